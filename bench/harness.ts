@@ -1,0 +1,41 @@
+/** Shared bench helpers: medians of repeated runs, ratios against a baseline measured in the same process. */
+
+export const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
+
+/** Runs `fn` `runs` times (after `warmup` runs) and returns each run's wall time in milliseconds. */
+export const timeRuns = async (runs: number, fn: () => unknown | Promise<unknown>, warmup = 1): Promise<number[]> => {
+  for (let i = 0; i < warmup; i++) await fn()
+  const out: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint()
+    await fn()
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6)
+  }
+  return out
+}
+
+/** One printed bench line: the subject's median, the baseline's median, their ratio, and the target. */
+export interface BenchRow {
+  readonly name: string
+  readonly subject: string
+  readonly baseline: string
+  readonly ratio: number
+  readonly ratioMeaning: string
+  readonly target?: string
+  readonly pass?: boolean
+}
+
+export const printRow = (row: BenchRow): void => {
+  const verdict = row.pass === undefined ? '' : row.pass ? '  [target met]' : '  [TARGET MISSED]'
+  console.log(`${row.name}\n  ckpt:     ${row.subject}\n  baseline: ${row.baseline}\n  ratio:    ${row.ratio.toFixed(3)} (${row.ratioMeaning})${row.target ? `\n  target:   ${row.target}` : ''}${verdict}`)
+}
+
+/** A bench section: a name and a function that prints its rows. */
+export interface BenchSection {
+  readonly name: string
+  readonly run: () => Promise<ReadonlyArray<BenchRow>>
+}
