@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs-core'
+import * as E from 'fp-ts/Either'
+import type { ObjectInfo, Storage } from '../../storage/storage.js'
+import { CkptTfjsError, fail, storageCall } from './errors.js'
+import { checkModelJsonPath, folderOf, modelJsonFor, parseModelJson, shardName, weightKeysOf } from './layout.js'
+
+const orThrow = <A>(e: E.Either<import('./errors.js').TfjsAdapterError, A>): A => (E.isLeft(e) ? fail(e.left) : e.right)
+
+/** A random token making weight file names unique per save. */
+const randomToken = (): string =>
+  Array.from(globalThis.crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('')
+
+const weightParts = (data: tf.io.WeightData | undefined): ReadonlyArray<ArrayBuffer> =>
+  data === undefined ? [] : Array.isArray(data) ? data : [data as ArrayBuffer]
+
+/** The exact ArrayBuffer of `bytes`, without a copy when the view covers its whole buffer. */
+const exactBuffer = (bytes: Uint8Array): ArrayBuffer =>
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+    ? bytes.buffer
+    : (bytes.slice().buffer as ArrayBuffer)
+
+const isConflict = (e: unknown): boolean =>
+  e instanceof CkptTfjsError &&
+  e.error._tag === 'StorageFailed' &&
+  (e.error.cause._tag === 'PreconditionFailed' || e.error.cause._tag === 'AlreadyExists')
+
+/** Reads and parses the `model.json` at `key`, or `null` when there is none. */
+const readModelJson = async (storage: Storage, key: string): Promise<tf.io.ModelJSON | null> => {
+  const info = await storageCall(key, 'stat', () => storage.stat(key))
+  if (info === null) return null
+  const bytes = await storageCall(key, 'read', () => storage.read(key))
+  return orThrow(parseModelJson(key, new TextDecoder().decode(bytes)))
+}
+
+/**
+ * What a save replaces: the previous `model.json`'s etag and the weight files it refers to. A previous
+ * `model.json` that cannot be parsed is replaced all the same; its weight files are then left in place.
+ */
+const previousSave = async (
+  storage: Storage,
+  key: string,
+): Promise<{ readonly info: ObjectInfo; readonly weightKeys: ReadonlyArray<string> } | null> => {
+  const info = await storageCall(key, 'stat', () => storage.stat(key))
+  if (info === null) return null
+  const bytes = await storageCall(key, 'read', () => storage.read(key))
+  const keys = E.chain((json: tf.io.ModelJSON) => weightKeysOf(key, json))(parseModelJson(key, new TextDecoder().decode(bytes)))
+  return { info, weightKeys: E.isRight(keys) ? keys.right : [] }
+}
+
+/**
+ * An `IOHandler` that saves and loads a tfjs layers model through any ckpt `Storage`.
+ *
+ * `path` is the key of `model.json` (it must end with `model.json`; checked here, throwing `InvalidModelPath`).
+ * The layout is the standard one of `tf.loadLayersModel('file://…/model.json')`: weight files sit next to
+ * `model.json` and the `weightsManifest` paths are relative to it.
+ *
+ * Save is an atomic multi-file commit:
+ * 1. each part of `weightData` is written, unchanged and unconcatenated, as its own weight file with a name
+ *    unique to this save (`group1-shard{i}of{n}.{random}.bin`);
+ * 2. `model.json` is written last: it is the commit point. Until it lands, readers see the previous save.
+ *    When the storage supports it, the write is conditional on the previous `model.json` being unchanged
+ *    (`ifMatch`, or `ifAbsent` when there was none); if another writer committed meanwhile, this save removes
+ *    its own weight files and rejects with `StorageFailed` (cause `PreconditionFailed`/`AlreadyExists`).
+ * 3. only then are the previous save's weight files removed. A failure there does not undo the commit: it is
+ *    reported in `SaveResult.errors`.
+ *
+ * Load reads `model.json`, then each weight file in manifest order, and returns the artifacts, including
+ * `trainingConfig` and the optimizer weights (`group: 'optimizer'`) when they were saved.
+ *
+ * @example
+ * await model.save(storageIOHandler(storage, 'run1/model.json'), { includeOptimizer: true })
+ * const restored = await tfl.loadLayersModel(storageIOHandler(storage, 'run1/model.json'))
+ */
+export const storageIOHandler = (storage: Storage, path: string): tf.io.IOHandler => {
+  const key = orThrow(checkModelJsonPath(path))
+  const folder = folderOf(key)
+
+  const save = async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
+    if (artifacts.modelTopology instanceof ArrayBuffer || artifacts.modelTopology == null) {
+      fail({
+        _tag: 'InvalidArtifacts',
+        path: key,
+        message: `ckpt/tfjs: cannot save to ${key}: modelTopology must be a JSON object (tfjs layers model), got ${
+          artifacts.modelTopology == null ? 'none' : 'an ArrayBuffer (GraphDef)'
+        }`,
+      })
+    }
+    const previous = await previousSave(storage, key)
+    const parts = weightParts(artifacts.weightData)
+    const token = randomToken()
+    const names = parts.map((_, i) => shardName(token, i, parts.length))
+    const written: string[] = []
+    const removeOwn = async (): Promise<void> => {
+      await Promise.allSettled(written.map((k) => storage.remove(k)))
+    }
+    try {
+      for (const [i, part] of parts.entries()) {
+        const shardKey = folder + (names[i] as string)
+        await storageCall(shardKey, 'writing weight file', () =>
+          storage.write(shardKey, new Uint8Array(part), storage.capabilities.ifAbsent ? { ifAbsent: true } : {}),
+        )
+        written.push(shardKey)
+      }
+      const manifest: tf.io.WeightsManifestConfig = [{ paths: names, weights: artifacts.weightSpecs ?? [] }]
+      const body = new TextEncoder().encode(JSON.stringify(modelJsonFor(artifacts, manifest)))
+      const commitOptions =
+        previous !== null
+          ? storage.capabilities.ifMatch
+            ? { ifMatch: previous.info.etag }
+            : {}
+          : storage.capabilities.ifAbsent
+            ? { ifAbsent: true }
+            : {}
+      await storageCall(key, 'committing', () => storage.write(key, body, commitOptions))
+    } catch (e) {
+      await removeOwn()
+      if (isConflict(e)) {
+        fail({
+          _tag: 'ConcurrentSave',
+          path: key,
+          message: `ckpt/tfjs: ${key} was changed by another writer during this save; this save was abandoned and its weight files removed`,
+        })
+      }
+      throw e
+    }
+    const errors: string[] = []
+    if (previous !== null) {
+      const fresh = new Set(written)
+      const stale = previous.weightKeys.filter((k) => !fresh.has(k) && k !== key)
+      const results = await Promise.allSettled(stale.map((k) => storageCall(k, 'removing old weight file', () => storage.remove(k))))
+      for (const r of results) if (r.status === 'rejected') errors.push(String((r.reason as Error).message))
+    }
+    const result: tf.io.SaveResult = { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) }
+    return errors.length > 0 ? { ...result, errors } : result
+  }
+
+  const load = async (): Promise<tf.io.ModelArtifacts> => {
+    const json = await readModelJson(storage, key)
+    if (json === null) {
+      return fail({
+        _tag: 'StorageFailed',
+        key,
+        cause: { _tag: 'NotFound', key, message: `no model.json at ${key}` },
+        message: `ckpt/tfjs: no model.json at '${key}' in ${storage.name} storage`,
+      })
+    }
+    const keys = orThrow(weightKeysOf(key, json))
+    return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+      const specs = manifest.flatMap((g) => g.weights)
+      const buffers: ArrayBuffer[] = []
+      for (const k of keys) {
+        buffers.push(exactBuffer(await storageCall(k, 'reading weight file', () => storage.read(k))))
+      }
+      return [specs, buffers.length === 1 ? (buffers[0] as ArrayBuffer) : buffers]
+    })
+  }
+
+  return { save, load }
+}
