@@ -97,7 +97,7 @@ export const storageIOHandler = (storage: Storage, path: string): tf.io.IOHandle
       for (const [i, part] of parts.entries()) {
         const shardKey = folder + (names[i] as string)
         await storageCall(shardKey, 'writing weight file', () =>
-          storage.write(shardKey, new Uint8Array(part), storage.capabilities.ifAbsent ? { ifAbsent: true } : {}),
+          storage.write(shardKey, new Uint8Array(part)),
         )
         written.push(shardKey)
       }
