@@ -97,18 +97,15 @@ describe.each(BACKENDS)('storageIOHandler on %s', (backend) => {
 })
 
 /** A storage that behaves like `inner` except where `over` says otherwise. */
-const wrap = (inner: Storage, over: Partial<Pick<Storage, 'write' | 'read'>>): Storage => ({
-  name: inner.name,
-  capabilities: inner.capabilities,
-  driver: inner.driver,
-  write: over.write ?? ((k, d, o) => inner.write(k, d, o)),
-  read: over.read ?? ((k, r) => inner.read(k, r)),
-  readStream: (k, r) => inner.readStream(k, r),
-  list: (p) => inner.list(p),
-  remove: (k) => inner.remove(k),
-  stat: (k) => inner.stat(k),
-  close: () => inner.close(),
-})
+const wrap = (inner: Storage, over: Partial<Pick<Storage, 'write' | 'read'>>): Storage =>
+  new Proxy(inner, {
+    get: (target, prop) => {
+      const own = (over as Record<string | symbol, unknown>)[prop]
+      if (own !== undefined) return own
+      const v = Reflect.get(target, prop) as unknown
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+    },
+  })
 
 const artifacts = (parts: ReadonlyArray<Uint8Array>, specs: tf.io.WeightsManifestEntry[]): tf.io.ModelArtifacts => ({
   modelTopology: { class_name: 'Sequential' },
