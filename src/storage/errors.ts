@@ -6,3 +6,61 @@ export type StorageError =
   | { readonly _tag: 'InvalidKey'; readonly key: string; readonly message: string }
   | { readonly _tag: 'Unsupported'; readonly key: string; readonly message: string }
   | { readonly _tag: 'IOError'; readonly key: string; readonly message: string; readonly cause: unknown }
+
+export type StorageErrorTag = StorageError['_tag']
+
+export const notFound = (key: string, message = `no object at key "${key}"`): StorageError => ({ _tag: 'NotFound', key, message })
+
+export const alreadyExists = (key: string, message = `an object already exists at key "${key}" (write used ifAbsent)`): StorageError => ({
+  _tag: 'AlreadyExists',
+  key,
+  message,
+})
+
+export const preconditionFailed = (key: string, message: string): StorageError => ({ _tag: 'PreconditionFailed', key, message })
+
+export const invalidKey = (key: string, message: string): StorageError => ({ _tag: 'InvalidKey', key, message })
+
+export const unsupported = (key: string, message: string): StorageError => ({ _tag: 'Unsupported', key, message })
+
+export const ioError = (key: string, message: string, cause: unknown): StorageError => ({ _tag: 'IOError', key, message, cause })
+
+const TAGS: ReadonlySet<string> = new Set<StorageErrorTag>(['NotFound', 'AlreadyExists', 'PreconditionFailed', 'InvalidKey', 'Unsupported', 'IOError'])
+
+/** True for a `StorageError` value (or a `StorageFailure`, which carries the same fields). */
+export const isStorageError = (u: unknown): u is StorageError =>
+  typeof u === 'object' && u !== null && TAGS.has((u as { _tag?: unknown })._tag as string) && typeof (u as { key?: unknown }).key === 'string'
+
+/**
+ * What the Promise surface rejects with: a real `Error` (stack trace, `instanceof Error`) that carries the
+ * `StorageError` value as `.error` and repeats its `_tag`, `key` and `message`, so `e._tag === 'NotFound'`
+ * works on it directly. For an `IOError`, `.cause` is the underlying cause.
+ *
+ * @example
+ * try { await storage.read('a') } catch (e) { if (isStorageFailure(e) && e._tag === 'NotFound') ... }
+ */
+export class StorageFailure extends Error {
+  readonly _tag: StorageErrorTag
+  readonly key: string
+  readonly error: StorageError
+
+  constructor(error: StorageError) {
+    super(error.message, error._tag === 'IOError' ? { cause: error.cause } : undefined)
+    this.name = `StorageFailure[${error._tag}]`
+    this._tag = error._tag
+    this.key = error.key
+    this.error = error
+  }
+}
+
+export const isStorageFailure = (u: unknown): u is StorageFailure => u instanceof StorageFailure
+
+/** Any thrown value as a `StorageError`: a `StorageFailure` or error value as itself, anything else as an `IOError`. */
+export const toStorageError =
+  (key: string, what: string) =>
+  (thrown: unknown): StorageError => {
+    if (thrown instanceof StorageFailure) return thrown.error
+    if (isStorageError(thrown)) return thrown
+    const detail = thrown instanceof Error ? thrown.message : String(thrown)
+    return ioError(key, `${what} failed for key "${key}": ${detail}`, thrown)
+  }

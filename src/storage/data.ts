@@ -1,0 +1,70 @@
+import * as E from 'fp-ts/Either'
+import { StorageFailure, unsupported, type StorageError } from './errors.js'
+import type { ByteRange, WriteData } from './storage.js'
+
+const isChunk = (u: unknown): u is Uint8Array => u instanceof Uint8Array
+
+/** A description of `u` for error messages. */
+const describe = (u: unknown): string => (u === null ? 'null' : typeof u === 'object' ? (u.constructor?.name ?? 'object') : typeof u)
+
+/**
+ * The chunks of `data`, one at a time, never concatenated. A chunk that is not a `Uint8Array` ends the
+ * iteration with an `Unsupported` `StorageFailure` naming the key and what was given.
+ */
+export async function* chunksOf(key: string, data: WriteData): AsyncGenerator<Uint8Array, void, undefined> {
+  if (isChunk(data)) {
+    yield data
+    return
+  }
+  const iterable = data as Partial<AsyncIterable<unknown> & Iterable<unknown>> | null
+  if (iterable === null || typeof iterable !== 'object' || (typeof iterable[Symbol.asyncIterator] !== 'function' && typeof iterable[Symbol.iterator] !== 'function')) {
+    throw new StorageFailure(unsupported(key, `write data for key "${key}" is a ${describe(data)}; expected a Uint8Array or an (async) iterable of Uint8Array chunks`))
+  }
+  let index = 0
+  for await (const chunk of data as AsyncIterable<unknown>) {
+    if (!isChunk(chunk)) {
+      throw new StorageFailure(unsupported(key, `write data for key "${key}": chunk ${index} is a ${describe(chunk)}; expected Uint8Array chunks`))
+    }
+    index++
+    if (chunk.byteLength > 0) yield chunk
+  }
+}
+
+/** Joins chunks into one buffer (for `read`, which returns the whole object). */
+export const concatChunks = (chunks: ReadonlyArray<Uint8Array>, total = chunks.reduce((n, c) => n + c.byteLength, 0)): Uint8Array => {
+  if (chunks.length === 1 && chunks[0]!.byteLength === total) return chunks[0]!
+  const out = new Uint8Array(total)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.byteLength
+  }
+  return out
+}
+
+/** Reads an async iterable of chunks to the end and joins them. */
+export const collect = async (chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> => {
+  const parts: Uint8Array[] = []
+  for await (const c of chunks) parts.push(c)
+  return concatChunks(parts)
+}
+
+/**
+ * Checks a read range: integers with `0 <= start <= end`. `end` past the object's end is clamped by the
+ * adapters; a `start` at or past the end reads zero bytes.
+ */
+export const checkRange = (key: string, range: ByteRange | undefined): E.Either<StorageError, ByteRange | undefined> => {
+  if (range === undefined) return E.right(undefined)
+  const { start, end } = range ?? ({} as Partial<ByteRange>)
+  const ok = Number.isSafeInteger(start) && Number.isSafeInteger(end) && start! >= 0 && end! >= start!
+  return ok
+    ? E.right({ start: start!, end: end! })
+    : E.left(unsupported(key, `invalid read range ${JSON.stringify(range)} for key "${key}": expected integers { start, end } with 0 <= start <= end (end exclusive)`))
+}
+
+/** Clamps a range to an object of `size` bytes: the byte offsets actually read. */
+export const clampRange = (range: ByteRange | undefined, size: number): ByteRange => {
+  if (range === undefined) return { start: 0, end: size }
+  const start = Math.min(range.start, size)
+  return { start, end: Math.max(start, Math.min(range.end, size)) }
+}
