@@ -61,6 +61,7 @@ export type SafetensorsError =
       readonly tensor: string
       readonly shape: ReadonlyArray<number>
       readonly dtype: string
+      /** Total bits, not a multiple of 8. */
       readonly bits: number
       readonly message: string
     }
@@ -198,13 +199,20 @@ export const validationOverflow = (tensor: string, shape: ReadonlyArray<number>,
   message: `safetensors: tensor ${q(tensor)} with shape ${dims(shape)} and dtype ${dtype} has a byte size above 2^53 - 1`,
 })
 
-export const misalignedSlice = (tensor: string, shape: ReadonlyArray<number>, dtype: string, bits: number): SafetensorsError => ({
+/** `count` elements of `elementBits` bits each that do not fill whole bytes (F4, F6 types). */
+export const misalignedSlice = (
+  tensor: string,
+  shape: ReadonlyArray<number>,
+  dtype: string,
+  count: number,
+  elementBits: number,
+): SafetensorsError => ({
   _tag: 'MisalignedSlice',
   tensor,
   shape,
   dtype,
-  bits,
-  message: `safetensors: tensor ${q(tensor)} with shape ${dims(shape)} and dtype ${dtype} holds ${bits} bits; expected a whole number of bytes`,
+  bits: count * elementBits,
+  message: `safetensors: tensor ${q(tensor)} with shape ${dims(shape)} and dtype ${dtype} holds ${count} elements of ${elementBits} bits = ${count * elementBits} bits; expected a whole number of bytes`,
 })
 
 export const tensorInvalidInfo = (

@@ -67,7 +67,7 @@ export const tensorByteSize = (
     if (count > Number.MAX_SAFE_INTEGER) return E.left(validationOverflow(name, shape, dtype))
   }
   const bits = dtypeBits(dtype)
-  if (((count % 8) * bits) % 8 !== 0) return E.left(misalignedSlice(name, shape, dtype, bits))
+  if (((count % 8) * bits) % 8 !== 0) return E.left(misalignedSlice(name, shape, dtype, count, bits))
   const bytes = Math.floor(count / 8) * bits + ((count % 8) * bits) / 8
   return bytes > Number.MAX_SAFE_INTEGER ? E.left(validationOverflow(name, shape, dtype)) : E.right(bytes)
 }
