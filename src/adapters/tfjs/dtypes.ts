@@ -1,0 +1,25 @@
+import * as E from 'fp-ts/Either'
+import type { Dtype } from '../../tensors/index.js'
+import type { TfjsAdapterError } from './errors.js'
+
+/** The tfjs dtypes a checkpoint can hold, and their safetensors names. */
+export type TfjsNumericDtype = 'float32' | 'int32' | 'bool'
+
+const TO_SAFETENSORS: Readonly<Record<TfjsNumericDtype, Dtype>> = { float32: 'F32', int32: 'I32', bool: 'BOOL' }
+const FROM_SAFETENSORS: Readonly<Partial<Record<Dtype, TfjsNumericDtype>>> = { F32: 'float32', I32: 'int32', BOOL: 'bool' }
+
+/** float32 → F32, int32 → I32, bool → BOOL; string and complex64 are refused, naming the tensor. */
+export const toSafetensorsDtype = (name: string, dtype: string): E.Either<TfjsAdapterError, Dtype> => {
+  const d = (TO_SAFETENSORS as Record<string, Dtype | undefined>)[dtype]
+  return d !== undefined
+    ? E.right(d)
+    : E.left({
+        _tag: 'UnsupportedDtype',
+        name,
+        dtype,
+        message: `ckpt/tfjs: weight '${name}' has dtype '${dtype}'; checkpoints hold ${Object.keys(TO_SAFETENSORS).join(', ')}`,
+      })
+}
+
+/** F32 → float32, I32 → int32, BOOL → bool; any other safetensors dtype has no tfjs counterpart (`undefined`). */
+export const fromSafetensorsDtype = (dtype: Dtype): TfjsNumericDtype | undefined => FROM_SAFETENSORS[dtype]
