@@ -48,7 +48,7 @@ describe.each(BACKENDS)('snapshots on %s', (backend) => {
     expect(Object.keys(read.weights)).toEqual(['hidden/kernel', 'hidden/bias', 'out/kernel', 'out/bias'])
     expect(read.weights['hidden/kernel']).toMatchObject({ dtype: 'F32', shape: [4, 6] })
     expect(read.optimizer['iter']).toMatchObject({ dtype: 'I32', shape: [] })
-    expect(Array.from(read.optimizer['iter']!.data)).toEqual([1])
+    expect(Array.from(read.optimizer['iter']!.data as Int32Array)).toEqual([1])
     model.dispose()
   })
 
