@@ -1,0 +1,76 @@
+import type { Storage } from '../storage/storage.js'
+import { digestOf, hashingStream } from './checksum.js'
+import { CheckpointFailure, storageFailure } from './errors.js'
+import type { Entry, FileRecord } from './index-file.js'
+import type { ArtifactReader, ArtifactWriter } from './serializer.js'
+
+/** A writer that records every file it writes, with its size and SHA-256, for the index entry. */
+export const recordingWriter = (storage: Storage): ArtifactWriter & { readonly files: FileRecord[] } => {
+  const files: FileRecord[] = []
+  return {
+    files,
+    async writeFile(key, data) {
+      const hashed = hashingStream(data)
+      try {
+        await storage.write(key, hashed.data)
+      } catch (e) {
+        throw new CheckpointFailure(storageFailure(e, `cannot write checkpoint file "${key}"`, key))
+      }
+      const digest = await hashed.digest()
+      const record: FileRecord = { key, size: digest.size, sha256: digest.sha256 }
+      const at = files.findIndex((f) => f.key === key)
+      if (at >= 0) files.splice(at, 1)
+      files.push(record)
+      return record
+    },
+    async removeFile(key) {
+      try {
+        await storage.remove(key)
+      } catch (e) {
+        throw new CheckpointFailure(storageFailure(e, `cannot remove "${key}"`, key))
+      }
+      const at = files.findIndex((f) => f.key === key)
+      if (at >= 0) files.splice(at, 1)
+    },
+  }
+}
+
+/** Why a file does not match its index record, or null when it does. */
+export const fileProblem = (record: FileRecord, bytes: Uint8Array): string | null => {
+  if (bytes.byteLength !== record.size) return `file "${record.key}" has ${bytes.byteLength} bytes, the index says ${record.size} (truncated or replaced)`
+  const digest = digestOf(bytes)
+  return digest.sha256 === record.sha256 ? null : `file "${record.key}" fails its checksum (expected ${record.sha256}, got ${digest.sha256})`
+}
+
+/** Reads an entry's files, checking each against the index; any mismatch is a CorruptCheckpoint. */
+export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader => ({
+  files: entry.files,
+  async readFile(key) {
+    const record = entry.files.find((f) => f.key === key)
+    const corrupt = (message: string) =>
+      new CheckpointFailure({ _tag: 'CorruptCheckpoint', path: entry.path, message: `checkpoint "${entry.path}": ${message}`, fallback: null })
+    if (record === undefined) throw corrupt(`file "${key}" is not part of it`)
+    let bytes: Uint8Array
+    try {
+      bytes = await storage.read(key)
+    } catch (e) {
+      throw corrupt(storageFailure(e, `cannot read "${key}"`, key).message)
+    }
+    const problem = fileProblem(record, bytes)
+    if (problem !== null) throw corrupt(problem)
+    return bytes
+  },
+})
+
+/** Checks every file of an entry; resolves to the problem, or null when all verify. */
+export const verifyEntry = async (storage: Storage, entry: Entry): Promise<string | null> => {
+  const reader = verifyingReader(storage, entry)
+  for (const f of entry.files) {
+    try {
+      await reader.readFile(f.key)
+    } catch (e) {
+      return (e as Error).message
+    }
+  }
+  return null
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import type { WriteData } from '../storage/storage.js'
+
+export interface Digest {
+  readonly size: number
+  /** `sha256:` followed by 64 hex digits. */
+  readonly sha256: string
+}
+
+const toAsync = async function* (data: WriteData): AsyncIterable<Uint8Array> {
+  if (data instanceof Uint8Array) yield data
+  else yield* data as AsyncIterable<Uint8Array>
+}
+
+/**
+ * Wraps chunks on their way to storage and hashes them. Each chunk is hashed in the event-loop turn
+ * after it is handed on, so hashing runs on this thread while the storage's I/O runs in libuv's pool.
+ * The chunks must not change until `digest()` resolves.
+ */
+export const hashingStream = (data: WriteData): { readonly data: AsyncIterable<Uint8Array>; digest(): Promise<Digest> } => {
+  const hash = createHash('sha256')
+  let size = 0
+  let pending: Promise<void> = Promise.resolve()
+  const data2 = (async function* () {
+    for await (const chunk of toAsync(data)) {
+      size += chunk.byteLength
+      pending = pending.then(() => nextTurn()).then(() => void hash.update(chunk))
+      yield chunk
+    }
+  })()
+  return {
+    data: data2,
+    digest: async () => {
+      await pending
+      return { size, sha256: `sha256:${hash.digest('hex')}` }
+    },
+  }
+}
+
+export const digestOf = (bytes: Uint8Array): Digest => ({
+  size: bytes.byteLength,
+  sha256: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
+})

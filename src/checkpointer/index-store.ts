@@ -1,0 +1,74 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Storage } from '../storage/storage.js'
+import { asStorageError, CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
+import { decodeIndex, encodeIndex, INDEX_KEY, type IndexDoc } from './index-file.js'
+
+export interface LoadedIndex {
+  readonly doc: IndexDoc
+  readonly etag: string | null
+}
+
+const fail = (error: CheckpointError): never => {
+  throw new CheckpointFailure(error)
+}
+
+/** Reads the index; `null` when there is none. A corrupt one rejects and is left untouched. */
+export const loadIndex = async (storage: Storage, key = INDEX_KEY): Promise<LoadedIndex | null> => {
+  let info
+  try {
+    info = await storage.stat(key)
+  } catch (e) {
+    return fail(storageFailure(e, `cannot stat the index "${key}"`, key))
+  }
+  if (info === null) return null
+  let bytes: Uint8Array
+  try {
+    bytes = await storage.read(key)
+  } catch (e) {
+    if (asStorageError(e)?._tag === 'NotFound') return null
+    return fail(storageFailure(e, `cannot read the index "${key}"`, key))
+  }
+  const decoded = decodeIndex(bytes, key)
+  if (decoded._tag === 'Left') return fail(decoded.left)
+  // The etag read by stat may predate the bytes read; a stale etag only makes the next conditional write retry.
+  return { doc: decoded.right, etag: info.etag }
+}
+
+export interface IndexWriter {
+  /** The last index this writer read or wrote. */
+  current(): LoadedIndex | null
+  /**
+   * Applies `change` to the newest index and writes it atomically. Where the storage supports
+   * conditional writes, a concurrent writer's update is never overwritten: on a precondition
+   * failure the index is re-read and `change` applied again.
+   */
+  update(change: (doc: IndexDoc) => IndexDoc, empty: () => IndexDoc): Promise<IndexDoc>
+}
+
+export const indexWriter = (storage: Storage, initial: LoadedIndex | null, key = INDEX_KEY, maxAttempts = 16): IndexWriter => {
+  let loaded = initial
+  const { ifAbsent, ifMatch } = storage.capabilities
+  return {
+    current: () => loaded,
+    async update(change, empty) {
+      for (let attempt = 1; ; attempt++) {
+        const base = loaded?.doc ?? empty()
+        const next = change(base)
+        const options =
+          loaded === null ? (ifAbsent ? { ifAbsent: true } : {}) : ifMatch && loaded.etag !== null ? { ifMatch: loaded.etag } : {}
+        try {
+          const info = await storage.write(key, encodeIndex(next), options)
+          loaded = { doc: next, etag: info.etag }
+          return next
+        } catch (e) {
+          const tag = asStorageError(e)?._tag
+          if (tag !== 'PreconditionFailed' && tag !== 'AlreadyExists') return fail(storageFailure(e, `cannot write the index "${key}"`, key))
+          if (attempt >= maxAttempts)
+            return fail({ _tag: 'Conflict', message: `the index "${key}" kept changing under this writer: ${maxAttempts} conditional writes failed; nothing was overwritten` })
+          await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt))
+          loaded = await loadIndex(storage, key)
+        }
+      }
+    },
+  }
+}

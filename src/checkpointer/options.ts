@@ -1,0 +1,85 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { decodePolicyOptions, type AnyRule, type PolicyConfig, type PolicyOptions } from '../policy/index.js'
+import type { Storage } from '../storage/storage.js'
+import type { CheckpointError } from './errors.js'
+import type { Serializer } from './serializer.js'
+
+/** Options of the Checkpointer itself, beside the policy's and retention's. */
+export interface CheckpointerOwnOptions<Snapshot, Restored> {
+  /** Where checkpoints and the index go. Required. */
+  readonly storage: Storage
+  /** How a snapshot becomes files. Default: safetensors. */
+  readonly serializer?: Serializer<Snapshot, Restored>
+  /** Serialise and write in the background; the caller waits only for the snapshot. Default false. */
+  readonly async?: boolean
+  /**
+   * The caller promises not to change the snapshot's arrays until the save completes (immutable tfjs
+   * tensors qualify), so no copy is taken. Default false: the snapshot is copied before the call returns.
+   */
+  readonly immutableSnapshots?: boolean
+  /** This process's rank among several writers; only rank 0 writes. Default 0. */
+  readonly rank?: number
+  /** Overrides the rank rule: true writes, false never writes. Default `rank === 0`. */
+  readonly isChief?: boolean
+  /** On a path clash, save as `name-v1.ext`, `name-v2.ext`… (Lightning) instead of overwriting (Keras). Default false. */
+  readonly enableVersionCounter?: boolean
+  /** Replaces `saveFreq` as the trigger (see docs/custom-rules.md). */
+  readonly trigger?: AnyRule
+  /** Where verbose lines and warnings go. Default: `console.log`. */
+  readonly log?: (line: string) => void
+}
+
+export type CheckpointerOptions<Snapshot, Restored> = PolicyOptions & CheckpointerOwnOptions<Snapshot, Restored>
+
+export interface CheckpointerConfig<Snapshot, Restored> {
+  readonly policy: PolicyConfig
+  readonly storage: Storage
+  readonly serializer: Serializer<Snapshot, Restored> | undefined
+  readonly async: boolean
+  readonly immutableSnapshots: boolean
+  readonly isChief: boolean
+  readonly enableVersionCounter: boolean
+  readonly trigger: AnyRule | undefined
+  readonly log: (line: string) => void
+}
+
+const ownKeys = ['storage', 'serializer', 'async', 'immutableSnapshots', 'rank', 'isChief', 'enableVersionCounter', 'trigger', 'log'] as const
+
+const configError = (option: string, value: unknown, accepted: string): CheckpointError => ({
+  _tag: 'ConfigError',
+  message: `${option}: got ${typeof value === 'function' ? 'a function' : JSON.stringify(value) ?? String(value)}; expected ${accepted}`,
+})
+
+const isStorage = (u: unknown): u is Storage =>
+  typeof u === 'object' && u !== null && ['write', 'read', 'list', 'remove', 'stat'].every((m) => typeof (u as Record<string, unknown>)[m] === 'function')
+
+/** Splits the Checkpointer's own options from the policy's and decodes both; every error names the option. */
+export const decodeCheckpointerOptions = <Snapshot, Restored>(input: unknown): E.Either<CheckpointError, CheckpointerConfig<Snapshot, Restored>> => {
+  if (typeof input !== 'object' || input === null) return E.left(configError('(options)', input, 'an object of Checkpointer options'))
+  const all = input as Record<string, unknown>
+  const rest: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(all)) if (!(ownKeys as ReadonlyArray<string>).includes(k)) rest[k] = v
+
+  const { storage, serializer, async, immutableSnapshots, rank, isChief, enableVersionCounter, trigger, log } = all
+  if (!isStorage(storage)) return E.left(configError('storage', storage, 'a Storage, e.g. fsStorage(dir), memoryStorage() or s3Storage({...})'))
+  if (serializer !== undefined && (typeof serializer !== 'object' || serializer === null || typeof (serializer as Serializer<unknown>).write !== 'function'))
+    return E.left(configError('serializer', serializer, 'a Serializer { format, capture, write, read }'))
+  for (const [name, v] of [['async', async], ['immutableSnapshots', immutableSnapshots], ['isChief', isChief], ['enableVersionCounter', enableVersionCounter]] as const)
+    if (v !== undefined && typeof v !== 'boolean') return E.left(configError(name, v, 'true or false'))
+  if (rank !== undefined && !(typeof rank === 'number' && Number.isSafeInteger(rank) && rank >= 0)) return E.left(configError('rank', rank, 'an integer >= 0'))
+  if (log !== undefined && typeof log !== 'function') return E.left(configError('log', log, 'a function (line: string) => void'))
+
+  const policy = decodePolicyOptions(rest)
+  if (E.isLeft(policy)) return E.left({ _tag: 'ConfigError', message: policy.left.message })
+  return E.right({
+    policy: policy.right,
+    storage,
+    serializer: serializer as Serializer<Snapshot, Restored> | undefined,
+    async: async === true,
+    immutableSnapshots: immutableSnapshots === true,
+    isChief: isChief === undefined ? (rank ?? 0) === 0 : isChief === true,
+    enableVersionCounter: enableVersionCounter === true,
+    trigger: trigger as AnyRule | undefined,
+    log: (log as ((line: string) => void) | undefined) ?? ((line: string) => console.log(line)),
+  })
+}

@@ -1,0 +1,45 @@
+import { decodeSafetensors, encodeSafetensors, type Tensor, type Tensors } from '../tensors/index.js'
+import { CheckpointFailure } from './errors.js'
+import type { CheckpointMeta, Serializer } from './serializer.js'
+
+/** The `__metadata__` key under which a safetensors checkpoint carries its own index entry data, for rebuilds. */
+export const META_KEY = 'ckpt'
+
+const copyTensor = (t: Tensor): Tensor => ({ dtype: t.dtype, shape: [...t.shape], data: t.data.slice() as Tensor['data'] })
+
+const invalid = (message: string): CheckpointFailure => new CheckpointFailure({ _tag: 'InvalidSnapshot', message })
+
+/** Checks the snapshot's shape before anything is copied or written. */
+export const assertTensors: (snapshot: unknown) => asserts snapshot is Tensors = (snapshot) => {
+  if (typeof snapshot !== 'object' || snapshot === null || Array.isArray(snapshot) || snapshot instanceof Map)
+    throw invalid(`the snapshot must be a record of tensors { name: { dtype, shape, data } }, got ${Array.isArray(snapshot) ? 'an array' : snapshot instanceof Map ? 'a Map' : String(snapshot)}`)
+  if (Object.getOwnPropertySymbols(snapshot).length > 0) throw invalid('tensor names must be strings, got a symbol key')
+  for (const [name, t] of Object.entries(snapshot)) {
+    const tensor = t as Partial<Tensor> | null
+    if (typeof tensor !== 'object' || tensor === null || !ArrayBuffer.isView(tensor.data) || !Array.isArray(tensor.shape) || typeof tensor.dtype !== 'string')
+      throw invalid(`tensor "${name}" must be { dtype, shape, data: TypedArray }, got ${JSON.stringify(tensor)?.slice(0, 80) ?? String(tensor)}`)
+  }
+}
+
+/** The default serializer: one safetensors file, written as a header plus views of the tensors' own bytes. */
+export const safetensorsSerializer: Serializer<Tensors> = {
+  format: 'safetensors',
+  capture(snapshot, { immutable }) {
+    assertTensors(snapshot)
+    if (immutable) return snapshot
+    const out: Record<string, Tensor> = {}
+    for (const [name, t] of Object.entries(snapshot)) out[name] = copyTensor(t)
+    return out
+  },
+  async write(writer, path, snapshot, meta: CheckpointMeta) {
+    const chunks = encodeSafetensors(snapshot, { [META_KEY]: JSON.stringify(meta, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) })
+    await writer.writeFile(path, chunks)
+  },
+  async read(reader, path) {
+    const bytes = await reader.readFile(path)
+    const decoded = decodeSafetensors(bytes)
+    if (decoded._tag === 'Left')
+      throw new CheckpointFailure({ _tag: 'CorruptCheckpoint', path, message: `checkpoint "${path}" is not a valid safetensors file: ${decoded.left.message}`, fallback: null })
+    return decoded.right.tensors
+  },
+}

@@ -1,0 +1,41 @@
+import type { WriteData } from '../storage/storage.js'
+import type { FileRecord } from './index-file.js'
+
+/** What a serializer knows about the checkpoint it writes; it may embed this in the artifact. */
+export interface CheckpointMeta {
+  readonly epoch: number
+  readonly step: number
+  readonly batch: number | null
+  readonly metrics: Readonly<Record<string, number>>
+  readonly time: number
+}
+
+/** Writes one file of an artifact, atomically, and records its size and checksum for the index. */
+export interface ArtifactWriter {
+  writeFile(key: string, data: WriteData): Promise<FileRecord>
+  /** Removes a file this serializer wrote earlier and no longer needs (never an indexed file of another checkpoint). */
+  removeFile(key: string): Promise<void>
+}
+
+/** Reads files of an indexed artifact; every byte is checked against the index's size and checksum. */
+export interface ArtifactReader {
+  readonly files: ReadonlyArray<FileRecord>
+  readFile(key: string): Promise<Uint8Array>
+}
+
+/**
+ * Turns a snapshot into files and back. `Snapshot` is what the caller hands over at a save
+ * (for the default serializer, a record of tensors); `Restored` is what `restore` gives back.
+ */
+export interface Serializer<Snapshot, Restored = Snapshot> {
+  /** Recorded in each index entry. */
+  readonly format: string
+  /**
+   * Takes what must be taken before the caller continues: a copy of anything the caller may change
+   * after the call returns. With `immutable`, the caller promised not to change it until the save completes.
+   */
+  capture(snapshot: Snapshot, options: { readonly immutable: boolean }): Snapshot
+  /** Writes the artifact at `path`, each file atomically, the commit point last. */
+  write(writer: ArtifactWriter, path: string, snapshot: Snapshot, meta: CheckpointMeta): Promise<void>
+  read(reader: ArtifactReader, path: string): Promise<Restored>
+}
