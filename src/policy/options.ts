@@ -1,0 +1,177 @@
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import { parseTemplate, type Template } from '../format/index.js'
+import { inferDirection, type Direction } from './auto-mode.js'
+import { Bool, NonEmptyString, NonNegativeFinite, NonNegativeInt, NotNaN, isPlainObject, refined } from './codecs.js'
+import { configError, configIssue, type ConfigError, type ConfigIssue } from './errors.js'
+import { collectRetention, retentionKeys, type RetentionOptions } from './retention-options.js'
+
+/** How often the policy considers saving: at each epoch end, or every n training batches. */
+export type SaveFreq = 'epoch' | number
+
+/** The options as a user writes them (camelCase of Keras's ModelCheckpoint), plus retention. */
+export interface PolicyOptions extends RetentionOptions {
+  readonly filepath: string
+  readonly monitor?: string
+  readonly mode?: 'auto' | 'min' | 'max'
+  readonly saveBestOnly?: boolean
+  readonly saveWeightsOnly?: boolean
+  readonly saveFreq?: SaveFreq
+  readonly initialValueThreshold?: number | null
+  readonly verbose?: number
+  readonly minDelta?: number
+}
+
+/** A checked configuration, defaults filled in, mode resolved and filepath compiled. */
+export interface PolicyConfig {
+  readonly filepath: string
+  /** The compiled filepath template; the shell renders nothing itself. */
+  readonly template: Template
+  /** The field names the template needs. */
+  readonly templateFields: ReadonlyArray<string>
+  readonly monitor: string
+  /** The mode as given. */
+  readonly requestedMode: 'auto' | 'min' | 'max'
+  /** The resolved direction. */
+  readonly mode: Direction
+  readonly saveBestOnly: boolean
+  readonly saveWeightsOnly: boolean
+  readonly saveFreq: SaveFreq
+  readonly initialValueThreshold: number | null
+  readonly verbose: number
+  readonly minDelta: number
+  readonly retention: RetentionOptions
+  /** Options that are accepted but have no effect in this combination (e.g. a threshold without saveBestOnly). */
+  readonly warnings: ReadonlyArray<string>
+}
+
+const Mode = t.keyof({ auto: null, min: null, max: null }, "'auto', 'min' or 'max'")
+const SaveFreqCodec = refined<SaveFreq>(
+  "'epoch' or a positive integer number of batches",
+  (u): u is SaveFreq => u === 'epoch' || (typeof u === 'number' && Number.isSafeInteger(u) && u >= 1),
+)
+
+/** io-ts codecs of each policy option, by name. */
+export const policyCodecs = {
+  filepath: NonEmptyString,
+  monitor: NonEmptyString,
+  mode: Mode,
+  saveBestOnly: Bool,
+  saveWeightsOnly: Bool,
+  saveFreq: SaveFreqCodec,
+  initialValueThreshold: t.union([NotNaN, t.null], 'a number (not NaN) or null'),
+  verbose: NonNegativeInt,
+  minDelta: NonNegativeFinite,
+} as const
+
+const policyKeys = Object.keys(policyCodecs) as ReadonlyArray<keyof typeof policyCodecs>
+const allKeys: ReadonlyArray<string> = [...policyKeys, ...retentionKeys]
+
+/**
+ * Fields of a template that no event can ever fill, given the save frequency:
+ * - `batch` when saving at epoch ends (epoch logs carry no `batch`);
+ * - `val_*` when saving every n batches (batch logs carry no validation metrics).
+ */
+export const unfillableFields = (fields: ReadonlyArray<string>, saveFreq: SaveFreq): ReadonlyArray<string> =>
+  saveFreq === 'epoch' ? fields.filter((f) => f === 'batch') : fields.filter((f) => f.startsWith('val_'))
+
+/**
+ * Decodes user options into a {@link PolicyConfig}. Every problem is reported at once, each naming
+ * the option, the value received and what is accepted. File extensions are not checked here:
+ * serializers own formats.
+ *
+ * @example
+ * decodePolicyOptions({ filepath: 'ckpt-{epoch:02d}.keras', saveBestOnly: true })
+ * // Right({ monitor: 'val_loss', mode: 'min', saveFreq: 'epoch', ... })
+ */
+export const decodePolicyOptions = (input: unknown): E.Either<ConfigError, PolicyConfig> => {
+  if (!isPlainObject(input)) return E.left(configError([configIssue('(options)', input, 'an object of policy options')]))
+  const issues: ConfigIssue[] = []
+  for (const key of Object.keys(input))
+    if (!allKeys.includes(key)) issues.push(configIssue(key, input[key], `one of the options ${allKeys.join(', ')}`, 'unknown option'))
+
+  const get = <K extends keyof typeof policyCodecs>(key: K, fallback: t.TypeOf<(typeof policyCodecs)[K]> | undefined): t.TypeOf<(typeof policyCodecs)[K]> | undefined => {
+    const raw = input[key]
+    if (raw === undefined) {
+      if (fallback === undefined) issues.push(configIssue(key, raw, policyCodecs[key].name, 'required'))
+      return fallback
+    }
+    const r = (policyCodecs[key] as t.Type<t.TypeOf<(typeof policyCodecs)[K]>, unknown, unknown>).decode(raw)
+    if (E.isLeft(r)) {
+      issues.push(configIssue(key, raw, policyCodecs[key].name))
+      return fallback
+    }
+    return r.right
+  }
+
+  const filepath = get('filepath', undefined)
+  const monitor = get('monitor', 'val_loss') ?? 'val_loss'
+  const requestedMode = get('mode', 'auto') ?? 'auto'
+  const saveBestOnly = get('saveBestOnly', false) ?? false
+  const saveWeightsOnly = get('saveWeightsOnly', false) ?? false
+  const saveFreq = get('saveFreq', 'epoch') ?? 'epoch'
+  const initialValueThreshold = get('initialValueThreshold', null) ?? null
+  const verbose = get('verbose', 0) ?? 0
+  const minDelta = get('minDelta', 0) ?? 0
+  const retention = collectRetention(input, issues)
+
+  let mode: Direction = 'min'
+  if (requestedMode === 'auto') {
+    const inferred = inferDirection(monitor)
+    if (E.isLeft(inferred)) issues.push(configIssue('monitor', monitor, "a metric name ckpt's auto-mode table knows, or set mode 'min' / 'max'", inferred.left))
+    else mode = inferred.right
+  } else mode = requestedMode
+
+  let template: Template | null = null
+  if (filepath !== undefined) {
+    const parsed = parseTemplate(filepath)
+    if (E.isLeft(parsed)) issues.push(configIssue('filepath', filepath, 'a Python str.format template with keyword fields only', parsed.left.message))
+    else {
+      template = parsed.right
+      const never = unfillableFields(template.fields, saveFreq)
+      if (never.length > 0)
+        issues.push(
+          configIssue(
+            'filepath',
+            filepath,
+            saveFreq === 'epoch'
+              ? 'fields filled at epoch ends: epoch and log keys (no batch)'
+              : 'fields filled at batch ends: epoch, batch and training log keys (no val_*)',
+            `field${never.length > 1 ? 's' : ''} ${never.map((f) => `{${f}}`).join(', ')} can never be filled with saveFreq ${saveFreq === 'epoch' ? "'epoch'" : saveFreq}`,
+          ),
+        )
+    }
+  }
+  if (saveBestOnly && saveFreq !== 'epoch' && monitor.startsWith('val_'))
+    issues.push(
+      configIssue(
+        'monitor',
+        monitor,
+        "a training metric (batch logs carry no val_* keys), or saveFreq 'epoch'",
+        `with saveBestOnly and saveFreq ${saveFreq} nothing would ever be saved`,
+      ),
+    )
+
+  if (issues.length > 0 || filepath === undefined || template === null) return E.left(configError(issues))
+
+  const warnings: string[] = []
+  if (!saveBestOnly && initialValueThreshold !== null) warnings.push('initialValueThreshold has no effect without saveBestOnly')
+  if (!saveBestOnly && minDelta !== 0) warnings.push('minDelta has no effect without saveBestOnly')
+
+  return E.right({
+    filepath,
+    template,
+    templateFields: template.fields,
+    monitor,
+    requestedMode,
+    mode,
+    saveBestOnly,
+    saveWeightsOnly,
+    saveFreq,
+    initialValueThreshold,
+    verbose,
+    minDelta,
+    retention,
+    warnings,
+  })
+}

@@ -1,0 +1,70 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { configError, configIssue, type ConfigError } from './errors.js'
+import { finishedSavingMessage } from './messages.js'
+import { decodePolicyOptions } from './options.js'
+import { policyReducer } from './reducer.js'
+import { initialPolicyState } from './state.js'
+
+/** One replayed event: with `batch` it is a batch end, without it an epoch end. Indices are 0-based. */
+export interface SimulatedEvent {
+  readonly epoch: number
+  readonly batch?: number
+  readonly logs: Record<string, number>
+  /** Optional ms timestamp (ignored by the Keras policy; accepted so logs with times replay unchanged). */
+  readonly time?: number
+}
+
+/** One decision of a replay. `messages` holds warnings (always) and, with verbose >= 1, Keras's lines. */
+export interface SimulatedDecision {
+  readonly save: boolean
+  readonly path: string | null
+  readonly messages: string[]
+}
+
+/**
+ * Replays `events` through the policy decoded from `options`, assuming every save succeeds
+ * (so each save's messages end with Keras's "finished saving" line when verbose >= 1).
+ * A Left carries the configuration error, or an event that cannot be decided (option `events[i]...`,
+ * or `filepath` when the template cannot be filled from that event's logs).
+ *
+ * @example
+ * simulate({ filepath: 'm-{epoch}.keras', monitor: 'loss', verbose: 1 }, [{ epoch: 0, logs: { loss: 1 } }])
+ * // Right([{ save: true, path: 'm-1.keras', messages: ['Epoch 1: saving model to m-1.keras', 'Epoch 1: finished saving model to m-1.keras'] }])
+ */
+export const simulate = (options: unknown, events: ReadonlyArray<SimulatedEvent>): E.Either<ConfigError, Array<SimulatedDecision>> => {
+  const decoded = decodePolicyOptions(options)
+  if (E.isLeft(decoded)) return decoded
+  const config = decoded.right
+  if (!Array.isArray(events)) return E.left(configError([configIssue('events', events, 'an array of { epoch, batch?, logs } events')]))
+  const step = policyReducer(config)
+  let state = initialPolicyState(config)
+  const out: SimulatedDecision[] = []
+  for (let i = 0; i < events.length; i++) {
+    const ev = events[i]!
+    const isObject = typeof ev === 'object' && ev !== null
+    const event = isObject
+      ? ev.batch === undefined
+        ? { kind: 'epoch' as const, epoch: ev.epoch, logs: ev.logs, ...(ev.time === undefined ? {} : { time: ev.time }) }
+        : { kind: 'batch' as const, epoch: ev.epoch, batch: ev.batch, logs: ev.logs, ...(ev.time === undefined ? {} : { time: ev.time }) }
+      : (ev as never)
+    const r = step(state, event)
+    if (E.isLeft(r)) {
+      const err = r.left
+      return E.left(
+        err._tag === 'TemplateRenderError'
+          ? configError([configIssue('filepath', config.filepath, `a template every saved event's logs can fill (event ${i}, epoch ${ev.epoch})`, err.message)])
+          : err._tag === 'InvalidEvent'
+            ? configError([configIssue(`events[${i}].${err.field}`, err.value, err.message.replace(/^event\.[^:]*: got .*; expected /, ''))])
+            : configError([configIssue('trigger', err.rule, 'a rule that can decide every event', err.message)]),
+      )
+    }
+    const [next, decision] = r.right
+    state = next
+    const messages = [...decision.warnings, ...decision.messages]
+    if (decision._tag === 'Save') {
+      if (config.verbose > 0) messages.push(finishedSavingMessage(decision.epoch, decision.path))
+      out.push({ save: true, path: decision.path, messages })
+    } else out.push({ save: false, path: null, messages })
+  }
+  return E.right(out)
+}
