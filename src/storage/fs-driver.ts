@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import * as TE from 'fp-ts/TaskEither'
-import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { checkRange, chunksOf, clampRange } from './data.js'
 import {
   StorageFailure,

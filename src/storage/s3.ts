@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
-import * as TE from 'fp-ts/TaskEither'
-import { pipe } from 'fp-ts/function'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { checkRange, chunksOf } from './data.js'
 import {
   StorageFailure,
@@ -225,7 +225,7 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
       return new StorageFailure(
         options?.ifAbsent === true
           ? alreadyExists(key)
-          : preconditionFailed(key, `ifMatch "${options?.ifMatch}" failed for key "${key}": the object is missing or has another etag`),
+          : preconditionFailed(key, `ifMatch ${options?.ifMatch} failed for key "${key}": the object is missing or has another etag`),
       )
     }
     return null

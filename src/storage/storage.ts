@@ -1,6 +1,6 @@
-import type { Either } from 'fp-ts/Either'
-import * as TE from 'fp-ts/TaskEither'
-import type { TaskEither } from 'fp-ts/TaskEither'
+import type { Either } from 'fp-ts/lib/Either.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import { StorageFailure, type StorageError } from './errors.js'
 
 /** Bytes given to `write`: one buffer, or chunks that are streamed and never concatenated. */

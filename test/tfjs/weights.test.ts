@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { useBackend } from '../../src/adapters/tfjs/backend.js'
 import { CkptTfjsError, type WeightMismatch } from '../../src/adapters/tfjs/errors.js'

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import type { ObjectInfo, Storage } from '../../storage/storage.js'
 import { CkptTfjsError, fail, storageCall } from './errors.js'
 import { checkModelJsonPath, folderOf, modelJsonFor, parseModelJson, shardName, weightKeysOf } from './layout.js'

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
-import * as E from 'fp-ts/Either'
+import * as E from 'fp-ts/lib/Either.js'
 import type { Tensor, Tensors } from '../../tensors/index.js'
 import { fail } from './errors.js'
 import { toSafetensorsDtype } from './dtypes.js'
 import { assertUniqueNames } from './names.js'
+import { hiddenOptimizerState, type HiddenOptimizerState } from './optimizer.js'
 
 /** A tensor held by a snapshot, under its checkpoint name. */
 export interface SnapshotEntry {
@@ -22,14 +23,21 @@ export interface WeightsSnapshot {
   readonly weights: ReadonlyArray<SnapshotEntry>
   /** In `optimizer.getWeights()` order, which `setWeights` relies on. Empty unless requested. */
   readonly optimizer: ReadonlyArray<SnapshotEntry>
+  /** State tfjs keeps outside `getWeights()` (Adam's beta powers), or `null`. */
+  readonly optimizerHidden: HiddenOptimizerState | null
 }
 
 /** The snapshot read out as plain arrays, ready for safetensors. */
 export interface SnapshotData {
   /** Keyed by the variables' `originalName` (what `model.save` and `loadLayersModel` use). */
   readonly weights: Tensors
-  /** Keyed by tfjs optimizer weight names (`iter`, `<variable>/m`, ...), in `getWeights()` order. */
+  /**
+   * Keyed by tfjs optimizer weight names (`iter`, `<variable.name>/m`, ...), in `getWeights()` order.
+   * tfjs builds these from the per-process unique `variable.name` and `setWeights` restores by position.
+   */
   readonly optimizer: Tensors
+  /** State tfjs keeps outside `getWeights()` (Adam's beta powers), or `null`. */
+  readonly optimizerHidden: HiddenOptimizerState | null
 }
 
 export interface SnapshotOptions {
@@ -59,7 +67,7 @@ export const takeSnapshot = async (model: tfl.LayersModel, options: SnapshotOpti
     if (E.isLeft(d)) fail(d.left)
   }
   const weights: SnapshotEntry[] = model.weights.map((v) => ({ name: v.originalName, tensor: share(v.read()) }))
-  if (options.includeOptimizer !== true || model.optimizer == null) return { weights, optimizer: [] }
+  if (options.includeOptimizer !== true || model.optimizer == null) return { weights, optimizer: [], optimizerHidden: null }
   let named: Awaited<ReturnType<tf.Optimizer['getWeights']>>
   try {
     named = await model.optimizer.getWeights()
@@ -73,7 +81,7 @@ export const takeSnapshot = async (model: tfl.LayersModel, options: SnapshotOpti
     if (!(tensor instanceof tf.Variable)) tensor.dispose()
     return { name, tensor: shared }
   })
-  return { weights, optimizer }
+  return { weights, optimizer, optimizerHidden: hiddenOptimizerState(model.optimizer) }
 }
 
 const toRecord = async (entries: ReadonlyArray<SnapshotEntry>): Promise<Tensors> => {
@@ -94,7 +102,7 @@ const toRecord = async (entries: ReadonlyArray<SnapshotEntry>): Promise<Tensors>
 export const readSnapshot = async (snapshot: WeightsSnapshot): Promise<SnapshotData> => {
   try {
     const [weights, optimizer] = await Promise.all([toRecord(snapshot.weights), toRecord(snapshot.optimizer)])
-    return { weights, optimizer }
+    return { weights, optimizer, optimizerHidden: snapshot.optimizerHidden }
   } finally {
     disposeSnapshot(snapshot)
   }
