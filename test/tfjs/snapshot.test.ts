@@ -10,6 +10,9 @@ const recordBytes = (ts: Tensors): Record<string, Uint8Array> =>
     Object.entries(ts).map(([k, t]) => [k, new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength))]),
   )
 
+/** a * b as float32 arithmetic does it. */
+const f32mul = (a: number, b: number): number => Math.fround(Math.fround(a) * Math.fround(b))
+
 describe.each(BACKENDS)('snapshots on %s', (backend) => {
   let data: { x: tf.Tensor2D; y: tf.Tensor2D }
   beforeAll(async () => {
@@ -49,6 +52,7 @@ describe.each(BACKENDS)('snapshots on %s', (backend) => {
     expect(read.weights['hidden/kernel']).toMatchObject({ dtype: 'F32', shape: [4, 6] })
     expect(read.optimizer['iter']).toMatchObject({ dtype: 'I32', shape: [] })
     expect(Array.from(read.optimizer['iter']!.data as Int32Array)).toEqual([1])
+    expect(read.optimizerHidden).toEqual({ optimizer: 'Adam', iterations: 1, values: { accBeta1: f32mul(0.9, 0.9), accBeta2: f32mul(0.999, 0.999) } })
     model.dispose()
   })
 

@@ -1,0 +1,67 @@
+import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
+import type { Storage } from '../../storage/storage.js'
+import { storageIOHandler } from './io-handler.js'
+import {
+  assertCheckpointableOptimizer,
+  hiddenOptimizerState,
+  restoreHiddenOptimizerState,
+  type HiddenOptimizerState,
+} from './optimizer.js'
+
+/** The key ckpt uses in `model.json`'s `userDefinedMetadata`. */
+export const CKPT_METADATA_KEY = 'ckpt'
+
+interface CkptMetadata {
+  readonly optimizerHidden?: HiddenOptimizerState
+}
+
+export interface SaveModelOptions {
+  /** Save the optimizer state and training config. Default `true`. */
+  readonly includeOptimizer?: boolean
+}
+
+/**
+ * Saves the whole model (topology, weights, optimizer state, training config) in the tfjs layers format at
+ * `path` (ending in `model.json`), through {@link storageIOHandler}. Adds the optimizer state tfjs leaves out
+ * (see `HiddenOptimizerState`) to `userDefinedMetadata.ckpt`, so that {@link loadModel} resumes Adam exactly;
+ * the files remain loadable by plain `tf.loadLayersModel`. Rejects an optimizer whose state cannot be saved.
+ */
+export const saveModel = async (
+  model: tfl.LayersModel,
+  storage: Storage,
+  path: string,
+  options: SaveModelOptions = {},
+): Promise<tf.io.SaveResult> => {
+  const includeOptimizer = options.includeOptimizer ?? true
+  const handler = storageIOHandler(storage, path)
+  if (includeOptimizer) assertCheckpointableOptimizer(model)
+  const hidden = includeOptimizer ? hiddenOptimizerState(model.optimizer) : null
+  const ckpt: CkptMetadata = hidden === null ? {} : { optimizerHidden: hidden }
+  return model.save(
+    tf.io.withSaveHandler((artifacts) =>
+      (handler.save as NonNullable<tf.io.IOHandler['save']>)({
+        ...artifacts,
+        userDefinedMetadata: { ...(artifacts.userDefinedMetadata ?? {}), [CKPT_METADATA_KEY]: ckpt },
+      }),
+    ),
+    { includeOptimizer },
+  )
+}
+
+/**
+ * Loads a model saved in the tfjs layers format at `path`, compiled with its optimizer state when it was saved
+ * with it, and puts back the optimizer state that only ckpt saves. ckpt's metadata key is removed from the
+ * model's `userDefinedMetadata`.
+ */
+export const loadModel = async (storage: Storage, path: string): Promise<tfl.LayersModel> => {
+  const model = await tfl.loadLayersModel(storageIOHandler(storage, path))
+  const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined
+  if (meta === undefined || !(CKPT_METADATA_KEY in meta)) return model
+  const { [CKPT_METADATA_KEY]: ckpt, ...rest } = meta
+  const hidden = (ckpt as CkptMetadata | undefined)?.optimizerHidden
+  if (hidden !== undefined) restoreHiddenOptimizerState(model.optimizer, hidden)
+  if (Object.keys(rest).length > 0) model.setUserDefinedMetadata(rest)
+  else (model as unknown as { userDefinedMetadata?: {} }).userDefinedMetadata = undefined
+  return model
+}
