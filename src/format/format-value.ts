@@ -1,7 +1,7 @@
 import { doubleToString } from './float-short.js'
 import { layoutNumber, padString } from './layout.js'
 import { convertValue, exceedsDigitLimit, INT_MAX_STR_DIGITS } from './repr.js'
-import { resolveSpec, showCode, type FormatSpec, type ResolvedSpec } from './spec.js'
+import { MAX_FLOAT_PRECISION, resolveSpec, showCode, type FormatSpec, type ResolvedSpec } from './spec.js'
 import { templateError, type TemplateError, type TemplateValue } from './types.js'
 
 /** A parsed spec with each value type's defaults applied once (or the reason it is invalid for that type). */
@@ -134,6 +134,7 @@ const formatFloat = (field: string, x: number, original: TemplateValue, rs: Reso
     )
   }
   let precision = rs.precision
+  if (precision > MAX_FLOAT_PRECISION) return fieldError(field, spec, `precision ${precision} is too big (at most ${MAX_FLOAT_PRECISION})`)
   let addDot0 = false
   let percent = false
   if (type === '') {

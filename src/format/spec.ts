@@ -46,8 +46,11 @@ export interface ResolvedSpec {
 
 const isAlign = (c: string | undefined): c is Align => c === '<' || c === '>' || c === '^' || c === '='
 
-/** Largest width or precision accepted; larger ones cannot be rendered by a JS string anyway. */
-export const MAX_SPEC_INTEGER = 2 ** 31 - 1
+/** CPython's PY_SSIZE_T_MAX: a larger width or precision is "Too many decimal digits". */
+const MAX_SPEC_INTEGER = 9223372036854775807n
+
+/** CPython's INT_MAX: a larger float precision is "precision too big". */
+export const MAX_FLOAT_PRECISION = 2 ** 31 - 1
 
 /** Presentation types that allow `,` or `_` (PEP 378), before per-type checks. */
 const GROUPING_TYPES = new Set(['d', 'e', 'f', 'g', 'E', 'G', '%', 'F', ''])
@@ -102,18 +105,20 @@ export const parseSpec = (source: string): FormatSpec | string => {
     zeroPad = true
     pos++
   }
+  /** CPython's get_integer: decimal digits (any script) as a width or precision. */
   const readInteger = (): number | string | null => {
     let n = 0
-    let digits = 0
+    let text = ''
     while (pos < end) {
       const d = decimalValue(cps[pos]!.codePointAt(0)!)
       if (d < 0) break
       n = n * 10 + d
-      if (n > MAX_SPEC_INTEGER) return 'too many decimal digits (at most ' + MAX_SPEC_INTEGER + ')'
-      digits++
+      text += d
       pos++
     }
-    return digits === 0 ? null : n
+    if (text === '') return null
+    if (text.length > 15 && BigInt(text) > MAX_SPEC_INTEGER) return `too many decimal digits (at most ${MAX_SPEC_INTEGER})`
+    return n
   }
   const w = readInteger()
   if (typeof w === 'string') return `width: ${w}`
