@@ -186,12 +186,11 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
     await serializer.write(files, path, captured, meta)
     const entry: Entry = { path, format: serializer.format, ...meta, score: decision.score, files: [...files.files], policyState: after }
 
-    let removed: Entry[] = []
     await writer.update((d) => {
       const live = d.checkpoints.filter((e) => e.path !== path)
       const { keep, remove } = retain(policy.retention, ranking, live.map(toRecord), toRecord(entry))
       const gone = new Set(remove.map((r) => r.path))
-      removed = live.filter((e) => gone.has(e.path))
+      const removed = live.filter((e) => gone.has(e.path))
       const kept = new Set(keep.map((r) => r.path))
       return {
         ...d,
@@ -201,14 +200,25 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
         policyState: after,
       }
     }, empty)
-    // Files of the overwritten version that the new one no longer uses (e.g. old weight shards).
-    if (replaced) await removeFiles([replaced], [entry])
-    if (removed.length > 0) {
-      await removeFiles(removed, doc().checkpoints)
-      const done = new Set(removed.map((e) => e.path))
-      await writer.update((d) => ({ ...d, removing: d.removing.filter((e) => !done.has(e.path)) }), empty)
+    // The checkpoint is committed. Cleaning up after it cannot undo that: a failure here is a warning,
+    // and what is left in `removing` is retried after the next commit and on the next open.
+    try {
+      // Files of the overwritten version that the new one no longer uses (e.g. old weight shards).
+      if (replaced) await removeFiles([replaced], [entry])
+      await sweepRemoving()
+    } catch (e) {
+      log(`Warning: checkpoint "${path}" is saved, but removing old checkpoints failed (retried later): ${(e as Error).message}`)
     }
     return path
+  }
+
+  /** Deletes the files of entries retention dropped, then clears them from the index. */
+  const sweepRemoving = async () => {
+    const removing = doc().removing
+    if (removing.length === 0) return
+    await removeFiles(removing, doc().checkpoints)
+    const done = new Set(removing.map((e) => e.path))
+    await writer.update((d) => ({ ...d, removing: d.removing.filter((e) => !done.has(e.path)) }), empty)
   }
 
   const step = async (event: TrainingEvent, source: SnapshotSource<Snapshot>): Promise<StepOutcome> => {
