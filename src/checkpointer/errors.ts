@@ -11,11 +11,15 @@ export type CheckpointError =
   | { readonly _tag: 'PolicyError'; readonly message: string }
   | { readonly _tag: 'StorageError'; readonly error: StorageError; readonly message: string }
 
-/** The Error the promise surface rejects with; `.error` is the typed value. */
+/**
+ * The Error the promise surface rejects with. `.error` is the typed value; its fields (`_tag`, `path`,
+ * `fallback`…) are repeated on the failure itself, so `e._tag === 'CorruptCheckpoint'` works directly.
+ */
 export class CheckpointFailure extends Error {
   readonly _tag: CheckpointError['_tag']
   constructor(readonly error: CheckpointError) {
     super(error.message)
+    Object.assign(this, error)
     this.name = `CheckpointFailure(${error._tag})`
     this._tag = error._tag
   }
