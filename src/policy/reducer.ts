@@ -24,6 +24,41 @@ export interface PolicyReducerOptions {
 const none: ReadonlyArray<string> = []
 
 /**
+ * Keras's `filepath.format(epoch=epoch + 1, **logs)` (+ `batch=batch + 1` on batch events unless the logs
+ * hold `batch`): ints as bigint, log values as Python floats. Only the template's fields are copied,
+ * unless `all` (used to build a complete error message).
+ */
+const templateValues = (fields: ReadonlyArray<string>, event: TrainingEvent, all: boolean): Record<string, TemplateValue> => {
+  const logs = event.logs
+  const values: Record<string, TemplateValue> = {}
+  const names = all ? ['epoch', 'batch', ...Object.keys(logs)] : fields
+  for (let i = 0; i < names.length; i++) {
+    const f = names[i]!
+    if (f === 'epoch') values.epoch = BigInt(event.epoch + 1)
+    else if (f === 'batch' && event.kind === 'batch' && !hasOwn.call(logs, 'batch')) values.batch = BigInt((event.batch as number) + 1)
+    else if (hasOwn.call(logs, f)) values[f] = logs[f] as number
+  }
+  return values
+}
+
+const hasOwn = Object.prototype.hasOwnProperty
+
+// Top-level (not a per-step closure): the hot path allocates no functions.
+const saveDecision = (event: TrainingEvent, path: string, messages: ReadonlyArray<string>, step: number, score: number | null): Save => ({
+  _tag: 'Save',
+  path,
+  messages,
+  warnings: none,
+  kind: event.kind,
+  epoch: event.epoch,
+  batch: event.kind === 'batch' ? (event.batch as number) : null,
+  step,
+  metrics: event.logs,
+  score,
+  time: event.time ?? null,
+})
+
+/**
  * Keras 3.15 ModelCheckpoint's decisions as a pure reducer (with ckpt's documented divergences).
  *
  * @example
@@ -34,6 +69,7 @@ const none: ReadonlyArray<string> = []
  */
 export const policyReducer = (config: PolicyConfig, options: PolicyReducerOptions = {}): Reducer<PolicyState, TrainingEvent> => {
   const { monitor, mode, minDelta, saveBestOnly, saveFreq, template, filepath } = config
+  const fields = template.fields
   const verbose = config.verbose > 0
   const trigger = options.trigger
   const triggerProblem: PolicyError | null =
@@ -72,12 +108,11 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
 
     // Keras renders the filename before deciding, so a template error surfaces even on a skip.
     const logs = event.logs
-    if ('epoch' in logs)
+    if (hasOwn.call(logs, 'epoch'))
       return E.left({ _tag: 'InvalidEvent', field: 'logs.epoch', value: logs.epoch, message: "event.logs: a log key 'epoch' clashes with the epoch field the template receives (Keras raises TypeError)" })
-    const values: Record<string, TemplateValue> = { epoch: BigInt(event.epoch + 1) }
-    if (event.kind === 'batch' && !('batch' in logs)) values.batch = BigInt((event.batch as number) + 1)
-    for (const k in logs) values[k] = logs[k] as number
-    const rendered = template.render(values)
+    let rendered = template.render(templateValues(fields, event, false))
+    // On failure, render again with every log key so the message lists all the values Keras would have had.
+    if (E.isLeft(rendered)) rendered = template.render(templateValues(fields, event, true))
     if (E.isLeft(rendered))
       return E.left({
         _tag: 'TemplateRenderError',
@@ -89,27 +124,13 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
     const current = logs[monitor]
     const score = current === undefined ? null : current
 
-    const save = (messages: ReadonlyArray<string>, best = state.best): E.Either<PolicyError, readonly [PolicyState, Decision]> => {
-      const decision: Save = {
-        _tag: 'Save',
-        path,
-        messages,
-        warnings: none,
-        kind: event.kind,
-        epoch: event.epoch,
-        batch: event.kind === 'batch' ? (event.batch as number) : null,
-        step,
-        metrics: logs,
-        score,
-        time: event.time ?? null,
-      }
-      return E.right([best === state.best ? counted : { ...counted, best }, decision] as const)
-    }
-
-    if (!saveBestOnly) return save(verbose ? [savingMessage(event.epoch, path)] : none)
+    if (!saveBestOnly) return E.right([counted, saveDecision(event, path, verbose ? [savingMessage(event.epoch, path)] : none, step, score)] as const)
     if (current === undefined || Number.isNaN(current)) return E.right([counted, skip(none, [monitorUnavailableWarning(monitor)])] as const)
     const best = state.best === null ? null : fromJsonFloat(state.best)
-    if (improves(mode, minDelta, current, best)) return save(verbose ? [improvedMessage(event.epoch, monitor, best, current, path)] : none, toJsonFloat(current))
+    if (improves(mode, minDelta, current, best)) {
+      const messages = verbose ? [improvedMessage(event.epoch, monitor, best, current, path)] : none
+      return E.right([{ version: 1, best: toJsonFloat(current), batchesSinceSave, lastBatchSeen, step, trigger: triggerState }, saveDecision(event, path, messages, step, score)] as const)
+    }
     return E.right([counted, verbose ? skip([notImprovedMessage(event.epoch, monitor, best)]) : silentSkip] as const)
   }
 }

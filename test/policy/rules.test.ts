@@ -19,6 +19,18 @@ import {
 } from '../../src/policy/index.js'
 import { config, left, right } from './helpers.js'
 
+/** Replays events through a policy built from `options`, returning which events it saved. */
+const policySaves = (options: Record<string, unknown>, evs: ReadonlyArray<TrainingEvent>): boolean[] => {
+  const c = config(options)
+  const step = policyReducer(c)
+  let s = initialPolicyState(c)
+  return evs.map((e) => {
+    const [next, d] = right(step(s, e))
+    s = next
+    return d._tag === 'Save'
+  })
+}
+
 /** Runs a rule over events, returning what it fired and its final state. */
 const fires = (rule: AnyRule, events: ReadonlyArray<TrainingEvent>): { fired: boolean[]; state: unknown } => {
   let s = rule.initial
@@ -91,14 +103,7 @@ describe('rule combinators', () => {
   it('property: everySteps(n) fires exactly where the policy with saveFreq n saves', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 9 }), events, (n, evs) => {
-        const c = config({ filepath: 'm.keras', saveFreq: n, monitor: 'loss' })
-        const step = policyReducer(c)
-        let s = initialPolicyState(c)
-        const saved = evs.map((e) => {
-          const [next, d] = right(step(s, e))
-          s = next
-          return d._tag === 'Save'
-        })
+        const saved = policySaves({ filepath: 'm.keras', saveFreq: n, monitor: 'loss' }, evs)
         expect(fires(everySteps(n), evs).fired).toEqual(saved)
       }),
       { numRuns: 200 },
@@ -107,14 +112,7 @@ describe('rule combinators', () => {
   it('property: allOf(onEpochEnd(), whenImproved(m, mode, d)) fires exactly where saveBestOnly saves', () => {
     fc.assert(
       fc.property(fc.constantFrom('min' as const, 'max' as const), fc.constantFrom(0, 0.1), events, (mode, d, evs) => {
-        const c = config({ filepath: 'm.keras', monitor: 'val_loss', mode, saveBestOnly: true, minDelta: d })
-        const step = policyReducer(c)
-        let s = initialPolicyState(c)
-        const saved = evs.map((e) => {
-          const [next, dec] = right(step(s, e))
-          s = next
-          return dec._tag === 'Save'
-        })
+        const saved = policySaves({ filepath: 'm.keras', monitor: 'val_loss', mode, saveBestOnly: true, minDelta: d }, evs)
         expect(fires(allOf(onEpochEnd(), whenImproved('val_loss', mode, d)), evs).fired).toEqual(saved)
       }),
       { numRuns: 200 },
