@@ -93,8 +93,9 @@ export const shortestDigits = (x: number): Digits => (x === 0 ? ZERO : fromJs(St
  * Whether x·10^k could sit exactly halfway between two integers for some k ≤ log2 bound `k2`:
  * a necessary condition for a tie is that x·2^k2 is an integer.
  */
-const mayTie = (x: number, k2: number): boolean => {
-  const t = x * 2 ** k2
+const POW2 = Float64Array.from({ length: 128 }, (_, k) => 2 ** k)
+export const mayTie = (x: number, k2: number): boolean => {
+  const t = x * (k2 >= 0 && k2 < 128 ? POW2[k2]! : 2 ** k2)
   return !Number.isFinite(t) || Number.isInteger(t)
 }
 

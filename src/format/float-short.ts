@@ -1,4 +1,4 @@
-import { fixedDigits, shortestDigits, significantDigits, type Digits } from './digits.js'
+import { fixedDigits, mayTie, shortestDigits, significantDigits, type Digits } from './digits.js'
 
 /** Options of CPython's `PyOS_double_to_string` (Python/pystrtod.c). */
 export interface DoubleToStringOptions {
@@ -87,5 +87,28 @@ export const doubleToString = (x: number, o: DoubleToStringOptions): string => {
 }
 
 /** Python's `repr(float)`: shortest round-trip digits, exponent when the decimal exponent is < -4 or ≥ 16. */
-export const floatRepr = (x: number): string =>
-  doubleToString(x, { code: 'r', precision: 0, addDot0: true, alternate: false, noNegZero: false })
+export const floatRepr = (x: number): string => {
+  const a = x < 0 ? -x : x
+  // Where both use plain notation, JS's shortest digits are Python's; Python adds '.0' to integers.
+  if (a >= 1e-4 && a < 1e16) {
+    const s = String(x)
+    return s.includes('.') ? s : s + '.0'
+  }
+  return doubleToString(x, REPR)
+}
+
+const REPR: DoubleToStringOptions = { code: 'r', precision: 0, addDot0: true, alternate: false, noNegZero: false }
+
+/**
+ * `doubleToString` for code 'f' where JS's toFixed is exact (see digits.ts), else null:
+ * precision ≤ 100, |x| < 1e21 and no decimal tie at the rounding position.
+ */
+export const fixedFast = (x: number, precision: number, alternate: boolean, noNegZero: boolean): string | null => {
+  let negative = x < 0 || (x === 0 && 1 / x < 0)
+  const a = negative ? -x : x
+  if (!(a < 1e21) || precision > 100 || mayTie(a, precision + 1)) return null
+  let body = a.toFixed(precision)
+  if (alternate && precision === 0) body += '.'
+  if (negative && noNegZero && /^[0.]*$/.test(body)) negative = false
+  return negative ? '-' + body : body
+}

@@ -1,4 +1,4 @@
-import { doubleToString } from './float-short.js'
+import { doubleToString, fixedFast } from './float-short.js'
 import { layoutNumber, padString } from './layout.js'
 import { convertValue, exceedsDigitLimit, INT_MAX_STR_DIGITS } from './repr.js'
 import { MAX_FLOAT_PRECISION, resolveSpec, showCode, type FormatSpec, type ResolvedSpec } from './spec.js'
@@ -150,7 +150,7 @@ const formatFloat = (field: string, x: number, original: TemplateValue, rs: Reso
     }
     if (precision < 0) precision = 6
   }
-  let body = doubleToString(x, {
+  let body = (type === 'f' && fixedFast(x, precision, rs.alternate, rs.noNegZero)) || doubleToString(x, {
     code: type as 'e' | 'f' | 'g' | 'r' | 'E' | 'F' | 'G',
     precision,
     addDot0,
@@ -158,6 +158,8 @@ const formatFloat = (field: string, x: number, original: TemplateValue, rs: Reso
     noNegZero: rs.noNegZero,
   })
   if (percent) body += '%'
+  // CPython's fast path: nothing to pad, group or sign.
+  if (rs.width < 0 && rs.grouping === null && rs.sign !== '+' && rs.sign !== ' ') return body
   const negative = body.charCodeAt(0) === 45
   const start = negative ? 1 : 0
   let i = start

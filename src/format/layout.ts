@@ -1,4 +1,4 @@
-import type { Align, ResolvedSpec } from './spec.js'
+import type { ResolvedSpec } from './spec.js'
 
 /**
  * CPython's `_PyUnicode_InsertThousandsGrouping`: groups `digits` from the right with `sep` every
@@ -27,23 +27,6 @@ export const groupDigits = (digits: string, minWidth: number, sep: string, size:
   }
 }
 
-/** Left and right padding counts for `nchars` in `width` (CPython's calc_padding / calc_number_widths). */
-const padCounts = (padding: number, align: Align): readonly [number, number, number] => {
-  if (padding <= 0) return [0, 0, 0]
-  switch (align) {
-    case '<':
-      return [0, 0, padding]
-    case '^': {
-      const l = padding >> 1
-      return [l, 0, padding - l]
-    }
-    case '=':
-      return [0, padding, 0]
-    default:
-      return [padding, 0, 0]
-  }
-}
-
 const fillN = (fill: string, n: number): string => (n <= 0 ? '' : n === 1 ? fill : fill.repeat(n))
 
 /**
@@ -65,14 +48,28 @@ export const layoutNumber = (
 ): string => {
   const sign = negative ? '-' : spec.sign === '+' ? '+' : spec.sign === ' ' ? ' ' : ''
   const nonDigit = sign.length + prefix.length + (hasDecimal ? 1 : 0) + remainderLength
-  const minWidth = spec.fill === '0' && spec.align === '=' ? spec.width - nonDigit : 0
-  let grouped = digits.length === 0 ? '' : groupDigits(digits, minWidth, grouping, spec.groupSize)
-  const [l, s, r] = padCounts(spec.width - (nonDigit + grouped.length), spec.align)
+  const width = spec.width
+  const minWidth = spec.fill === '0' && spec.align === '=' ? width - nonDigit : 0
+  let grouped = digits.length === 0 || (grouping === '' && minWidth <= digits.length) ? digits : groupDigits(digits, minWidth, grouping, spec.groupSize)
   if (upper) {
     prefix = prefix.toUpperCase()
     grouped = grouped.toUpperCase()
   }
-  return fillN(spec.fill, l) + sign + prefix + fillN(spec.fill, s) + grouped + (hasDecimal ? '.' : '') + remainder + fillN(spec.fill, r)
+  const body = grouped + (hasDecimal ? '.' : '') + remainder
+  const padding = width - (nonDigit + grouped.length)
+  if (padding <= 0) return sign + prefix + body
+  switch (spec.align) {
+    case '<':
+      return sign + prefix + body + fillN(spec.fill, padding)
+    case '^': {
+      const left = padding >> 1
+      return fillN(spec.fill, left) + sign + prefix + body + fillN(spec.fill, padding - left)
+    }
+    case '=':
+      return sign + prefix + fillN(spec.fill, padding) + body
+    default:
+      return fillN(spec.fill, padding) + sign + prefix + body
+  }
 }
 
 /** CPython's format_string_internal padding for a string of `length` code points. */

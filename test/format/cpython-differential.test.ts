@@ -6,7 +6,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { formatTemplate } from '../../src/format/index.js'
-import { edgeCaseArb, garbageCaseArb, structuredCaseArb } from './support/arbitraries.js'
+import { edgeCaseArb, garbageCaseArb, numberCaseArb, structuredCaseArb } from './support/arbitraries.js'
 import { pythonMissing, runPython, showCase, type Case } from './support/python.js'
 
 const missing = pythonMissing()
@@ -20,6 +20,7 @@ describe.skipIf(missing !== null)('formatTemplate matches CPython 3.11 str.forma
       ...fc.sample(structuredCaseArb, { numRuns: 5000, seed }),
       ...fc.sample(garbageCaseArb, { numRuns: 1500, seed: seed + 1 }),
       ...fc.sample(edgeCaseArb, { numRuns: 500, seed: seed + 2 }),
+      ...fc.sample(numberCaseArb, { numRuns: 3000, seed: seed + 3 }),
     ]
     const python = runPython(cases)
     const mismatches: string[] = []
@@ -36,6 +37,6 @@ describe.skipIf(missing !== null)('formatTemplate matches CPython 3.11 str.forma
     })
     console.log(`[format] CPython differential (seed ${seed}): compared ${cases.length} cases: ${ok} identical outputs, ${errors} errors on both sides, ${mismatches.length} mismatches`)
     expect(mismatches.slice(0, 25).join('\n')).toBe('')
-    expect(ok).toBeGreaterThan(3000)
+    expect(ok).toBeGreaterThan(5000)
   })
 })

@@ -215,3 +215,25 @@ export const EDGE_TEMPLATES = [
 export const edgeCaseArb: fc.Arbitrary<Case> = fc
   .tuple(fc.constantFrom(...EDGE_TEMPLATES), valueArb, valueArb, valueArb)
   .map(([template, a, b, x]) => ({ template, values: { a, b, x } }))
+
+/** One numeric field with a float presentation (or none): stresses exact digits and rounding ties. */
+export const numberCaseArb: fc.Arbitrary<Case> = fc
+  .record({
+    x: fc.oneof({ weight: 5, arbitrary: floatArb }, { weight: 1, arbitrary: intArb }),
+    sign: fc.constantFrom('', '', '+', ' ', '-'),
+    z: fc.constantFrom('', '', '', 'z'),
+    alt: fc.constantFrom('', '', '', '#'),
+    width: fc.constantFrom('', '', '', '012', '20', '08'),
+    grouping: fc.constantFrom('', '', '', ',', '_'),
+    precision: fc.oneof(fc.constant(''), fc.integer({ min: 0, max: 30 }).map((p) => `.${p}`), fc.integer({ min: 0, max: 800 }).map((p) => `.${p}`)),
+    type: fc.constantFrom('', 'e', 'E', 'f', 'F', 'g', 'G', '%', 'n', 'r'),
+    reprTemplate: fc.constantFrom('{x}', '{x!r}', '{x!s:>30}', '{x:}'),
+  })
+  .map((r) => {
+    if (r.type === 'r') return { template: r.reprTemplate, values: { x: r.x } }
+    const isInt = typeof r.x === 'bigint'
+    const z = isInt && r.type === '' ? '' : r.z
+    const grouping = r.type === 'n' ? '' : r.grouping
+    const precision = isInt && r.type === '' ? '' : r.precision
+    return { template: `{x:${r.sign}${z}${r.alt}${r.width}${grouping}${precision}${r.type}}`, values: { x: r.x } }
+  })
