@@ -38,15 +38,40 @@ export const saveModel = async (
   if (includeOptimizer) assertCheckpointableOptimizer(model)
   const hidden = includeOptimizer ? hiddenOptimizerState(model.optimizer) : null
   const ckpt: CkptMetadata = hidden === null ? {} : { optimizerHidden: hidden }
-  return model.save(
-    tf.io.withSaveHandler((artifacts) =>
-      (handler.save as NonNullable<tf.io.IOHandler['save']>)({
-        ...artifacts,
-        userDefinedMetadata: { ...(artifacts.userDefinedMetadata ?? {}), [CKPT_METADATA_KEY]: ckpt },
-      }),
-    ),
-    { includeOptimizer },
-  )
+  const save = () =>
+    model.save(
+      tf.io.withSaveHandler((artifacts) =>
+        (handler.save as NonNullable<tf.io.IOHandler['save']>)({
+          ...artifacts,
+          userDefinedMetadata: { ...(artifacts.userDefinedMetadata ?? {}), [CKPT_METADATA_KEY]: ckpt },
+        }),
+      ),
+      { includeOptimizer },
+    )
+  return includeOptimizer && model.optimizer != null ? disposingOptimizerTemporaries(model.optimizer, save) : save()
+}
+
+/**
+ * Runs `run` (a `model.save`) and then disposes the tensors `optimizer.getWeights()` created for it.
+ * tfjs's `model.save(..., { includeOptimizer: true })` never disposes the `iter` scalar that `getWeights`
+ * makes, leaking one tensor per save. The optimizer's own variables are left alone.
+ */
+const disposingOptimizerTemporaries = async <A>(optimizer: tf.Optimizer, run: () => Promise<A>): Promise<A> => {
+  const created: tf.Tensor[] = []
+  const original = optimizer.getWeights
+  const spy = async (): ReturnType<tf.Optimizer['getWeights']> => {
+    const ws = await original.call(optimizer)
+    for (const w of ws) if (!(w.tensor instanceof tf.Variable)) created.push(w.tensor)
+    return ws
+  }
+  optimizer.getWeights = spy
+  try {
+    return await run()
+  } finally {
+    if (optimizer.getWeights === spy) delete (optimizer as { getWeights?: unknown }).getWeights
+    if (optimizer.getWeights !== original) optimizer.getWeights = original
+    tf.dispose(created)
+  }
 }
 
 /**
