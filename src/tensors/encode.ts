@@ -119,7 +119,12 @@ export const encodeHeader = (tensors: Tensors, metadata?: Metadata): E.Either<Sa
   const meta = checkMetadata(metadata)
   if (E.isLeft(meta)) return meta
   const checked = []
+  // A lower bound on the header size (each UTF-16 unit is at least one UTF-8 byte) refuses an oversized
+  // header before building it.
+  let atLeast = 0
   for (const name of Object.keys(tensors)) {
+    atLeast += name.length + 48
+    if (atLeast > MAX_HEADER_SIZE) return E.left(headerTooLarge(BigInt(atLeast), true))
     const n = checkName(name)
     if (E.isLeft(n)) return n
     const t = checkTensor(name, (tensors as Record<string, unknown>)[name])

@@ -112,10 +112,11 @@ export const headerTooSmall = (fileLength: number): SafetensorsError => ({
   message: `safetensors: file is ${fileLength} bytes; expected at least 8 (the header length)`,
 })
 
-export const headerTooLarge = (headerLength: bigint): SafetensorsError => ({
+/** `lowerBound`: the writer knows only that the header would be at least `headerLength` bytes. */
+export const headerTooLarge = (headerLength: bigint, lowerBound = false): SafetensorsError => ({
   _tag: 'HeaderTooLarge',
   headerLength,
-  message: `safetensors: header length is ${headerLength} bytes; expected at most 100000000`,
+  message: `safetensors: header length is ${lowerBound ? 'at least ' : ''}${headerLength} bytes; expected at most 100000000`,
 })
 
 export const invalidHeaderLength = (headerLength: number, fileLength: number): SafetensorsError => ({

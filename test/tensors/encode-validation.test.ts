@@ -89,12 +89,19 @@ describe('safetensors writer validation', () => {
     expect(E.isRight(encodeSafetensorsE({ w: { dtype: 'U8', shape: [3], data: Buffer.from([1, 2, 3]) } }))).toBe(true)
   })
 
-  it('refuses a header over 100,000,000 bytes, as the reference writer does', () => {
-    const tensors: Record<string, { dtype: 'U8'; shape: number[]; data: Uint8Array }> = {}
+  it('refuses a header over 100,000,000 bytes, as the reference writer does, before building it', () => {
     const empty = new Uint8Array(0)
-    const long = 'x'.repeat(1_000_000)
-    for (let k = 0; k < 101; k++) tensors[`${k}${long}`] = { dtype: 'U8', shape: [0], data: empty }
-    const r = encodeSafetensorsE(tensors)
+    const tensors = (count: number, length: number) => {
+      const out: Record<string, { dtype: 'U8'; shape: number[]; data: Uint8Array }> = {}
+      const long = 'x'.repeat(length)
+      for (let k = 0; k < count; k++) out[`${k}${long}`] = { dtype: 'U8', shape: [0], data: empty }
+      return out
+    }
+    const r = encodeSafetensorsE(tensors(101, 1_000_000))
     expect(E.isLeft(r) && r.left._tag).toBe('HeaderTooLarge')
+    expect(E.isLeft(r) && r.left.message).toMatch(/at least 100\d{6} bytes; expected at most 100000000/)
+    // Just under the limit it is written (a 99.9 MB header).
+    const ok = encodeSafetensorsE(tensors(99, 1_000_000))
+    expect(E.isRight(ok) && ok.right[0]!.length).toBeGreaterThan(99_000_000)
   })
 })
