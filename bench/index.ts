@@ -1,6 +1,9 @@
 import { printRow, type BenchSection } from './harness.js'
 
 const sections: Array<() => Promise<{ default: BenchSection }>> = [
+  () => import('./policy.js'),
+  () => import('./format.js'),
+  () => import('./checkpointer.js'),
 ]
 
 const only = process.argv.slice(2)

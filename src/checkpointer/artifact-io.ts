@@ -7,8 +7,18 @@ import type { ArtifactReader, ArtifactWriter } from './serializer.js'
 /** A writer that records every file it writes, with its size and SHA-256, for the index entry. */
 export const recordingWriter = (storage: Storage): ArtifactWriter & { readonly files: FileRecord[] } => {
   const files: FileRecord[] = []
-  return {
+  const writer: ArtifactWriter & { readonly files: FileRecord[] } = {
     files,
+    get storage(): Storage {
+      return {
+        ...storage,
+        write: async (key, data) => {
+          const record = await writer.writeFile(key, data)
+          return (await storage.stat(key)) ?? { size: record.size, etag: record.sha256 }
+        },
+        remove: (key) => writer.removeFile(key),
+      }
+    },
     async writeFile(key, data) {
       const hashed = hashingStream(data)
       try {
@@ -33,6 +43,7 @@ export const recordingWriter = (storage: Storage): ArtifactWriter & { readonly f
       if (at >= 0) files.splice(at, 1)
     },
   }
+  return writer
 }
 
 /** Why a file does not match its index record, or null when it does. */

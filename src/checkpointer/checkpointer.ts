@@ -109,7 +109,7 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
   if (E.isLeft(decoded)) return fail(decoded.left)
   const config = decoded.right
   const { policy, storage, isChief, log } = config
-  const serializer = (config.serializer ?? safetensorsSerializer) as unknown as Serializer<Snapshot, R>
+  const serializer = (config.serializer ?? safetensorsSerializer()) as unknown as Serializer<Snapshot, R>
   for (const w of policy.warnings) log(`Warning: ${w}`)
 
   const trigger = config.trigger ? { trigger: config.trigger } : {}

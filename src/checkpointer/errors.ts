@@ -9,7 +9,7 @@ export type CheckpointError =
   | { readonly _tag: 'Conflict'; readonly message: string }
   | { readonly _tag: 'InvalidSnapshot'; readonly message: string }
   | { readonly _tag: 'PolicyError'; readonly message: string }
-  | { readonly _tag: 'StorageError'; readonly error: StorageError; readonly message: string }
+  | { readonly _tag: 'StorageError'; readonly storageError: StorageError; readonly message: string }
 
 /**
  * The Error the promise surface rejects with. `.error` is the typed value; its fields (`_tag`, `path`,
@@ -27,7 +27,7 @@ export class CheckpointFailure extends Error {
 
 export const fromStorageError = (error: StorageError, doing: string): CheckpointError => ({
   _tag: 'StorageError',
-  error,
+  storageError: error,
   message: `${doing}: ${error.message}`,
 })
 

@@ -47,11 +47,12 @@ export interface IndexWriter {
 
 export const indexWriter = (storage: Storage, initial: LoadedIndex | null, key = INDEX_KEY, maxAttempts = 16): IndexWriter => {
   let loaded = initial
-  const { ifAbsent, ifMatch } = storage.capabilities
   return {
     current: () => loaded,
     async update(change, empty) {
       for (let attempt = 1; ; attempt++) {
+        // Read per write: an adapter may learn its capabilities when it opens (S3 probes conditional writes).
+        const { ifAbsent, ifMatch } = storage.capabilities
         const base = loaded?.doc ?? empty()
         const next = change(base)
         const options =

@@ -5,8 +5,6 @@ import type { CheckpointMeta, Serializer } from './serializer.js'
 /** The `__metadata__` key under which a safetensors checkpoint carries its own index entry data, for rebuilds. */
 export const META_KEY = 'ckpt'
 
-const copyTensor = (t: Tensor): Tensor => ({ dtype: t.dtype, shape: [...t.shape], data: t.data.slice() as Tensor['data'] })
-
 const invalid = (message: string): CheckpointFailure => new CheckpointFailure({ _tag: 'InvalidSnapshot', message })
 
 /** Checks the snapshot's shape before anything is copied or written. */
@@ -21,25 +19,41 @@ export const assertTensors: (snapshot: unknown) => asserts snapshot is Tensors =
   }
 }
 
-/** The default serializer: one safetensors file, written as a header plus views of the tensors' own bytes. */
-export const safetensorsSerializer: Serializer<Tensors> = {
-  format: 'safetensors',
-  capture(snapshot, { immutable }) {
-    assertTensors(snapshot)
-    if (immutable) return snapshot
-    const out: Record<string, Tensor> = {}
-    for (const [name, t] of Object.entries(snapshot)) out[name] = copyTensor(t)
-    return out
-  },
-  async write(writer, path, snapshot, meta: CheckpointMeta) {
-    const chunks = encodeSafetensors(snapshot, { [META_KEY]: JSON.stringify(meta, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) })
-    await writer.writeFile(path, chunks)
-  },
-  async read(reader, path) {
-    const bytes = await reader.readFile(path)
-    const decoded = decodeSafetensors(bytes)
-    if (decoded._tag === 'Left')
-      throw new CheckpointFailure({ _tag: 'CorruptCheckpoint', path, message: `checkpoint "${path}" is not a valid safetensors file: ${decoded.left.message}`, fallback: null })
-    return decoded.right.tensors
-  },
+/**
+ * The default serializer: one safetensors file, written as a header plus views of the tensors' own bytes.
+ * Each Checkpointer gets its own: captures are copied into buffers that are reused from save to save
+ * (the Checkpointer captures only after the previous save completed), so a copy is a memcpy into warm memory.
+ */
+export const safetensorsSerializer = (): Serializer<Tensors> => {
+  const pool = new Map<string, Tensor['data']>()
+  const copyInto = (name: string, t: Tensor): Tensor => {
+    const src = t.data
+    let dst = pool.get(name)
+    if (dst === undefined || dst.constructor !== src.constructor || dst.length !== src.length) {
+      dst = src.slice() as Tensor['data']
+      pool.set(name, dst)
+    } else (dst as Uint8Array).set(src as Uint8Array)
+    return { dtype: t.dtype, shape: [...t.shape], data: dst }
+  }
+  return {
+    format: 'safetensors',
+    capture(snapshot, { immutable }) {
+      assertTensors(snapshot)
+      if (immutable) return snapshot
+      const out: Record<string, Tensor> = {}
+      for (const [name, t] of Object.entries(snapshot)) out[name] = copyInto(name, t)
+      return out
+    },
+    async write(writer, path, snapshot, meta: CheckpointMeta) {
+      const chunks = encodeSafetensors(snapshot, { [META_KEY]: JSON.stringify(meta, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) })
+      await writer.writeFile(path, chunks)
+    },
+    async read(reader, path) {
+      const bytes = await reader.readFile(path)
+      const decoded = decodeSafetensors(bytes)
+      if (decoded._tag === 'Left')
+        throw new CheckpointFailure({ _tag: 'CorruptCheckpoint', path, message: `checkpoint "${path}" is not a valid safetensors file: ${decoded.left.message}`, fallback: null })
+      return decoded.right.tensors
+    },
+  }
 }

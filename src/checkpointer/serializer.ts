@@ -1,4 +1,4 @@
-import type { WriteData } from '../storage/storage.js'
+import type { Storage, WriteData } from '../storage/storage.js'
 import type { FileRecord } from './index-file.js'
 
 /** What a serializer knows about the checkpoint it writes; it may embed this in the artifact. */
@@ -15,6 +15,11 @@ export interface ArtifactWriter {
   writeFile(key: string, data: WriteData): Promise<FileRecord>
   /** Removes a file this serializer wrote earlier and no longer needs (never an indexed file of another checkpoint). */
   removeFile(key: string): Promise<void>
+  /**
+   * The same writer as a Storage, for code written against Storage (e.g. a tfjs IOHandler): its writes and
+   * removes are recorded like `writeFile`/`removeFile`; reads, lists and stats go to the real storage.
+   */
+  readonly storage: Storage
 }
 
 /** Reads files of an indexed artifact; every byte is checked against the index's size and checksum. */
@@ -33,6 +38,7 @@ export interface Serializer<Snapshot, Restored = Snapshot> {
   /**
    * Takes what must be taken before the caller continues: a copy of anything the caller may change
    * after the call returns. With `immutable`, the caller promised not to change it until the save completes.
+   * The Checkpointer calls it only once the previous save has completed, so a serializer may reuse its buffers.
    */
   capture(snapshot: Snapshot, options: { readonly immutable: boolean }): Snapshot
   /** Writes the artifact at `path`, each file atomically, the commit point last. */

@@ -1,0 +1,111 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { open, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createCheckpointer } from '../src/checkpointer/index.js'
+import { fsStorage } from '../src/storage/fs.js'
+import type { Tensors } from '../src/tensors/index.js'
+import { median, timeRuns, type BenchRow, type BenchSection } from './harness.js'
+
+const MB = 1024 * 1024
+const TENSORS = 16
+const EACH = 16 * MB
+
+const makeTensors = (): Tensors => {
+  const out: Record<string, Tensors[string]> = {}
+  for (let i = 0; i < TENSORS; i++) {
+    const data = new Float32Array(EACH / 4)
+    for (let j = 0; j < data.length; j += 1024) data[j] = i + j
+    out[`layer_${String(i).padStart(2, '0')}/kernel`] = { dtype: 'F32', shape: [EACH / 4], data }
+  }
+  return out
+}
+
+const writeAndSync = async (path: string, chunks: ReadonlyArray<Uint8Array>) => {
+  await writeFile(path, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
+  const h = await open(path, 'r+')
+  await h.sync()
+  await h.close()
+}
+
+const section: BenchSection = {
+  name: 'checkpointer',
+  async run(): Promise<BenchRow[]> {
+    const runs = Number(process.env.BENCH_RUNS ?? 5)
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-bench-'))
+    try {
+      const tensors = makeTensors()
+      const bytes = TENSORS * EACH
+      // The raw baseline writes the same bytes as one buffer (no header, no checksum, no index).
+      const raw = Buffer.concat(Object.values(tensors).map((t) => new Uint8Array(t.data.buffer)))
+      let epoch = 0
+      const sync = await createCheckpointer({ storage: fsStorage(join(dir, 'sync')), filepath: 'e{epoch}.safetensors', monitor: 'loss', maxToKeep: 1, immutableSnapshots: true, log: () => {} })
+      const syncSave = async () => void (await sync.onEpochEnd({ epoch: epoch++, logs: { loss: 1 } }, tensors))
+      const rawWrite = async () => writeAndSync(join(dir, 'raw.bin'), [raw])
+      // Interleave subject and baseline so both see the same machine state.
+      const subjectMs: number[] = []
+      const baselineMs: number[] = []
+      for (let i = 0; i < runs + 1; i++) {
+        const [b] = await timeRuns(1, rawWrite, 0)
+        const [s] = await timeRuns(1, syncSave, 0)
+        if (i > 0) {
+          baselineMs.push(b!)
+          subjectMs.push(s!)
+        }
+      }
+      const mbps = (ms: number) => `${((bytes / MB) / (ms / 1000)).toFixed(0)} MB/s`
+      const throughputRatio = median(baselineMs) / median(subjectMs)
+
+      // Async: how long the caller is blocked per save, copy (default) and no-copy (immutableSnapshots).
+      const blocked = async (immutableSnapshots: boolean) => {
+        const ckpt = await createCheckpointer({ storage: fsStorage(join(dir, `async-${immutableSnapshots}`)), filepath: 'e{epoch}.safetensors', monitor: 'loss', maxToKeep: 1, async: true, immutableSnapshots, log: () => {} })
+        const times: number[] = []
+        for (let i = 0; i < runs + 1; i++) {
+          await ckpt.flush()
+          const t0 = process.hrtime.bigint()
+          await ckpt.onEpochEnd({ epoch: i, logs: { loss: 1 } }, tensors)
+          if (i > 0) times.push(Number(process.hrtime.bigint() - t0) / 1e6)
+        }
+        await ckpt.close()
+        return times
+      }
+      const copyBlocked = await blocked(false)
+      const noCopyBlocked = await blocked(true)
+      const memcpy = await timeRuns(runs, () => {
+        for (const t of Object.values(tensors)) t.data.slice()
+      })
+      return [
+        {
+          name: `save 256 MB (16 x 16 MB float32) through the Checkpointer on fs, SHA-256 included`,
+          subject: `${median(subjectMs).toFixed(0)} ms median (${mbps(median(subjectMs))})`,
+          baseline: `fs.writeFile + fsync of the same bytes: ${median(baselineMs).toFixed(0)} ms median (${mbps(median(baselineMs))})`,
+          ratio: throughputRatio,
+          ratioMeaning: 'throughput, ckpt / raw',
+          target: '>= 0.85',
+          pass: throughputRatio >= 0.85,
+        },
+        {
+          name: 'async save, caller blocked per save (default: the snapshot is copied before returning)',
+          subject: `${median(copyBlocked).toFixed(1)} ms median`,
+          baseline: `plain memcpy (TypedArray.slice) of the same 256 MB: ${median(memcpy).toFixed(1)} ms median`,
+          ratio: median(copyBlocked) / median(memcpy),
+          ratioMeaning: 'blocked / memcpy',
+          target: '<= 1.2',
+          pass: median(copyBlocked) / median(memcpy) <= 1.2,
+        },
+        {
+          name: 'async save with immutableSnapshots: true, caller blocked per save',
+          subject: `${median(noCopyBlocked).toFixed(2)} ms median`,
+          baseline: `synchronous save: ${median(subjectMs).toFixed(0)} ms median`,
+          ratio: median(noCopyBlocked) / median(subjectMs),
+          ratioMeaning: 'blocked / synchronous save',
+          target: '<= 0.05',
+          pass: median(noCopyBlocked) / median(subjectMs) <= 0.05,
+        },
+      ]
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+}
+export default section
