@@ -71,9 +71,12 @@ export const decodeSafetensors = (
   if (declared > BigInt(MAX_HEADER_SIZE)) return E.left(headerTooLarge(declared))
   const n = Number(declared)
   if (8 + n > bytes.length) return E.left(invalidHeaderLength(n, bytes.length))
+  const headerBytes = bytes.subarray(8, 8 + n)
   let text: string
   try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, 8 + n))
+    // TextDecoder refuses views of a SharedArrayBuffer: decode a copy of the header then.
+    const decodable = headerBytes.buffer instanceof ArrayBuffer ? headerBytes : headerBytes.slice()
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(decodable)
   } catch {
     return E.left(invalidHeaderUtf8())
   }

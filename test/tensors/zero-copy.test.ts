@@ -80,6 +80,17 @@ describe('safetensors zero-copy', () => {
     expect([...(w.data as Float32Array)]).toEqual([1.5, -2])
   })
 
+  it('reads a file held in a SharedArrayBuffer, viewing its tensors', () => {
+    const file = concat(encodeSafetensors({ w: { dtype: 'F64', shape: [2], data: new Float64Array([1, -2]) } }, { a: 'b' }))
+    const shared = new Uint8Array(new SharedArrayBuffer(file.length))
+    shared.set(file)
+    const r = decodeSafetensors(shared)
+    if (E.isLeft(r)) throw new Error(r.left.message)
+    expect(r.right.tensors['w']!.data.buffer).toBe(shared.buffer)
+    expect([...(r.right.tensors['w']!.data as Float64Array)]).toEqual([1, -2])
+    expect({ ...r.right.metadata }).toEqual({ a: 'b' })
+  })
+
   it('copy: true gives tensors that share nothing with the input', () => {
     fc.assert(
       fc.property(tensorSet, (tensors) => {
