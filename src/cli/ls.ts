@@ -1,0 +1,143 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { inferDirection, type CheckpointRecord, type Direction, type Ranking } from '../policy/index.js'
+import type { Entry, IndexDoc } from '../checkpointer/index.js'
+import { boolFlag, parseCommandArgs, stringFlag } from './args.js'
+import type { Command } from './command.js'
+import { usageError, type CliError } from './errors.js'
+import { asCliError, readIndex } from './index-reader.js'
+import { EXIT, type CliIO } from './io.js'
+import { locationFlags, locationHelp, openLocation } from './location.js'
+import { formatBytes, jsonMetrics, jsonNumber, metricsText, table, toJson } from './render.js'
+import { bestOf } from './replay.js'
+
+const help = `Usage: ckpt ls LOCATION [options]
+
+Lists the checkpoints of a checkpoint folder's index, oldest first: path, epoch, batch, step, size (the sum
+of the checkpoint's files), metrics, and which is the best and which the latest.
+
+Options:
+  --monitor NAME    the metric that ranks checkpoints for "best"; default: the metric whose values are the
+                    scores the index recorded (the policy's monitor)
+  --mode min|max    the direction of the monitor; default: inferred from its name as the policy's mode 'auto'
+  --json            machine-readable output (0-based epoch and batch, sizes in bytes)
+  -h, --help        this help
+${locationHelp}
+
+Epochs and batches are printed 1-based, as Keras's messages and the filename template show them; --json
+gives them 0-based, as the index stores them. The latest is the last committed checkpoint; the best is
+the one Checkpointer.best() returns (ties go to the newer).
+Exit codes: 0 listed; 2 bad flag, missing or unreadable folder, no index, corrupt index.`
+
+const toRecord = (e: Entry): CheckpointRecord => ({ path: e.path, epoch: e.epoch, step: e.step, metrics: e.metrics, time: e.time, score: e.score })
+
+/**
+ * The metric the index's scores came from: the one metric whose value equals the entry's score in every
+ * entry that has a score. Null when none or several match, or no entry has a score.
+ */
+export const monitorOf = (entries: ReadonlyArray<Entry>): string | null => {
+  const scored = entries.filter((e) => e.score !== null)
+  if (scored.length === 0) return null
+  const names = Object.keys(scored[0]!.metrics).filter((k) => scored.every((e) => Object.prototype.hasOwnProperty.call(e.metrics, k) && Object.is(e.metrics[k], e.score)))
+  return names.length === 1 ? names[0]! : null
+}
+
+/** How "best" is decided, or why it cannot be. */
+type BestRule = { readonly ranking: Ranking; readonly how: string } | { readonly ranking: null; readonly why: string }
+
+const bestRule = (entries: ReadonlyArray<Entry>, monitorFlag: string | undefined, modeFlag: Direction | undefined): BestRule => {
+  const monitor = monitorFlag ?? monitorOf(entries)
+  if (monitor === null)
+    return entries.some((e) => e.score !== null)
+      ? { ranking: null, why: 'cannot tell which metric the scores are: pass --monitor NAME (and --mode min|max)' }
+      : { ranking: null, why: 'no checkpoint has a monitored value' }
+  if (modeFlag !== undefined) return { ranking: { monitor, mode: modeFlag }, how: `${monitor} (${modeFlag}, from --mode)` }
+  const inferred = inferDirection(monitor)
+  return E.isRight(inferred)
+    ? { ranking: { monitor, mode: inferred.right }, how: `${monitor} (${inferred.right})` }
+    : { ranking: null, why: `${inferred.left.replace(/pass mode 'min'.*$/, 'pass --mode min or --mode max')}` }
+}
+
+const sizeOf = (e: Entry): number => e.files.reduce((n, f) => n + f.size, 0)
+
+export const lsCommand: Command = {
+  name: 'ls',
+  summary: 'list the checkpoints of a folder (local or s3://), marking the best and the latest',
+  help,
+  async run(args: ReadonlyArray<string>, io: CliIO): Promise<E.Either<CliError, number>> {
+    const parsed = parseCommandArgs('ls', args, { ...locationFlags, monitor: { type: 'string' }, mode: { type: 'string' }, json: { type: 'boolean' } }, { min: 1, max: 1, names: 'LOCATION (a folder or s3://BUCKET/PREFIX)' })
+    if (E.isLeft(parsed)) return parsed
+    const a = parsed.right
+    if (boolFlag(a, 'help')) {
+      io.stdout.write(`${help}\n`)
+      return E.right(EXIT.ok)
+    }
+    const mode = stringFlag(a, 'mode')
+    if (mode !== undefined && mode !== 'min' && mode !== 'max') return E.left(usageError('ls', `--mode: got ${JSON.stringify(mode)}; expected min or max`))
+    const monitor = stringFlag(a, 'monitor')
+    if (monitor === '') return E.left(usageError('ls', '--monitor: expected a metric name'))
+    const location = await openLocation('ls', a.positionals[0]!, { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') }, io.env ?? process.env)
+    if (E.isLeft(location)) return location
+    let doc: IndexDoc
+    try {
+      const index = await readIndex(location.right)
+      if (E.isLeft(index)) return E.left(asCliError(index.left))
+      doc = index.right
+    } finally {
+      await location.right.storage.close().catch(() => undefined)
+    }
+    const entries = doc.checkpoints
+    const rule = bestRule(entries, monitor, mode)
+    const best = rule.ranking === null ? null : bestOf(rule.ranking, entries, toRecord)
+    const latest = entries.at(-1) ?? null
+
+    if (boolFlag(a, 'json')) {
+      io.stdout.write(
+        toJson({
+          location: location.right.display,
+          monitor: rule.ranking?.monitor ?? null,
+          mode: rule.ranking?.mode ?? null,
+          best: best?.path ?? null,
+          latest: latest?.path ?? null,
+          checkpoints: entries.map((e) => ({
+            path: e.path,
+            format: e.format,
+            epoch: e.epoch,
+            batch: e.batch,
+            step: e.step,
+            time: e.time,
+            size: sizeOf(e),
+            files: e.files.length,
+            metrics: jsonMetrics(e.metrics),
+            score: e.score === null ? null : jsonNumber(e.score),
+            best: e === best,
+            latest: e === latest,
+          })),
+          pending: { replacing: doc.replacing.map((e) => e.path), removing: doc.removing.map((e) => e.path) },
+        }),
+      )
+      return E.right(EXIT.ok)
+    }
+    const out: string[] = []
+    out.push(
+      `${location.right.display}: ${entries.length} checkpoint${entries.length === 1 ? '' : 's'}${
+        entries.length === 0 ? '' : rule.ranking === null ? `; best: unknown (${rule.why})` : `; best by ${rule.how}`
+      }`,
+    )
+    if (entries.length > 0) {
+      const rows = entries.map((e) => [
+        e.path,
+        String(e.epoch + 1),
+        e.batch === null ? '-' : String(e.batch + 1),
+        String(e.step),
+        formatBytes(sizeOf(e)),
+        [e === best ? 'best' : null, e === latest ? 'latest' : null].filter((x) => x !== null).join(','),
+        metricsText(e.metrics),
+      ])
+      out.push(table(['path', 'epoch', 'batch', 'step', 'size', 'mark', 'metrics'], rows))
+    }
+    if (doc.replacing.length + doc.removing.length > 0)
+      out.push(`note: an interrupted save left ${doc.replacing.length} entr${doc.replacing.length === 1 ? 'y' : 'ies'} being replaced and ${doc.removing.length} being removed; the next writer finishes them`)
+    io.stdout.write(`${out.join('\n')}\n`)
+    return E.right(EXIT.ok)
+  },
+}

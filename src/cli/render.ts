@@ -1,0 +1,51 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { formatTemplate } from '../format/index.js'
+
+/** A number as Python's `repr(float)` writes it (`1e-05`, `nan`, `inf`), as Keras logs and templates show it. */
+export const pyRepr = (n: number): string => {
+  const r = formatTemplate('{v}', { v: n })
+  return E.isRight(r) ? r.right : String(n)
+}
+
+/** JSON has no NaN or infinities: they become the strings `"NaN"`, `"Infinity"`, `"-Infinity"`, as in the index. */
+export const jsonNumber = (n: number): number | string => (Number.isFinite(n) ? n : String(n))
+
+/** Metrics with JSON-safe values. */
+export const jsonMetrics = (metrics: Readonly<Record<string, number>>): Record<string, number | string> => {
+  const out: Record<string, number | string> = {}
+  for (const [k, v] of Object.entries(metrics)) out[k] = jsonNumber(v)
+  return out
+}
+
+/** `key=value` pairs in the logs' order, values as Python writes them. */
+export const metricsText = (metrics: Readonly<Record<string, number>>): string =>
+  Object.entries(metrics)
+    .map(([k, v]) => `${k}=${pyRepr(v)}`)
+    .join(' ')
+
+/** A byte count for people: `512 B`, `1.5 KiB`, `3.20 MiB`. Exact counts are in `--json` output. */
+export const formatBytes = (n: number): string => {
+  if (n < 1024) return `${n} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let v = n
+  let u = -1
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024
+    u++
+  }
+  return `${v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)} ${units[u]}`
+}
+
+/** Left-aligned columns separated by two spaces; trailing spaces trimmed. */
+export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: ReadonlyArray<string>) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()
+  return [line(header), ...rows.map(line)].join('\n')
+}
+
+/** Pretty JSON, one trailing newline. */
+export const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`

@@ -1,0 +1,109 @@
+import * as E from 'fp-ts/lib/Either.js'
+import {
+  batchesAdded,
+  rankValue,
+  retain,
+  type CheckpointRecord,
+  type PolicyConfig,
+  type Ranking,
+  type SimulatedDecision,
+} from '../policy/index.js'
+import { inputError, type CliError } from './errors.js'
+import type { LoggedEvent } from './training-log.js'
+
+/** One save of a replay, as retention sees it. */
+export interface ReplayedSave {
+  /** Index of the event that saved it. */
+  readonly index: number
+  /** 0-based batch index for batch-level saves, else null. */
+  readonly batch: number | null
+  /** Whether the event carried a time (`record.time` is 0 otherwise). */
+  readonly timed: boolean
+  readonly record: CheckpointRecord
+}
+
+export interface RetentionReplay {
+  /** Every save, in order. */
+  readonly saves: ReadonlyArray<ReplayedSave>
+  /** What would be on disk at the end: survivors in save order. */
+  readonly kept: ReadonlyArray<ReplayedSave>
+  /** Checkpoints retention deleted along the way, in deletion order (overwritten paths are not listed). */
+  readonly removed: ReadonlyArray<ReplayedSave>
+  /** The best kept checkpoint (ties go to the newer one, as `Checkpointer.best()` picks), null when none has a value. */
+  readonly best: ReplayedSave | null
+  /** The newest kept checkpoint. */
+  readonly latest: ReplayedSave | null
+}
+
+/**
+ * The best of `items` by `ranking`, skipping those without a value; ties go to the later one. This is the
+ * rule `Checkpointer.best()` applies to the index (src/checkpointer/checkpointer.ts).
+ */
+export const bestOf = <A>(ranking: Ranking, items: ReadonlyArray<A>, record: (a: A) => CheckpointRecord): A | null => {
+  let best: A | null = null
+  let bestValue = NaN
+  for (const item of items) {
+    const v = rankValue(ranking, record(item))
+    if (Number.isNaN(v)) continue
+    if (best === null || (ranking.mode === 'min' ? v <= bestValue : v >= bestValue)) {
+      best = item
+      bestValue = v
+    }
+  }
+  return best
+}
+
+/**
+ * Applies the configuration's retention options to the saves of a replay, one save at a time, as the
+ * Checkpointer does after each commit: `retain(options, ranking, survivors, newSave)`. Each save's `step`
+ * counts training batches with Keras's rule (as the policy's state does); `time` is the event's.
+ * A Left when `keepTimeInterval` is set and a saving event has no time.
+ */
+export const replayRetention = (
+  config: PolicyConfig,
+  events: ReadonlyArray<LoggedEvent>,
+  decisions: ReadonlyArray<SimulatedDecision>,
+  source: string,
+): E.Either<CliError, RetentionReplay> => {
+  const ranking: Ranking = { monitor: config.monitor, mode: config.mode }
+  const saves: ReplayedSave[] = []
+  const removed: ReplayedSave[] = []
+  let survivors: ReplayedSave[] = []
+  let step = 0
+  let lastBatch: number | null = null
+  for (let i = 0; i < events.length; i++) {
+    const { line, event } = events[i]!
+    if (event.batch !== undefined) {
+      step += batchesAdded(lastBatch, event.batch)
+      lastBatch = event.batch
+    }
+    const d = decisions[i]
+    if (d === undefined || !d.save || d.path === null) continue
+    if (config.retention.keepTimeInterval !== undefined && event.time === undefined)
+      return E.left(
+        inputError(
+          `${source} line ${line}: keepTimeInterval needs the time of each saved event, and this one has none; give events a "time" (ms) in a JSON-lines history (a Keras CSV log has no times), or drop keepTimeInterval`,
+        ),
+      )
+    const monitored = event.logs[config.monitor]
+    const save: ReplayedSave = {
+      index: i,
+      batch: event.batch ?? null,
+      timed: event.time !== undefined,
+      record: { path: d.path, epoch: event.epoch, step, metrics: event.logs, time: event.time ?? 0, score: monitored === undefined ? null : monitored },
+    }
+    saves.push(save)
+    const r = retain(config.retention, ranking, survivors.map((s) => s.record), save.record)
+    const gone = new Set(r.remove)
+    const byRecord = new Map([...survivors, save].map((s) => [s.record, s] as const))
+    removed.push(...survivors.filter((s) => gone.has(s.record)))
+    survivors = r.keep.map((rec) => byRecord.get(rec)!)
+  }
+  return E.right({
+    saves,
+    kept: survivors,
+    removed,
+    best: bestOf(ranking, survivors, (s) => s.record),
+    latest: survivors.at(-1) ?? null,
+  })
+}

@@ -1,0 +1,182 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { decodePolicyOptions, simulate, type PolicyConfig, type SimulatedDecision } from '../policy/index.js'
+import { boolFlag, parseCommandArgs, stringFlag } from './args.js'
+import type { Command } from './command.js'
+import { parseCsvLog } from './csv-log.js'
+import { inputError, usageError, type CliError } from './errors.js'
+import { parseEventsJsonl } from './events-jsonl.js'
+import { readJson, readText } from './files.js'
+import { EXIT, type CliIO } from './io.js'
+import { jsonMetrics, jsonNumber, pyRepr, table, toJson } from './render.js'
+import { replayRetention, type ReplayedSave, type RetentionReplay } from './replay.js'
+import type { LoggedEvent, TrainingLog } from './training-log.js'
+
+const help = `Usage: ckpt simulate --config POLICY.json (--csv TRAINING.log | --events HISTORY.jsonl) [options]
+
+Replays a training log through the checkpoint policy: prints each decision (save or skip, the path,
+Keras's verbose lines) and then what would be kept under the retention options.
+
+Options:
+  --config FILE     policy and retention options as JSON (filepath, monitor, mode, saveBestOnly,
+                    saveFreq, initialValueThreshold, minDelta, verbose, saveTopK, maxToKeep,
+                    keepPeriod, keepTimeInterval), as createCheckpointer takes them
+  --csv FILE        a Keras CSVLogger log (header epoch,<metrics>; 0-based epochs; nan, inf, NA)
+  --separator C     the CSV separator (CSVLogger's separator argument); default ","
+  --events FILE     JSON lines {"epoch", "batch"?, "logs", "time"?}, 0-based epoch and batch
+  --saves-only      print only the events that save (and any with warnings)
+  --json            machine-readable output (one JSON document)
+  -h, --help        this help
+
+Epochs and batches are printed 1-based, as Keras's messages and the filename template show them.
+Exit codes: 0 done; 2 bad flag, file or configuration.`
+
+/** `epoch 3` or `epoch 3 batch 12`, 1-based as Keras prints them. */
+const where = (ev: LoggedEvent['event']): string => `epoch ${ev.epoch + 1}${ev.batch === undefined ? '' : ` batch ${ev.batch + 1}`}`
+
+const describeRetention = (config: PolicyConfig): string => {
+  const r = config.retention
+  const parts = [
+    r.saveTopK === undefined ? null : `saveTopK ${r.saveTopK}`,
+    r.maxToKeep === undefined ? null : `maxToKeep ${r.maxToKeep}`,
+    r.keepPeriod === undefined ? null : `keepPeriod ${r.keepPeriod}`,
+    r.keepTimeInterval === undefined ? null : `keepTimeInterval ${r.keepTimeInterval} ms`,
+  ].filter((p): p is string => p !== null)
+  return parts.length === 0 ? 'no retention options (every save is kept)' : parts.join(', ')
+}
+
+const describePolicy = (config: PolicyConfig): string =>
+  [
+    `filepath ${config.filepath}`,
+    `monitor ${config.monitor} (${config.mode})`,
+    config.saveBestOnly ? 'save best only' : 'save every time',
+    config.saveFreq === 'epoch' ? 'at epoch ends' : `every ${config.saveFreq} batches`,
+  ].join(', ')
+
+/** Names the log line of an `events[i]` option in a policy error. */
+const withLines = (message: string, log: TrainingLog): string =>
+  message.replace(/events\[(\d+)\]/g, (m, i: string) => {
+    const line = log.events[Number(i)]?.line
+    return line === undefined ? m : `${m} (${log.source} line ${line})`
+  })
+
+const marks = (s: ReplayedSave, replay: RetentionReplay): string =>
+  [s === replay.best ? 'best' : null, s === replay.latest ? 'latest' : null].filter((x) => x !== null).join(',')
+
+const humanReport = (log: TrainingLog, configPath: string, config: PolicyConfig, decisions: ReadonlyArray<SimulatedDecision>, replay: RetentionReplay, savesOnly: boolean): string => {
+  const kinds = log.kind === 'keras-csv' ? 'Keras CSVLogger log' : 'JSON-lines history'
+  const out: string[] = [`Replaying ${log.events.length} events from ${log.source} (${kinds}) through ${configPath}:`, `  ${describePolicy(config)}`, '']
+  decisions.forEach((d, i) => {
+    if (savesOnly && !d.save && d.messages.every((m) => !m.startsWith('Can save best model only'))) return
+    const ev = log.events[i]!.event
+    out.push(d.save ? `${where(ev)}: save ${d.path}` : `${where(ev)}: skip`)
+    for (const m of d.messages) out.push(`  ${m}`)
+  })
+  out.push('')
+  const n = replay.saves.length
+  out.push(`${n} save${n === 1 ? '' : 's'} in ${log.events.length} events. Retention: ${describeRetention(config)}.`)
+  if (replay.kept.length === 0) out.push('Nothing would be kept: no event saved.')
+  else {
+    out.push(`Kept at the end (${replay.kept.length} of ${n}; ${replay.removed.length} deleted along the way):`)
+    // Batch and step columns only when the log has batch events.
+    const batches = log.events.some((e) => e.event.batch !== undefined)
+    const rows = replay.kept.map((s) => {
+      const v = s.record.metrics[config.monitor]
+      const at = batches ? [String(s.record.epoch + 1), s.batch === null ? '-' : String(s.batch + 1), String(s.record.step)] : [String(s.record.epoch + 1)]
+      return [s.record.path, ...at, v === undefined ? '-' : pyRepr(v), marks(s, replay)]
+    })
+    out.push(
+      table(['path', ...(batches ? ['epoch', 'batch', 'step'] : ['epoch']), config.monitor, ''], rows)
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+    )
+  }
+  return `${out.join('\n')}\n`
+}
+
+const jsonSave = (s: ReplayedSave, replay: RetentionReplay) => ({
+  path: s.record.path,
+  epoch: s.record.epoch,
+  batch: s.batch,
+  step: s.record.step,
+  time: s.timed ? s.record.time : null,
+  metrics: jsonMetrics(s.record.metrics),
+  score: s.record.score === null ? null : jsonNumber(s.record.score),
+  best: s === replay.best,
+  latest: s === replay.latest,
+})
+
+const jsonReport = (log: TrainingLog, config: PolicyConfig, decisions: ReadonlyArray<SimulatedDecision>, replay: RetentionReplay) =>
+  toJson({
+    source: log.source,
+    kind: log.kind,
+    policy: { filepath: config.filepath, monitor: config.monitor, mode: config.mode, saveBestOnly: config.saveBestOnly, saveFreq: config.saveFreq },
+    retention: config.retention,
+    decisions: decisions.map((d, i) => {
+      const { line, event } = log.events[i]!
+      return { line, epoch: event.epoch, batch: event.batch ?? null, save: d.save, path: d.path, messages: d.messages }
+    }),
+    saves: replay.saves.length,
+    kept: replay.kept.map((s) => jsonSave(s, replay)),
+    removed: replay.removed.map((s) => s.record.path),
+    best: replay.best?.record.path ?? null,
+    latest: replay.latest?.record.path ?? null,
+  })
+
+const readLog = async (csv: string | undefined, events: string | undefined, separator: string): Promise<E.Either<CliError, TrainingLog>> => {
+  if (csv !== undefined) {
+    const text = await readText(csv, 'training log')
+    return E.isLeft(text) ? text : parseCsvLog(text.right, csv, separator)
+  }
+  const text = await readText(events!, 'event history')
+  return E.isLeft(text) ? text : parseEventsJsonl(text.right, events!)
+}
+
+export const simulateCommand: Command = {
+  name: 'simulate',
+  summary: 'replay a training log (Keras CSVLogger or JSON lines) through a policy',
+  help,
+  async run(args: ReadonlyArray<string>, io: CliIO) {
+    const parsed = parseCommandArgs(
+      'simulate',
+      args,
+      { config: { type: 'string' }, csv: { type: 'string' }, events: { type: 'string' }, separator: { type: 'string' }, json: { type: 'boolean' }, 'saves-only': { type: 'boolean' } },
+      { min: 0, max: 0, names: 'no positional arguments (use --config, and --csv or --events)' },
+    )
+    if (E.isLeft(parsed)) return parsed
+    const a = parsed.right
+    if (boolFlag(a, 'help')) {
+      io.stdout.write(`${help}\n`)
+      return E.right(EXIT.ok)
+    }
+    const configPath = stringFlag(a, 'config')
+    const csv = stringFlag(a, 'csv')
+    const events = stringFlag(a, 'events')
+    const separator = stringFlag(a, 'separator') ?? ','
+    if (configPath === undefined) return E.left(usageError('simulate', 'missing --config POLICY.json'))
+    if ((csv === undefined) === (events === undefined)) return E.left(usageError('simulate', 'give exactly one of --csv TRAINING.log or --events HISTORY.jsonl'))
+    if ([...separator].length !== 1 || separator === '"' || separator === '\n' || separator === '\r')
+      return E.left(usageError('simulate', `--separator: got ${JSON.stringify(separator)}; expected one character other than a quote or a line break`))
+    if (a.flags.separator !== undefined && csv === undefined) return E.left(usageError('simulate', '--separator applies to --csv logs only'))
+
+    const options = await readJson(configPath, 'policy configuration')
+    if (E.isLeft(options)) return options
+    const config = decodePolicyOptions(options.right)
+    if (E.isLeft(config)) return E.left(inputError(`${configPath}: invalid policy configuration:\n  ${config.left.message.split('\n').join('\n  ')}`))
+    const log = await readLog(csv, events, separator)
+    if (E.isLeft(log)) return log
+
+    const decisions = simulate(options.right, log.right.events.map((e) => e.event))
+    if (E.isLeft(decisions)) return E.left(inputError(`cannot replay ${log.right.source} through ${configPath}:\n  ${withLines(decisions.left.message, log.right).split('\n').join('\n  ')}`))
+    const replay = replayRetention(config.right, log.right.events, decisions.right, log.right.source)
+    if (E.isLeft(replay)) return replay
+
+    for (const w of config.right.warnings) io.stderr.write(`ckpt simulate: warning: ${w}\n`)
+    io.stdout.write(
+      boolFlag(a, 'json')
+        ? jsonReport(log.right, config.right, decisions.right, replay.right)
+        : humanReport(log.right, configPath, config.right, decisions.right, replay.right, boolFlag(a, 'saves-only')),
+    )
+    return E.right(EXIT.ok)
+  },
+}

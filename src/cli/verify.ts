@@ -1,0 +1,91 @@
+import * as E from 'fp-ts/lib/Either.js'
+import { INDEX_KEY, verifyEntry } from '../checkpointer/index.js'
+import { boolFlag, parseCommandArgs, stringFlag } from './args.js'
+import type { Command } from './command.js'
+import { messageOf, type CliError } from './errors.js'
+import { asCliError, readIndex } from './index-reader.js'
+import { EXIT, type CliIO } from './io.js'
+import { locationFlags, locationHelp, openLocation } from './location.js'
+import { formatBytes, toJson } from './render.js'
+
+const help = `Usage: ckpt verify LOCATION [options]
+
+Checks every file of every checkpoint in the folder's index against the size and SHA-256 the index
+recorded, and prints OK or CORRUPT (with the reason) for each checkpoint.
+
+Options:
+  --json            machine-readable output
+  -h, --help        this help
+${locationHelp}
+
+Exit codes: 0 every checkpoint verifies; 1 a checkpoint (or the index itself) is corrupt, and the summary
+names it; 2 bad flag, missing or unreadable folder, no index, or a storage failure.`
+
+interface Verdict {
+  readonly path: string
+  readonly ok: boolean
+  readonly files: number
+  readonly size: number
+  readonly reason: string | null
+}
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'check every checksum of every checkpoint; exit 1 naming any corrupt one',
+  help,
+  async run(args: ReadonlyArray<string>, io: CliIO): Promise<E.Either<CliError, number>> {
+    const parsed = parseCommandArgs('verify', args, { ...locationFlags, json: { type: 'boolean' } }, { min: 1, max: 1, names: 'LOCATION (a folder or s3://BUCKET/PREFIX)' })
+    if (E.isLeft(parsed)) return parsed
+    const a = parsed.right
+    if (boolFlag(a, 'help')) {
+      io.stdout.write(`${help}\n`)
+      return E.right(EXIT.ok)
+    }
+    const json = boolFlag(a, 'json')
+    const location = await openLocation('verify', a.positionals[0]!, { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') }, io.env ?? process.env)
+    if (E.isLeft(location)) return location
+    const { storage, display } = location.right
+    try {
+      const index = await readIndex(location.right)
+      if (E.isLeft(index)) {
+        if (index.left._tag !== 'CorruptIndex') return E.left(asCliError(index.left))
+        io.stdout.write(
+          json
+            ? toJson({ location: display, ok: false, index: { key: INDEX_KEY, ok: false, reason: index.left.message }, checkpoints: [] })
+            : `CORRUPT  ${INDEX_KEY}: ${index.left.message}\n${display}: the index is corrupt; no checkpoint could be checked\n`,
+        )
+        return E.right(EXIT.problem)
+      }
+      const verdicts: Verdict[] = []
+      for (const entry of index.right.checkpoints) {
+        let reason: string | null
+        try {
+          reason = await verifyEntry(storage, entry)
+        } catch (e) {
+          reason = messageOf(e)
+        }
+        const size = entry.files.reduce((n, f) => n + f.size, 0)
+        const v: Verdict = { path: entry.path, ok: reason === null, files: entry.files.length, size, reason }
+        verdicts.push(v)
+        if (!json)
+          io.stdout.write(v.ok ? `OK       ${v.path}  (${v.files} file${v.files === 1 ? '' : 's'}, ${formatBytes(v.size)})\n` : `CORRUPT  ${v.path}: ${v.reason}\n`)
+      }
+      const corrupt = verdicts.filter((v) => !v.ok)
+      if (json)
+        io.stdout.write(toJson({ location: display, ok: corrupt.length === 0, index: { key: INDEX_KEY, ok: true, reason: null }, checkpoints: verdicts, corrupt: corrupt.map((v) => v.path) }))
+      else {
+        const n = verdicts.length
+        io.stdout.write(
+          n === 0
+            ? `${display}: no checkpoints to verify\n`
+            : corrupt.length === 0
+              ? `${display}: all ${n} checkpoint${n === 1 ? '' : 's'} verify\n`
+              : `${display}: ${corrupt.length} of ${n} checkpoint${n === 1 ? '' : 's'} corrupt: ${corrupt.map((v) => v.path).join(', ')}\n`,
+        )
+      }
+      return E.right(corrupt.length === 0 ? EXIT.ok : EXIT.problem)
+    } finally {
+      await storage.close().catch(() => undefined)
+    }
+  },
+}
