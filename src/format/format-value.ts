@@ -40,8 +40,16 @@ export const describeValue = (value: TemplateValue): string => {
   }
 }
 
-const fieldError = (field: string, _spec: FormatSpec, message: string): TemplateError =>
-  templateError(field, `field "${field}": ${message}`)
+const fieldError = (field: string, message: string): TemplateError => templateError(field, `field "${field}": ${message}`)
+
+/** A presentation type the value's Python type does not have ('s' on a number gets a hint at !s). */
+const unknownCode = (field: string, type: string, original: TemplateValue, typeName: string, codes: string): TemplateError =>
+  fieldError(
+    field,
+    type === 's'
+      ? `format code 's' needs a string, got ${describeValue(original)} (use {${field}!s:...} to format its str())`
+      : `format code ${showCode(type)} is not valid for ${typeName}; valid codes: ${codes}`,
+  )
 
 const specError = (field: string, spec: FormatSpec, message: string): TemplateError =>
   templateError(field, `field "${field}": invalid format spec ${JSON.stringify(spec.source)}: ${message}`)
@@ -85,24 +93,17 @@ const formatInt = (field: string, n: bigint, original: TemplateValue, rs: Resolv
   if (FLOAT_ONLY.has(type) && type !== 'n') {
     const x = Number(n)
     if (!Number.isFinite(x))
-      return fieldError(field, spec, `format code ${showCode(type)} converts the int to a float, but ${describeValue(original)} is too large for a float`)
+      return fieldError(field, `format code ${showCode(type)} converts the int to a float, but ${describeValue(original)} is too large for a float`)
     return formatFloat(field, x, original, rs, spec)
   }
-  if (!INT_ONLY.has(type) && type !== 'n')
-    return fieldError(
-      field,
-      spec,
-      type === 's'
-        ? `format code 's' needs a string, got ${describeValue(original)} (use {${field}!s:...} to format its str())`
-        : `format code ${showCode(type)} is not valid for an int; valid codes: ${INT_CODES}`,
-    )
-  if (rs.precision !== -1) return fieldError(field, spec, `precision is not allowed with integer format code ${showCode(type)}`)
-  if (rs.noNegZero) return fieldError(field, spec, `'z' (negative zero coercion) is only allowed for floats, got ${describeValue(original)}`)
+  if (!INT_ONLY.has(type) && type !== 'n') return unknownCode(field, type, original, 'an int', INT_CODES)
+  if (rs.precision !== -1) return fieldError(field, `precision is not allowed with integer format code ${showCode(type)}`)
+  if (rs.noNegZero) return fieldError(field, `'z' (negative zero coercion) is only allowed for floats, got ${describeValue(original)}`)
   if (type === 'c') {
-    if (rs.sign !== null) return fieldError(field, spec, "a sign is not allowed with format code 'c'")
-    if (rs.alternate) return fieldError(field, spec, "'#' is not allowed with format code 'c'")
+    if (rs.sign !== null) return fieldError(field, "a sign is not allowed with format code 'c'")
+    if (rs.alternate) return fieldError(field, "'#' is not allowed with format code 'c'")
     if (n < 0n || n > 0x10ffffn)
-      return fieldError(field, spec, `format code 'c' needs an int in range(0x110000), got ${describeValue(original)}`)
+      return fieldError(field, `format code 'c' needs an int in range(0x110000), got ${describeValue(original)}`)
     return layoutNumber(rs, false, '', '', false, String.fromCodePoint(Number(n)), 1, '', false)
   }
   const base = type === 'b' ? 2 : type === 'o' ? 8 : type === 'x' || type === 'X' ? 16 : 10
@@ -121,20 +122,13 @@ const formatFloat = (field: string, x: number, original: TemplateValue, rs: Reso
     if (INT_ONLY.has(type) && typeof original === 'number')
       return fieldError(
         field,
-        spec,
         `format code ${showCode(type)} needs an integer, got ${describeValue(original)}` +
           (Number.isFinite(original) ? ` (pass integers as bigint, e.g. ${Math.trunc(original).toFixed(0)}n)` : ''),
       )
-    return fieldError(
-      field,
-      spec,
-      type === 's'
-        ? `format code 's' needs a string, got ${describeValue(original)} (use {${field}!s:...} to format its str())`
-        : `format code ${showCode(type)} is not valid for a float; valid codes: ${FLOAT_CODES}`,
-    )
+    return unknownCode(field, type, original, 'a float', FLOAT_CODES)
   }
   let precision = rs.precision
-  if (precision > MAX_FLOAT_PRECISION) return fieldError(field, spec, `precision ${precision} is too big (at most ${MAX_FLOAT_PRECISION})`)
+  if (precision > MAX_FLOAT_PRECISION) return fieldError(field, `precision ${precision} is too big (at most ${MAX_FLOAT_PRECISION})`)
   let addDot0 = false
   let percent = false
   if (type === '') {
@@ -194,15 +188,14 @@ const formatStr = (field: string, s: string, rs: ResolvedSpec | string, spec: Fo
   if (rs.type !== 's')
     return fieldError(
       field,
-      spec,
       FLOAT_ONLY.has(rs.type) || INT_ONLY.has(rs.type)
         ? `format code ${showCode(rs.type)} needs a number, got ${describeValue(s)}`
         : `format code ${showCode(rs.type)} is not valid for a str; valid codes: s or none`,
     )
-  if (rs.sign !== null) return fieldError(field, spec, `a sign ('${rs.sign}') is not allowed for a str, got ${describeValue(s)}`)
-  if (rs.noNegZero) return fieldError(field, spec, `'z' (negative zero coercion) is only allowed for floats, got ${describeValue(s)}`)
-  if (rs.alternate) return fieldError(field, spec, `'#' (alternate form) is not allowed for a str, got ${describeValue(s)}`)
-  if (rs.align === '=') return fieldError(field, spec, `'=' alignment is only allowed for numbers, got ${describeValue(s)}`)
+  if (rs.sign !== null) return fieldError(field, `a sign ('${rs.sign}') is not allowed for a str, got ${describeValue(s)}`)
+  if (rs.noNegZero) return fieldError(field, `'z' (negative zero coercion) is only allowed for floats, got ${describeValue(s)}`)
+  if (rs.alternate) return fieldError(field, `'#' (alternate form) is not allowed for a str, got ${describeValue(s)}`)
+  if (rs.align === '=') return fieldError(field, `'=' alignment is only allowed for numbers, got ${describeValue(s)}`)
   if (rs.width < 0 && rs.precision < 0) return s
   let len = codePointLength(s)
   if (rs.precision >= 0 && len > rs.precision) {

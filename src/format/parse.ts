@@ -118,6 +118,11 @@ const compileRange = (source: string, start: number, end: number, depth: number,
           }
         }
         if (specEnd < 0) return syntaxError("unmatched '{' in format spec", source, fieldStart - 1)
+        if (expand && depth <= 1)
+          return templateError(
+            name,
+            `field "${name}" at position ${fieldStart}: its format spec has fields, but it is itself inside a format spec; Python allows one level of nesting`,
+          )
         if (expand) {
           const nested = compileRange(source, specStart, specEnd, depth - 1, fields)
           if (!Array.isArray(nested)) return nested
