@@ -17,7 +17,7 @@ import type { Storage } from '../storage/storage.js'
 import { recordingWriter, verifyEntry, verifyingReader } from './artifact-io.js'
 import { asStorageError, CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
 import { emptyIndex, type Entry, type IndexDoc } from './index-file.js'
-import { indexWriter, loadIndex } from './index-store.js'
+import { indexWriter, loadIndex, rebuildIndex } from './index-store.js'
 import { decodeCheckpointerOptions, type CheckpointerConfig, type CheckpointerOptions } from './options.js'
 import { safetensorsSerializer } from './safetensors-serializer.js'
 import type { Serializer } from './serializer.js'
@@ -116,7 +116,14 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
   const reducer = policyReducer(policy, trigger)
   const ranking: Ranking = { monitor: policy.monitor, mode: policy.mode }
 
-  const loaded = await loadIndex(storage)
+  let loaded = await loadIndex(storage)
+  if (loaded === null && isChief) {
+    const rebuilt = await rebuildIndex(storage, serializer)
+    if (rebuilt !== null) {
+      log(`Rebuilt the lost index from ${rebuilt.doc.checkpoints.length} checkpoint(s) found in the storage`)
+      loaded = rebuilt
+    }
+  }
   const writer = indexWriter(storage, loaded)
   let state: PolicyState = initialPolicyState(policy, trigger)
   if (loaded !== null && loaded.doc.policyState !== null && loaded.doc.policyState !== undefined) {
@@ -182,9 +189,9 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
       await writer.update((d) => ({ ...d, checkpoints: d.checkpoints.filter((e) => e.path !== path), replacing: [...d.replacing.filter((e) => e.path !== path), replaced] }), empty)
 
     const files = recordingWriter(storage)
-    const meta = { epoch: decision.epoch, step: decision.step, batch: decision.batch, metrics: decision.metrics, time: decision.time ?? Date.now() }
+    const meta = { epoch: decision.epoch, step: decision.step, batch: decision.batch, metrics: decision.metrics, score: decision.score, time: decision.time ?? Date.now(), policyState: after }
     await serializer.write(files, path, captured, meta)
-    const entry: Entry = { path, format: serializer.format, ...meta, score: decision.score, files: [...files.files], policyState: after }
+    const entry: Entry = { path, format: serializer.format, ...meta, files: [...files.files] }
 
     await writer.update((d) => {
       const live = d.checkpoints.filter((e) => e.path !== path)

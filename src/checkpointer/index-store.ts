@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Storage } from '../storage/storage.js'
 import { asStorageError, CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
-import { decodeIndex, encodeIndex, INDEX_KEY, type IndexDoc } from './index-file.js'
+import { decodeIndex, emptyIndex, encodeIndex, INDEX_KEY, type Entry, type IndexDoc } from './index-file.js'
+import type { Serializer } from './serializer.js'
 
 export interface LoadedIndex {
   readonly doc: IndexDoc
@@ -71,5 +72,24 @@ export const indexWriter = (storage: Storage, initial: LoadedIndex | null, key =
         }
       }
     },
+  }
+}
+
+/**
+ * Rebuilds a lost index from the checkpoints `serializer.scan` finds, in save order, and writes it
+ * (only if no index appeared meanwhile). `null` when the serializer cannot scan or finds nothing.
+ */
+export const rebuildIndex = async <S, R>(storage: Storage, serializer: Serializer<S, R>, key = INDEX_KEY): Promise<LoadedIndex | null> => {
+  if (serializer.scan === undefined) return null
+  const found = [...(await serializer.scan(storage))].sort((a, b) => a.meta.time - b.meta.time || a.meta.step - b.meta.step || a.meta.epoch - b.meta.epoch)
+  if (found.length === 0) return null
+  const checkpoints: Entry[] = found.map(({ path, files, meta }) => ({ path, format: serializer.format, ...meta, files: [...files] }))
+  const doc: IndexDoc = { ...emptyIndex(checkpoints.at(-1)!.policyState), checkpoints }
+  try {
+    const info = await storage.write(key, encodeIndex(doc), storage.capabilities.ifAbsent ? { ifAbsent: true } : {})
+    return { doc, etag: info.etag }
+  } catch (e) {
+    if (asStorageError(e)?._tag === 'AlreadyExists') return loadIndex(storage, key)
+    return fail(storageFailure(e, `cannot write the rebuilt index "${key}"`, key))
   }
 }

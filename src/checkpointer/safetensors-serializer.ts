@@ -1,6 +1,7 @@
 import { decodeSafetensors, encodeSafetensors, type Tensor, type Tensors } from '../tensors/index.js'
 import { CheckpointFailure } from './errors.js'
-import type { CheckpointMeta, Serializer } from './serializer.js'
+import { digestOf } from './checksum.js'
+import type { CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
 
 /** The `__metadata__` key under which a safetensors checkpoint carries its own index entry data, for rebuilds. */
 export const META_KEY = 'ckpt'
@@ -55,5 +56,42 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
         throw new CheckpointFailure({ _tag: 'CorruptCheckpoint', path, message: `checkpoint "${path}" is not a valid safetensors file: ${decoded.left.message}`, fallback: null })
       return decoded.right.tensors
     },
+    async scan(storage) {
+      const found: ScannedCheckpoint[] = []
+      for (const key of await storage.list()) {
+        if (!key.endsWith('.safetensors')) continue
+        const bytes = await storage.read(key)
+        const decoded = decodeSafetensors(bytes)
+        const raw = decoded._tag === 'Right' ? decoded.right.metadata[META_KEY] : undefined
+        if (raw === undefined) continue // not a ckpt checkpoint, or unreadable: not ours to index
+        const meta = parseMeta(raw)
+        if (meta === null) continue
+        const { size, sha256 } = digestOf(bytes)
+        found.push({ path: key, files: [{ key, size, sha256 }], meta })
+      }
+      return found
+    },
+  }
+}
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** The CheckpointMeta a ckpt safetensors file carries, or null when it is not one. */
+const parseMeta = (raw: string): CheckpointMeta | null => {
+  let m: unknown
+  try {
+    m = JSON.parse(raw, (_k, v) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v))
+  } catch {
+    return null
+  }
+  if (!isRecord(m) || typeof m.epoch !== 'number' || typeof m.step !== 'number' || typeof m.time !== 'number' || !isRecord(m.metrics)) return null
+  return {
+    epoch: m.epoch,
+    step: m.step,
+    batch: typeof m.batch === 'number' ? m.batch : null,
+    metrics: m.metrics as Record<string, number>,
+    score: typeof m.score === 'number' ? m.score : null,
+    time: m.time,
+    policyState: m.policyState ?? null,
   }
 }

@@ -7,7 +7,17 @@ export interface CheckpointMeta {
   readonly step: number
   readonly batch: number | null
   readonly metrics: Readonly<Record<string, number>>
+  readonly score: number | null
   readonly time: number
+  /** The policy's state right after this save, so that a lost index can be rebuilt exactly. */
+  readonly policyState: unknown
+}
+
+/** A checkpoint found by scanning the storage, when the index is lost. */
+export interface ScannedCheckpoint {
+  readonly path: string
+  readonly files: ReadonlyArray<FileRecord>
+  readonly meta: CheckpointMeta
 }
 
 /** Writes one file of an artifact, atomically, and records its size and checksum for the index. */
@@ -44,4 +54,9 @@ export interface Serializer<Snapshot, Restored = Snapshot> {
   /** Writes the artifact at `path`, each file atomically, the commit point last. */
   write(writer: ArtifactWriter, path: string, snapshot: Snapshot, meta: CheckpointMeta): Promise<void>
   read(reader: ArtifactReader, path: string): Promise<Restored>
+  /**
+   * Finds this serializer's checkpoints in `storage` from the metadata each artifact carries, with fresh
+   * checksums. Used to rebuild a lost index. Optional: without it a lost index cannot be rebuilt.
+   */
+  scan?(storage: Storage): Promise<ReadonlyArray<ScannedCheckpoint>>
 }
