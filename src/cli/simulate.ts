@@ -54,10 +54,15 @@ const describePolicy = (config: PolicyConfig): string =>
 
 /** Names the log line of an `events[i]` option in a policy error. */
 const withLines = (message: string, log: TrainingLog): string =>
-  message.replace(/events\[(\d+)\]/g, (m, i: string) => {
-    const line = log.events[Number(i)]?.line
-    return line === undefined ? m : `${m} (${log.source} line ${line})`
-  })
+  message
+    .replace(/events\[(\d+)\]/g, (m, i: string) => {
+      const line = log.events[Number(i)]?.line
+      return line === undefined ? m : `${m} (${log.source} line ${line})`
+    })
+    .replace(/\(event (\d+), epoch (\d+)\)/g, (m, i: string, epoch: string) => {
+      const line = log.events[Number(i)]?.line
+      return line === undefined ? m : `(${log.source} line ${line}: event ${i}, 0-based epoch ${epoch})`
+    })
 
 const marks = (s: ReplayedSave, replay: RetentionReplay): string =>
   [s === replay.best ? 'best' : null, s === replay.latest ? 'latest' : null].filter((x) => x !== null).join(',')
