@@ -205,6 +205,7 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
         replacing: d.replacing.filter((e) => e.path !== path),
         removing: [...d.removing, ...removed],
         policyState: after,
+        ranking,
       }
     }, empty)
     // The checkpoint is committed. Cleaning up after it cannot undo that: a failure here is a warning,

@@ -57,19 +57,28 @@ export const EntryCodec = t.readonly(
 )
 export type Entry = t.TypeOf<typeof EntryCodec>
 
+/** How `best` is chosen: the monitored metric and its direction. */
+export const RankingCodec = t.readonly(t.type({ monitor: t.string, mode: t.keyof({ min: null, max: null }) }))
+
 export const IndexCodec = t.readonly(
-  t.type({
-    format: t.literal(INDEX_FORMAT),
-    version: t.literal(INDEX_VERSION),
-    /** Live checkpoints, in commit order (the last is the latest). */
-    checkpoints: t.readonlyArray(EntryCodec),
-    /** Entries being overwritten in place: restored on open if their files still verify. */
-    replacing: t.readonlyArray(EntryCodec),
-    /** Entries retention dropped whose files may still exist: deleted on open. */
-    removing: t.readonlyArray(EntryCodec),
-    /** The policy's state at the latest commit. */
-    policyState: t.unknown,
-  }),
+  t.intersection([
+    t.type({
+      format: t.literal(INDEX_FORMAT),
+      version: t.literal(INDEX_VERSION),
+      /** Live checkpoints, in commit order (the last is the latest). */
+      checkpoints: t.readonlyArray(EntryCodec),
+      /** Entries being overwritten in place: restored on open if their files still verify. */
+      replacing: t.readonlyArray(EntryCodec),
+      /** Entries retention dropped whose files may still exist: deleted on open. */
+      removing: t.readonlyArray(EntryCodec),
+      /** The policy's state at the latest commit. */
+      policyState: t.unknown,
+    }),
+    t.partial({
+      /** The writer's monitor and mode, so that readers without the options (restoreBest, the CLI) can rank. */
+      ranking: RankingCodec,
+    }),
+  ]),
 )
 export type IndexDoc = t.TypeOf<typeof IndexCodec>
 
