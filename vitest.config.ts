@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url))
+
 export default defineConfig({
+  // Docs examples import the package by its public names; tests run them against the sources.
+  resolve: {
+    alias: [
+      { find: /^ckpt$/, replacement: src('index.ts') },
+      { find: /^ckpt\/storage\/(fs|memory|s3)$/, replacement: src('storage/$1.ts') },
+      { find: /^ckpt\/tfjs$/, replacement: src('adapters/tfjs/index.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
