@@ -18,7 +18,7 @@ interface LsJson {
 
 /** Writes a real checkpoint folder with createCheckpointer; returns its live entries, best and latest. */
 const writeRun = async (dir: string, options: Record<string, unknown>, epochs: ReadonlyArray<Record<string, number>>) => {
-  const c = await createCheckpointer({ ...options, storage: fsStorage(dir), ...quiet } as Parameters<typeof createCheckpointer>[0])
+  const c = await createCheckpointer({ ...options, storage: fsStorage(dir), ...quiet } as unknown as Parameters<typeof createCheckpointer>[0])
   for (const [epoch, logs] of epochs.entries()) await c.onEpochEnd({ epoch, logs, time: 1_700_000_000_000 + epoch * 1000 }, tensorsFor(epoch))
   const out = { list: await c.list(), best: await c.best(), latest: await c.latest() }
   await c.close()

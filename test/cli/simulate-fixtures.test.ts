@@ -46,7 +46,7 @@ const jsonlEvents = (): SimulatedEvent[] =>
 
 /** What a real Checkpointer keeps for these events and options: the oracle for the retention summary. */
 const checkpointerOutcome = async (options: Record<string, unknown>, events: ReadonlyArray<SimulatedEvent>) => {
-  const c = await createCheckpointer({ ...options, verbose: 0, storage: memoryStorage(), ...quiet } as Parameters<typeof createCheckpointer>[0])
+  const c = await createCheckpointer({ ...options, verbose: 0, storage: memoryStorage(), ...quiet } as unknown as Parameters<typeof createCheckpointer>[0])
   for (const [i, e] of events.entries()) {
     if (e.batch === undefined) await c.onEpochEnd({ epoch: e.epoch, logs: e.logs, ...(e.time === undefined ? {} : { time: e.time }) }, tensorsFor(i))
     else await c.onBatchEnd({ epoch: e.epoch, batch: e.batch, logs: e.logs, ...(e.time === undefined ? {} : { time: e.time }) }, tensorsFor(i))

@@ -46,7 +46,7 @@ describe('ckpt verify', () => {
     const dir = copy()
     const file = join(dir, 'ckpt-02.safetensors')
     const bytes = readFileSync(file)
-    bytes[bytes.length - 3] ^= 0x01
+    bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0x01
     writeFileSync(file, bytes)
     const r = await ckpt(['verify', dir])
     expect(r.code).toBe(1)
