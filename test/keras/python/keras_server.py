@@ -1,0 +1,156 @@
+"""Keras 3 side of ckpt's interop tests: one process serves many requests (importing TensorFlow is slow).
+
+Protocol: one JSON object per line on stdin, one JSON reply per line on stdout:
+  {"id": 1, "op": "...", ...}  ->  {"id": 1, "ok": true, ...} | {"id": 1, "ok": false, "error": "..."}
+The architectures below mirror those built in test/keras/support/archs.ts.
+"""
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+
+
+def build(arch):
+    if arch == "mlp":
+        return keras.Sequential(
+            [keras.Input((4,)), layers.Dense(8, activation="relu", name="hidden"), layers.Dropout(0.2), layers.Dense(3, name="out")],
+            name="mlp",
+        )
+    if arch == "cnn":
+        return keras.Sequential(
+            [
+                keras.Input((6, 6, 2)),
+                layers.Conv2D(3, 3, activation="relu"),
+                layers.BatchNormalization(),
+                layers.Flatten(),
+                layers.Dense(2),
+            ],
+            name="cnn",
+        )
+    if arch == "lstm":
+        return keras.Sequential(
+            [
+                keras.Input((5,), dtype="int32"),
+                layers.Embedding(12, 4),
+                layers.LSTM(3, return_sequences=True),
+                layers.LSTM(2),
+                layers.Dense(1),
+            ],
+            name="lstm",
+        )
+    if arch == "gru":
+        return keras.Sequential(
+            [keras.Input((4, 3)), layers.GRU(5, reset_after=False, return_sequences=True), layers.GRU(2, reset_after=False), layers.Dense(2)],
+            name="gru",
+        )
+    if arch == "gru_reset_after":
+        return keras.Sequential([keras.Input((4, 3)), layers.GRU(5), layers.Dense(2)], name="gru_reset_after")
+    if arch == "functional":
+        i = keras.Input((3,), name="x")
+        h = layers.Dense(4, activation="tanh")(i)
+        o = layers.Dense(2)(h)
+        return keras.Model(i, o, name="functional")
+    raise ValueError(f"unknown arch {arch}")
+
+
+def make_optimizer(spec):
+    if spec is None:
+        return None
+    kind = spec["kind"]
+    lr = spec.get("lr", 0.01)
+    if kind == "adam":
+        return keras.optimizers.Adam(learning_rate=lr)
+    if kind == "sgd":
+        return keras.optimizers.SGD(learning_rate=lr, momentum=spec.get("momentum", 0.0))
+    if kind == "rmsprop":
+        return keras.optimizers.RMSprop(learning_rate=lr, momentum=spec.get("momentum", 0.0), centered=spec.get("centered", False))
+    raise ValueError(f"unknown optimizer {kind}")
+
+
+def as_input(arch, inputs):
+    return np.asarray(inputs, dtype="int32" if arch == "lstm" else "float32")
+
+
+def outputs(model, x):
+    return np.asarray(model(x, training=False)).astype("float64").tolist()
+
+
+def compiled(arch, spec):
+    model = build(arch)
+    opt = make_optimizer(spec)
+    if opt is not None:
+        model.compile(optimizer=opt, loss="mse")
+        opt.build(model.trainable_variables)
+    return model
+
+
+def train(model, arch, x, steps):
+    rng = np.random.default_rng(7)
+    y = rng.normal(size=model(x, training=False).shape).astype("float32")
+    for _ in range(steps):
+        model.train_on_batch(x, y)
+
+
+def optimizer_vars(model):
+    if getattr(model, "optimizer", None) is None:
+        return None
+    return [np.asarray(v).astype("float64").ravel().tolist() for v in model.optimizer.variables]
+
+
+def handle(req):
+    op = req["op"]
+    if op == "ping":
+        return {"keras": keras.__version__}
+    if op == "save_weights":
+        model = compiled(req["arch"], req.get("optimizer"))
+        x = as_input(req["arch"], req["inputs"])
+        rng = np.random.default_rng(req.get("seed", 1))
+        for v in model.weights:
+            v.assign(rng.uniform(0.1, 0.9, size=v.shape).astype("float32") if "variance" in v.path else rng.normal(scale=0.5, size=v.shape).astype("float32"))
+        if req.get("train_steps", 0) > 0:
+            train(model, req["arch"], x, req["train_steps"])
+        if req["path"].endswith(".keras"):
+            model.save(req["path"])
+        else:
+            model.save_weights(req["path"])
+        return {"outputs": outputs(model, x), "optimizer_vars": optimizer_vars(model)}
+    if op == "load_weights":
+        model = compiled(req["arch"], req.get("optimizer"))
+        model.load_weights(req["path"])
+        x = as_input(req["arch"], req["inputs"])
+        return {"outputs": outputs(model, x), "optimizer_vars": optimizer_vars(model)}
+    if op == "load_model":
+        model = keras.models.load_model(req["path"])
+        x = np.asarray(req["inputs"], dtype=req.get("dtype", "float32"))
+        opt = getattr(model, "optimizer", None)
+        return {
+            "outputs": outputs(model, x),
+            "optimizer": None if opt is None else type(opt).__name__,
+            "optimizer_vars": optimizer_vars(model),
+            "layers": [type(layer).__name__ for layer in model.layers],
+        }
+    raise ValueError(f"unknown op {op}")
+
+
+def main():
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        req = json.loads(line)
+        try:
+            reply = {"id": req.get("id"), "ok": True, **handle(req)}
+        except Exception as e:  # reported to the test, which fails with it
+            reply = {"id": req.get("id"), "ok": False, "error": f"{type(e).__name__}: {e}"}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
