@@ -20,6 +20,11 @@ export type TfjsAdapterError =
   | { readonly _tag: 'WeightsMismatch'; readonly path: string; readonly mismatches: ReadonlyArray<WeightMismatch>; readonly message: string }
   | { readonly _tag: 'InvalidWeightsFile'; readonly path: string; readonly message: string }
   | { readonly _tag: 'UnsupportedOptimizer'; readonly optimizer: string; readonly supported: ReadonlyArray<string>; readonly message: string }
+  | { readonly _tag: 'InvalidOptions'; readonly message: string }
+  | { readonly _tag: 'UnsupportedFilepath'; readonly filepath: string; readonly message: string }
+  | { readonly _tag: 'NoModel'; readonly message: string }
+  | { readonly _tag: 'WeightsOnlyCheckpoint'; readonly path: string; readonly message: string }
+  | { readonly _tag: 'OptimizerMismatch'; readonly saved: string; readonly model: string; readonly message: string }
 
 /**
  * The exception the Promise surface rejects with. `error` is the typed value;

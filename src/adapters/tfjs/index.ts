@@ -1,4 +1,9 @@
-/** TensorFlow.js adapter: backends, an IOHandler over any ckpt Storage, snapshots, weights and whole models. */
+/** TensorFlow.js adapter: the ModelCheckpoint callback, exact resume, backends, an IOHandler over any ckpt Storage, snapshots, weights and whole models. */
+export { modelCheckpoint, ModelCheckpoint, type ModelCheckpointOptions } from './callback.js'
+export { restoreLatest, restoreBest, applyArtifacts, type RestoredTraining } from './restore.js'
+export { fitResumable, type FitResumableOptions } from './fit-resumable.js'
+export { checkpointFormat, supportedEndings, type CheckpointFormat } from './checkpoint-format.js'
+export { tfjsLayersSerializer, tfjsWeightsSerializer, TFJS_LAYERS_FORMAT, SAFETENSORS_FORMAT } from './serializers.js'
 export { useBackend, supportedBackends, type BackendName, type UseBackendOptions } from './backend.js'
 export { storageIOHandler } from './io-handler.js'
 export { saveModel, loadModel, CKPT_METADATA_KEY, type SaveModelOptions } from './model.js'

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as E from 'fp-ts/lib/Either.js'
-import type { ObjectInfo, Storage } from '../../storage/storage.js'
+import type { ObjectInfo, Storage, WriteData } from '../../storage/storage.js'
 import { CkptTfjsError, fail, storageCall } from './errors.js'
 import { checkModelJsonPath, folderOf, modelJsonFor, parseModelJson, shardName, weightKeysOf } from './layout.js'
 
@@ -24,14 +24,6 @@ const isConflict = (e: unknown): boolean =>
   e.error._tag === 'StorageFailed' &&
   (e.error.cause._tag === 'PreconditionFailed' || e.error.cause._tag === 'AlreadyExists')
 
-/** Reads and parses the `model.json` at `key`, or `null` when there is none. */
-const readModelJson = async (storage: Storage, key: string): Promise<tf.io.ModelJSON | null> => {
-  const info = await storageCall(key, 'stat', () => storage.stat(key))
-  if (info === null) return null
-  const bytes = await storageCall(key, 'read', () => storage.read(key))
-  return orThrow(parseModelJson(key, new TextDecoder().decode(bytes)))
-}
-
 /**
  * What a save replaces: the previous `model.json`'s etag and the weight files it refers to. A previous
  * `model.json` that cannot be parsed is replaced all the same; its weight files are then left in place.
@@ -45,6 +37,91 @@ const previousSave = async (
   const bytes = await storageCall(key, 'read', () => storage.read(key))
   const keys = E.chain((json: tf.io.ModelJSON) => weightKeysOf(key, json))(parseModelJson(key, new TextDecoder().decode(bytes)))
   return { info, weightKeys: E.isRight(keys) ? keys.right : [] }
+}
+
+/**
+ * The commit protocol of {@link storageIOHandler}'s save, with each weight file given as `WriteData` (chunks
+ * are streamed, never concatenated). `artifacts.weightData` is ignored; `artifacts.weightSpecs` describes the
+ * bytes of `shards` in order. Returns the errors of the post-commit cleanup (the commit itself stands).
+ */
+export const commitLayersModel = async (
+  storage: Storage,
+  path: string,
+  artifacts: tf.io.ModelArtifacts,
+  shards: ReadonlyArray<WriteData>,
+): Promise<ReadonlyArray<string>> => {
+  const key = orThrow(checkModelJsonPath(path))
+  const folder = folderOf(key)
+  if (artifacts.modelTopology instanceof ArrayBuffer || artifacts.modelTopology == null) {
+    fail({
+      _tag: 'InvalidArtifacts',
+      path: key,
+      message: `ckpt/tfjs: cannot save to ${key}: modelTopology must be a JSON object (tfjs layers model), got ${
+        artifacts.modelTopology == null ? 'none' : 'an ArrayBuffer (GraphDef)'
+      }`,
+    })
+  }
+  const previous = await previousSave(storage, key)
+  const token = randomToken()
+  const names = shards.map((_, i) => shardName(token, i, shards.length))
+  const written: string[] = []
+  const removeOwn = async (): Promise<void> => {
+    await Promise.allSettled(written.map((k) => storage.remove(k)))
+  }
+  try {
+    for (const [i, shard] of shards.entries()) {
+      const shardKey = folder + (names[i] as string)
+      written.push(shardKey)
+      await storageCall(shardKey, 'writing weight file', () => storage.write(shardKey, shard))
+    }
+    const manifest: tf.io.WeightsManifestConfig = [{ paths: names, weights: artifacts.weightSpecs ?? [] }]
+    const body = new TextEncoder().encode(JSON.stringify(modelJsonFor(artifacts, manifest)))
+    const commitOptions =
+      previous !== null
+        ? storage.capabilities.ifMatch
+          ? { ifMatch: previous.info.etag }
+          : {}
+        : storage.capabilities.ifAbsent
+          ? { ifAbsent: true }
+          : {}
+    await storageCall(key, 'committing', () => storage.write(key, body, commitOptions))
+  } catch (e) {
+    await removeOwn()
+    if (isConflict(e)) {
+      fail({
+        _tag: 'ConcurrentSave',
+        path: key,
+        message: `ckpt/tfjs: ${key} was changed by another writer during this save; this save was abandoned and its weight files removed`,
+      })
+    }
+    throw e
+  }
+  const errors: string[] = []
+  if (previous !== null) {
+    const fresh = new Set(written)
+    const stale = previous.weightKeys.filter((k) => !fresh.has(k) && k !== key)
+    const results = await Promise.allSettled(stale.map((k) => storageCall(k, 'removing old weight file', () => storage.remove(k))))
+    for (const r of results) if (r.status === 'rejected') errors.push(String((r.reason as Error).message))
+  }
+  return errors
+}
+
+/**
+ * Reads a tfjs layers model's artifacts at `path` through `read` (for example a checksum-verifying reader).
+ */
+export const readLayersModel = async (
+  path: string,
+  read: (key: string) => Promise<Uint8Array>,
+): Promise<tf.io.ModelArtifacts> => {
+  const key = orThrow(checkModelJsonPath(path))
+  const json = orThrow(parseModelJson(key, new TextDecoder().decode(await read(key))))
+  const keys = orThrow(weightKeysOf(key, json))
+  return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+    const specs = manifest.flatMap((g) => g.weights)
+    const buffers: ArrayBuffer[] = []
+    for (const k of keys) buffers.push(exactBuffer(await read(k)))
+    return [specs, buffers.length === 1 ? (buffers[0] as ArrayBuffer) : buffers]
+  })
 }
 
 /**
@@ -73,70 +150,16 @@ const previousSave = async (
  */
 export const storageIOHandler = (storage: Storage, path: string): tf.io.IOHandler => {
   const key = orThrow(checkModelJsonPath(path))
-  const folder = folderOf(key)
 
   const save = async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
-    if (artifacts.modelTopology instanceof ArrayBuffer || artifacts.modelTopology == null) {
-      fail({
-        _tag: 'InvalidArtifacts',
-        path: key,
-        message: `ckpt/tfjs: cannot save to ${key}: modelTopology must be a JSON object (tfjs layers model), got ${
-          artifacts.modelTopology == null ? 'none' : 'an ArrayBuffer (GraphDef)'
-        }`,
-      })
-    }
-    const previous = await previousSave(storage, key)
-    const parts = weightParts(artifacts.weightData)
-    const token = randomToken()
-    const names = parts.map((_, i) => shardName(token, i, parts.length))
-    const written: string[] = []
-    const removeOwn = async (): Promise<void> => {
-      await Promise.allSettled(written.map((k) => storage.remove(k)))
-    }
-    try {
-      for (const [i, part] of parts.entries()) {
-        const shardKey = folder + (names[i] as string)
-        await storageCall(shardKey, 'writing weight file', () =>
-          storage.write(shardKey, new Uint8Array(part)),
-        )
-        written.push(shardKey)
-      }
-      const manifest: tf.io.WeightsManifestConfig = [{ paths: names, weights: artifacts.weightSpecs ?? [] }]
-      const body = new TextEncoder().encode(JSON.stringify(modelJsonFor(artifacts, manifest)))
-      const commitOptions =
-        previous !== null
-          ? storage.capabilities.ifMatch
-            ? { ifMatch: previous.info.etag }
-            : {}
-          : storage.capabilities.ifAbsent
-            ? { ifAbsent: true }
-            : {}
-      await storageCall(key, 'committing', () => storage.write(key, body, commitOptions))
-    } catch (e) {
-      await removeOwn()
-      if (isConflict(e)) {
-        fail({
-          _tag: 'ConcurrentSave',
-          path: key,
-          message: `ckpt/tfjs: ${key} was changed by another writer during this save; this save was abandoned and its weight files removed`,
-        })
-      }
-      throw e
-    }
-    const errors: string[] = []
-    if (previous !== null) {
-      const fresh = new Set(written)
-      const stale = previous.weightKeys.filter((k) => !fresh.has(k) && k !== key)
-      const results = await Promise.allSettled(stale.map((k) => storageCall(k, 'removing old weight file', () => storage.remove(k))))
-      for (const r of results) if (r.status === 'rejected') errors.push(String((r.reason as Error).message))
-    }
+    const errors = await commitLayersModel(storage, key, artifacts, weightParts(artifacts.weightData).map((p) => new Uint8Array(p)))
     const result: tf.io.SaveResult = { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) }
-    return errors.length > 0 ? { ...result, errors } : result
+    return errors.length > 0 ? { ...result, errors: [...errors] } : result
   }
 
   const load = async (): Promise<tf.io.ModelArtifacts> => {
-    const json = await readModelJson(storage, key)
-    if (json === null) {
+    const info = await storageCall(key, 'stat', () => storage.stat(key))
+    if (info === null) {
       return fail({
         _tag: 'StorageFailed',
         key,
@@ -144,15 +167,7 @@ export const storageIOHandler = (storage: Storage, path: string): tf.io.IOHandle
         message: `ckpt/tfjs: no model.json at '${key}' in ${storage.name} storage`,
       })
     }
-    const keys = orThrow(weightKeysOf(key, json))
-    return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-      const specs = manifest.flatMap((g) => g.weights)
-      const buffers: ArrayBuffer[] = []
-      for (const k of keys) {
-        buffers.push(exactBuffer(await storageCall(k, 'reading weight file', () => storage.read(k))))
-      }
-      return [specs, buffers.length === 1 ? (buffers[0] as ArrayBuffer) : buffers]
-    })
+    return readLayersModel(key, (k) => storageCall(k, k === key ? 'read' : 'reading weight file', () => storage.read(k)))
   }
 
   return { save, load }

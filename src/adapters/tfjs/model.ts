@@ -12,8 +12,11 @@ import {
 /** The key ckpt uses in `model.json`'s `userDefinedMetadata`. */
 export const CKPT_METADATA_KEY = 'ckpt'
 
-interface CkptMetadata {
+/** What ckpt adds to `model.json`'s `userDefinedMetadata` under {@link CKPT_METADATA_KEY}. */
+export interface CkptMetadata {
   readonly optimizerHidden?: HiddenOptimizerState
+  /** The checkpoint's entry data (epoch, step, metrics, policy state), when written by the Checkpointer. */
+  readonly checkpoint?: unknown
 }
 
 export interface SaveModelOptions {
@@ -79,8 +82,20 @@ const disposingOptimizerTemporaries = async <A>(optimizer: tf.Optimizer, run: ()
  * with it, and puts back the optimizer state that only ckpt saves. ckpt's metadata key is removed from the
  * model's `userDefinedMetadata`.
  */
-export const loadModel = async (storage: Storage, path: string): Promise<tfl.LayersModel> => {
-  const model = await tfl.loadLayersModel(storageIOHandler(storage, path))
+export const loadModel = async (storage: Storage, path: string): Promise<tfl.LayersModel> =>
+  completeLoadedModel(await tfl.loadLayersModel(storageIOHandler(storage, path)))
+
+/** ckpt's metadata of a saved model (`userDefinedMetadata.ckpt`), or `undefined`. */
+export const ckptMetadataOf = (meta: unknown): CkptMetadata | undefined =>
+  typeof meta === 'object' && meta !== null && CKPT_METADATA_KEY in meta
+    ? ((meta as Record<string, unknown>)[CKPT_METADATA_KEY] as CkptMetadata | undefined)
+    : undefined
+
+/**
+ * Finishes a model `tfl.loadLayersModel` built from ckpt's files: restores the optimizer state only ckpt
+ * saves, and removes ckpt's key from `userDefinedMetadata`.
+ */
+export const completeLoadedModel = (model: tfl.LayersModel): tfl.LayersModel => {
   const meta = model.getUserDefinedMetadata() as Record<string, unknown> | undefined
   if (meta === undefined || !(CKPT_METADATA_KEY in meta)) return model
   const { [CKPT_METADATA_KEY]: ckpt, ...rest } = meta

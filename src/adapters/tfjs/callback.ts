@@ -1,0 +1,251 @@
+import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
+import * as E from 'fp-ts/lib/Either.js'
+import { createCheckpointer, type Checkpointer, type Entry, type StepOutcome } from '../../checkpointer/index.js'
+import { decodeCheckpointerOptions } from '../../checkpointer/options.js'
+import type { AnyRule, PolicyOptions, SaveFreq } from '../../policy/index.js'
+import type { Storage } from '../../storage/storage.js'
+import { modelCapturer, releaseCapture, type ModelCapture, type ModelDescription } from './capture.js'
+import { checkpointFormat, type CheckpointFormat } from './checkpoint-format.js'
+import { fail } from './errors.js'
+import { assertCheckpointableOptimizer } from './optimizer.js'
+import { serializerFor } from './serializers.js'
+
+/**
+ * Options of {@link modelCheckpoint}: Keras's ModelCheckpoint options in camelCase (`filepath`, `monitor`,
+ * `mode`, `saveBestOnly`, `saveWeightsOnly`, `saveFreq`, `initialValueThreshold`, `verbose`, `minDelta`), the
+ * retention options (`saveTopK`, `maxToKeep`, `keepPeriod`, `keepTimeInterval`), and these.
+ */
+export interface ModelCheckpointOptions extends PolicyOptions {
+  /** Where checkpoints and their index go. Required (fsStorage(dir), memoryStorage(), s3Storage({...})). */
+  readonly storage: Storage
+  /** Write in the background; `fit` waits only for the snapshot. Default `false` (each save is committed before `fit` goes on). */
+  readonly async?: boolean
+  /** On a path clash, save as `name-v1…` instead of overwriting (Lightning). Default `false`. */
+  readonly enableVersionCounter?: boolean
+  /** Where verbose messages and warnings go. Default `console.log`. */
+  readonly log?: (line: string) => void
+  /** This process's rank among several writers; only rank 0 writes. Default 0. */
+  readonly rank?: number
+  /** Overrides the rank rule. Default `rank === 0`. */
+  readonly isChief?: boolean
+  /** Replaces `saveFreq` as the trigger (see docs/custom-rules.md). */
+  readonly trigger?: AnyRule
+}
+
+/** Options the adapter sets itself. */
+const adapterOwned = ['serializer', 'immutableSnapshots'] as const
+
+type Logs = Record<string, number | tf.Scalar> | undefined
+
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
+
+/** The logs as numbers: numbers as they are, scalar tensors read (`await data()`), never disposed; `skip` keys dropped. */
+const numericLogs = async (logs: Logs, skip: ReadonlyArray<string> = []): Promise<Record<string, number>> => {
+  const out: Record<string, number> = {}
+  if (logs == null) return out
+  for (const [key, v] of Object.entries(logs)) {
+    if (skip.includes(key)) continue
+    if (typeof v === 'number') out[key] = v
+    else if (v instanceof tf.Tensor && v.size === 1 && !v.isDisposed) out[key] = (await v.data())[0] as number
+  }
+  return out
+}
+
+/**
+ * A tfjs-layers callback (a `tf.Callback`) that runs a ckpt Checkpointer: `model.fit(x, y, { callbacks: [cb] })`
+ * and `model.fitDataset(ds, { callbacks: [cb] })`. Create it with {@link modelCheckpoint}.
+ */
+export class ModelCheckpoint extends tfl.Callback {
+  /** The format the filepath's ending selected. */
+  readonly format: CheckpointFormat
+  /** What the last event did, or `null` before the first. */
+  lastOutcome: StepOutcome | null = null
+  private readonly options: ModelCheckpointOptions
+  private readonly saveFreq: SaveFreq
+  private readonly readsBatchLogs: boolean
+  private readonly capturer = modelCapturer()
+  private readonly captures = new Set<ModelCapture>()
+  private checkpointer: Checkpointer<ModelCapture, unknown> | null = null
+  private description: ModelDescription | null = null
+  private epoch = 0
+  private pending: Promise<void> | null = null
+  private failure: { readonly error: unknown } | null = null
+
+  constructor(options: ModelCheckpointOptions) {
+    super()
+    if (typeof options !== 'object' || options === null) fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: modelCheckpoint(options): got ${String(options)}; expected an object of options` })
+    for (const key of adapterOwned)
+      if (key in options) fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: modelCheckpoint option '${key}' is set by the tfjs adapter itself; remove it` })
+    const decoded = decodeCheckpointerOptions(options)
+    if (E.isLeft(decoded)) fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: modelCheckpoint: ${decoded.left.message}` })
+    const config = (decoded as E.Right<{ policy: { saveFreq: SaveFreq; saveWeightsOnly: boolean; filepath: string } }>).right.policy
+    const format = checkpointFormat(config.filepath, config.saveWeightsOnly)
+    if (E.isLeft(format)) fail(format.left)
+    this.format = (format as E.Right<CheckpointFormat>).right
+    this.options = options
+    this.saveFreq = config.saveFreq
+    this.readsBatchLogs = config.saveFreq !== 'epoch' || options.trigger !== undefined
+    // tfjs calls hooks as methods, but a callback list whose first element is a plain object wraps every
+    // element and calls the hooks with another `this`: bind them, so that case reaches onTrainBegin's clear error.
+    this.onTrainBegin = this.onTrainBegin.bind(this)
+    this.onEpochBegin = this.onEpochBegin.bind(this)
+    this.onEpochEnd = this.onEpochEnd.bind(this)
+    this.onBatchEnd = this.onBatchEnd.bind(this)
+    this.onTrainEnd = this.onTrainEnd.bind(this)
+  }
+
+  /** Called by `fit` before training: refuses, before any epoch runs, a model whose optimizer cannot be checkpointed. */
+  override setModel(model: tf.serialization.Serializable | tfl.LayersModel): void {
+    super.setModel(model as tfl.LayersModel)
+    if (this.format === 'tfjs-layers') assertCheckpointableOptimizer(model as tfl.LayersModel)
+  }
+
+  private get trainedModel(): tfl.LayersModel {
+    const model = this.model as tfl.LayersModel | null
+    if (model == null)
+      return fail({
+        _tag: 'NoModel',
+        message:
+          'ckpt/tfjs: modelCheckpoint received no model. tfjs gives callbacks the model only when the first element of `callbacks` is a tf.Callback: put modelCheckpoint(...) first, or wrap plain-object callbacks in `new tf.CustomCallback({...})`',
+      })
+    return model
+  }
+
+  /** Opens (or reopens) the Checkpointer on the storage; an existing index resumes the policy state. */
+  private async open(): Promise<Checkpointer<ModelCapture, unknown>> {
+    if (this.checkpointer === null) {
+      this.checkpointer = await createCheckpointer<ModelCapture, unknown>({
+        ...this.options,
+        serializer: serializerFor(this.format),
+        immutableSnapshots: true,
+      })
+    }
+    return this.checkpointer
+  }
+
+  /** Rethrows, once, a background save's failure. */
+  private surface(): void {
+    const f = this.failure
+    if (f !== null) {
+      this.failure = null
+      throw f.error
+    }
+  }
+
+  private readonly source = async (): Promise<ModelCapture> => {
+    for (const c of this.captures) if (c.released) this.captures.delete(c)
+    const capture = await this.capturer.capture(this.trainedModel, { includeOptimizer: this.format === 'tfjs-layers', model: this.description })
+    this.captures.add(capture)
+    return capture
+  }
+
+  private track(ckpt: Checkpointer<ModelCapture, unknown>, outcome: StepOutcome): void {
+    this.lastOutcome = outcome
+    if (!outcome.saved || outcome.committed) return
+    const p: Promise<void> = ckpt.flush().then(
+      () => undefined,
+      (error: unknown) => {
+        this.failure = { error }
+      },
+    )
+    this.pending = p
+    void p.finally(() => {
+      if (this.pending === p) this.pending = null
+    })
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    const model = this.trainedModel
+    this.surface()
+    if (this.format === 'tfjs-layers') {
+      assertCheckpointableOptimizer(model)
+      const trainingConfig = model.optimizer != null ? (model as unknown as { getTrainingConfig(): tf.io.TrainingConfig }).getTrainingConfig() : null
+      this.description = {
+        topology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'],
+        trainingConfig,
+        userDefinedMetadata: (model.getUserDefinedMetadata() as Record<string, unknown> | undefined) ?? null,
+      }
+    }
+    this.checkpointer = null
+    await this.open()
+  }
+
+  override async onEpochBegin(epoch: number): Promise<void> {
+    this.epoch = epoch
+    this.surface()
+  }
+
+  override async onBatchEnd(batch: number, logs?: Logs): Promise<void> {
+    this.surface()
+    const ckpt = await this.open()
+    const numbers = this.readsBatchLogs ? await numericLogs(logs, ['batch', 'size']) : {}
+    this.track(ckpt, await ckpt.onBatchEnd({ epoch: this.epoch, batch, logs: numbers }, this.source))
+    // Let the background save's I/O callbacks run between batches: fit itself never yields to the event loop.
+    if (this.pending !== null) await yieldToEventLoop()
+  }
+
+  override async onEpochEnd(epoch: number, logs?: Logs): Promise<void> {
+    this.surface()
+    this.epoch = epoch
+    const ckpt = await this.open()
+    this.track(ckpt, await ckpt.onEpochEnd({ epoch, logs: await numericLogs(logs) }, this.source))
+    if (this.pending !== null) await yieldToEventLoop()
+  }
+
+  /** Waits for the save in flight; a background failure rejects here (and so `fit`). */
+  override async onTrainEnd(): Promise<void> {
+    await this.flush()
+  }
+
+  /** Waits for the save in flight and rethrows its failure, once. Frees any snapshot left unwritten. */
+  async flush(): Promise<void> {
+    try {
+      while (this.pending !== null) await this.pending
+      this.surface()
+    } finally {
+      for (const c of this.captures) releaseCapture(c)
+      this.captures.clear()
+    }
+  }
+
+  /** Flushes, then releases the storage (e.g. an S3 client). The callback can still be used afterwards only with an open storage. */
+  async close(): Promise<void> {
+    await this.flush()
+    await this.options.storage.close()
+  }
+
+  /** Live checkpoints in commit order (oldest first), from the index. */
+  async list(): Promise<ReadonlyArray<Entry>> {
+    return (await this.open()).list()
+  }
+
+  /** The newest checkpoint, or `null`. */
+  async latest(): Promise<Entry | null> {
+    return (await this.open()).latest()
+  }
+
+  /** The best checkpoint by the monitor, or `null`. */
+  async best(): Promise<Entry | null> {
+    return (await this.open()).best()
+  }
+
+  /** The save frequency in effect. */
+  get frequency(): SaveFreq {
+    return this.saveFreq
+  }
+}
+
+/**
+ * A drop-in ModelCheckpoint for `model.fit` / `model.fitDataset`. Configuration errors (an unknown or invalid
+ * option, an unsupported filepath ending) throw a `CkptTfjsError` here, synchronously; an optimizer that cannot
+ * be checkpointed is refused when `fit` hands over the model, before the first epoch.
+ *
+ * @example
+ * await model.fit(xs, ys, {
+ *   epochs: 10, validationSplit: 0.2,
+ *   callbacks: [modelCheckpoint({ storage: fsStorage('checkpoints'), filepath: 'epoch_{epoch:02d}/model.json', saveBestOnly: true, saveTopK: 3 })],
+ * })
+ */
+export const modelCheckpoint = (options: ModelCheckpointOptions): ModelCheckpoint => new ModelCheckpoint(options)

@@ -1,0 +1,179 @@
+import * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
+import { verifyingReader } from '../../checkpointer/artifact-io.js'
+import { CheckpointFailure } from '../../checkpointer/errors.js'
+import type { Entry, IndexDoc } from '../../checkpointer/index-file.js'
+import { loadIndex } from '../../checkpointer/index-store.js'
+import { rankValue, type Ranking } from '../../policy/index.js'
+import type { Storage } from '../../storage/storage.js'
+import { fail } from './errors.js'
+import { ckptMetadataOf, completeLoadedModel } from './model.js'
+import { restoreHiddenOptimizerState } from './optimizer.js'
+import { SAFETENSORS_FORMAT, TFJS_LAYERS_FORMAT, tfjsLayersSerializer } from './serializers.js'
+import { mismatchMessage } from './weights.js'
+import type { WeightMismatch } from './errors.js'
+
+/** A checkpoint restored to continue training. */
+export interface RestoredTraining {
+  /** The model, compiled, with its optimizer state (Adam's moments and step count included). */
+  readonly model: tfl.LayersModel
+  /**
+   * The `initialEpoch` to pass to `fit`: after an epoch-end save of (0-based) epoch e, `e + 1` (after 3 completed
+   * epochs, 3). After a batch-level save inside epoch e, `e`: tfjs cannot start mid-epoch, so epoch e is run again
+   * from its first batch on the restored weights (not bit-identical to an uninterrupted run; see docs/tfjs.md).
+   */
+  readonly initialEpoch: number
+  /** The policy's state right after this checkpoint was saved (a new modelCheckpoint on the storage resumes the index's own). */
+  readonly policyState: unknown
+  /** The index entry restored. */
+  readonly entry: Entry
+  /** Newer (or better) checkpoints that failed verification and were passed over, with the reason. */
+  readonly skipped: ReadonlyArray<{ readonly path: string; readonly reason: string }>
+}
+
+/** The artifacts of one verified whole-model checkpoint, and which one it was. */
+export interface RestoredArtifacts {
+  readonly artifacts: tf.io.ModelArtifacts
+  readonly entry: Entry
+  readonly initialEpoch: number
+  readonly skipped: ReadonlyArray<{ readonly path: string; readonly reason: string }>
+}
+
+const toRecord = (e: Entry) => ({ path: e.path, epoch: e.epoch, step: e.step, metrics: e.metrics, time: e.time, score: e.score })
+
+/** Entries best first by `ranking` (ties to the newer), unranked ones left out. */
+const bestFirst = (ranking: Ranking, entries: ReadonlyArray<Entry>): Entry[] =>
+  entries
+    .map((e, i) => ({ e, i, v: rankValue(ranking, toRecord(e)) }))
+    .filter((x) => !Number.isNaN(x.v))
+    .sort((a, b) => (a.v === b.v ? b.i - a.i : ranking.mode === 'min' ? a.v - b.v : b.v - a.v))
+    .map((x) => x.e)
+
+export const initialEpochOf = (entry: Entry): number => (entry.batch === null ? entry.epoch + 1 : entry.epoch)
+
+const candidates = (doc: IndexDoc, which: 'latest' | 'best'): Entry[] => {
+  if (which === 'latest') return [...doc.checkpoints].reverse()
+  const ranking = doc.ranking
+  if (ranking === undefined)
+    return fail({
+      _tag: 'InvalidArtifacts',
+      path: 'ckpt-index.json',
+      message: 'ckpt/tfjs: restoreBest: the index does not record the monitor and mode (it was written by an older ckpt); use restoreLatest',
+    })
+  return bestFirst(ranking, doc.checkpoints)
+}
+
+/**
+ * Reads the latest (or best) whole-model checkpoint's artifacts, every byte verified against the index;
+ * corrupt checkpoints are passed over (reported in `skipped`). `null` when the storage holds no index or no
+ * checkpoint. A weights-only checkpoint (safetensors) rejects with `WeightsOnlyCheckpoint`.
+ */
+export const restoreArtifacts = async (storage: Storage, which: 'latest' | 'best'): Promise<RestoredArtifacts | null> => {
+  const loaded = await loadIndex(storage)
+  if (loaded === null || loaded.doc.checkpoints.length === 0) return null
+  const tried = candidates(loaded.doc, which)
+  if (tried.length === 0) return null
+  const serializer = tfjsLayersSerializer()
+  const skipped: Array<{ path: string; reason: string }> = []
+  for (const entry of tried) {
+    if (entry.format === SAFETENSORS_FORMAT)
+      return fail({
+        _tag: 'WeightsOnlyCheckpoint',
+        path: entry.path,
+        message: `ckpt/tfjs: checkpoint '${entry.path}' holds weights only (a '.safetensors' filepath), so it cannot rebuild a model or its optimizer. Build and compile the model, then loadWeights(model, storage, '${entry.path}'); for exact resume save whole models (a filepath ending in 'model.json')`,
+      })
+    if (entry.format !== TFJS_LAYERS_FORMAT)
+      return fail({
+        _tag: 'InvalidArtifacts',
+        path: entry.path,
+        message: `ckpt/tfjs: checkpoint '${entry.path}' has format '${entry.format}'; ckpt/tfjs restores '${TFJS_LAYERS_FORMAT}' checkpoints`,
+      })
+    try {
+      const artifacts = await serializer.read(verifyingReader(storage, entry), entry.path)
+      return { artifacts, entry, initialEpoch: initialEpochOf(entry), skipped }
+    } catch (e) {
+      if (!(e instanceof CheckpointFailure)) throw e
+      skipped.push({ path: entry.path, reason: e.message })
+    }
+  }
+  throw new CheckpointFailure({
+    _tag: 'CorruptCheckpoint',
+    path: tried[0]!.path,
+    message: `no valid checkpoint: ${skipped.map((s) => s.reason).join('; ')}`,
+    fallback: null,
+  })
+}
+
+const restore = async (storage: Storage, which: 'latest' | 'best'): Promise<RestoredTraining | null> => {
+  const r = await restoreArtifacts(storage, which)
+  if (r === null) return null
+  const model = completeLoadedModel(await tfl.loadLayersModel(tf.io.fromMemory(r.artifacts)))
+  return { model, initialEpoch: r.initialEpoch, policyState: r.entry.policyState, entry: r.entry, skipped: r.skipped }
+}
+
+/**
+ * Restores the newest checkpoint in `storage` (written by `modelCheckpoint` with a `model.json` filepath):
+ * the compiled model with its optimizer state, and the `initialEpoch` to continue with. Needs nothing but the
+ * storage. Resolves to `null` when there is nothing to resume.
+ *
+ * @example
+ * const r = await restoreLatest(storage)
+ * const model = r?.model ?? buildAndCompile()
+ * await model.fit(xs, ys, { epochs: 10, initialEpoch: r?.initialEpoch ?? 0, callbacks: [modelCheckpoint({ storage, ...sameOptions })] })
+ */
+export const restoreLatest = (storage: Storage): Promise<RestoredTraining | null> => restore(storage, 'latest')
+
+/** Like {@link restoreLatest}, for the best checkpoint by the monitor and mode the writer used (ties to the newer). */
+export const restoreBest = (storage: Storage): Promise<RestoredTraining | null> => restore(storage, 'best')
+
+/**
+ * Puts a whole-model checkpoint's weights and optimizer state into an existing compiled `model` (the same
+ * architecture and optimizer class). Everything is checked first (names, shapes, dtypes, optimizer class);
+ * on a mismatch nothing changes. The optimizer's previous state variables are disposed.
+ */
+export const applyArtifacts = async (model: tfl.LayersModel, artifacts: tf.io.ModelArtifacts, path: string): Promise<void> => {
+  const specs = artifacts.weightSpecs ?? []
+  const data = artifacts.weightData
+  if (data === undefined) return fail({ _tag: 'InvalidArtifacts', path, message: `ckpt/tfjs: checkpoint '${path}' has no weight data` })
+  const savedOptimizer = (artifacts.trainingConfig?.optimizer_config as { class_name?: string } | undefined)?.class_name
+  const hasOptimizerWeights = specs.some((s) => s.group === 'optimizer')
+  if (hasOptimizerWeights) {
+    const current = model.optimizer?.getClassName()
+    if (current === undefined)
+      return fail({ _tag: 'OptimizerMismatch', saved: savedOptimizer ?? '?', model: 'none', message: `ckpt/tfjs: checkpoint '${path}' holds ${savedOptimizer ?? 'optimizer'} state, but the model is not compiled; compile it first` })
+    if (savedOptimizer !== undefined && savedOptimizer !== current)
+      return fail({ _tag: 'OptimizerMismatch', saved: savedOptimizer, model: current, message: `ckpt/tfjs: checkpoint '${path}' holds ${savedOptimizer} state, but the model's optimizer is ${current}` })
+  }
+  const decoded = tf.io.decodeWeights(data, specs)
+  const all = Object.values(decoded)
+  try {
+    const modelSpecs = specs.filter((s) => s.group !== 'optimizer')
+    const byName = new Map(modelSpecs.map((s) => [s.name, s]))
+    const mismatches: WeightMismatch[] = []
+    const known = new Set<string>()
+    for (const v of model.weights) {
+      known.add(v.originalName)
+      const s = byName.get(v.originalName)
+      if (s === undefined) mismatches.push({ _tag: 'Missing', name: v.originalName })
+      else {
+        if (s.shape.length !== v.shape.length || s.shape.some((d, i) => d !== v.shape[i])) mismatches.push({ _tag: 'Shape', name: v.originalName, expected: v.shape as number[], actual: s.shape })
+        if (s.dtype !== v.dtype) mismatches.push({ _tag: 'Dtype', name: v.originalName, expected: v.dtype, actual: s.dtype })
+      }
+    }
+    for (const s of modelSpecs) if (!known.has(s.name)) mismatches.push({ _tag: 'Unexpected', name: s.name })
+    if (mismatches.length > 0) return fail({ _tag: 'WeightsMismatch', path, mismatches, message: mismatchMessage(path, mismatches) })
+
+    for (const v of model.weights) v.write(decoded[v.originalName] as tf.Tensor)
+    if (hasOptimizerWeights && model.optimizer != null) {
+      const optimizer = model.optimizer
+      const old = await optimizer.getWeights()
+      const named = specs.filter((s) => s.group === 'optimizer').map((s) => ({ name: s.name, tensor: decoded[s.name] as tf.Tensor }))
+      await optimizer.setWeights(named)
+      tf.dispose(old.map((w) => w.tensor))
+      const hidden = ckptMetadataOf(artifacts.userDefinedMetadata)?.optimizerHidden
+      if (hidden !== undefined) restoreHiddenOptimizerState(optimizer, hidden)
+    }
+  } finally {
+    tf.dispose(all)
+  }
+}

@@ -1,0 +1,83 @@
+import type * as tf from '@tensorflow/tfjs-core'
+import * as tfl from '@tensorflow/tfjs-layers'
+import { safetensorsSerializer, META_KEY } from '../../checkpointer/safetensors-serializer.js'
+import type { CheckpointMeta, Serializer } from '../../checkpointer/serializer.js'
+import { encodeSafetensors, type Tensors } from '../../tensors/index.js'
+import { captureBytes, captureTensors, releaseCapture, type ModelCapture } from './capture.js'
+import type { CheckpointFormat } from './checkpoint-format.js'
+import { commitLayersModel, readLayersModel } from './io-handler.js'
+import { CKPT_METADATA_KEY } from './model.js'
+
+/** The index `format` of whole-model checkpoints (a `model.json` and one weight file). */
+export const TFJS_LAYERS_FORMAT = 'tfjs-layers'
+/** Weights-only checkpoints are plain safetensors files, the same format as the default serializer's. */
+export const SAFETENSORS_FORMAT = 'safetensors'
+
+/** JSON has no NaN or infinities: they are written as strings, as the index does. */
+const jsonSafe = (meta: CheckpointMeta): unknown =>
+  JSON.parse(JSON.stringify(meta, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)))
+
+const asBytes = (d: ArrayBufferView): Uint8Array => new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
+
+/**
+ * Whole-model checkpoints in the tfjs layers format: `model.json` (topology, training config, weights manifest,
+ * ckpt's metadata: the optimizer state tfjs leaves out, and the checkpoint's entry data) plus one weight file
+ * holding the model's weights, then the optimizer's (`group: 'optimizer'`), streamed from the captured buffers
+ * without concatenation. Written with {@link commitLayersModel}: weight file under a unique name first,
+ * `model.json` last. Reads give the artifacts back, every byte verified against the index.
+ */
+export const tfjsLayersSerializer = (): Serializer<ModelCapture, tf.io.ModelArtifacts> => ({
+  format: TFJS_LAYERS_FORMAT,
+  capture: (snapshot) => snapshot,
+  async write(writer, path, capture, meta) {
+    try {
+      const model = capture.model
+      if (model === null) throw new Error('ckpt/tfjs: internal error: a whole-model capture without its model description')
+      const bytes = await captureBytes(capture)
+      const weightSpecs: tf.io.WeightsManifestEntry[] = [
+        ...capture.weights.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype })),
+        ...capture.optimizer.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype, group: 'optimizer' as const })),
+      ]
+      const ckpt = { ...(capture.optimizerHidden !== null ? { optimizerHidden: capture.optimizerHidden } : {}), checkpoint: jsonSafe(meta) }
+      const artifacts: tf.io.ModelArtifacts = {
+        modelTopology: model.topology,
+        format: 'layers-model',
+        generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
+        convertedBy: null,
+        weightSpecs,
+        userDefinedMetadata: { ...(model.userDefinedMetadata ?? {}), [CKPT_METADATA_KEY]: ckpt },
+        ...(model.trainingConfig !== null && capture.optimizer.length > 0 ? { trainingConfig: model.trainingConfig } : {}),
+      }
+      await commitLayersModel(writer.storage, path, artifacts, [[...bytes.weights, ...bytes.optimizer].map(asBytes)])
+    } finally {
+      releaseCapture(capture)
+    }
+  },
+  read: (reader, path) => readLayersModel(path, (key) => reader.readFile(key)),
+})
+
+/**
+ * Weights-only checkpoints: one safetensors file of the model's weights keyed by `originalName`, carrying the
+ * checkpoint's entry data in its header like the default serializer (so a lost index can be rebuilt by scanning).
+ */
+export const tfjsWeightsSerializer = (): Serializer<ModelCapture, Tensors> => {
+  const plain = safetensorsSerializer()
+  return {
+    format: SAFETENSORS_FORMAT,
+    capture: (snapshot) => snapshot,
+    async write(writer, path, capture, meta) {
+      try {
+        const bytes = await captureBytes(capture)
+        const chunks = encodeSafetensors(captureTensors(capture, bytes.weights), { [META_KEY]: JSON.stringify(jsonSafe(meta)) })
+        await writer.writeFile(path, chunks)
+      } finally {
+        releaseCapture(capture)
+      }
+    },
+    read: plain.read,
+    ...(plain.scan !== undefined ? { scan: plain.scan } : {}),
+  }
+}
+
+export const serializerFor = (format: CheckpointFormat): Serializer<ModelCapture, unknown> =>
+  format === 'tfjs-layers' ? tfjsLayersSerializer() : tfjsWeightsSerializer()
