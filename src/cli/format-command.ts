@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { formatTemplate, type TemplateValue } from '../format/index.js'
-import { boolFlag, parseCommandArgs } from './args.js'
-import type { Command } from './command.js'
+import type { ParsedArgs } from './args.js'
+import { defineCommand, type Command } from './command.js'
 import { inputError, usageError, type CliError } from './errors.js'
 import { EXIT, type CliIO } from './io.js'
 import { parsePythonFloat, parsePythonInt } from './literals.js'
@@ -58,18 +58,14 @@ export const parseAssignment = (arg: string): E.Either<string, readonly [string,
   return E.right([name, b ?? text])
 }
 
-export const formatCommand: Command = {
+export const formatCommand: Command = defineCommand({
   name: 'format',
   summary: 'render a filename template with Python str.format semantics',
   help,
-  async run(args: ReadonlyArray<string>, io: CliIO): Promise<E.Either<CliError, number>> {
-    const parsed = parseCommandArgs('format', args, {}, { min: 1, max: Infinity, names: 'TEMPLATE [NAME=VALUE ...]' })
-    if (E.isLeft(parsed)) return parsed
-    if (boolFlag(parsed.right, 'help')) {
-      io.stdout.write(`${help}\n`)
-      return E.right(EXIT.ok)
-    }
-    const [template, ...assignments] = parsed.right.positionals
+  flags: {},
+  positionals: { min: 1, max: Infinity, names: 'TEMPLATE [NAME=VALUE ...]' },
+  async run(a: ParsedArgs, io: CliIO): Promise<E.Either<CliError, number>> {
+    const [template, ...assignments] = a.positionals
     const values: Record<string, TemplateValue> = {}
     for (const arg of assignments) {
       const r = parseAssignment(arg)
@@ -83,4 +79,4 @@ export const formatCommand: Command = {
     io.stdout.write(`${out.right}\n`)
     return E.right(EXIT.ok)
   },
-}
+})

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { stat } from 'node:fs/promises'
 import { basename, dirname, isAbsolute, join } from 'node:path'
-import { boolFlag, parseCommandArgs } from './args.js'
-import type { Command } from './command.js'
+import { boolFlag, type ParsedArgs } from './args.js'
+import { defineCommand, type Command } from './command.js'
 import { inputError, messageOf, type CliError } from './errors.js'
 import { kindOf, readHead, readJson } from './files.js'
 import { EXIT, type CliIO } from './io.js'
@@ -135,18 +135,13 @@ const looksLikeJson = (head: Uint8Array): boolean => {
   return false
 }
 
-export const inspectCommand: Command = {
+export const inspectCommand: Command = defineCommand({
   name: 'inspect',
   summary: 'print the tensors (name, dtype, shape) of a safetensors file or a tfjs model.json',
   help,
-  async run(args: ReadonlyArray<string>, io: CliIO): Promise<E.Either<CliError, number>> {
-    const parsed = parseCommandArgs('inspect', args, { json: { type: 'boolean' } }, { min: 1, max: 1, names: 'FILE (a .safetensors file, a model.json or its folder)' })
-    if (E.isLeft(parsed)) return parsed
-    const a = parsed.right
-    if (boolFlag(a, 'help')) {
-      io.stdout.write(`${help}\n`)
-      return E.right(EXIT.ok)
-    }
+  flags: { json: { type: 'boolean' } },
+  positionals: { min: 1, max: 1, names: 'FILE (a .safetensors file, a model.json or its folder)' },
+  async run(a: ParsedArgs, io: CliIO): Promise<E.Either<CliError, number>> {
     const json = boolFlag(a, 'json')
     let file = a.positionals[0]!
     const kind = await kindOf(file)
@@ -180,4 +175,4 @@ export const inspectCommand: Command = {
     io.stdout.write(safetensorsReport(file, summary.right, json))
     return E.right(EXIT.ok)
   },
-}
+})

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { inferDirection, type CheckpointRecord, type Direction, type Ranking } from '../policy/index.js'
 import type { Entry, IndexDoc } from '../checkpointer/index.js'
-import { boolFlag, parseCommandArgs, stringFlag } from './args.js'
-import type { Command } from './command.js'
+import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
+import { defineCommand, type Command } from './command.js'
 import { usageError, type CliError } from './errors.js'
 import { asCliError, readIndex } from './index-reader.js'
 import { EXIT, type CliIO } from './io.js'
@@ -59,18 +59,13 @@ const bestRule = (entries: ReadonlyArray<Entry>, monitorFlag: string | undefined
 
 const sizeOf = (e: Entry): number => e.files.reduce((n, f) => n + f.size, 0)
 
-export const lsCommand: Command = {
+export const lsCommand: Command = defineCommand({
   name: 'ls',
   summary: 'list the checkpoints of a folder (local or s3://), marking the best and the latest',
   help,
-  async run(args: ReadonlyArray<string>, io: CliIO): Promise<E.Either<CliError, number>> {
-    const parsed = parseCommandArgs('ls', args, { ...locationFlags, monitor: { type: 'string' }, mode: { type: 'string' }, json: { type: 'boolean' } }, { min: 1, max: 1, names: 'LOCATION (a folder or s3://BUCKET/PREFIX)' })
-    if (E.isLeft(parsed)) return parsed
-    const a = parsed.right
-    if (boolFlag(a, 'help')) {
-      io.stdout.write(`${help}\n`)
-      return E.right(EXIT.ok)
-    }
+  flags: { ...locationFlags, monitor: { type: 'string' }, mode: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: { min: 1, max: 1, names: 'LOCATION (a folder or s3://BUCKET/PREFIX)' },
+  async run(a: ParsedArgs, io: CliIO): Promise<E.Either<CliError, number>> {
     const mode = stringFlag(a, 'mode')
     if (mode !== undefined && mode !== 'min' && mode !== 'max') return E.left(usageError('ls', `--mode: got ${JSON.stringify(mode)}; expected min or max`))
     const monitor = stringFlag(a, 'monitor')
@@ -140,4 +135,4 @@ export const lsCommand: Command = {
     io.stdout.write(`${out.join('\n')}\n`)
     return E.right(EXIT.ok)
   },
-}
+})

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { decodePolicyOptions, simulate, type PolicyConfig, type SimulatedDecision } from '../policy/index.js'
-import { boolFlag, parseCommandArgs, stringFlag } from './args.js'
-import type { Command } from './command.js'
+import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
+import { defineCommand, type Command } from './command.js'
 import { parseCsvLog } from './csv-log.js'
 import { inputError, usageError, type CliError } from './errors.js'
 import { parseEventsJsonl } from './events-jsonl.js'
@@ -137,23 +137,13 @@ const readLog = async (csv: string | undefined, events: string | undefined, sepa
   return E.isLeft(text) ? text : parseEventsJsonl(text.right, events!)
 }
 
-export const simulateCommand: Command = {
+export const simulateCommand: Command = defineCommand({
   name: 'simulate',
   summary: 'replay a training log (Keras CSVLogger or JSON lines) through a policy',
   help,
-  async run(args: ReadonlyArray<string>, io: CliIO) {
-    const parsed = parseCommandArgs(
-      'simulate',
-      args,
-      { config: { type: 'string' }, csv: { type: 'string' }, events: { type: 'string' }, separator: { type: 'string' }, json: { type: 'boolean' }, 'saves-only': { type: 'boolean' } },
-      { min: 0, max: 0, names: 'no positional arguments (use --config, and --csv or --events)' },
-    )
-    if (E.isLeft(parsed)) return parsed
-    const a = parsed.right
-    if (boolFlag(a, 'help')) {
-      io.stdout.write(`${help}\n`)
-      return E.right(EXIT.ok)
-    }
+  flags: { config: { type: 'string' }, csv: { type: 'string' }, events: { type: 'string' }, separator: { type: 'string' }, json: { type: 'boolean' }, 'saves-only': { type: 'boolean' } },
+  positionals: { min: 0, max: 0, names: 'no positional arguments (use --config, and --csv or --events)' },
+  async run(a: ParsedArgs, io: CliIO) {
     const configPath = stringFlag(a, 'config')
     const csv = stringFlag(a, 'csv')
     const events = stringFlag(a, 'events')
@@ -184,4 +174,4 @@ export const simulateCommand: Command = {
     )
     return E.right(EXIT.ok)
   },
-}
+})

@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { INDEX_KEY, verifyEntry } from '../checkpointer/index.js'
-import { boolFlag, parseCommandArgs, stringFlag } from './args.js'
-import type { Command } from './command.js'
+import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
+import { defineCommand, type Command } from './command.js'
 import { messageOf, type CliError } from './errors.js'
 import { asCliError, readIndex } from './index-reader.js'
 import { EXIT, type CliIO } from './io.js'
@@ -29,18 +29,13 @@ interface Verdict {
   readonly reason: string | null
 }
 
-export const verifyCommand: Command = {
+export const verifyCommand: Command = defineCommand({
   name: 'verify',
   summary: 'check every checksum of every checkpoint; exit 1 naming any corrupt one',
   help,
-  async run(args: ReadonlyArray<string>, io: CliIO): Promise<E.Either<CliError, number>> {
-    const parsed = parseCommandArgs('verify', args, { ...locationFlags, json: { type: 'boolean' } }, { min: 1, max: 1, names: 'LOCATION (a folder or s3://BUCKET/PREFIX)' })
-    if (E.isLeft(parsed)) return parsed
-    const a = parsed.right
-    if (boolFlag(a, 'help')) {
-      io.stdout.write(`${help}\n`)
-      return E.right(EXIT.ok)
-    }
+  flags: { ...locationFlags, json: { type: 'boolean' } },
+  positionals: { min: 1, max: 1, names: 'LOCATION (a folder or s3://BUCKET/PREFIX)' },
+  async run(a: ParsedArgs, io: CliIO): Promise<E.Either<CliError, number>> {
     const json = boolFlag(a, 'json')
     const location = await openLocation('verify', a.positionals[0]!, { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') }, io.env ?? process.env)
     if (E.isLeft(location)) return location
@@ -88,4 +83,4 @@ export const verifyCommand: Command = {
       await storage.close().catch(() => undefined)
     }
   },
-}
+})

@@ -1,15 +1,10 @@
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ckpt, fixture, STACK_LINE, tempDir } from './support.js'
+import { ckpt, fixture, STACK_LINE, scratch } from './support.js'
 
-const tmp = tempDir()
+const tmp = scratch()
 afterAll(tmp.cleanup)
-const write = (name: string, text: string): string => {
-  const p = join(tmp.dir, name)
-  writeFileSync(p, text)
-  return p
-}
+const write = tmp.write
 const goodConfig = write('good.json', JSON.stringify({ filepath: 'm-{epoch}.keras', monitor: 'loss' }))
 const goodCsv = write('good.log', 'epoch,loss\n0,1.0\n')
 

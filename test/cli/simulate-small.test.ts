@@ -1,15 +1,10 @@
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { ckpt, tempDir } from './support.js'
+import { ckpt, scratch } from './support.js'
 
-const tmp = tempDir()
+const tmp = scratch()
 afterAll(tmp.cleanup)
-const write = (name: string, text: string): string => {
-  const p = join(tmp.dir, name)
-  writeFileSync(p, text)
-  return p
-}
+const write = tmp.write
 
 // Hand-checked: val_acc 0.4 (save, first), 0.55 (save), NA (skip: unavailable), 0.5 (skip), 0.6 (save).
 const csv = write('small.log', 'epoch,acc,loss,val_acc,val_loss\r\n0,0.5,1.0,0.4,1.2\r\n1,0.6,0.8,0.55,0.9\r\n2,0.7,0.6,NA,NA\r\n3,0.75,0.5,0.5,0.95\r\n4,0.8,0.4,0.6,0.85\r\n')

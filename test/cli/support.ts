@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -58,3 +58,16 @@ export const pythonMissing = (): string | null => {
 
 /** A stack trace line ("    at f (file:1:2)"): CLI output must never contain one. */
 export const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m
+
+/** A temp folder and a function writing a named file in it (returning its path). Call `cleanup` after. */
+export const scratch = (): { dir: string; write: (name: string, text: string) => string; cleanup: () => void } => {
+  const tmp = tempDir()
+  return {
+    ...tmp,
+    write: (name, text) => {
+      const p = join(tmp.dir, name)
+      writeFileSync(p, text)
+      return p
+    },
+  }
+}
