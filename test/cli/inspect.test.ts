@@ -8,20 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { storageIOHandler } from '../../src/adapters/tfjs/io-handler.js'
 import { fsStorage } from '../../src/storage/fs.js'
 import { decodeSafetensors, encodeSafetensors, type Tensors } from '../../src/tensors/index.js'
+import { concat } from '../tensors/arbitraries.js'
 import { ckpt, STACK_LINE, tempDir } from './support.js'
 
 const tmp = tempDir()
 afterAll(tmp.cleanup)
-
-const concat = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
-}
 
 interface SafetensorsJson {
   kind: string
