@@ -32,7 +32,7 @@ export interface TrainableVar {
   readonly shape: ReadonlyArray<number>
 }
 
-/** The Keras 3 optimizer each tfjs optimizer maps to, with Keras's default object name. */
+/** The Keras 3 optimizer each tfjs optimizer maps to, with Keras's default object name (made unique as `adam_1`…). */
 export const KERAS_OPTIMIZERS: Readonly<Record<string, { readonly keras: string; readonly name: string }>> = {
   Adam: { keras: 'Adam', name: 'adam' },
   SGD: { keras: 'SGD', name: 'sgd' },
@@ -117,7 +117,8 @@ export const fromKerasOptimizer = (
   if (mapped === undefined || layout === null) {
     return E.left(skip(target.className, `tfjs ${target.className} has no Keras 3 optimizer with the same state; supported: ${Object.keys(KERAS_OPTIMIZERS).join(', ')}`))
   }
-  if (group.name !== mapped.name) {
+  // Keras makes optimizer names unique per process: adam, adam_1, adam_2…
+  if (group.name === null || !new RegExp(`^${mapped.name}(_\\d+)?$`).test(group.name)) {
     return E.left(skip(target.className, `the file's optimizer is named '${group.name ?? '(none)'}', not '${mapped.name}' (Keras's ${mapped.keras}), so its variable layout is unknown`))
   }
   const expected = order(vars, layout.slots, layout.interleaved)

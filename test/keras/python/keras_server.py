@@ -90,9 +90,12 @@ def compiled(arch, spec):
     return model
 
 
-def train(model, arch, x, steps):
-    rng = np.random.default_rng(7)
-    y = rng.normal(size=model(x, training=False).shape).astype("float32")
+def train(model, x, steps, targets=None):
+    if targets is None:
+        rng = np.random.default_rng(7)
+        y = rng.normal(size=model(x, training=False).shape).astype("float32")
+    else:
+        y = np.asarray(targets, dtype="float32")
     for _ in range(steps):
         model.train_on_batch(x, y)
 
@@ -114,17 +117,25 @@ def handle(req):
         for v in model.weights:
             v.assign(rng.uniform(0.1, 0.9, size=v.shape).astype("float32") if "variance" in v.path else rng.normal(scale=0.5, size=v.shape).astype("float32"))
         if req.get("train_steps", 0) > 0:
-            train(model, req["arch"], x, req["train_steps"])
+            train(model, x, req["train_steps"], req.get("targets"))
         if req["path"].endswith(".keras"):
             model.save(req["path"])
         else:
             model.save_weights(req["path"])
-        return {"outputs": outputs(model, x), "optimizer_vars": optimizer_vars(model)}
+        reply = {"outputs": outputs(model, x), "optimizer_vars": optimizer_vars(model)}
+        if req.get("then_steps", 0) > 0:
+            train(model, x, req["then_steps"], req.get("targets"))
+            reply["outputs_after"] = outputs(model, x)
+        return reply
     if op == "load_weights":
         model = compiled(req["arch"], req.get("optimizer"))
         model.load_weights(req["path"])
         x = as_input(req["arch"], req["inputs"])
-        return {"outputs": outputs(model, x), "optimizer_vars": optimizer_vars(model)}
+        reply = {"outputs": outputs(model, x), "optimizer_vars": optimizer_vars(model)}
+        if req.get("then_steps", 0) > 0:
+            train(model, x, req["then_steps"], req.get("targets"))
+            reply["outputs_after"] = outputs(model, x)
+        return reply
     if op == "load_model":
         model = keras.models.load_model(req["path"])
         x = np.asarray(req["inputs"], dtype=req.get("dtype", "float32"))

@@ -1,0 +1,134 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-backend-cpu'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CkptKerasError } from '../../src/keras/errors.js'
+import { loadKerasWeights, saveKerasWeights } from '../../src/keras/tfjs.js'
+import { fsStorage } from '../../src/storage/fs.js'
+import type { Storage } from '../../src/storage/storage.js'
+import { buildTfjs, inputsFor, lcg, maxDiff, predict, randomizeWeights } from './support/archs.js'
+import { kerasUnavailable, startKerasServer, type KerasServer } from './support/python.js'
+
+const skipReason = kerasUnavailable()
+if (skipReason !== null) console.warn(`test/keras/optimizer-interop: skipped: ${skipReason}`)
+
+const TOL = 1e-5
+const inputs = inputsFor('functional', 4)
+const targets = (() => {
+  const r = lcg(9)
+  return Array.from({ length: 4 }, () => [r() * 2 - 1, r() * 2 - 1])
+})()
+
+interface Case {
+  readonly label: string
+  readonly tfjs: () => tf.Optimizer
+  readonly keras: Record<string, unknown>
+  readonly className: string
+  /**
+   * tfjs's centered RMSProp divides by sqrt(ms - mg² - eps) where Keras uses sqrt(ms - mg² + eps): the state maps
+   * exactly but the next step differs, so these cases compare the state itself.
+   */
+  readonly stateOnly?: boolean
+}
+const CASES: ReadonlyArray<Case> = [
+  { label: 'Adam', tfjs: () => tf.train.adam(0.01), keras: { kind: 'adam', lr: 0.01 }, className: 'Adam' },
+  { label: 'SGD', tfjs: () => tf.train.sgd(0.05), keras: { kind: 'sgd', lr: 0.05 }, className: 'SGD' },
+  { label: 'SGD with momentum (tfjs Momentum)', tfjs: () => tf.train.momentum(0.05, 0.9), keras: { kind: 'sgd', lr: 0.05, momentum: 0.9 }, className: 'Momentum' },
+  {
+    label: 'RMSprop centered with momentum',
+    tfjs: () => tf.train.rmsprop(0.01, 0.9, 0.5, 1e-7, true),
+    keras: { kind: 'rmsprop', lr: 0.01, momentum: 0.5, centered: true },
+    className: 'RMSProp',
+    stateOnly: true,
+  },
+  { label: 'RMSprop plain', tfjs: () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7, false), keras: { kind: 'rmsprop', lr: 0.01 }, className: 'RMSProp' },
+]
+
+const trainTfjs = async (model: ReturnType<typeof buildTfjs>, steps: number): Promise<void> => {
+  const x = tf.tensor(inputs as number[][])
+  const y = tf.tensor(targets)
+  for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y)
+  tf.dispose([x, y])
+}
+
+describe.skipIf(skipReason !== null)('optimizer state in .weights.h5 against Python Keras 3', () => {
+  let keras: KerasServer
+  let dir: string
+  let storage: Storage
+  beforeAll(async () => {
+    await tf.setBackend('cpu')
+    keras = startKerasServer()
+    await keras.request('ping')
+    dir = await mkdtemp(join(tmpdir(), 'ckpt-keras-opt-'))
+    storage = fsStorage(dir, { fsync: false })
+  }, 120_000)
+  afterAll(async () => {
+    await keras?.close()
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  for (const c of CASES) {
+    it(`${c.label}: tfjs trains 3 steps, Keras resumes from the file; the 4th step agrees`, async () => {
+      const model = buildTfjs('functional')
+      randomizeWeights(model, 21)
+      model.compile({ optimizer: c.tfjs(), loss: 'meanSquaredError' })
+      await trainTfjs(model, 3)
+      const path = `tfjs-${c.className}-${String(c.keras['kind'])}-${String(c.keras['momentum'] ?? 0)}.weights.h5`
+      await saveKerasWeights(model, storage, path)
+      const slots = (await (model.optimizer as tf.Optimizer).getWeights()).slice(1)
+      const state = await Promise.all(slots.map(async (w) => Array.from(await w.tensor.data())))
+      await trainTfjs(model, 1)
+      const expected = predict(model, 'functional', inputs)
+      const got = await keras.request<{ outputs_after: number[][]; optimizer_vars: number[][] }>('load_weights', {
+        arch: 'functional', optimizer: c.keras, path: join(dir, path), inputs, targets, then_steps: 1,
+      })
+      expect(got.optimizer_vars[0]).toEqual([3]) // iteration
+      if (c.stateOnly === true) {
+        // tfjs getWeights: rms…, momentum…, mg… ; Keras: velocity…, momentum…, average_gradient… (same order here)
+        expect(maxDiff(got.optimizer_vars.slice(2), state)).toBeLessThan(1e-7)
+      } else expect(maxDiff(got.outputs_after, expected)).toBeLessThan(TOL)
+    })
+
+    it(`${c.label}: Keras trains 3 steps, tfjs resumes from the file; the 4th step agrees`, async () => {
+      const path = `keras-${c.className}-${String(c.keras['kind'])}-${String(c.keras['momentum'] ?? 0)}.weights.h5`
+      const saved = await keras.request<{ outputs_after: number[][]; optimizer_vars: number[][] }>('save_weights', {
+        arch: 'functional', optimizer: c.keras, path: join(dir, path), inputs, targets, seed: 4, train_steps: 3, then_steps: 1,
+      })
+      const model = buildTfjs('functional')
+      model.compile({ optimizer: c.tfjs(), loss: 'meanSquaredError' })
+      const outcome = await loadKerasWeights(model, storage, path)
+      expect(outcome).toEqual({ _tag: 'OptimizerLoaded', optimizer: c.className, iterations: 3 })
+      if (c.stateOnly === true) {
+        const slots = (await (model.optimizer as tf.Optimizer).getWeights()).slice(1)
+        const state = await Promise.all(slots.map(async (w) => Array.from(await w.tensor.data())))
+        expect(maxDiff(state, saved.optimizer_vars.slice(2))).toBeLessThan(1e-7)
+      } else {
+        await trainTfjs(model, 1)
+        expect(maxDiff(predict(model, 'functional', inputs), saved.outputs_after)).toBeLessThan(TOL)
+      }
+    })
+  }
+
+  it('an optimizer with another layout loads the weights without it, and says why', async () => {
+    const path = 'keras-rms-for-adam.weights.h5'
+    const saved = await keras.request<{ outputs: number[][] }>('save_weights', {
+      arch: 'functional', optimizer: { kind: 'rmsprop', lr: 0.01, momentum: 0.5 }, path: join(dir, path), inputs, targets, train_steps: 2,
+    })
+    const model = buildTfjs('functional')
+    model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' })
+    const outcome = await loadKerasWeights(model, storage, path)
+    expect(outcome._tag).toBe('OptimizerSkipped')
+    expect(outcome._tag === 'OptimizerSkipped' && outcome.reason).toMatch(/named 'rm_sprop(_\d+)?', not 'adam'/)
+    expect(maxDiff(predict(model, 'functional', inputs), saved.outputs)).toBeLessThan(TOL)
+  })
+
+  it('an optimizer without a Keras equivalent is refused by name on save', async () => {
+    const model = buildTfjs('functional')
+    model.compile({ optimizer: tf.train.adagrad(0.1), loss: 'meanSquaredError' })
+    const err = await saveKerasWeights(model, storage, 'adagrad.weights.h5').catch((e: unknown) => e)
+    expect((err as CkptKerasError).error).toMatchObject({ _tag: 'UnsupportedOptimizer', optimizer: 'Adagrad' })
+    await saveKerasWeights(model, storage, 'adagrad.weights.h5', { includeOptimizer: false })
+  })
+})
