@@ -1,0 +1,66 @@
+import * as zlib from 'node:zlib'
+import * as fc from 'fast-check'
+import * as E from 'fp-ts/lib/Either.js'
+import { describe, expect, it } from 'vitest'
+import { crc32, decodeZip, encodeZip } from '../../src/keras/zip.js'
+
+const entriesArb = fc.uniqueArray(fc.record({ name: fc.string({ minLength: 1, maxLength: 20 }), data: fc.uint8Array({ maxLength: 300 }) }), {
+  selector: (e) => e.name,
+  maxLength: 6,
+})
+
+describe('zip (the .keras container)', () => {
+  it('crc32 equals zlib.crc32', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (d) => crc32(d) === zlib.crc32(d)))
+  })
+
+  it('decode(encode(entries)) = entries, in order', () => {
+    fc.assert(
+      fc.property(entriesArb, (entries) => {
+        const bytes = encodeZip(entries)
+        if (E.isLeft(bytes)) return false
+        const back = decodeZip(bytes.right)
+        expect(back).toEqual(E.right(entries.map((e) => ({ name: e.name, data: e.data }))))
+        return true
+      }),
+    )
+  })
+
+  it('reads DEFLATE entries (as Keras may write them)', () => {
+    const data = new TextEncoder().encode('{"a": 1, "a": 1, "a": 1, "a": 1}')
+    const stored = encodeZip([{ name: 'config.json', data }])
+    if (E.isLeft(stored)) throw new Error(stored.left.message)
+    // Rewrite the single entry as method 8 with the deflated payload.
+    const deflated = zlib.deflateRawSync(data)
+    const s = stored.right
+    const nameLen = 'config.json'.length
+    const local = new Uint8Array(30 + nameLen + deflated.length)
+    local.set(s.subarray(0, 30 + nameLen))
+    local.set(deflated, 30 + nameLen)
+    const lv = new DataView(local.buffer)
+    lv.setUint16(8, 8, true)
+    lv.setUint32(18, deflated.length, true)
+    const central = s.slice(30 + nameLen + data.length, s.length - 22)
+    const cv = new DataView(central.buffer)
+    cv.setUint16(10, 8, true)
+    cv.setUint32(20, deflated.length, true)
+    const end = s.slice(s.length - 22)
+    new DataView(end.buffer).setUint32(16, local.length, true)
+    const all = new Uint8Array(local.length + central.length + end.length)
+    all.set(local)
+    all.set(central, local.length)
+    all.set(end, local.length + central.length)
+    expect(decodeZip(all)).toEqual(E.right([{ name: 'config.json', data }]))
+  })
+
+  it('refuses repeated names, and reports corrupt data instead of returning it', () => {
+    const a = new Uint8Array([1, 2, 3])
+    expect(E.isLeft(encodeZip([{ name: 'x', data: a }, { name: 'x', data: a }]))).toBe(true)
+    const ok = encodeZip([{ name: 'x', data: a }])
+    if (E.isLeft(ok)) throw new Error(ok.left.message)
+    const bad = ok.right.slice()
+    bad[31] = (bad[31] as number) ^ 0xff // flip a data byte
+    expect(decodeZip(bad)).toMatchObject({ _tag: 'Left', left: { message: "entry 'x': CRC-32 mismatch" } })
+    expect(E.isLeft(decodeZip(new Uint8Array(10)))).toBe(true)
+  })
+})
