@@ -10,4 +10,4 @@ try {
   }
   throw e
 }
-process.exitCode = await cli.main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr })
+await cli.runProcess()

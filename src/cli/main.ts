@@ -110,4 +110,17 @@ const isEntry = (): boolean => {
   }
 }
 
-if (isEntry()) process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr })
+/**
+ * Runs `ckpt` as this process: arguments from `process.argv`, output to the process's streams, the exit code
+ * as `process.exitCode`. A reader that closes the pipe early (`ckpt ls | head -1`) ends the process quietly.
+ */
+export async function runProcess(): Promise<void> {
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok)
+      throw e
+    })
+  process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr })
+}
+
+if (isEntry()) await runProcess()

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import {
   batchesAdded,
+  hasRetentionRule,
   rankValue,
   retain,
   type CheckpointRecord,
@@ -69,6 +70,9 @@ export const replayRetention = (
   const saves: ReplayedSave[] = []
   const removed: ReplayedSave[] = []
   let survivors: ReplayedSave[] = []
+  const saveOf = new Map<CheckpointRecord, ReplayedSave>()
+  const withRules = hasRetentionRule(config.retention)
+  const livePaths = new Set<string>()
   let step = 0
   let lastBatch: number | null = null
   for (let i = 0; i < events.length; i++) {
@@ -93,11 +97,18 @@ export const replayRetention = (
       record: { path: d.path, epoch: event.epoch, step, metrics: event.logs, time: event.time ?? 0, score: monitored === undefined ? null : monitored },
     }
     saves.push(save)
+    if (!withRules) {
+      // retain keeps everything without a rule (a reused path is overwritten): skip its O(n) copy per save.
+      if (livePaths.has(save.record.path)) survivors = survivors.filter((s) => s.record.path !== save.record.path)
+      livePaths.add(save.record.path)
+      survivors.push(save)
+      continue
+    }
+    saveOf.set(save.record, save)
+    // retain returns the records it was given, so each maps back to its save.
     const r = retain(config.retention, ranking, survivors.map((s) => s.record), save.record)
-    const gone = new Set(r.remove)
-    const byRecord = new Map([...survivors, save].map((s) => [s.record, s] as const))
-    removed.push(...survivors.filter((s) => gone.has(s.record)))
-    survivors = r.keep.map((rec) => byRecord.get(rec)!)
+    for (const rec of r.remove) removed.push(saveOf.get(rec)!)
+    survivors = r.keep.map((rec) => saveOf.get(rec)!)
   }
   return E.right({
     saves,

@@ -51,6 +51,16 @@ describe('ckpt simulate on a small hand-checked CSV log', () => {
     expect(out.removed).toEqual(['m-1.keras', 'm-2.keras'])
   })
 
+  it('a reused path is overwritten, not deleted, with or without retention rules', async () => {
+    for (const extra of [{}, { maxToKeep: 5 }]) {
+      const cfg = write('last.json', JSON.stringify({ filepath: 'last.keras', monitor: 'val_acc', ...extra }))
+      const out = JSON.parse((await ckpt(['simulate', '--config', cfg, '--csv', csv, '--json'])).stdout) as { saves: number; kept: Array<{ path: string; epoch: number }>; removed: string[] }
+      expect(out.saves).toBe(5)
+      expect(out.kept).toEqual([expect.objectContaining({ path: 'last.keras', epoch: 4 })])
+      expect(out.removed).toEqual([])
+    }
+  })
+
   it('--saves-only prints the saves and the warnings, not the silent skips', async () => {
     const r = await ckpt(['simulate', '--config', config, '--csv', csv, '--saves-only'])
     const decisions = r.stdout.split('\n').filter((l) => /^epoch \d+:/.test(l))

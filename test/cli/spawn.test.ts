@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
@@ -34,6 +35,22 @@ describe('ckpt as a real process (node --import tsx src/cli/main.ts)', () => {
     expect(r.stdout).toContain('CORRUPT  e2.safetensors')
     expect(r.stdout).toContain('1 of 2 checkpoints corrupt: e2.safetensors')
   })
+  it('ends quietly (exit 0, nothing on stderr) when the reader closes the pipe early, as `| head -1` does', async () => {
+    const history = join(tmp.dir, 'big.jsonl')
+    const lines: string[] = []
+    for (let epoch = 0; epoch < 20; epoch++) for (let batch = 0; batch < 50; batch++) lines.push(JSON.stringify({ epoch, batch, logs: { loss: 1 / (1 + epoch * 100 + batch) } }))
+    writeFileSync(history, lines.join('\n'))
+    const config = join(tmp.dir, 'every-batch.json')
+    writeFileSync(config, JSON.stringify({ filepath: 's-{epoch}-{batch}.st', monitor: 'loss', saveFreq: 1, verbose: 1 }))
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'simulate', '--config', config, '--events', history], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    child.stdout.once('data', () => child.stdout.destroy())
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+  })
+
   it('exits 2 on a bad flag, with a one-line reason and no stack trace', async () => {
     const r = await spawnCli(['ls', run, '--colour'])
     expect(r.code).toBe(2)
