@@ -85,6 +85,8 @@ export const openLocation = async (
       return E.left(usageError(command, messageOf(e)))
     }
   }
+  if (flags.endpoint !== undefined || flags.region !== undefined || flags.pathStyle)
+    return E.left(usageError(command, `--endpoint, --region and --path-style apply to s3:// locations only; ${JSON.stringify(spec)} is a local folder`))
   const kind = await kindOf(spec)
   if (kind === null) return E.left(inputError(`no such folder ${JSON.stringify(spec)}`))
   if (kind !== 'dir') return E.left(inputError(`${JSON.stringify(spec)} is not a folder; expected a checkpoint folder (holding ckpt-index.json) or s3://BUCKET/PREFIX`))

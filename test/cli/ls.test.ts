@@ -124,5 +124,6 @@ describe('ckpt ls: errors exit 2 without touching anything', () => {
     await expect2([tmp.dir, '--mode', 'up'], '--mode: got "up"; expected min or max')
     await expect2([tmp.dir, '--all'], "Unknown option '--all'")
     await expect2(['s3://'], 'has no bucket')
+    await expect2([tmp.dir, '--endpoint', 'http://127.0.0.1:9000'], 'apply to s3:// locations only')
   })
 })
