@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { checkRange, chunksOf } from './data.js'
+import { checkRange, chunksOf, clampRange } from './data.js'
 import {
   StorageFailure,
   alreadyExists,
@@ -59,6 +59,8 @@ export interface S3StorageOptions {
    * `Unsupported`). Default 'auto'.
    */
   readonly conditionalWrites?: 'auto' | boolean
+  /** Keys asked for per ListObjectsV2 page (MaxKeys). Default 1000, the S3 maximum. */
+  readonly listPageSize?: number
 }
 
 const MIN_PART_SIZE = 5 * 1024 * 1024
@@ -109,6 +111,8 @@ const checkOptions = (o: S3StorageOptions): void => {
   if (o.partSize !== undefined && !(Number.isSafeInteger(o.partSize) && o.partSize >= MIN_PART_SIZE)) bad('partSize', o.partSize, `an integer >= ${MIN_PART_SIZE} (5 MiB)`)
   if (o.queueSize !== undefined && !(Number.isSafeInteger(o.queueSize) && o.queueSize >= 1)) bad('queueSize', o.queueSize, 'an integer >= 1')
   if (o.maxAttempts !== undefined && !(Number.isSafeInteger(o.maxAttempts) && o.maxAttempts >= 1)) bad('maxAttempts', o.maxAttempts, 'an integer >= 1')
+  if (o.listPageSize !== undefined && !(Number.isSafeInteger(o.listPageSize) && o.listPageSize >= 1 && o.listPageSize <= 1000))
+    bad('listPageSize', o.listPageSize, 'an integer from 1 to 1000')
   if (o.conditionalWrites !== undefined && o.conditionalWrites !== 'auto' && typeof o.conditionalWrites !== 'boolean')
     bad('conditionalWrites', o.conditionalWrites, "'auto', true or false")
 }
@@ -169,7 +173,28 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
     }
   }
 
-  /** Writes a reserved probe object and tries each condition on it; removes it after. */
+  /** Whether the server rejects `condition` on CompleteMultipartUpload over an existing object (412). */
+  const honoursMultipart = async (client: S3Client, sdk: Sdk, key: string, condition: { IfNoneMatch: string } | { IfMatch: string }): Promise<boolean> => {
+    const { UploadId } = await client.send(new sdk.s3.CreateMultipartUploadCommand({ Bucket: bucket, Key: key }))
+    try {
+      const part = await client.send(new sdk.s3.UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber: 1, Body: new Uint8Array(1) }))
+      await client.send(
+        new sdk.s3.CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag! }] }, ...condition }),
+      )
+      return false
+    } catch (e) {
+      if (isPreconditionFailed(e)) return true
+      if (isNotImplemented(e) || describeSdkError(e).status === 400) return false
+      throw e
+    } finally {
+      await client.send(new sdk.s3.AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId })).catch(() => undefined)
+    }
+  }
+
+  /**
+   * Writes a reserved probe object and tries each condition on it, on PutObject and on
+   * CompleteMultipartUpload (some servers honour one and not the other); removes it after.
+   */
   const probe = async (client: S3Client, sdk: Sdk): Promise<Capabilities> => {
     const key = `${base}${RESERVED_PREFIX}probe/${randomBytes(8).toString('hex')}`
     try {
@@ -179,10 +204,12 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
       if (describeSdkError(e).status === 403) return { ifAbsent: false, ifMatch: false }
       throw e
     }
+    const absent = { IfNoneMatch: '*' }
+    const match = { IfMatch: '"00000000000000000000000000000000"' }
     try {
       return {
-        ifAbsent: await honours(client, sdk, key, { IfNoneMatch: '*' }),
-        ifMatch: await honours(client, sdk, key, { IfMatch: '"00000000000000000000000000000000"' }),
+        ifAbsent: (await honours(client, sdk, key, absent)) && (await honoursMultipart(client, sdk, key, absent)),
+        ifMatch: (await honours(client, sdk, key, match)) && (await honoursMultipart(client, sdk, key, match)),
       }
     } finally {
       await client.send(new sdk.s3.DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined)
@@ -221,7 +248,8 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
     )
 
   const conditionFailed = (key: string, options: WriteOptions | undefined, e: unknown): StorageFailure | null => {
-    if (isPreconditionFailed(e) || describeSdkError(e).status === 409) {
+    // AWS and moto answer If-Match on a missing key with 404 NoSuchKey.
+    if (isPreconditionFailed(e) || describeSdkError(e).status === 409 || (options?.ifMatch !== undefined && isNotFound(e))) {
       return new StorageFailure(
         options?.ifAbsent === true
           ? alreadyExists(key)
@@ -319,41 +347,52 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
     }
   }
 
-  /** The byte offsets a GetObject answer covers: [start, end). */
-  const spanOf = (res: GetObjectCommandOutput, requested: ByteRange | undefined): ByteRange => {
+  /**
+   * The absolute offset of a GetObject body's first byte and the object's size: from Content-Range, or 0 and
+   * Content-Length when the server sent the whole object (some servers ignore a Range, e.g. s3rver for bytes=0-0).
+   */
+  const bodyOffset = (res: GetObjectCommandOutput): { start: number; size: number | undefined } => {
     const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(res.ContentRange ?? '')
-    if (m) return { start: Number(m[1]), end: Number(m[2]) + 1 }
-    const start = requested?.start ?? 0
-    return { start, end: start + (res.ContentLength ?? 0) }
+    if (m) return { start: Number(m[1]), size: m[3] === '*' ? undefined : Number(m[3]) }
+    return { start: 0, size: res.ContentLength }
   }
 
   /**
-   * The body's chunks; a body that fails or ends early (reset, truncation) is resumed from the last byte
-   * received with a ranged GetObject pinned to the same version by If-Match, up to `maxAttempts` times.
+   * The bytes `want` of the object, from a first GetObject answer onwards. A body that fails or ends early
+   * (reset, truncation) is resumed from the next byte needed with a ranged GetObject pinned to the same
+   * version by If-Match, up to `maxAttempts` times. Bytes outside `want` that a server sends anyway are dropped.
    */
-  async function* resumable(key: string, first: GetObjectCommandOutput, span: ByteRange): AsyncGenerator<Uint8Array, void, undefined> {
-    let body = first.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined
+  async function* resumable(key: string, first: GetObjectCommandOutput, want: ByteRange): AsyncGenerator<Uint8Array, void, undefined> {
+    type Body = AsyncIterable<Uint8Array> & { destroy?: () => void }
+    let res = first
+    let body = first.Body as Body | undefined
     const etag = first.ETag
-    let at = span.start
+    let at = want.start
     try {
       for (let attempt = 1; ; attempt++) {
         try {
           if (body === undefined) throw new Error('GetObject returned no body')
+          let offset = bodyOffset(res).start
+          if (offset > at) throw new Error(`server answered from byte ${offset}, needed ${at}`)
           for await (const chunk of body) {
             const bytes = chunk instanceof Uint8Array ? chunk : Buffer.from(chunk)
-            const usable = bytes.subarray(0, Math.max(0, span.end - at))
+            const usable = bytes.subarray(Math.max(0, at - offset), Math.max(0, want.end - offset))
+            offset += bytes.byteLength
             at += usable.byteLength
             if (usable.byteLength > 0) yield usable
+            if (at >= want.end) return
           }
-          if (at < span.end) throw new Error(`body ended after ${at - span.start} of ${span.end - span.start} bytes`)
+          if (at < want.end) throw new Error(`body ended after ${at - want.start} of ${want.end - want.start} bytes`)
           return
         } catch (e) {
           if (e instanceof StorageFailure) throw e
           body?.destroy?.()
           if (attempt >= maxAttempts) throw sdkFailure(key, `reading the body (after ${attempt} attempts)`, e)
           await sleep(backoffMs(attempt))
-          const next = await getObject(key, { start: at, end: span.end }, etag)
-          body = (next?.Body ?? undefined) as typeof body
+          const next = await getObject(key, { start: at, end: want.end }, etag)
+          if (next === null) throw new Error('object shrank while it was being read')
+          res = next
+          body = next.Body as Body | undefined
         }
       }
     } finally {
@@ -370,7 +409,13 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
     }
     const first = await getObject(key, range)
     if (first === null) return { span: { start: 0, end: 0 }, chunks: empty() }
-    const span = spanOf(first, range)
+    const { start, size } = bodyOffset(first)
+    const total = size ?? start + (first.ContentLength ?? 0)
+    const span = clampRange(range, total)
+    if (span.start === span.end) {
+      ;(first.Body as { destroy?: () => void } | undefined)?.destroy?.()
+      return { span, chunks: empty() }
+    }
     return { span, chunks: resumable(key, first, span) }
   }
 
@@ -410,7 +455,7 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
             let page
             try {
               page = await client.send(
-                new sdk.s3.ListObjectsV2Command({ Bucket: bucket, Prefix: base + p.prefix, ...(token === undefined ? {} : { ContinuationToken: token }) }),
+                new sdk.s3.ListObjectsV2Command({ Bucket: bucket, Prefix: base + p.prefix, MaxKeys: options.listPageSize ?? 1000, ...(token === undefined ? {} : { ContinuationToken: token }) }),
               )
             } catch (e) {
               throw sdkFailure(p.prefix, 'ListObjectsV2', e)
