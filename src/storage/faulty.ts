@@ -28,6 +28,8 @@ export interface FsFaults {
   readonly fired: boolean
   /** Restarts the counts and re-arms the faults (a crash is over). */
   reset(): void
+  /** Same as `reset`: counting (and failing) starts now. Use with `{ armed: false }` to let `open` run clean. */
+  arm(): void
 }
 
 const zeroCounts = (): Record<FsOp, number> => Object.fromEntries(FS_OPS.map((op) => [op, 0])) as Record<FsOp, number>
@@ -37,21 +39,25 @@ const zeroCounts = (): Record<FsOp, number> => Object.fromEntries(FS_OPS.map((op
  * with `ENOSPC`, `EIO` or any code, optionally as a crash after which everything fails.
  *
  * @example
- * const faults = fsFaults({ op: 'rename', nth: 1, code: 'ENOSPC' })
+ * const faults = fsFaults({ op: 'rename', nth: 1, code: 'ENOSPC' }, { armed: false })
  * const storage = fsStorage(dir, { wrapFs: faults.wrap })
+ * await storage.open()  // the opening work (sweep, link probe) runs without faults
+ * faults.arm()
  * await storage.write('a', bytes) // rejects with an IOError; the previous 'a' is intact
  */
-export const fsFaults = (plan: FsFault | ReadonlyArray<FsFault> = []): FsFaults => {
+export const fsFaults = (plan: FsFault | ReadonlyArray<FsFault> = [], options: { readonly armed?: boolean } = {}): FsFaults => {
   const faults: ReadonlyArray<FsFault> = Array.isArray(plan) ? plan : [plan as FsFault]
   let counts = zeroCounts()
   let fired = false
   let crashed = false
+  let armed = options.armed ?? true
 
   const injected = (op: FsOp, target: string, code: string): Error =>
     Object.assign(new Error(`${code}: injected fault on ${op} #${counts[op]} (${target})`), { code, syscall: op, path: target })
 
   /** Counts a call of `op` and throws if it is planned to fail (or the process has "crashed"). */
   const check = (op: FsOp, target: string): void => {
+    if (!armed) return
     counts[op]++
     if (crashed) throw injected(op, target, 'EIO')
     const fault = faults.find((f) => f.op === op && f.nth === counts[op])
@@ -75,9 +81,10 @@ export const fsFaults = (plan: FsFault | ReadonlyArray<FsFault> = []): FsFaults 
     sync: guarded('sync', () => handle.sync(), file),
     stat: guarded('stat', (o: { bigint: true }) => handle.stat(o), file),
     close: async () => {
-      counts.close++
       // A handle is always released, even when the close is reported as failed.
       await handle.close()
+      if (!armed) return
+      counts.close++
       if (crashed) throw injected('close', file, 'EIO')
       const fault = faults.find((f) => f.op === 'close' && f.nth === counts.close)
       if (fault !== undefined) {
@@ -112,6 +119,13 @@ export const fsFaults = (plan: FsFault | ReadonlyArray<FsFault> = []): FsFaults 
       counts = zeroCounts()
       fired = false
       crashed = false
+      armed = true
+    },
+    arm: () => {
+      counts = zeroCounts()
+      fired = false
+      crashed = false
+      armed = true
     },
   }
 }

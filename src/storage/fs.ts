@@ -13,7 +13,7 @@ export interface FsStorageOptions {
   readonly staleTempAfterMs?: number
   /** Chunk size of `readStream`. Default 1 MiB. */
   readonly readChunkBytes?: number
-  /** Wraps `node:fs/promises` before use (e.g. `faultyFs`, for fault-injection tests). Default: none. */
+  /** Wraps `node:fs/promises` before use (e.g. `fsFaults(...).wrap`, for fault-injection tests). Default: none. */
   readonly wrapFs?: (fs: FsModule) => FsModule
 }
 

@@ -7,8 +7,13 @@ import { fromDriver, type Storage } from './storage.js'
 export interface MemoryStorageOptions {
   /** The memfs volume to keep objects in. Default: a new, empty one. */
   readonly volume?: Volume
-  /** Wraps the volume's fs before use (e.g. `faultyFs`, for fault-injection tests). */
+  /** Wraps the volume's fs before use (e.g. `fsFaults(...).wrap`, for fault-injection tests). Default: none. */
   readonly wrapFs?: (fs: FsModule) => FsModule
+  /**
+   * On open, sweep temp files older than this even if their writer (this process) is alive: set 0 to clean up
+   * after a simulated crash on a shared volume. Default 3_600_000 (1 hour).
+   */
+  readonly staleTempAfterMs?: number
 }
 
 /**
@@ -28,6 +33,7 @@ export const memoryStorage = (options: MemoryStorageOptions = {}): Storage => {
       path: posixPath,
       root: '/',
       name: 'memory',
+      ...(options.staleTempAfterMs === undefined ? {} : { staleTempAfterMs: options.staleTempAfterMs }),
     }),
   )
 }
