@@ -1,0 +1,33 @@
+/**
+ * The storage seam: the interface, typed errors, key rules and helpers for writing an adapter.
+ * The adapters themselves live at `ckpt/storage/fs`, `ckpt/storage/memory` and `ckpt/storage/s3`.
+ */
+export {
+  fromDriver,
+  memoiseOpen,
+  type ByteRange,
+  type Capabilities,
+  type ObjectInfo,
+  type Storage,
+  type StorageDriver,
+  type WriteData,
+  type WriteOptions,
+} from './storage.js'
+export {
+  StorageFailure,
+  alreadyExists,
+  invalidKey,
+  ioError,
+  isStorageError,
+  isStorageFailure,
+  notFound,
+  preconditionFailed,
+  toStorageError,
+  unsupported,
+  type StorageError,
+  type StorageErrorTag,
+} from './errors.js'
+export { MAX_KEY_BYTES, MAX_SEGMENT_BYTES, RESERVED_PREFIX, compareKeys, isReservedName, keyProblem, validateKey, validatePrefix, type ParsedPrefix } from './keys.js'
+export { checkRange, chunksOf, clampRange, collect, concatChunks } from './data.js'
+export { FS_OPS, fsFaults, type FsFault, type FsFaults, type FsOp } from './faulty.js'
+export type { FsDirent, FsFileHandle, FsModule, FsStats, PathModule } from './fs-module.js'
