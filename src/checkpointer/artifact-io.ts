@@ -1,6 +1,6 @@
 import type { Storage } from '../storage/storage.js'
 import { digestOf, hashingStream } from './checksum.js'
-import { CheckpointFailure, storageFailure } from './errors.js'
+import { asStorageError, CheckpointFailure, storageFailure } from './errors.js'
 import type { Entry, FileRecord } from './index-file.js'
 import type { ArtifactReader, ArtifactWriter } from './serializer.js'
 
@@ -65,7 +65,9 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
     try {
       bytes = await storage.read(key)
     } catch (e) {
-      throw corrupt(storageFailure(e, `cannot read "${key}"`, key).message)
+      // A missing file makes the checkpoint incomplete; any other failure is the storage's, not the checkpoint's.
+      if (asStorageError(e)?._tag === 'NotFound') throw corrupt(`file "${key}" is missing`)
+      throw new CheckpointFailure(storageFailure(e, `cannot read "${key}" of checkpoint "${entry.path}"`, key))
     }
     const problem = fileProblem(record, bytes)
     if (problem !== null) throw corrupt(problem)
@@ -73,14 +75,16 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
   },
 })
 
-/** Checks every file of an entry; resolves to the problem, or null when all verify. */
+/** Checks every file of an entry; resolves to the problem, or null when all verify. Rejects on a storage failure. */
 export const verifyEntry = async (storage: Storage, entry: Entry): Promise<string | null> => {
   const reader = verifyingReader(storage, entry)
   for (const f of entry.files) {
     try {
       await reader.readFile(f.key)
     } catch (e) {
-      return (e as Error).message
+      // Only a corrupt or missing file is an answer; a storage failure (network, permissions) is thrown.
+      if (e instanceof CheckpointFailure && e.error._tag === 'CorruptCheckpoint') return e.message
+      throw e
     }
   }
   return null

@@ -84,14 +84,14 @@ const fail = (error: CheckpointError): never => {
 
 const toRecord = (e: Entry): CheckpointRecord => ({ path: e.path, epoch: e.epoch, step: e.step, metrics: e.metrics, time: e.time, score: e.score })
 
-const bestEntry = (ranking: Ranking, entries: ReadonlyArray<Entry>): Entry | null => {
+export const bestEntry = (ranking: Ranking, entries: ReadonlyArray<Entry>): Entry | null => {
   let best: Entry | null = null
   let bestValue = NaN
   for (const e of entries) {
     const v = rankValue(ranking, toRecord(e))
     if (Number.isNaN(v)) continue
-    // Ties go to the newer checkpoint: it is the one a strict-improvement policy would not have replaced.
-    if (best === null || (ranking.mode === 'min' ? v <= bestValue : v >= bestValue)) {
+    // Ties go to the older checkpoint, as in retention (and Lightning): a tie is not an improvement.
+    if (best === null || (ranking.mode === 'min' ? v < bestValue : v > bestValue)) {
       best = e
       bestValue = v
     }
@@ -303,6 +303,8 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
         const value = await serializer.read(verifyingReader(storage, entry), entry.path)
         return { entry, value, skipped }
       } catch (e) {
+        // A storage failure (network, permissions) says nothing about the checkpoint: report it as it is.
+        if (e instanceof CheckpointFailure && e.error._tag !== 'CorruptCheckpoint') throw e
         const reason = e instanceof Error ? e.message : String(e)
         if (which !== 'latest' && which !== 'best') {
           let fallback: string | null = null

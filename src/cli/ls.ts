@@ -25,7 +25,7 @@ ${locationHelp}
 
 Epochs and batches are printed 1-based, as Keras's messages and the filename template show them; --json
 gives them 0-based, as the index stores them. The latest is the last committed checkpoint; the best is
-the one Checkpointer.best() returns (ties go to the newer).
+the one Checkpointer.best() returns (ties go to the older).
 Exit codes: 0 listed; 2 bad flag, missing or unreadable folder, no index, corrupt index.`
 
 const toRecord = (e: Entry): CheckpointRecord => ({ path: e.path, epoch: e.epoch, step: e.step, metrics: e.metrics, time: e.time, score: e.score })

@@ -30,14 +30,14 @@ export interface RetentionReplay {
   readonly kept: ReadonlyArray<ReplayedSave>
   /** Checkpoints retention deleted along the way, in deletion order (overwritten paths are not listed). */
   readonly removed: ReadonlyArray<ReplayedSave>
-  /** The best kept checkpoint (ties go to the newer one, as `Checkpointer.best()` picks), null when none has a value. */
+  /** The best kept checkpoint (ties go to the older one, as `Checkpointer.best()` picks), null when none has a value. */
   readonly best: ReplayedSave | null
   /** The newest kept checkpoint. */
   readonly latest: ReplayedSave | null
 }
 
 /**
- * The best of `items` by `ranking`, skipping those without a value; ties go to the later one. This is the
+ * The best of `items` by `ranking`, skipping those without a value; ties go to the earlier one (a tie is no improvement). This is the
  * rule `Checkpointer.best()` applies to the index (src/checkpointer/checkpointer.ts).
  */
 export const bestOf = <A>(ranking: Ranking, items: ReadonlyArray<A>, record: (a: A) => CheckpointRecord): A | null => {
@@ -46,7 +46,7 @@ export const bestOf = <A>(ranking: Ranking, items: ReadonlyArray<A>, record: (a:
   for (const item of items) {
     const v = rankValue(ranking, record(item))
     if (Number.isNaN(v)) continue
-    if (best === null || (ranking.mode === 'min' ? v <= bestValue : v >= bestValue)) {
+    if (best === null || (ranking.mode === 'min' ? v < bestValue : v > bestValue)) {
       best = item
       bestValue = v
     }

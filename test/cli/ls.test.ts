@@ -84,13 +84,13 @@ describe('ckpt ls on a folder written by createCheckpointer', () => {
 })
 
 describe('ckpt ls infers the direction of a maximised monitor', () => {
-  it('marks the checkpoint Checkpointer.best() returns for val_accuracy (ties go to the newer)', async () => {
+  it('marks the checkpoint Checkpointer.best() returns for val_accuracy (ties go to the older)', async () => {
     const dir = join(tmp.dir, 'run-max')
     const run = await writeRun(dir, { filepath: 'acc-{epoch}.safetensors', monitor: 'val_accuracy' }, [0.5, 0.8, 0.7, 0.8, 0.6].map((v) => ({ val_accuracy: v })))
     const out = JSON.parse(await ls(dir, '--json')) as LsJson
     expect(out.mode).toBe('max')
     expect(out.best).toBe(run.best!.path)
-    expect(out.best).toBe('acc-4.safetensors')
+    expect(out.best).toBe('acc-2.safetensors')
   })
 })
 

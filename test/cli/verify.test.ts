@@ -68,7 +68,7 @@ describe('ckpt verify', () => {
     expect(out.corrupt).toEqual(['ckpt-01.safetensors', 'ckpt-03.safetensors'])
     expect(out.checkpoints.map((c) => c.ok)).toEqual([false, true, false])
     expect(out.checkpoints[0]!.reason).toContain('has 10 bytes, the index says')
-    expect(out.checkpoints[2]!.reason).toContain('cannot read "ckpt-03.safetensors"')
+    expect(out.checkpoints[2]!.reason).toContain('file "ckpt-03.safetensors" is missing')
     expect(out.checkpoints[1]!.size).toBe(readFileSync(join(dir, 'ckpt-02.safetensors')).length)
   })
 
