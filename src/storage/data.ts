@@ -68,3 +68,9 @@ export const clampRange = (range: ByteRange | undefined, size: number): ByteRang
   const start = Math.min(range.start, size)
   return { start, end: Math.max(start, Math.min(range.end, size)) }
 }
+
+/**
+ * A plain Uint8Array for `n` bytes about to be overwritten: not zero-filled, with its own ArrayBuffer at offset 0
+ * (never a slice of Node's shared pool), so `bytes.buffer` is safe to view as typed arrays.
+ */
+export const allocate = (n: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n)

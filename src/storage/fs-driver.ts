@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { checkRange, chunksOf, clampRange } from './data.js'
+import { allocate, checkRange, chunksOf, clampRange } from './data.js'
 import {
   StorageFailure,
   alreadyExists,
@@ -341,7 +341,7 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
           const { handle, size } = await openObject(k)
           try {
             const { start, end } = clampRange(r, size)
-            const buffer = new Uint8Array(end - start)
+            const buffer = allocate(end - start)
             const filled = await readInto(k, handle, buffer, start)
             return filled === buffer.byteLength ? buffer : buffer.subarray(0, filled)
           } finally {
@@ -361,7 +361,7 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
           async function* chunks(): AsyncGenerator<Uint8Array, void, undefined> {
             try {
               for (let at = start; at < end; ) {
-                const buffer = new Uint8Array(Math.min(readChunk, end - at))
+                const buffer = allocate(Math.min(readChunk, end - at))
                 const filled = await readInto(k, handle, buffer, at)
                 if (filled === 0) return
                 yield filled === buffer.byteLength ? buffer : buffer.subarray(0, filled)

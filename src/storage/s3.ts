@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { checkRange, chunksOf, clampRange } from './data.js'
+import { allocate, checkRange, chunksOf, clampRange } from './data.js'
 import {
   StorageFailure,
   alreadyExists,
@@ -425,7 +425,7 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
       TE.chain((r) =>
         keyed(key, 'read', async (k) => {
           const { span, chunks } = await openRead(k, r)
-          const out = new Uint8Array(span.end - span.start)
+          const out = allocate(span.end - span.start)
           let at = 0
           for await (const chunk of chunks) {
             out.set(chunk, at)
