@@ -1,19 +1,10 @@
-import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { s3Storage, type S3StorageOptions } from '../../src/storage/s3.js'
 import { conformance } from './conformance.js'
-import { startS3rver, type S3Server } from './servers.js'
+import { startS3rver, storageOptions, type S3Server } from './servers.js'
 
 let server: S3Server | undefined
-const options = (extra: Partial<S3StorageOptions> = {}): S3StorageOptions => ({
-  bucket: server!.bucket,
-  prefix: `t-${randomBytes(6).toString('hex')}`,
-  endpoint: server!.endpoint,
-  forcePathStyle: true,
-  credentials: server!.credentials,
-  partSize: 5 * 1024 * 1024,
-  ...extra,
-})
+const options = (extra: Partial<S3StorageOptions> = {}): S3StorageOptions => storageOptions(server!, extra)
 
 describe('s3Storage against s3rver (child process on 127.0.0.1)', () => {
   beforeAll(async () => {

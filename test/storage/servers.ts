@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { S3StorageOptions } from '../../src/storage/s3.js'
 
 /** A local S3-protocol server started by a test suite. */
 export interface S3Server {
@@ -110,3 +112,14 @@ export const startMoto = async (bucket = 'ckpt-test'): Promise<S3Server> => {
   client.destroy()
   return { kind: 'moto', endpoint, bucket, credentials, stop: () => stopChild(child) }
 }
+
+/** s3Storage options for `server` under a fresh random prefix, with 5 MiB parts (so multipart starts early). */
+export const storageOptions = (server: S3Server, extra: Partial<S3StorageOptions> = {}): S3StorageOptions => ({
+  bucket: server.bucket,
+  prefix: `t-${randomBytes(6).toString('hex')}`,
+  endpoint: server.endpoint,
+  forcePathStyle: true,
+  credentials: server.credentials,
+  partSize: 5 * 1024 * 1024,
+  ...extra,
+})
