@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { pipe } from 'fp-ts/lib/function.js'
-import { allocate, checkRange, chunksOf, clampRange } from './data.js'
+import { allocate, checkRange, chunksOf, clampRange, concatChunks } from './data.js'
 import {
   StorageFailure,
   alreadyExists,
@@ -144,6 +144,11 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
   const conditional = options.conditionalWrites ?? 'auto'
   const name = `s3://${bucket}/${base}`
   let capabilities: Capabilities = conditional === false ? { ifAbsent: false, ifMatch: false } : { ifAbsent: true, ifMatch: true }
+  /**
+   * Whether If-Match also holds on CompleteMultipartUpload (moto ignores it there). When it does not,
+   * `ifMatch` writes are sent as one PutObject, so they are limited to `partSize` bytes.
+   */
+  let multipartIfMatch = conditional !== false
   let session: { sdk: Sdk; client: S3Client } | null = null
 
   const objectKey = (key: string): string => `${base}${key}`
@@ -207,9 +212,11 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
     const absent = { IfNoneMatch: '*' }
     const match = { IfMatch: '"00000000000000000000000000000000"' }
     try {
+      const putIfMatch = await honours(client, sdk, key, match)
+      multipartIfMatch = putIfMatch && (await honoursMultipart(client, sdk, key, match))
       return {
         ifAbsent: (await honours(client, sdk, key, absent)) && (await honoursMultipart(client, sdk, key, absent)),
-        ifMatch: (await honours(client, sdk, key, match)) && (await honoursMultipart(client, sdk, key, match)),
+        ifMatch: putIfMatch,
       }
     } finally {
       await client.send(new sdk.s3.DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined)
@@ -311,6 +318,18 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
       const condition: Record<string, string> =
         options?.ifAbsent === true ? { IfNoneMatch: '*' } : options?.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}
       const { sdk, client } = current()
+      if (options?.ifMatch !== undefined && !multipartIfMatch && !(data instanceof Uint8Array && data.byteLength <= partSize)) {
+        // This server honours If-Match on PutObject only: gather the (small) object and send it in one request.
+        const parts: Uint8Array[] = []
+        let size = 0
+        for await (const chunk of chunksOf(k, data)) {
+          size += chunk.byteLength
+          if (size > partSize)
+            fail(unsupported(k, `${name} honours If-Match only on single PutObject requests, so an ifMatch write is limited to partSize (${partSize} bytes); key "${k}" is larger`))
+          parts.push(chunk)
+        }
+        data = concatChunks(parts, size)
+      }
       try {
         if (data instanceof Uint8Array && data.byteLength <= partSize) {
           const put = await client.send(

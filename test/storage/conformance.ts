@@ -19,6 +19,8 @@ export interface ConformanceTarget {
   readonly modelRuns?: number
   /** Why the server behind the adapter does not replace objects atomically (the concurrent-reader test is then skipped). */
   readonly notAtomicBecause?: string
+  /** The largest `ifMatch` write the adapter can honour on this server; larger ones must be refused with `Unsupported`. Default: no limit. */
+  readonly ifMatchLimit?: number
 }
 
 const MiB = 1024 * 1024
@@ -305,6 +307,11 @@ export const conformance = (target: ConformanceTarget): void => {
         expect(Array.from(await s.read('doc'))).toEqual([2])
         await expectFailure(s.write('absent', new Uint8Array([3]), { ifMatch: v2.etag }), 'PreconditionFailed')
         expect(await s.stat('absent')).toBeNull()
+        if (target.ifMatchLimit !== undefined && target.ifMatchLimit < 6 * MiB) {
+          await expectFailure(s.write('doc', asyncChunks(chunksOf(new Uint8Array(6 * MiB).fill(3), [MiB])), { ifMatch: v2.etag }), 'Unsupported')
+          expect(Array.from(await s.read('doc'))).toEqual([2])
+          return
+        }
         const v3 = await s.write('doc', asyncChunks(chunksOf(new Uint8Array(6 * MiB).fill(3), [MiB])), { ifMatch: v2.etag })
         expect(await s.stat('doc')).toEqual(v3)
         await expectFailure(s.write('doc', asyncChunks(chunksOf(new Uint8Array(6 * MiB).fill(4), [MiB])), { ifMatch: v2.etag }), 'PreconditionFailed')
