@@ -3,6 +3,7 @@ import { printRow, type BenchSection } from './harness.js'
 const sections: Array<() => Promise<{ default: BenchSection }>> = [
   () => import('./policy.js'),
   () => import('./format.js'),
+  () => import('./storage.js'),
   () => import('./checkpointer.js'),
 ]
 
