@@ -41,6 +41,14 @@ type Logs = Record<string, number | tf.Scalar> | undefined
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
 
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now())
+
+/** The share of training time a batch boundary may spend moving a background save forward. */
+const DRAIN_SHARE = 0.05
+/** Bounds of that time per boundary, in ms. */
+const DRAIN_MIN_MS = 0.5
+const DRAIN_MAX_MS = 50
+
 /** The logs as numbers: numbers as they are, scalar tensors read (`await data()`), never disposed; `skip` keys dropped. */
 const numericLogs = async (logs: Logs, skip: ReadonlyArray<string> = []): Promise<Record<string, number>> => {
   const out: Record<string, number> = {}
@@ -72,6 +80,7 @@ export class ModelCheckpoint extends tfl.Callback {
   private epoch = 0
   private pending: Promise<void> | null = null
   private failure: { readonly error: unknown } | null = null
+  private lastBoundary = 0
 
   constructor(options: ModelCheckpointOptions) {
     super()
@@ -182,8 +191,24 @@ export class ModelCheckpoint extends tfl.Callback {
     const ckpt = await this.open()
     const numbers = this.readsBatchLogs ? await numericLogs(logs, ['batch', 'size']) : {}
     this.track(ckpt, await ckpt.onBatchEnd({ epoch: this.epoch, batch, logs: numbers }, this.source))
-    // Let the background save's I/O callbacks run between batches: fit itself never yields to the event loop.
-    if (this.pending !== null) await yieldToEventLoop()
+    await this.drain()
+  }
+
+  /**
+   * Moves a background save forward. `fit` never yields to the event loop, so the save's I/O completions and
+   * hashing run only when a callback awaits a macrotask: at each batch end while a save is in flight, turn the
+   * event loop until the save completes or a time budget is spent ({@link DRAIN_SHARE} of the time since the
+   * previous boundary, within [{@link DRAIN_MIN_MS}, {@link DRAIN_MAX_MS}] ms).
+   */
+  private async drain(): Promise<void> {
+    const start = now()
+    if (this.pending !== null) {
+      const since = this.lastBoundary === 0 ? 0 : start - this.lastBoundary
+      const deadline = start + Math.min(DRAIN_MAX_MS, Math.max(DRAIN_MIN_MS, since * DRAIN_SHARE))
+      do await yieldToEventLoop()
+      while (this.pending !== null && now() < deadline)
+    }
+    this.lastBoundary = now()
   }
 
   override async onEpochEnd(epoch: number, logs?: Logs): Promise<void> {
@@ -191,7 +216,7 @@ export class ModelCheckpoint extends tfl.Callback {
     this.epoch = epoch
     const ckpt = await this.open()
     this.track(ckpt, await ckpt.onEpochEnd({ epoch, logs: await numericLogs(logs) }, this.source))
-    if (this.pending !== null) await yieldToEventLoop()
+    this.lastBoundary = now()
   }
 
   /** Waits for the save in flight; a background failure rejects here (and so `fit`). */
