@@ -167,7 +167,11 @@ export class ModelCheckpoint extends tfl.Callback {
 
   override async onTrainBegin(): Promise<void> {
     const model = this.trainedModel
-    this.surface()
+    // A previous fit that threw may have left a save in flight: let it finish before reopening the index.
+    await this.flush().catch((e: unknown) =>
+      (this.options.log ?? console.log)(`Warning: a background save of the previous training run failed: ${e instanceof Error ? e.message : String(e)}`),
+    )
+    this.lastBoundary = 0
     if (this.format === 'tfjs-layers') {
       assertCheckpointableOptimizer(model)
       const trainingConfig = model.optimizer != null ? (model as unknown as { getTrainingConfig(): tf.io.TrainingConfig }).getTrainingConfig() : null
