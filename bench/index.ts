@@ -5,6 +5,7 @@ const sections: Array<() => Promise<{ default: BenchSection }>> = [
   () => import('./format.js'),
   () => import('./storage.js'),
   () => import('./checkpointer.js'),
+  () => import('./tfjs.js'),
 ]
 
 const only = process.argv.slice(2)
