@@ -32,22 +32,32 @@ const entriesOf = async (storage: Storage) => (await loadIndex(storage))?.doc.ch
 
 describe('modelCheckpoint: configuration errors are thrown at construction, synchronously', () => {
   const storage = memoryStorage()
-  it.each(['ckpt/e{epoch}.weights.h5', 'ckpt/e{epoch}.keras', 'model.h5'])('%s is reserved for Keras-format files', (filepath) => {
+  it.each(['model.h5', 'ckpt/e{epoch}.hdf5'])('%s (legacy whole-model HDF5) is refused, listing the supported endings', (filepath) => {
     const e = thrown(() => modelCheckpoint({ storage, filepath }))
     expect(e.error._tag).toBe('UnsupportedFilepath')
-    expect(e.message).toContain(JSON.stringify(filepath))
-    expect(e.message).toMatch(/reserved for Keras-format files/)
-    expect(e.message).toContain("'model.json'")
-    expect(e.message).toContain("'.safetensors'")
+    expect(e.message).toContain(`filepath=${filepath}`)
+    expect(e.message).toMatch(/does not write legacy HDF5/)
+    for (const ending of ["'model.json'", "'.keras'", "'.weights.h5'", "'.safetensors'"]) expect(e.message).toContain(ending)
   })
   it('any other ending lists the supported ones', () => {
     const e = thrown(() => modelCheckpoint({ storage, filepath: 'ckpt/e{epoch}.bin' }))
     expect(e.error._tag).toBe('UnsupportedFilepath')
-    expect(e.message).toMatch(/supported endings: 'model.json' .*'.safetensors'/)
+    expect(e.message).toMatch(/filepath=ckpt\/e\{epoch\}\.bin: the ending selects the format; supported endings: 'model.json' .*'.keras' .*'.weights.h5' .*'.safetensors'/)
   })
-  it('saveWeightsOnly with a model.json path points to .safetensors', () => {
-    const e = thrown(() => modelCheckpoint({ storage, filepath: 'e{epoch}/model.json', saveWeightsOnly: true }))
-    expect(e.message).toMatch(/saveWeightsOnly: true cannot write a 'model.json'.*'.safetensors'/)
+  it.each(['e{epoch}/model.json', 'ckpt/e{epoch}.keras'])('saveWeightsOnly: true with %s gives Keras\'s message, naming the option and the value', (filepath) => {
+    const e = thrown(() => modelCheckpoint({ storage, filepath, saveWeightsOnly: true }))
+    expect(e.error._tag).toBe('UnsupportedFilepath')
+    expect(e.message).toContain(
+      `When using \`saveWeightsOnly: true\` in modelCheckpoint, the filepath provided must end in \`.weights.h5\` (Keras weights format) or \`.safetensors\`. Received: filepath=${filepath}`,
+    )
+  })
+  it.each([false, undefined])('saveWeightsOnly: %s with .weights.h5 gives Keras\'s message, naming the option and the value', (saveWeightsOnly) => {
+    const filepath = 'best_model.weights.h5'
+    const e = thrown(() => modelCheckpoint({ storage, filepath, ...(saveWeightsOnly === undefined ? {} : { saveWeightsOnly }) }))
+    expect(e.error._tag).toBe('UnsupportedFilepath')
+    expect(e.message).toContain(
+      `When using \`saveWeightsOnly: false\` in modelCheckpoint, the filepath provided must end in \`.keras\` (Keras model format) or \`model.json\` (tfjs layers format). Received: filepath=${filepath}`,
+    )
   })
   it('bad options name the option, the value and what is accepted', () => {
     expect(thrown(() => modelCheckpoint({ storage, filepath: 'm/model.json', saveFreq: 0 })).message).toMatch(/saveFreq.*0.*'epoch' or a positive integer/)
@@ -62,6 +72,8 @@ describe('modelCheckpoint: configuration errors are thrown at construction, sync
     const s = memoryStorage()
     expect(modelCheckpoint({ storage: s, filepath: 'e{epoch:02d}/model.json' }).format).toBe('tfjs-layers')
     expect(modelCheckpoint({ storage: s, filepath: 'w{epoch}.safetensors', saveWeightsOnly: true }).format).toBe('safetensors')
+    expect(modelCheckpoint({ storage: s, filepath: 'best_model.weights.h5', saveWeightsOnly: true }).format).toBe('keras-weights')
+    expect(modelCheckpoint({ storage: s, filepath: 'checkpoints/model_epoch_{epoch:02d}.keras' }).format).toBe('keras-model')
     expect(await s.list()).toEqual([])
   })
 })

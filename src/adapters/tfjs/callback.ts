@@ -6,10 +6,11 @@ import { decodeCheckpointerOptions } from '../../checkpointer/options.js'
 import type { AnyRule, PolicyOptions, SaveFreq } from '../../policy/index.js'
 import type { Storage } from '../../storage/storage.js'
 import { modelCapturer, releaseCapture, type ModelCapture, type ModelDescription } from './capture.js'
-import { checkpointFormat, type CheckpointFormat } from './checkpoint-format.js'
+import { checkpointFormat, isKerasFormat, type CheckpointFormat } from './checkpoint-format.js'
 import { fail } from './errors.js'
+import { assertKerasCheckpointable, kerasCheckpointable, kerasSnapshot } from './keras-checkpoint.js'
 import { assertCheckpointableOptimizer } from './optimizer.js'
-import { serializerFor } from './serializers.js'
+import { serializerFor, type CheckpointSnapshot } from './serializers.js'
 
 /**
  * Options of {@link modelCheckpoint}: Keras's ModelCheckpoint options in camelCase (`filepath`, `monitor`,
@@ -75,7 +76,8 @@ export class ModelCheckpoint extends tfl.Callback {
   private readonly readsBatchLogs: boolean
   private readonly capturer = modelCapturer()
   private readonly captures = new Set<ModelCapture>()
-  private checkpointer: Checkpointer<ModelCapture, unknown> | null = null
+  private readonly filepath: string
+  private checkpointer: Checkpointer<CheckpointSnapshot, unknown> | null = null
   private description: ModelDescription | null = null
   private epoch = 0
   private pending: Promise<void> | null = null
@@ -94,6 +96,7 @@ export class ModelCheckpoint extends tfl.Callback {
     if (E.isLeft(format)) fail(format.left)
     this.format = (format as E.Right<CheckpointFormat>).right
     this.options = options
+    this.filepath = config.filepath
     this.saveFreq = config.saveFreq
     this.readsBatchLogs = config.saveFreq !== 'epoch' || options.trigger !== undefined
     // tfjs calls hooks as methods, but a callback list whose first element is a plain object wraps every
@@ -105,10 +108,22 @@ export class ModelCheckpoint extends tfl.Callback {
     this.onTrainEnd = this.onTrainEnd.bind(this)
   }
 
-  /** Called by `fit` before training: refuses, before any epoch runs, a model whose optimizer cannot be checkpointed. */
+  /**
+   * Called by `fit` before training: refuses, before any epoch runs, a model whose optimizer cannot be
+   * checkpointed, or (Keras formats) a layer, optimizer or loss with no exact Keras 3 equivalent.
+   */
   override setModel(model: tf.serialization.Serializable | tfl.LayersModel): void {
     super.setModel(model as tfl.LayersModel)
-    if (this.format === 'tfjs-layers') assertCheckpointableOptimizer(model as tfl.LayersModel)
+    this.assertCheckpointable(model as tfl.LayersModel)
+  }
+
+  /** Throws, naming what does not map, when the model cannot be written in the selected format. Reads no weight (see onTrainBegin's dry run). */
+  private assertCheckpointable(model: tfl.LayersModel): void {
+    if (this.format === 'tfjs-layers') assertCheckpointableOptimizer(model)
+    else if (isKerasFormat(this.format)) {
+      const checked = kerasCheckpointable(this.format, this.filepath, model)
+      if (E.isLeft(checked)) throw checked.left
+    }
   }
 
   private get trainedModel(): tfl.LayersModel {
@@ -123,9 +138,9 @@ export class ModelCheckpoint extends tfl.Callback {
   }
 
   /** Opens (or reopens) the Checkpointer on the storage; an existing index resumes the policy state. */
-  private async open(): Promise<Checkpointer<ModelCapture, unknown>> {
+  private async open(): Promise<Checkpointer<CheckpointSnapshot, unknown>> {
     if (this.checkpointer === null) {
-      this.checkpointer = await createCheckpointer<ModelCapture, unknown>({
+      this.checkpointer = await createCheckpointer<CheckpointSnapshot, unknown>({
         ...this.options,
         serializer: serializerFor(this.format),
         immutableSnapshots: true,
@@ -143,14 +158,19 @@ export class ModelCheckpoint extends tfl.Callback {
     }
   }
 
-  private readonly source = async (): Promise<ModelCapture> => {
+  /**
+   * The snapshot of a save, taken when the Checkpointer decides to save: a capture of the model's tensors, or
+   * for the Keras formats the weights file / archive bytes built now from the model (fresh copies).
+   */
+  private readonly source = async (): Promise<CheckpointSnapshot> => {
+    if (isKerasFormat(this.format)) return kerasSnapshot(this.format, this.filepath, this.trainedModel)
     for (const c of this.captures) if (c.released) this.captures.delete(c)
     const capture = await this.capturer.capture(this.trainedModel, { includeOptimizer: this.format === 'tfjs-layers', model: this.description })
     this.captures.add(capture)
     return capture
   }
 
-  private track(ckpt: Checkpointer<ModelCapture, unknown>, outcome: StepOutcome): void {
+  private track(ckpt: Checkpointer<CheckpointSnapshot, unknown>, outcome: StepOutcome): void {
     this.lastOutcome = outcome
     if (!outcome.saved || outcome.committed) return
     const p: Promise<void> = ckpt.flush().then(
@@ -172,8 +192,9 @@ export class ModelCheckpoint extends tfl.Callback {
       (this.options.log ?? console.log)(`Warning: a background save of the previous training run failed: ${e instanceof Error ? e.message : String(e)}`),
     )
     this.lastBoundary = 0
+    this.assertCheckpointable(model)
+    if (isKerasFormat(this.format)) await assertKerasCheckpointable(this.format, this.filepath, model)
     if (this.format === 'tfjs-layers') {
-      assertCheckpointableOptimizer(model)
       const trainingConfig = model.optimizer != null ? (model as unknown as { getTrainingConfig(): tf.io.TrainingConfig }).getTrainingConfig() : null
       this.description = {
         topology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'],

@@ -10,6 +10,9 @@ import { fail } from './errors.js'
 import { ckptMetadataOf, completeLoadedModel } from './model.js'
 import { restoreHiddenOptimizerState } from './optimizer.js'
 import { SAFETENSORS_FORMAT, TFJS_LAYERS_FORMAT, tfjsLayersSerializer } from './serializers.js'
+import { decodeKerasModel } from '../../keras/keras-file.js'
+import { orThrow as orThrowKeras } from '../../keras/errors.js'
+import { kerasModelSerializer, kerasWeightsSerializer } from '../../keras/serializer.js'
 import { mismatchMessage } from './weights.js'
 import type { WeightMismatch } from './errors.js'
 
@@ -63,12 +66,25 @@ const candidates = (doc: IndexDoc, which: 'latest' | 'best'): Entry[] => {
   return bestFirst(ranking, doc.checkpoints)
 }
 
+/** A verified whole-model checkpoint as read: tfjs layers artifacts, or a `.keras` archive's bytes. */
+type ReadCheckpoint = { readonly format: 'tfjs-layers'; readonly artifacts: tf.io.ModelArtifacts } | { readonly format: 'keras-model'; readonly bytes: Uint8Array }
+
+const weightsOnly = (entry: Entry, ending: string, loader: string): never =>
+  fail({
+    _tag: 'WeightsOnlyCheckpoint',
+    path: entry.path,
+    message: `ckpt/tfjs: checkpoint '${entry.path}' holds weights only (a '${ending}' filepath), so it cannot rebuild a model or its optimizer. Build and compile the model, then ${loader}(model, storage, '${entry.path}'); for exact resume save whole models (a filepath ending in 'model.json' or '.keras')`,
+  })
+
 /**
- * Reads the latest (or best) whole-model checkpoint's artifacts, every byte verified against the index;
- * corrupt checkpoints are passed over (reported in `skipped`). `null` when the storage holds no index or no
- * checkpoint. A weights-only checkpoint (safetensors) rejects with `WeightsOnlyCheckpoint`.
+ * Reads the latest (or best) whole-model checkpoint, every byte verified against the index; corrupt
+ * checkpoints are passed over (reported in `skipped`). `null` when the storage holds no index or no
+ * checkpoint. A weights-only checkpoint (`.safetensors`, `.weights.h5`) rejects with `WeightsOnlyCheckpoint`.
  */
-export const restoreArtifacts = async (storage: Storage, which: 'latest' | 'best'): Promise<RestoredArtifacts | null> => {
+const readLatestOrBest = async (
+  storage: Storage,
+  which: 'latest' | 'best',
+): Promise<{ readonly read: ReadCheckpoint; readonly entry: Entry; readonly initialEpoch: number; readonly skipped: ReadonlyArray<{ path: string; reason: string }> } | null> => {
   const loaded = await loadIndex(storage)
   if (loaded === null || loaded.doc.checkpoints.length === 0) return null
   const tried = candidates(loaded.doc, which)
@@ -76,21 +92,21 @@ export const restoreArtifacts = async (storage: Storage, which: 'latest' | 'best
   const serializer = tfjsLayersSerializer()
   const skipped: Array<{ path: string; reason: string }> = []
   for (const entry of tried) {
-    if (entry.format === SAFETENSORS_FORMAT)
-      return fail({
-        _tag: 'WeightsOnlyCheckpoint',
-        path: entry.path,
-        message: `ckpt/tfjs: checkpoint '${entry.path}' holds weights only (a '.safetensors' filepath), so it cannot rebuild a model or its optimizer. Build and compile the model, then loadWeights(model, storage, '${entry.path}'); for exact resume save whole models (a filepath ending in 'model.json')`,
-      })
-    if (entry.format !== TFJS_LAYERS_FORMAT)
+    if (entry.format === SAFETENSORS_FORMAT) return weightsOnly(entry, '.safetensors', 'loadWeights')
+    if (entry.format === kerasWeightsSerializer.format) return weightsOnly(entry, '.weights.h5', 'loadKerasWeights')
+    if (entry.format !== TFJS_LAYERS_FORMAT && entry.format !== kerasModelSerializer.format)
       return fail({
         _tag: 'InvalidArtifacts',
         path: entry.path,
-        message: `ckpt/tfjs: checkpoint '${entry.path}' has format '${entry.format}'; ckpt/tfjs restores '${TFJS_LAYERS_FORMAT}' checkpoints`,
+        message: `ckpt/tfjs: checkpoint '${entry.path}' has format '${entry.format}'; ckpt/tfjs restores '${TFJS_LAYERS_FORMAT}' and '${kerasModelSerializer.format}' checkpoints`,
       })
     try {
-      const artifacts = await serializer.read(verifyingReader(storage, entry), entry.path)
-      return { artifacts, entry, initialEpoch: initialEpochOf(entry), skipped }
+      const reader = verifyingReader(storage, entry)
+      const read: ReadCheckpoint =
+        entry.format === TFJS_LAYERS_FORMAT
+          ? { format: 'tfjs-layers', artifacts: await serializer.read(reader, entry.path) }
+          : { format: 'keras-model', bytes: await kerasModelSerializer.read(reader, entry.path) }
+      return { read, entry, initialEpoch: initialEpochOf(entry), skipped }
     } catch (e) {
       if (!(e instanceof CheckpointFailure)) throw e
       skipped.push({ path: entry.path, reason: e.message })
@@ -104,16 +120,50 @@ export const restoreArtifacts = async (storage: Storage, which: 'latest' | 'best
   })
 }
 
-const restore = async (storage: Storage, which: 'latest' | 'best'): Promise<RestoredTraining | null> => {
-  const r = await restoreArtifacts(storage, which)
+/**
+ * Reads the latest (or best) `model.json` checkpoint's artifacts, every byte verified against the index (see
+ * {@link restoreLatest}). A `.keras` checkpoint rejects with `InvalidArtifacts`: it has no tfjs artifacts.
+ */
+export const restoreArtifacts = async (storage: Storage, which: 'latest' | 'best'): Promise<RestoredArtifacts | null> => {
+  const r = await readLatestOrBest(storage, which)
   if (r === null) return null
-  const model = completeLoadedModel(await tfl.loadLayersModel(tf.io.fromMemory(r.artifacts)))
+  if (r.read.format !== 'tfjs-layers')
+    return fail({
+      _tag: 'InvalidArtifacts',
+      path: r.entry.path,
+      message: `ckpt/tfjs: checkpoint '${r.entry.path}' is a '.keras' archive, not tfjs layers artifacts; restore it with restoreLatest/restoreBest`,
+    })
+  return { artifacts: r.read.artifacts, entry: r.entry, initialEpoch: r.initialEpoch, skipped: r.skipped }
+}
+
+/** The compiled model, with its optimizer state, from verified `.keras` bytes. */
+const kerasModelFrom = async (bytes: Uint8Array, path: string): Promise<tfl.LayersModel> => {
+  const { model, optimizer } = orThrowKeras(await decodeKerasModel(bytes, path))
+  if (optimizer._tag !== 'OptimizerLoaded') {
+    model.dispose()
+    return fail({
+      _tag: 'InvalidArtifacts',
+      path,
+      message: `ckpt/tfjs: checkpoint '${path}' cannot resume training: its optimizer state was not restored (${optimizer.reason})`,
+    })
+  }
+  return model
+}
+
+const restore = async (storage: Storage, which: 'latest' | 'best'): Promise<RestoredTraining | null> => {
+  const r = await readLatestOrBest(storage, which)
+  if (r === null) return null
+  const model =
+    r.read.format === 'tfjs-layers'
+      ? completeLoadedModel(await tfl.loadLayersModel(tf.io.fromMemory(r.read.artifacts)))
+      : await kerasModelFrom(r.read.bytes, r.entry.path)
   return { model, initialEpoch: r.initialEpoch, policyState: r.entry.policyState, entry: r.entry, skipped: r.skipped }
 }
 
 /**
- * Restores the newest checkpoint in `storage` (written by `modelCheckpoint` with a `model.json` filepath):
- * the compiled model with its optimizer state, and the `initialEpoch` to continue with. Needs nothing but the
+ * Restores the newest checkpoint in `storage` (written by `modelCheckpoint` with a `model.json` or `.keras`
+ * filepath): the compiled model with its optimizer state, and the `initialEpoch` to continue with.
+ * Rejects with `WeightsOnlyCheckpoint` for a `.safetensors` or `.weights.h5` checkpoint. Needs nothing but the
  * storage. Resolves to `null` when there is nothing to resume.
  *
  * @example

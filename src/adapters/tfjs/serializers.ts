@@ -1,12 +1,17 @@
 import type * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { safetensorsSerializer, META_KEY } from '../../checkpointer/safetensors-serializer.js'
-import type { CheckpointMeta, Serializer } from '../../checkpointer/serializer.js'
+import { digestOf } from '../../checkpointer/checksum.js'
+import type { CheckpointMeta, ScannedCheckpoint, Serializer } from '../../checkpointer/serializer.js'
+import { kerasModelSerializer, kerasWeightsSerializer } from '../../keras/serializer.js'
+import type { WeightsFile } from '../../keras/weights-file.js'
+import type { Storage } from '../../storage/storage.js'
 import { encodeSafetensors, type Tensors } from '../../tensors/index.js'
 import { captureBytes, captureTensors, releaseCapture, type ModelCapture } from './capture.js'
 import type { CheckpointFormat } from './checkpoint-format.js'
 import { commitLayersModel, readLayersModel } from './io-handler.js'
-import { CKPT_METADATA_KEY } from './model.js'
+import { parseModelJson, weightKeysOf } from './layout.js'
+import { CKPT_METADATA_KEY, ckptMetadataOf } from './model.js'
 
 /** The index `format` of whole-model checkpoints (a `model.json` and one weight file). */
 export const TFJS_LAYERS_FORMAT = 'tfjs-layers'
@@ -54,7 +59,52 @@ export const tfjsLayersSerializer = (): Serializer<ModelCapture, tf.io.ModelArti
     }
   },
   read: (reader, path) => readLayersModel(path, (key) => reader.readFile(key)),
+  scan: scanLayersModels,
 })
+
+const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
+
+/** The entry data a checkpoint's `model.json` carries (written by {@link jsonSafe}), or null when it has none. */
+export const checkpointMetaOf = (json: tf.io.ModelJSON): CheckpointMeta | null => {
+  const raw = ckptMetadataOf(json.userDefinedMetadata)?.checkpoint
+  if (!isRecord(raw)) return null
+  const m = JSON.parse(JSON.stringify(raw), (_k, v: unknown) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v)) as Record<string, unknown>
+  if (typeof m['epoch'] !== 'number' || typeof m['step'] !== 'number' || typeof m['time'] !== 'number' || !isRecord(m['metrics'])) return null
+  return {
+    epoch: m['epoch'],
+    step: m['step'],
+    batch: typeof m['batch'] === 'number' ? m['batch'] : null,
+    metrics: m['metrics'] as Record<string, number>,
+    score: typeof m['score'] === 'number' ? m['score'] : null,
+    time: m['time'],
+    policyState: m['policyState'] ?? null,
+  }
+}
+
+/**
+ * Finds the whole-model checkpoints in `storage`: every `…model.json` that carries ckpt's entry data, with its
+ * weight files (fresh checksums; weight files first, `model.json` last, as written). A `model.json` that is
+ * not ckpt's, cannot be parsed, or whose weight files are missing is not indexed.
+ */
+const scanLayersModels = async (storage: Storage): Promise<ReadonlyArray<ScannedCheckpoint>> => {
+  const found: ScannedCheckpoint[] = []
+  const keys = await storage.list()
+  const present = new Set(keys)
+  for (const key of keys) {
+    if (!key.endsWith('model.json')) continue
+    const bytes = await storage.read(key)
+    const json = parseModelJson(key, new TextDecoder().decode(bytes))
+    if (json._tag === 'Left') continue
+    const meta = checkpointMetaOf(json.right)
+    const weightKeys = weightKeysOf(key, json.right)
+    if (meta === null || weightKeys._tag === 'Left' || !weightKeys.right.every((k) => present.has(k))) continue
+    const files = []
+    for (const k of weightKeys.right) files.push({ key: k, ...digestOf(await storage.read(k)) })
+    files.push({ key, ...digestOf(bytes) })
+    found.push({ path: key, files, meta })
+  }
+  return found
+}
 
 /**
  * Weights-only checkpoints: one safetensors file of the model's weights keyed by `originalName`, carrying the
@@ -79,5 +129,19 @@ export const tfjsWeightsSerializer = (): Serializer<ModelCapture, Tensors> => {
   }
 }
 
-export const serializerFor = (format: CheckpointFormat): Serializer<ModelCapture, unknown> =>
-  format === 'tfjs-layers' ? tfjsLayersSerializer() : tfjsWeightsSerializer()
+/** What the callback hands the Checkpointer at a save: a capture of the model, or a Keras snapshot (see keras-checkpoint.ts). */
+export type CheckpointSnapshot = ModelCapture | WeightsFile | Uint8Array
+
+/** The serializer of each checkpoint format; the Keras ones take the snapshot `kerasSnapshot` builds. */
+export const serializerFor = (format: CheckpointFormat): Serializer<CheckpointSnapshot, unknown> => {
+  switch (format) {
+    case 'tfjs-layers':
+      return tfjsLayersSerializer() as Serializer<CheckpointSnapshot, unknown>
+    case 'safetensors':
+      return tfjsWeightsSerializer() as Serializer<CheckpointSnapshot, unknown>
+    case 'keras-weights':
+      return kerasWeightsSerializer as Serializer<CheckpointSnapshot, unknown>
+    case 'keras-model':
+      return kerasModelSerializer as Serializer<CheckpointSnapshot, unknown>
+  }
+}

@@ -1,0 +1,88 @@
+import * as tfl from '@tensorflow/tfjs-layers'
+import * as E from 'fp-ts/lib/Either.js'
+import { kerasModelSupport, kerasWeightsSupport } from '../../keras/checkpointable.js'
+import { CkptKerasError, type KerasFormatError } from '../../keras/errors.js'
+import { encodeKerasModel } from '../../keras/keras-file.js'
+import { kerasWeightsFile } from '../../keras/tfjs-weights.js'
+import type { WeightsFile } from '../../keras/weights-file.js'
+
+/** The Keras formats a `modelCheckpoint` filepath can select. */
+export type KerasCheckpointFormat = 'keras-weights' | 'keras-model'
+
+const ENDING: Record<KerasCheckpointFormat, string> = { 'keras-weights': '.weights.h5', 'keras-model': '.keras' }
+const ALTERNATIVE: Record<KerasCheckpointFormat, string> = {
+  'keras-weights': "use a '.safetensors' filepath (weights only, any tfjs model)",
+  'keras-model': "use a 'model.json' filepath (whole model, tfjs layers format)",
+}
+
+/** The error, with what modelCheckpoint was doing and what to do instead. */
+const inContext = (format: KerasCheckpointFormat, filepath: string, error: KerasFormatError): CkptKerasError =>
+  new CkptKerasError({
+    ...error,
+    message: `ckpt/tfjs: modelCheckpoint cannot write this model as '${ENDING[format]}' (filepath=${filepath}): ${error.message.replace(/^ckpt\/keras: /, '')}. Change the model, or ${ALTERNATIVE[format]}`,
+  })
+
+const SEQUENTIAL_SUFFIX = '_model'
+
+/**
+ * The model as Keras sees it. `Sequential.fit` trains, and hands callbacks, the Sequential's inner model: a
+ * functional model named `<name>_model` made of an InputLayer and the Sequential's layers in a chain. Keras
+ * lays a Sequential's files out without that InputLayer (and describes it as a Sequential), so such a model
+ * is seen through: a view with the Sequential's name, layers and configuration, sharing everything else
+ * (weights, optimizer, loss). Any other model is returned as it is.
+ */
+export const kerasView = (model: tfl.LayersModel): tfl.LayersModel => {
+  if (model instanceof tfl.Sequential) return model
+  const [input, ...chain] = model.layers
+  const isInner =
+    model.name.endsWith(SEQUENTIAL_SUFFIX) &&
+    model.inputs.length === 1 &&
+    model.outputs.length === 1 &&
+    input !== undefined &&
+    input.getClassName() === 'InputLayer' &&
+    chain.length > 0 &&
+    chain.every((layer, i) => layer.inboundNodes.length === 1 && layer.inboundNodes[0]!.inboundLayers.length === 1 && layer.inboundNodes[0]!.inboundLayers[0] === model.layers[i]) &&
+    model.outputs[0]!.sourceLayer === chain[chain.length - 1]
+  if (!isInner) return model
+  const view = Object.create(model) as tfl.LayersModel
+  Object.defineProperties(view, {
+    layers: { value: chain },
+    name: { value: model.name.slice(0, -SEQUENTIAL_SUFFIX.length) },
+    getClassName: { value: () => tfl.Sequential.className },
+    getConfig: { value: () => tfl.Sequential.prototype.getConfig.call(view) },
+  })
+  return view
+}
+
+/**
+ * The snapshot a Keras-format checkpoint saves, read from the model now: its weights file (weights and
+ * optimizer state) for `.weights.h5`, the archive's bytes for `.keras`. Both are fresh copies, never
+ * shared with the model. Rejects with a `CkptKerasError` in context.
+ */
+export const kerasSnapshot = async (format: KerasCheckpointFormat, filepath: string, model: tfl.LayersModel): Promise<WeightsFile | Uint8Array> => {
+  const seen = kerasView(model)
+  const taken = format === 'keras-weights' ? await kerasWeightsFile(seen) : await encodeKerasModel(seen)
+  if (E.isLeft(taken)) throw inContext(format, filepath, taken.left)
+  return taken.right
+}
+
+/**
+ * Whether the model can be checkpointed in `format`, from its structure alone (no weight read): every layer
+ * and the optimizer (and for `.keras` the loss) must map exactly to Keras 3. Left with a `CkptKerasError`
+ * that names what does not map and says what to do instead.
+ */
+export const kerasCheckpointable = (format: KerasCheckpointFormat, filepath: string, model: tfl.LayersModel): E.Either<CkptKerasError, void> => {
+  const seen = kerasView(model)
+  const checked = format === 'keras-weights' ? kerasWeightsSupport(seen) : kerasModelSupport(seen)
+  return E.isLeft(checked) ? E.left(inContext(format, filepath, checked.left)) : E.right(undefined)
+}
+
+/**
+ * {@link kerasCheckpointable}, then a dry run of the snapshot (everything a save does but the write), so
+ * that whatever cannot be written (a layer configuration, the topology) is refused before training.
+ */
+export const assertKerasCheckpointable = async (format: KerasCheckpointFormat, filepath: string, model: tfl.LayersModel): Promise<void> => {
+  const checked = kerasCheckpointable(format, filepath, model)
+  if (E.isLeft(checked)) throw checked.left
+  await kerasSnapshot(format, filepath, model)
+}
