@@ -2,10 +2,11 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Storage } from '../storage/storage.js'
-import { LOSSES, kerasToTfjsConfig, tfjsLoss, tfjsToKerasConfig } from './config.js'
+import { LOSSES, kerasLayerOrder, kerasToTfjsConfig, tfjsLoss, tfjsToKerasConfig } from './config.js'
 import { orThrow, raise, type KerasFormatError } from './errors.js'
 import { decodeWeightsH5, encodeWeightsH5 } from './h5.js'
 import { applyKerasWeightsFile, kerasWeightsFile, type OptimizerOutcome } from './tfjs-weights.js'
+import { tensorSpecsOf, toKerasOrder, toTfjsOrder } from './layer-order.js'
 import { storageStep } from './tfjs.js'
 import { decodeZip, encodeZip } from './zip.js'
 
@@ -74,12 +75,16 @@ export const checkKerasPath = (path: string): void => {
   if (!path.endsWith('.keras')) raise({ _tag: 'InvalidPath', path, message: `ckpt/keras: a whole-model Keras file must end in '.keras'. Received: path='${path}'` })
 }
 
-/** The bytes of a `.keras` archive for a tfjs Sequential model: metadata.json, config.json, model.weights.h5. */
+/** The bytes of a `.keras` archive for a tfjs Sequential or Functional model: metadata.json, config.json, model.weights.h5. */
 export const encodeKerasModel = async (model: tfl.LayersModel, date: Date = new Date()): Promise<E.Either<KerasFormatError, Uint8Array>> => {
-  const config = tfjsToKerasConfig(model.toJSON(null, false))
+  const config = tfjsToKerasConfig(model.toJSON(null, false), tensorSpecsOf(model))
   if (E.isLeft(config)) return config
+  const order = kerasLayerOrder(config.right)
+  if (E.isLeft(order)) return order
   const compile = compileConfig(model)
-  const weights = await kerasWeightsFile(model, { includeOptimizer: compile !== null })
+  const written = await kerasWeightsFile(model, { includeOptimizer: compile !== null })
+  if (E.isLeft(written)) return written
+  const weights = toKerasOrder(written.right, model, order.right)
   if (E.isLeft(weights)) return weights
   const h5 = await encodeWeightsH5(weights.right)
   if (E.isLeft(h5)) return h5
@@ -128,8 +133,10 @@ export const decodeKerasModel = async (bytes: Uint8Array, label: string): Promis
   }
   const topology = kerasToTfjsConfig(config)
   if (E.isLeft(topology)) return topology
-  const weights = await decodeWeightsH5(h5, `${label}/model.weights.h5`)
-  if (E.isLeft(weights)) return weights
+  const order = kerasLayerOrder(config)
+  if (E.isLeft(order)) return order
+  const decoded = await decodeWeightsH5(h5, `${label}/model.weights.h5`)
+  if (E.isLeft(decoded)) return decoded
   // tfjs's Orthogonal initializer needs chained ops that tfjs-core does not register in Node; every weight is
   // overwritten from the file, so the model is built with Zeros in its place.
   const built = JSON.parse(JSON.stringify(topology.right).replaceAll('"class_name":"Orthogonal"', '"class_name":"Zeros"')) as object
@@ -144,6 +151,11 @@ export const decodeKerasModel = async (bytes: Uint8Array, label: string): Promis
     else model.compile({ optimizer: optimizer.right, loss })
   }
   try {
+    const weights = toTfjsOrder(decoded.right, model, order.right, label)
+    if (E.isLeft(weights)) {
+      model.dispose()
+      return weights
+    }
     const outcome = await applyKerasWeightsFile(model, weights.right, label)
     if (skipped !== null) {
       const name = isObj(compile?.['optimizer']) ? String((compile['optimizer'] as Obj)['class_name']) : '(none)'
@@ -157,7 +169,7 @@ export const decodeKerasModel = async (bytes: Uint8Array, label: string): Promis
 }
 
 /**
- * Loads a Keras 3 `.keras` file (Sequential models of the supported layers) as a tfjs model, compiled with
+ * Loads a Keras 3 `.keras` file (Sequential or Functional models of the supported layers) as a tfjs model, compiled with
  * the file's optimizer and loss (with its state) where tfjs has exact equivalents; otherwise uncompiled,
  * and the result says why.
  */

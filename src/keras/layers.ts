@@ -49,6 +49,8 @@ export const KERAS_LAYERS: Readonly<Record<string, LayerSpec>> = {
   GRU: { snake: 'gru', vars: ['kernel', 'recurrent_kernel', 'bias'], cell: 'gru_cell' },
   Dropout: { snake: 'dropout', vars: [] },
   Flatten: { snake: 'flatten', vars: [] },
+  Concatenate: { snake: 'concatenate', vars: [] },
+  Add: { snake: 'add', vars: [] },
 }
 
 export const supportedLayers: ReadonlyArray<string> = Object.keys(KERAS_LAYERS).filter((k) => k !== 'InputLayer')

@@ -56,7 +56,41 @@ def build(arch):
         h = layers.Dense(4, activation="tanh")(i)
         o = layers.Dense(2)(h)
         return keras.Model(i, o, name="functional")
+    if arch == "branches":
+        a = keras.Input((3,), name="a")
+        b = keras.Input((2,), name="b")
+        ha = layers.Dense(4, activation="tanh", name="ha")(a)
+        hb = layers.Dense(4, name="hb")(b)
+        cat = layers.Concatenate(name="cat")([ha, hb])
+        add = layers.Add(name="add")([ha, hb])
+        o1 = layers.Dense(2, name="o1")(cat)
+        o2 = layers.Dense(1, name="o2")(add)
+        return keras.Model([a, b], [o1, o2], name="branches")
+    if arch == "mixed":
+        tokens = keras.Input((5,), dtype="int32", name="tokens")
+        feats = keras.Input((6, 6, 2), name="feats")
+        e = layers.Embedding(12, 4)(tokens)
+        s = layers.LSTM(3, return_sequences=True)(e)
+        s = layers.GRU(2, reset_after=False)(s)
+        c = layers.Conv2D(3, 3, activation="relu")(feats)
+        c = layers.BatchNormalization()(c)
+        c = layers.Flatten()(c)
+        c = layers.Dense(3)(c)
+        c = layers.Dropout(0.2)(c)
+        x = layers.Concatenate()([s, c])
+        return keras.Model([tokens, feats], layers.Dense(2)(x), name="mixed")
     raise ValueError(f"unknown arch {arch}")
+
+
+def as_inputs(spec):
+    """A list of {data, dtype} as numpy arrays (the inputs of a Functional model, in order)."""
+    return [np.asarray(i["data"], dtype=i.get("dtype", "float32")) for i in spec]
+
+
+def all_outputs(model, xs):
+    ys = model(xs if len(xs) > 1 else xs[0], training=False)
+    ys = ys if isinstance(ys, (list, tuple)) else [ys]
+    return [np.asarray(y).astype("float64").tolist() for y in ys]
 
 
 def make_optimizer(spec):
@@ -145,6 +179,29 @@ def handle(req):
             "optimizer": None if opt is None else type(opt).__name__,
             "optimizer_vars": optimizer_vars(model),
             "layers": [type(layer).__name__ for layer in model.layers],
+        }
+    if op == "save_functional":
+        model = compiled(req["arch"], req.get("optimizer"))
+        xs = as_inputs(req["inputs"])
+        rng = np.random.default_rng(req.get("seed", 1))
+        for v in model.weights:
+            v.assign(rng.uniform(0.1, 0.9, size=v.shape).astype("float32") if "variance" in v.path else rng.normal(scale=0.5, size=v.shape).astype("float32"))
+        if req.get("train_steps", 0) > 0:
+            ys = [np.random.default_rng(7).normal(size=np.shape(y)).astype("float32") for y in all_outputs(model, xs)]
+            for _ in range(req["train_steps"]):
+                model.train_on_batch(xs if len(xs) > 1 else xs[0], ys if len(ys) > 1 else ys[0])
+        model.save(req["path"])
+        return {"outputs": all_outputs(model, xs), "layers": [layer.name for layer in model.layers], "inputs": [t.name for t in model.inputs]}
+    if op == "load_functional":
+        model = keras.models.load_model(req["path"])
+        xs = as_inputs(req["inputs"])
+        opt = getattr(model, "optimizer", None)
+        return {
+            "outputs": all_outputs(model, xs),
+            "optimizer": None if opt is None else type(opt).__name__,
+            "class": type(model).__name__,
+            "layers": [layer.name for layer in model.layers],
+            "inputs": [t.name for t in model.inputs],
         }
     raise ValueError(f"unknown op {op}")
 
