@@ -163,6 +163,8 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
   if (isChief) await recover()
 
   let inflight: Promise<void> | null = null
+  /** Retention's deletions after the last commit; never rejects. */
+  let cleanup: Promise<void> = Promise.resolve()
   let backgroundError: unknown = null
 
   /** Rethrows a background save's failure, once. */
@@ -175,6 +177,7 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
   }
   const surface = async () => {
     if (inflight) await inflight
+    await cleanup
     rethrow()
   }
   /** A failed save must not count as the new best: the next improvement over the old best saves again. */
@@ -183,6 +186,8 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
   }
 
   const commit = async (decision: Save, captured: Snapshot, after: PolicyState): Promise<string> => {
+    // One writer of the index at a time: the previous commit's cleanup finishes first.
+    await cleanup
     const path = config.enableVersionCounter ? freePath(decision.path, (p) => doc().checkpoints.some((e) => e.path === p)) : decision.path
     const replaced = doc().checkpoints.find((e) => e.path === path)
     if (replaced)
@@ -208,15 +213,18 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
         ranking,
       }
     }, empty)
-    // The checkpoint is committed. Cleaning up after it cannot undo that: a failure here is a warning,
-    // and what is left in `removing` is retried after the next commit and on the next open.
-    try {
-      // Files of the overwritten version that the new one no longer uses (e.g. old weight shards).
-      if (replaced) await removeFiles([replaced], [entry])
-      await sweepRemoving()
-    } catch (e) {
-      log(`Warning: checkpoint "${path}" is saved, but removing old checkpoints failed (retried later): ${(e as Error).message}`)
-    }
+    // The checkpoint is committed. Cleaning up after it runs in the background (deleting a large file can take
+    // as long as writing one): the next commit, flush() and close() wait for it. It cannot undo the commit: a
+    // failure is a warning, and what is left in `removing` is retried after the next commit and on the next open.
+    cleanup = (async () => {
+      try {
+        // Files of the overwritten version that the new one no longer uses (e.g. old weight shards).
+        if (replaced) await removeFiles([replaced], [entry])
+        await sweepRemoving()
+      } catch (e) {
+        log(`Warning: checkpoint "${path}" is saved, but removing old checkpoints failed (retried later): ${(e as Error).message}`)
+      }
+    })()
     return path
   }
 

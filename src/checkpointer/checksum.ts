@@ -13,9 +13,13 @@ const toAsync = async function* (data: WriteData): AsyncIterable<Uint8Array> {
   else yield* data as AsyncIterable<Uint8Array>
 }
 
+/** Hashing proceeds in slices this big, one per event-loop turn, so that it never holds up the writes' I/O callbacks. */
+const SLICE = 1 << 20
+
 /**
- * Wraps chunks on their way to storage and hashes them. Each chunk is hashed in the event-loop turn
- * after it is handed on, so hashing runs on this thread while the storage's I/O runs in libuv's pool.
+ * Wraps chunks on their way to storage and hashes them. Hashing runs on this thread in 1 MiB slices, one per
+ * event-loop turn, after each chunk is handed on: the storage's writes and fsync run in libuv's pool meanwhile,
+ * and a slice never delays the next write by more than a fraction of a millisecond.
  * The chunks must not change until `digest()` resolves.
  */
 export const hashingStream = (data: WriteData): { readonly data: AsyncIterable<Uint8Array>; digest(): Promise<Digest> } => {
@@ -25,7 +29,11 @@ export const hashingStream = (data: WriteData): { readonly data: AsyncIterable<U
   const data2 = (async function* () {
     for await (const chunk of toAsync(data)) {
       size += chunk.byteLength
-      pending = pending.then(() => nextTurn()).then(() => void hash.update(chunk))
+      for (let at = 0; at < chunk.byteLength; at += SLICE) {
+        const slice = chunk.subarray(at, Math.min(at + SLICE, chunk.byteLength))
+        pending = pending.then(() => nextTurn()).then(() => void hash.update(slice))
+      }
+      if (chunk.byteLength === 0) pending = pending.then(() => void hash.update(chunk))
       yield chunk
     }
   })()
