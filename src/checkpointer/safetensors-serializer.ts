@@ -1,6 +1,7 @@
 import { decodeSafetensors, encodeSafetensors, type Tensor, type Tensors } from '../tensors/index.js'
 import { CheckpointFailure } from './errors.js'
 import { digestOf } from './checksum.js'
+import { checkpointMetaFromJson, checkpointMetaToJson } from './checkpoint-meta.js'
 import type { CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
 
 /** The `__metadata__` key under which a safetensors checkpoint carries its own index entry data, for rebuilds. */
@@ -46,7 +47,7 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
       return out
     },
     async write(writer, path, snapshot, meta: CheckpointMeta) {
-      const chunks = encodeSafetensors(snapshot, { [META_KEY]: JSON.stringify(meta, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) })
+      const chunks = encodeSafetensors(snapshot, { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) })
       await writer.writeFile(path, chunks)
     },
     async read(reader, path) {
@@ -74,24 +75,11 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
   }
 }
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
-
 /** The CheckpointMeta a ckpt safetensors file carries, or null when it is not one. */
 const parseMeta = (raw: string): CheckpointMeta | null => {
-  let m: unknown
   try {
-    m = JSON.parse(raw, (_k, v) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v))
+    return checkpointMetaFromJson(JSON.parse(raw))
   } catch {
     return null
-  }
-  if (!isRecord(m) || typeof m.epoch !== 'number' || typeof m.step !== 'number' || typeof m.time !== 'number' || !isRecord(m.metrics)) return null
-  return {
-    epoch: m.epoch,
-    step: m.step,
-    batch: typeof m.batch === 'number' ? m.batch : null,
-    metrics: m.metrics as Record<string, number>,
-    score: typeof m.score === 'number' ? m.score : null,
-    time: m.time,
-    policyState: m.policyState ?? null,
   }
 }

@@ -2,6 +2,7 @@ import type * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { safetensorsSerializer, META_KEY } from '../../checkpointer/safetensors-serializer.js'
 import { digestOf } from '../../checkpointer/checksum.js'
+import { checkpointMetaFromJson, checkpointMetaToJson } from '../../checkpointer/checkpoint-meta.js'
 import type { CheckpointMeta, ScannedCheckpoint, Serializer } from '../../checkpointer/serializer.js'
 import { kerasModelSerializer, kerasWeightsSerializer } from '../../keras/serializer.js'
 import type { WeightsFile } from '../../keras/weights-file.js'
@@ -17,10 +18,6 @@ import { CKPT_METADATA_KEY, ckptMetadataOf } from './model.js'
 export const TFJS_LAYERS_FORMAT = 'tfjs-layers'
 /** Weights-only checkpoints are plain safetensors files, the same format as the default serializer's. */
 export const SAFETENSORS_FORMAT = 'safetensors'
-
-/** JSON has no NaN or infinities: they are written as strings, as the index does. */
-const jsonSafe = (meta: CheckpointMeta): unknown =>
-  JSON.parse(JSON.stringify(meta, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)))
 
 const asBytes = (d: ArrayBufferView): Uint8Array => new Uint8Array(d.buffer, d.byteOffset, d.byteLength)
 
@@ -43,7 +40,7 @@ export const tfjsLayersSerializer = (): Serializer<ModelCapture, tf.io.ModelArti
         ...capture.weights.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype })),
         ...capture.optimizer.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype, group: 'optimizer' as const })),
       ]
-      const ckpt = { ...(capture.optimizerHidden !== null ? { optimizerHidden: capture.optimizerHidden } : {}), checkpoint: jsonSafe(meta) }
+      const ckpt = { ...(capture.optimizerHidden !== null ? { optimizerHidden: capture.optimizerHidden } : {}), checkpoint: checkpointMetaToJson(meta) }
       const artifacts: tf.io.ModelArtifacts = {
         modelTopology: model.topology,
         format: 'layers-model',
@@ -62,24 +59,8 @@ export const tfjsLayersSerializer = (): Serializer<ModelCapture, tf.io.ModelArti
   scan: scanLayersModels,
 })
 
-const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
-
-/** The entry data a checkpoint's `model.json` carries (written by {@link jsonSafe}), or null when it has none. */
-export const checkpointMetaOf = (json: tf.io.ModelJSON): CheckpointMeta | null => {
-  const raw = ckptMetadataOf(json.userDefinedMetadata)?.checkpoint
-  if (!isRecord(raw)) return null
-  const m = JSON.parse(JSON.stringify(raw), (_k, v: unknown) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v)) as Record<string, unknown>
-  if (typeof m['epoch'] !== 'number' || typeof m['step'] !== 'number' || typeof m['time'] !== 'number' || !isRecord(m['metrics'])) return null
-  return {
-    epoch: m['epoch'],
-    step: m['step'],
-    batch: typeof m['batch'] === 'number' ? m['batch'] : null,
-    metrics: m['metrics'] as Record<string, number>,
-    score: typeof m['score'] === 'number' ? m['score'] : null,
-    time: m['time'],
-    policyState: m['policyState'] ?? null,
-  }
-}
+/** The entry data a checkpoint's `model.json` carries, or null when it has none. */
+export const checkpointMetaOf = (json: tf.io.ModelJSON): CheckpointMeta | null => checkpointMetaFromJson(ckptMetadataOf(json.userDefinedMetadata)?.checkpoint)
 
 /**
  * Finds the whole-model checkpoints in `storage`: every `…model.json` that carries ckpt's entry data, with its
@@ -118,7 +99,7 @@ export const tfjsWeightsSerializer = (): Serializer<ModelCapture, Tensors> => {
     async write(writer, path, capture, meta) {
       try {
         const bytes = await captureBytes(capture)
-        const chunks = encodeSafetensors(captureTensors(capture, bytes.weights), { [META_KEY]: JSON.stringify(jsonSafe(meta)) })
+        const chunks = encodeSafetensors(captureTensors(capture, bytes.weights), { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) })
         await writer.writeFile(path, chunks)
       } finally {
         releaseCapture(capture)
