@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { WriteData } from '../storage/storage.js'
 
 export interface Digest {
@@ -13,34 +12,48 @@ const toAsync = async function* (data: WriteData): AsyncIterable<Uint8Array> {
   else yield* data as AsyncIterable<Uint8Array>
 }
 
-/** Hashing proceeds in slices this big, one per event-loop turn, so that it never holds up the writes' I/O callbacks. */
+/** Hashing proceeds in slices of this size... */
 const SLICE = 1 << 20
+/** ...for at most this long per event-loop turn, so that it never holds up the writes' I/O callbacks for long. */
+const TURN_MS = 2
 
 /**
- * Wraps chunks on their way to storage and hashes them. Hashing runs on this thread in 1 MiB slices, one per
- * event-loop turn, after each chunk is handed on: the storage's writes and fsync run in libuv's pool meanwhile,
- * and a slice never delays the next write by more than a fraction of a millisecond.
+ * Wraps chunks on their way to storage and hashes them. Hashing runs on this thread in the event-loop turns
+ * after each chunk is handed on, 1 MiB slices for at most 2 ms a turn, while the storage's writes and fsync run
+ * in libuv's pool; what is left when `digest()` is called is hashed at once.
  * The chunks must not change until `digest()` resolves.
  */
 export const hashingStream = (data: WriteData): { readonly data: AsyncIterable<Uint8Array>; digest(): Promise<Digest> } => {
   const hash = createHash('sha256')
+  const queue: Uint8Array[] = []
   let size = 0
-  let pending: Promise<void> = Promise.resolve()
-  const data2 = (async function* () {
+  let scheduled = false
+  const hashFor = (ms: number) => {
+    const until = performance.now() + ms
+    while (queue.length > 0 && performance.now() < until) hash.update(queue.shift()!)
+  }
+  const pump = () => {
+    scheduled = false
+    hashFor(TURN_MS)
+    if (queue.length > 0) schedule()
+  }
+  const schedule = () => {
+    if (scheduled) return
+    scheduled = true
+    setImmediate(pump)
+  }
+  const wrapped = (async function* () {
     for await (const chunk of toAsync(data)) {
       size += chunk.byteLength
-      for (let at = 0; at < chunk.byteLength; at += SLICE) {
-        const slice = chunk.subarray(at, Math.min(at + SLICE, chunk.byteLength))
-        pending = pending.then(() => nextTurn()).then(() => void hash.update(slice))
-      }
-      if (chunk.byteLength === 0) pending = pending.then(() => void hash.update(chunk))
+      for (let at = 0; at < chunk.byteLength; at += SLICE) queue.push(chunk.subarray(at, Math.min(at + SLICE, chunk.byteLength)))
+      schedule()
       yield chunk
     }
   })()
   return {
-    data: data2,
+    data: wrapped,
     digest: async () => {
-      await pending
+      hashFor(Infinity)
       return { size, sha256: `sha256:${hash.digest('hex')}` }
     },
   }
