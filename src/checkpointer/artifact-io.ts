@@ -12,17 +12,17 @@ export const recordingWriter = (storage: Storage): ArtifactWriter & { readonly f
     get storage(): Storage {
       return {
         ...storage,
-        write: async (key, data) => {
-          const record = await writer.writeFile(key, data)
+        write: async (key, data, options) => {
+          const record = await writer.writeFile(key, data, options)
           return (await storage.stat(key)) ?? { size: record.size, etag: record.sha256 }
         },
         remove: (key) => writer.removeFile(key),
       }
     },
-    async writeFile(key, data) {
+    async writeFile(key, data, options) {
       const hashed = hashingStream(data)
       try {
-        await storage.write(key, hashed.data)
+        await storage.write(key, hashed.data, options)
       } catch (e) {
         throw new CheckpointFailure(storageFailure(e, `cannot write checkpoint file "${key}"`, key))
       }

@@ -147,13 +147,27 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
     const current = doc()
     if (current.removing.length === 0 && current.replacing.length === 0) return
     const restorable: Entry[] = []
-    for (const e of current.replacing) if (!current.checkpoints.some((c) => c.path === e.path) && (await verifyEntry(storage, e)) === null) restorable.push(e)
+    const unverified: Entry[] = []
+    for (const e of current.replacing) {
+      if (current.checkpoints.some((c) => c.path === e.path)) continue
+      ;((await verifyEntry(storage, e)) === null ? restorable : unverified).push(e)
+    }
+    // An overwrite whose new artifact was written but not yet committed: adopt the new artifact from the
+    // entry data it carries, so that neither the old nor the new version is lost.
+    if (unverified.length > 0 && serializer.scan !== undefined) {
+      const wanted = new Set(unverified.map((e) => e.path))
+      for (const found of await serializer.scan(storage))
+        if (wanted.has(found.path)) restorable.push({ path: found.path, format: serializer.format, ...found.meta, files: [...found.files] })
+    }
     await removeFiles(current.removing, [...current.checkpoints, ...restorable])
     const removed = new Set(current.removing.map((e) => e.path))
     await writer.update(
       (d) => ({
         ...d,
-        checkpoints: [...restorable.filter((r) => !d.checkpoints.some((c) => c.path === r.path)), ...d.checkpoints],
+        // Back in save order, so that latest() and maxToKeep see the true order.
+        checkpoints: [...restorable.filter((r) => !d.checkpoints.some((c) => c.path === r.path)), ...d.checkpoints].sort(
+          (a, b) => a.time - b.time || a.step - b.step || a.epoch - b.epoch,
+        ),
         replacing: [],
         removing: d.removing.filter((e) => !removed.has(e.path)),
       }),
@@ -180,9 +194,13 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
     await cleanup
     rethrow()
   }
-  /** A failed save must not count as the new best: the next improvement over the old best saves again. */
-  const forgetBest = (failedBest: PolicyState['best'], previousBest: PolicyState['best']) => {
-    if (state.best === failedBest) state = { ...state, best: previousBest }
+  /**
+   * The best value as of the last committed save. A failed save must not count as the new best: after a
+   * failure the best goes back to this, and the next improvement over it saves again.
+   */
+  let committedBest: PolicyState['best'] = state.best
+  const forgetBest = () => {
+    if (state.best !== committedBest) state = { ...state, best: committedBest }
   }
 
   const commit = async (decision: Save, captured: Snapshot, after: PolicyState): Promise<string> => {
@@ -213,6 +231,7 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
         ranking,
       }
     }, empty)
+    committedBest = after.best
     // The checkpoint is committed. Cleaning up after it runs in the background (deleting a large file can take
     // as long as writing one): the next commit, flush() and close() wait for it. It cannot undo the commit: a
     // failure is a warning, and what is left in `removing` is retried after the next commit and on the next open.
@@ -239,7 +258,6 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
 
   const step = async (event: TrainingEvent, source: SnapshotSource<Snapshot>): Promise<StepOutcome> => {
     rethrow()
-    const previousBest = state.best
     const r = reducer(state, event)
     if (E.isLeft(r)) return fail({ _tag: 'PolicyError', message: r.left.message })
     const [next, decision] = r.right
@@ -253,7 +271,7 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
       if (policy.verbose > 0) log(finishedSavingMessage(decision.epoch, path))
     }
     const failed = (e: unknown) => {
-      forgetBest(next.best, previousBest)
+      forgetBest()
       return e
     }
     // At most one save in flight: the next save waits for it (and surfaces its failure).
@@ -309,6 +327,14 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
     for (const entry of tried) {
       try {
         const value = await serializer.read(verifyingReader(storage, entry), entry.path)
+        // Passing over corrupt newer checkpoints rewinds training to this one: so does the policy.
+        if (which === 'latest' && skipped.length > 0) {
+          const resumed = decodePolicyState(entry.policyState, trigger)
+          if (E.isRight(resumed)) {
+            state = resumed.right
+            committedBest = state.best
+          }
+        }
         return { entry, value, skipped }
       } catch (e) {
         // A storage failure (network, permissions) says nothing about the checkpoint: report it as it is.

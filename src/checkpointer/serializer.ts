@@ -1,4 +1,4 @@
-import type { Storage, WriteData } from '../storage/storage.js'
+import type { Storage, WriteData, WriteOptions } from '../storage/storage.js'
 import type { FileRecord } from './index-file.js'
 
 /** What a serializer knows about the checkpoint it writes; it may embed this in the artifact. */
@@ -22,7 +22,7 @@ export interface ScannedCheckpoint {
 
 /** Writes one file of an artifact, atomically, and records its size and checksum for the index. */
 export interface ArtifactWriter {
-  writeFile(key: string, data: WriteData): Promise<FileRecord>
+  writeFile(key: string, data: WriteData, options?: WriteOptions): Promise<FileRecord>
   /** Removes a file this serializer wrote earlier and no longer needs (never an indexed file of another checkpoint). */
   removeFile(key: string): Promise<void>
   /**

@@ -88,6 +88,23 @@ describe('Checkpointer: async saves', () => {
     await expect(ckpt.close()).rejects.toThrow(/ENOSPC/)
   })
 
+  it('a background failure surfacing during a later save resets the best to the last committed one', async () => {
+    const g = gated(memoryStorage())
+    const ckpt = await createCheckpointer({ storage: g.storage, filepath: 'b{epoch}.safetensors', saveBestOnly: true, async: true, ...quiet })
+    g.release()
+    await ckpt.onEpochEnd({ epoch: 0, logs: { val_loss: 0.6 } }, tensorsFor(0))
+    await ckpt.flush()
+    g.hold()
+    g.failNextWrite()
+    await ckpt.onEpochEnd({ epoch: 1, logs: { val_loss: 0.5 } }, tensorsFor(1))
+    // Epoch 2 improves again while epoch 1's save is still in flight; that save then fails.
+    const third = ckpt.onEpochEnd({ epoch: 2, logs: { val_loss: 0.4 } }, tensorsFor(2))
+    g.release()
+    await expect(third).rejects.toThrow(/ENOSPC/)
+    expect(ckpt.state.best).toBe(0.6)
+    expect((await ckpt.onEpochEnd({ epoch: 3, logs: { val_loss: 0.55 } }, tensorsFor(3))).saved).toBe(true)
+  })
+
   it('a failed save does not count as the new best: the next improvement over the old best saves', async () => {
     const g = gated(memoryStorage())
     const ckpt = await createCheckpointer({ storage: g.storage, filepath: 'best.safetensors', saveBestOnly: true, async: true, ...quiet })

@@ -44,18 +44,27 @@ export interface RestoredArtifacts {
 
 const toRecord = (e: Entry) => ({ path: e.path, epoch: e.epoch, step: e.step, metrics: e.metrics, time: e.time, score: e.score })
 
-/** Entries best first by `ranking` (ties to the newer), unranked ones left out. */
+/** Entries best first by `ranking` (ties to the older, as `Checkpointer.best()` and retention), unranked ones left out. */
 const bestFirst = (ranking: Ranking, entries: ReadonlyArray<Entry>): Entry[] =>
   entries
     .map((e, i) => ({ e, i, v: rankValue(ranking, toRecord(e)) }))
     .filter((x) => !Number.isNaN(x.v))
-    .sort((a, b) => (a.v === b.v ? b.i - a.i : ranking.mode === 'min' ? a.v - b.v : b.v - a.v))
+    .sort((a, b) => (a.v === b.v ? a.i - b.i : ranking.mode === 'min' ? a.v - b.v : b.v - a.v))
     .map((x) => x.e)
 
 export const initialEpochOf = (entry: Entry): number => (entry.batch === null ? entry.epoch + 1 : entry.epoch)
 
+/**
+ * The checkpoints to consider, read-only: the live ones plus those a crash left in `replacing` (an overwrite
+ * in progress) that are not live, in save order. Each is verified before use, so an overwritten one is skipped.
+ */
+const liveAndReplacing = (doc: IndexDoc): Entry[] =>
+  [...doc.checkpoints, ...doc.replacing.filter((r) => !doc.checkpoints.some((c) => c.path === r.path))].sort(
+    (a, b) => a.time - b.time || a.step - b.step || a.epoch - b.epoch,
+  )
+
 const candidates = (doc: IndexDoc, which: 'latest' | 'best'): Entry[] => {
-  if (which === 'latest') return [...doc.checkpoints].reverse()
+  if (which === 'latest') return liveAndReplacing(doc).reverse()
   const ranking = doc.ranking
   if (ranking === undefined)
     return fail({
@@ -63,7 +72,7 @@ const candidates = (doc: IndexDoc, which: 'latest' | 'best'): Entry[] => {
       path: 'ckpt-index.json',
       message: 'ckpt/tfjs: restoreBest: the index does not record the monitor and mode (it was written by an older ckpt); use restoreLatest',
     })
-  return bestFirst(ranking, doc.checkpoints)
+  return bestFirst(ranking, liveAndReplacing(doc))
 }
 
 /** A verified whole-model checkpoint as read: tfjs layers artifacts, or a `.keras` archive's bytes. */
@@ -86,7 +95,7 @@ const readLatestOrBest = async (
   which: 'latest' | 'best',
 ): Promise<{ readonly read: ReadCheckpoint; readonly entry: Entry; readonly initialEpoch: number; readonly skipped: ReadonlyArray<{ path: string; reason: string }> } | null> => {
   const loaded = await loadIndex(storage)
-  if (loaded === null || loaded.doc.checkpoints.length === 0) return null
+  if (loaded === null || liveAndReplacing(loaded.doc).length === 0) return null
   const tried = candidates(loaded.doc, which)
   if (tried.length === 0) return null
   const serializer = tfjsLayersSerializer()
@@ -108,7 +117,8 @@ const readLatestOrBest = async (
           : { format: 'keras-model', bytes: await kerasModelSerializer.read(reader, entry.path) }
       return { read, entry, initialEpoch: initialEpochOf(entry), skipped }
     } catch (e) {
-      if (!(e instanceof CheckpointFailure)) throw e
+      // Only a corrupt checkpoint is passed over; a storage failure (network, permissions) is reported as such.
+      if (!(e instanceof CheckpointFailure) || e.error._tag !== 'CorruptCheckpoint') throw e
       skipped.push({ path: entry.path, reason: e.message })
     }
   }
