@@ -9,10 +9,10 @@ export async function train(dir: string, epochs: number): Promise<Float32Array> 
     monitor: 'loss',
     maxToKeep: 3,
   })
-  // Resume where the last run stopped, or start afresh.
-  const last = await ckpt.latest()
-  const w = last ? ((await ckpt.restore('latest')).value.w!.data as Float32Array) : new Float32Array([0])
-  for (let epoch = last ? last.epoch + 1 : 0; epoch < epochs; epoch++) {
+  // Resume from the newest checkpoint that verifies (restore passes over corrupt ones), or start afresh.
+  const resumed = (await ckpt.latest()) ? await ckpt.restore('latest') : null
+  const w = resumed ? (resumed.value.w!.data as Float32Array) : new Float32Array([0])
+  for (let epoch = resumed ? resumed.entry.epoch + 1 : 0; epoch < epochs; epoch++) {
     const grad = 2 * (w[0]! - 3)
     w[0] = w[0]! - 0.1 * grad
     const loss = (w[0]! - 3) ** 2

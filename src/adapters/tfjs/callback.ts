@@ -253,6 +253,8 @@ export class ModelCheckpoint extends tfl.Callback {
   async flush(): Promise<void> {
     try {
       while (this.pending !== null) await this.pending
+      // Also retention's background deletions after a synchronous save, before anyone reopens the index.
+      if (this.checkpointer !== null) await this.checkpointer.flush()
       this.surface()
     } finally {
       for (const c of this.captures) releaseCapture(c)
