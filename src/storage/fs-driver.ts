@@ -18,7 +18,10 @@ import { memoiseOpen, type ByteRange, type Capabilities, type ObjectInfo, type S
 
 /** Temp files are `.ckpt~tmp.<pid>.<random>`, in the folder of the key they will become. */
 const TEMP_PREFIX = `${RESERVED_PREFIX}tmp.`
-const TEMP_NAME = /^\.ckpt~tmp\.(\d+)\.[0-9a-f]+$/
+// `.ckpt~tmp.<pid>.<incarnation>.<random>`: the incarnation tells this process from an earlier one that had the
+// same pid (a restarted container's pid 1), whose temp files are a crashed writer's.
+const TEMP_NAME = /^\.ckpt~tmp\.(\d+)\.([0-9a-f]+)\.[0-9a-f]+$/
+const INCARNATION = randomBytes(4).toString('hex')
 
 export interface FsDriverOptions {
   /** The file system: `node:fs/promises`, a memfs volume's `promises`, or a wrapper of either. */
@@ -102,7 +105,7 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
   let capabilities: Capabilities = { ifAbsent: true, ifMatch: true }
 
   const fileOf = (key: string): string => path.join(root, ...key.split('/'))
-  const tempIn = (folder: string): string => path.join(folder, `${TEMP_PREFIX}${process.pid}.${randomBytes(8).toString('hex')}`)
+  const tempIn = (folder: string): string => path.join(folder, `${TEMP_PREFIX}${process.pid}.${INCARNATION}.${randomBytes(8).toString('hex')}`)
 
   const syncFolder = async (key: string, folder: string): Promise<void> => {
     if (!durable) return
@@ -229,7 +232,7 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
       const match = TEMP_NAME.exec(entryName)
       if (!match || !entry.isFile()) continue
       const pid = Number(match[1])
-      const writerGone = pid !== process.pid && !isAlive(pid)
+      const writerGone = pid === process.pid ? match[2] !== INCARNATION : !isAlive(pid)
       const st = writerGone ? null : await fs.stat(full, { bigint: true }).catch(() => null)
       const stale = st !== null && now - Number(st.mtimeMs) >= staleAfterMs
       if (writerGone || stale) await fs.unlink(full).catch(() => undefined)
@@ -462,6 +465,9 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
     stat,
   }
 }
+
+/** Exposed for tests: this process's incarnation token in its temp-file names. */
+export const TEMP_INCARNATION = INCARNATION
 
 /** Exposed for tests: whether a file name is one of the adapter's temp files. */
 export const isTempName = (fileName: string): boolean => TEMP_NAME.test(fileName)

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { FsModule } from '../../src/storage/fs-module.js'
+import { TEMP_INCARNATION } from '../../src/storage/fs-driver.js'
 import { fsStorage } from '../../src/storage/fs.js'
 import { asyncChunks, chunksOf, conformance, expectFailure } from './conformance.js'
 
@@ -64,7 +65,7 @@ describe('fsStorage', () => {
     log.length = 0
     const bytes = new Uint8Array(3000).fill(5)
     await storage.write('run/model.bin', asyncChunks(chunksOf(bytes, [1000, 1500])))
-    const temp = /^open\(wx\) (.*\/run\/\.ckpt~tmp\.\d+\.[0-9a-f]+)$/.exec(log[1] ?? '')?.[1]
+    const temp = /^open\(wx\) (.*\/run\/\.ckpt~tmp\.\d+\.[0-9a-f]+\.[0-9a-f]+)$/.exec(log[1] ?? '')?.[1]
     expect(temp, log.join('\n')).toBeDefined()
     expect(log).toEqual([
       `mkdir ${join(dir, 'run')}`,
@@ -108,21 +109,24 @@ describe('fsStorage', () => {
     expect(await storage.list()).toEqual([])
   })
 
-  it('on open, removes temp files of dead writers and stale ones; ignores live ones in list and read', async () => {
+  it('on open, removes temp files of dead writers, of an earlier process with our pid, and stale ones; ignores live ones in list and read', async () => {
     const dir = freshDir()
     await nodeFs.mkdir(join(dir, 'sub'), { recursive: true })
     const dead = spawnSync(process.execPath, ['-e', '0']).pid
-    const deadTemp = join(dir, 'sub', `.ckpt~tmp.${dead}.00ff`)
-    const liveTemp = join(dir, `.ckpt~tmp.${process.pid}.abcd`)
-    const staleTemp = join(dir, 'sub', `.ckpt~tmp.${process.pid}.beef`)
-    for (const f of [deadTemp, liveTemp, staleTemp]) await nodeFs.writeFile(f, 'partial')
+    const live = `.ckpt~tmp.${process.pid}.${TEMP_INCARNATION}.abcd`
+    const deadTemp = join(dir, 'sub', `.ckpt~tmp.${dead}.0badcafe.00ff`)
+    // A restarted container's process often gets the crashed one's pid (e.g. 1): the incarnation tells them apart.
+    const samePidEarlierTemp = join(dir, 'sub', `.ckpt~tmp.${process.pid}.${TEMP_INCARNATION === '0badcafe' ? '1badcafe' : '0badcafe'}.cafe`)
+    const liveTemp = join(dir, live)
+    const staleTemp = join(dir, 'sub', `.ckpt~tmp.${process.pid}.${TEMP_INCARNATION}.beef`)
+    for (const f of [deadTemp, samePidEarlierTemp, liveTemp, staleTemp]) await nodeFs.writeFile(f, 'partial')
     const old = new Date(Date.now() - 2 * 3600_000)
     await nodeFs.utimes(staleTemp, old, old)
     await nodeFs.writeFile(join(dir, 'sub', 'real'), 'whole')
     const storage = fsStorage(dir)
     expect(await storage.list()).toEqual(['sub/real'])
-    expect(await files(dir)).toEqual([`.ckpt~tmp.${process.pid}.abcd`, 'sub/real'])
-    await expectFailure(storage.read(`.ckpt~tmp.${process.pid}.abcd`), 'InvalidKey')
+    expect(await files(dir)).toEqual([live, 'sub/real'])
+    await expectFailure(storage.read(live), 'InvalidKey')
     const everything = fsStorage(dir, { staleTempAfterMs: 0 })
     await everything.open()
     expect(await files(dir)).toEqual(['sub/real'])
