@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
@@ -12,11 +11,10 @@ import { loadKerasModel, saveKerasModel } from '../../src/keras/keras-file.js'
 import { toKerasOrder, toTfjsOrder } from '../../src/keras/layer-order.js'
 import { kerasWeightsFile } from '../../src/keras/tfjs-weights.js'
 import { decodeZip } from '../../src/keras/zip.js'
-import { fsStorage } from '../../src/storage/fs.js'
 import type { Storage } from '../../src/storage/storage.js'
 import { maxDiff, randomizeWeights } from './support/archs.js'
 import { buildFunctional, functionalInputs, predictAll, type FunctionalArch } from './support/functional-archs.js'
-import { kerasUnavailable, startKerasServer, type KerasServer } from './support/python.js'
+import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasServer, type KerasSession } from './support/python.js'
 
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/functional-interop: skipped: ${skipReason}`)
@@ -36,16 +34,13 @@ describe.skipIf(skipReason !== null)('Functional models in .keras against Python
   let keras: KerasServer
   let dir: string
   let storage: Storage
+  let session: KerasSession | undefined
   beforeAll(async () => {
-    await tf.setBackend('cpu')
-    keras = startKerasServer()
-    await keras.request('ping')
-    dir = await mkdtemp(join(tmpdir(), 'ckpt-keras-functional-'))
-    storage = fsStorage(dir, { fsync: false })
+    session = await openKerasSession('ckpt-keras-functional-')
+    ;({ keras, dir, storage } = session)
   }, 120_000)
   afterAll(async () => {
-    await keras?.close()
-    if (dir) await rm(dir, { recursive: true, force: true })
+    await closeKerasSession(session)
   })
 
   for (const arch of ARCHS) {

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
@@ -9,10 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CkptKerasError } from '../../src/keras/errors.js'
 import { loadKerasModel, saveKerasModel } from '../../src/keras/keras-file.js'
 import { decodeZip } from '../../src/keras/zip.js'
-import { fsStorage } from '../../src/storage/fs.js'
 import type { Storage } from '../../src/storage/storage.js'
 import { buildTfjs, inputsFor, lcg, maxDiff, predict, randomizeWeights, type Arch } from './support/archs.js'
-import { kerasUnavailable, startKerasServer, type KerasServer } from './support/python.js'
+import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasServer, type KerasSession } from './support/python.js'
 
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/keras-model-interop: skipped: ${skipReason}`)
@@ -24,16 +22,13 @@ describe.skipIf(skipReason !== null)('.keras against Python Keras 3', () => {
   let keras: KerasServer
   let dir: string
   let storage: Storage
+  let session: KerasSession | undefined
   beforeAll(async () => {
-    await tf.setBackend('cpu')
-    keras = startKerasServer()
-    await keras.request('ping')
-    dir = await mkdtemp(join(tmpdir(), 'ckpt-keras-model-'))
-    storage = fsStorage(dir, { fsync: false })
+    session = await openKerasSession('ckpt-keras-model-')
+    ;({ keras, dir, storage } = session)
   }, 120_000)
   afterAll(async () => {
-    await keras?.close()
-    if (dir) await rm(dir, { recursive: true, force: true })
+    await closeKerasSession(session)
   })
 
   for (const arch of SEQUENTIAL) {

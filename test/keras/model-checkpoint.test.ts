@@ -16,7 +16,7 @@ import { fsStorage } from '../../src/storage/fs.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import type { Storage } from '../../src/storage/storage.js'
 import { buildTfjs, maxDiff, predict } from './support/archs.js'
-import { kerasUnavailable, startKerasServer, type KerasServer } from './support/python.js'
+import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasServer, type KerasSession } from './support/python.js'
 
 const FIT = { batchSize: 4, shuffle: false, verbose: 0 } as const
 const quiet = { log: () => {} }
@@ -204,18 +204,15 @@ describe.skipIf(skipReason !== null)('modelCheckpoint Keras files read by Python
   let dir: string
   let storage: Storage
   let train: { x: tf.Tensor2D; y: tf.Tensor2D }
+  let session: KerasSession | undefined
   beforeAll(async () => {
-    await tf.setBackend('cpu')
-    keras = startKerasServer()
-    await keras.request('ping')
-    dir = await mkdtemp(join(tmpdir(), 'ckpt-keras-cb-py-'))
-    storage = fsStorage(dir, { fsync: false })
+    session = await openKerasSession('ckpt-keras-cb-py-')
+    ;({ keras, dir, storage } = session)
     train = data(16, 0)
   }, 120_000)
   afterAll(async () => {
-    await keras?.close()
     tf.dispose([train.x, train.y])
-    if (dir) await rm(dir, { recursive: true, force: true })
+    await closeKerasSession(session)
   })
 
   it('a .weights.h5 checkpoint loads with model.load_weights and a .keras checkpoint with keras.models.load_model; both predict the same', async () => {

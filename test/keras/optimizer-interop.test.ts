@@ -1,15 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CkptKerasError } from '../../src/keras/errors.js'
 import { loadKerasWeights, saveKerasWeights } from '../../src/keras/tfjs.js'
-import { fsStorage } from '../../src/storage/fs.js'
 import type { Storage } from '../../src/storage/storage.js'
 import { buildTfjs, inputsFor, lcg, maxDiff, predict, randomizeWeights } from './support/archs.js'
-import { kerasUnavailable, startKerasServer, type KerasServer } from './support/python.js'
+import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasServer, type KerasSession } from './support/python.js'
 
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/optimizer-interop: skipped: ${skipReason}`)
@@ -57,16 +54,13 @@ describe.skipIf(skipReason !== null)('optimizer state in .weights.h5 against Pyt
   let keras: KerasServer
   let dir: string
   let storage: Storage
+  let session: KerasSession | undefined
   beforeAll(async () => {
-    await tf.setBackend('cpu')
-    keras = startKerasServer()
-    await keras.request('ping')
-    dir = await mkdtemp(join(tmpdir(), 'ckpt-keras-opt-'))
-    storage = fsStorage(dir, { fsync: false })
+    session = await openKerasSession('ckpt-keras-opt-')
+    ;({ keras, dir, storage } = session)
   }, 120_000)
   afterAll(async () => {
-    await keras?.close()
-    if (dir) await rm(dir, { recursive: true, force: true })
+    await closeKerasSession(session)
   })
 
   for (const c of CASES) {

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
@@ -7,10 +5,9 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CkptKerasError } from '../../src/keras/errors.js'
 import { loadKerasWeights, saveKerasWeights } from '../../src/keras/tfjs.js'
-import { fsStorage } from '../../src/storage/fs.js'
 import type { Storage } from '../../src/storage/storage.js'
 import { buildTfjs, inputsFor, maxDiff, predict, randomizeWeights, type Arch } from './support/archs.js'
-import { kerasUnavailable, startKerasServer, type KerasServer } from './support/python.js'
+import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasServer, type KerasSession } from './support/python.js'
 
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/weights-interop: skipped: ${skipReason}`)
@@ -23,17 +20,14 @@ describe.skipIf(skipReason !== null)('.weights.h5 against Python Keras 3', () =>
   let keras: KerasServer
   let dir: string
   let storage: Storage
+  let session: KerasSession | undefined
   beforeAll(async () => {
-    await tf.setBackend('cpu')
-    keras = startKerasServer()
-    const pong = await keras.request<{ keras: string }>('ping')
-    console.info(`test/keras/weights-interop: Keras ${pong.keras}`)
-    dir = await mkdtemp(join(tmpdir(), 'ckpt-keras-'))
-    storage = fsStorage(dir, { fsync: false })
+    session = await openKerasSession('ckpt-keras-')
+    ;({ keras, dir, storage } = session)
+    console.info(`test/keras/weights-interop: Keras ${session.version}`)
   }, 120_000)
   afterAll(async () => {
-    await keras?.close()
-    if (dir) await rm(dir, { recursive: true, force: true })
+    await closeKerasSession(session)
   })
 
   for (const arch of ARCHS) {

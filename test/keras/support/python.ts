@@ -1,8 +1,12 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { homedir } from 'node:os'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import * as tf from '@tensorflow/tfjs-core'
+import { fsStorage } from '../../../src/storage/fs.js'
+import type { Storage } from '../../../src/storage/storage.js'
 
 /** The venv made by test/keras/python/setup-venv.sh. */
 export const venvPython = (): string => join(process.env['CKPT_KERAS_VENV'] ?? join(homedir(), '.cache', 'ckpt-keras-venv'), 'bin', 'python')
@@ -54,4 +58,27 @@ export const startKerasServer = (): KerasServer => {
         child.stdin.end()
       }),
   }
+}
+
+/** What an interop test file shares: one Keras server, and a scratch folder both frameworks read and write. */
+export interface KerasSession {
+  readonly keras: KerasServer
+  readonly dir: string
+  readonly storage: Storage
+  /** Python Keras's version. */
+  readonly version: string
+}
+
+/** Selects the cpu backend, starts the Keras server (and waits for it), and makes a scratch folder. */
+export const openKerasSession = async (prefix: string): Promise<KerasSession> => {
+  await tf.setBackend('cpu')
+  const keras = startKerasServer()
+  const pong = await keras.request<{ keras: string }>('ping')
+  const dir = await mkdtemp(join(tmpdir(), prefix))
+  return { keras, dir, storage: fsStorage(dir, { fsync: false }), version: pong.keras }
+}
+
+export const closeKerasSession = async (session: KerasSession | undefined): Promise<void> => {
+  await session?.keras.close()
+  if (session) await rm(session.dir, { recursive: true, force: true })
 }
