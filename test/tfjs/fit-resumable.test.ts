@@ -1,8 +1,5 @@
-import { spawn } from 'node:child_process'
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cp, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,26 +8,12 @@ import { CkptTfjsError } from '../../src/adapters/tfjs/errors.js'
 import { fitResumable } from '../../src/adapters/tfjs/fit-resumable.js'
 import { fsStorage } from '../../src/storage/fs.js'
 import { memoryStorage } from '../../src/storage/memory.js'
-import { bundleForChild } from '../support/bundle.js'
 import type { ChildJob } from './resume-child.js'
+import { useResumeChild } from './support/resume-child-runner.js'
 import { BACKENDS, dataset, tinyModel, weightBytes } from './support/fixtures.js'
 import { FIRST_PART, FIT, optimizerNamed, TOTAL_EPOCHS } from './support/resume-setup.js'
 
-let child = ''
-let root = ''
-beforeAll(async () => {
-  child = await bundleForChild(fileURLToPath(new URL('./resume-child.ts', import.meta.url)))
-  root = await mkdtemp(join(tmpdir(), 'ckpt-tfjs-fitres-'))
-})
-afterAll(() => rm(root, { recursive: true, force: true }))
-
-const runChild = (args: unknown): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let err = ''
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child exited with ${code}: ${err}`))))
-  })
+const child = useResumeChild('ckpt-tfjs-fitres-')
 
 /** A user callback that interrupts training (throws) at the end of 0-based epoch `at`. */
 const interruptAt = (at: number) =>
@@ -64,7 +47,7 @@ describe.each(BACKENDS)('fitResumable on %s', (backend) => {
       expect(h.epoch).toEqual([0, 1, 2, 3, 4, 5])
       expect(await plain.list()).toEqual([]) // deleteCheckpoint: true by default, as Keras
 
-      const dir = join(root, `${backend}-${name}`)
+      const dir = join(child.root, `${backend}-${name}`)
       const storage = fsStorage(dir, { fsync: false })
       const err = await fitResumable(first, data.x, data.y, { ...FIT, epochs: TOTAL_EPOCHS, callbacks: [interruptAt(FIRST_PART - 1)] }, { storage, ...quiet }).catch((e: unknown) => e)
       expect((err as Error).message).toBe(`interrupted after epoch ${FIRST_PART}`)
@@ -81,7 +64,7 @@ describe.each(BACKENDS)('fitResumable on %s', (backend) => {
 
       // A fresh process.
       const job: ChildJob = { mode: 'fitResumable', optimizer: name, dir: `${dir}-child`, out: `${dir}-child.json` }
-      await runChild({ backend, jobs: [job] })
+      await child.run({ backend, jobs: [job] })
       const expected = Object.fromEntries(Object.entries(weightBytes(uninterrupted)).map(([k, b]) => [k, Buffer.from(b).toString('base64')]))
       expect(JSON.parse(await readFile(job.out, 'utf8'))).toEqual(expected)
       tf.dispose(initial)

@@ -1,8 +1,5 @@
-import { spawn } from 'node:child_process'
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cp, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import * as tf from '@tensorflow/tfjs-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useBackend } from '../../src/adapters/tfjs/backend.js'
@@ -12,26 +9,12 @@ import { loadIndex } from '../../src/checkpointer/index-store.js'
 import { fsStorage } from '../../src/storage/fs.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import type { Storage } from '../../src/storage/storage.js'
-import { bundleForChild } from '../support/bundle.js'
 import type { ChildJob } from './resume-child.js'
+import { useResumeChild } from './support/resume-child-runner.js'
 import { BACKENDS, dataset, tinyModel, weightBytes } from './support/fixtures.js'
 import { checkpointOptions, FIRST_PART, FIT, maskTokens, RESUME_OPTIMIZERS, TOTAL_EPOCHS } from './support/resume-setup.js'
 
-let child = ''
-let root = ''
-beforeAll(async () => {
-  child = await bundleForChild(fileURLToPath(new URL('./resume-child.ts', import.meta.url)))
-  root = await mkdtemp(join(tmpdir(), 'ckpt-tfjs-resume-'))
-})
-afterAll(() => rm(root, { recursive: true, force: true }))
-
-const runChild = (args: unknown): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let err = ''
-    p.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`child exited with ${code}: ${err}`))))
-  })
+const child = useResumeChild('ckpt-tfjs-resume-')
 
 /** What must match between an uninterrupted and a resumed run: the kept files, and the index entries and state. */
 const kept = async (storage: Storage) => {
@@ -67,7 +50,7 @@ describe.each(BACKENDS)('exact resume on %s (shuffle: false)', (backend) => {
       const full = memoryStorage()
       await uninterrupted.fit(data.x, data.y, { ...FIT, epochs: TOTAL_EPOCHS, callbacks: [modelCheckpoint(checkpointOptions(full))] })
 
-      const dir = join(root, `${backend}-${name}`)
+      const dir = join(child.root, `${backend}-${name}`)
       const first = fsStorage(dir, { fsync: false })
       await interrupted.fit(data.x, data.y, { ...FIT, epochs: FIRST_PART, callbacks: [modelCheckpoint(checkpointOptions(first))] })
       interrupted.dispose()
@@ -95,7 +78,7 @@ describe.each(BACKENDS)('exact resume on %s (shuffle: false)', (backend) => {
   it(`continuing in a fresh process (restoreLatest in a child) gives the same weights and files, for every optimizer`, async () => {
     expect(straight.size).toBe(RESUME_OPTIMIZERS.length)
     const jobs: ChildJob[] = [...straight.entries()].map(([optimizer, s]) => ({ mode: 'restoreLatest', optimizer, dir: s.dir, out: `${s.dir}.json` }))
-    await runChild({ backend, jobs })
+    await child.run({ backend, jobs })
     for (const job of jobs) {
       const s = straight.get(job.optimizer)!
       expect(JSON.parse(await readFile(job.out, 'utf8')), job.optimizer).toEqual(s.weights)
