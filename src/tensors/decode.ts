@@ -1,21 +1,10 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { dtypeArray, type TensorData } from './dtype.js'
-import {
-  headerTooLarge,
-  headerTooSmall,
-  invalidHeaderJson,
-  invalidHeaderLength,
-  invalidHeaderSchema,
-  invalidHeaderUtf8,
-  metadataIncompleteBuffer,
-  show,
-  unsupportedHost,
-  type SafetensorsError,
-} from './errors.js'
+import { invalidHeaderSchema, show, unsupportedHost, type SafetensorsError } from './errors.js'
+import { readFrame } from './frame.js'
 import { widen16 } from './half.js'
-import { MAX_HEADER_SIZE, readHeader, type TensorInfo } from './header.js'
+import type { TensorInfo } from './header.js'
 import { HOST_IS_LITTLE_ENDIAN } from './host.js'
-import { parseJson } from './json.js'
 import type { Metadata, Tensor } from './tensor.js'
 
 export interface DecodeOptions {
@@ -66,34 +55,16 @@ export const decodeSafetensors = (
 ): E.Either<SafetensorsError, DecodedSafetensors> => {
   if (!HOST_IS_LITTLE_ENDIAN) return E.left(unsupportedHost())
   if (!(bytes instanceof Uint8Array)) return E.left(invalidHeaderSchema('(input)', show(bytes), 'a Uint8Array'))
-  if (bytes.length < 8) return E.left(headerTooSmall(bytes.length))
-  const declared = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true)
-  if (declared > BigInt(MAX_HEADER_SIZE)) return E.left(headerTooLarge(declared))
-  const n = Number(declared)
-  if (8 + n > bytes.length) return E.left(invalidHeaderLength(n, bytes.length))
-  const headerBytes = bytes.subarray(8, 8 + n)
-  let text: string
-  try {
-    // TextDecoder refuses views of a SharedArrayBuffer: decode a copy of the header then.
-    const decodable = headerBytes.buffer instanceof ArrayBuffer ? headerBytes : headerBytes.slice()
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(decodable)
-  } catch {
-    return E.left(invalidHeaderUtf8())
-  }
-  const json = parseJson(text)
-  if (E.isLeft(json)) return E.left(invalidHeaderJson(json.left.position, json.left.problem))
-  const header = readHeader(json.right)
-  if (E.isLeft(header)) return header
-  const dataStart = 8 + n
-  if (header.right.dataEnd !== bytes.length - dataStart)
-    return E.left(metadataIncompleteBuffer(header.right.dataEnd, bytes.length - dataStart))
+  const frame = readFrame(bytes, bytes.length)
+  if (E.isLeft(frame)) return frame
+  const { header, dataStart } = frame.right
   const tensors: Record<string, Tensor> = Object.create(null)
-  for (const t of header.right.tensors) {
+  for (const t of header.tensors) {
     const data = tensorData(bytes, dataStart, t, options)
     const converted = options.f16AsF32 === true && (t.dtype === 'F16' || t.dtype === 'BF16')
     tensors[t.name] = { dtype: converted ? 'F32' : t.dtype, shape: t.shape, data }
   }
   const metadata: Record<string, string> = Object.create(null)
-  for (const [k, v] of header.right.metadata ?? []) metadata[k] = v
+  for (const [k, v] of header.metadata ?? []) metadata[k] = v
   return E.right({ tensors, metadata })
 }
