@@ -1,51 +1,24 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCheckpointer } from '../../src/checkpointer/index.js'
 import { s3Storage } from '../../src/storage/s3.js'
+import { motoMissing, startMoto, type S3Server } from '../storage/servers.js'
 import { ckpt, quiet, spawnCli, tensorsFor } from './support.js'
-
-const motoMissing = (): string | null => {
-  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' })
-  return probe.error ? `moto_server is not on PATH (${probe.error.message}); install it with: pip install 'moto[server]'` : null
-}
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 
 const missing = motoMissing()
 if (missing !== null) console.warn(`skipped ckpt ls/verify on s3://: ${missing}`)
 
 describe.skipIf(missing !== null)('ckpt ls and verify on s3:// (moto_server on 127.0.0.1)', () => {
-  let child: ChildProcess
+  let server: S3Server
   let endpoint = ''
-  const bucket = 'ckpt-cli'
+  let bucket = ''
   const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' }
   const env = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' }
 
   beforeAll(async () => {
-    const port = await freePort()
-    child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' })
-    endpoint = `http://127.0.0.1:${port}`
-    for (const deadline = Date.now() + 30_000; ; ) {
-      try {
-        await (await fetch(`${endpoint}/moto-api/`)).arrayBuffer()
-        break
-      } catch {
-        if (Date.now() > deadline) throw new Error('moto_server did not answer within 30 s')
-        await new Promise((r) => setTimeout(r, 150))
-      }
-    }
-    const { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3')
+    server = await startMoto('ckpt-cli')
+    ;({ endpoint, bucket } = server)
+    const { S3Client, PutObjectCommand, GetObjectCommand } = await import('@aws-sdk/client-s3')
     const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials })
-    await client.send(new CreateBucketCommand({ Bucket: bucket }))
     const c = await createCheckpointer({
       filepath: 'ckpt-{epoch}.safetensors',
       monitor: 'val_loss',
@@ -62,13 +35,7 @@ describe.skipIf(missing !== null)('ckpt ls and verify on s3:// (moto_server on 1
     client.destroy()
   }, 60_000)
 
-  afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r))
-      child.kill('SIGTERM')
-      await exited
-    }
-  })
+  afterAll(async () => server?.stop())
 
   it('ls --endpoint lists the checkpoints with best and latest (in-process, credentials from the env)', async () => {
     const r = await ckpt(['ls', `s3://${bucket}/runs/a`, '--endpoint', endpoint, '--json'], env)
