@@ -1,3 +1,5 @@
+import { CkptError } from '../errors/ckpt-error.js'
+
 /** Typed storage failures. Every adapter reports exactly these; nothing else escapes. */
 export type StorageError =
   | { readonly _tag: 'NotFound'; readonly key: string; readonly message: string }
@@ -32,35 +34,55 @@ export const isStorageError = (u: unknown): u is StorageError =>
   typeof u === 'object' && u !== null && TAGS.has((u as { _tag?: unknown })._tag as string) && typeof (u as { key?: unknown }).key === 'string'
 
 /**
- * What the Promise surface rejects with: a real `Error` (stack trace, `instanceof Error`) that carries the
- * `StorageError` value as `.error` and repeats its `_tag`, `key` and `message`, so `e._tag === 'NotFound'`
- * works on it directly. For an `IOError`, `.cause` is the underlying cause.
+ * What the Promise surface rejects with: a `CkptError` that carries the `StorageError` value as `.error` and
+ * repeats its `_tag`, `key` and `message`, so `e._tag === 'NotFound'` works on it directly. For an `IOError`,
+ * `.cause` is the underlying cause.
  *
  * @example
  * try { await storage.read('a') } catch (e) { if (isStorageFailure(e) && e._tag === 'NotFound') ... }
  */
-export class StorageFailure extends Error {
-  readonly _tag: StorageErrorTag
-  readonly key: string
-  readonly error: StorageError
+export class StorageFailure extends CkptError<StorageError> {
+  declare readonly key: string
 
   constructor(error: StorageError) {
-    super(error.message, error._tag === 'IOError' ? { cause: error.cause } : undefined)
-    this.name = `StorageFailure[${error._tag}]`
-    this._tag = error._tag
-    this.key = error.key
-    this.error = error
+    super(error, error._tag === 'IOError' ? { cause: error.cause } : undefined)
   }
 }
 
 export const isStorageFailure = (u: unknown): u is StorageFailure => u instanceof StorageFailure
 
+/**
+ * A storage call that failed inside a larger operation (a save, a restore, a model load): which key, what was
+ * being done, and the storage's own error as `cause`. One shape wherever ckpt wraps a storage failure.
+ */
+export interface StorageFailed {
+  readonly _tag: 'StorageFailed'
+  readonly key: string
+  readonly cause: StorageError
+  readonly message: string
+}
+
+/** The storage error inside anything thrown: a `StorageError` value, a `StorageFailure`, or a `StorageFailed` (value or error). */
+export const asStorageError = (thrown: unknown): StorageError | null => {
+  if (typeof thrown !== 'object' || thrown === null) return null
+  const value = CkptError.is(thrown) ? thrown.error : thrown
+  if (isStorageError(value)) return value
+  const failed = value as Partial<StorageFailed>
+  return failed._tag === 'StorageFailed' && isStorageError(failed.cause) ? failed.cause : null
+}
+
+/** `StorageFailed` for anything a storage call threw, with `doing` ("cannot write checkpoint file …") leading the message. */
+export const storageFailed = (key: string, doing: string, thrown: unknown): StorageFailed => {
+  const cause = asStorageError(thrown) ?? ioError(key, thrown instanceof Error ? thrown.message : String(thrown), thrown)
+  return { _tag: 'StorageFailed', key, cause, message: `${doing}: ${cause._tag}: ${cause.message}` }
+}
+
 /** Any thrown value as a `StorageError`: a `StorageFailure` or error value as itself, anything else as an `IOError`. */
 export const toStorageError =
   (key: string, what: string) =>
   (thrown: unknown): StorageError => {
-    if (thrown instanceof StorageFailure) return thrown.error
-    if (isStorageError(thrown)) return thrown
+    const known = asStorageError(thrown)
+    if (known !== null) return known
     const detail = thrown instanceof Error ? thrown.message : String(thrown)
     return ioError(key, `${what} failed for key "${key}": ${detail}`, thrown)
   }
