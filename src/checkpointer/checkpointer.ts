@@ -1,27 +1,19 @@
 import * as E from 'fp-ts/lib/Either.js'
-import {
-  decodePolicyState,
-  finishedSavingMessage,
-  initialPolicyState,
-  policyReducer,
-  rankValue,
-  retain,
-  type CheckpointRecord,
-  type PolicyState,
-  type Ranking,
-  type Save,
-  type TrainingEvent,
-} from '../policy/index.js'
+import { bestOf, decodePolicyState, finishedSavingMessage, initialPolicyState, policyReducer, type PolicyState, type Ranking, type TrainingEvent } from '../policy/index.js'
 import type { Tensors } from '../tensors/index.js'
-import type { Storage } from '../storage/storage.js'
-import { recordingWriter, verifyEntry, verifyingReader } from './artifact-io.js'
-import { asStorageError, CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
-import { emptyIndex, type Entry, type IndexDoc } from './index-file.js'
+import type { Which } from './candidates.js'
+import { commitSave } from './commit.js'
+import { entryRecord } from './entries.js'
+import { fail } from './errors.js'
+import { currentDoc, type Folder } from './folder.js'
+import { emptyIndex, type Entry } from './index-file.js'
 import { indexWriter, loadIndex, rebuildIndex } from './index-store.js'
 import { decodeCheckpointerOptions, type CheckpointerConfig, type CheckpointerOptions } from './options.js'
+import { recover } from './recovery.js'
+import { restoreFrom, rewoundState } from './restore.js'
 import { safetensorsSerializer } from './safetensors-serializer.js'
+import { saveQueue } from './save-queue.js'
 import type { Serializer } from './serializer.js'
-import { freePath } from './version-counter.js'
 
 /** A snapshot, or a function that takes one; it is called only when the policy decides to save. */
 export type SnapshotSource<Snapshot> = Snapshot | (() => Snapshot | Promise<Snapshot>)
@@ -54,7 +46,7 @@ export interface Restored<R> {
   readonly skipped: ReadonlyArray<{ readonly path: string; readonly reason: string }>
 }
 
-export type Which = 'latest' | 'best' | string
+export type { Which }
 
 export interface Checkpointer<Snapshot, Restored_> {
   onEpochEnd(event: EpochEndEvent, snapshot: SnapshotSource<Snapshot>): Promise<StepOutcome>
@@ -72,31 +64,14 @@ export interface Checkpointer<Snapshot, Restored_> {
   /** The policy's current state (plain JSON). */
   readonly state: PolicyState
   readonly config: CheckpointerConfig<Snapshot, Restored_>
+  /** True while a background (`async`) save has not settled. */
+  readonly inFlight: boolean
+  /** Rethrows, once, the failure of a background save, without waiting (every other call also does). */
+  rethrowFailure(): void
   /** Waits for the save in flight; rejects if a background save failed. */
   flush(): Promise<void>
   /** Flushes, then releases the storage. */
   close(): Promise<void>
-}
-
-const fail = (error: CheckpointError): never => {
-  throw new CheckpointFailure(error)
-}
-
-const toRecord = (e: Entry): CheckpointRecord => ({ path: e.path, epoch: e.epoch, step: e.step, metrics: e.metrics, time: e.time, score: e.score })
-
-export const bestEntry = (ranking: Ranking, entries: ReadonlyArray<Entry>): Entry | null => {
-  let best: Entry | null = null
-  let bestValue = NaN
-  for (const e of entries) {
-    const v = rankValue(ranking, toRecord(e))
-    if (Number.isNaN(v)) continue
-    // Ties go to the older checkpoint, as in retention (and Lightning): a tie is not an improvement.
-    if (best === null || (ranking.mode === 'min' ? v < bestValue : v > bestValue)) {
-      best = e
-      bestValue = v
-    }
-  }
-  return best
 }
 
 /**
@@ -124,140 +99,25 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
       loaded = rebuilt
     }
   }
-  const writer = indexWriter(storage, loaded)
   let state: PolicyState = initialPolicyState(policy, trigger)
   if (loaded !== null && loaded.doc.policyState !== null && loaded.doc.policyState !== undefined) {
     const s = decodePolicyState(loaded.doc.policyState, trigger)
     if (E.isLeft(s)) return fail({ _tag: 'CorruptIndex', key: 'ckpt-index.json', message: `the index's policy state cannot be used: ${s.left.message}` })
     state = s.right
   }
-  const empty = () => emptyIndex(state)
-  const doc = (): IndexDoc => writer.current()?.doc ?? empty()
+  const folder: Folder<Snapshot, R> = { storage, serializer, index: indexWriter(storage, loaded), empty: () => emptyIndex(state), log }
+  if (isChief) await recover(folder)
 
-  const removeFiles = async (entries: ReadonlyArray<Entry>, live: ReadonlyArray<Entry>) => {
-    const keep = new Set(live.flatMap((e) => e.files.map((f) => f.key)))
-    for (const e of entries)
-      for (const f of e.files)
-        if (!keep.has(f.key))
-          await storage.remove(f.key).catch((err: unknown) => fail(storageFailure(err, `cannot remove "${f.key}" of checkpoint "${e.path}"`, f.key)))
-  }
-
-  /** Finishes what a crashed writer left: removals to complete, overwrites to settle. */
-  const recover = async () => {
-    const current = doc()
-    if (current.removing.length === 0 && current.replacing.length === 0) return
-    const restorable: Entry[] = []
-    const unverified: Entry[] = []
-    for (const e of current.replacing) {
-      if (current.checkpoints.some((c) => c.path === e.path)) continue
-      ;((await verifyEntry(storage, e)) === null ? restorable : unverified).push(e)
-    }
-    // An overwrite whose new artifact was written but not yet committed: adopt the new artifact from the
-    // entry data it carries, so that neither the old nor the new version is lost.
-    if (unverified.length > 0 && serializer.scan !== undefined) {
-      const wanted = new Set(unverified.map((e) => e.path))
-      for (const found of await serializer.scan(storage))
-        if (wanted.has(found.path)) restorable.push({ path: found.path, format: serializer.format, ...found.meta, files: [...found.files] })
-    }
-    await removeFiles(current.removing, [...current.checkpoints, ...restorable])
-    const removed = new Set(current.removing.map((e) => e.path))
-    await writer.update(
-      (d) => ({
-        ...d,
-        // Back in save order, so that latest() and maxToKeep see the true order.
-        checkpoints: [...restorable.filter((r) => !d.checkpoints.some((c) => c.path === r.path)), ...d.checkpoints].sort(
-          (a, b) => a.time - b.time || a.step - b.step || a.epoch - b.epoch,
-        ),
-        replacing: [],
-        removing: d.removing.filter((e) => !removed.has(e.path)),
-      }),
-      empty,
-    )
-  }
-  if (isChief) await recover()
-
-  let inflight: Promise<void> | null = null
-  /** Retention's deletions after the last commit; never rejects. */
-  let cleanup: Promise<void> = Promise.resolve()
-  let backgroundError: unknown = null
-
-  /** Rethrows a background save's failure, once. */
-  const rethrow = () => {
-    if (backgroundError !== null) {
-      const e = backgroundError
-      backgroundError = null
-      throw e
-    }
-  }
-  const surface = async () => {
-    if (inflight) await inflight
-    await cleanup
-    rethrow()
-  }
-  /**
-   * The best value as of the last committed save. A failed save must not count as the new best: after a
-   * failure the best goes back to this, and the next improvement over it saves again.
-   */
-  let committedBest: PolicyState['best'] = state.best
-  const forgetBest = () => {
-    if (state.best !== committedBest) state = { ...state, best: committedBest }
-  }
-
-  const commit = async (decision: Save, captured: Snapshot, after: PolicyState): Promise<string> => {
-    // One writer of the index at a time: the previous commit's cleanup finishes first.
-    await cleanup
-    const path = config.enableVersionCounter ? freePath(decision.path, (p) => doc().checkpoints.some((e) => e.path === p)) : decision.path
-    const replaced = doc().checkpoints.find((e) => e.path === path)
-    if (replaced)
-      await writer.update((d) => ({ ...d, checkpoints: d.checkpoints.filter((e) => e.path !== path), replacing: [...d.replacing.filter((e) => e.path !== path), replaced] }), empty)
-
-    const files = recordingWriter(storage)
-    const meta = { epoch: decision.epoch, step: decision.step, batch: decision.batch, metrics: decision.metrics, score: decision.score, time: decision.time ?? Date.now(), policyState: after }
-    await serializer.write(files, path, captured, meta)
-    const entry: Entry = { path, format: serializer.format, ...meta, files: [...files.files] }
-
-    await writer.update((d) => {
-      const live = d.checkpoints.filter((e) => e.path !== path)
-      const { keep, remove } = retain(policy.retention, ranking, live.map(toRecord), toRecord(entry))
-      const gone = new Set(remove.map((r) => r.path))
-      const removed = live.filter((e) => gone.has(e.path))
-      const kept = new Set(keep.map((r) => r.path))
-      return {
-        ...d,
-        checkpoints: [...live.filter((e) => kept.has(e.path)), entry],
-        replacing: d.replacing.filter((e) => e.path !== path),
-        removing: [...d.removing, ...removed],
-        policyState: after,
-        ranking,
-      }
-    }, empty)
-    committedBest = after.best
-    // The checkpoint is committed. Cleaning up after it runs in the background (deleting a large file can take
-    // as long as writing one): the next commit, flush() and close() wait for it. It cannot undo the commit: a
-    // failure is a warning, and what is left in `removing` is retried after the next commit and on the next open.
-    cleanup = (async () => {
-      try {
-        // Files of the overwritten version that the new one no longer uses (e.g. old weight shards).
-        if (replaced) await removeFiles([replaced], [entry])
-        await sweepRemoving()
-      } catch (e) {
-        log(`Warning: checkpoint "${path}" is saved, but removing old checkpoints failed (retried later): ${(e as Error).message}`)
-      }
-    })()
-    return path
-  }
-
-  /** Deletes the files of entries retention dropped, then clears them from the index. */
-  const sweepRemoving = async () => {
-    const removing = doc().removing
-    if (removing.length === 0) return
-    await removeFiles(removing, doc().checkpoints)
-    const done = new Set(removing.map((e) => e.path))
-    await writer.update((d) => ({ ...d, removing: d.removing.filter((e) => !done.has(e.path)) }), empty)
+  const queue = saveQueue(state.best)
+  const rules = { retention: policy.retention, ranking, enableVersionCounter: config.enableVersionCounter }
+  /** A failed save must not count as the new best: the best goes back to the last committed one. */
+  const failed = (e: unknown) => {
+    if (state.best !== queue.committedBest) state = { ...state, best: queue.committedBest }
+    return e
   }
 
   const step = async (event: TrainingEvent, source: SnapshotSource<Snapshot>): Promise<StepOutcome> => {
-    rethrow()
+    queue.rethrowFailure()
     const r = reducer(state, event)
     if (E.isLeft(r)) return fail({ _tag: 'PolicyError', message: r.left.message })
     const [next, decision] = r.right
@@ -270,31 +130,21 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
     const finished = (path: string) => {
       if (policy.verbose > 0) log(finishedSavingMessage(decision.epoch, path))
     }
-    const failed = (e: unknown) => {
-      forgetBest()
-      return e
-    }
-    // At most one save in flight: the next save waits for it (and surfaces its failure).
-    try {
-      await surface()
-    } catch (e) {
-      throw failed(e)
-    }
     let captured: Snapshot
     try {
+      // At most one save in flight: the next save waits for it (and surfaces its failure).
+      await queue.settle()
       const raw = typeof source === 'function' ? await (source as () => Snapshot | Promise<Snapshot>)() : source
       captured = serializer.capture(raw, { immutable: config.immutableSnapshots })
     } catch (e) {
       throw failed(e)
     }
     if (config.async) {
-      inflight = commit(decision, captured, next).then(finished, (e: unknown) => {
-        backgroundError = failed(e)
-      })
+      queue.background(commitSave(folder, rules, queue, decision, captured, next).then(finished), failed)
       return { saved: true, path: decision.path, committed: false, messages: decision.messages }
     }
     try {
-      const path = await commit(decision, captured, next)
+      const path = await commitSave(folder, rules, queue, decision, captured, next)
       finished(path)
       return { saved: true, path, committed: true, messages: decision.messages }
     } catch (e) {
@@ -302,58 +152,21 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
     }
   }
 
-  const candidates = (which: Which, entries: ReadonlyArray<Entry>): Entry[] => {
-    if (which === 'latest') return [...entries].reverse()
-    if (which === 'best') {
-      const rest = [...entries]
-      const out: Entry[] = []
-      for (let b = bestEntry(ranking, rest); b !== null; b = bestEntry(ranking, rest)) {
-        out.push(b)
-        rest.splice(rest.indexOf(b), 1)
-      }
-      return out
+  const restore = async (which: Which = 'latest'): Promise<Restored<R>> => {
+    await queue.settle()
+    const read = await restoreFrom(folder, currentDoc(folder).checkpoints, which, ranking)
+    // Passing over corrupt newer checkpoints rewinds training to this one: so does the policy.
+    const rewound = rewoundState(read, which, (u) => decodePolicyState(u, trigger))
+    if (rewound !== null) {
+      state = rewound
+      queue.committedBest = rewound.best
     }
-    const hit = entries.find((e) => e.path === which)
-    return hit ? [hit] : []
+    return read
   }
 
-  const restore = async (which: Which = 'latest'): Promise<Restored<R>> => {
-    await surface()
-    const entries = doc().checkpoints
-    const tried = candidates(which, entries)
-    if (tried.length === 0)
-      return fail({ _tag: 'NoSuchCheckpoint', which, message: entries.length === 0 ? 'there are no checkpoints to restore' : `no checkpoint "${which}"; the index has: ${entries.map((e) => e.path).join(', ')}` })
-    const skipped: Array<{ path: string; reason: string }> = []
-    for (const entry of tried) {
-      try {
-        const value = await serializer.read(verifyingReader(storage, entry), entry.path)
-        // Passing over corrupt newer checkpoints rewinds training to this one: so does the policy.
-        if (which === 'latest' && skipped.length > 0) {
-          const resumed = decodePolicyState(entry.policyState, trigger)
-          if (E.isRight(resumed)) {
-            state = resumed.right
-            committedBest = state.best
-          }
-        }
-        return { entry, value, skipped }
-      } catch (e) {
-        // A storage failure (network, permissions) says nothing about the checkpoint: report it as it is.
-        if (e instanceof CheckpointFailure && e.error._tag !== 'CorruptCheckpoint') throw e
-        const reason = e instanceof Error ? e.message : String(e)
-        if (which !== 'latest' && which !== 'best') {
-          let fallback: string | null = null
-          for (const other of [...entries].reverse())
-            if (other !== entry && (await verifyEntry(storage, other)) === null) {
-              fallback = other.path
-              break
-            }
-          return fail({ _tag: 'CorruptCheckpoint', path: entry.path, message: `${reason}${fallback ? `; the newest valid checkpoint is "${fallback}"` : '; no other checkpoint is valid'}`, fallback })
-        }
-        log(`Warning: skipping corrupt checkpoint "${entry.path}": ${reason}`)
-        skipped.push({ path: entry.path, reason })
-      }
-    }
-    return fail({ _tag: 'CorruptCheckpoint', path: tried[0]!.path, message: `no valid checkpoint: ${skipped.map((s) => s.reason).join('; ')}`, fallback: null })
+  const settled = async <A>(read: () => A): Promise<A> => {
+    await queue.settle()
+    return read()
   }
 
   return {
@@ -363,28 +176,21 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
     config,
     onEpochEnd: (event, snapshot) => step({ kind: 'epoch', epoch: event.epoch, logs: event.logs, time: event.time ?? Date.now() }, snapshot),
     onBatchEnd: (event, snapshot) => step({ kind: 'batch', epoch: event.epoch, batch: event.batch, logs: event.logs, time: event.time ?? Date.now() }, snapshot),
-    list: async () => {
-      await surface()
-      return doc().checkpoints
-    },
-    latest: async () => {
-      await surface()
-      return doc().checkpoints.at(-1) ?? null
-    },
-    best: async () => {
-      await surface()
-      return bestEntry(ranking, doc().checkpoints)
-    },
+    list: () => settled(() => currentDoc(folder).checkpoints),
+    latest: () => settled(() => currentDoc(folder).checkpoints.at(-1) ?? null),
+    best: () => settled(() => bestOf(ranking, currentDoc(folder).checkpoints, entryRecord)),
     restore,
-    flush: surface,
+    get inFlight() {
+      return queue.inFlight
+    },
+    rethrowFailure: () => queue.rethrowFailure(),
+    flush: () => queue.settle(),
     close: async () => {
       try {
-        await surface()
+        await queue.settle()
       } finally {
         await storage.close()
       }
     },
   }
 }
-
-export { asStorageError }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Storage } from '../storage/storage.js'
-import { asStorageError, CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
+import { asStorageError } from '../storage/errors.js'
+import { CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
 import { decodeIndex, emptyIndex, encodeIndex, INDEX_KEY, type Entry, type IndexDoc } from './index-file.js'
 import type { Serializer } from './serializer.js'
 

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/lib/Either.js'
-import { decodePolicyOptions, type AnyRule, type PolicyConfig, type PolicyOptions } from '../policy/index.js'
+import { configError as policyConfigError, configIssue, decodePolicyOptions, type AnyRule, type PolicyConfig, type PolicyOptions } from '../policy/index.js'
 import type { Storage } from '../storage/storage.js'
 import type { CheckpointError } from './errors.js'
 import type { Serializer } from './serializer.js'
@@ -45,10 +45,7 @@ export interface CheckpointerConfig<Snapshot, Restored> {
 
 const ownKeys = ['storage', 'serializer', 'async', 'immutableSnapshots', 'rank', 'isChief', 'enableVersionCounter', 'trigger', 'log'] as const
 
-const configError = (option: string, value: unknown, accepted: string): CheckpointError => ({
-  _tag: 'ConfigError',
-  message: `${option}: got ${typeof value === 'function' ? 'a function' : JSON.stringify(value) ?? String(value)}; expected ${accepted}`,
-})
+const configError = (option: string, value: unknown, accepted: string): CheckpointError => policyConfigError([configIssue(option, value, accepted)])
 
 const isStorage = (u: unknown): u is Storage =>
   typeof u === 'object' && u !== null && ['write', 'read', 'list', 'remove', 'stat'].every((m) => typeof (u as Record<string, unknown>)[m] === 'function')
@@ -70,7 +67,7 @@ export const decodeCheckpointerOptions = <Snapshot, Restored>(input: unknown): E
   if (log !== undefined && typeof log !== 'function') return E.left(configError('log', log, 'a function (line: string) => void'))
 
   const policy = decodePolicyOptions(rest)
-  if (E.isLeft(policy)) return E.left({ _tag: 'ConfigError', message: policy.left.message })
+  if (E.isLeft(policy)) return policy
   return E.right({
     policy: policy.right,
     storage,

@@ -1,4 +1,4 @@
-import type { Storage, WriteData, WriteOptions } from '../storage/storage.js'
+import type { Capabilities, ObjectInfo, Storage, WriteData, WriteOptions } from '../storage/storage.js'
 import type { FileRecord } from './index-file.js'
 
 /** What a serializer knows about the checkpoint it writes; it may embed this in the artifact. */
@@ -20,16 +20,27 @@ export interface ScannedCheckpoint {
   readonly meta: CheckpointMeta
 }
 
-/** Writes one file of an artifact, atomically, and records its size and checksum for the index. */
+/** A file written into a checkpoint: its index record and the storage's version tag. */
+export interface WrittenFile {
+  readonly record: FileRecord
+  readonly etag: string
+}
+
+/**
+ * What a serializer writes a checkpoint through: each file atomically, recorded (size, SHA-256) for the index
+ * entry. Not a Storage: it reaches only the files of the checkpoint being written and the versions they replace.
+ * Every method rejects with a `CheckpointFailure` whose value is `StorageFailed`, holding the storage's error.
+ */
 export interface ArtifactWriter {
-  writeFile(key: string, data: WriteData, options?: WriteOptions): Promise<FileRecord>
+  /** The storage's conditional-write guarantees, for a serializer that commits with a condition. */
+  readonly capabilities: Capabilities
+  writeFile(key: string, data: WriteData, options?: WriteOptions): Promise<WrittenFile>
   /** Removes a file this serializer wrote earlier and no longer needs (never an indexed file of another checkpoint). */
   removeFile(key: string): Promise<void>
-  /**
-   * The same writer as a Storage, for code written against Storage (e.g. a tfjs IOHandler): its writes and
-   * removes are recorded like `writeFile`/`removeFile`; reads, lists and stats go to the real storage.
-   */
-  readonly storage: Storage
+  /** Reads a file already in the storage, unverified: the version a save replaces (e.g. a previous `model.json`). */
+  readExisting(key: string): Promise<Uint8Array>
+  /** The size and version tag of a file already in the storage, or null. */
+  statExisting(key: string): Promise<ObjectInfo | null>
 }
 
 /** Reads files of an indexed artifact; every byte is checked against the index's size and checksum. */
@@ -59,4 +70,9 @@ export interface Serializer<Snapshot, Restored = Snapshot> {
    * checksums. Used to rebuild a lost index. Optional: without it a lost index cannot be rebuilt.
    */
   scan?(storage: Storage): Promise<ReadonlyArray<ScannedCheckpoint>>
+  /**
+   * The n-th version of `path` for `enableVersionCounter` (Lightning's `-vN`), when this format's rule differs
+   * from the default (`name-vN.ext`, see {@link versionedPath}); e.g. a folder artifact versions its folder.
+   */
+  versionedPath?(path: string, n: number): string
 }

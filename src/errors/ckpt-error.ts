@@ -26,8 +26,10 @@ export class CkptError<E extends ErrorValue = ErrorValue> extends Error {
   /** The typed value: the same object the pure core returns in a `Left`. */
   readonly error: E
 
+  /** `cause` defaults to the value's own `cause` field (the storage's error inside a `StorageFailed`, say). */
   constructor(error: E, options?: { readonly cause?: unknown }) {
-    super(error.message, options?.cause !== undefined ? { cause: options.cause } : undefined)
+    const cause = options?.cause ?? (error as { readonly cause?: unknown }).cause
+    super(error.message, cause !== undefined ? { cause } : undefined)
     for (const [k, v] of Object.entries(error)) if (!RESERVED.has(k)) Object.defineProperty(this, k, { value: v, enumerable: true })
     this._tag = error._tag
     this.error = error

@@ -2,7 +2,7 @@
 export { inferDirection, MAX_TOKENS, MIN_TOKENS, type Direction } from './auto-mode.js'
 export { fromJsonFloat, toJsonFloat, type JsonFloat } from './codecs.js'
 export { isSave, type Decision, type Save, type Skip } from './decision.js'
-export { showValue, type ConfigError, type ConfigIssue, type PolicyError } from './errors.js'
+export { configError, configIssue, showValue, type ConfigError, type ConfigIssue, type PolicyError } from './errors.js'
 export { validateEvent, type TrainingEvent } from './event.js'
 export { batchesAdded, improves } from './improvement.js'
 export {
@@ -14,7 +14,8 @@ export {
 } from './messages.js'
 export { decodePolicyOptions, policyCodecs, unfillableFields, type PolicyConfig, type PolicyOptions, type SaveFreq } from './options.js'
 export { policyReducer, type PolicyReducerOptions, type Reducer } from './reducer.js'
-export { hasRetentionRule, rankValue, retain, type CheckpointRecord, type Ranking, type RetentionResult } from './retention.js'
+export { bestFirst, bestOf, rankOrder, rankValue, type CheckpointRecord, type Ranking } from './ranking.js'
+export { hasRetentionRule, retain, type RetentionResult } from './retention.js'
 export { decodeRetentionOptions, retentionCodecs, type RetentionOptions } from './retention-options.js'
 export type { AnyRule, Rule } from './rule.js'
 export {

@@ -1,21 +1,5 @@
-import type { Direction } from './auto-mode.js'
+import { rankOrder, rankValue, type CheckpointRecord, type Ranking } from './ranking.js'
 import type { RetentionOptions } from './retention-options.js'
-
-/** One saved checkpoint as retention sees it. `epoch` is 0-based; `time` is ms since the Unix epoch. */
-export interface CheckpointRecord {
-  readonly path: string
-  readonly epoch: number
-  readonly step: number
-  readonly metrics: Readonly<Record<string, number>>
-  readonly time: number
-  readonly score: number | null
-}
-
-/** How checkpoints are ranked: by `metrics[monitor]` (falling back to `score`), in `mode`'s direction. */
-export interface Ranking {
-  readonly monitor: string
-  readonly mode: Direction
-}
 
 export interface RetentionResult {
   /** Survivors, in save order (oldest first), ending with the added record. */
@@ -23,26 +7,6 @@ export interface RetentionResult {
   /** Checkpoints to delete, in save order. Never the added one, nor one whose path it reuses. */
   readonly remove: CheckpointRecord[]
 }
-
-/** The value a record is ranked by; NaN when it has none (NaN ranks worst, as in Lightning). */
-export const rankValue = (ranking: Ranking, r: CheckpointRecord): number => {
-  const v = r.metrics[ranking.monitor] ?? r.score
-  return v === null || v === undefined ? NaN : v
-}
-
-/** Sort key: lower is better; NaN is +Infinity in mode min and -Infinity in mode max, so worst either way. */
-const badness = (ranking: Ranking, r: CheckpointRecord): number => {
-  const v = rankValue(ranking, r)
-  if (Number.isNaN(v)) return Infinity
-  return ranking.mode === 'min' ? v : -v
-}
-
-/** Indices of `records` ordered best first; ties keep save order (the older wins, as in Lightning). */
-const bestFirst = (ranking: Ranking, records: ReadonlyArray<CheckpointRecord>): number[] =>
-  records
-    .map((r, i) => ({ i, b: badness(ranking, r), nan: Number.isNaN(rankValue(ranking, r)) }))
-    .sort((x, y) => (x.nan !== y.nan ? (x.nan ? 1 : -1) : x.b !== y.b ? (x.b < y.b ? -1 : 1) : x.i - y.i))
-    .map((x) => x.i)
 
 /** True when at least one retention rule is set. */
 export const hasRetentionRule = (o: RetentionOptions): boolean =>
@@ -62,7 +26,7 @@ export const retain = (options: RetentionOptions, ranking: Ranking, existing: Re
   const n = all.length
   const kept = new Array<boolean>(n).fill(false)
   kept[n - 1] = true // newest
-  const order = bestFirst(ranking, all)
+  const order = rankOrder(ranking, all, (r) => r)
   const top = order[0]
   if (top !== undefined && !Number.isNaN(rankValue(ranking, all[top]!))) kept[top] = true // best
 
@@ -89,3 +53,4 @@ export const retain = (options: RetentionOptions, ranking: Ranking, existing: Re
   for (let i = 0; i < n; i++) (kept[i] ? keep : remove).push(all[i]!)
   return { keep, remove }
 }
+

@@ -45,7 +45,7 @@ export class StorageFailure extends CkptError<StorageError> {
   declare readonly key: string
 
   constructor(error: StorageError) {
-    super(error, error._tag === 'IOError' ? { cause: error.cause } : undefined)
+    super(error)
   }
 }
 
@@ -74,7 +74,7 @@ export const asStorageError = (thrown: unknown): StorageError | null => {
 /** `StorageFailed` for anything a storage call threw, with `doing` ("cannot write checkpoint file …") leading the message. */
 export const storageFailed = (key: string, doing: string, thrown: unknown): StorageFailed => {
   const cause = asStorageError(thrown) ?? ioError(key, thrown instanceof Error ? thrown.message : String(thrown), thrown)
-  return { _tag: 'StorageFailed', key, cause, message: `${doing}: ${cause._tag}: ${cause.message}` }
+  return { _tag: 'StorageFailed', key, cause, message: `${doing}: ${cause.message}` }
 }
 
 /** Any thrown value as a `StorageError`: a `StorageFailure` or error value as itself, anything else as an `IOError`. */

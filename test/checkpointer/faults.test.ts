@@ -60,7 +60,7 @@ describe('Checkpointer under injected file-system faults', () => {
         // The caller gets a typed error naming the storage failure, unless the fault hit the cleanup
         // after the commit: then the save stands, and the leftovers are retried later.
         if (attempt !== null) {
-          expect(attempt, `${op} #${nth}`).toMatchObject({ _tag: 'StorageError', storageError: { _tag: 'IOError' } })
+          expect(attempt, `${op} #${nth}`).toMatchObject({ _tag: 'StorageFailed', cause: { _tag: 'IOError' } })
           expect(String((attempt as Error).message)).toContain(code)
         }
         // Every indexed checkpoint verifies, and the previous ones are all still there

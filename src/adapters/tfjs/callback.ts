@@ -80,8 +80,6 @@ export class ModelCheckpoint extends tfl.Callback {
   private checkpointer: Checkpointer<CheckpointSnapshot, unknown> | null = null
   private description: ModelDescription | null = null
   private epoch = 0
-  private pending: Promise<void> | null = null
-  private failure: { readonly error: unknown } | null = null
   private lastBoundary = 0
 
   constructor(options: ModelCheckpointOptions) {
@@ -151,11 +149,7 @@ export class ModelCheckpoint extends tfl.Callback {
 
   /** Rethrows, once, a background save's failure. */
   private surface(): void {
-    const f = this.failure
-    if (f !== null) {
-      this.failure = null
-      throw f.error
-    }
+    this.checkpointer?.rethrowFailure()
   }
 
   /**
@@ -170,19 +164,8 @@ export class ModelCheckpoint extends tfl.Callback {
     return capture
   }
 
-  private track(ckpt: Checkpointer<CheckpointSnapshot, unknown>, outcome: StepOutcome): void {
+  private track(outcome: StepOutcome): void {
     this.lastOutcome = outcome
-    if (!outcome.saved || outcome.committed) return
-    const p: Promise<void> = ckpt.flush().then(
-      () => undefined,
-      (error: unknown) => {
-        this.failure = { error }
-      },
-    )
-    this.pending = p
-    void p.finally(() => {
-      if (this.pending === p) this.pending = null
-    })
   }
 
   override async onTrainBegin(): Promise<void> {
@@ -215,7 +198,7 @@ export class ModelCheckpoint extends tfl.Callback {
     this.surface()
     const ckpt = await this.open()
     const numbers = this.readsBatchLogs ? await numericLogs(logs, ['batch', 'size']) : {}
-    this.track(ckpt, await ckpt.onBatchEnd({ epoch: this.epoch, batch, logs: numbers }, this.source))
+    this.track(await ckpt.onBatchEnd({ epoch: this.epoch, batch, logs: numbers }, this.source))
     await this.drain()
   }
 
@@ -227,11 +210,11 @@ export class ModelCheckpoint extends tfl.Callback {
    */
   private async drain(): Promise<void> {
     const start = now()
-    if (this.pending !== null) {
+    if (this.checkpointer?.inFlight === true) {
       const since = this.lastBoundary === 0 ? 0 : start - this.lastBoundary
       const deadline = start + Math.min(DRAIN_MAX_MS, Math.max(DRAIN_MIN_MS, since * DRAIN_SHARE))
       do await yieldToEventLoop()
-      while (this.pending !== null && now() < deadline)
+      while (this.checkpointer?.inFlight === true && now() < deadline)
     }
     this.lastBoundary = now()
   }
@@ -240,7 +223,7 @@ export class ModelCheckpoint extends tfl.Callback {
     this.surface()
     this.epoch = epoch
     const ckpt = await this.open()
-    this.track(ckpt, await ckpt.onEpochEnd({ epoch, logs: await numericLogs(logs) }, this.source))
+    this.track(await ckpt.onEpochEnd({ epoch, logs: await numericLogs(logs) }, this.source))
     this.lastBoundary = now()
   }
 
@@ -252,10 +235,8 @@ export class ModelCheckpoint extends tfl.Callback {
   /** Waits for the save in flight and rethrows its failure, once. Frees any snapshot left unwritten. */
   async flush(): Promise<void> {
     try {
-      while (this.pending !== null) await this.pending
-      // Also retention's background deletions after a synchronous save, before anyone reopens the index.
+      // The save in flight and retention's background deletions, before anyone reopens the index.
       if (this.checkpointer !== null) await this.checkpointer.flush()
-      this.surface()
     } finally {
       for (const c of this.captures) releaseCapture(c)
       this.captures.clear()

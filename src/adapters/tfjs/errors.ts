@@ -1,4 +1,5 @@
-import type { StorageError } from '../../storage/errors.js'
+import { CkptError } from '../../errors/ckpt-error.js'
+import { asStorageError, ioError, type StorageFailed } from '../../storage/errors.js'
 
 /** One way a stored weight disagrees with the model. */
 export type WeightMismatch =
@@ -13,7 +14,7 @@ export type TfjsAdapterError =
   | { readonly _tag: 'InvalidModelPath'; readonly path: string; readonly message: string }
   | { readonly _tag: 'InvalidModelJson'; readonly path: string; readonly message: string }
   | { readonly _tag: 'InvalidArtifacts'; readonly path: string; readonly message: string }
-  | { readonly _tag: 'StorageFailed'; readonly key: string; readonly cause: StorageError; readonly message: string }
+  | StorageFailed
   | { readonly _tag: 'ConcurrentSave'; readonly path: string; readonly message: string }
   | { readonly _tag: 'UnsupportedDtype'; readonly name: string; readonly dtype: string; readonly message: string }
   | { readonly _tag: 'DuplicateWeightName'; readonly name: string; readonly message: string }
@@ -26,31 +27,12 @@ export type TfjsAdapterError =
   | { readonly _tag: 'WeightsOnlyCheckpoint'; readonly path: string; readonly message: string }
   | { readonly _tag: 'OptimizerMismatch'; readonly saved: string; readonly model: string; readonly message: string }
 
-/**
- * The exception the Promise surface rejects with. `error` is the typed value;
- * `message` repeats its message so that tfjs and users see a readable reason.
- */
-export class CkptTfjsError extends Error {
-  override readonly name = 'CkptTfjsError'
-  constructor(readonly error: TfjsAdapterError) {
-    super(error.message)
-  }
-}
+/** The error the tfjs adapter throws and rejects with; `error` is the typed value, its fields repeated on the error. */
+export class CkptTfjsError extends CkptError<TfjsAdapterError> {}
 
 /** Throws `error` wrapped in a `CkptTfjsError`. */
 export const fail = (error: TfjsAdapterError): never => {
   throw new CkptTfjsError(error)
-}
-
-const isStorageError = (e: unknown): e is StorageError =>
-  typeof e === 'object' && e !== null && typeof (e as { _tag?: unknown })._tag === 'string' && typeof (e as { key?: unknown }).key === 'string'
-
-/** The `StorageError` value of a storage rejection: the value itself, or the one an Error wrapper carries as `.error`. */
-const asStorageError = (key: string, e: unknown): StorageError => {
-  const inner = typeof e === 'object' && e !== null ? (e as { error?: unknown }).error : undefined
-  if (isStorageError(inner)) return inner
-  if (isStorageError(e)) return e
-  return { _tag: 'IOError', key, message: e instanceof Error ? e.message : String(e), cause: e }
 }
 
 /** Runs a storage call, turning its rejection into a `StorageFailed` that names the key and the step. */
@@ -58,7 +40,9 @@ export const storageCall = async <A>(key: string, step: string, run: () => Promi
   try {
     return await run()
   } catch (e) {
-    const cause = asStorageError(key, e)
+    // ckpt's own non-storage errors (a corrupt checkpoint, say) pass through as they are.
+    if (CkptError.is(e) && asStorageError(e) === null) throw e
+    const cause = asStorageError(e) ?? ioError(key, e instanceof Error ? e.message : String(e), e)
     return fail({ _tag: 'StorageFailed', key, cause, message: `ckpt/tfjs: ${step} '${key}' failed: ${cause._tag}: ${cause.message}` })
   }
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as E from 'fp-ts/lib/Either.js'
-import type { ObjectInfo, Storage, WriteData } from '../../storage/storage.js'
+import type { ArtifactWriter } from '../../checkpointer/serializer.js'
+import type { Capabilities, ObjectInfo, Storage, WriteData, WriteOptions } from '../../storage/storage.js'
 import { CkptTfjsError, fail, storageCall } from './errors.js'
 import { checkModelJsonPath, folderOf, modelJsonFor, parseModelJson, shardName, weightKeysOf } from './layout.js'
 
@@ -24,12 +25,32 @@ const isConflict = (e: unknown): boolean =>
   e.error._tag === 'StorageFailed' &&
   (e.error.cause._tag === 'PreconditionFailed' || e.error.cause._tag === 'AlreadyExists')
 
+/** The file operations a model commit needs: a whole Storage, or the ArtifactWriter of one checkpoint. */
+export interface ModelFiles {
+  readonly capabilities: Capabilities
+  write(key: string, data: WriteData, options?: WriteOptions): Promise<unknown>
+  read(key: string): Promise<Uint8Array>
+  stat(key: string): Promise<ObjectInfo | null>
+  remove(key: string): Promise<void>
+}
+
+/** A checkpoint's ArtifactWriter as {@link ModelFiles}: writes and removes are recorded for its index entry. */
+export const artifactFiles = (writer: ArtifactWriter): ModelFiles => ({
+  get capabilities() {
+    return writer.capabilities
+  },
+  write: (key, data, options) => writer.writeFile(key, data, options),
+  read: (key) => writer.readExisting(key),
+  stat: (key) => writer.statExisting(key),
+  remove: (key) => writer.removeFile(key),
+})
+
 /**
  * What a save replaces: the previous `model.json`'s etag and the weight files it refers to. A previous
  * `model.json` that cannot be parsed is replaced all the same; its weight files are then left in place.
  */
 const previousSave = async (
-  storage: Storage,
+  storage: ModelFiles,
   key: string,
 ): Promise<{ readonly info: ObjectInfo; readonly weightKeys: ReadonlyArray<string> } | null> => {
   const info = await storageCall(key, 'stat', () => storage.stat(key))
@@ -45,7 +66,7 @@ const previousSave = async (
  * bytes of `shards` in order. Returns the errors of the post-commit cleanup (the commit itself stands).
  */
 export const commitLayersModel = async (
-  storage: Storage,
+  storage: ModelFiles,
   path: string,
   artifacts: tf.io.ModelArtifacts,
   shards: ReadonlyArray<WriteData>,

@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
-import { verifyingReader } from '../../checkpointer/artifact-io.js'
-import { CheckpointFailure } from '../../checkpointer/errors.js'
-import type { Entry, IndexDoc } from '../../checkpointer/index-file.js'
+import { restoreCandidates } from '../../checkpointer/candidates.js'
+import { restorableEntries } from '../../checkpointer/entries.js'
+import type { Entry } from '../../checkpointer/index-file.js'
 import { loadIndex } from '../../checkpointer/index-store.js'
-import { rankValue, type Ranking } from '../../policy/index.js'
+import { readFirstValid } from '../../checkpointer/verified-read.js'
 import type { Storage } from '../../storage/storage.js'
 import { fail } from './errors.js'
 import { ckptMetadataOf, completeLoadedModel } from './model.js'
@@ -42,38 +42,7 @@ export interface RestoredArtifacts {
   readonly skipped: ReadonlyArray<{ readonly path: string; readonly reason: string }>
 }
 
-const toRecord = (e: Entry) => ({ path: e.path, epoch: e.epoch, step: e.step, metrics: e.metrics, time: e.time, score: e.score })
-
-/** Entries best first by `ranking` (ties to the older, as `Checkpointer.best()` and retention), unranked ones left out. */
-const bestFirst = (ranking: Ranking, entries: ReadonlyArray<Entry>): Entry[] =>
-  entries
-    .map((e, i) => ({ e, i, v: rankValue(ranking, toRecord(e)) }))
-    .filter((x) => !Number.isNaN(x.v))
-    .sort((a, b) => (a.v === b.v ? a.i - b.i : ranking.mode === 'min' ? a.v - b.v : b.v - a.v))
-    .map((x) => x.e)
-
 export const initialEpochOf = (entry: Entry): number => (entry.batch === null ? entry.epoch + 1 : entry.epoch)
-
-/**
- * The checkpoints to consider, read-only: the live ones plus those a crash left in `replacing` (an overwrite
- * in progress) that are not live, in save order. Each is verified before use, so an overwritten one is skipped.
- */
-const liveAndReplacing = (doc: IndexDoc): Entry[] =>
-  [...doc.checkpoints, ...doc.replacing.filter((r) => !doc.checkpoints.some((c) => c.path === r.path))].sort(
-    (a, b) => a.time - b.time || a.step - b.step || a.epoch - b.epoch,
-  )
-
-const candidates = (doc: IndexDoc, which: 'latest' | 'best'): Entry[] => {
-  if (which === 'latest') return liveAndReplacing(doc).reverse()
-  const ranking = doc.ranking
-  if (ranking === undefined)
-    return fail({
-      _tag: 'InvalidArtifacts',
-      path: 'ckpt-index.json',
-      message: 'ckpt/tfjs: restoreBest: the index does not record the monitor and mode (it was written by an older ckpt); use restoreLatest',
-    })
-  return bestFirst(ranking, liveAndReplacing(doc))
-}
 
 /** A verified whole-model checkpoint as read: tfjs layers artifacts, or a `.keras` archive's bytes. */
 type ReadCheckpoint = { readonly format: 'tfjs-layers'; readonly artifacts: tf.io.ModelArtifacts } | { readonly format: 'keras-model'; readonly bytes: Uint8Array }
@@ -95,39 +64,30 @@ const readLatestOrBest = async (
   which: 'latest' | 'best',
 ): Promise<{ readonly read: ReadCheckpoint; readonly entry: Entry; readonly initialEpoch: number; readonly skipped: ReadonlyArray<{ path: string; reason: string }> } | null> => {
   const loaded = await loadIndex(storage)
-  if (loaded === null || liveAndReplacing(loaded.doc).length === 0) return null
-  const tried = candidates(loaded.doc, which)
+  const entries = loaded === null ? [] : restorableEntries(loaded.doc)
+  if (loaded === null || entries.length === 0) return null
+  const ranking = loaded.doc.ranking
+  if (which === 'best' && ranking === undefined)
+    return fail({
+      _tag: 'InvalidArtifacts',
+      path: 'ckpt-index.json',
+      message: 'ckpt/tfjs: restoreBest: the index does not record the monitor and mode (it was written by an older ckpt); use restoreLatest',
+    })
+  const tried = restoreCandidates(entries, which, ranking ?? { monitor: '', mode: 'min' })
   if (tried.length === 0) return null
   const serializer = tfjsLayersSerializer()
-  const skipped: Array<{ path: string; reason: string }> = []
-  for (const entry of tried) {
+  const read = await readFirstValid(storage, tried, async (reader, entry): Promise<ReadCheckpoint> => {
     if (entry.format === SAFETENSORS_FORMAT) return weightsOnly(entry, '.safetensors', 'loadWeights')
     if (entry.format === kerasWeightsSerializer.format) return weightsOnly(entry, '.weights.h5', 'loadKerasWeights')
-    if (entry.format !== TFJS_LAYERS_FORMAT && entry.format !== kerasModelSerializer.format)
-      return fail({
-        _tag: 'InvalidArtifacts',
-        path: entry.path,
-        message: `ckpt/tfjs: checkpoint '${entry.path}' has format '${entry.format}'; ckpt/tfjs restores '${TFJS_LAYERS_FORMAT}' and '${kerasModelSerializer.format}' checkpoints`,
-      })
-    try {
-      const reader = verifyingReader(storage, entry)
-      const read: ReadCheckpoint =
-        entry.format === TFJS_LAYERS_FORMAT
-          ? { format: 'tfjs-layers', artifacts: await serializer.read(reader, entry.path) }
-          : { format: 'keras-model', bytes: await kerasModelSerializer.read(reader, entry.path) }
-      return { read, entry, initialEpoch: initialEpochOf(entry), skipped }
-    } catch (e) {
-      // Only a corrupt checkpoint is passed over; a storage failure (network, permissions) is reported as such.
-      if (!(e instanceof CheckpointFailure) || e.error._tag !== 'CorruptCheckpoint') throw e
-      skipped.push({ path: entry.path, reason: e.message })
-    }
-  }
-  throw new CheckpointFailure({
-    _tag: 'CorruptCheckpoint',
-    path: tried[0]!.path,
-    message: `no valid checkpoint: ${skipped.map((s) => s.reason).join('; ')}`,
-    fallback: null,
+    if (entry.format === TFJS_LAYERS_FORMAT) return { format: 'tfjs-layers', artifacts: await serializer.read(reader, entry.path) }
+    if (entry.format === kerasModelSerializer.format) return { format: 'keras-model', bytes: await kerasModelSerializer.read(reader, entry.path) }
+    return fail({
+      _tag: 'InvalidArtifacts',
+      path: entry.path,
+      message: `ckpt/tfjs: checkpoint '${entry.path}' has format '${entry.format}'; ckpt/tfjs restores '${TFJS_LAYERS_FORMAT}' and '${kerasModelSerializer.format}' checkpoints`,
+    })
   })
+  return { read: read.value, entry: read.entry, initialEpoch: initialEpochOf(read.entry), skipped: read.skipped }
 }
 
 /**
@@ -183,7 +143,7 @@ const restore = async (storage: Storage, which: 'latest' | 'best'): Promise<Rest
  */
 export const restoreLatest = (storage: Storage): Promise<RestoredTraining | null> => restore(storage, 'latest')
 
-/** Like {@link restoreLatest}, for the best checkpoint by the monitor and mode the writer used (ties to the newer). */
+/** Like {@link restoreLatest}, for the best checkpoint by the monitor and mode the writer used (ties to the older, as everywhere in ckpt). */
 export const restoreBest = (storage: Storage): Promise<RestoredTraining | null> => restore(storage, 'best')
 
 /**

@@ -4,13 +4,14 @@ import { safetensorsSerializer, META_KEY } from '../../checkpointer/safetensors-
 import { digestOf } from '../../checkpointer/checksum.js'
 import { checkpointMetaFromJson, checkpointMetaToJson } from '../../checkpointer/checkpoint-meta.js'
 import type { CheckpointMeta, ScannedCheckpoint, Serializer } from '../../checkpointer/serializer.js'
+import { versionedPath } from '../../checkpointer/version-counter.js'
 import { kerasModelSerializer, kerasWeightsSerializer } from '../../keras/serializer.js'
 import type { WeightsFile } from '../../keras/weights-file.js'
 import type { Storage } from '../../storage/storage.js'
 import { encodeSafetensors, type Tensors } from '../../tensors/index.js'
 import { captureBytes, captureTensors, releaseCapture, type ModelCapture } from './capture.js'
 import type { CheckpointFormat } from './checkpoint-format.js'
-import { commitLayersModel, readLayersModel } from './io-handler.js'
+import { artifactFiles, commitLayersModel, readLayersModel } from './io-handler.js'
 import { parseModelJson, weightKeysOf } from './layout.js'
 import { CKPT_METADATA_KEY, ckptMetadataOf } from './model.js'
 
@@ -50,13 +51,18 @@ export const tfjsLayersSerializer = (): Serializer<ModelCapture, tf.io.ModelArti
         userDefinedMetadata: { ...(model.userDefinedMetadata ?? {}), [CKPT_METADATA_KEY]: ckpt },
         ...(model.trainingConfig !== null && capture.optimizer.length > 0 ? { trainingConfig: model.trainingConfig } : {}),
       }
-      await commitLayersModel(writer.storage, path, artifacts, [[...bytes.weights, ...bytes.optimizer].map(asBytes)])
+      await commitLayersModel(artifactFiles(writer), path, artifacts, [[...bytes.weights, ...bytes.optimizer].map(asBytes)])
     } finally {
       releaseCapture(capture)
     }
   },
   read: (reader, path) => readLayersModel(path, (key) => reader.readFile(key)),
   scan: scanLayersModels,
+  // The artifact is its folder: `epoch_03/model.json` → `epoch_03-v1/model.json`.
+  versionedPath: (path, n) => {
+    const slash = path.lastIndexOf('/')
+    return slash > 0 ? `${versionedPath(path.slice(0, slash), n)}/model.json` : versionedPath(path, n)
+  },
 })
 
 /** The entry data a checkpoint's `model.json` carries, or null when it has none. */

@@ -1,50 +1,9 @@
+import { asStorageError } from '../storage/errors.js'
 import type { Storage } from '../storage/storage.js'
-import { digestOf, hashingStream } from './checksum.js'
-import { asStorageError, CheckpointFailure, storageFailure } from './errors.js'
+import { digestOf } from './checksum.js'
+import { CheckpointFailure, fail, isCorruption, storageFailure } from './errors.js'
 import type { Entry, FileRecord } from './index-file.js'
-import type { ArtifactReader, ArtifactWriter } from './serializer.js'
-
-/** A writer that records every file it writes, with its size and SHA-256, for the index entry. */
-export const recordingWriter = (storage: Storage): ArtifactWriter & { readonly files: FileRecord[] } => {
-  const files: FileRecord[] = []
-  const writer: ArtifactWriter & { readonly files: FileRecord[] } = {
-    files,
-    get storage(): Storage {
-      return {
-        ...storage,
-        write: async (key, data, options) => {
-          const record = await writer.writeFile(key, data, options)
-          return (await storage.stat(key)) ?? { size: record.size, etag: record.sha256 }
-        },
-        remove: (key) => writer.removeFile(key),
-      }
-    },
-    async writeFile(key, data, options) {
-      const hashed = hashingStream(data)
-      try {
-        await storage.write(key, hashed.data, options)
-      } catch (e) {
-        throw new CheckpointFailure(storageFailure(e, `cannot write checkpoint file "${key}"`, key))
-      }
-      const digest = await hashed.digest()
-      const record: FileRecord = { key, size: digest.size, sha256: digest.sha256 }
-      const at = files.findIndex((f) => f.key === key)
-      if (at >= 0) files.splice(at, 1)
-      files.push(record)
-      return record
-    },
-    async removeFile(key) {
-      try {
-        await storage.remove(key)
-      } catch (e) {
-        throw new CheckpointFailure(storageFailure(e, `cannot remove "${key}"`, key))
-      }
-      const at = files.findIndex((f) => f.key === key)
-      if (at >= 0) files.splice(at, 1)
-    },
-  }
-  return writer
-}
+import type { ArtifactReader } from './serializer.js'
 
 /** Why a file does not match its index record, or null when it does. */
 export const fileProblem = (record: FileRecord, bytes: Uint8Array): string | null => {
@@ -67,7 +26,7 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
     } catch (e) {
       // A missing file makes the checkpoint incomplete; any other failure is the storage's, not the checkpoint's.
       if (asStorageError(e)?._tag === 'NotFound') throw corrupt(`file "${key}" is missing`)
-      throw new CheckpointFailure(storageFailure(e, `cannot read "${key}" of checkpoint "${entry.path}"`, key))
+      return fail(storageFailure(e, `cannot read "${key}" of checkpoint "${entry.path}"`, key))
     }
     const problem = fileProblem(record, bytes)
     if (problem !== null) throw corrupt(problem)
@@ -83,7 +42,7 @@ export const verifyEntry = async (storage: Storage, entry: Entry): Promise<strin
       await reader.readFile(f.key)
     } catch (e) {
       // Only a corrupt or missing file is an answer; a storage failure (network, permissions) is thrown.
-      if (e instanceof CheckpointFailure && e.error._tag === 'CorruptCheckpoint') return e.message
+      if (isCorruption(e)) return e.message
       throw e
     }
   }

@@ -1,0 +1,35 @@
+import type { Storage } from '../storage/storage.js'
+import { hashingStream } from './checksum.js'
+import { fail, storageFailure } from './errors.js'
+import type { FileRecord } from './index-file.js'
+import type { ArtifactWriter } from './serializer.js'
+
+/** An ArtifactWriter over `storage` that records every file it writes, with its size and SHA-256, for the index entry. */
+export const recordingWriter = (storage: Storage): ArtifactWriter & { readonly files: ReadonlyArray<FileRecord> } => {
+  const files: FileRecord[] = []
+  const forget = (key: string) => {
+    const at = files.findIndex((f) => f.key === key)
+    if (at >= 0) files.splice(at, 1)
+  }
+  return {
+    files,
+    get capabilities() {
+      return storage.capabilities
+    },
+    async writeFile(key, data, options) {
+      const hashed = hashingStream(data)
+      const info = await storage.write(key, hashed.data, options).catch((e: unknown) => fail(storageFailure(e, `cannot write checkpoint file "${key}"`, key)))
+      const digest = await hashed.digest()
+      const record: FileRecord = { key, size: digest.size, sha256: digest.sha256 }
+      forget(key)
+      files.push(record)
+      return { record, etag: info.etag }
+    },
+    async removeFile(key) {
+      await storage.remove(key).catch((e: unknown) => fail(storageFailure(e, `cannot remove "${key}"`, key)))
+      forget(key)
+    },
+    readExisting: (key) => storage.read(key).catch((e: unknown) => fail(storageFailure(e, `cannot read "${key}"`, key))),
+    statExisting: (key) => storage.stat(key).catch((e: unknown) => fail(storageFailure(e, `cannot stat "${key}"`, key))),
+  }
+}

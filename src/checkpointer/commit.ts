@@ -1,0 +1,73 @@
+import { retain, type PolicyState, type Ranking, type RetentionOptions, type Save } from '../policy/index.js'
+import { recordingWriter } from './artifact-writer.js'
+import { entryRecord } from './entries.js'
+import { currentDoc, removeFiles, sweepRemoving, type Folder } from './folder.js'
+import type { Entry } from './index-file.js'
+import type { SaveQueue } from './save-queue.js'
+import { freePath } from './version-counter.js'
+
+export interface CommitRules {
+  readonly retention: RetentionOptions
+  readonly ranking: Ranking
+  readonly enableVersionCounter: boolean
+}
+
+/**
+ * The commit protocol of one save. The entry being overwritten (same path) moves to `replacing` first; the
+ * serializer writes the artifact, each file atomically, its commit point last; then one index write adds the
+ * entry, applies retention and records the policy state. Cleaning up (files of the overwritten version that the
+ * new one no longer uses, retention's deletions) runs after the commit, in the background of `queue`.
+ * Resolves to the path saved.
+ */
+export const commitSave = async <Snapshot>(
+  folder: Folder<Snapshot, unknown>,
+  rules: CommitRules,
+  queue: SaveQueue,
+  decision: Save,
+  captured: Snapshot,
+  after: PolicyState,
+): Promise<string> => {
+  const { storage, serializer, index, empty, log } = folder
+  // One writer of the index at a time: the previous commit's cleanup finishes first.
+  await queue.cleanupDone()
+  const indexed = (p: string) => currentDoc(folder).checkpoints.some((e) => e.path === p)
+  const path = rules.enableVersionCounter ? await freePath(decision.path, indexed, serializer.versionedPath?.bind(serializer)) : decision.path
+  const replaced = currentDoc(folder).checkpoints.find((e) => e.path === path)
+  if (replaced)
+    await index.update(
+      (d) => ({ ...d, checkpoints: d.checkpoints.filter((e) => e.path !== path), replacing: [...d.replacing.filter((e) => e.path !== path), replaced] }),
+      empty,
+    )
+
+  const files = recordingWriter(storage)
+  const meta = { epoch: decision.epoch, step: decision.step, batch: decision.batch, metrics: decision.metrics, score: decision.score, time: decision.time ?? Date.now(), policyState: after }
+  await serializer.write(files, path, captured, meta)
+  const entry: Entry = { path, format: serializer.format, ...meta, files: [...files.files] }
+
+  await index.update((d) => {
+    const live = d.checkpoints.filter((e) => e.path !== path)
+    const { keep, remove } = retain(rules.retention, rules.ranking, live.map(entryRecord), entryRecord(entry))
+    const gone = new Set(remove.map((r) => r.path))
+    const kept = new Set(keep.map((r) => r.path))
+    return {
+      ...d,
+      checkpoints: [...live.filter((e) => kept.has(e.path)), entry],
+      replacing: d.replacing.filter((e) => e.path !== path),
+      removing: [...d.removing, ...live.filter((e) => gone.has(e.path))],
+      policyState: after,
+      ranking: rules.ranking,
+    }
+  }, empty)
+  queue.committedBest = after.best
+  // The checkpoint is committed; cleaning up cannot undo that. A failure is a warning, and what is left in
+  // `removing` is retried after the next commit and on the next open.
+  queue.afterCommit(async () => {
+    try {
+      if (replaced) await removeFiles(storage, [replaced], [entry])
+      await sweepRemoving(folder)
+    } catch (e) {
+      log(`Warning: checkpoint "${path}" is saved, but removing old checkpoints failed (retried later): ${(e as Error).message}`)
+    }
+  })
+  return path
+}

@@ -1,0 +1,38 @@
+import { verifyEntry } from './artifact-reader.js'
+import { bySaveOrder } from './entries.js'
+import { currentDoc, removeFiles, type Folder } from './folder.js'
+import type { Entry } from './index-file.js'
+
+/**
+ * Finishes what a crashed writer left in the index: removals to complete, overwrites to settle. An overwrite
+ * whose old version still verifies goes back to the live list; one whose new artifact was written but not yet
+ * committed is adopted from the entry data the artifact carries, so that neither version is lost.
+ */
+export const recover = async (folder: Folder<unknown, unknown>): Promise<void> => {
+  const { storage, serializer } = folder
+  const current = currentDoc(folder)
+  if (current.removing.length === 0 && current.replacing.length === 0) return
+  const restorable: Entry[] = []
+  const unverified: Entry[] = []
+  for (const e of current.replacing) {
+    if (current.checkpoints.some((c) => c.path === e.path)) continue
+    ;((await verifyEntry(storage, e)) === null ? restorable : unverified).push(e)
+  }
+  if (unverified.length > 0 && serializer.scan !== undefined) {
+    const wanted = new Set(unverified.map((e) => e.path))
+    for (const found of await serializer.scan(storage))
+      if (wanted.has(found.path)) restorable.push({ path: found.path, format: serializer.format, ...found.meta, files: [...found.files] })
+  }
+  await removeFiles(storage, current.removing, [...current.checkpoints, ...restorable])
+  const removed = new Set(current.removing.map((e) => e.path))
+  await folder.index.update(
+    (d) => ({
+      ...d,
+      // Back in save order, so that latest() and maxToKeep see the true order.
+      checkpoints: [...restorable.filter((r) => !d.checkpoints.some((c) => c.path === r.path)), ...d.checkpoints].sort(bySaveOrder),
+      replacing: [],
+      removing: d.removing.filter((e) => !removed.has(e.path)),
+    }),
+    folder.empty,
+  )
+}

@@ -1,0 +1,51 @@
+import * as E from 'fp-ts/lib/Either.js'
+import type { PolicyState, Ranking } from '../policy/index.js'
+import { verifyEntry } from './artifact-reader.js'
+import { restoreCandidates, type Which } from './candidates.js'
+import { fail, isCorruption } from './errors.js'
+import type { Folder } from './folder.js'
+import type { Entry } from './index-file.js'
+import { readFirstValid, type VerifiedRead } from './verified-read.js'
+
+/**
+ * Restores `which` from the live `entries` through the one verified read. For `'latest'` and `'best'` a corrupt
+ * checkpoint is passed over (logged, and reported in `skipped`); for a path it rejects with `CorruptCheckpoint`,
+ * whose `fallback` names the newest valid checkpoint.
+ */
+export const restoreFrom = async <R>(
+  folder: Folder<unknown, R>,
+  entries: ReadonlyArray<Entry>,
+  which: Which,
+  ranking: Ranking,
+): Promise<VerifiedRead<R>> => {
+  const { storage, serializer, log } = folder
+  const tried = restoreCandidates(entries, which, ranking)
+  if (tried.length === 0)
+    return fail({
+      _tag: 'NoSuchCheckpoint',
+      which,
+      message: entries.length === 0 ? 'there are no checkpoints to restore' : `no checkpoint "${which}"; the index has: ${entries.map((e) => e.path).join(', ')}`,
+    })
+  if (which === 'latest' || which === 'best')
+    return readFirstValid(storage, tried, (reader, entry) => serializer.read(reader, entry.path), (s) => log(`Warning: skipping corrupt checkpoint "${s.path}": ${s.reason}`))
+  try {
+    return await readFirstValid(storage, tried, (reader, entry) => serializer.read(reader, entry.path))
+  } catch (e) {
+    if (!isCorruption(e)) throw e
+    const reason = e.message.replace(/^no valid checkpoint: /, '')
+    let fallback: string | null = null
+    for (const other of [...entries].reverse())
+      if (other !== tried[0] && (await verifyEntry(storage, other)) === null) {
+        fallback = other.path
+        break
+      }
+    return fail({ _tag: 'CorruptCheckpoint', path: tried[0]!.path, message: `${reason}${fallback ? `; the newest valid checkpoint is "${fallback}"` : '; no other checkpoint is valid'}`, fallback })
+  }
+}
+
+/** The policy state to resume from after `restore('latest')` passed over newer corrupt checkpoints, or null. */
+export const rewoundState = (read: VerifiedRead<unknown>, which: Which, decode: (u: unknown) => E.Either<unknown, PolicyState>): PolicyState | null => {
+  if (which !== 'latest' || read.skipped.length === 0) return null
+  const resumed = decode(read.entry.policyState)
+  return E.isRight(resumed) ? resumed.right : null
+}
