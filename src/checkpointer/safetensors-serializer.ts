@@ -1,4 +1,4 @@
-import { decodeSafetensors, encodeSafetensors, type Tensor, type Tensors } from '../tensors/index.js'
+import { decodeSafetensors, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
 import { CheckpointFailure } from './errors.js'
 import { digestOf } from './checksum.js'
 import { checkpointMetaFromJson, checkpointMetaToJson } from './checkpoint-meta.js'
@@ -47,7 +47,7 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
       return out
     },
     async write(writer, path, snapshot, meta: CheckpointMeta) {
-      const chunks = encodeSafetensors(snapshot, { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) })
+      const chunks = encodeSafetensorsOrThrow(snapshot, { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) })
       await writer.writeFile(path, chunks)
     },
     async read(reader, path) {

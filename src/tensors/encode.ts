@@ -158,26 +158,24 @@ export const encodeHeader = (tensors: Tensors, metadata?: Metadata): E.Either<Sa
 }
 
 /**
- * The functional core of {@link encodeSafetensors}: the file as byte chunks (header first, then views
- * of each tensor's own bytes; empty tensors add no chunk), or the typed reason the input is invalid.
+ * Encodes tensors as a safetensors file, returned as byte chunks: the header first, then views of the
+ * tensors' own bytes (empty tensors add no chunk), never concatenated or copied. Write the chunks in order (or
+ * concatenate them) to get the file. The views alias the caller's arrays: do not mutate them until the chunks
+ * are written. Never throws: invalid input gives `Left` with a typed {@link SafetensorsError}, as
+ * {@link decodeSafetensors} does for a malformed file.
+ *
+ * @example
+ * const r = encodeSafetensors({ w: { dtype: 'F32', shape: [2, 2], data: new Float32Array(4) } }, { step: '10' })
+ * if (E.isRight(r)) await fs.promises.writeFile('model.safetensors', r.right)
  */
-export const encodeSafetensorsE = (tensors: Tensors, metadata?: Metadata): E.Either<SafetensorsError, Uint8Array[]> =>
+export const encodeSafetensors = (tensors: Tensors, metadata?: Metadata): E.Either<SafetensorsError, Uint8Array[]> =>
   E.map((layout: SafetensorsLayout) => [layout.header, ...layout.entries.map((e) => e.bytes).filter((b) => b.length > 0)])(
     encodeHeader(tensors, metadata),
   )
 
-/**
- * Encodes tensors as a safetensors file, returned as byte chunks: the header first, then views of the
- * tensors' own bytes, never concatenated or copied. Write the chunks in order (or concatenate them)
- * to get the file. The views alias the caller's arrays: do not mutate them until the chunks are written.
- *
- * @throws SafetensorsEncodeError on invalid input; its `error` is the typed {@link SafetensorsError}.
- * @example
- * const chunks = encodeSafetensors({ w: { dtype: 'F32', shape: [2, 2], data: new Float32Array(4) } }, { step: '10' })
- * await fs.promises.writeFile('model.safetensors', chunks)
- */
-export const encodeSafetensors = (tensors: Tensors, metadata?: Metadata): Uint8Array[] => {
-  const result = encodeSafetensorsE(tensors, metadata)
+/** The chunks of {@link encodeSafetensors}, or throws its error as a `SafetensorsEncodeError` (for effectful callers). */
+export const encodeSafetensorsOrThrow = (tensors: Tensors, metadata?: Metadata): Uint8Array[] => {
+  const result = encodeSafetensors(tensors, metadata)
   if (E.isLeft(result)) throw new SafetensorsEncodeError(result.left)
   return result.right
 }

@@ -1,3 +1,4 @@
+import { CkptError } from '../errors/ckpt-error.js'
 /**
  * Typed safetensors failures. Reading reports the reader tags; writing reports the writer tags.
  * Every error carries a `message` naming the tensor or field, the value found and what is accepted.
@@ -253,10 +254,5 @@ export const unsupportedHost = (): SafetensorsError => ({
   message: 'safetensors: this host is big-endian; ckpt reads and writes safetensors only on little-endian hosts',
 })
 
-/** Thrown by {@link encodeSafetensors} (the throwing surface); `error` holds the typed failure. */
-export class SafetensorsEncodeError extends Error {
-  override readonly name = 'SafetensorsEncodeError'
-  constructor(readonly error: SafetensorsError) {
-    super(error.message)
-  }
-}
+/** The error effectful callers throw for an invalid encode (`encodeSafetensorsOrThrow`); `error` holds the typed failure. */
+export class SafetensorsEncodeError extends CkptError<SafetensorsError> {}

@@ -3,7 +3,7 @@ export type { Tensor, Tensors, Metadata } from './tensor.js'
 export { SafetensorsEncodeError, type SafetensorsError, type SafetensorsErrorTag } from './errors.js'
 export {
   encodeSafetensors,
-  encodeSafetensorsE,
+  encodeSafetensorsOrThrow,
   encodeHeader,
   safetensorsByteLength,
   type LayoutEntry,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createCheckpointer, INDEX_KEY } from '../../src/checkpointer/index.js'
 import { memoryStorage } from '../../src/storage/memory.js'
-import { encodeSafetensors } from '../../src/tensors/index.js'
+import { encodeSafetensorsOrThrow } from '../../src/tensors/index.js'
 import { quiet, tensorsFor } from './support.js'
 
 const options = { filepath: 'r/e{epoch}.safetensors', saveBestOnly: false, saveTopK: 2, ...quiet } as const
@@ -13,7 +13,7 @@ describe('Checkpointer: a lost index is rebuilt by scanning', () => {
     for (const [epoch, val_loss] of [3, 1, 2, 0.5].entries()) await first.onEpochEnd({ epoch, logs: { val_loss }, time: 1000 + epoch }, tensorsFor(epoch))
     const before = await first.list()
     // A foreign safetensors file without ckpt metadata is not adopted.
-    await storage.write('r/foreign.safetensors', encodeSafetensors({ x: { dtype: 'U8', shape: [1], data: Uint8Array.of(1) } }))
+    await storage.write('r/foreign.safetensors', encodeSafetensorsOrThrow({ x: { dtype: 'U8', shape: [1], data: Uint8Array.of(1) } }))
     await storage.remove(INDEX_KEY)
 
     const lines: string[] = []

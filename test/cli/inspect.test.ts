@@ -7,7 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { storageIOHandler } from '../../src/adapters/tfjs/io-handler.js'
 import { fsStorage } from '../../src/storage/fs.js'
-import { decodeSafetensors, encodeSafetensors, type Tensors } from '../../src/tensors/index.js'
+import { decodeSafetensors, encodeSafetensorsOrThrow, type Tensors } from '../../src/tensors/index.js'
 import { concat } from '../tensors/arbitraries.js'
 import { ckpt, STACK_LINE, tempDir } from './support.js'
 
@@ -43,7 +43,7 @@ const tensors: Tensors = {
 
 describe('ckpt inspect on a safetensors file written by encodeSafetensors', () => {
   const file = join(tmp.dir, 'model.safetensors')
-  beforeAll(() => writeFileSync(file, concat(encodeSafetensors(tensors, { ckpt: '{"epoch":2}', format: 'pt' }))))
+  beforeAll(() => writeFileSync(file, concat(encodeSafetensorsOrThrow(tensors, { ckpt: '{"epoch":2}', format: 'pt' }))))
 
   it('--json lists exactly the tensors and metadata decodeSafetensors reads, in data order', async () => {
     const r = await ckpt(['inspect', file, '--json'])

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import {
   encodeSafetensors,
-  encodeSafetensorsE,
+  encodeSafetensorsOrThrow,
   SafetensorsEncodeError,
   safetensorsByteLength,
   type Metadata,
@@ -59,12 +59,12 @@ const BAD: ReadonlyArray<Bad> = [
 
 describe('safetensors writer validation', () => {
   it.each(BAD.map((b) => [b.name, b] as const))('rejects %s', (_, b) => {
-    const r = encodeSafetensorsE(b.tensors as Tensors, b.metadata as Metadata)
+    const r = encodeSafetensors(b.tensors as Tensors, b.metadata as Metadata)
     expect(E.isLeft(r) && r.left._tag).toBe(b.tag)
     if (E.isLeft(r)) for (const m of b.mentions) expect(r.left.message).toContain(m)
     let thrown: unknown
     try {
-      encodeSafetensors(b.tensors as Tensors, b.metadata as Metadata)
+      encodeSafetensorsOrThrow(b.tensors as Tensors, b.metadata as Metadata)
     } catch (e) {
       thrown = e
     }
@@ -75,7 +75,7 @@ describe('safetensors writer validation', () => {
   })
 
   it('accepts raw bytes for any dtype and Uint16Array bit patterns for F16 and BF16', () => {
-    const ok = encodeSafetensorsE({
+    const ok = encodeSafetensors({
       a: { dtype: 'F64', shape: [1], data: new Uint8Array(8) },
       b: { dtype: 'F16', shape: [2], data: new Uint16Array(2) },
       c: { dtype: 'BF16', shape: [2], data: new Uint16Array(2) },
@@ -86,7 +86,7 @@ describe('safetensors writer validation', () => {
   })
 
   it('accepts a Node Buffer (a Uint8Array subclass)', () => {
-    expect(E.isRight(encodeSafetensorsE({ w: { dtype: 'U8', shape: [3], data: Buffer.from([1, 2, 3]) } }))).toBe(true)
+    expect(E.isRight(encodeSafetensors({ w: { dtype: 'U8', shape: [3], data: Buffer.from([1, 2, 3]) } }))).toBe(true)
   })
 
   it('refuses a header over 100,000,000 bytes, as the reference writer does, before building it', () => {
@@ -97,11 +97,11 @@ describe('safetensors writer validation', () => {
       for (let k = 0; k < count; k++) out[`${k}${long}`] = { dtype: 'U8', shape: [0], data: empty }
       return out
     }
-    const r = encodeSafetensorsE(tensors(101, 1_000_000))
+    const r = encodeSafetensors(tensors(101, 1_000_000))
     expect(E.isLeft(r) && r.left._tag).toBe('HeaderTooLarge')
     expect(E.isLeft(r) && r.left.message).toMatch(/at least 100\d{6} bytes; expected at most 100000000/)
     // Just under the limit it is written (a 99.9 MB header).
-    const ok = encodeSafetensorsE(tensors(99, 1_000_000))
+    const ok = encodeSafetensors(tensors(99, 1_000_000))
     expect(E.isRight(ok) && ok.right[0]!.length).toBeGreaterThan(99_000_000)
   })
 })

@@ -1,10 +1,10 @@
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { DTYPES, decodeSafetensors, encodeSafetensors, type DecodeOptions } from '../../src/tensors/index.js'
+import { DTYPES, decodeSafetensors, encodeSafetensorsOrThrow, type DecodeOptions } from '../../src/tensors/index.js'
 import { concat, metadata, tensorSet } from './arbitraries.js'
 
-const validFile = fc.tuple(tensorSet, metadata).map(([t, m]) => concat(encodeSafetensors(t, m)))
+const validFile = fc.tuple(tensorSet, metadata).map(([t, m]) => concat(encodeSafetensorsOrThrow(t, m)))
 
 const headerOf = (file: Uint8Array): { n: number; text: string } => {
   if (file.length < 8) return { n: 0, text: '' }
@@ -128,7 +128,7 @@ const checkOutcome = (file: Uint8Array, opts: DecodeOptions): void => {
   expect(allocated).toBeLessThanOrEqual(opts.f16AsF32 ? 2 * file.length : file.length)
   if (!opts.f16AsF32) expect(total).toBeLessThanOrEqual(file.length - 8)
   // ... and it is genuinely valid: it re-encodes and decodes to the same tensors.
-  const again = decodeSafetensors(concat(encodeSafetensors(r.right.tensors, r.right.metadata)))
+  const again = decodeSafetensors(concat(encodeSafetensorsOrThrow(r.right.tensors, r.right.metadata)))
   expect(E.isRight(again)).toBe(true)
 }
 

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { bf16BitsToF32Bits, decodeSafetensors, encodeSafetensors, f16BitsToF32Bits } from '../../src/tensors/index.js'
+import { bf16BitsToF32Bits, decodeSafetensors, encodeSafetensorsOrThrow, f16BitsToF32Bits } from '../../src/tensors/index.js'
 import { concat } from './arbitraries.js'
 import { pythonMissing, runPython } from './python.js'
 
@@ -45,7 +45,7 @@ describe('F16 and BF16 to float32', () => {
 
   it('decode with f16AsF32 converts F16 and BF16 tensors to Float32Array with dtype F32, at any alignment', () => {
     const file = concat(
-      encodeSafetensors({
+      encodeSafetensorsOrThrow({
         h: { dtype: 'F16', shape: [65536], data: allBytes() },
         b: { dtype: 'BF16', shape: [256, 256], data: allBytes() },
         u: { dtype: 'U8', shape: [1], data: new Uint8Array([1]) },
@@ -69,7 +69,7 @@ describe('F16 and BF16 to float32', () => {
   })
 
   it('without f16AsF32, F16 and BF16 come back as raw bytes', () => {
-    const r = decodeSafetensors(concat(encodeSafetensors({ h: { dtype: 'F16', shape: [2], data: new Uint16Array([0x3c00, 0xc000]) } })))
+    const r = decodeSafetensors(concat(encodeSafetensorsOrThrow({ h: { dtype: 'F16', shape: [2], data: new Uint16Array([0x3c00, 0xc000]) } })))
     if (E.isLeft(r)) throw new Error(r.left.message)
     expect(r.right.tensors['h']!.dtype).toBe('F16')
     expect([...r.right.tensors['h']!.data]).toEqual([0x00, 0x3c, 0x00, 0xc0])

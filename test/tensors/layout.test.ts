@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { DTYPES, encodeHeader, encodeSafetensors, safetensorsByteLength } from '../../src/tensors/index.js'
+import { DTYPES, encodeHeader, encodeSafetensorsOrThrow, safetensorsByteLength } from '../../src/tensors/index.js'
 import { compareCodePoints } from '../../src/tensors/header.js'
 import { concat, metadata, tensorSet } from './arbitraries.js'
 
@@ -11,7 +11,7 @@ describe('safetensors file layout', () => {
   // Expected bytes from the reference's own unit tests (safetensors/src/tensor.rs: test_serialization,
   // test_empty, test_serialization_forced_alignement).
   it('matches the reference serialisation of one F32 tensor', () => {
-    const out = concat(encodeSafetensors({ 'attn.0': { dtype: 'F32', shape: [1, 2, 3], data: f32 } }))
+    const out = concat(encodeSafetensorsOrThrow({ 'attn.0': { dtype: 'F32', shape: [1, 2, 3], data: f32 } }))
     expect([...out]).toEqual([
       64, 0, 0, 0, 0, 0, 0, 0, 123, 34, 97, 116, 116, 110, 46, 48, 34, 58, 123, 34, 100, 116, 121, 112, 101, 34, 58, 34, 70,
       51, 50, 34, 44, 34, 115, 104, 97, 112, 101, 34, 58, 91, 49, 44, 50, 44, 51, 93, 44, 34, 100, 97, 116, 97, 95, 111,
@@ -21,15 +21,15 @@ describe('safetensors file layout', () => {
   })
 
   it('matches the reference serialisation of an empty file, with and without metadata', () => {
-    expect([...concat(encodeSafetensors({}))]).toEqual([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32])
-    expect([...concat(encodeSafetensors({}, { framework: 'pt' }))]).toEqual([
+    expect([...concat(encodeSafetensorsOrThrow({}))]).toEqual([8, 0, 0, 0, 0, 0, 0, 0, 123, 125, 32, 32, 32, 32, 32, 32])
+    expect([...concat(encodeSafetensorsOrThrow({}, { framework: 'pt' }))]).toEqual([
       40, 0, 0, 0, 0, 0, 0, 0, 123, 34, 95, 95, 109, 101, 116, 97, 100, 97, 116, 97, 95, 95, 34, 58, 123, 34, 102, 114, 97,
       109, 101, 119, 111, 114, 107, 34, 58, 34, 112, 116, 34, 125, 125, 32, 32, 32, 32, 32,
     ])
   })
 
   it('pads the header with spaces so the data starts 8-aligned', () => {
-    const out = concat(encodeSafetensors({ attn0: { dtype: 'F32', shape: [1, 1, 2, 3], data: f32 } }))
+    const out = concat(encodeSafetensorsOrThrow({ attn0: { dtype: 'F32', shape: [1, 1, 2, 3], data: f32 } }))
     expect(out[0]).toBe(72)
     expect(new TextDecoder().decode(out.subarray(8, 80))).toBe(
       '{"attn0":{"dtype":"F32","shape":[1,1,2,3],"data_offsets":[0,24]}}       ',
@@ -39,7 +39,7 @@ describe('safetensors file layout', () => {
   it('for any input: the length prefix is the padded header length, a multiple of 8, and byteLength is the file size', () => {
     fc.assert(
       fc.property(tensorSet, metadata, (tensors, meta) => {
-        const chunks = encodeSafetensors(tensors, meta)
+        const chunks = encodeSafetensorsOrThrow(tensors, meta)
         const file = concat(chunks)
         const n = Number(new DataView(file.buffer).getBigUint64(0, true))
         expect(n % 8).toBe(0)
@@ -84,7 +84,7 @@ describe('safetensors file layout', () => {
   })
 
   it('writes metadata first, in the order given', () => {
-    const out = concat(encodeSafetensors({ w: { dtype: 'U8', shape: [1], data: new Uint8Array(1) } }, { b: '1', a: '2' }))
+    const out = concat(encodeSafetensorsOrThrow({ w: { dtype: 'U8', shape: [1], data: new Uint8Array(1) } }, { b: '1', a: '2' }))
     const text = new TextDecoder().decode(out.subarray(8)).trimEnd()
     expect(text.startsWith('{"__metadata__":{"b":"1","a":"2"},"w":')).toBe(true)
   })

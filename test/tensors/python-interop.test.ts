@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodeSafetensors, encodeSafetensors, type Dtype, type Tensor, type TensorData } from '../../src/tensors/index.js'
+import { decodeSafetensors, encodeSafetensorsOrThrow, type Dtype, type Tensor, type TensorData } from '../../src/tensors/index.js'
 import { bytesOf, concat, tensorName, tensorOf } from './arbitraries.js'
 import { buildFile, CASES } from './corpus.js'
 import { pythonMissing, runPython } from './python.js'
@@ -115,8 +115,8 @@ describe.skipIf(missing !== undefined)('safetensors interop with Python safetens
 
   it('a file written by ckpt loads in Python (numpy load_file, safe_open) with identical values', () => {
     const plain = SPEC.filter((t) => t.dtype !== 'BF16')
-    writeFileSync(join(dir, 'ckpt-plain.safetensors'), concat(encodeSafetensors(tensorsOf(plain), PLAIN_METADATA)))
-    writeFileSync(join(dir, 'ckpt-all.safetensors'), concat(encodeSafetensors(tensorsOf(SPEC), ALL_METADATA)))
+    writeFileSync(join(dir, 'ckpt-plain.safetensors'), concat(encodeSafetensorsOrThrow(tensorsOf(plain), PLAIN_METADATA)))
+    writeFileSync(join(dir, 'ckpt-all.safetensors'), concat(encodeSafetensorsOrThrow(tensorsOf(SPEC), ALL_METADATA)))
     const report = oracle(['check', dir]) as { problems: string[]; checked: number; version: string }
     expect(report.problems).toEqual([])
     expect(report.checked).toBe(SPEC.length)
@@ -150,7 +150,7 @@ describe.skipIf(missing !== undefined)('safetensors interop with Python safetens
 
   it('writes the same bytes as Python for the same tensors and metadata', () => {
     const python = new Uint8Array(readFileSync(join(dir, 'python-all.safetensors')))
-    expect(concat(encodeSafetensors(tensorsOf(SPEC), ALL_METADATA))).toEqual(python)
+    expect(concat(encodeSafetensorsOrThrow(tensorsOf(SPEC), ALL_METADATA))).toEqual(python)
   })
 
   it('random tensor sets: byte-identical to Python serialize, and Python reads ckpt files back exactly', () => {
@@ -169,7 +169,7 @@ describe.skipIf(missing !== undefined)('safetensors interop with Python safetens
       return {
         tensors: entries.map(([name, t]) => ({ name, dtype: t.dtype, shape: t.shape, hex: hex(bytesOf(t.data)) })),
         metadata: meta ?? null,
-        ckpt: hex(concat(encodeSafetensors(tensors, meta))),
+        ckpt: hex(concat(encodeSafetensorsOrThrow(tensors, meta))),
         expectedRead: entries.map(([name, t]) => [name, t.dtype, [...t.shape], hex(bytesOf(t.data))]).sort(),
       }
     })
@@ -189,7 +189,7 @@ describe.skipIf(missing !== undefined)('safetensors interop with Python safetens
     const pythonFile = new Uint8Array(Buffer.from(python!.python, 'hex'))
     expect(new TextDecoder().decode(pythonFile.subarray(8)).trimEnd()).toBe('{},"__metadata__":{}}')
     expect(decodeSafetensors(pythonFile)).toMatchObject({ _tag: 'Left', left: { _tag: 'InvalidHeaderJson' } })
-    const ours = concat(encodeSafetensors({}, {}))
+    const ours = concat(encodeSafetensorsOrThrow({}, {}))
     expect(new TextDecoder().decode(ours.subarray(8)).trimEnd()).toBe('{"__metadata__":{}}')
     expect(oracle(['validate'], [python!.python, Buffer.from(ours).toString('hex')])).toEqual([
       expect.stringContaining('trailing characters'),

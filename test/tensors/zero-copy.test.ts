@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { decodeSafetensors, encodeHeader, encodeSafetensors } from '../../src/tensors/index.js'
+import { decodeSafetensors, encodeHeader, encodeSafetensorsOrThrow } from '../../src/tensors/index.js'
 import { bytesOf, concat, metadata, tensorSet } from './arbitraries.js'
 
 /** The file placed at byte `shift` of a larger buffer. */
@@ -15,7 +15,7 @@ describe('safetensors zero-copy', () => {
   it('the writer returns the header, then views of the tensors own buffers, no copies', () => {
     fc.assert(
       fc.property(tensorSet, metadata, (tensors, meta) => {
-        const [header, ...views] = encodeSafetensors(tensors, meta)
+        const [header, ...views] = encodeSafetensorsOrThrow(tensors, meta)
         expect(header).toBeDefined()
         const nonEmpty = Object.values(tensors).filter((t) => t.data.byteLength > 0)
         expect(views).toHaveLength(nonEmpty.length)
@@ -31,7 +31,7 @@ describe('safetensors zero-copy', () => {
 
   it('a writer view aliases the caller array: a later change to the array shows in the chunk', () => {
     const data = new Float32Array([1, 2])
-    const [, view] = encodeSafetensors({ w: { dtype: 'F32', shape: [2], data } })
+    const [, view] = encodeSafetensorsOrThrow({ w: { dtype: 'F32', shape: [2], data } })
     data[0] = 7
     expect(new Float32Array(view!.slice().buffer)[0]).toBe(7)
   })
@@ -39,7 +39,7 @@ describe('safetensors zero-copy', () => {
   it('every decoded tensor views the input buffer when the file starts 8-aligned', () => {
     fc.assert(
       fc.property(tensorSet, metadata, fc.integer({ min: 0, max: 3 }), (tensors, meta, k) => {
-        const file = shifted(concat(encodeSafetensors(tensors, meta)), 8 * k)
+        const file = shifted(concat(encodeSafetensorsOrThrow(tensors, meta)), 8 * k)
         const r = decodeSafetensors(file)
         if (E.isLeft(r)) throw new Error(r.left.message)
         for (const t of Object.values(r.right.tensors)) {
@@ -56,7 +56,7 @@ describe('safetensors zero-copy', () => {
       fc.property(tensorSet, fc.integer({ min: 0, max: 15 }), (tensors, shift) => {
         const layout = encodeHeader(tensors)
         if (E.isLeft(layout)) throw new Error(layout.left.message)
-        const file = shifted(concat(encodeSafetensors(tensors)), shift)
+        const file = shifted(concat(encodeSafetensorsOrThrow(tensors)), shift)
         const r = decodeSafetensors(file)
         if (E.isLeft(r)) throw new Error(r.left.message)
         for (const entry of layout.right.entries) {
@@ -72,7 +72,7 @@ describe('safetensors zero-copy', () => {
   })
 
   it('an F32 tensor at an odd address is copied, not viewed', () => {
-    const file = shifted(concat(encodeSafetensors({ w: { dtype: 'F32', shape: [2], data: new Float32Array([1.5, -2]) } })), 1)
+    const file = shifted(concat(encodeSafetensorsOrThrow({ w: { dtype: 'F32', shape: [2], data: new Float32Array([1.5, -2]) } })), 1)
     const r = decodeSafetensors(file)
     if (E.isLeft(r)) throw new Error(r.left.message)
     const w = r.right.tensors['w']!
@@ -81,7 +81,7 @@ describe('safetensors zero-copy', () => {
   })
 
   it('reads a file held in a SharedArrayBuffer, viewing its tensors', () => {
-    const file = concat(encodeSafetensors({ w: { dtype: 'F64', shape: [2], data: new Float64Array([1, -2]) } }, { a: 'b' }))
+    const file = concat(encodeSafetensorsOrThrow({ w: { dtype: 'F64', shape: [2], data: new Float64Array([1, -2]) } }, { a: 'b' }))
     const shared = new Uint8Array(new SharedArrayBuffer(file.length))
     shared.set(file)
     const r = decodeSafetensors(shared)
@@ -94,7 +94,7 @@ describe('safetensors zero-copy', () => {
   it('copy: true gives tensors that share nothing with the input', () => {
     fc.assert(
       fc.property(tensorSet, (tensors) => {
-        const file = concat(encodeSafetensors(tensors))
+        const file = concat(encodeSafetensorsOrThrow(tensors))
         const r = decodeSafetensors(file, { copy: true })
         if (E.isLeft(r)) throw new Error(r.left.message)
         for (const t of Object.values(r.right.tensors)) expect(t.data.buffer).not.toBe(file.buffer)
@@ -103,7 +103,7 @@ describe('safetensors zero-copy', () => {
   })
 
   it('a view sees later changes to the input bytes; a copy does not', () => {
-    const file = concat(encodeSafetensors({ w: { dtype: 'U8', shape: [1], data: new Uint8Array([5]) } }))
+    const file = concat(encodeSafetensorsOrThrow({ w: { dtype: 'U8', shape: [1], data: new Uint8Array([5]) } }))
     const view = decodeSafetensors(file)
     const copy = decodeSafetensors(file, { copy: true })
     file[file.length - 1] = 9

@@ -6,7 +6,7 @@ import { useBackend } from '../../src/adapters/tfjs/backend.js'
 import { CkptTfjsError, type WeightMismatch } from '../../src/adapters/tfjs/errors.js'
 import { loadWeights, modelWeights, saveWeights, weightMismatches } from '../../src/adapters/tfjs/weights.js'
 import { memoryStorage } from '../../src/storage/memory.js'
-import { decodeSafetensors, encodeSafetensors, type Tensors } from '../../src/tensors/index.js'
+import { decodeSafetensors, encodeSafetensorsOrThrow, type Tensors } from '../../src/tensors/index.js'
 import { BACKENDS, STORAGES, dataset, tinyModel, weightBytes } from './support/fixtures.js'
 
 const mismatchOf = async (p: Promise<void>): Promise<{ err: CkptTfjsError; list: ReadonlyArray<WeightMismatch> }> => {
@@ -67,7 +67,7 @@ describe.each(BACKENDS)('weights-only safetensors on %s', (backend) => {
     const storage = memoryStorage()
     const model = tinyModel()
     const w = { ...modelWeights(model), 'out/bias': { dtype: 'F32' as const, shape: [1, 1], data: new Float32Array(1) } }
-    await storage.write('w.safetensors', encodeSafetensors(w))
+    await storage.write('w.safetensors', encodeSafetensorsOrThrow(w))
     const target = tinyModel()
     const before = weightBytes(target)
     const { err, list } = await mismatchOf(loadWeights(target, storage, 'w.safetensors'))
@@ -85,7 +85,7 @@ describe.each(BACKENDS)('weights-only safetensors on %s', (backend) => {
       'out/kernel': { dtype: 'F32', shape: [6, 1], data: new Float32Array(6) },
       'extra/kernel': { dtype: 'F32', shape: [1], data: new Float32Array(1) },
     }
-    await storage.write('w.safetensors', encodeSafetensors(w))
+    await storage.write('w.safetensors', encodeSafetensorsOrThrow(w))
     const target = tinyModel()
     const before = weightBytes(target)
     const { err, list } = await mismatchOf(loadWeights(target, storage, 'w.safetensors'))
@@ -105,7 +105,7 @@ describe.each(BACKENDS)('weights-only safetensors on %s', (backend) => {
     const big = tfl.sequential({
       layers: Array.from({ length: 8 }, (_, i) => tfl.layers.dense({ name: `l${i}`, units: 2, ...(i === 0 ? { inputShape: [2] } : {}) })),
     })
-    await storage.write('w.safetensors', encodeSafetensors({ other: { dtype: 'F32', shape: [1], data: new Float32Array(1) } }))
+    await storage.write('w.safetensors', encodeSafetensorsOrThrow({ other: { dtype: 'F32', shape: [1], data: new Float32Array(1) } }))
     const { err, list } = await mismatchOf(loadWeights(big, storage, 'w.safetensors'))
     expect(list).toHaveLength(17)
     expect(err.message.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(10)

@@ -8,7 +8,7 @@ import { versionedPath } from '../../checkpointer/version-counter.js'
 import { kerasModelSerializer, kerasWeightsSerializer } from '../../keras/serializer.js'
 import type { WeightsFile } from '../../keras/weights-file.js'
 import type { Storage } from '../../storage/storage.js'
-import { encodeSafetensors, type Tensors } from '../../tensors/index.js'
+import { encodeSafetensorsOrThrow, type Tensors } from '../../tensors/index.js'
 import { captureBytes, captureTensors, releaseCapture, type ModelCapture } from './capture.js'
 import type { CheckpointFormat } from './checkpoint-format.js'
 import { artifactFiles, commitLayersModel, readLayersModel } from './io-handler.js'
@@ -105,7 +105,7 @@ export const tfjsWeightsSerializer = (): Serializer<ModelCapture, Tensors> => {
     async write(writer, path, capture, meta) {
       try {
         const bytes = await captureBytes(capture)
-        const chunks = encodeSafetensors(captureTensors(capture, bytes.weights), { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) })
+        const chunks = encodeSafetensorsOrThrow(captureTensors(capture, bytes.weights), { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) })
         await writer.writeFile(path, chunks)
       } finally {
         releaseCapture(capture)

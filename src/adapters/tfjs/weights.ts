@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
 import type { Storage } from '../../storage/storage.js'
-import { decodeSafetensors, encodeSafetensors, type Tensor, type Tensors } from '../../tensors/index.js'
+import { decodeSafetensors, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../../tensors/index.js'
 import { fail, storageCall, type WeightMismatch } from './errors.js'
 import { fromSafetensorsDtype, toSafetensorsDtype } from './dtypes.js'
 import { assertUniqueNames } from './names.js'
@@ -92,7 +92,7 @@ export const saveWeights = async (
   path: string,
   metadata?: Readonly<Record<string, string>>,
 ): Promise<void> => {
-  const chunks = encodeSafetensors(modelWeights(model), metadata)
+  const chunks = encodeSafetensorsOrThrow(modelWeights(model), metadata)
   await storageCall(path, 'writing weights', () => storage.write(path, chunks))
 }
 
