@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
-import { inferDirection, type CheckpointRecord, type Direction, type Ranking } from '../policy/index.js'
+import { bestOf, inferDirection, type Direction, type Ranking } from '../policy/index.js'
+import { entryRecord } from '../checkpointer/entries.js'
 import type { Entry, IndexDoc } from '../checkpointer/index.js'
 import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
 import { defineCommand, type Command } from './command.js'
@@ -8,7 +9,6 @@ import { asCliError, readIndex } from './index-reader.js'
 import { EXIT, type CliIO } from './io.js'
 import { locationFlags, locationHelp, openLocation } from './location.js'
 import { formatBytes, jsonMetrics, jsonNumber, metricsText, table, toJson } from './render.js'
-import { bestOf } from './replay.js'
 
 const help = `Usage: ckpt ls LOCATION [options]
 
@@ -16,9 +16,10 @@ Lists the checkpoints of a checkpoint folder's index, oldest first: path, epoch,
 of the checkpoint's files), metrics, and which is the best and which the latest.
 
 Options:
-  --monitor NAME    the metric that ranks checkpoints for "best"; default: the metric whose values are the
-                    scores the index recorded (the policy's monitor)
-  --mode min|max    the direction of the monitor; default: inferred from its name as the policy's mode 'auto'
+  --monitor NAME    the metric that ranks checkpoints for "best"; default: the monitor the index records
+                    (an index from an older ckpt records none: then the metric whose values are its scores)
+  --mode min|max    the direction of the monitor; default: the mode the index records, else inferred from
+                    the monitor's name as the policy's mode 'auto'
   --json            machine-readable output (0-based epoch and batch, sizes in bytes)
   -h, --help        this help
 ${locationHelp}
@@ -27,8 +28,6 @@ Epochs and batches are printed 1-based, as Keras's messages and the filename tem
 gives them 0-based, as the index stores them. The latest is the last committed checkpoint; the best is
 the one Checkpointer.best() returns (ties go to the older).
 Exit codes: 0 listed; 2 bad flag, missing or unreadable folder, no index, corrupt index.`
-
-const toRecord = (e: Entry): CheckpointRecord => ({ path: e.path, epoch: e.epoch, step: e.step, metrics: e.metrics, time: e.time, score: e.score })
 
 /**
  * The metric the index's scores came from: the one metric whose value equals the entry's score in every
@@ -44,7 +43,13 @@ export const monitorOf = (entries: ReadonlyArray<Entry>): string | null => {
 /** How "best" is decided, or why it cannot be. */
 type BestRule = { readonly ranking: Ranking; readonly how: string } | { readonly ranking: null; readonly why: string }
 
-const bestRule = (entries: ReadonlyArray<Entry>, monitorFlag: string | undefined, modeFlag: Direction | undefined): BestRule => {
+const bestRule = (doc: IndexDoc, monitorFlag: string | undefined, modeFlag: Direction | undefined): BestRule => {
+  const entries = doc.checkpoints
+  const recorded = doc.ranking
+  if (recorded !== undefined && (monitorFlag === undefined || monitorFlag === recorded.monitor)) {
+    const ranking = { monitor: recorded.monitor, mode: modeFlag ?? recorded.mode }
+    return { ranking, how: `${ranking.monitor} (${ranking.mode}${modeFlag !== undefined ? ', from --mode' : ''})` }
+  }
   const monitor = monitorFlag ?? monitorOf(entries)
   if (monitor === null)
     return entries.some((e) => e.score !== null)
@@ -81,8 +86,8 @@ export const lsCommand: Command = defineCommand({
       await location.right.storage.close().catch(() => undefined)
     }
     const entries = doc.checkpoints
-    const rule = bestRule(entries, monitor, mode)
-    const best = rule.ranking === null ? null : bestOf(rule.ranking, entries, toRecord)
+    const rule = bestRule(doc, monitor, mode)
+    const best = rule.ranking === null ? null : bestOf(rule.ranking, entries, entryRecord)
     const latest = entries.at(-1) ?? null
 
     if (boolFlag(a, 'json')) {

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import {
   batchesAdded,
+  bestOf,
   hasRetentionRule,
-  rankValue,
   retain,
   type CheckpointRecord,
   type PolicyConfig,
@@ -34,24 +34,6 @@ export interface RetentionReplay {
   readonly best: ReplayedSave | null
   /** The newest kept checkpoint. */
   readonly latest: ReplayedSave | null
-}
-
-/**
- * The best of `items` by `ranking`, skipping those without a value; ties go to the earlier one (a tie is no improvement). This is the
- * rule `Checkpointer.best()` applies to the index (src/checkpointer/checkpointer.ts).
- */
-export const bestOf = <A>(ranking: Ranking, items: ReadonlyArray<A>, record: (a: A) => CheckpointRecord): A | null => {
-  let best: A | null = null
-  let bestValue = NaN
-  for (const item of items) {
-    const v = rankValue(ranking, record(item))
-    if (Number.isNaN(v)) continue
-    if (best === null || (ranking.mode === 'min' ? v < bestValue : v > bestValue)) {
-      best = item
-      bestValue = v
-    }
-  }
-  return best
 }
 
 /**
