@@ -1,9 +1,9 @@
+/** The Checkpointer: the effectful shell that saves, lists, prunes and restores checkpoints through a Storage. */
 export { createCheckpointer, type Checkpointer, type EpochEndEvent, type BatchEndEvent, type StepOutcome, type Restored, type SnapshotSource, type Which } from './checkpointer.js'
 export { CheckpointFailure, type CheckpointError } from './errors.js'
 export { INDEX_KEY, decodeIndex, encodeIndex, type Entry, type FileRecord, type IndexDoc } from './index-file.js'
 export { loadIndex } from './index-store.js'
 export { safetensorsSerializer } from './safetensors-serializer.js'
-export type { ArtifactReader, ArtifactWriter, CheckpointMeta, Serializer } from './serializer.js'
+export type { ArtifactReader, ArtifactWriter, CheckpointMeta, ScannedCheckpoint, Serializer, WrittenFile } from './serializer.js'
 export type { CheckpointerOptions, CheckpointerOwnOptions } from './options.js'
 export { verifyEntry } from './artifact-reader.js'
-export { versionedPath } from './version-counter.js'

@@ -18,7 +18,9 @@ export {
   alreadyExists,
   invalidKey,
   ioError,
+  asStorageError,
   isStorageError,
+  storageFailed,
   isStorageFailure,
   notFound,
   preconditionFailed,
@@ -26,6 +28,7 @@ export {
   unsupported,
   type StorageError,
   type StorageErrorTag,
+  type StorageFailed,
 } from './errors.js'
 export { MAX_KEY_BYTES, MAX_SEGMENT_BYTES, RESERVED_PREFIX, compareKeys, isReservedName, keyProblem, validateKey, validatePrefix, type ParsedPrefix } from './keys.js'
 export { checkRange, chunksOf, clampRange, collect, concatChunks } from './data.js'
