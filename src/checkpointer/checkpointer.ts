@@ -105,7 +105,7 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
     if (E.isLeft(s)) return fail({ _tag: 'CorruptIndex', key: 'ckpt-index.json', message: `the index's policy state cannot be used: ${s.left.message}` })
     state = s.right
   }
-  const folder: Folder<Snapshot, R> = { storage, serializer, index: indexWriter(storage, loaded), empty: () => emptyIndex(state), log }
+  const folder: Folder<Snapshot, R> = { storage, serializer, index: indexWriter(storage, loaded, log), empty: () => emptyIndex(state), log }
   if (isChief) await recover(folder)
 
   const queue = saveQueue(state.best)

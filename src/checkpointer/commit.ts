@@ -1,6 +1,8 @@
 import { retain, type PolicyState, type Ranking, type RetentionOptions, type Save } from '../policy/index.js'
 import { recordingWriter } from './artifact-writer.js'
-import { entryRecord } from './entries.js'
+import { verifyEntry } from './artifact-reader.js'
+import { bySaveOrder, entryRecord } from './entries.js'
+import { fail, storageFailure } from './errors.js'
 import { currentDoc, removeFiles, sweepRemoving, type Folder } from './folder.js'
 import type { Entry } from './index-file.js'
 import type { SaveQueue } from './save-queue.js'
@@ -10,6 +12,26 @@ export interface CommitRules {
   readonly retention: RetentionOptions
   readonly ranking: Ranking
   readonly enableVersionCounter: boolean
+}
+
+/**
+ * After a failed overwrite: the entry being replaced goes back to the live list if its files still verify
+ * (each file is replaced atomically, so a failure usually leaves the old version whole). Otherwise it stays in
+ * `replacing`, for the next open to settle. Never rejects: the save's own failure is what the caller needs.
+ */
+const reinstate = async (folder: Folder<unknown, unknown>, replaced: Entry): Promise<void> => {
+  try {
+    if ((await verifyEntry(folder.storage, replaced)) !== null) return
+    await folder.index.update(
+      (d) =>
+        d.checkpoints.some((e) => e.path === replaced.path)
+          ? d
+          : { ...d, checkpoints: [...d.checkpoints, replaced].sort(bySaveOrder), replacing: d.replacing.filter((e) => e.path !== replaced.path) },
+      folder.empty,
+    )
+  } catch (e) {
+    folder.log(`Warning: checkpoint "${replaced.path}" was being overwritten when the save failed; it is settled on the next open: ${(e as Error).message}`)
+  }
 }
 
 /**
@@ -30,8 +52,10 @@ export const commitSave = async <Snapshot>(
   const { storage, serializer, index, empty, log } = folder
   // One writer of the index at a time: the previous commit's cleanup finishes first.
   await queue.cleanupDone()
-  const indexed = (p: string) => currentDoc(folder).checkpoints.some((e) => e.path === p)
-  const path = rules.enableVersionCounter ? await freePath(decision.path, indexed, serializer.versionedPath?.bind(serializer)) : decision.path
+  // A path is taken by a checkpoint of the index or by any file already there (as Lightning checks the file
+  // system): the counter never overwrites a file ckpt did not write.
+  const taken = async (p: string) => currentDoc(folder).checkpoints.some((e) => e.path === p) || (await storage.stat(p).catch((e: unknown) => fail(storageFailure(e, `cannot stat "${p}"`, p)))) !== null
+  const path = rules.enableVersionCounter ? await freePath(decision.path, taken, serializer.versionedPath?.bind(serializer)) : decision.path
   const replaced = currentDoc(folder).checkpoints.find((e) => e.path === path)
   if (replaced)
     await index.update(
@@ -41,7 +65,12 @@ export const commitSave = async <Snapshot>(
 
   const files = recordingWriter(storage)
   const meta = { epoch: decision.epoch, step: decision.step, batch: decision.batch, metrics: decision.metrics, score: decision.score, time: decision.time ?? Date.now(), policyState: after }
-  await serializer.write(files, path, captured, meta)
+  try {
+    await serializer.write(files, path, captured, meta)
+  } catch (e) {
+    if (replaced) await reinstate(folder, replaced)
+    throw e
+  }
   const entry: Entry = { path, format: serializer.format, ...meta, files: [...files.files] }
 
   await index.update((d) => {

@@ -47,7 +47,13 @@ export interface IndexWriter {
   update(change: (doc: IndexDoc) => IndexDoc, empty: () => IndexDoc): Promise<IndexDoc>
 }
 
-export const indexWriter = (storage: Storage, initial: LoadedIndex | null, key = INDEX_KEY, maxAttempts = 16): IndexWriter => {
+export const indexWriter = (
+  storage: Storage,
+  initial: LoadedIndex | null,
+  log: (line: string) => void = () => undefined,
+  key = INDEX_KEY,
+  maxAttempts = 16,
+): IndexWriter => {
   let loaded = initial
   return {
     current: () => loaded,
@@ -55,10 +61,9 @@ export const indexWriter = (storage: Storage, initial: LoadedIndex | null, key =
       for (let attempt = 1; ; attempt++) {
         // Read per write: an adapter may learn its capabilities when it opens (S3 probes conditional writes).
         const { ifAbsent, ifMatch } = storage.capabilities
-        const base = loaded?.doc ?? empty()
-        const next = change(base)
-        const options =
-          loaded === null ? (ifAbsent ? { ifAbsent: true } : {}) : ifMatch && loaded.etag !== null ? { ifMatch: loaded.etag } : {}
+        const next = change(loaded?.doc ?? empty())
+        const etag = loaded?.etag ?? null
+        const options = etag === null ? (ifAbsent ? { ifAbsent: true } : {}) : ifMatch ? { ifMatch: etag } : {}
         try {
           const info = await storage.write(key, encodeIndex(next), options)
           loaded = { doc: next, etag: info.etag }
@@ -69,7 +74,13 @@ export const indexWriter = (storage: Storage, initial: LoadedIndex | null, key =
           if (attempt >= maxAttempts)
             return fail({ _tag: 'Conflict', message: `the index "${key}" kept changing under this writer: ${maxAttempts} conditional writes failed; nothing was overwritten` })
           await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt))
-          loaded = await loadIndex(storage, key)
+          const reloaded = await loadIndex(storage, key)
+          if (reloaded === null && loaded !== null) {
+            // Deleted under this writer: recreate it from what this writer knows, never from nothing, so that no
+            // checkpoint it listed is orphaned. The write is create-only, so an index another writer made wins.
+            log(`Warning: the index "${key}" was deleted while this writer ran; recreating it from the ${loaded.doc.checkpoints.length} checkpoint(s) this writer knows`)
+            loaded = { doc: loaded.doc, etag: null }
+          } else loaded = reloaded
         }
       }
     },

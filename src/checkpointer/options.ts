@@ -54,7 +54,7 @@ const isStorage = (u: unknown): u is Storage =>
 export const decodeCheckpointerOptions = <Snapshot, Restored>(input: unknown): E.Either<CheckpointError, CheckpointerConfig<Snapshot, Restored>> => {
   if (typeof input !== 'object' || input === null) return E.left(configError('(options)', input, 'an object of Checkpointer options'))
   const all = input as Record<string, unknown>
-  const rest: Record<string, unknown> = {}
+  const rest: Record<string, unknown> = Object.create(null)
   for (const [k, v] of Object.entries(all)) if (!(ownKeys as ReadonlyArray<string>).includes(k)) rest[k] = v
 
   const { storage, serializer, async, immutableSnapshots, rank, isChief, enableVersionCounter, trigger, log } = all

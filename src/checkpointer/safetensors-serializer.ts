@@ -42,7 +42,7 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
     capture(snapshot, { immutable }) {
       assertTensors(snapshot)
       if (immutable) return snapshot
-      const out: Record<string, Tensor> = {}
+      const out: Record<string, Tensor> = Object.create(null)
       for (const [name, t] of Object.entries(snapshot)) out[name] = copyInto(name, t)
       return out
     },

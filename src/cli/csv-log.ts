@@ -97,7 +97,7 @@ export const parseCsvLog = (text: string, source: string, separator = ','): E.Ei
     const epochText = row.fields[epochAt]!.trim()
     if (!/^\d+$/.test(epochText) || !Number.isSafeInteger(Number(epochText)))
       return E.left(at(row.line, `column "epoch": got ${JSON.stringify(epochText)}; expected a 0-based epoch index (an integer >= 0), as CSVLogger writes it`))
-    const logs: Record<string, number> = {}
+    const logs: Record<string, number> = Object.create(null)
     for (let i = 0; i < names.length; i++) {
       if (i === epochAt) continue
       const raw = row.fields[i]!
