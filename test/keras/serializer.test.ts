@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ArtifactReader, ArtifactWriter } from '../../src/checkpointer/serializer.js'
 import { CkptKerasError } from '../../src/keras/errors.js'
-import { kerasModelSerializer, kerasWeightsSerializer } from '../../src/keras/serializer.js'
+import { kerasModelSerializer, kerasWeightsSerializer } from '../../src/adapters/tfjs/keras/serializers.js'
 import type { WeightsFile } from '../../src/keras/weights-file.js'
 
 const files = new Map<string, Uint8Array>()

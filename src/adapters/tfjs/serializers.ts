@@ -4,7 +4,7 @@ import { safetensorsSerializer, META_KEY } from '../../checkpointer/safetensors-
 import { digestOf } from '../../checkpointer/checksum.js'
 import { checkpointMetaFromJson, checkpointMetaToJson } from '../../checkpointer/checkpoint-meta.js'
 import type { CheckpointMeta, ScannedCheckpoint, Serializer } from '../../checkpointer/serializer.js'
-import { kerasModelSerializer, kerasWeightsSerializer } from '../../keras/serializer.js'
+import { kerasModelSerializer, kerasWeightsSerializer } from './keras/serializers.js'
 import type { WeightsFile } from '../../keras/weights-file.js'
 import type { Storage } from '../../storage/storage.js'
 import { encodeSafetensors, type Tensors } from '../../tensors/index.js'
