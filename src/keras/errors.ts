@@ -49,7 +49,8 @@ export const storageStep = async <A>(key: string, doing: string, run: () => Prom
     return await run()
   } catch (e) {
     if (e instanceof CkptKerasError) throw e
-    return raise(storageFailed(key, `ckpt/keras: ${doing} '${key}' failed`, e), e)
+    const failed = storageFailed(key, `ckpt/keras: ${doing} '${key}' failed`, e)
+    return raise(failed, failed.cause)
   }
 }
 

@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
 import { kerasModelSupport, kerasWeightsSupport } from '../../keras/checkpointable.js'
-import { CkptKerasError, kerasCall, type KerasFormatError } from '../../keras/errors.js'
+import { CkptKerasError, type KerasFormatError } from '../../keras/errors.js'
 import type { WeightsFile } from '../../keras/weights-file.js'
 import { layerInfos } from './keras/model-layers.js'
 import { encodeKerasModel } from './keras/model-file.js'
@@ -63,7 +63,7 @@ export const kerasView = (model: tfl.LayersModel): tfl.LayersModel => {
  */
 export const kerasSnapshot = async (format: KerasCheckpointFormat, filepath: string, model: tfl.LayersModel): Promise<WeightsFile | Uint8Array> => {
   const seen = kerasView(model)
-  const taken = await kerasCall<E.Either<KerasFormatError, WeightsFile | Uint8Array>>(filepath, () => (format === 'keras-weights' ? kerasWeightsFile(seen) : encodeKerasModel(seen)))
+  const taken = format === 'keras-weights' ? await kerasWeightsFile(seen) : await encodeKerasModel(seen)
   if (E.isLeft(taken)) throw inContext(format, filepath, taken.left)
   return taken.right
 }

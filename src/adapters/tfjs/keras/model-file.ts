@@ -15,7 +15,8 @@ import { applyKerasWeightsFile, kerasWeightsFile, type OptimizerOutcome } from '
 /** A tfjs model to and from a `.keras` archive: its topology, compile settings and weights. */
 
 /** The bytes of a `.keras` archive for a tfjs Sequential or Functional model: metadata.json, config.json, model.weights.h5. */
-export const encodeKerasModel = async (model: tfl.LayersModel, date: Date = new Date()): Promise<E.Either<KerasFormatError, Uint8Array>> => {
+export const encodeKerasModel = (model: tfl.LayersModel, date: Date = new Date()): Promise<E.Either<KerasFormatError, Uint8Array>> =>
+  kerasCall('(new archive)', async () => {
   const config = kerasModelConfig(model.toJSON(null, false), tensorSpecsOf(model))
   if (E.isLeft(config)) return config
   const optimizer = optimizerOf(model)
@@ -23,7 +24,7 @@ export const encodeKerasModel = async (model: tfl.LayersModel, date: Date = new 
   const weights = await kerasWeightsFile(model, { includeOptimizer: compile !== null })
   if (E.isLeft(weights)) return weights
   return encodeKerasArchive({ ...config.right, compile, layers: layerInfos(model), weights: weights.right, date })
-}
+  })
 
 /**
  * Writes the model as a Keras 3 `.keras` file that Python loads with `keras.models.load_model(path)`.
@@ -57,7 +58,8 @@ const buildModel = async (topology: Obj, label: string): Promise<E.Either<KerasF
 }
 
 /** A tfjs model from `.keras` bytes; see {@link loadKerasModel}. */
-export const decodeKerasModel = async (bytes: Uint8Array, label: string): Promise<E.Either<KerasFormatError, LoadedKerasModel>> => {
+export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Either<KerasFormatError, LoadedKerasModel>> =>
+  kerasCall(label, async () => {
   const archive = await decodeKerasArchive(bytes, label)
   if (E.isLeft(archive)) return archive
   const { topology, order, weights, compile } = archive.right
@@ -88,7 +90,7 @@ export const decodeKerasModel = async (bytes: Uint8Array, label: string): Promis
     model.dispose()
     throw e
   }
-}
+  })
 
 /**
  * Loads a Keras 3 `.keras` file (Sequential or Functional models of the supported layers) as a tfjs model, compiled with

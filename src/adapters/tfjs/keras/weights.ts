@@ -1,6 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
-import { orThrow, unsupportedOptimizer, type KerasFormatError } from '../../../keras/errors.js'
+import { kerasCall, orThrow, unsupportedOptimizer, type KerasFormatError } from '../../../keras/errors.js'
 import { layerWeightValues, layerWeightsFile } from '../../../keras/layer-weights.js'
 import { fromKerasOptimizer, KERAS_OPTIMIZERS, toKerasOptimizer, type OptimizerSkip, type RestoredOptimizer } from '../../../keras/optimizer.js'
 import { groupAt, type WeightsFile } from '../../../keras/weights-file.js'
@@ -24,7 +24,8 @@ export interface KerasWeightsOptions {
  * The model's weights as a Keras 3 weights file (groups in Keras's layout). Left, naming the layer or
  * optimizer, when something has no exact Keras equivalent; with `includeOptimizer` an unmappable optimizer is an error.
  */
-export const kerasWeightsFile = async (model: tfl.LayersModel, options: KerasWeightsOptions = {}): Promise<E.Either<KerasFormatError, WeightsFile>> => {
+export const kerasWeightsFile = (model: tfl.LayersModel, options: KerasWeightsOptions = {}): Promise<E.Either<KerasFormatError, WeightsFile>> =>
+  kerasCall('(model weights)', async () => {
   const layers = layerWeightsFile(model.name, layerInfos(model), layerValues(model))
   if (E.isLeft(layers)) return layers
   const optimizer = optimizerOf(model)
@@ -35,7 +36,7 @@ export const kerasWeightsFile = async (model: tfl.LayersModel, options: KerasWei
     return E.left(unsupportedOptimizer(opt.left.optimizer, Object.keys(KERAS_OPTIMIZERS), message))
   }
   return E.right({ groups: [...layers.right.groups, opt.right] })
-}
+  })
 
 /**
  * Assigns a Keras weights file to the model: every layer weight is checked first (a mismatch changes nothing),
