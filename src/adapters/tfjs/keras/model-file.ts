@@ -17,13 +17,13 @@ import { applyKerasWeightsFile, kerasWeightsFile, type OptimizerOutcome } from '
 /** The bytes of a `.keras` archive for a tfjs Sequential or Functional model: metadata.json, config.json, model.weights.h5. */
 export const encodeKerasModel = (model: tfl.LayersModel, date: Date = new Date()): Promise<E.Either<KerasFormatError, Uint8Array>> =>
   kerasCall('(new archive)', async () => {
-  const config = kerasModelConfig(model.toJSON(null, false), tensorSpecsOf(model))
-  if (E.isLeft(config)) return config
-  const optimizer = optimizerOf(model)
-  const compile = kerasCompileConfig(optimizer === null ? null : optimizerSettings(optimizer), (model as unknown as { loss?: unknown }).loss)
-  const weights = await kerasWeightsFile(model, { includeOptimizer: compile !== null })
-  if (E.isLeft(weights)) return weights
-  return encodeKerasArchive({ ...config.right, compile, layers: layerInfos(model), weights: weights.right, date })
+    const config = kerasModelConfig(model.toJSON(null, false), tensorSpecsOf(model))
+    if (E.isLeft(config)) return config
+    const optimizer = optimizerOf(model)
+    const compile = kerasCompileConfig(optimizer === null ? null : optimizerSettings(optimizer), (model as unknown as { loss?: unknown }).loss)
+    const weights = await kerasWeightsFile(model, { includeOptimizer: compile !== null })
+    if (E.isLeft(weights)) return weights
+    return encodeKerasArchive({ ...config.right, compile, layers: layerInfos(model), weights: weights.right, date })
   })
 
 /**
@@ -60,36 +60,36 @@ const buildModel = async (topology: Obj, label: string): Promise<E.Either<KerasF
 /** A tfjs model from `.keras` bytes; see {@link loadKerasModel}. */
 export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Either<KerasFormatError, LoadedKerasModel>> =>
   kerasCall(label, async () => {
-  const archive = await decodeKerasArchive(bytes, label)
-  if (E.isLeft(archive)) return archive
-  const { topology, order, weights, compile } = archive.right
-  const built = await buildModel(topology, label)
-  if (E.isLeft(built)) return built
-  const model = built.right
-  let skipped: string | null = null
-  try {
-    if (compile !== null) {
-      const optimizer = tfjsOptimizerSpec(compile['optimizer'])
-      const loss = tfjsLoss(compile['loss'])
-      if (E.isLeft(optimizer)) skipped = optimizer.left
-      else if (loss === null) skipped = `the loss ${JSON.stringify(compile['loss'])} has no tfjs equivalent in ckpt (${Object.keys(LOSSES).join(', ')})`
-      else model.compile({ optimizer: tfjsOptimizer(optimizer.right), loss })
-    }
-    const ordered = toModelOrder(weights, layerInfos(model), order, label)
-    if (E.isLeft(ordered)) {
+    const archive = await decodeKerasArchive(bytes, label)
+    if (E.isLeft(archive)) return archive
+    const { topology, order, weights, compile } = archive.right
+    const built = await buildModel(topology, label)
+    if (E.isLeft(built)) return built
+    const model = built.right
+    let skipped: string | null = null
+    try {
+      if (compile !== null) {
+        const optimizer = tfjsOptimizerSpec(compile['optimizer'])
+        const loss = tfjsLoss(compile['loss'])
+        if (E.isLeft(optimizer)) skipped = optimizer.left
+        else if (loss === null) skipped = `the loss ${JSON.stringify(compile['loss'])} has no tfjs equivalent in ckpt (${Object.keys(LOSSES).join(', ')})`
+        else model.compile({ optimizer: tfjsOptimizer(optimizer.right), loss })
+      }
+      const ordered = toModelOrder(weights, layerInfos(model), order, label)
+      if (E.isLeft(ordered)) {
+        model.dispose()
+        return ordered
+      }
+      const outcome = await applyKerasWeightsFile(model, ordered.right, label)
+      if (skipped !== null) {
+        const name = isObj(compile?.['optimizer']) ? String((compile['optimizer'] as Obj)['class_name']) : '(none)'
+        return E.right({ model, optimizer: { _tag: 'OptimizerSkipped', optimizer: name, reason: `the model was loaded uncompiled: ${skipped}` } })
+      }
+      return E.right({ model, optimizer: compile === null ? { _tag: 'NoOptimizerState', reason: `'${label}' has no compile config` } : outcome })
+    } catch (e) {
       model.dispose()
-      return ordered
+      throw e
     }
-    const outcome = await applyKerasWeightsFile(model, ordered.right, label)
-    if (skipped !== null) {
-      const name = isObj(compile?.['optimizer']) ? String((compile['optimizer'] as Obj)['class_name']) : '(none)'
-      return E.right({ model, optimizer: { _tag: 'OptimizerSkipped', optimizer: name, reason: `the model was loaded uncompiled: ${skipped}` } })
-    }
-    return E.right({ model, optimizer: compile === null ? { _tag: 'NoOptimizerState', reason: `'${label}' has no compile config` } : outcome })
-  } catch (e) {
-    model.dispose()
-    throw e
-  }
   })
 
 /**

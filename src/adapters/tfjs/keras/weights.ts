@@ -26,16 +26,16 @@ export interface KerasWeightsOptions {
  */
 export const kerasWeightsFile = (model: tfl.LayersModel, options: KerasWeightsOptions = {}): Promise<E.Either<KerasFormatError, WeightsFile>> =>
   kerasCall('(model weights)', async () => {
-  const layers = layerWeightsFile(model.name, layerInfos(model), layerValues(model))
-  if (E.isLeft(layers)) return layers
-  const optimizer = optimizerOf(model)
-  if (!(options.includeOptimizer ?? true) || optimizer === null) return layers
-  const opt = toKerasOptimizer(await optimizerState(optimizer), trainableVars(model))
-  if (E.isLeft(opt)) {
-    const message = `ckpt/keras: the optimizer ${opt.left.optimizer} cannot be written in Keras's layout: ${opt.left.reason}. Save with includeOptimizer: false to write the weights alone`
-    return E.left(unsupportedOptimizer(opt.left.optimizer, Object.keys(KERAS_OPTIMIZERS), message))
-  }
-  return E.right({ groups: [...layers.right.groups, opt.right] })
+    const layers = layerWeightsFile(model.name, layerInfos(model), layerValues(model))
+    if (E.isLeft(layers)) return layers
+    const optimizer = optimizerOf(model)
+    if (!(options.includeOptimizer ?? true) || optimizer === null) return layers
+    const opt = toKerasOptimizer(await optimizerState(optimizer), trainableVars(model))
+    if (E.isLeft(opt)) {
+      const message = `ckpt/keras: the optimizer ${opt.left.optimizer} cannot be written in Keras's layout: ${opt.left.reason}. Save with includeOptimizer: false to write the weights alone`
+      return E.left(unsupportedOptimizer(opt.left.optimizer, Object.keys(KERAS_OPTIMIZERS), message))
+    }
+    return E.right({ groups: [...layers.right.groups, opt.right] })
   })
 
 /**
