@@ -1,3 +1,7 @@
+import { CkptError, messageOf } from '../errors/ckpt-error.js'
+import { storageFailed, type StorageFailed } from '../storage/errors.js'
+import type { WeightMismatch } from './weight-mismatch.js'
+
 /** Every failure of the Keras formats (`.weights.h5`, `.keras`), as a value. */
 export type KerasFormatError =
   | { readonly _tag: 'H5Unavailable'; readonly message: string }
@@ -5,24 +9,60 @@ export type KerasFormatError =
   | { readonly _tag: 'InvalidKerasArchive'; readonly path: string; readonly message: string }
   | { readonly _tag: 'UnsupportedLayer'; readonly layer: string; readonly className: string; readonly message: string }
   | { readonly _tag: 'UnsupportedConfig'; readonly layer: string; readonly field: string; readonly value: unknown; readonly message: string }
-  | { readonly _tag: 'UnsupportedOptimizer'; readonly optimizer: string; readonly message: string }
-  | { readonly _tag: 'WeightsMismatch'; readonly path: string; readonly message: string }
+  | { readonly _tag: 'UnsupportedOptimizer'; readonly optimizer: string; readonly supported: ReadonlyArray<string>; readonly message: string }
+  | { readonly _tag: 'WeightsMismatch'; readonly path: string; readonly mismatches: ReadonlyArray<WeightMismatch>; readonly message: string }
   | { readonly _tag: 'InvalidPath'; readonly path: string; readonly message: string }
-  | { readonly _tag: 'StorageFailed'; readonly path: string; readonly message: string }
+  | { readonly _tag: 'ModelFailed'; readonly path: string; readonly message: string }
+  | StorageFailed
 
-/** The exception the Promise surface rejects with; `error` is the typed value. */
-export class CkptKerasError extends Error {
-  override readonly name = 'CkptKerasError'
-  constructor(readonly error: KerasFormatError) {
-    super(error.message)
-  }
-}
+/** The exception the Promise surface rejects with: a `CkptError` whose `error` is the typed value. */
+export class CkptKerasError extends CkptError<KerasFormatError> {}
 
 /** Throws `error` wrapped in a `CkptKerasError`. */
-export const raise = (error: KerasFormatError): never => {
-  throw new CkptKerasError(error)
+export const raise = (error: KerasFormatError, cause?: unknown): never => {
+  throw new CkptKerasError(error, cause !== undefined ? { cause } : undefined)
 }
 
 /** The right value, or throws the left one as a `CkptKerasError`. */
 export const orThrow = <A>(e: { readonly _tag: 'Left'; readonly left: KerasFormatError } | { readonly _tag: 'Right'; readonly right: A }): A =>
   e._tag === 'Left' ? raise(e.left) : e.right
+
+/** `WeightsMismatch` for the weights in `path`, listing every mismatch and, readably, what each one is. */
+export const weightsMismatch = (path: string, mismatches: ReadonlyArray<WeightMismatch>, details: ReadonlyArray<string>): KerasFormatError => ({
+  _tag: 'WeightsMismatch',
+  path,
+  mismatches,
+  message: `ckpt/keras: the weights in '${path}' do not match the model; nothing was changed: ${details.join('; ')}`,
+})
+
+/** `UnsupportedOptimizer`, with the optimizers ckpt maps to Keras 3. */
+export const unsupportedOptimizer = (optimizer: string, supported: ReadonlyArray<string>, message: string): KerasFormatError => ({
+  _tag: 'UnsupportedOptimizer',
+  optimizer,
+  supported,
+  message,
+})
+
+/** Runs a storage call; a rejection becomes a `StorageFailed` naming the key and what was being done. */
+export const storageStep = async <A>(key: string, doing: string, run: () => Promise<A>): Promise<A> => {
+  try {
+    return await run()
+  } catch (e) {
+    if (e instanceof CkptKerasError) throw e
+    const failed = storageFailed(key, `ckpt/keras: ${doing} '${key}' failed`, e)
+    return raise(failed, failed.cause)
+  }
+}
+
+/**
+ * Runs one public Keras operation so that it rejects only with a `CkptError`: a `CkptError` passes as it is,
+ * anything else (the framework's model threw while ckpt read or built it) becomes `ModelFailed` naming `path`.
+ */
+export const kerasCall = async <A>(path: string, run: () => Promise<A>): Promise<A> => {
+  try {
+    return await run()
+  } catch (e) {
+    if (CkptError.is(e)) throw e
+    return raise({ _tag: 'ModelFailed', path, message: `ckpt/keras: '${path}': the model failed: ${messageOf(e)}` }, e)
+  }
+}

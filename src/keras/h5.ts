@@ -1,11 +1,16 @@
 import * as E from 'fp-ts/lib/Either.js'
-import type { KerasFormatError } from './errors.js'
+import { raise, type KerasFormatError } from './errors.js'
 import type { KerasArray, KerasDtype, VarsGroup, WeightsFile } from './weights-file.js'
 
 /**
  * HDF5 encoding of {@link WeightsFile} through `h5wasm` (HDF5 compiled to WebAssembly), an optional peer
  * dependency loaded on first use. Files live only in h5wasm's in-memory file system, for the duration of one call.
  */
+
+/** Keras's rule for `save_weights` paths, reworded for ckpt. */
+export const checkWeightsPath = (path: string): void => {
+  if (!path.endsWith('.weights.h5')) raise({ _tag: 'InvalidPath', path, message: `ckpt/keras: a Keras weights file must end in '.weights.h5'. Received: path='${path}'` })
+}
 
 type H5 = typeof import('h5wasm')
 type H5Module = Awaited<H5['ready']>

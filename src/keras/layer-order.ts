@@ -1,36 +1,15 @@
-import type * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
-import type { KerasFormatError } from './errors.js'
-import type { OrderedLayer, TensorSpecs } from './functional.js'
+import { weightsMismatch, type KerasFormatError } from './errors.js'
+import type { OrderedLayer } from './functional.js'
 import { planLayers, type LayerInfo } from './layers.js'
-import { layerInfos } from './tfjs-weights.js'
+import type { WeightMismatch } from './weight-mismatch.js'
 import type { WeightsFile } from './weights-file.js'
 
 /**
  * A weights file's `layers/<key>` groups are named by class and position in `model.layers`. tfjs and Keras 3
  * may list a Functional model's layers in different orders (ties between branches), so ckpt renames the
- * groups by layer name between the two orders instead of trusting them to agree.
+ * groups by layer name between the two orders instead of trusting them to agree. Pure.
  */
-
-/** The shape and dtype of each layer's output in a tfjs model's graph (what Keras 3 writes into its nodes). */
-export const tensorSpecsOf = (model: tfl.LayersModel): TensorSpecs => {
-  const specs = new Map<string, { shape: ReadonlyArray<number | null>; dtype: string }>()
-  const visit = (t: tfl.SymbolicTensor): void => {
-    const layer = t.sourceLayer
-    if (specs.has(layer.name)) return
-    specs.set(layer.name, { shape: t.shape, dtype: t.dtype })
-    const node = layer.inboundNodes[t.nodeIndex]
-    for (const x of node?.inputTensors ?? []) visit(x)
-  }
-  model.outputs.forEach(visit)
-  return specs
-}
-
-const mismatch = (label: string, message: string): KerasFormatError => ({
-  _tag: 'WeightsMismatch',
-  path: label,
-  message: `ckpt/keras: the weights in '${label}' do not match the model; nothing was changed: ${message}`,
-})
 
 /** Group path → group path, for every layer group of `from` (by layer name) to where `to` puts it. */
 const pathMap = (from: ReadonlyArray<LayerInfo>, to: ReadonlyArray<LayerInfo>): E.Either<KerasFormatError, ReadonlyMap<string, string>> => {
@@ -42,25 +21,27 @@ const pathMap = (from: ReadonlyArray<LayerInfo>, to: ReadonlyArray<LayerInfo>): 
   const out = new Map<string, string>()
   for (const p of a.right) {
     const groups = target.get(p.layer.name)
-    if (groups === undefined || groups.length !== p.groups.length) return E.left(mismatch('(layer order)', `layer '${p.layer.name}' is not in both layer lists`))
+    if (groups === undefined || groups.length !== p.groups.length)
+      return E.left(weightsMismatch('(layer order)', [{ _tag: 'Missing', name: p.layer.name }], [`layer '${p.layer.name}' is not in both layer lists`]))
     p.groups.forEach((g, i) => out.set(g.path, (groups[i] as { path: string }).path))
   }
   return E.right(out)
 }
 
-/** The model's layers (their infos) in `order` (Keras's `model.layers` order, by name). */
-const infosInOrder = (model: tfl.LayersModel, order: ReadonlyArray<OrderedLayer>, label: string): E.Either<KerasFormatError, ReadonlyArray<LayerInfo>> => {
-  const infos = layerInfos(model)
-  const byName = new Map(infos.map((i) => [i.name, i]))
+/** The model's layers (`layers`, in the model's own order) in `order` (Keras's `model.layers` order, by name). */
+const infosInOrder = (layers: ReadonlyArray<LayerInfo>, order: ReadonlyArray<OrderedLayer>, label: string): E.Either<KerasFormatError, ReadonlyArray<LayerInfo>> => {
+  const byName = new Map(layers.map((i) => [i.name, i]))
   const out: LayerInfo[] = []
   for (const l of order) {
     const info = byName.get(l.name)
-    if (info === undefined || info.className !== l.className) return E.left(mismatch(label, `Keras's layer '${l.name}' (${l.className}) is not in the tfjs model`))
+    if (info === undefined || info.className !== l.className)
+      return E.left(weightsMismatch(label, [{ _tag: 'Unexpected', name: l.name }], [`Keras's layer '${l.name}' (${l.className}) is not in the tfjs model`]))
     out.push(info)
   }
-  if (out.length !== infos.length) {
-    const missing = infos.filter((i) => !order.some((l) => l.name === i.name)).map((i) => i.name)
-    return E.left(mismatch(label, `tfjs layers not in Keras's layer list: ${missing.join(', ')}`))
+  if (out.length !== layers.length) {
+    const missing = layers.filter((i) => !order.some((l) => l.name === i.name)).map((i) => i.name)
+    const mismatches = missing.map((name): WeightMismatch => ({ _tag: 'Missing', name }))
+    return E.left(weightsMismatch(label, mismatches, [`tfjs layers not in Keras's layer list: ${missing.join(', ')}`]))
   }
   return E.right(out)
 }
@@ -69,16 +50,16 @@ const renamed = (file: WeightsFile, paths: ReadonlyMap<string, string>): Weights
   groups: file.groups.map((g) => ({ ...g, path: paths.get(g.path) ?? g.path })),
 })
 
-/** A weights file written in tfjs's layer order (`kerasWeightsFile`), with its layer groups named as Keras expects. */
-export const toKerasOrder = (file: WeightsFile, model: tfl.LayersModel, kerasOrder: ReadonlyArray<OrderedLayer>): E.Either<KerasFormatError, WeightsFile> => {
-  const keras = infosInOrder(model, kerasOrder, '(new archive)')
+/** A weights file written in the model's layer order (`layers`), with its layer groups named as Keras expects. */
+export const toKerasOrder = (file: WeightsFile, layers: ReadonlyArray<LayerInfo>, kerasOrder: ReadonlyArray<OrderedLayer>): E.Either<KerasFormatError, WeightsFile> => {
+  const keras = infosInOrder(layers, kerasOrder, '(new archive)')
   if (E.isLeft(keras)) return keras
-  return E.map((paths: ReadonlyMap<string, string>) => renamed(file, paths))(pathMap(layerInfos(model), keras.right))
+  return E.map((paths: ReadonlyMap<string, string>) => renamed(file, paths))(pathMap(layers, keras.right))
 }
 
-/** A weights file written by Keras, with its layer groups named for the tfjs model's layer order (`applyKerasWeightsFile`). */
-export const toTfjsOrder = (file: WeightsFile, model: tfl.LayersModel, kerasOrder: ReadonlyArray<OrderedLayer>, label: string): E.Either<KerasFormatError, WeightsFile> => {
-  const keras = infosInOrder(model, kerasOrder, label)
+/** A weights file written by Keras, with its layer groups named for the model's layer order (`layers`). */
+export const toModelOrder = (file: WeightsFile, layers: ReadonlyArray<LayerInfo>, kerasOrder: ReadonlyArray<OrderedLayer>, label: string): E.Either<KerasFormatError, WeightsFile> => {
+  const keras = infosInOrder(layers, kerasOrder, label)
   if (E.isLeft(keras)) return keras
-  return E.map((paths: ReadonlyMap<string, string>) => renamed(file, paths))(pathMap(keras.right, layerInfos(model)))
+  return E.map((paths: ReadonlyMap<string, string>) => renamed(file, paths))(pathMap(keras.right, layers))
 }

@@ -6,15 +6,16 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { kerasLayerOrder } from '../../src/keras/config.js'
-import { CkptKerasError } from '../../src/keras/errors.js'
-import { loadKerasModel, saveKerasModel } from '../../src/keras/keras-file.js'
-import { toKerasOrder, toTfjsOrder } from '../../src/keras/layer-order.js'
-import { kerasWeightsFile } from '../../src/keras/tfjs-weights.js'
+import { loadKerasModel, saveKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
+import { toKerasOrder, toModelOrder } from '../../src/keras/layer-order.js'
+import { kerasWeightsFile } from '../../src/adapters/tfjs/keras/weights.js'
+import { layerInfos } from '../../src/adapters/tfjs/keras/model-layers.js'
 import { decodeZip } from '../../src/keras/zip.js'
 import type { Storage } from '../../src/storage/storage.js'
 import { maxDiff, randomizeWeights } from './support/archs.js'
 import { buildFunctional, functionalInputs, predictAll, type FunctionalArch } from './support/functional-archs.js'
 import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasServer, type KerasSession } from './support/python.js'
+import { expectKerasError } from './support/errors.js'
 
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/functional-interop: skipped: ${skipReason}`)
@@ -104,7 +105,7 @@ describe.skipIf(skipReason !== null)('Functional models in .keras against Python
     const y = shared.apply(shared.apply(x)) as tfl.SymbolicTensor
     const model = tfl.model({ inputs: x, outputs: y })
     const err = await saveKerasModel(model, storage, 'shared.keras').catch((e: unknown) => e)
-    expect((err as CkptKerasError).error).toMatchObject({ _tag: 'UnsupportedConfig', layer: 'shared', field: 'inbound_nodes' })
+    expectKerasError(err, { _tag: 'UnsupportedConfig', layer: 'shared', field: 'inbound_nodes' })
     await expect(storage.stat('shared.keras')).resolves.toBeNull()
   })
 
@@ -113,7 +114,7 @@ describe.skipIf(skipReason !== null)('Functional models in .keras against Python
     const b = tfl.input({ shape: [2] })
     const m = tfl.layers.multiply({ name: 'mul' }).apply([a, b]) as tfl.SymbolicTensor
     const err = await saveKerasModel(tfl.model({ inputs: [a, b], outputs: m }), storage, 'mul.keras').catch((e: unknown) => e)
-    expect((err as CkptKerasError).error).toMatchObject({ _tag: 'UnsupportedLayer', layer: 'mul', className: 'Multiply' })
+    expectKerasError(err, { _tag: 'UnsupportedLayer', layer: 'mul', className: 'Multiply' })
   })
 
   it('an LSTM returning its states (several output tensors) is refused by name', async () => {
@@ -121,7 +122,7 @@ describe.skipIf(skipReason !== null)('Functional models in .keras against Python
     const outs = tfl.layers.lstm({ units: 2, returnState: true, name: 'stateful_out', recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }).apply(x) as tfl.SymbolicTensor[]
     const d = tfl.layers.dense({ units: 1, name: 'd' }).apply(outs[1] as tfl.SymbolicTensor) as tfl.SymbolicTensor
     const err = await saveKerasModel(tfl.model({ inputs: x, outputs: d }), storage, 'state.keras').catch((e: unknown) => e)
-    expect((err as CkptKerasError).error).toMatchObject({ _tag: 'UnsupportedConfig', layer: 'd', field: 'inbound_nodes' })
+    expectKerasError(err, { _tag: 'UnsupportedConfig', layer: 'd', field: 'inbound_nodes' })
   })
 })
 
@@ -133,13 +134,13 @@ describe('weights groups follow Keras layer order, by name (no Python needed)', 
     if (E.isLeft(file)) throw new Error(file.left.message)
     // Keras order with ha/hb swapped: hb's weights must now be written under layers/dense, ha's under layers/dense_1.
     const swapped = ['a', 'b', 'hb', 'ha', 'cat', 'add', 'o1', 'o2'].map((name) => ({ name, className: model.getLayer(name).getClassName() }))
-    const keras = toKerasOrder(file.right, model, swapped)
+    const keras = toKerasOrder(file.right, layerInfos(model), swapped)
     if (E.isLeft(keras)) throw new Error(keras.left.message)
     const vars = (f: typeof keras.right, path: string): number[] => Array.from((f.groups.find((g) => g.path === path)?.vars[0]?.data ?? new Float32Array(0)) as Float32Array)
     expect(vars(keras.right, 'layers/dense')).toEqual(Array.from(model.getLayer('hb').getWeights()[0]?.dataSync() ?? []))
     expect(vars(keras.right, 'layers/dense_1')).toEqual(Array.from(model.getLayer('ha').getWeights()[0]?.dataSync() ?? []))
     // And back: reading the Keras-ordered file restores tfjs's naming exactly.
-    const back = toTfjsOrder(keras.right, model, swapped, 'test')
+    const back = toModelOrder(keras.right, layerInfos(model), swapped, 'test')
     expect(E.isRight(back) && back.right).toEqual(file.right)
   })
 })

@@ -5,12 +5,12 @@ import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CkptKerasError } from '../../src/keras/errors.js'
-import { loadKerasModel, saveKerasModel } from '../../src/keras/keras-file.js'
+import { loadKerasModel, saveKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
 import { decodeZip } from '../../src/keras/zip.js'
 import type { Storage } from '../../src/storage/storage.js'
 import { buildTfjs, inputsFor, lcg, maxDiff, predict, randomizeWeights, type Arch } from './support/archs.js'
 import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasServer, type KerasSession } from './support/python.js'
+import { expectKerasError } from './support/errors.js'
 
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/keras-model-interop: skipped: ${skipReason}`)
@@ -69,19 +69,19 @@ describe.skipIf(skipReason !== null)('.keras against Python Keras 3', () => {
   it('a tfjs LSTM with hard_sigmoid (tfjs default) is refused by name: Keras 3 defines hard_sigmoid differently', async () => {
     const model = tfl.sequential({ layers: [tfl.layers.lstm({ units: 2, inputShape: [3, 2], name: 'l', recurrentInitializer: 'glorotUniform' })] })
     const err = await saveKerasModel(model, storage, 'hs.keras').catch((e: unknown) => e)
-    expect((err as CkptKerasError).error).toMatchObject({ _tag: 'UnsupportedConfig', layer: 'l', field: 'recurrent_activation', value: 'hard_sigmoid' })
+    expectKerasError(err, { _tag: 'UnsupportedConfig', layer: 'l', field: 'recurrent_activation', value: 'hard_sigmoid' })
     await expect(storage.stat('hs.keras')).resolves.toBeNull()
   })
 
   it('an unsupported layer is refused by name', async () => {
     const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, inputShape: [3] }), tfl.layers.activation({ activation: 'relu', name: 'act' })] })
     const err = await saveKerasModel(model, storage, 'act.keras').catch((e: unknown) => e)
-    expect((err as CkptKerasError).error).toMatchObject({ _tag: 'UnsupportedLayer', layer: 'act', className: 'Activation' })
+    expectKerasError(err, { _tag: 'UnsupportedLayer', layer: 'act', className: 'Activation' })
   })
 
   it('paths follow Keras: .keras for whole models', async () => {
     const err = await saveKerasModel(buildTfjs('mlp'), storage, 'model.h5').catch((e: unknown) => e)
-    expect((err as CkptKerasError).error).toMatchObject({ _tag: 'InvalidPath', path: 'model.h5' })
+    expectKerasError(err, { _tag: 'InvalidPath', path: 'model.h5' })
   })
 
   it('tfjs → .keras → tfjs keeps predictions and the optimizer state exactly', async () => {

@@ -9,9 +9,10 @@ import { modelCheckpoint } from '../../src/adapters/tfjs/callback.js'
 import { CkptTfjsError } from '../../src/adapters/tfjs/errors.js'
 import { restoreLatest } from '../../src/adapters/tfjs/restore.js'
 import { loadIndex } from '../../src/checkpointer/index-store.js'
+import { CkptError } from '../../src/errors/ckpt-error.js'
 import { CkptKerasError } from '../../src/keras/errors.js'
-import { loadKerasModel } from '../../src/keras/keras-file.js'
-import { loadKerasWeights } from '../../src/keras/tfjs.js'
+import { loadKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
+import { loadKerasWeights } from '../../src/adapters/tfjs/keras/weights-h5.js'
 import { fsStorage } from '../../src/storage/fs.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import type { Storage } from '../../src/storage/storage.js'
@@ -157,7 +158,9 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
       let epochs = 0
       const counter = new tfl.CustomCallback({ onEpochBegin: async () => void epochs++ })
       const err = await model.fit(x, y, { ...FIT, epochs: 2, callbacks: [modelCheckpoint({ storage, filepath, saveWeightsOnly, ...quiet }), counter] }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(CkptError)
       expect(err).toBeInstanceOf(CkptKerasError)
+      expect((err as CkptKerasError)._tag).toBe((err as CkptKerasError).error._tag)
       expect(epochs).toBe(0)
       expect(await storage.list()).toEqual([])
       expect((err as Error).message).toContain(`filepath=${filepath}`)
@@ -182,7 +185,7 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
 
     it.each(['w{epoch}.weights.h5', 'm{epoch}.keras'])('an optimizer (Adagrad) with %s', async (filepath) => {
       const err = await refused(mlp(tf.train.adagrad(0.1)), train.x, train.y, filepath, filepath.endsWith('.weights.h5'))
-      expect(err.error).toMatchObject({ _tag: 'UnsupportedOptimizer', optimizer: 'Adagrad' })
+      expect(err.error).toMatchObject({ _tag: 'UnsupportedOptimizer', optimizer: 'Adagrad', supported: ['Adam', 'SGD', 'Momentum', 'RMSProp'] })
       expect(err.message).toMatch(/supported: Adam, SGD, Momentum, RMSProp/)
     })
 

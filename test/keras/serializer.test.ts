@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { ArtifactReader, ArtifactWriter } from '../../src/checkpointer/serializer.js'
-import { CkptKerasError } from '../../src/keras/errors.js'
-import { kerasModelSerializer, kerasWeightsSerializer } from '../../src/keras/serializer.js'
+import { kerasModelSerializer, kerasWeightsSerializer } from '../../src/adapters/tfjs/keras/serializers.js'
 import type { WeightsFile } from '../../src/keras/weights-file.js'
+import { expectKerasError } from './support/errors.js'
 
 const files = new Map<string, Uint8Array>()
 const writer = {
@@ -27,8 +27,8 @@ describe('Keras serializers', () => {
 
   it('paths follow Keras: .weights.h5 and .keras', async () => {
     const err = await kerasWeightsSerializer.write(writer, 'best.h5', { groups: [] }, meta).catch((e: unknown) => e)
-    expect((err as CkptKerasError).error).toMatchObject({ _tag: 'InvalidPath', path: 'best.h5' })
+    expectKerasError(err, { _tag: 'InvalidPath', path: 'best.h5' })
     const err2 = await kerasModelSerializer.write(writer, 'm.weights.h5', new Uint8Array(1), meta).catch((e: unknown) => e)
-    expect((err2 as CkptKerasError).error).toMatchObject({ _tag: 'InvalidPath', path: 'm.weights.h5' })
+    expectKerasError(err2, { _tag: 'InvalidPath', path: 'm.weights.h5' })
   })
 })

@@ -3,11 +3,11 @@ import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CkptKerasError } from '../../src/keras/errors.js'
-import { loadKerasWeights, saveKerasWeights } from '../../src/keras/tfjs.js'
+import { loadKerasWeights, saveKerasWeights } from '../../src/adapters/tfjs/keras/weights-h5.js'
 import type { Storage } from '../../src/storage/storage.js'
 import { buildTfjs, inputsFor, maxDiff, predict, randomizeWeights, type Arch } from './support/archs.js'
 import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasServer, type KerasSession } from './support/python.js'
+import { expectKerasError } from './support/errors.js'
 
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/weights-interop: skipped: ${skipReason}`)
@@ -72,8 +72,7 @@ describe.skipIf(skipReason !== null)('.weights.h5 against Python Keras 3', () =>
     })
     const before = model.getWeights().map((w) => w.arraySync())
     const err = await loadKerasWeights(model, storage, 'gru-ra.weights.h5').catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(CkptKerasError)
-    expect((err as CkptKerasError).error).toMatchObject({ _tag: 'UnsupportedConfig', layer: 'g', field: 'reset_after' })
+    expectKerasError(err, { _tag: 'UnsupportedConfig', layer: 'g', field: 'reset_after' })
     expect(model.getWeights().map((w) => w.arraySync())).toEqual(before)
   })
 
@@ -81,7 +80,11 @@ describe.skipIf(skipReason !== null)('.weights.h5 against Python Keras 3', () =>
     await keras.request('save_weights', { arch: 'mlp', path: join(dir, 'mlp-other.weights.h5'), inputs: inputsFor('mlp') })
     const model = buildTfjs('functional')
     const before = model.getWeights().map((w) => w.arraySync())
-    await expect(loadKerasWeights(model, storage, 'mlp-other.weights.h5')).rejects.toThrow(/do not match the model/)
+    const err = await loadKerasWeights(model, storage, 'mlp-other.weights.h5').catch((e: unknown) => e)
+    expect((err as Error).message).toMatch(/do not match the model/)
+    const mismatch = expectKerasError(err, { _tag: 'WeightsMismatch', path: 'mlp-other.weights.h5' })
+    expect(mismatch.mismatches.length).toBeGreaterThan(0)
+    for (const m of mismatch.mismatches) expect(['Missing', 'Unexpected', 'Shape', 'Dtype']).toContain(m._tag)
     expect(model.getWeights().map((w) => w.arraySync())).toEqual(before)
   })
 })

@@ -1,12 +1,8 @@
 import { CkptError } from '../../errors/ckpt-error.js'
 import { asStorageError, ioError, type StorageFailed } from '../../storage/errors.js'
 
-/** One way a stored weight disagrees with the model. */
-export type WeightMismatch =
-  | { readonly _tag: 'Missing'; readonly name: string }
-  | { readonly _tag: 'Unexpected'; readonly name: string }
-  | { readonly _tag: 'Shape'; readonly name: string; readonly expected: ReadonlyArray<number>; readonly actual: ReadonlyArray<number> }
-  | { readonly _tag: 'Dtype'; readonly name: string; readonly expected: string; readonly actual: string }
+import type { WeightMismatch } from '../../keras/weight-mismatch.js'
+export type { WeightMismatch }
 
 /** Every failure of the tfjs adapter, as a value. */
 export type TfjsAdapterError =

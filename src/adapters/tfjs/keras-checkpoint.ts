@@ -2,9 +2,11 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
 import { kerasModelSupport, kerasWeightsSupport } from '../../keras/checkpointable.js'
 import { CkptKerasError, type KerasFormatError } from '../../keras/errors.js'
-import { encodeKerasModel } from '../../keras/keras-file.js'
-import { kerasWeightsFile } from '../../keras/tfjs-weights.js'
 import type { WeightsFile } from '../../keras/weights-file.js'
+import { layerInfos } from './keras/model-layers.js'
+import { encodeKerasModel } from './keras/model-file.js'
+import { optimizerOf } from './keras/optimizer.js'
+import { kerasWeightsFile } from './keras/weights.js'
 
 /** The Keras formats a `modelCheckpoint` filepath can select. */
 export type KerasCheckpointFormat = 'keras-weights' | 'keras-model'
@@ -73,7 +75,9 @@ export const kerasSnapshot = async (format: KerasCheckpointFormat, filepath: str
  */
 export const kerasCheckpointable = (format: KerasCheckpointFormat, filepath: string, model: tfl.LayersModel): E.Either<CkptKerasError, void> => {
   const seen = kerasView(model)
-  const checked = format === 'keras-weights' ? kerasWeightsSupport(seen) : kerasModelSupport(seen)
+  const layers = layerInfos(seen)
+  const optimizer = optimizerOf(seen)?.getClassName() ?? null
+  const checked = format === 'keras-weights' ? kerasWeightsSupport(layers, optimizer) : kerasModelSupport(layers, optimizer, (seen as unknown as { loss?: unknown }).loss)
   return E.isLeft(checked) ? E.left(inContext(format, filepath, checked.left)) : E.right(undefined)
 }
 

@@ -1,7 +1,8 @@
-import type { ArtifactReader, ArtifactWriter, Serializer } from '../checkpointer/serializer.js'
-import { orThrow, raise } from './errors.js'
-import { decodeWeightsH5, encodeWeightsH5 } from './h5.js'
-import type { KerasArray, WeightsFile } from './weights-file.js'
+import type { ArtifactReader, ArtifactWriter, Serializer } from '../../../checkpointer/serializer.js'
+import { checkKerasPath } from '../../../keras/keras-file.js'
+import { orThrow } from '../../../keras/errors.js'
+import { checkWeightsPath, decodeWeightsH5, encodeWeightsH5 } from '../../../keras/h5.js'
+import type { KerasArray, WeightsFile } from '../../../keras/weights-file.js'
 
 const copyArray = (a: KerasArray): KerasArray => ({ dtype: a.dtype, shape: [...a.shape], data: a.data.slice() })
 
@@ -18,7 +19,7 @@ export const kerasWeightsSerializer: Serializer<WeightsFile> = {
   capture: (snapshot, { immutable }) =>
     immutable ? snapshot : { groups: snapshot.groups.map((g) => ({ path: g.path, name: g.name, vars: g.vars.map(copyArray) })) },
   write: async (writer: ArtifactWriter, path: string, snapshot: WeightsFile) => {
-    if (!path.endsWith('.weights.h5')) raise({ _tag: 'InvalidPath', path, message: `ckpt/keras: a Keras weights file must end in '.weights.h5'. Received: path='${path}'` })
+    checkWeightsPath(path)
     await writer.writeFile(path, orThrow(await encodeWeightsH5(snapshot)))
   },
   read: async (reader: ArtifactReader, path: string) => orThrow(await decodeWeightsH5(await reader.readFile(path), path)),
@@ -32,7 +33,7 @@ export const kerasModelSerializer: Serializer<Uint8Array> = {
   format: 'keras-model',
   capture: (snapshot, { immutable }) => (immutable ? snapshot : snapshot.slice()),
   write: async (writer, path, snapshot) => {
-    if (!path.endsWith('.keras')) raise({ _tag: 'InvalidPath', path, message: `ckpt/keras: a whole-model Keras file must end in '.keras'. Received: path='${path}'` })
+    checkKerasPath(path)
     await writer.writeFile(path, snapshot)
   },
   read: (reader, path) => reader.readFile(path),

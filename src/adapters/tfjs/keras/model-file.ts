@@ -1,0 +1,105 @@
+import * as tfl from '@tensorflow/tfjs-layers'
+import * as E from 'fp-ts/lib/Either.js'
+import { kerasCompileConfig, tfjsOptimizerSpec } from '../../../keras/compile-config.js'
+import { LOSSES, tfjsLoss } from '../../../keras/config.js'
+import { kerasCall, orThrow, storageStep, type KerasFormatError } from '../../../keras/errors.js'
+import { checkKerasPath, decodeKerasArchive, encodeKerasArchive, invalidArchive, kerasModelConfig } from '../../../keras/keras-file.js'
+import { isObj, type Obj } from '../../../keras/layer-config.js'
+import { toModelOrder } from '../../../keras/layer-order.js'
+import { messageOf } from '../../../errors/ckpt-error.js'
+import type { Storage } from '../../../storage/storage.js'
+import { layerInfos, tensorSpecsOf } from './model-layers.js'
+import { optimizerOf, optimizerSettings, tfjsOptimizer } from './optimizer.js'
+import { applyKerasWeightsFile, kerasWeightsFile, type OptimizerOutcome } from './weights.js'
+
+/** A tfjs model to and from a `.keras` archive: its topology, compile settings and weights. */
+
+/** The bytes of a `.keras` archive for a tfjs Sequential or Functional model: metadata.json, config.json, model.weights.h5. */
+export const encodeKerasModel = (model: tfl.LayersModel, date: Date = new Date()): Promise<E.Either<KerasFormatError, Uint8Array>> =>
+  kerasCall('(new archive)', async () => {
+    const config = kerasModelConfig(model.toJSON(null, false), tensorSpecsOf(model))
+    if (E.isLeft(config)) return config
+    const optimizer = optimizerOf(model)
+    const compile = kerasCompileConfig(optimizer === null ? null : optimizerSettings(optimizer), (model as unknown as { loss?: unknown }).loss)
+    const weights = await kerasWeightsFile(model, { includeOptimizer: compile !== null })
+    if (E.isLeft(weights)) return weights
+    return encodeKerasArchive({ ...config.right, compile, layers: layerInfos(model), weights: weights.right, date })
+  })
+
+/**
+ * Writes the model as a Keras 3 `.keras` file that Python loads with `keras.models.load_model(path)`.
+ * The optimizer and loss go into `compile_config` (with the optimizer state) when both have an exact Keras
+ * twin (Adam, SGD, Momentum → SGD(momentum), RMSProp; losses in `LOSSES`); otherwise the file has no
+ * compile config and Keras loads the model uncompiled.
+ */
+export const saveKerasModel = (model: tfl.LayersModel, storage: Storage, path: string): Promise<void> =>
+  kerasCall(path, async () => {
+    checkKerasPath(path)
+    const bytes = orThrow(await encodeKerasModel(model))
+    await storageStep(path, 'writing', () => storage.write(path, bytes))
+  })
+
+export interface LoadedKerasModel {
+  readonly model: tfl.LayersModel
+  /** What happened to the optimizer: loaded with its state, skipped (and why), or none in the file. */
+  readonly optimizer: OptimizerOutcome
+}
+
+/** The tfjs model a topology describes; a topology tfjs cannot build is an `InvalidKerasArchive`. */
+const buildModel = async (topology: Obj, label: string): Promise<E.Either<KerasFormatError, tfl.LayersModel>> => {
+  // tfjs's Orthogonal initializer needs chained ops that tfjs-core does not register in Node; every weight is
+  // overwritten from the file, so the model is built with Zeros in its place.
+  const built = JSON.parse(JSON.stringify(topology).replaceAll('"class_name":"Orthogonal"', '"class_name":"Zeros"')) as object
+  try {
+    return E.right(await tfl.models.modelFromJSON({ modelTopology: built } as unknown as Parameters<typeof tfl.models.modelFromJSON>[0]))
+  } catch (e) {
+    return E.left(invalidArchive(label, `tfjs cannot build its model: ${messageOf(e)}`))
+  }
+}
+
+/** A tfjs model from `.keras` bytes; see {@link loadKerasModel}. */
+export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Either<KerasFormatError, LoadedKerasModel>> =>
+  kerasCall(label, async () => {
+    const archive = await decodeKerasArchive(bytes, label)
+    if (E.isLeft(archive)) return archive
+    const { topology, order, weights, compile } = archive.right
+    const built = await buildModel(topology, label)
+    if (E.isLeft(built)) return built
+    const model = built.right
+    let skipped: string | null = null
+    try {
+      if (compile !== null) {
+        const optimizer = tfjsOptimizerSpec(compile['optimizer'])
+        const loss = tfjsLoss(compile['loss'])
+        if (E.isLeft(optimizer)) skipped = optimizer.left
+        else if (loss === null) skipped = `the loss ${JSON.stringify(compile['loss'])} has no tfjs equivalent in ckpt (${Object.keys(LOSSES).join(', ')})`
+        else model.compile({ optimizer: tfjsOptimizer(optimizer.right), loss })
+      }
+      const ordered = toModelOrder(weights, layerInfos(model), order, label)
+      if (E.isLeft(ordered)) {
+        model.dispose()
+        return ordered
+      }
+      const outcome = await applyKerasWeightsFile(model, ordered.right, label)
+      if (skipped !== null) {
+        const name = isObj(compile?.['optimizer']) ? String((compile['optimizer'] as Obj)['class_name']) : '(none)'
+        return E.right({ model, optimizer: { _tag: 'OptimizerSkipped', optimizer: name, reason: `the model was loaded uncompiled: ${skipped}` } })
+      }
+      return E.right({ model, optimizer: compile === null ? { _tag: 'NoOptimizerState', reason: `'${label}' has no compile config` } : outcome })
+    } catch (e) {
+      model.dispose()
+      throw e
+    }
+  })
+
+/**
+ * Loads a Keras 3 `.keras` file (Sequential or Functional models of the supported layers) as a tfjs model, compiled with
+ * the file's optimizer and loss (with its state) where tfjs has exact equivalents; otherwise uncompiled,
+ * and the result says why.
+ */
+export const loadKerasModel = (storage: Storage, path: string): Promise<LoadedKerasModel> =>
+  kerasCall(path, async () => {
+    checkKerasPath(path)
+    const bytes = await storageStep(path, 'reading', () => storage.read(path))
+    return orThrow(await decodeKerasModel(bytes, path))
+  })

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs-core'
+import type * as tfl from '@tensorflow/tfjs-layers'
+import type { OptimizerSettings, TfjsOptimizerSpec } from '../../../keras/compile-config.js'
+import type { RestoredOptimizer, TfjsOptimizerState, TrainableVar } from '../../../keras/optimizer.js'
+
+/** A tfjs optimizer object to and from the data the Keras file layer reads and writes. */
+
+/** The model's optimizer, or null without one. */
+export const optimizerOf = (model: tfl.LayersModel): tf.Optimizer | null => (model.optimizer as tf.Optimizer | undefined) ?? null
+
+/** The variables the model's optimizer updates, in `model.trainableWeights` order. */
+export const trainableVars = (model: tfl.LayersModel): ReadonlyArray<TrainableVar> =>
+  model.trainableWeights.map((w) => ({ name: w.name, shape: w.shape as ReadonlyArray<number> }))
+
+/** The state of an optimizer as data. Reads the slots (`getWeights`). */
+export const optimizerState = async (optimizer: tf.Optimizer): Promise<TfjsOptimizerState> => {
+  const weights = await optimizer.getWeights()
+  const slots = new Map<string, Float32Array>()
+  for (const w of weights.slice(1)) slots.set(w.name, (await w.tensor.data()) as Float32Array)
+  const o = optimizer as unknown as { learningRate?: number; momentum?: number; centered?: boolean }
+  return {
+    className: optimizer.getClassName(),
+    learningRate: o.learningRate ?? 0,
+    momentum: o.momentum ?? 0,
+    centered: o.centered ?? false,
+    iterations: (optimizer as unknown as { iterations_?: number }).iterations_ ?? 0,
+    slots,
+  }
+}
+
+/** Sets the optimizer's iteration count and slots. */
+export const setOptimizerState = async (optimizer: tf.Optimizer, restored: RestoredOptimizer): Promise<void> => {
+  await optimizer.setWeights([
+    { name: 'iter', tensor: tf.scalar(restored.iterations, 'int32') },
+    ...restored.slots.map((s) => ({ name: s.name, tensor: tf.tensor(s.data, [...s.shape], 'float32') })),
+  ])
+}
+
+/** The optimizer's class and settings, as its fields are named in tfjs. */
+export const optimizerSettings = (optimizer: tf.Optimizer): OptimizerSettings => ({
+  className: optimizer.getClassName(),
+  fields: optimizer as unknown as Readonly<Record<string, number | boolean | undefined>>,
+})
+
+/** A new tfjs optimizer from its spec. */
+export const tfjsOptimizer = (spec: TfjsOptimizerSpec): tf.Optimizer => {
+  switch (spec.kind) {
+    case 'adam':
+      return tf.train.adam(spec.learningRate, spec.beta1, spec.beta2, spec.epsilon)
+    case 'sgd':
+      return tf.train.sgd(spec.learningRate)
+    case 'momentum':
+      return tf.train.momentum(spec.learningRate, spec.momentum, spec.useNesterov)
+    case 'rmsprop':
+      return tf.train.rmsprop(spec.learningRate, spec.decay, spec.momentum, spec.epsilon, spec.centered)
+  }
+}

@@ -1,0 +1,57 @@
+import type * as tfl from '@tensorflow/tfjs-layers'
+import * as E from 'fp-ts/lib/Either.js'
+import { kerasCall, orThrow, unsupportedOptimizer, type KerasFormatError } from '../../../keras/errors.js'
+import { layerWeightValues, layerWeightsFile } from '../../../keras/layer-weights.js'
+import { fromKerasOptimizer, KERAS_OPTIMIZERS, toKerasOptimizer, type OptimizerSkip, type RestoredOptimizer } from '../../../keras/optimizer.js'
+import { groupAt, type WeightsFile } from '../../../keras/weights-file.js'
+import { layerInfos, layerValues, writeLayerValues } from './model-layers.js'
+import { optimizerOf, optimizerState, setOptimizerState, trainableVars } from './optimizer.js'
+
+/** A tfjs model's weights and optimizer state to and from a Keras weights file (its groups, not its bytes). */
+
+/** What happened to the optimizer state on a load. */
+export type OptimizerOutcome =
+  | { readonly _tag: 'OptimizerLoaded'; readonly optimizer: string; readonly iterations: number }
+  | OptimizerSkip
+  | { readonly _tag: 'NoOptimizerState'; readonly reason: string }
+
+export interface KerasWeightsOptions {
+  /** Write the optimizer's state as `optimizer/vars` (Adam, SGD, Momentum, RMSProp). Default `true`. */
+  readonly includeOptimizer?: boolean
+}
+
+/**
+ * The model's weights as a Keras 3 weights file (groups in Keras's layout). Left, naming the layer or
+ * optimizer, when something has no exact Keras equivalent; with `includeOptimizer` an unmappable optimizer is an error.
+ */
+export const kerasWeightsFile = (model: tfl.LayersModel, options: KerasWeightsOptions = {}): Promise<E.Either<KerasFormatError, WeightsFile>> =>
+  kerasCall('(model weights)', async () => {
+    const layers = layerWeightsFile(model.name, layerInfos(model), layerValues(model))
+    if (E.isLeft(layers)) return layers
+    const optimizer = optimizerOf(model)
+    if (!(options.includeOptimizer ?? true) || optimizer === null) return layers
+    const opt = toKerasOptimizer(await optimizerState(optimizer), trainableVars(model))
+    if (E.isLeft(opt)) {
+      const message = `ckpt/keras: the optimizer ${opt.left.optimizer} cannot be written in Keras's layout: ${opt.left.reason}. Save with includeOptimizer: false to write the weights alone`
+      return E.left(unsupportedOptimizer(opt.left.optimizer, Object.keys(KERAS_OPTIMIZERS), message))
+    }
+    return E.right({ groups: [...layers.right.groups, opt.right] })
+  })
+
+/**
+ * Assigns a Keras weights file to the model: every layer weight is checked first (a mismatch changes nothing),
+ * then assigned. The optimizer state is restored where the layouts map exactly, else skipped with the reason.
+ */
+export const applyKerasWeightsFile = async (model: tfl.LayersModel, file: WeightsFile, label: string): Promise<OptimizerOutcome> => {
+  const values = orThrow(layerWeightValues(layerInfos(model), file, label))
+  const optimizer = optimizerOf(model)
+  const optGroup = groupAt(file, 'optimizer')
+  let restored: E.Either<OptimizerSkip, RestoredOptimizer> | null = null
+  if (optimizer !== null && optGroup !== undefined) restored = fromKerasOptimizer(optGroup, await optimizerState(optimizer), trainableVars(model))
+  writeLayerValues(model, values)
+  if (optimizer === null) return { _tag: 'NoOptimizerState', reason: 'the model has no optimizer' }
+  if (optGroup === undefined || restored === null) return { _tag: 'NoOptimizerState', reason: `'${label}' has no optimizer state` }
+  if (E.isLeft(restored)) return restored.left
+  await setOptimizerState(optimizer, restored.right)
+  return { _tag: 'OptimizerLoaded', optimizer: optimizer.getClassName(), iterations: restored.right.iterations }
+}
