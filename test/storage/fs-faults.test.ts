@@ -7,7 +7,7 @@ import { StorageFailure } from '../../src/storage/errors.js'
 import { fsFaults, type FsOp } from '../../src/storage/faulty.js'
 import { fsStorage } from '../../src/storage/fs.js'
 import { memoryStorage } from '../../src/storage/memory.js'
-import type { FsModule } from '../../src/storage/fs-module.js'
+import type { FsModule } from '../../src/storage/fs/fs-module.js'
 import type { Storage, WriteOptions } from '../../src/storage/storage.js'
 import { asyncChunks, chunksOf } from './conformance.js'
 
