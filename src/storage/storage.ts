@@ -65,9 +65,9 @@ export interface StorageDriver {
 }
 
 /**
- * The Promise surface users call: the driver's methods, with `open` and `close` always present. Each method rejects with
- * a `StorageFailure`: a `CkptError` that carries the `StorageError` value as `.error` and repeats its `_tag`,
- * `key` and `message`.
+ * The Promise surface users call: the driver's methods, with `open` and `close` always present. Each method
+ * rejects with a `StorageFailure`: a `CkptError` that carries the `StorageError` value as `.error` and repeats
+ * its `_tag`, `key` and `message`.
  */
 export interface Storage extends Omit<StorageDriver, 'open' | 'close'> {
   /** Does the opening work now (it otherwise happens on first use) and returns the final capabilities. */
@@ -75,11 +75,19 @@ export interface Storage extends Omit<StorageDriver, 'open' | 'close'> {
   close(): Promise<void>
 }
 
-/** Runs a driver call; anything it throws that is not a `StorageFailure` (an adapter bug) becomes an `IOError` one. */
-const guard = <A>(key: unknown, what: string, call: () => Promise<A>): Promise<A> =>
-  Promise.resolve()
-    .then(call)
-    .catch((e: unknown) => Promise.reject(failureOf(String(key), what)(e)))
+/**
+ * Runs a driver call (at once, as a direct call would); anything it rejects with or throws that is not a
+ * `StorageFailure` (an adapter bug) becomes an `IOError` one.
+ */
+const guard = <A>(key: unknown, what: string, call: () => Promise<A>): Promise<A> => {
+  let pending: Promise<A>
+  try {
+    pending = call()
+  } catch (e) {
+    pending = Promise.reject(e)
+  }
+  return Promise.resolve(pending).catch((e: unknown) => Promise.reject(failureOf(String(key), what)(e)))
+}
 
 /**
  * The Promise surface over a driver: the same methods, `open` and `close` defaulted, and every rejection a
