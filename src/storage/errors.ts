@@ -1,4 +1,5 @@
 import { CkptError } from '../errors/ckpt-error.js'
+import type { Either } from 'fp-ts/lib/Either.js'
 
 /** Typed storage failures. Every adapter reports exactly these; nothing else escapes. */
 export type StorageError =
@@ -86,3 +87,23 @@ export const toStorageError =
     const detail = thrown instanceof Error ? thrown.message : String(thrown)
     return ioError(key, `${what} failed for key "${key}": ${detail}`, thrown)
   }
+
+/** Any thrown value as a `StorageFailure`: a `StorageFailure` as itself, anything else through `toStorageError`. */
+export const failureOf =
+  (key: string, what: string) =>
+  (thrown: unknown): StorageFailure =>
+    thrown instanceof StorageFailure ? thrown : new StorageFailure(toStorageError(key, what)(thrown))
+
+/** Throws the storage error as a `StorageFailure`: how a Promise driver reports a typed failure. */
+export const fail = (error: StorageError): never => {
+  throw new StorageFailure(error)
+}
+
+/**
+ * The right value of a pure check, or its left thrown as a `StorageFailure`: the edge between `Either` helpers
+ * (`validateKey`, `validatePrefix`, `checkRange`) and a Promise driver.
+ *
+ * @example
+ * const k = orThrow(validateKey(key)) // throws an InvalidKey StorageFailure for '../x'
+ */
+export const orThrow = <A>(result: Either<StorageError, A>): A => (result._tag === 'Right' ? result.right : fail(result.left))

@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs/promises'
 import * as nodePath from 'node:path'
-import { fsDriver } from './fs-driver.js'
-import type { FsModule } from './fs-module.js'
+import { fsDriver } from './fs/driver.js'
+import type { FsModule } from './fs/fs-module.js'
 import { fromDriver, type Storage } from './storage.js'
 
 export interface FsStorageOptions {
@@ -41,4 +41,4 @@ export const fsStorage = (dir: string, options: FsStorageOptions = {}): Storage 
   )
 }
 
-export type { FsModule } from './fs-module.js'
+export type { FsModule } from './fs/fs-module.js'

@@ -23,6 +23,7 @@ export {
   storageFailed,
   isStorageFailure,
   notFound,
+  orThrow,
   preconditionFailed,
   toStorageError,
   unsupported,
@@ -32,5 +33,4 @@ export {
 } from './errors.js'
 export { MAX_KEY_BYTES, MAX_SEGMENT_BYTES, RESERVED_PREFIX, compareKeys, isReservedName, keyProblem, validateKey, validatePrefix, type ParsedPrefix } from './keys.js'
 export { checkRange, chunksOf, clampRange, collect, concatChunks } from './data.js'
-export { FS_OPS, fsFaults, type FsFault, type FsFaults, type FsOp } from './faulty.js'
-export type { FsDirent, FsFileHandle, FsModule, FsStats, PathModule } from './fs-module.js'
+export type { FsDirent, FsFileHandle, FsModule, FsStats, PathModule } from './fs/fs-module.js'

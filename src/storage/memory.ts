@@ -1,7 +1,7 @@
 import * as posixPath from 'node:path/posix'
 import { Volume } from 'memfs'
-import { fsDriver } from './fs-driver.js'
-import type { FsModule } from './fs-module.js'
+import { fsDriver } from './fs/driver.js'
+import type { FsModule } from './fs/fs-module.js'
 import { fromDriver, type Storage } from './storage.js'
 
 export interface MemoryStorageOptions {

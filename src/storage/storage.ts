@@ -1,7 +1,4 @@
-import type { Either } from 'fp-ts/lib/Either.js'
-import * as TE from 'fp-ts/lib/TaskEither.js'
-import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
-import { StorageFailure, type StorageError } from './errors.js'
+import { failureOf } from './errors.js'
 
 /** Bytes given to `write`: one buffer, or chunks that are streamed and never concatenated. */
 export type WriteData = Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>
@@ -36,61 +33,65 @@ export interface Capabilities {
   readonly ifMatch: boolean
 }
 
-/** The functional core every adapter implements. */
+/**
+ * What every adapter implements: Promises that reject with a `StorageFailure` (and nothing else). Adapters
+ * validate keys themselves; `fromDriver` adds the defaults and the Promise surface users call.
+ */
 export interface StorageDriver {
   readonly name: string
   /** What is known now; for adapters that probe their server, final once `open` has succeeded. */
   readonly capabilities: Capabilities
   /**
    * The opening work (temp-file sweep, client creation, capability probe), memoised; every other method
-   * runs it first. Returns the final capabilities. Adapters with nothing to open may omit it.
+   * runs it first. Resolves to the final capabilities. Adapters with nothing to open may omit it.
    */
-  open?(): TaskEither<StorageError, Capabilities>
-  write(key: string, data: WriteData, options?: WriteOptions): TaskEither<StorageError, ObjectInfo>
+  open?(): Promise<Capabilities>
+  /** Resolves to the new object's real size and etag, the same a `stat` right after would give. */
+  write(key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo>
   /** The whole object, or the bytes of `range` (`end` clamped to the size). */
-  read(key: string, range?: ByteRange): TaskEither<StorageError, Uint8Array>
+  read(key: string, range?: ByteRange): Promise<Uint8Array>
   /**
    * The object as a stream of chunks, for objects too large to hold. The object is opened (and a missing key
    * reported) before this resolves; a failure while iterating throws a `StorageFailure`.
    */
-  readStream(key: string, range?: ByteRange): TaskEither<StorageError, AsyncIterable<Uint8Array>>
+  readStream(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>>
   /** Every key that starts with `prefix` (a plain string prefix), in UTF-8 byte order. */
-  list(prefix?: string): TaskEither<StorageError, ReadonlyArray<string>>
+  list(prefix?: string): Promise<ReadonlyArray<string>>
   /** Removing a missing key succeeds. */
-  remove(key: string): TaskEither<StorageError, void>
+  remove(key: string): Promise<void>
   /** A missing key is `null`, not an error. */
-  stat(key: string): TaskEither<StorageError, ObjectInfo | null>
-  close?(): TaskEither<StorageError, void>
+  stat(key: string): Promise<ObjectInfo | null>
+  close?(): Promise<void>
 }
 
 /**
- * The Promise surface users call. Each method rejects with a `StorageFailure`: an `Error` that carries the
- * `StorageError` value as `.error` and repeats its `_tag`, `key` and `message`.
+ * The Promise surface users call: the driver's methods, with `open` and `close` always present. Each method
+ * rejects with a `StorageFailure`: a `CkptError` that carries the `StorageError` value as `.error` and repeats
+ * its `_tag`, `key` and `message`.
  */
-export interface Storage {
-  readonly name: string
-  readonly capabilities: Capabilities
-  /** The functional core beneath. */
-  readonly driver: StorageDriver
+export interface Storage extends Omit<StorageDriver, 'open' | 'close'> {
   /** Does the opening work now (it otherwise happens on first use) and returns the final capabilities. */
   open(): Promise<Capabilities>
-  write(key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo>
-  read(key: string, range?: ByteRange): Promise<Uint8Array>
-  readStream(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>>
-  list(prefix?: string): Promise<ReadonlyArray<string>>
-  remove(key: string): Promise<void>
-  stat(key: string): Promise<ObjectInfo | null>
   close(): Promise<void>
 }
 
-const run = async <A>(task: TaskEither<StorageError, A>): Promise<A> => {
-  const result = await task()
-  if (result._tag === 'Left') throw new StorageFailure(result.left)
-  return result.right
+/**
+ * Runs a driver call (at once, as a direct call would); anything it rejects with or throws that is not a
+ * `StorageFailure` (an adapter bug) becomes an `IOError` one.
+ */
+const guard = <A>(key: unknown, what: string, call: () => Promise<A>): Promise<A> => {
+  let pending: Promise<A>
+  try {
+    pending = call()
+  } catch (e) {
+    pending = Promise.reject(e)
+  }
+  return Promise.resolve(pending).catch((e: unknown) => Promise.reject(failureOf(String(key), what)(e)))
 }
 
 /**
- * The thin Promise surface over a driver: same methods, each rejecting with a `StorageFailure`.
+ * The Promise surface over a driver: the same methods, `open` and `close` defaulted, and every rejection a
+ * `StorageFailure`.
  *
  * @example
  * const storage = fromDriver(myDriver)
@@ -103,28 +104,28 @@ export const fromDriver = (driver: StorageDriver): Storage => ({
   get capabilities() {
     return driver.capabilities
   },
-  driver,
-  open: () => run(driver.open ? driver.open() : TE.right(driver.capabilities)),
-  write: (key, data, options) => run(driver.write(key, data, options)),
-  read: (key, range) => run(driver.read(key, range)),
-  readStream: (key, range) => run(driver.readStream(key, range)),
-  list: (prefix) => run(driver.list(prefix)),
-  remove: (key) => run(driver.remove(key)),
-  stat: (key) => run(driver.stat(key)),
-  close: () => run(driver.close ? driver.close() : TE.right(undefined)),
+  open: () => guard('', 'open', async () => (driver.open ? driver.open() : driver.capabilities)),
+  write: (key, data, options) => guard(key, 'write', () => driver.write(key, data, options)),
+  read: (key, range) => guard(key, 'read', () => driver.read(key, range)),
+  readStream: (key, range) => guard(key, 'readStream', () => driver.readStream(key, range)),
+  list: (prefix) => guard(prefix ?? '', 'list', () => driver.list(prefix)),
+  remove: (key) => guard(key, 'remove', () => driver.remove(key)),
+  stat: (key) => guard(key, 'stat', () => driver.stat(key)),
+  close: () => guard('', 'close', async () => driver.close?.()),
 })
 
 /**
- * Memoises an opening task: it runs once on first use and later calls share its result. A failed open is
- * not remembered, so the next call tries again.
+ * Memoises opening work: it runs once on first use and later calls share its result. A failed open is not
+ * remembered, so the next call tries again.
  */
-export const memoiseOpen = <A>(open: TaskEither<StorageError, A>): TaskEither<StorageError, A> => {
-  let pending: Promise<Either<StorageError, A>> | null = null
+export const memoiseOpen = <A>(open: () => Promise<A>): (() => Promise<A>) => {
+  let pending: Promise<A> | null = null
   return () => {
     if (pending === null) {
-      pending = open().then((result) => {
-        if (result._tag === 'Left') pending = null
-        return result
+      const attempt = open()
+      pending = attempt
+      attempt.catch(() => {
+        if (pending === attempt) pending = null
       })
     }
     return pending

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCheckpointer, verifyEntry, type Entry } from '../../src/checkpointer/index.js'
-import { fsFaults, type FsOp } from '../../src/storage/faulty.js'
+import { fsFaults, type FsOp } from '../../src/testing/index.js'
 import { fsStorage } from '../../src/storage/fs.js'
 import { quiet, tempDir, tensorsFor } from './support.js'
 

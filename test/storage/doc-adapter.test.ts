@@ -1,38 +1,45 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import type { Storage } from '../../src/storage/storage.js'
-import { conformance } from './conformance.js'
 
-// The adapter of docs/writing-an-adapter.md, verbatim but for its `from 'ckpt'` import.
+// The adapter of docs/writing-an-adapter.md and its conformance test file, verbatim but for their `from 'ckpt'`
+// and `from 'ckpt/testing'` imports. They are written and imported while this file is collected, so that the
+// doc's `conformance(...)` call registers its tests here.
 const docPath = fileURLToPath(new URL('../../docs/writing-an-adapter.md', import.meta.url))
-const storageIndex = fileURLToPath(new URL('../../src/storage/index.ts', import.meta.url))
-let dir = ''
-let mapStorage: (() => Storage) | undefined
+const rootIndex = fileURLToPath(new URL('../../src/index.ts', import.meta.url))
+const testingIndex = fileURLToPath(new URL('../../src/testing/index.ts', import.meta.url))
 
-beforeAll(async () => {
-  const doc = await readFile(docPath, 'utf8')
-  const block = /<!-- adapter:begin -->\n```ts\n([\s\S]*?)```\n<!-- adapter:end -->/.exec(doc)?.[1]
-  if (block === undefined) throw new Error(`${docPath} has no adapter block between <!-- adapter:begin --> and <!-- adapter:end -->`)
-  expect(block).toContain("from 'ckpt'")
-  // Inside the repository (git-ignored), so that its fp-ts imports resolve as a user's would.
-  dir = fileURLToPath(new URL(`./.generated/doc-adapter-${process.pid}/`, import.meta.url))
-  await mkdir(dir, { recursive: true })
-  const file = join(dir, 'map-storage.ts')
-  await writeFile(file, block.replace("from 'ckpt'", `from ${JSON.stringify(storageIndex)}`))
-  mapStorage = ((await import(/* @vite-ignore */ file)) as { mapStorage: () => Storage }).mapStorage
-})
+const doc = await readFile(docPath, 'utf8')
+const blockOf = (name: string): string => {
+  const block = new RegExp(`<!-- ${name}:begin -->\\n\`\`\`ts\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(doc)?.[1]
+  if (block === undefined) throw new Error(`${docPath} has no ${name} block between <!-- ${name}:begin --> and <!-- ${name}:end -->`)
+  return block
+}
+const adapter = blockOf('adapter')
+const suite = blockOf('conformance')
+// Inside the repository (git-ignored), so that its imports resolve as a user's would.
+const dir = fileURLToPath(new URL(`./.generated/doc-adapter-${process.pid}/`, import.meta.url))
+await mkdir(dir, { recursive: true })
+await writeFile(join(dir, 'map-storage.ts'), adapter.replace("from 'ckpt'", `from ${JSON.stringify(rootIndex)}`))
+await writeFile(join(dir, 'map-storage.conformance.ts'), suite.replace("from 'ckpt/testing'", `from ${JSON.stringify(testingIndex)}`))
+const { mapStorage } = (await import(/* @vite-ignore */ join(dir, 'map-storage.ts'))) as { mapStorage: () => Storage }
+await import(/* @vite-ignore */ join(dir, 'map-storage.conformance.ts'))
+
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
 describe('the adapter in docs/writing-an-adapter.md', () => {
+  it('imports from ckpt, and its test from ckpt/testing', () => {
+    expect(adapter).toContain("from 'ckpt'")
+    expect(suite).toContain("from 'ckpt/testing'")
+  })
+
   it('is a factory returning a Storage synchronously', () => {
-    const storage = mapStorage!()
+    const storage = mapStorage()
     expect(storage.name).toBe('map')
     expect(storage.capabilities).toEqual({ ifAbsent: true, ifMatch: true })
   })
 })
-
-conformance({ name: 'docs/writing-an-adapter.md map adapter', make: () => mapStorage!() })

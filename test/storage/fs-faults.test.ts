@@ -4,12 +4,11 @@ import { join } from 'node:path'
 import { Volume } from 'memfs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { StorageFailure } from '../../src/storage/errors.js'
-import { fsFaults, type FsOp } from '../../src/storage/faulty.js'
 import { fsStorage } from '../../src/storage/fs.js'
 import { memoryStorage } from '../../src/storage/memory.js'
-import type { FsModule } from '../../src/storage/fs-module.js'
+import type { FsModule } from '../../src/storage/fs/fs-module.js'
 import type { Storage, WriteOptions } from '../../src/storage/storage.js'
-import { asyncChunks, chunksOf } from './conformance.js'
+import { asyncChunks, fsFaults, inChunks, type FsOp } from '../../src/testing/index.js'
 
 /** A place objects live, reachable by a faulty and by a clean storage, and listable for leftover files. */
 interface Backend {
@@ -55,7 +54,7 @@ const memory: Backend = {
 const KEY = 'ckpt/model.bin'
 const v1 = new Uint8Array(3000).fill(1)
 const v2 = new Uint8Array(5000).fill(2)
-const write2 = (s: Storage, key: string, options?: WriteOptions) => s.write(key, asyncChunks(chunksOf(v2, [2000, 2000])), options)
+const write2 = (s: Storage, key: string, options?: WriteOptions) => s.write(key, asyncChunks(inChunks(v2, [2000, 2000])), options)
 
 /** How many calls of each op one clean write makes, after open. */
 const opsOfOneWrite = async (backend: Backend, options?: WriteOptions): Promise<Record<FsOp, number>> => {

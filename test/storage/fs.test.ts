@@ -3,10 +3,10 @@ import * as nodeFs from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { FsModule } from '../../src/storage/fs-module.js'
-import { TEMP_INCARNATION } from '../../src/storage/fs-driver.js'
+import type { FsModule } from '../../src/storage/fs/fs-module.js'
+import { TEMP_INCARNATION } from '../../src/storage/fs/temp.js'
 import { fsStorage } from '../../src/storage/fs.js'
-import { asyncChunks, chunksOf, conformance, expectFailure } from './conformance.js'
+import { asyncChunks, inChunks, conformance, expectFailure } from '../../src/testing/index.js'
 
 let root = ''
 let counter = 0
@@ -19,7 +19,7 @@ afterAll(async () => {
   await nodeFs.rm(root, { recursive: true, force: true })
 })
 
-conformance({ name: 'fs (real temp folder)', make: () => fsStorage(freshDir()) })
+conformance({ name: 'fs (real temp folder)', make: () => fsStorage(freshDir()) }, { describe, it, expect })
 
 /** Every call to the fs module, in order, as "op path". */
 const recording = (log: string[]) => (fs: FsModule): FsModule => ({
@@ -64,7 +64,7 @@ describe('fsStorage', () => {
     await storage.open()
     log.length = 0
     const bytes = new Uint8Array(3000).fill(5)
-    await storage.write('run/model.bin', asyncChunks(chunksOf(bytes, [1000, 1500])))
+    await storage.write('run/model.bin', asyncChunks(inChunks(bytes, [1000, 1500])))
     const temp = /^open\(wx\) (.*\/run\/\.ckpt~tmp\.\d+\.[0-9a-f]+\.[0-9a-f]+)$/.exec(log[1] ?? '')?.[1]
     expect(temp, log.join('\n')).toBeDefined()
     expect(log).toEqual([

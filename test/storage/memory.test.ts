@@ -1,9 +1,9 @@
 import { Volume } from 'memfs'
 import { describe, expect, it } from 'vitest'
 import { memoryStorage } from '../../src/storage/memory.js'
-import { conformance } from './conformance.js'
+import { conformance } from '../../src/testing/index.js'
 
-conformance({ name: 'memory (fs implementation over memfs)', make: () => memoryStorage() })
+conformance({ name: 'memory (fs implementation over memfs)', make: () => memoryStorage() }, { describe, it, expect })
 
 describe('memoryStorage', () => {
   it('returns the storage synchronously and keeps objects in the given memfs volume', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { s3Storage, type S3StorageOptions } from '../../src/storage/s3.js'
-import { conformance } from './conformance.js'
+import { conformance } from '../../src/testing/index.js'
 import { motoMissing, startMoto, storageOptions, type S3Server } from './servers.js'
 
 const missing = motoMissing()
@@ -18,7 +18,7 @@ describe.skipIf(missing !== null)('s3Storage against moto_server (child process 
   })
 
   // moto ignores If-Match on CompleteMultipartUpload: ifMatch writes are single PutObjects, up to partSize.
-  conformance({ name: 'moto_server', make: () => s3Storage(options()), modelRuns: 12, ifMatchLimit: 5 * 1024 * 1024 })
+  conformance({ name: 'moto_server', make: () => s3Storage(options()), modelRuns: 12, ifMatchLimit: 5 * 1024 * 1024 }, { describe, it, expect })
 
   it('probes and declares ifAbsent and ifMatch; as moto ignores If-Match on CompleteMultipartUpload, ifMatch writes go as one PutObject, up to partSize', async () => {
     const storage = s3Storage(options())

@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { StorageFailure } from '../../src/storage/errors.js'
 import { s3Storage } from '../../src/storage/s3.js'
 import type { Storage } from '../../src/storage/storage.js'
-import { asyncChunks, chunksOf } from './conformance.js'
-import { isGet, startFaultProxy, type FaultProxy, type HttpFaultKind } from './fault-proxy.js'
+import { asyncChunks, inChunks, isGet, startFaultProxy, type FaultProxy, type HttpFaultKind } from '../../src/testing/index.js'
 import { startS3rver, type S3Server } from './servers.js'
 
 const MiB = 1024 * 1024
@@ -31,7 +30,7 @@ const open = async (maxAttempts: number, prefix = `f-${randomBytes(6).toString('
 const same = (a: Uint8Array, b: Uint8Array) => Buffer.from(a).equals(Buffer.from(b))
 const v1 = new Uint8Array(randomBytes(1000))
 const v2 = new Uint8Array(randomBytes(5 * MiB + 123))
-const writeV2 = (s: Storage) => s.write('ckpt/model.bin', asyncChunks(chunksOf(v2, [2 * MiB, 2 * MiB])))
+const writeV2 = (s: Storage) => s.write('ckpt/model.bin', asyncChunks(inChunks(v2, [2 * MiB, 2 * MiB])))
 
 describe('fault injection: S3 adapter via an HTTP fault proxy in front of s3rver', () => {
   beforeAll(async () => {

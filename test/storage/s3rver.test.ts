@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { s3Storage, type S3StorageOptions } from '../../src/storage/s3.js'
-import { conformance } from './conformance.js'
+import { conformance } from '../../src/testing/index.js'
 import { startS3rver, storageOptions, type S3Server } from './servers.js'
 
 let server: S3Server | undefined
@@ -14,12 +14,15 @@ describe('s3Storage against s3rver (child process on 127.0.0.1)', () => {
     await server?.stop()
   })
 
-  conformance({
-    name: 's3rver',
-    make: () => s3Storage(options()),
-    modelRuns: 12,
-    notAtomicBecause: 's3rver 3.7.1 writes each object in place (createWriteStream on the final path), so a concurrent GET can see a mix',
-  })
+  conformance(
+    {
+      name: 's3rver',
+      make: () => s3Storage(options()),
+      modelRuns: 12,
+      notAtomicBecause: 's3rver 3.7.1 writes each object in place (createWriteStream on the final path), so a concurrent GET can see a mix',
+    },
+    { describe, it, expect },
+  )
 
   it('probes and declares that s3rver ignores conditional writes', async () => {
     const storage = s3Storage(options())

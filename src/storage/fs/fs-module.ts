@@ -1,6 +1,6 @@
 /**
  * The slice of `node:fs/promises` the fs adapter uses. `node:fs/promises`, a memfs volume's `promises`
- * and the fault-injecting wrapper of `faulty.ts` all provide it.
+ * and the fault-injecting wrapper `fsFaults` (ckpt/testing) all provide it.
  */
 export interface FsModule {
   open(path: string, flags: string, mode?: number): Promise<FsFileHandle>

@@ -1,13 +1,17 @@
 /**
- * The one conformance suite every storage adapter passes: call `conformance({ name, make })` inside a test
- * file; `make` returns a fresh, empty storage each time it is called.
+ * The one conformance suite every storage adapter passes: call `conformance({ name, make }, { describe, it,
+ * expect })` inside a test file; `make` returns a fresh, empty storage each time it is called. The test
+ * runner's API is a parameter, so this module imports none; the model-based test loads `fast-check`
+ * (an optional peer dependency) when it runs.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
-import { StorageFailure, type StorageErrorTag } from '../../src/storage/errors.js'
-import { compareKeys } from '../../src/storage/keys.js'
-import type { ObjectInfo, Storage } from '../../src/storage/storage.js'
+import type { StorageFailure } from '../storage/errors.js'
+import { compareKeys } from '../storage/keys.js'
+import type { Storage } from '../storage/storage.js'
+import { asyncChunks, inChunks } from './bytes.js'
+import { expectFailure } from './expect-failure.js'
+import { modelTest } from './model.js'
+import type { TestApi } from './test-api.js'
 
 export interface ConformanceTarget {
   readonly name: string
@@ -25,39 +29,7 @@ export interface ConformanceTarget {
 
 const MiB = 1024 * 1024
 
-/** Awaits `p`, expecting a `StorageFailure` with `tag`; returns it. */
-export const expectFailure = async (p: Promise<unknown>, tag: StorageErrorTag): Promise<StorageFailure> => {
-  const outcome = await p.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  )
-  if (outcome.ok) throw new Error(`expected a ${tag} failure, got success: ${JSON.stringify(outcome.value)?.slice(0, 200)}`)
-  expect(outcome.error).toBeInstanceOf(StorageFailure)
-  const failure = outcome.error as StorageFailure
-  expect(failure._tag, failure.message).toBe(tag)
-  expect(failure.error._tag).toBe(tag)
-  return failure
-}
-
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
-
-/** `bytes` split into chunks of the given sizes (the last one takes the rest). */
-export function* chunksOf(bytes: Uint8Array, sizes: ReadonlyArray<number>): Generator<Uint8Array> {
-  let at = 0
-  for (const size of sizes) {
-    if (at >= bytes.byteLength) break
-    yield bytes.subarray(at, at + size)
-    at += size
-  }
-  if (at < bytes.byteLength) yield bytes.subarray(at)
-}
-
-export async function* asyncChunks(chunks: Iterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  for (const c of chunks) {
-    await new Promise((r) => setImmediate(r))
-    yield c
-  }
-}
 
 const streamed = async (storage: Storage, key: string, range?: { start: number; end: number }): Promise<Uint8Array> => {
   const parts: Uint8Array[] = []
@@ -83,7 +55,8 @@ const INVALID_KEYS: ReadonlyArray<readonly [string, string]> = [
   ['a/.ckpt~probe/x', 'reserved'],
 ]
 
-export const conformance = (target: ConformanceTarget): void => {
+export const conformance = (target: ConformanceTarget, test: TestApi): void => {
+  const { describe, it, expect } = test
   const { make } = target
   const bigBytes = target.bigBytes ?? 17 * MiB
 
@@ -104,9 +77,9 @@ export const conformance = (target: ConformanceTarget): void => {
         expect(await s.stat(key)).toEqual(info)
       }
       const bytes = new Uint8Array(randomBytes(1000))
-      await s.write('sync-iterable', chunksOf(bytes, [1, 0, 300, 10]))
+      await s.write('sync-iterable', inChunks(bytes, [1, 0, 300, 10]))
       expect(Buffer.from(await s.read('sync-iterable')).equals(Buffer.from(bytes))).toBe(true)
-      await s.write('async-iterable', asyncChunks(chunksOf(bytes, [999])))
+      await s.write('async-iterable', asyncChunks(inChunks(bytes, [999])))
       expect(Buffer.from(await s.read('async-iterable')).equals(Buffer.from(bytes))).toBe(true)
       await s.write('no-chunks', [])
       expect((await s.read('no-chunks')).byteLength).toBe(0)
@@ -116,7 +89,7 @@ export const conformance = (target: ConformanceTarget): void => {
       const s = await make()
       const bytes = new Uint8Array(randomBytes(bigBytes))
       const sizes = [3 * MiB + 7, 1, 5 * MiB - 3, 4 * MiB, 2 * MiB + 11]
-      const info = await s.write('big/object.bin', asyncChunks(chunksOf(bytes, sizes)))
+      const info = await s.write('big/object.bin', asyncChunks(inChunks(bytes, sizes)))
       expect(info.size).toBe(bigBytes)
       expect(await s.stat('big/object.bin')).toEqual(info)
       const whole = await s.read('big/object.bin')
@@ -248,14 +221,14 @@ export const conformance = (target: ConformanceTarget): void => {
     })
 
     if (target.notAtomicBecause !== undefined) console.warn(`[storage] ${target.name}: skipping the concurrent-reader atomicity test: ${target.notAtomicBecause}`)
-    it.skipIf(target.notAtomicBecause !== undefined)('is atomic for concurrent readers: every read sees one whole version', async () => {
+    ;(target.notAtomicBecause !== undefined ? it.skip : it)('is atomic for concurrent readers: every read sees one whole version', async () => {
       const s = await make()
       const size = 1 * MiB + 5
       const version = (v: number) => new Uint8Array(size).fill(v)
       await s.write('hot', version(1))
       let writing = true
       const writer = (async () => {
-        for (let v = 2; v <= 6; v++) await s.write('hot', asyncChunks(chunksOf(version(v), [MiB / 4, MiB / 2])))
+        for (let v = 2; v <= 6; v++) await s.write('hot', asyncChunks(inChunks(version(v), [MiB / 4, MiB / 2])))
         writing = false
       })()
       const seen = new Set<number>()
@@ -284,7 +257,7 @@ export const conformance = (target: ConformanceTarget): void => {
         const created = await s.write('new', new Uint8Array([2]), { ifAbsent: true })
         expect(await s.stat('new')).toEqual(created)
         await expectFailure(s.write('exists', new Uint8Array([3]), { ifAbsent: true }), 'AlreadyExists')
-        await expectFailure(s.write('exists', asyncChunks(chunksOf(new Uint8Array(6 * MiB).fill(4), [MiB])), { ifAbsent: true }), 'AlreadyExists')
+        await expectFailure(s.write('exists', asyncChunks(inChunks(new Uint8Array(6 * MiB).fill(4), [MiB])), { ifAbsent: true }), 'AlreadyExists')
         const racers = await Promise.allSettled([1, 2, 3, 4].map((v) => s.write('race', new Uint8Array([v]), { ifAbsent: true })))
         expect(racers.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
         for (const r of racers) if (r.status === 'rejected') expect((r.reason as StorageFailure)._tag).toBe('AlreadyExists')
@@ -308,13 +281,13 @@ export const conformance = (target: ConformanceTarget): void => {
         await expectFailure(s.write('absent', new Uint8Array([3]), { ifMatch: v2.etag }), 'PreconditionFailed')
         expect(await s.stat('absent')).toBeNull()
         if (target.ifMatchLimit !== undefined && target.ifMatchLimit < 6 * MiB) {
-          await expectFailure(s.write('doc', asyncChunks(chunksOf(new Uint8Array(6 * MiB).fill(3), [MiB])), { ifMatch: v2.etag }), 'Unsupported')
+          await expectFailure(s.write('doc', asyncChunks(inChunks(new Uint8Array(6 * MiB).fill(3), [MiB])), { ifMatch: v2.etag }), 'Unsupported')
           expect(Array.from(await s.read('doc'))).toEqual([2])
           return
         }
-        const v3 = await s.write('doc', asyncChunks(chunksOf(new Uint8Array(6 * MiB).fill(3), [MiB])), { ifMatch: v2.etag })
+        const v3 = await s.write('doc', asyncChunks(inChunks(new Uint8Array(6 * MiB).fill(3), [MiB])), { ifMatch: v2.etag })
         expect(await s.stat('doc')).toEqual(v3)
-        await expectFailure(s.write('doc', asyncChunks(chunksOf(new Uint8Array(6 * MiB).fill(4), [MiB])), { ifMatch: v2.etag }), 'PreconditionFailed')
+        await expectFailure(s.write('doc', asyncChunks(inChunks(new Uint8Array(6 * MiB).fill(4), [MiB])), { ifMatch: v2.etag }), 'PreconditionFailed')
         expect((await s.read('doc', { start: 0, end: 4 })).every((b) => b === 3)).toBe(true)
       } else {
         await expectFailure(s.write('doc', new Uint8Array([2]), { ifMatch: v1.etag }), 'Unsupported')
@@ -323,150 +296,8 @@ export const conformance = (target: ConformanceTarget): void => {
     })
 
     it('behaves like a Map under random write/read/list/remove/stat sequences (fc.commands + asyncModelRun)', async () => {
-      const probe = await make()
-      const caps = await probe.open()
-      await probe.close()
-      await fc.assert(
-        fc.asyncProperty(commandsFor(caps), async (cmds) => {
-          const real = await make()
-          try {
-            await fc.asyncModelRun(() => ({ model: { objects: new Map() }, real }), cmds)
-          } finally {
-            await real.close()
-          }
-        }),
-        { numRuns: target.modelRuns ?? 40 },
-      )
+      await modelTest(make, expect, target.modelRuns ?? 40)
     })
   })
 }
 
-// ---- model-based test --------------------------------------------------------------------------------------
-
-interface Model {
-  objects: Map<string, { bytes: Uint8Array; etag: string }>
-}
-type Cmd = fc.AsyncCommand<Model, Storage>
-
-const KEYS = ['a', 'b.bin', 'd/x', 'd/y', 'd/e/f', 'g/h/i', 'ü/ñ']
-const PREFIXES = ['', 'a', 'd', 'd/', 'd/e/', 'g/h', 'ü', 'z']
-
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b))
-
-class WriteCmd implements Cmd {
-  constructor(
-    readonly key: string,
-    readonly bytes: Uint8Array,
-    readonly chunked: boolean,
-  ) {}
-  check = () => true
-  async run(m: Model, s: Storage) {
-    const info: ObjectInfo = await s.write(this.key, this.chunked ? asyncChunks(chunksOf(this.bytes, [1, 3])) : this.bytes)
-    expect(info.size).toBe(this.bytes.byteLength)
-    m.objects.set(this.key, { bytes: this.bytes, etag: info.etag })
-  }
-  toString = () => `write(${this.key}, ${this.bytes.byteLength}B${this.chunked ? ', chunked' : ''})`
-}
-
-class ReadCmd implements Cmd {
-  constructor(readonly key: string) {}
-  check = () => true
-  async run(m: Model, s: Storage) {
-    const want = m.objects.get(this.key)
-    if (want === undefined) await expectFailure(s.read(this.key), 'NotFound')
-    else expect(same(await s.read(this.key), want.bytes)).toBe(true)
-  }
-  toString = () => `read(${this.key})`
-}
-
-class RangeCmd implements Cmd {
-  constructor(
-    readonly key: string,
-    readonly start: number,
-    readonly length: number,
-  ) {}
-  check = () => true
-  async run(m: Model, s: Storage) {
-    const want = m.objects.get(this.key)
-    const range = { start: this.start, end: this.start + this.length }
-    if (want === undefined) await expectFailure(s.read(this.key, range), 'NotFound')
-    else expect(Array.from(await s.read(this.key, range))).toEqual(Array.from(want.bytes.subarray(range.start, range.end)))
-  }
-  toString = () => `read(${this.key}, ${this.start}+${this.length})`
-}
-
-class StatCmd implements Cmd {
-  constructor(readonly key: string) {}
-  check = () => true
-  async run(m: Model, s: Storage) {
-    const want = m.objects.get(this.key)
-    expect(await s.stat(this.key)).toEqual(want === undefined ? null : { size: want.bytes.byteLength, etag: want.etag })
-  }
-  toString = () => `stat(${this.key})`
-}
-
-class ListCmd implements Cmd {
-  constructor(readonly prefix: string) {}
-  check = () => true
-  async run(m: Model, s: Storage) {
-    expect(await s.list(this.prefix)).toEqual([...m.objects.keys()].filter((k) => k.startsWith(this.prefix)).sort(compareKeys))
-  }
-  toString = () => `list(${JSON.stringify(this.prefix)})`
-}
-
-class RemoveCmd implements Cmd {
-  constructor(readonly key: string) {}
-  check = () => true
-  async run(m: Model, s: Storage) {
-    await s.remove(this.key)
-    m.objects.delete(this.key)
-  }
-  toString = () => `remove(${this.key})`
-}
-
-class CreateCmd implements Cmd {
-  constructor(
-    readonly key: string,
-    readonly bytes: Uint8Array,
-  ) {}
-  check = () => true
-  async run(m: Model, s: Storage) {
-    if (m.objects.has(this.key)) await expectFailure(s.write(this.key, this.bytes, { ifAbsent: true }), 'AlreadyExists')
-    else m.objects.set(this.key, { bytes: this.bytes, etag: (await s.write(this.key, this.bytes, { ifAbsent: true })).etag })
-  }
-  toString = () => `create(${this.key}, ${this.bytes.byteLength}B)`
-}
-
-class ReplaceCmd implements Cmd {
-  constructor(
-    readonly key: string,
-    readonly bytes: Uint8Array,
-    readonly stale: boolean,
-  ) {}
-  check = () => true
-  async run(m: Model, s: Storage) {
-    const current = m.objects.get(this.key)
-    if (current === undefined || this.stale) {
-      await expectFailure(s.write(this.key, this.bytes, { ifMatch: current === undefined ? '"no-such-etag"' : `${current.etag}-stale` }), 'PreconditionFailed')
-    } else {
-      m.objects.set(this.key, { bytes: this.bytes, etag: (await s.write(this.key, this.bytes, { ifMatch: current.etag })).etag })
-    }
-  }
-  toString = () => `replace(${this.key}, ${this.bytes.byteLength}B${this.stale ? ', stale etag' : ''})`
-}
-
-const commandsFor = (caps: { ifAbsent: boolean; ifMatch: boolean }) => {
-  const key = fc.constantFrom(...KEYS)
-  const bytes = fc.uint8Array({ maxLength: 40 })
-  const arbs: Array<fc.Arbitrary<Cmd>> = [
-    fc.tuple(key, bytes, fc.boolean()).map(([k, b, c]) => new WriteCmd(k, b, c)),
-    key.map((k) => new ReadCmd(k)),
-    fc.tuple(key, fc.nat(45), fc.nat(45)).map(([k, s, l]) => new RangeCmd(k, s, l)),
-    key.map((k) => new StatCmd(k)),
-    fc.constantFrom(...PREFIXES).map((p) => new ListCmd(p)),
-    key.map((k) => new RemoveCmd(k)),
-  ]
-  if (caps.ifAbsent) arbs.push(fc.tuple(key, bytes).map(([k, b]) => new CreateCmd(k, b)))
-  if (caps.ifMatch) arbs.push(fc.tuple(key, bytes, fc.boolean()).map(([k, b, st]) => new ReplaceCmd(k, b, st)))
-  return fc.commands(arbs, { maxCommands: 25 })
-}

@@ -1,4 +1,4 @@
-import type { FsFileHandle, FsModule } from './fs-module.js'
+import type { FsFileHandle, FsModule } from '../storage/fs/fs-module.js'
 
 /** The file-system operations `fsFaults` counts and can fail. Handle operations are `write`, `read`, `sync`, `stat`, `close`. */
 export type FsOp = 'open' | 'write' | 'read' | 'sync' | 'close' | 'stat' | 'rename' | 'link' | 'unlink' | 'mkdir' | 'rmdir' | 'readdir'

@@ -1,0 +1,106 @@
+import { driverCalls, reported } from '../calls.js'
+import { memoiseOpen, type ByteRange, type Capabilities, type ObjectInfo, type StorageDriver, type WriteData, type WriteOptions } from '../storage.js'
+import { fileOf, type FsContext } from './context.js'
+import { MISSING, fsFailure, hasCode } from './failures.js'
+import { pruneFolders, syncFolder } from './folders.js'
+import { errorCode, type FsModule, type PathModule } from './fs-module.js'
+import { probeLinks } from './links.js'
+import { keyLocks } from './lock.js'
+import { readObject, streamObject } from './read.js'
+import { infoOf, statOrNull } from './stats.js'
+import { defaultIsProcessAlive, sweepTemps } from './temp.js'
+import { listKeys } from './walk.js'
+import { writeObject } from './write.js'
+
+export interface FsDriverOptions {
+  /** The file system: `node:fs/promises`, a memfs volume's `promises`, or a wrapper of either. */
+  readonly fs: FsModule
+  /** The path functions matching `fs`. */
+  readonly path: PathModule
+  /** The folder that holds the objects; created (with parents) on open. */
+  readonly root: string
+  /** The adapter's name in errors and `storage.name`. */
+  readonly name: string
+  /** fsync each file before its rename and the folder after it. Default true. */
+  readonly fsync?: boolean
+  /** Remove temp files left by crashed writers when opening. Default true. */
+  readonly sweepOnOpen?: boolean
+  /**
+   * A temp file older than this is swept even if its writer's pid is alive (pids are reused, and writers on
+   * other hosts are invisible). Default 3_600_000 (1 hour).
+   */
+  readonly staleTempAfterMs?: number
+  /** Chunk size of `readStream`. Default 1 MiB. */
+  readonly readChunkBytes?: number
+  /** Whether a process id is running on this host. Default: `process.kill(pid, 0)`. */
+  readonly isProcessAlive?: (pid: number) => boolean
+}
+
+/**
+ * The fs adapter's driver over any `FsModule`: atomic writes by temp file + fsync + rename + folder fsync,
+ * `ifAbsent` by `link` (atomic create-no-replace), `ifMatch` by compare-and-rename under a per-key lock.
+ */
+export const fsDriver = (options: FsDriverOptions): StorageDriver => {
+  const ctx: FsContext = { fs: options.fs, path: options.path, root: options.root, name: options.name, durable: options.fsync ?? true }
+  const { fs, path, root, name } = ctx
+  const sweep = { staleAfterMs: options.staleTempAfterMs ?? 3_600_000, isAlive: options.isProcessAlive ?? defaultIsProcessAlive }
+  const readChunk = options.readChunkBytes ?? 1024 * 1024
+  const withLock = keyLocks()
+  let capabilities: Capabilities = { ifAbsent: true, ifMatch: true }
+  const writer = {
+    withLock,
+    capabilities: () => capabilities,
+    onNoLinks: () => {
+      capabilities = { ...capabilities, ifAbsent: false }
+    },
+  }
+
+  const open = memoiseOpen(() =>
+    reported('', `opening ${name}`, async () => {
+      try {
+        await fs.mkdir(root, { recursive: true })
+        if (options.sweepOnOpen ?? true) await sweepTemps(ctx, root, sweep)
+        capabilities = { ...capabilities, ifAbsent: await probeLinks(ctx) }
+        return capabilities
+      } catch (e) {
+        throw fsFailure('', `opening ${name} at ${root}`, e)
+      }
+    }),
+  )
+  const { keyed, ranged, listed } = driverCalls(open)
+
+  const remove = (key: string): Promise<void> =>
+    keyed(key, 'remove', (k) =>
+      withLock(k, async () => {
+        const target = fileOf(ctx, k)
+        try {
+          await fs.unlink(target)
+        } catch (e) {
+          const code = errorCode(e) ?? ''
+          if (hasCode(MISSING, e)) return
+          if ((code === 'EISDIR' || code === 'EPERM') && (await statOrNull(ctx, k, target))?.isDirectory() === true) return
+          throw fsFailure(k, 'unlink', e)
+        }
+        await syncFolder(ctx, k, path.dirname(target))
+        await pruneFolders(ctx, path.dirname(target))
+      }),
+    )
+
+  return {
+    name,
+    get capabilities() {
+      return capabilities
+    },
+    open,
+    write: (key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo> => keyed(key, 'write', (k) => writeObject(ctx, writer, k, data, options)),
+    read: (key: string, range?: ByteRange): Promise<Uint8Array> => ranged(key, range, 'read', (k, r) => readObject(ctx, k, r)),
+    readStream: (key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> => ranged(key, range, 'readStream', (k, r) => streamObject(ctx, k, r, readChunk)),
+    list: (prefix?: string): Promise<ReadonlyArray<string>> => listed(prefix, (p) => listKeys(ctx, p)),
+    remove,
+    stat: (key: string): Promise<ObjectInfo | null> =>
+      keyed(key, 'stat', async (k) => {
+        const st = await statOrNull(ctx, k, fileOf(ctx, k))
+        return st === null || !st.isFile() ? null : infoOf(st)
+      }),
+  }
+}

@@ -1,0 +1,74 @@
+import { allocate, clampRange } from '../data.js'
+import { fail, notFound } from '../errors.js'
+import type { ByteRange } from '../storage.js'
+import { fileOf, type FsContext } from './context.js'
+import { MISSING, fsFailure, hasCode } from './failures.js'
+import { errorCode, type FsFileHandle } from './fs-module.js'
+
+/** Opens the object for reading; a missing key (or a folder) is `NotFound`. */
+const openObject = async (ctx: FsContext, key: string): Promise<{ handle: FsFileHandle; size: number }> => {
+  let handle: FsFileHandle
+  try {
+    handle = await ctx.fs.open(fileOf(ctx, key), 'r')
+  } catch (e) {
+    if (hasCode(MISSING, e) || errorCode(e) === 'EISDIR') fail(notFound(key))
+    throw fsFailure(key, 'open for read', e)
+  }
+  try {
+    const st = await handle!.stat({ bigint: true })
+    if (!st.isFile()) fail(notFound(key))
+    return { handle: handle!, size: Number(st.size) }
+  } catch (e) {
+    await handle!.close().catch(() => undefined)
+    throw fsFailure(key, 'fstat for read', e)
+  }
+}
+
+/** Fills `buffer` from `position` on, stopping early only at the end of the file; returns the bytes read. */
+const readInto = async (key: string, handle: FsFileHandle, buffer: Uint8Array, position: number): Promise<number> => {
+  let filled = 0
+  while (filled < buffer.byteLength) {
+    let got: number
+    try {
+      got = (await handle.read(buffer, filled, buffer.byteLength - filled, position + filled)).bytesRead
+    } catch (e) {
+      throw fsFailure(key, 'read', e)
+    }
+    if (got === 0) break
+    filled += got
+  }
+  return filled
+}
+
+/** The bytes of a valid key in `range` (checked), read in one buffer. */
+export const readObject = async (ctx: FsContext, key: string, range: ByteRange | undefined): Promise<Uint8Array> => {
+  const { handle, size } = await openObject(ctx, key)
+  try {
+    const { start, end } = clampRange(range, size)
+    const buffer = allocate(end - start)
+    const filled = await readInto(key, handle, buffer, start)
+    return filled === buffer.byteLength ? buffer : buffer.subarray(0, filled)
+  } finally {
+    await handle.close().catch(() => undefined)
+  }
+}
+
+/** The object opened now (so a missing key is reported here) and read in `chunkBytes` chunks as it is iterated. */
+export const streamObject = async (ctx: FsContext, key: string, range: ByteRange | undefined, chunkBytes: number): Promise<AsyncIterable<Uint8Array>> => {
+  const { handle, size } = await openObject(ctx, key)
+  const { start, end } = clampRange(range, size)
+  async function* chunks(): AsyncGenerator<Uint8Array, void, undefined> {
+    try {
+      for (let at = start; at < end; ) {
+        const buffer = allocate(Math.min(chunkBytes, end - at))
+        const filled = await readInto(key, handle, buffer, at)
+        if (filled === 0) return
+        yield filled === buffer.byteLength ? buffer : buffer.subarray(0, filled)
+        at += filled
+      }
+    } finally {
+      await handle.close().catch(() => undefined)
+    }
+  }
+  return chunks()
+}

@@ -1,0 +1,36 @@
+import type { S3Client } from '@aws-sdk/client-s3'
+import { StorageFailure, unsupported } from '../errors.js'
+import type { S3StorageOptions } from './options.js'
+
+/** The SDK modules, loaded on first use only: they are optional peer dependencies. */
+export const loadSdk = async () => {
+  try {
+    const [s3, lib] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')])
+    return { s3, lib }
+  } catch (e) {
+    throw new StorageFailure(
+      unsupported('', `s3Storage needs the optional peer dependencies @aws-sdk/client-s3 and @aws-sdk/lib-storage: npm install @aws-sdk/client-s3 @aws-sdk/lib-storage (${String(e)})`),
+    )
+  }
+}
+export type Sdk = Awaited<ReturnType<typeof loadSdk>>
+
+/** The loaded SDK and the client made from it, from `open` until `close`. */
+export interface S3Session {
+  readonly sdk: Sdk
+  readonly client: S3Client
+}
+
+/** A client for the options, retrying `maxAttempts` times with the SDK's standard strategy. */
+export const makeClient = (sdk: Sdk, options: S3StorageOptions, maxAttempts: number): S3Client =>
+  new sdk.s3.S3Client({
+    ...(options.region !== undefined ? { region: options.region } : options.endpoint !== undefined ? { region: 'us-east-1' } : {}),
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    ...(options.forcePathStyle !== undefined ? { forcePathStyle: options.forcePathStyle } : {}),
+    ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+    maxAttempts,
+    retryMode: 'standard',
+    // Checksums only where S3 requires them: otherwise streamed bodies go up aws-chunked, which some servers store verbatim.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  })
