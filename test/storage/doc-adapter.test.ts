@@ -4,11 +4,11 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Storage } from '../../src/storage/storage.js'
 
-// The adapter of docs/writing-an-adapter.md and its conformance test file, verbatim but for their `from 'ckpt'`
+// The adapter of docs/writing-an-adapter.md and its conformance test file, verbatim but for their `from 'ckpt/storage'`
 // and `from 'ckpt/testing'` imports. They are written and imported while this file is collected, so that the
 // doc's `conformance(...)` call registers its tests here.
 const docPath = fileURLToPath(new URL('../../docs/writing-an-adapter.md', import.meta.url))
-const rootIndex = fileURLToPath(new URL('../../src/index.ts', import.meta.url))
+const storageIndex = fileURLToPath(new URL('../../src/storage/index.ts', import.meta.url))
 const testingIndex = fileURLToPath(new URL('../../src/testing/index.ts', import.meta.url))
 
 const doc = await readFile(docPath, 'utf8')
@@ -22,7 +22,7 @@ const suite = blockOf('conformance')
 // Inside the repository (git-ignored), so that its imports resolve as a user's would.
 const dir = fileURLToPath(new URL(`./.generated/doc-adapter-${process.pid}/`, import.meta.url))
 await mkdir(dir, { recursive: true })
-await writeFile(join(dir, 'map-storage.ts'), adapter.replace("from 'ckpt'", `from ${JSON.stringify(rootIndex)}`))
+await writeFile(join(dir, 'map-storage.ts'), adapter.replace("from 'ckpt/storage'", `from ${JSON.stringify(storageIndex)}`))
 await writeFile(join(dir, 'map-storage.conformance.ts'), suite.replace("from 'ckpt/testing'", `from ${JSON.stringify(testingIndex)}`))
 const { mapStorage } = (await import(/* @vite-ignore */ join(dir, 'map-storage.ts'))) as { mapStorage: () => Storage }
 await import(/* @vite-ignore */ join(dir, 'map-storage.conformance.ts'))
@@ -32,8 +32,8 @@ afterAll(async () => {
 })
 
 describe('the adapter in docs/writing-an-adapter.md', () => {
-  it('imports from ckpt, and its test from ckpt/testing', () => {
-    expect(adapter).toContain("from 'ckpt'")
+  it('imports from ckpt/storage, and its test from ckpt/testing', () => {
+    expect(adapter).toContain("from 'ckpt/storage'")
     expect(suite).toContain("from 'ckpt/testing'")
   })
 
