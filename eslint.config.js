@@ -94,7 +94,7 @@ export default tseslint.config(
   {
     name: 'ckpt/ignores',
     // ESLint does not read .gitignore: the same generated folders, listed here.
-    ignores: ['dist/', 'coverage/', 'checkpoints/', '.venv/', 'test/storage/.generated/'],
+    ignores: ['dist/', 'coverage/', 'checkpoints/', '**/.venv/', 'test/storage/.generated/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
