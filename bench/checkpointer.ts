@@ -65,7 +65,7 @@ const section: BenchSection = {
         // here, outside both timings, so the baseline never shares the disk with it.
         const [c] = await timeRuns(1, () => sync.flush(), 0)
         if (i > 0) {
-          baselineMs.push(b!)
+          baselineMs.push(b)
           subjectMs.push(s!)
           cleanupMs.push(c!)
         }

@@ -7,7 +7,7 @@ export const median = (xs: ReadonlyArray<number>): number => {
 }
 
 /** Runs `fn` `runs` times (after `warmup` runs) and returns each run's wall time in milliseconds. */
-export const timeRuns = async (runs: number, fn: () => unknown | Promise<unknown>, warmup = 1): Promise<number[]> => {
+export const timeRuns = async (runs: number, fn: () => unknown, warmup = 1): Promise<number[]> => {
   for (let i = 0; i < warmup; i++) await fn()
   const out: number[] = []
   for (let i = 0; i < runs; i++) {

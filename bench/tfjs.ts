@@ -52,8 +52,8 @@ const blockedPerCheckpoint = async (
 ): Promise<{ blocked: number[]; inHooks: number[]; copies: number[]; fitMs: number }> => {
   const model = bigModel()
   const cb: ModelCheckpoint = modelCheckpoint({ storage: fsStorage(dir), filepath: 'e{epoch}/model.json', monitor: 'loss', maxToKeep: 1, async, log: () => {} })
-  const timed = cb.onEpochEnd
-  const timedBatch = cb.onBatchEnd
+  const timed = cb.onEpochEnd.bind(cb)
+  const timedBatch = cb.onBatchEnd.bind(cb)
   const blocked: number[] = []
   const inHooks: number[] = []
   let hookMs = 0

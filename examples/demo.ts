@@ -83,16 +83,16 @@ const buildModel = (features: number): tfl.LayersModel => {
 const progress = (epochs: number, batches: number, onBatch?: (epoch: number, batch: number) => void) => {
   let epoch = 0
   return new tfl.CustomCallback({
-    onEpochBegin: async (e: number) => {
+    onEpochBegin: (e: number) => {
       epoch = e
     },
-    onBatchEnd: async (batch: number, logs?: Record<string, number>) => {
+    onBatchEnd: (batch: number, logs?: Record<string, number>) => {
       onBatch?.(epoch, batch)
       if (!process.stdout.isTTY) return
       const done = Math.round(((batch + 1) / batches) * 24)
       process.stdout.write(`\r  epoch ${String(epoch + 1).padStart(2)}/${epochs} [${'#'.repeat(done)}${'.'.repeat(24 - done)}] loss ${(logs?.loss ?? NaN).toFixed(4)}`)
     },
-    onEpochEnd: async (_e: number, logs?: Record<string, number>) => {
+    onEpochEnd: (_e: number, logs?: Record<string, number>) => {
       const bar = process.stdout.isTTY ? '' : `  epoch ${String(epoch + 1).padStart(2)}/${epochs} loss ${(logs?.loss ?? NaN).toFixed(4)}`
       process.stdout.write(`${bar}  val_loss ${(logs?.val_loss ?? NaN).toFixed(4)}\n`)
     },
@@ -119,7 +119,7 @@ const fit = async (model: tfl.LayersModel, storage: Storage, initialEpoch: numbe
 /** Phase 1, in a child process: train from scratch until the parent kills it. */
 const trainPhase = async () => {
   await useBackend(args.backend as BackendName)
-  const storage = await openStorage(args.storage!)
+  const storage = await openStorage(args.storage)
   await fit(buildModel(dataset().features), storage, 0, (epoch, batch) => process.send?.({ epoch, batch }))
 }
 
@@ -140,11 +140,11 @@ const table = async (storage: Storage) => {
 
 const main = async () => {
   const started = Date.now()
-  if (args.storage !== 'memory' && !args.storage!.startsWith('s3://') && existsSync(`${args.storage}/ckpt-index.json`)) {
+  if (args.storage !== 'memory' && !args.storage.startsWith('s3://') && existsSync(`${args.storage}/ckpt-index.json`)) {
     say(`Starting afresh: removing the previous demo's checkpoints in ${args.storage}`)
-    rmSync(args.storage!, { recursive: true, force: true })
+    rmSync(args.storage, { recursive: true, force: true })
   }
-  const storage = await openStorage(args.storage!)
+  const storage = await openStorage(args.storage)
   say(`ckpt demo: ${EPOCHS} epochs on the ${args.backend} backend, checkpoints in ${args.storage}\n`)
   say(`1. Training in a child process; it will be killed (SIGKILL) in the middle of epoch ${KILL_AT + 1}.`)
 
@@ -160,7 +160,7 @@ const main = async () => {
     say(`\n  [simulated crash in epoch ${KILL_AT + 1}: the model object is gone]`)
   } else {
     const self = fileURLToPath(import.meta.url)
-    const child = spawn(process.execPath, ['--import', 'tsx', self, '--phase', 'train', '--storage', args.storage!, '--backend', args.backend!, '--epochs', String(EPOCHS)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', self, '--phase', 'train', '--storage', args.storage, '--backend', args.backend, '--epochs', String(EPOCHS)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
     await new Promise<void>((resolve, reject) => {

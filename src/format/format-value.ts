@@ -87,7 +87,13 @@ export const badValue = (field: string, value: unknown): TemplateError =>
     `field "${field}": values must be bigint (int), number (float), string (str) or boolean (bool), got ${value === null ? 'null' : typeof value}`,
   )
 
-const formatInt = (field: string, n: bigint, original: TemplateValue, rs: ResolvedSpec | string, spec: FormatSpec): string | TemplateError => {
+const formatInt = (
+  field: string,
+  n: bigint,
+  original: TemplateValue,
+  rs: ResolvedSpec | string,
+  spec: FormatSpec,
+): string | TemplateError => {
   if (typeof rs === 'string') return specError(field, spec, rs)
   const type = rs.type
   if (FLOAT_ONLY.has(type) && type !== 'n') {
@@ -115,7 +121,13 @@ const formatInt = (field: string, n: bigint, original: TemplateValue, rs: Resolv
   return layoutNumber(rs, negative, prefix, digits, false, '', 0, type === 'n' ? '' : rs.grouping ?? '', type === 'X')
 }
 
-const formatFloat = (field: string, x: number, original: TemplateValue, rs: ResolvedSpec | string, spec: FormatSpec): string | TemplateError => {
+const formatFloat = (
+  field: string,
+  x: number,
+  original: TemplateValue,
+  rs: ResolvedSpec | string,
+  spec: FormatSpec,
+): string | TemplateError => {
   if (typeof rs === 'string') return specError(field, spec, rs)
   let type = rs.type
   if (!FLOAT_ONLY.has(type) && type !== '') {

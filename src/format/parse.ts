@@ -141,7 +141,7 @@ const compileRange = (source: string, start: number, end: number, depth: number,
       parts.push({ _tag: 'Literal', text: literal })
       literal = ''
     }
-    parts.push({ _tag: 'Field', name, conversion: conversion as 'r' | 's' | 'a' | null, spec })
+    parts.push({ _tag: 'Field', name, conversion: conversion, spec })
   }
   if (literal !== '') parts.push({ _tag: 'Literal', text: literal })
   return parts
@@ -175,7 +175,9 @@ const checkName = (name: string, source: string, at: number): TemplateError | nu
 }
 
 /** Compiles a whole template; `fields` receives the field names in first-appearance order. */
-export const compileTemplate = (source: string): { readonly parts: ReadonlyArray<Part>; readonly fields: ReadonlyArray<string> } | TemplateError => {
+export const compileTemplate = (
+  source: string,
+): { readonly parts: ReadonlyArray<Part>; readonly fields: ReadonlyArray<string> } | TemplateError => {
   const fields: string[] = []
   const parts = compileRange(source, 0, source.length, MAX_DEPTH, fields)
   return Array.isArray(parts) ? { parts, fields } : parts

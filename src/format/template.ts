@@ -5,8 +5,6 @@ import { convertValue } from './repr.js'
 import { parseSpec } from './spec.js'
 import { isTemplateError, templateError, type Template, type TemplateError, type TemplateValue, type TemplateValues } from './types.js'
 
-const hasOwn = Object.prototype.hasOwnProperty
-
 const missingKey = (name: string, values: TemplateValues): TemplateError => {
   const keys = Object.keys(values)
   return templateError(name, `template needs ${JSON.stringify(name)} but the values have: ${keys.length === 0 ? '(none)' : keys.join(', ')}`)
@@ -15,7 +13,7 @@ const missingKey = (name: string, values: TemplateValues): TemplateError => {
 /** Renders one field, or returns the error Python would raise. */
 const renderField = (part: FieldPart, values: TemplateValues): string | TemplateError => {
   const name = part.name
-  if (!hasOwn.call(values, name)) return missingKey(name, values)
+  if (!Object.hasOwn(values, name)) return missingKey(name, values)
   let value: TemplateValue = values[name]!
   if (part.conversion !== null) {
     const t = typeof value
@@ -61,7 +59,7 @@ const render = (source: string, parts: ReadonlyArray<Part>, values: TemplateValu
     return E.left(templateError(null, `template ${JSON.stringify(source)}: values must be an object of named values, got ${values === null ? 'null' : typeof values}`))
   try {
     const out = renderParts(parts, values)
-    return isTemplateError(out) ? E.left(out) : E.right(out as string)
+    return isTemplateError(out) ? E.left(out) : E.right(out)
   } catch (e) {
     // Only resource limits land here (a width or precision too large for a JS string or BigInt).
     return E.left(templateError(null, `template ${JSON.stringify(source)}: the result cannot be built: ${e instanceof Error ? e.message : String(e)}`))

@@ -61,7 +61,7 @@ const decode = (encoded: string): RangeTable => {
     const start = next + parseInt(gap!, 36)
     starts[i] = start
     ends[i] = start + parseInt(span!, 36)
-    next = ends[i]! + 1
+    next = ends[i] + 1
   })
   return { starts, ends }
 }

@@ -33,8 +33,8 @@ export const isJson = (u: unknown): boolean => {
   if (typeof u === 'number') return Number.isFinite(u) && !Object.is(u, -0)
   if (Array.isArray(u)) return u.every(isJson)
   if (typeof u === 'object') {
-    const proto = Object.getPrototypeOf(u)
-    return (proto === Object.prototype || proto === null) && Object.values(u as object).every((v) => v !== undefined && isJson(v))
+    const proto: unknown = Object.getPrototypeOf(u)
+    return (proto === Object.prototype || proto === null) && Object.values(u).every((v) => v !== undefined && isJson(v))
   }
   return false
 }

@@ -30,10 +30,11 @@ export const showValue = (value: unknown): string => {
   if (typeof value === 'symbol') return value.toString()
   try {
     const s = JSON.stringify(value)
-    return s === undefined ? String(value) : s.length > 120 ? `${s.slice(0, 117)}...` : s
+    if (s !== undefined) return s.length > 120 ? `${s.slice(0, 117)}...` : s
   } catch {
-    return String(value)
+    // Circular, or holds a bigint: described below rather than shown as "[object Object]".
   }
+  return Array.isArray(value) ? 'an array that JSON cannot encode' : 'an object that JSON cannot encode'
 }
 
 export const configIssue = (option: string, value: unknown, accepted: string, reason?: string): ConfigIssue => ({

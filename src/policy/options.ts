@@ -90,7 +90,10 @@ export const decodePolicyOptions = (input: unknown): E.Either<ConfigError, Polic
   for (const key of Object.keys(input))
     if (!allKeys.includes(key)) issues.push(configIssue(key, input[key], `one of the options ${allKeys.join(', ')}`, 'unknown option'))
 
-  const get = <K extends keyof typeof policyCodecs>(key: K, fallback: t.TypeOf<(typeof policyCodecs)[K]> | undefined): t.TypeOf<(typeof policyCodecs)[K]> | undefined => {
+  const get = <K extends keyof typeof policyCodecs>(
+    key: K,
+    fallback: t.TypeOf<(typeof policyCodecs)[K]> | undefined,
+  ): t.TypeOf<(typeof policyCodecs)[K]> | undefined => {
     const raw = input[key]
     if (raw === undefined) {
       if (fallback === undefined) issues.push(configIssue(key, raw, policyCodecs[key].name, 'required'))

@@ -35,13 +35,11 @@ const templateValues = (fields: ReadonlyArray<string>, event: TrainingEvent, all
   for (let i = 0; i < names.length; i++) {
     const f = names[i]!
     if (f === 'epoch') values.epoch = BigInt(event.epoch + 1)
-    else if (f === 'batch' && event.kind === 'batch' && !hasOwn.call(logs, 'batch')) values.batch = BigInt((event.batch as number) + 1)
-    else if (hasOwn.call(logs, f)) values[f] = logs[f] as number
+    else if (f === 'batch' && event.kind === 'batch' && !Object.hasOwn(logs, 'batch')) values.batch = BigInt((event.batch as number) + 1)
+    else if (Object.hasOwn(logs, f)) values[f] = logs[f] as number
   }
   return values
 }
-
-const hasOwn = Object.prototype.hasOwnProperty
 
 // Top-level (not a per-step closure): the hot path allocates no functions.
 const saveDecision = (event: TrainingEvent, path: string, messages: ReadonlyArray<string>, step: number, score: number | null): Save => ({
@@ -108,7 +106,7 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
 
     // Keras renders the filename before deciding, so a template error surfaces even on a skip.
     const logs = event.logs
-    if (hasOwn.call(logs, 'epoch'))
+    if (Object.hasOwn(logs, 'epoch'))
       return E.left({ _tag: 'InvalidEvent', field: 'logs.epoch', value: logs.epoch, message: "event.logs: a log key 'epoch' clashes with the epoch field the template receives (Keras raises TypeError)" })
     let rendered = template.render(templateValues(fields, event, false))
     // On failure, render again with every log key so the message lists all the values Keras would have had.
@@ -124,12 +122,15 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
     const current = logs[monitor]
     const score = current === undefined ? null : current
 
-    if (!saveBestOnly) return E.right([counted, saveDecision(event, path, verbose ? [savingMessage(event.epoch, path)] : none, step, score)] as const)
+    if (!saveBestOnly) {
+      return E.right([counted, saveDecision(event, path, verbose ? [savingMessage(event.epoch, path)] : none, step, score)] as const)
+    }
     if (current === undefined || Number.isNaN(current)) return E.right([counted, skip(none, [monitorUnavailableWarning(monitor)])] as const)
     const best = state.best === null ? null : fromJsonFloat(state.best)
     if (improves(mode, minDelta, current, best)) {
       const messages = verbose ? [improvedMessage(event.epoch, monitor, best, current, path)] : none
-      return E.right([{ version: 1, best: toJsonFloat(current), batchesSinceSave, lastBatchSeen, step, trigger: triggerState }, saveDecision(event, path, messages, step, score)] as const)
+      const next: PolicyState = { version: 1, best: toJsonFloat(current), batchesSinceSave, lastBatchSeen, step, trigger: triggerState }
+      return E.right([next, saveDecision(event, path, messages, step, score)] as const)
     }
     return E.right([counted, verbose ? skip([notImprovedMessage(event.epoch, monitor, best)]) : silentSkip] as const)
   }

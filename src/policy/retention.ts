@@ -20,7 +20,12 @@ export const hasRetentionRule = (o: RetentionOptions): boolean =>
  *
  * @example retain({ maxToKeep: 2 }, { monitor: 'val_loss', mode: 'min' }, [a, b], c) // keep [b, c] plus the best
  */
-export const retain = (options: RetentionOptions, ranking: Ranking, existing: ReadonlyArray<CheckpointRecord>, added: CheckpointRecord): RetentionResult => {
+export const retain = (
+  options: RetentionOptions,
+  ranking: Ranking,
+  existing: ReadonlyArray<CheckpointRecord>,
+  added: CheckpointRecord,
+): RetentionResult => {
   const all = [...existing.filter((r) => r.path !== added.path), added]
   if (!hasRetentionRule(options)) return { keep: all, remove: [] }
   const n = all.length

@@ -16,6 +16,11 @@ export interface Rule<S> {
   readonly problems: ReadonlyArray<string>
 }
 
-/** Any rule, whatever its state type. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRule = Rule<any>
+/**
+ * Any rule, whatever its state type. `step` is declared as a method so that its parameter is
+ * checked bivariantly: every `Rule<S>` is an `AnyRule`, and the state passed back to `step` is the
+ * one this rule produced (`initial`, a previous `step`, or `decodeState`).
+ */
+export interface AnyRule extends Omit<Rule<unknown>, 'step'> {
+  step(state: unknown, event: TrainingEvent): E.Either<PolicyError, readonly [unknown, boolean]>
+}

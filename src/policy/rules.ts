@@ -52,7 +52,10 @@ export const everySteps = (n: number): Rule<StepCounter> => ({
     return seen >= n ? fired({ seen: 0, last: e.batch }, true) : fired({ seen, last: e.batch }, false)
   },
   decodeState: (u) =>
-    isPlainObject(u) && Number.isSafeInteger(u.seen) && (u.seen as number) >= 0 && (u.last === null || (Number.isSafeInteger(u.last) && (u.last as number) >= 0))
+    isPlainObject(u) &&
+    Number.isSafeInteger(u.seen) &&
+    (u.seen as number) >= 0 &&
+    (u.last === null || (Number.isSafeInteger(u.last) && (u.last as number) >= 0))
       ? E.right({ seen: u.seen as number, last: u.last as number | null })
       : E.left(`expected { seen: integer >= 0, last: integer >= 0 | null }, got ${JSON.stringify(u)}`),
 })
@@ -78,11 +81,12 @@ export const whenImproved = (monitor: string, mode: Direction, minDelta = 0): Ru
   step: (s, e) => {
     const current = e.logs[monitor]
     if (current === undefined || Number.isNaN(current)) return fired(s, false)
-    return improves(mode, minDelta, current, s.best === null ? null : fromJsonFloat(s.best)) ? fired({ best: toJsonFloat(current) }, true) : fired(s, false)
+    const best = s.best === null ? null : fromJsonFloat(s.best)
+    return improves(mode, minDelta, current, best) ? fired({ best: toJsonFloat(current) }, true) : fired(s, false)
   },
   decodeState: (u) =>
     isPlainObject(u) && (u.best === null || JsonFloat.is(u.best))
-      ? E.right({ best: u.best as JsonFloat | null })
+      ? E.right({ best: u.best })
       : E.left(`expected { best: number | 'Infinity' | '-Infinity' | null }, got ${JSON.stringify(u)}`),
 })
 
@@ -109,21 +113,25 @@ export const afterSeconds = (seconds: number): Rule<Since> => {
     },
     decodeState: (u) =>
       isPlainObject(u) && (u.since === null || (typeof u.since === 'number' && Number.isFinite(u.since)))
-        ? E.right({ since: u.since as number | null })
+        ? E.right({ since: u.since })
         : E.left(`expected { since: number | null }, got ${JSON.stringify(u)}`),
   }
 }
 
 type StatesOf<R extends ReadonlyArray<AnyRule>> = { [K in keyof R]: R[K] extends Rule<infer S> ? S : never }
 
-const combine = <R extends ReadonlyArray<AnyRule>>(label: string, rules: R, join: (fires: ReadonlyArray<boolean>) => boolean): Rule<StatesOf<R>> => ({
+const combine = <R extends ReadonlyArray<AnyRule>>(
+  label: string,
+  rules: R,
+  join: (fires: ReadonlyArray<boolean>) => boolean,
+): Rule<StatesOf<R>> => ({
   name: `${label}(${rules.map((r) => r.name).join(', ')})`,
   initial: rules.map((r) => r.initial) as unknown as StatesOf<R>,
   problems: [...(rules.length === 0 ? [`${label}: needs at least one rule`] : []), ...rules.flatMap((r) => r.problems)],
   // Every component sees every event (no short-circuit), so each keeps its own history.
   step: (s, e) => {
-    const states: unknown[] = new Array(rules.length)
-    const fires: boolean[] = new Array(rules.length)
+    const states: unknown[] = new Array<unknown>(rules.length)
+    const fires: boolean[] = new Array<boolean>(rules.length)
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i]!.step((s as ReadonlyArray<unknown>)[i], e)
       if (E.isLeft(r)) return r

@@ -29,13 +29,16 @@ export interface SimulatedDecision {
  *
  * @example
  * simulate({ filepath: 'm-{epoch}.keras', monitor: 'loss', verbose: 1 }, [{ epoch: 0, logs: { loss: 1 } }])
- * // Right([{ save: true, path: 'm-1.keras', messages: ['Epoch 1: saving model to m-1.keras', 'Epoch 1: finished saving model to m-1.keras'] }])
+ * // Right([{ save: true, path: 'm-1.keras',
+ * //          messages: ['Epoch 1: saving model to m-1.keras', 'Epoch 1: finished saving model to m-1.keras'] }])
  */
 export const simulate = (options: unknown, events: ReadonlyArray<SimulatedEvent>): E.Either<ConfigError, Array<SimulatedDecision>> => {
   const decoded = decodePolicyOptions(options)
   if (E.isLeft(decoded)) return decoded
   const config = decoded.right
-  if (!Array.isArray(events)) return E.left(configError([configIssue('events', events, 'an array of { epoch, batch?, logs } events')]))
+  // Checked through an `unknown` copy: Array.isArray would narrow `events` itself to any[].
+  const untrusted: unknown = events
+  if (!Array.isArray(untrusted)) return E.left(configError([configIssue('events', events, 'an array of { epoch, batch?, logs } events')]))
   const step = policyReducer(config)
   let state = initialPolicyState(config)
   const out: SimulatedDecision[] = []
@@ -46,7 +49,7 @@ export const simulate = (options: unknown, events: ReadonlyArray<SimulatedEvent>
       ? ev.batch === undefined
         ? { kind: 'epoch' as const, epoch: ev.epoch, logs: ev.logs, ...(ev.time === undefined ? {} : { time: ev.time }) }
         : { kind: 'batch' as const, epoch: ev.epoch, batch: ev.batch, logs: ev.logs, ...(ev.time === undefined ? {} : { time: ev.time }) }
-      : (ev as never)
+      : ev
     const r = step(state, event)
     if (E.isLeft(r)) {
       const err = r.left
