@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { bestOf, decodePolicyState, finishedSavingMessage, initialPolicyState, policyReducer, type PolicyState, type Ranking, type TrainingEvent } from '../policy/index.js'
 import type { Tensors } from '../tensors/index.js'
 import type { Which } from './candidates.js'

@@ -1,6 +1,6 @@
-import * as t from 'io-ts'
-import * as E from 'fp-ts/lib/Either.js'
-import { pipe } from 'fp-ts/lib/function.js'
+import * as t from '#io-ts'
+import * as E from '#fp-ts/Either.js'
+import { pipe } from '#fp-ts/function.js'
 import type { CheckpointError } from './errors.js'
 
 /** The index's key at the storage root, like tf.train.CheckpointManager's `checkpoint` file. */

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { configError as policyConfigError, configIssue, decodePolicyOptions, type AnyRule, type PolicyConfig, type PolicyOptions } from '../policy/index.js'
 import type { Storage } from '../storage/storage.js'
 import type { CheckpointError } from './errors.js'

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import type { PolicyState, Ranking } from '../policy/index.js'
 import { verifyEntry } from './artifact-reader.js'
 import { restoreCandidates, type Which } from './candidates.js'

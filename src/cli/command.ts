@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { boolFlag, parseCommandArgs, type FlagSpecs, type ParsedArgs } from './args.js'
 import type { CliError } from './errors.js'
 import { EXIT, type CliIO } from './io.js'

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import type { SimulatedEvent } from '../policy/index.js'
 import { inputError, type CliError } from './errors.js'
 import type { LoggedEvent, TrainingLog } from './training-log.js'

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { open, readFile, stat } from 'node:fs/promises'
 import { inputError, messageOf, type CliError } from './errors.js'
 

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { formatTemplate, type TemplateValue } from '../format/index.js'
 import type { ParsedArgs } from './args.js'
 import { defineCommand, type Command } from './command.js'

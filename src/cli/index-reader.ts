@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { INDEX_KEY, loadIndex, type IndexDoc } from '../checkpointer/index.js'
 import { inputError, messageOf, type CliError } from './errors.js'
 import type { Location } from './location.js'

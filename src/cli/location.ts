@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { resolve } from 'node:path'
 import { fsStorage } from '../storage/fs.js'
 import { s3Storage, type S3StorageOptions } from '../storage/s3.js'

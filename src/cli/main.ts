@@ -6,7 +6,7 @@
  */
 import { readFileSync, realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import type { Command } from './command.js'
 import type { CliError } from './errors.js'
 import { formatCommand } from './format-command.js'

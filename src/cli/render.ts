@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { formatTemplate } from '../format/index.js'
 
 /** A number as Python's `repr(float)` writes it (`1e-05`, `nan`, `inf`), as Keras logs and templates show it. */

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { open } from 'node:fs/promises'
 import type { SafetensorsError } from '../tensors/errors.js'
 import { readFrame, type SafetensorsFrame } from '../tensors/frame.js'

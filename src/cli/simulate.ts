@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { decodePolicyOptions, simulate, type PolicyConfig, type SimulatedDecision } from '../policy/index.js'
 import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
 import { defineCommand, type Command } from './command.js'

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { badValue, formatEmpty, formatWithSpec, prepareSpec } from './format-value.js'
 import { compileTemplate, type FieldPart, type Part } from './parse.js'
 import { convertValue } from './repr.js'

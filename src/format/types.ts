@@ -1,4 +1,4 @@
-import type { Either } from 'fp-ts/lib/Either.js'
+import type { Either } from '#fp-ts/Either.js'
 
 /**
  * A value a template can format, mapped onto Python's types:

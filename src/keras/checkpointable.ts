@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { LOSSES } from './config.js'
 import { unsupportedOptimizer, type KerasFormatError } from './errors.js'
 import { planLayers, type LayerInfo } from './layers.js'

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { raise, type KerasFormatError } from './errors.js'
 import type { KerasArray, KerasDtype, VarsGroup, WeightsFile } from './weights-file.js'
 

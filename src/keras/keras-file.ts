@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { kerasLayerOrder, kerasToTfjsConfig, tfjsToKerasConfig } from './config.js'
 import { raise, type KerasFormatError } from './errors.js'
 import type { OrderedLayer, TensorSpecs } from './functional.js'

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { weightsMismatch, type KerasFormatError } from './errors.js'
 import type { OrderedLayer } from './functional.js'
 import { planLayers, type LayerInfo } from './layers.js'

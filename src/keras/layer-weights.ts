@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import type { Dtype } from '../tensors/dtype.js'
 import type { Tensor, Tensors } from '../tensors/tensor.js'
 import { weightsMismatch, type KerasFormatError } from './errors.js'

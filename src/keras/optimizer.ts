@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import type { KerasArray, VarsGroup } from './weights-file.js'
 import { sizeOf } from './weights-file.js'
 

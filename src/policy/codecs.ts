@@ -1,4 +1,4 @@
-import * as t from 'io-ts'
+import * as t from '#io-ts'
 
 /** An io-ts codec from a named predicate; the name is what error messages list as accepted. */
 export const refined = <A>(name: string, is: (u: unknown) => u is A): t.Type<A, A, unknown> =>

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { parseTemplate, type Template } from '../format/index.js'
 
 let fixed5: Template | null = null

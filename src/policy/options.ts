@@ -1,5 +1,5 @@
-import * as E from 'fp-ts/lib/Either.js'
-import * as t from 'io-ts'
+import * as E from '#fp-ts/Either.js'
+import * as t from '#io-ts'
 import { parseTemplate, type Template } from '../format/index.js'
 import { inferDirection, type Direction } from './auto-mode.js'
 import { Bool, NonEmptyString, NonNegativeFinite, NonNegativeInt, NotNaN, isPlainObject, refined } from './codecs.js'

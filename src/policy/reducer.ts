@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import type { TemplateValue } from '../format/index.js'
 import { fromJsonFloat, toJsonFloat } from './codecs.js'
 import { silentSkip, skip, type Decision, type Save } from './decision.js'

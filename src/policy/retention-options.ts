@@ -1,5 +1,5 @@
-import * as E from 'fp-ts/lib/Either.js'
-import * as t from 'io-ts'
+import * as E from '#fp-ts/Either.js'
+import * as t from '#io-ts'
 import { PositiveFinite, PositiveInt, isPlainObject, refined } from './codecs.js'
 import { configError, configIssue, type ConfigError, type ConfigIssue } from './errors.js'
 

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import type { Direction } from './auto-mode.js'
 import { JsonFloat, fromJsonFloat, isPlainObject, toJsonFloat } from './codecs.js'
 import { configError, configIssue, type ConfigError, type PolicyError } from './errors.js'

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { configError, configIssue, type ConfigError } from './errors.js'
 import { finishedSavingMessage } from './messages.js'
 import { decodePolicyOptions } from './options.js'

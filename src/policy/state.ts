@@ -1,5 +1,5 @@
-import * as E from 'fp-ts/lib/Either.js'
-import * as t from 'io-ts'
+import * as E from '#fp-ts/Either.js'
+import * as t from '#io-ts'
 import { JsonFloat, NonNegativeInt, isJson, refined, toJsonFloat } from './codecs.js'
 import { configError, configIssue, type ConfigError } from './errors.js'
 import type { PolicyConfig } from './options.js'

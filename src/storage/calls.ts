@@ -1,4 +1,4 @@
-import type { Either } from 'fp-ts/lib/Either.js'
+import type { Either } from '#fp-ts/Either.js'
 import { checkRange } from './data.js'
 import { failureOf, orThrow, type StorageError } from './errors.js'
 import { validateKey, validatePrefix, type ParsedPrefix } from './keys.js'

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { StorageFailure, unsupported, type StorageError } from './errors.js'
 import type { ByteRange, WriteData } from './storage.js'
 

@@ -1,5 +1,5 @@
 import { CkptError } from '../errors/ckpt-error.js'
-import type { Either } from 'fp-ts/lib/Either.js'
+import type { Either } from '#fp-ts/Either.js'
 
 /** Typed storage failures. Every adapter reports exactly these; nothing else escapes. */
 export type StorageError =

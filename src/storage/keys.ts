@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { invalidKey, type StorageError } from './errors.js'
 
 /** Longest key, in UTF-8 bytes (S3's limit). */

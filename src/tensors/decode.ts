@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { dtypeArray, type TensorData } from './dtype.js'
 import { invalidHeaderSchema, show, unsupportedHost, type SafetensorsError } from './errors.js'
 import { readFrame } from './frame.js'

@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 
 /**
  * A strict JSON (RFC 8259) syntax tree that keeps what `JSON.parse` loses: every object entry in

@@ -71,7 +71,7 @@ describe('bin/ckpt.js, the installed launcher, over a built dist/cli/main.js', (
     mkdirSync(join(root, 'bin'))
     copyFileSync(join(repoRoot, 'bin', 'ckpt.js'), join(root, 'bin', 'ckpt.js'))
     copyFileSync(join(repoRoot, 'package.json'), join(root, 'package.json'))
-    await build({ entryPoints: [join(repoRoot, 'src', 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: join(root, 'dist', 'cli', 'main.js'), packages: 'external', logLevel: 'silent' })
+    await build({ entryPoints: [join(repoRoot, 'src', 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: join(root, 'dist', 'cli', 'main.js'), packages: 'external', conditions: ['node'], logLevel: 'silent' })
   })
   afterAll(() => rmSync(root, { recursive: true, force: true }))
 

@@ -21,6 +21,7 @@ export const bundleForChild = async (entry: string): Promise<string> => {
     target: 'node20',
     outfile,
     packages: 'external',
+    conditions: ['node'],
     logLevel: 'silent',
   })
   return outfile

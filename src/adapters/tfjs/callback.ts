@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { createCheckpointer, type Checkpointer, type Entry, type StepOutcome } from '../../checkpointer/index.js'
 import { decodeCheckpointerOptions } from '../../checkpointer/options.js'
 import type { AnyRule, PolicyOptions, SaveFreq } from '../../policy/index.js'

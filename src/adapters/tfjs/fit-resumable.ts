@@ -7,7 +7,7 @@ import { modelCheckpoint } from './callback.js'
 import { checkModelJsonPath } from './layout.js'
 import { fail } from './errors.js'
 import { applyArtifacts, restoreArtifacts } from './restore.js'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 
 /** Options of {@link fitResumable} (Keras's BackupAndRestore: `backup_dir` → `storage`, `delete_checkpoint` → `deleteCheckpoint`). */
 export interface FitResumableOptions {

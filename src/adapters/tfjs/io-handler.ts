@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import type { ArtifactWriter } from '../../checkpointer/serializer.js'
 import type { Capabilities, ObjectInfo, Storage, WriteData, WriteOptions } from '../../storage/storage.js'
 import { CkptTfjsError, fail, storageCall } from './errors.js'

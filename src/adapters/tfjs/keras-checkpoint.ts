@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { kerasModelSupport, kerasWeightsSupport } from '../../keras/checkpointable.js'
 import { CkptKerasError, type KerasFormatError } from '../../keras/errors.js'
 import type { WeightsFile } from '../../keras/weights-file.js'

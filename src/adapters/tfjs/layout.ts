@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import type { TfjsAdapterError } from './errors.js'
 
 /**

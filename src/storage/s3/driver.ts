@@ -1,4 +1,4 @@
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { driverCalls, reported } from '../calls.js'
 import { fail, invalidKey, ioError } from '../errors.js'
 import { MAX_KEY_BYTES, validateKey } from '../keys.js'

@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { kerasCompileConfig, tfjsOptimizerSpec } from '../../../keras/compile-config.js'
 import { LOSSES, tfjsLoss } from '../../../keras/config.js'
 import { kerasCall, orThrow, storageStep, type KerasFormatError } from '../../../keras/errors.js'

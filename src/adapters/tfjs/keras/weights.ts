@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers'
-import * as E from 'fp-ts/lib/Either.js'
+import * as E from '#fp-ts/Either.js'
 import { kerasCall, orThrow, unsupportedOptimizer, type KerasFormatError } from '../../../keras/errors.js'
 import { layerWeightValues, layerWeightsFile } from '../../../keras/layer-weights.js'
 import { fromKerasOptimizer, KERAS_OPTIMIZERS, toKerasOptimizer, type OptimizerSkip, type RestoredOptimizer } from '../../../keras/optimizer.js'
