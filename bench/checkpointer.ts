@@ -39,7 +39,14 @@ const section: BenchSection = {
       // The raw baseline writes the same bytes as one buffer (no header, no checksum, no index).
       const raw = Buffer.concat(Object.values(tensors).map((t) => new Uint8Array(t.data.buffer)))
       let epoch = 0
-      const sync = await createCheckpointer({ storage: fsStorage(join(dir, 'sync')), filepath: 'e{epoch}.safetensors', monitor: 'loss', maxToKeep: 1, immutableSnapshots: true, log: () => {} })
+      const sync = await createCheckpointer({
+        storage: fsStorage(join(dir, 'sync')),
+        filepath: 'e{epoch}.safetensors',
+        monitor: 'loss',
+        maxToKeep: 1,
+        immutableSnapshots: true,
+        log: () => {},
+      })
       const syncSave = async () => void (await sync.onEpochEnd({ epoch: epoch++, logs: { loss: 1 } }, tensors))
       // A hand-written checkpoint loop writes each save to a new file (epoch_3.bin, epoch_4.bin, …) and deletes the
       // previous one after it, outside the timing: the same disk footprint as ckpt with maxToKeep: 1, whose
@@ -70,12 +77,20 @@ const section: BenchSection = {
           cleanupMs.push(c!)
         }
       }
-      const mbps = (ms: number) => `${((bytes / MB) / (ms / 1000)).toFixed(0)} MB/s`
+      const mbps = (ms: number) => `${(bytes / MB / (ms / 1000)).toFixed(0)} MB/s`
       const throughputRatio = median(baselineMs) / median(subjectMs)
 
       // Async: how long the caller is blocked per save, copy (default) and no-copy (immutableSnapshots).
       const blocked = async (immutableSnapshots: boolean) => {
-        const ckpt = await createCheckpointer({ storage: fsStorage(join(dir, `async-${immutableSnapshots}`)), filepath: 'e{epoch}.safetensors', monitor: 'loss', maxToKeep: 1, async: true, immutableSnapshots, log: () => {} })
+        const ckpt = await createCheckpointer({
+          storage: fsStorage(join(dir, `async-${immutableSnapshots}`)),
+          filepath: 'e{epoch}.safetensors',
+          monitor: 'loss',
+          maxToKeep: 1,
+          async: true,
+          immutableSnapshots,
+          log: () => {},
+        })
         const times: number[] = []
         for (let i = 0; i < runs + 1; i++) {
           await ckpt.flush()

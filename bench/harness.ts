@@ -31,7 +31,9 @@ export interface BenchRow {
 
 export const printRow = (row: BenchRow): void => {
   const verdict = row.pass === undefined ? '' : row.pass ? '  [target met]' : '  [TARGET MISSED]'
-  console.log(`${row.name}\n  ckpt:     ${row.subject}\n  baseline: ${row.baseline}\n  ratio:    ${row.ratio.toFixed(3)} (${row.ratioMeaning})${row.target ? `\n  target:   ${row.target}` : ''}${verdict}`)
+  console.log(
+    `${row.name}\n  ckpt:     ${row.subject}\n  baseline: ${row.baseline}\n  ratio:    ${row.ratio.toFixed(3)} (${row.ratioMeaning})${row.target ? `\n  target:   ${row.target}` : ''}${verdict}`,
+  )
 }
 
 /** A bench section: a name and a function that prints its rows. */

@@ -22,7 +22,7 @@ const losses = (n: number): Float64Array => {
   let seed = 12345
   for (let i = 0; i < n; i++) {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff
-    x = Math.max(1e-3, x * (0.999 + ((seed / 0x7fffffff) - 0.5) * 0.01))
+    x = Math.max(1e-3, x * (0.999 + (seed / 0x7fffffff - 0.5) * 0.01))
     out[i] = x
   }
   return out
@@ -67,7 +67,11 @@ const reducerThroughput = async (): Promise<BenchRow> => {
   for (let i = 0; i < N; i++) {
     const epoch = Math.floor(i / 101)
     const b = i % 101
-    events.push(b === 100 ? { kind: 'epoch', epoch, logs: { loss: v[i]!, val_loss: v[i]! * 1.1 } } : { kind: 'batch', epoch, batch: b, logs: { loss: v[i]! } })
+    events.push(
+      b === 100
+        ? { kind: 'epoch', epoch, logs: { loss: v[i]!, val_loss: v[i]! * 1.1 } }
+        : { kind: 'batch', epoch, batch: b, logs: { loss: v[i]! } },
+    )
   }
   const config = configOf({ filepath: 'ckpt-{epoch:02d}-{batch:04d}-{loss:.4f}.keras', monitor: 'loss', saveBestOnly: true, saveFreq: 250 })
   const subject = await timeRuns(RUNS, () => runPolicy(config, events), 2)
@@ -87,7 +91,11 @@ const stepPlusRender = async (): Promise<BenchRow> => {
   // Every event is an epoch end, so every step renders the filename (saveFreq 'epoch' renders before deciding).
   const n = 100_000
   const v = losses(n)
-  const events: TrainingEvent[] = Array.from({ length: n }, (_, i) => ({ kind: 'epoch', epoch: i, logs: { loss: v[i]! * 1.2, val_loss: v[i]! } }))
+  const events: TrainingEvent[] = Array.from({ length: n }, (_, i) => ({
+    kind: 'epoch',
+    epoch: i,
+    logs: { loss: v[i]! * 1.2, val_loss: v[i]! },
+  }))
   const config = configOf({ filepath: 'ckpt/epoch-{epoch:03d}-val_loss-{val_loss:.4f}.keras', saveBestOnly: true })
   const subject = await timeRuns(RUNS, () => runPolicy(config, events), 2)
   const baseline = await timeRuns(
@@ -122,14 +130,18 @@ const stepAlone = async (): Promise<BenchRow> => {
   // The same epoch-end steps with a field-less filepath: the policy's own cost, render reduced to a constant.
   const n = 100_000
   const v = losses(n)
-  const events: TrainingEvent[] = Array.from({ length: n }, (_, i) => ({ kind: 'epoch', epoch: i, logs: { loss: v[i]! * 1.2, val_loss: v[i]! } }))
+  const events: TrainingEvent[] = Array.from({ length: n }, (_, i) => ({
+    kind: 'epoch',
+    epoch: i,
+    logs: { loss: v[i]! * 1.2, val_loss: v[i]! },
+  }))
   const config = configOf({ filepath: 'ckpt/best.keras', saveBestOnly: true })
   const subject = await timeRuns(RUNS, () => runPolicy(config, events), 2)
   const baseline = await timeRuns(RUNS, () => bestLoop(events, 'val_loss'), 2)
   const s = nsPerEvent(subject, n)
   const b = nsPerEvent(baseline, n)
   return {
-    name: 'one policy step without a filename field (epoch end, saveBestOnly): the policy\'s own share',
+    name: "one policy step without a filename field (epoch end, saveBestOnly): the policy's own share",
     subject: `${s.toFixed(0)} ns per step (median of ${RUNS} runs × ${n})`,
     baseline: `${b.toFixed(1)} ns (hand-written if (v < best) loop)`,
     ratio: s / b,

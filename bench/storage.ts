@@ -59,7 +59,9 @@ const peakAboveData = (mode: 'ckpt' | 'raw' | 'concat'): Promise<number> =>
     })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.on('exit', (code) => (code === 0 ? resolve((JSON.parse(out) as { above: number }).above) : reject(new Error(`RSS child exited with ${code}`))))
+    child.on('exit', (code) =>
+      code === 0 ? resolve((JSON.parse(out) as { above: number }).above) : reject(new Error(`RSS child exited with ${code}`)),
+    )
   })
 
 const fsRows = async (): Promise<BenchRow[]> => {
@@ -106,7 +108,14 @@ const s3Rows = async (): Promise<BenchRow[]> => {
     const total = 64 * MiB
     const parts = chunks(8, 8 * MiB)
     const whole = Buffer.concat(parts)
-    const storage = s3Storage({ bucket: 'bench', endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials, partSize: 8 * MiB, queueSize: 4 })
+    const storage = s3Storage({
+      bucket: 'bench',
+      endpoint: server.endpoint,
+      forcePathStyle: true,
+      credentials: server.credentials,
+      partSize: 8 * MiB,
+      queueSize: 4,
+    })
     await storage.open()
     const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3')
     const client = new S3Client({
@@ -118,7 +127,11 @@ const s3Rows = async (): Promise<BenchRow[]> => {
       responseChecksumValidation: 'WHEN_REQUIRED',
     })
     const ours = median(await timeRuns(RUNS, () => storage.write('multipart.bin', parts)))
-    const raw = median(await timeRuns(RUNS, () => client.send(new PutObjectCommand({ Bucket: 'bench', Key: 'single.bin', Body: whole, ContentLength: total }))))
+    const raw = median(
+      await timeRuns(RUNS, () =>
+        client.send(new PutObjectCommand({ Bucket: 'bench', Key: 'single.bin', Body: whole, ContentLength: total })),
+      ),
+    )
     client.destroy()
     await storage.close()
     return [

@@ -51,7 +51,14 @@ const blockedPerCheckpoint = async (
   batchSize: number,
 ): Promise<{ blocked: number[]; inHooks: number[]; copies: number[]; fitMs: number }> => {
   const model = bigModel()
-  const cb: ModelCheckpoint = modelCheckpoint({ storage: fsStorage(dir), filepath: 'e{epoch}/model.json', monitor: 'loss', maxToKeep: 1, async, log: () => {} })
+  const cb: ModelCheckpoint = modelCheckpoint({
+    storage: fsStorage(dir),
+    filepath: 'e{epoch}/model.json',
+    monitor: 'loss',
+    maxToKeep: 1,
+    async,
+    log: () => {},
+  })
   const timed = cb.onEpochEnd.bind(cb)
   const timedBatch = cb.onBatchEnd.bind(cb)
   const blocked: number[] = []
@@ -98,7 +105,10 @@ const fitWithout = async (data: { x: tf.Tensor; y: tf.Tensor }, epochs: number, 
  * a checkpoint copies), `dataSync` views elsewhere. In ms.
  */
 const copyWeightsMs = (model: tfl.LayersModel, dst: Uint8Array): number => {
-  const heap = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { dataIdMap: Map<object, { memoryOffset: number }>; wasm: { HEAPU8: Uint8Array } }) : null
+  const heap =
+    tf.getBackend() === 'wasm'
+      ? (tf.backend() as unknown as { dataIdMap: Map<object, { memoryOffset: number }>; wasm: { HEAPU8: Uint8Array } })
+      : null
   const sources = model.weights.map((v) => {
     const t = v.read()
     if (heap === null) {
@@ -119,7 +129,10 @@ const copyWeightsMs = (model: tfl.LayersModel, dst: Uint8Array): number => {
 
 const onBackend = async (backend: BackendName, runs: number, dir: string) => {
   await useBackend(backend)
-  const data = { x: tf.randomNormal([SAMPLES[backend], INPUTS], 0, 1, 'float32', 1), y: tf.randomNormal([SAMPLES[backend], OUTPUTS], 0, 1, 'float32', 2) }
+  const data = {
+    x: tf.randomNormal([SAMPLES[backend], INPUTS], 0, 1, 'float32', 1),
+    y: tf.randomNormal([SAMPLES[backend], OUTPUTS], 0, 1, 'float32', 2),
+  }
   const epochs = runs + 1
   const batch = 1
   const sync = await blockedPerCheckpoint(join(dir, `${backend}-sync`), data, epochs, false, batch)

@@ -70,7 +70,12 @@ const dataset = () => {
 const buildModel = (features: number): tfl.LayersModel => {
   const model = tfl.sequential({
     layers: [
-      tfl.layers.dense({ inputShape: [features], units: 64, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+      tfl.layers.dense({
+        inputShape: [features],
+        units: 64,
+        activation: 'relu',
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
+      }),
       tfl.layers.dense({ units: 32, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
       tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }),
     ],
@@ -90,7 +95,9 @@ const progress = (epochs: number, batches: number, onBatch?: (epoch: number, bat
       onBatch?.(epoch, batch)
       if (!process.stdout.isTTY) return
       const done = Math.round(((batch + 1) / batches) * 24)
-      process.stdout.write(`\r  epoch ${String(epoch + 1).padStart(2)}/${epochs} [${'#'.repeat(done)}${'.'.repeat(24 - done)}] loss ${(logs?.loss ?? NaN).toFixed(4)}`)
+      process.stdout.write(
+        `\r  epoch ${String(epoch + 1).padStart(2)}/${epochs} [${'#'.repeat(done)}${'.'.repeat(24 - done)}] loss ${(logs?.loss ?? NaN).toFixed(4)}`,
+      )
     },
     onEpochEnd: (_e: number, logs?: Record<string, number>) => {
       const bar = process.stdout.isTTY ? '' : `  epoch ${String(epoch + 1).padStart(2)}/${epochs} loss ${(logs?.loss ?? NaN).toFixed(4)}`
@@ -134,7 +141,9 @@ const table = async (storage: Storage) => {
   for (const e of entries) {
     const size = e.files.reduce((n, f) => n + f.size, 0)
     const marks = [e === best ? 'best' : '', e === latest ? 'latest' : ''].filter(Boolean).join(', ')
-    say(`  ${e.path.padEnd(40)} ${String(e.epoch + 1).padStart(5)} ${(e.metrics.val_loss ?? NaN).toFixed(4).padStart(9)} ${`${(size / 1024).toFixed(1)} KB`.padStart(9)}  ${marks}`)
+    say(
+      `  ${e.path.padEnd(40)} ${String(e.epoch + 1).padStart(5)} ${(e.metrics.val_loss ?? NaN).toFixed(4).padStart(9)} ${`${(size / 1024).toFixed(1)} KB`.padStart(9)}  ${marks}`,
+    )
   }
 }
 
@@ -160,14 +169,20 @@ const main = async () => {
     say(`\n  [simulated crash in epoch ${KILL_AT + 1}: the model object is gone]`)
   } else {
     const self = fileURLToPath(import.meta.url)
-    const child = spawn(process.execPath, ['--import', 'tsx', self, '--phase', 'train', '--storage', args.storage, '--backend', args.backend, '--epochs', String(EPOCHS)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', self, '--phase', 'train', '--storage', args.storage, '--backend', args.backend, '--epochs', String(EPOCHS)],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    )
     await new Promise<void>((resolve, reject) => {
       child.on('message', (m: { epoch: number; batch: number }) => {
         if (m.epoch === KILL_AT && m.batch === 10) child.kill('SIGKILL')
       })
-      child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`the training process ended on its own (code ${code}) before the kill`))))
+      child.on('exit', (code, signal) =>
+        signal === 'SIGKILL' ? resolve() : reject(new Error(`the training process ended on its own (code ${code}) before the kill`)),
+      )
     })
     say(`\n  [killed the training process with SIGKILL in epoch ${KILL_AT + 1}]`)
   }
@@ -176,11 +191,15 @@ const main = async () => {
   await useBackend(args.backend as BackendName)
   const restored = await restoreLatest(storage)
   if (restored === null) throw new Error('nothing to resume: no checkpoint was committed before the kill')
-  say(`  restored ${restored.entry.path} (epoch ${restored.entry.epoch + 1}, val_loss ${restored.entry.metrics.val_loss?.toFixed(4)}): model, optimizer state and policy state; fit resumes at initialEpoch ${restored.initialEpoch}\n`)
+  say(
+    `  restored ${restored.entry.path} (epoch ${restored.entry.epoch + 1}, val_loss ${restored.entry.metrics.val_loss?.toFixed(4)}): model, optimizer state and policy state; fit resumes at initialEpoch ${restored.initialEpoch}\n`,
+  )
   await fit(restored.model, storage, restored.initialEpoch)
 
   await table(storage)
-  say(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Inspect with: npx ckpt ls ${args.storage}   (and: npx ckpt verify ${args.storage})`)
+  say(
+    `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Inspect with: npx ckpt ls ${args.storage}   (and: npx ckpt verify ${args.storage})`,
+  )
 }
 
 try {

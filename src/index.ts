@@ -14,7 +14,14 @@
  */
 export { CkptError, isCkptError, type ErrorValue } from './errors/ckpt-error.js'
 
-export { formatTemplate, parseTemplate, type Template, type TemplateError, type TemplateValue, type TemplateValues } from './format/index.js'
+export {
+  formatTemplate,
+  parseTemplate,
+  type Template,
+  type TemplateError,
+  type TemplateValue,
+  type TemplateValues,
+} from './format/index.js'
 
 export {
   afterSeconds,

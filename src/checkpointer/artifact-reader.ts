@@ -7,9 +7,12 @@ import type { ArtifactReader } from './serializer.js'
 
 /** Why a file does not match its index record, or null when it does. */
 export const fileProblem = (record: FileRecord, bytes: Uint8Array): string | null => {
-  if (bytes.byteLength !== record.size) return `file "${record.key}" has ${bytes.byteLength} bytes, the index says ${record.size} (truncated or replaced)`
+  if (bytes.byteLength !== record.size)
+    return `file "${record.key}" has ${bytes.byteLength} bytes, the index says ${record.size} (truncated or replaced)`
   const digest = digestOf(bytes)
-  return digest.sha256 === record.sha256 ? null : `file "${record.key}" fails its checksum (expected ${record.sha256}, got ${digest.sha256})`
+  return digest.sha256 === record.sha256
+    ? null
+    : `file "${record.key}" fails its checksum (expected ${record.sha256}, got ${digest.sha256})`
 }
 
 /** Reads an entry's files, checking each against the index; any mismatch is a CorruptCheckpoint. */
@@ -18,7 +21,12 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
   async readFile(key) {
     const record = entry.files.find((f) => f.key === key)
     const corrupt = (message: string) =>
-      new CheckpointFailure({ _tag: 'CorruptCheckpoint', path: entry.path, message: `checkpoint "${entry.path}": ${message}`, fallback: null })
+      new CheckpointFailure({
+        _tag: 'CorruptCheckpoint',
+        path: entry.path,
+        message: `checkpoint "${entry.path}": ${message}`,
+        fallback: null,
+      })
     if (record === undefined) throw corrupt(`file "${key}" is not part of it`)
     let bytes: Uint8Array
     try {

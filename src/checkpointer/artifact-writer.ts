@@ -18,7 +18,9 @@ export const recordingWriter = (storage: Storage): ArtifactWriter & { readonly f
     },
     async writeFile(key, data, options) {
       const hashed = hashingStream(data)
-      const info = await storage.write(key, hashed.data, options).catch((e: unknown) => fail(storageFailure(e, `cannot write checkpoint file "${key}"`, key)))
+      const info = await storage
+        .write(key, hashed.data, options)
+        .catch((e: unknown) => fail(storageFailure(e, `cannot write checkpoint file "${key}"`, key)))
       const digest = await hashed.digest()
       const record: FileRecord = { key, size: digest.size, sha256: digest.sha256 }
       forget(key)

@@ -9,7 +9,9 @@ export const checkpointMetaToJson = (meta: CheckpointMeta): unknown =>
 /** The entry data back from {@link checkpointMetaToJson}'s JSON, or null when `json` is not ckpt's. */
 export const checkpointMetaFromJson = (json: unknown): CheckpointMeta | null => {
   if (!isRecord(json)) return null
-  const m = JSON.parse(JSON.stringify(json), (_k, v: unknown) => (v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v)) as Record<string, unknown>
+  const m = JSON.parse(JSON.stringify(json), (_k, v: unknown) =>
+    v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : v,
+  ) as Record<string, unknown>
   if (typeof m.epoch !== 'number' || typeof m.step !== 'number' || typeof m.time !== 'number' || !isRecord(m.metrics)) return null
   return {
     epoch: m.epoch,

@@ -1,5 +1,14 @@
 import * as E from '#fp-ts/Either.js'
-import { bestOf, decodePolicyState, finishedSavingMessage, initialPolicyState, policyReducer, type PolicyState, type Ranking, type TrainingEvent } from '../policy/index.js'
+import {
+  bestOf,
+  decodePolicyState,
+  finishedSavingMessage,
+  initialPolicyState,
+  policyReducer,
+  type PolicyState,
+  type Ranking,
+  type TrainingEvent,
+} from '../policy/index.js'
 import type { Tensors } from '../tensors/index.js'
 import type { Which } from './candidates.js'
 import { commitSave } from './commit.js'
@@ -79,7 +88,9 @@ export interface Checkpointer<Snapshot, Restored_> {
  * An existing index resumes the policy from its stored state. Rejects with a `CheckpointFailure` on a bad
  * configuration or a corrupt index, touching nothing.
  */
-export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(options: CheckpointerOptions<Snapshot, R>): Promise<Checkpointer<Snapshot, R>> {
+export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
+  options: CheckpointerOptions<Snapshot, R>,
+): Promise<Checkpointer<Snapshot, R>> {
   const decoded = decodeCheckpointerOptions<Snapshot, R>(options)
   if (E.isLeft(decoded)) return fail(decoded.left)
   const config = decoded.right
@@ -102,7 +113,8 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
   let state: PolicyState = initialPolicyState(policy, trigger)
   if (loaded !== null && loaded.doc.policyState !== null && loaded.doc.policyState !== undefined) {
     const s = decodePolicyState(loaded.doc.policyState, trigger)
-    if (E.isLeft(s)) return fail({ _tag: 'CorruptIndex', key: 'ckpt-index.json', message: `the index's policy state cannot be used: ${s.left.message}` })
+    if (E.isLeft(s))
+      return fail({ _tag: 'CorruptIndex', key: 'ckpt-index.json', message: `the index's policy state cannot be used: ${s.left.message}` })
     state = s.right
   }
   const folder: Folder<Snapshot, R> = { storage, serializer, index: indexWriter(storage, loaded, log), empty: () => emptyIndex(state), log }
@@ -174,8 +186,10 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(optio
       return state
     },
     config,
-    onEpochEnd: (event, snapshot) => step({ kind: 'epoch', epoch: event.epoch, logs: event.logs, time: event.time ?? Date.now() }, snapshot),
-    onBatchEnd: (event, snapshot) => step({ kind: 'batch', epoch: event.epoch, batch: event.batch, logs: event.logs, time: event.time ?? Date.now() }, snapshot),
+    onEpochEnd: (event, snapshot) =>
+      step({ kind: 'epoch', epoch: event.epoch, logs: event.logs, time: event.time ?? Date.now() }, snapshot),
+    onBatchEnd: (event, snapshot) =>
+      step({ kind: 'batch', epoch: event.epoch, batch: event.batch, logs: event.logs, time: event.time ?? Date.now() }, snapshot),
     list: () => settled(() => currentDoc(folder).checkpoints),
     latest: () => settled(() => currentDoc(folder).checkpoints.at(-1) ?? null),
     best: () => settled(() => bestOf(ranking, currentDoc(folder).checkpoints, entryRecord)),

@@ -26,11 +26,17 @@ const reinstate = async (folder: Folder<unknown, unknown>, replaced: Entry): Pro
       (d) =>
         d.checkpoints.some((e) => e.path === replaced.path)
           ? d
-          : { ...d, checkpoints: [...d.checkpoints, replaced].sort(bySaveOrder), replacing: d.replacing.filter((e) => e.path !== replaced.path) },
+          : {
+              ...d,
+              checkpoints: [...d.checkpoints, replaced].sort(bySaveOrder),
+              replacing: d.replacing.filter((e) => e.path !== replaced.path),
+            },
       folder.empty,
     )
   } catch (e) {
-    folder.log(`Warning: checkpoint "${replaced.path}" was being overwritten when the save failed; it is settled on the next open: ${(e as Error).message}`)
+    folder.log(
+      `Warning: checkpoint "${replaced.path}" was being overwritten when the save failed; it is settled on the next open: ${(e as Error).message}`,
+    )
   }
 }
 
@@ -54,17 +60,31 @@ export const commitSave = async <Snapshot>(
   await queue.cleanupDone()
   // A path is taken by a checkpoint of the index or by any file already there (as Lightning checks the file
   // system): the counter never overwrites a file ckpt did not write.
-  const taken = async (p: string) => currentDoc(folder).checkpoints.some((e) => e.path === p) || (await storage.stat(p).catch((e: unknown) => fail(storageFailure(e, `cannot stat "${p}"`, p)))) !== null
+  const taken = async (p: string) =>
+    currentDoc(folder).checkpoints.some((e) => e.path === p) ||
+    (await storage.stat(p).catch((e: unknown) => fail(storageFailure(e, `cannot stat "${p}"`, p)))) !== null
   const path = rules.enableVersionCounter ? await freePath(decision.path, taken, serializer.versionedPath?.bind(serializer)) : decision.path
   const replaced = currentDoc(folder).checkpoints.find((e) => e.path === path)
   if (replaced)
     await index.update(
-      (d) => ({ ...d, checkpoints: d.checkpoints.filter((e) => e.path !== path), replacing: [...d.replacing.filter((e) => e.path !== path), replaced] }),
+      (d) => ({
+        ...d,
+        checkpoints: d.checkpoints.filter((e) => e.path !== path),
+        replacing: [...d.replacing.filter((e) => e.path !== path), replaced],
+      }),
       empty,
     )
 
   const files = recordingWriter(storage)
-  const meta = { epoch: decision.epoch, step: decision.step, batch: decision.batch, metrics: decision.metrics, score: decision.score, time: decision.time ?? Date.now(), policyState: after }
+  const meta = {
+    epoch: decision.epoch,
+    step: decision.step,
+    batch: decision.batch,
+    metrics: decision.metrics,
+    score: decision.score,
+    time: decision.time ?? Date.now(),
+    policyState: after,
+  }
   try {
     await serializer.write(files, path, captured, meta)
   } catch (e) {

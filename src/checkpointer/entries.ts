@@ -2,13 +2,18 @@ import type { CheckpointRecord } from '../policy/index.js'
 import type { Entry, IndexDoc } from './index-file.js'
 
 /** An index entry as ranking and retention see it. */
-export const entryRecord = (e: Entry): CheckpointRecord => ({ path: e.path, epoch: e.epoch, step: e.step, metrics: e.metrics, time: e.time, score: e.score })
+export const entryRecord = (e: Entry): CheckpointRecord => ({
+  path: e.path,
+  epoch: e.epoch,
+  step: e.step,
+  metrics: e.metrics,
+  time: e.time,
+  score: e.score,
+})
 
 /** Save order: commit time, then step, then epoch (entries of one millisecond keep their training order). */
-export const bySaveOrder = (
-  a: Pick<Entry, 'time' | 'step' | 'epoch'>,
-  b: Pick<Entry, 'time' | 'step' | 'epoch'>,
-): number => a.time - b.time || a.step - b.step || a.epoch - b.epoch
+export const bySaveOrder = (a: Pick<Entry, 'time' | 'step' | 'epoch'>, b: Pick<Entry, 'time' | 'step' | 'epoch'>): number =>
+  a.time - b.time || a.step - b.step || a.epoch - b.epoch
 
 /**
  * What a reader may restore, read-only: the live checkpoints plus those a crash left in `replacing` (an

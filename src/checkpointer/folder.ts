@@ -23,7 +23,9 @@ export const removeFiles = async (storage: Storage, entries: ReadonlyArray<Entry
   for (const e of entries)
     for (const f of e.files)
       if (!keep.has(f.key))
-        await storage.remove(f.key).catch((err: unknown) => fail(storageFailure(err, `cannot remove "${f.key}" of checkpoint "${e.path}"`, f.key)))
+        await storage
+          .remove(f.key)
+          .catch((err: unknown) => fail(storageFailure(err, `cannot remove "${f.key}" of checkpoint "${e.path}"`, f.key)))
 }
 
 /** Deletes the files of entries retention dropped, then clears them from the index. */

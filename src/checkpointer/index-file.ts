@@ -95,7 +95,10 @@ const describeErrors = (errors: t.Errors): string =>
   errors
     .slice(0, 5)
     .map((e) => {
-      const path = e.context.map((c) => c.key).filter((k) => k !== '').join('.')
+      const path = e.context
+        .map((c) => c.key)
+        .filter((k) => k !== '')
+        .join('.')
       const expected = e.message ?? e.context[e.context.length - 1]?.type.name ?? 'a valid value'
       return `${path || '(root)'}: got ${JSON.stringify(e.value) ?? String(e.value)}, expected ${expected}`
     })
@@ -113,7 +116,11 @@ export const decodeIndex = (bytes: Uint8Array, key = INDEX_KEY): E.Either<Checkp
   if (typeof json === 'object' && json !== null && 'version' in json) {
     const version = (json as { version: unknown }).version
     if (typeof version === 'number' && version > INDEX_VERSION)
-      return E.left(corrupt(`has format version ${version}, but this ckpt reads version ${INDEX_VERSION}: upgrade ckpt to read it; it was left untouched`))
+      return E.left(
+        corrupt(
+          `has format version ${version}, but this ckpt reads version ${INDEX_VERSION}: upgrade ckpt to read it; it was left untouched`,
+        ),
+      )
   }
   return pipe(
     IndexCodec.decode(json),

@@ -70,15 +70,21 @@ export const indexWriter = (
           return next
         } catch (e) {
           const tag = asStorageError(e)?._tag
-          if (tag !== 'PreconditionFailed' && tag !== 'AlreadyExists') return fail(storageFailure(e, `cannot write the index "${key}"`, key))
+          if (tag !== 'PreconditionFailed' && tag !== 'AlreadyExists')
+            return fail(storageFailure(e, `cannot write the index "${key}"`, key))
           if (attempt >= maxAttempts)
-            return fail({ _tag: 'Conflict', message: `the index "${key}" kept changing under this writer: ${maxAttempts} conditional writes failed; nothing was overwritten` })
+            return fail({
+              _tag: 'Conflict',
+              message: `the index "${key}" kept changing under this writer: ${maxAttempts} conditional writes failed; nothing was overwritten`,
+            })
           await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt))
           const reloaded = await loadIndex(storage, key)
           if (reloaded === null && loaded !== null) {
             // Deleted under this writer: recreate it from what this writer knows, never from nothing, so that no
             // checkpoint it listed is orphaned. The write is create-only, so an index another writer made wins.
-            log(`Warning: the index "${key}" was deleted while this writer ran; recreating it from the ${loaded.doc.checkpoints.length} checkpoint(s) this writer knows`)
+            log(
+              `Warning: the index "${key}" was deleted while this writer ran; recreating it from the ${loaded.doc.checkpoints.length} checkpoint(s) this writer knows`,
+            )
             loaded = { doc: loaded.doc, etag: null }
           } else loaded = reloaded
         }
@@ -93,7 +99,9 @@ export const indexWriter = (
  */
 export const rebuildIndex = async <S, R>(storage: Storage, serializer: Serializer<S, R>, key = INDEX_KEY): Promise<LoadedIndex | null> => {
   if (serializer.scan === undefined) return null
-  const found = [...(await serializer.scan(storage))].sort((a, b) => a.meta.time - b.meta.time || a.meta.step - b.meta.step || a.meta.epoch - b.meta.epoch)
+  const found = [...(await serializer.scan(storage))].sort(
+    (a, b) => a.meta.time - b.meta.time || a.meta.step - b.meta.step || a.meta.epoch - b.meta.epoch,
+  )
   if (found.length === 0) return null
   const checkpoints: Entry[] = found.map(({ path, files, meta }) => ({ path, format: serializer.format, ...meta, files: [...files] }))
   const doc: IndexDoc = { ...emptyIndex(checkpoints.at(-1)!.policyState), checkpoints }

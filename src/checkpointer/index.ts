@@ -1,5 +1,14 @@
 /** The Checkpointer: the effectful shell that saves, lists, prunes and restores checkpoints through a Storage. */
-export { createCheckpointer, type Checkpointer, type EpochEndEvent, type BatchEndEvent, type StepOutcome, type Restored, type SnapshotSource, type Which } from './checkpointer.js'
+export {
+  createCheckpointer,
+  type Checkpointer,
+  type EpochEndEvent,
+  type BatchEndEvent,
+  type StepOutcome,
+  type Restored,
+  type SnapshotSource,
+  type Which,
+} from './checkpointer.js'
 export { CheckpointFailure, type CheckpointError } from './errors.js'
 export { INDEX_KEY, decodeIndex, encodeIndex, type Entry, type FileRecord, type IndexDoc } from './index-file.js'
 export { loadIndex } from './index-store.js'

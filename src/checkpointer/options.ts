@@ -1,5 +1,12 @@
 import * as E from '#fp-ts/Either.js'
-import { configError as policyConfigError, configIssue, decodePolicyOptions, type AnyRule, type PolicyConfig, type PolicyOptions } from '../policy/index.js'
+import {
+  configError as policyConfigError,
+  configIssue,
+  decodePolicyOptions,
+  type AnyRule,
+  type PolicyConfig,
+  type PolicyOptions,
+} from '../policy/index.js'
 import type { Storage } from '../storage/storage.js'
 import type { CheckpointError } from './errors.js'
 import type { Serializer } from './serializer.js'
@@ -43,27 +50,52 @@ export interface CheckpointerConfig<Snapshot, Restored> {
   readonly log: (line: string) => void
 }
 
-const ownKeys = ['storage', 'serializer', 'async', 'immutableSnapshots', 'rank', 'isChief', 'enableVersionCounter', 'trigger', 'log'] as const
+const ownKeys = [
+  'storage',
+  'serializer',
+  'async',
+  'immutableSnapshots',
+  'rank',
+  'isChief',
+  'enableVersionCounter',
+  'trigger',
+  'log',
+] as const
 
-const configError = (option: string, value: unknown, accepted: string): CheckpointError => policyConfigError([configIssue(option, value, accepted)])
+const configError = (option: string, value: unknown, accepted: string): CheckpointError =>
+  policyConfigError([configIssue(option, value, accepted)])
 
 const isStorage = (u: unknown): u is Storage =>
-  typeof u === 'object' && u !== null && ['write', 'read', 'list', 'remove', 'stat'].every((m) => typeof (u as Record<string, unknown>)[m] === 'function')
+  typeof u === 'object' &&
+  u !== null &&
+  ['write', 'read', 'list', 'remove', 'stat'].every((m) => typeof (u as Record<string, unknown>)[m] === 'function')
 
 /** Splits the Checkpointer's own options from the policy's and decodes both; every error names the option. */
-export const decodeCheckpointerOptions = <Snapshot, Restored>(input: unknown): E.Either<CheckpointError, CheckpointerConfig<Snapshot, Restored>> => {
+export const decodeCheckpointerOptions = <Snapshot, Restored>(
+  input: unknown,
+): E.Either<CheckpointError, CheckpointerConfig<Snapshot, Restored>> => {
   if (typeof input !== 'object' || input === null) return E.left(configError('(options)', input, 'an object of Checkpointer options'))
   const all = input as Record<string, unknown>
   const rest: Record<string, unknown> = Object.create(null)
   for (const [k, v] of Object.entries(all)) if (!(ownKeys as ReadonlyArray<string>).includes(k)) rest[k] = v
 
   const { storage, serializer, async, immutableSnapshots, rank, isChief, enableVersionCounter, trigger, log } = all
-  if (!isStorage(storage)) return E.left(configError('storage', storage, 'a Storage, e.g. fsStorage(dir), memoryStorage() or s3Storage({...})'))
-  if (serializer !== undefined && (typeof serializer !== 'object' || serializer === null || typeof (serializer as Serializer<unknown>).write !== 'function'))
+  if (!isStorage(storage))
+    return E.left(configError('storage', storage, 'a Storage, e.g. fsStorage(dir), memoryStorage() or s3Storage({...})'))
+  if (
+    serializer !== undefined &&
+    (typeof serializer !== 'object' || serializer === null || typeof (serializer as Serializer<unknown>).write !== 'function')
+  )
     return E.left(configError('serializer', serializer, 'a Serializer { format, capture, write, read }'))
-  for (const [name, v] of [['async', async], ['immutableSnapshots', immutableSnapshots], ['isChief', isChief], ['enableVersionCounter', enableVersionCounter]] as const)
+  for (const [name, v] of [
+    ['async', async],
+    ['immutableSnapshots', immutableSnapshots],
+    ['isChief', isChief],
+    ['enableVersionCounter', enableVersionCounter],
+  ] as const)
     if (v !== undefined && typeof v !== 'boolean') return E.left(configError(name, v, 'true or false'))
-  if (rank !== undefined && !(typeof rank === 'number' && Number.isSafeInteger(rank) && rank >= 0)) return E.left(configError('rank', rank, 'an integer >= 0'))
+  if (rank !== undefined && !(typeof rank === 'number' && Number.isSafeInteger(rank) && rank >= 0))
+    return E.left(configError('rank', rank, 'an integer >= 0'))
   if (log !== undefined && typeof log !== 'function') return E.left(configError('log', log, 'a function (line: string) => void'))
 
   const policy = decodePolicyOptions(rest)

@@ -24,10 +24,18 @@ export const restoreFrom = async <R>(
     return fail({
       _tag: 'NoSuchCheckpoint',
       which,
-      message: entries.length === 0 ? 'there are no checkpoints to restore' : `no checkpoint "${which}"; the index has: ${entries.map((e) => e.path).join(', ')}`,
+      message:
+        entries.length === 0
+          ? 'there are no checkpoints to restore'
+          : `no checkpoint "${which}"; the index has: ${entries.map((e) => e.path).join(', ')}`,
     })
   if (which === 'latest' || which === 'best')
-    return readFirstValid(storage, tried, (reader, entry) => serializer.read(reader, entry.path), (s) => log(`Warning: skipping corrupt checkpoint "${s.path}": ${s.reason}`))
+    return readFirstValid(
+      storage,
+      tried,
+      (reader, entry) => serializer.read(reader, entry.path),
+      (s) => log(`Warning: skipping corrupt checkpoint "${s.path}": ${s.reason}`),
+    )
   try {
     return await readFirstValid(storage, tried, (reader, entry) => serializer.read(reader, entry.path))
   } catch (e) {
@@ -39,12 +47,21 @@ export const restoreFrom = async <R>(
         fallback = other.path
         break
       }
-    return fail({ _tag: 'CorruptCheckpoint', path: tried[0]!.path, message: `${reason}${fallback ? `; the newest valid checkpoint is "${fallback}"` : '; no other checkpoint is valid'}`, fallback })
+    return fail({
+      _tag: 'CorruptCheckpoint',
+      path: tried[0]!.path,
+      message: `${reason}${fallback ? `; the newest valid checkpoint is "${fallback}"` : '; no other checkpoint is valid'}`,
+      fallback,
+    })
   }
 }
 
 /** The policy state to resume from after `restore('latest')` passed over newer corrupt checkpoints, or null. */
-export const rewoundState = (read: VerifiedRead<unknown>, which: Which, decode: (u: unknown) => E.Either<unknown, PolicyState>): PolicyState | null => {
+export const rewoundState = (
+  read: VerifiedRead<unknown>,
+  which: Which,
+  decode: (u: unknown) => E.Either<unknown, PolicyState>,
+): PolicyState | null => {
   if (which !== 'latest' || read.skipped.length === 0) return null
   const resumed = decode(read.entry.policyState)
   return E.isRight(resumed) ? resumed.right : null

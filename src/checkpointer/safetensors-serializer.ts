@@ -12,12 +12,22 @@ const invalid = (message: string): CheckpointFailure => new CheckpointFailure({ 
 /** Checks the snapshot's shape before anything is copied or written. */
 export const assertTensors: (snapshot: unknown) => asserts snapshot is Tensors = (snapshot) => {
   if (typeof snapshot !== 'object' || snapshot === null || Array.isArray(snapshot) || snapshot instanceof Map)
-    throw invalid(`the snapshot must be a record of tensors { name: { dtype, shape, data } }, got ${Array.isArray(snapshot) ? 'an array' : snapshot instanceof Map ? 'a Map' : String(snapshot)}`)
+    throw invalid(
+      `the snapshot must be a record of tensors { name: { dtype, shape, data } }, got ${Array.isArray(snapshot) ? 'an array' : snapshot instanceof Map ? 'a Map' : String(snapshot)}`,
+    )
   if (Object.getOwnPropertySymbols(snapshot).length > 0) throw invalid('tensor names must be strings, got a symbol key')
   for (const [name, t] of Object.entries(snapshot)) {
     const tensor = t as Partial<Tensor> | null
-    if (typeof tensor !== 'object' || tensor === null || !ArrayBuffer.isView(tensor.data) || !Array.isArray(tensor.shape) || typeof tensor.dtype !== 'string')
-      throw invalid(`tensor "${name}" must be { dtype, shape, data: TypedArray }, got ${JSON.stringify(tensor)?.slice(0, 80) ?? String(tensor)}`)
+    if (
+      typeof tensor !== 'object' ||
+      tensor === null ||
+      !ArrayBuffer.isView(tensor.data) ||
+      !Array.isArray(tensor.shape) ||
+      typeof tensor.dtype !== 'string'
+    )
+      throw invalid(
+        `tensor "${name}" must be { dtype, shape, data: TypedArray }, got ${JSON.stringify(tensor)?.slice(0, 80) ?? String(tensor)}`,
+      )
   }
 }
 
@@ -54,7 +64,12 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
       const bytes = await reader.readFile(path)
       const decoded = decodeSafetensors(bytes)
       if (decoded._tag === 'Left')
-        throw new CheckpointFailure({ _tag: 'CorruptCheckpoint', path, message: `checkpoint "${path}" is not a valid safetensors file: ${decoded.left.message}`, fallback: null })
+        throw new CheckpointFailure({
+          _tag: 'CorruptCheckpoint',
+          path,
+          message: `checkpoint "${path}" is not a valid safetensors file: ${decoded.left.message}`,
+          fallback: null,
+        })
       return decoded.right.tensors
     },
     async scan(storage) {

@@ -44,7 +44,9 @@ export const parseCommandArgs = (
   const n = parsed.positionals.length
   if (n < positionals.min) return E.left(usageError(command, `missing argument: expected ${positionals.names}`))
   if (n > positionals.max)
-    return E.left(usageError(command, `unexpected argument ${JSON.stringify(parsed.positionals[positionals.max])}: expected ${positionals.names}`))
+    return E.left(
+      usageError(command, `unexpected argument ${JSON.stringify(parsed.positionals[positionals.max])}: expected ${positionals.names}`),
+    )
   return E.right({ flags: values, positionals: parsed.positionals })
 }
 

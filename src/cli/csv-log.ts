@@ -77,12 +77,16 @@ export const parseCsvLog = (text: string, source: string, separator = ','): E.Ei
   const parsed = readCsv(text.startsWith('\ufeff') ? text.slice(1) : text, separator)
   if (E.isLeft(parsed)) return E.left(at(parsed.left.line, parsed.left.message))
   const [header, ...rows] = parsed.right
-  if (header === undefined) return E.left(inputError(`${source}: the file is empty; expected a Keras CSVLogger header such as "epoch,loss,val_loss"`))
+  if (header === undefined)
+    return E.left(inputError(`${source}: the file is empty; expected a Keras CSVLogger header such as "epoch,loss,val_loss"`))
   const names = header.fields.map((f) => f.trim())
   const epochAt = names.indexOf('epoch')
   if (epochAt < 0)
     return E.left(
-      at(header.line, `the header ${JSON.stringify(header.fields.join(separator))} has no "epoch" column; expected a Keras CSVLogger header such as "epoch,loss,val_loss"${separator === ',' && header.fields.length === 1 ? ' (if the file uses another separator, pass --separator)' : ''}`),
+      at(
+        header.line,
+        `the header ${JSON.stringify(header.fields.join(separator))} has no "epoch" column; expected a Keras CSVLogger header such as "epoch,loss,val_loss"${separator === ',' && header.fields.length === 1 ? ' (if the file uses another separator, pass --separator)' : ''}`,
+      ),
     )
   const seen = new Set<string>()
   for (const n of names) {
@@ -96,7 +100,12 @@ export const parseCsvLog = (text: string, source: string, separator = ','): E.Ei
       return E.left(at(row.line, `has ${row.fields.length} fields, the header has ${names.length} (${names.join(separator)})`))
     const epochText = row.fields[epochAt]!.trim()
     if (!/^\d+$/.test(epochText) || !Number.isSafeInteger(Number(epochText)))
-      return E.left(at(row.line, `column "epoch": got ${JSON.stringify(epochText)}; expected a 0-based epoch index (an integer >= 0), as CSVLogger writes it`))
+      return E.left(
+        at(
+          row.line,
+          `column "epoch": got ${JSON.stringify(epochText)}; expected a 0-based epoch index (an integer >= 0), as CSVLogger writes it`,
+        ),
+      )
     const logs: Record<string, number> = Object.create(null)
     for (let i = 0; i < names.length; i++) {
       if (i === epochAt) continue
@@ -104,7 +113,12 @@ export const parseCsvLog = (text: string, source: string, separator = ','): E.Ei
       if (MISSING.has(raw.trim())) continue
       const v = parsePythonFloat(raw)
       if (v === null)
-        return E.left(at(row.line, `column "${names[i]}": got ${JSON.stringify(raw)}; expected a number (Python float syntax, nan and inf included) or NA`))
+        return E.left(
+          at(
+            row.line,
+            `column "${names[i]}": got ${JSON.stringify(raw)}; expected a number (Python float syntax, nan and inf included) or NA`,
+          ),
+        )
       logs[names[i]!] = v
     }
     events.push({ line: row.line, event: { epoch: Number(epochText), logs } })

@@ -72,9 +72,12 @@ export const parseEventsJsonl = (text: string, source: string): E.Either<CliErro
     try {
       json = JSON.parse(quoteNonFinite(raw.startsWith('\ufeff') ? raw.slice(1) : raw))
     } catch (e) {
-      return at(`not valid JSON (${e instanceof Error ? e.message : String(e)}); expected one {"epoch", "batch"?, "logs", "time"?} object a line`)
+      return at(
+        `not valid JSON (${e instanceof Error ? e.message : String(e)}); expected one {"epoch", "batch"?, "logs", "time"?} object a line`,
+      )
     }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) return at(`got ${show(json)}; expected an object {"epoch", "batch"?, "logs", "time"?}`)
+    if (typeof json !== 'object' || json === null || Array.isArray(json))
+      return at(`got ${show(json)}; expected an object {"epoch", "batch"?, "logs", "time"?}`)
     const o = json as Record<string, unknown>
     const unknown = Object.keys(o).find((k) => !KEYS.includes(k))
     if (unknown !== undefined) return at(`unknown key "${unknown}" (value ${show(o[unknown])}); expected only the keys ${KEYS.join(', ')}`)
@@ -83,7 +86,8 @@ export const parseEventsJsonl = (text: string, source: string): E.Either<CliErro
       return at(`"batch": got ${show(o.batch)}; expected a 0-based batch index (an integer >= 0), or no "batch" for an epoch end`)
     if (o.time !== undefined && o.time !== null && !(typeof o.time === 'number' && Number.isFinite(o.time)))
       return at(`"time": got ${show(o.time)}; expected milliseconds since the Unix epoch (a finite number)`)
-    if (typeof o.logs !== 'object' || o.logs === null || Array.isArray(o.logs)) return at(`"logs": got ${show(o.logs)}; expected an object of metric name to number`)
+    if (typeof o.logs !== 'object' || o.logs === null || Array.isArray(o.logs))
+      return at(`"logs": got ${show(o.logs)}; expected an object of metric name to number`)
     const logs: Record<string, number> = Object.create(null)
     for (const [k, v] of Object.entries(o.logs as Record<string, unknown>)) {
       const n = logValue(v)

@@ -44,7 +44,9 @@ export const parseAssignment = (arg: string): E.Either<string, readonly [string,
   }
   if (type === 'float') {
     const v = parsePythonFloat(text)
-    return v === null ? E.left(`${name}: got ${JSON.stringify(text)}; expected a float literal (0.5, 1e-3, nan, inf) for type float`) : E.right([name, v])
+    return v === null
+      ? E.left(`${name}: got ${JSON.stringify(text)}; expected a float literal (0.5, 1e-3, nan, inf) for type float`)
+      : E.right([name, v])
   }
   if (type === 'bool') {
     const v = asBool(text)

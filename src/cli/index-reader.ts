@@ -14,7 +14,10 @@ export const readIndex = async (location: Location): Promise<E.Either<IndexProbl
   try {
     const loaded = await loadIndex(location.storage)
     if (loaded === null)
-      return E.left({ _tag: 'NoIndex', message: `${location.display} has no checkpoint index (${INDEX_KEY}); is it a folder written by ckpt?` })
+      return E.left({
+        _tag: 'NoIndex',
+        message: `${location.display} has no checkpoint index (${INDEX_KEY}); is it a folder written by ckpt?`,
+      })
     return E.right(loaded.doc)
   } catch (e) {
     const tag = (e as { _tag?: string })._tag

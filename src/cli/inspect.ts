@@ -39,15 +39,29 @@ const safetensorsReport = (file: string, s: SafetensorsSummary, json: boolean): 
       headerBytes: s.headerBytes,
       dataBytes: s.dataBytes,
       metadata: Object.fromEntries(s.metadata),
-      tensors: s.tensors.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape, dataOffsets: [t.begin, t.end], bytes: t.end - t.begin })),
+      tensors: s.tensors.map((t) => ({
+        name: t.name,
+        dtype: t.dtype,
+        shape: t.shape,
+        dataOffsets: [t.begin, t.end],
+        bytes: t.end - t.begin,
+      })),
     })
   const total = s.tensors.reduce((n, t) => n + elements(t.shape), 0)
-  const out = [`${file}: safetensors, ${count(s.tensors.length, 'tensor')}, ${count(total, 'element')}, data ${formatBytes(s.dataBytes)}, header ${formatBytes(s.headerBytes)}`]
+  const out = [
+    `${file}: safetensors, ${count(s.tensors.length, 'tensor')}, ${count(total, 'element')}, data ${formatBytes(s.dataBytes)}, header ${formatBytes(s.headerBytes)}`,
+  ]
   if (s.metadata.length > 0) {
     out.push('metadata:')
     for (const [k, v] of s.metadata) out.push(`  ${k}: ${v.length > 200 ? `${v.slice(0, 197)}...` : v}`)
   }
-  if (s.tensors.length > 0) out.push(table(['name', 'dtype', 'shape'], s.tensors.map((t) => [t.name, t.dtype, shapeText(t.shape)])))
+  if (s.tensors.length > 0)
+    out.push(
+      table(
+        ['name', 'dtype', 'shape'],
+        s.tensors.map((t) => [t.name, t.dtype, shapeText(t.shape)]),
+      ),
+    )
   return `${out.join('\n')}\n`
 }
 
@@ -78,15 +92,27 @@ const checkFiles = async (modelJson: string, model: TfjsModel): Promise<{ groups
         missing.push(p)
       }
     }
-    if (missing.length > 0) problems.push(`weightsManifest[${i}]: missing weight file${missing.length === 1 ? '' : 's'} ${missing.map((m) => JSON.stringify(m)).join(', ')}`)
+    if (missing.length > 0)
+      problems.push(
+        `weightsManifest[${i}]: missing weight file${missing.length === 1 ? '' : 's'} ${missing.map((m) => JSON.stringify(m)).join(', ')}`,
+      )
     else if (g.bytes !== null && actual !== g.bytes)
-      problems.push(`weightsManifest[${i}]: the files ${g.paths.map((p) => JSON.stringify(p)).join(', ')} hold ${actual} bytes; its ${g.weights.length} weights need ${g.bytes}`)
+      problems.push(
+        `weightsManifest[${i}]: the files ${g.paths.map((p) => JSON.stringify(p)).join(', ')} hold ${actual} bytes; its ${g.weights.length} weights need ${g.bytes}`,
+      )
     groups.push({ paths: g.paths, expectedBytes: g.bytes, actualBytes: missing.length > 0 ? null : actual, missing })
   }
   return { groups, problems }
 }
 
-const jsonWeight = (w: TfjsWeight) => ({ name: w.name, dtype: w.dtype, shape: w.shape, bytes: w.bytes, ...(w.group === null ? {} : { group: w.group }), ...(w.quantization === null ? {} : { quantization: w.quantization }) })
+const jsonWeight = (w: TfjsWeight) => ({
+  name: w.name,
+  dtype: w.dtype,
+  shape: w.shape,
+  bytes: w.bytes,
+  ...(w.group === null ? {} : { group: w.group }),
+  ...(w.quantization === null ? {} : { quantization: w.quantization }),
+})
 
 const tfjsReport = (file: string, model: TfjsModel, checks: { groups: GroupCheck[]; problems: string[] }, json: boolean): string => {
   const all = model.groups.flatMap((g) => g.weights)
@@ -101,7 +127,10 @@ const tfjsReport = (file: string, model: TfjsModel, checks: { groups: GroupCheck
       convertedBy: model.convertedBy,
       topology: model.topology,
       weights: weights.map(jsonWeight),
-      optimizer: model.optimizerClass === null && optimizer.length === 0 ? null : { className: model.optimizerClass, weights: optimizer.map(jsonWeight) },
+      optimizer:
+        model.optimizerClass === null && optimizer.length === 0
+          ? null
+          : { className: model.optimizerClass, weights: optimizer.map(jsonWeight) },
       files: checks.groups,
       problems: checks.problems,
     })
@@ -115,8 +144,19 @@ const tfjsReport = (file: string, model: TfjsModel, checks: { groups: GroupCheck
   const out = [`${file}: tfjs ${model.format ?? 'model'}${model.generatedBy ? ` (${model.generatedBy})` : ''}, ${what.join(' ')}`]
   const section = (title: string, ws: ReadonlyArray<TfjsWeight>) => {
     const bytes = ws.every((w) => w.bytes !== null) ? `, ${formatBytes(ws.reduce((n, w) => n + (w.bytes ?? 0), 0))}` : ''
-    out.push(`${title} (${count(ws.length, 'weight')}, ${count(ws.reduce((n, w) => n + elements(w.shape), 0), 'element')}${bytes}):`)
-    if (ws.length > 0) out.push(table(['name', 'dtype', 'shape'], ws.map((w) => [w.name, w.quantization === null ? w.dtype : `${w.dtype} (stored ${w.quantization})`, shapeText(w.shape)])))
+    out.push(
+      `${title} (${count(ws.length, 'weight')}, ${count(
+        ws.reduce((n, w) => n + elements(w.shape), 0),
+        'element',
+      )}${bytes}):`,
+    )
+    if (ws.length > 0)
+      out.push(
+        table(
+          ['name', 'dtype', 'shape'],
+          ws.map((w) => [w.name, w.quantization === null ? w.dtype : `${w.dtype} (stored ${w.quantization})`, shapeText(w.shape)]),
+        ),
+      )
   }
   section('weights', weights)
   if (model.optimizerClass !== null || optimizer.length > 0) section(`optimizer ${model.optimizerClass ?? '(class unknown)'}`, optimizer)
@@ -148,7 +188,10 @@ export const inspectCommand: Command = defineCommand({
     if (kind === null) return E.left(inputError(`no such file ${JSON.stringify(file)}`))
     if (kind === 'dir') {
       const inner = join(file, 'model.json')
-      if ((await kindOf(inner)) !== 'file') return E.left(inputError(`${JSON.stringify(file)} is a folder without a model.json; expected a .safetensors file, a model.json or its folder`))
+      if ((await kindOf(inner)) !== 'file')
+        return E.left(
+          inputError(`${JSON.stringify(file)} is a folder without a model.json; expected a .safetensors file, a model.json or its folder`),
+        )
       file = inner
     } else if (kind !== 'file') return E.left(inputError(`${JSON.stringify(file)} is not a regular file`))
 
@@ -171,7 +214,12 @@ export const inspectCommand: Command = defineCommand({
     } catch (e) {
       return E.left(inputError(`cannot read ${JSON.stringify(file)}: ${messageOf(e)}`))
     }
-    if (E.isLeft(summary)) return E.left(inputError(`${file} is not a valid safetensors file (${summary.left.message.replace(/^safetensors: /, '')}); expected a .safetensors file or a tfjs model.json`))
+    if (E.isLeft(summary))
+      return E.left(
+        inputError(
+          `${file} is not a valid safetensors file (${summary.left.message.replace(/^safetensors: /, '')}); expected a .safetensors file or a tfjs model.json`,
+        ),
+      )
     io.stdout.write(safetensorsReport(file, summary.right, json))
     return E.right(EXIT.ok)
   },

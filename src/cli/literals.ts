@@ -5,7 +5,10 @@
  */
 const DIGITS = String.raw`\d(?:_?\d)*`
 const INT = new RegExp(String.raw`^\s*[+-]?${DIGITS}\s*$`)
-const FLOAT = new RegExp(String.raw`^\s*[+-]?(?:(?:${DIGITS}(?:\.(?:${DIGITS})?)?|\.${DIGITS})(?:[eE][+-]?${DIGITS})?|nan|inf|infinity)\s*$`, 'i')
+const FLOAT = new RegExp(
+  String.raw`^\s*[+-]?(?:(?:${DIGITS}(?:\.(?:${DIGITS})?)?|\.${DIGITS})(?:[eE][+-]?${DIGITS})?|nan|inf|infinity)\s*$`,
+  'i',
+)
 
 /** `int(s)` in Python: the value as a bigint, or null when Python would raise ValueError. */
 export const parsePythonInt = (s: string): bigint | null => (INT.test(s) ? BigInt(s.trim().replace(/_/g, '')) : null)

@@ -36,7 +36,8 @@ export const parseS3Url = (url: string): E.Either<string, { readonly bucket: str
   const bucket = slash < 0 ? rest : rest.slice(0, slash)
   const prefix = slash < 0 ? '' : rest.slice(slash + 1).replace(/\/+$/, '')
   if (bucket === '') return E.left(`${JSON.stringify(url)} has no bucket; expected s3://BUCKET or s3://BUCKET/PREFIX`)
-  if (!/^[a-z0-9][a-z0-9.\-_]{1,254}$/i.test(bucket)) return E.left(`${JSON.stringify(url)}: ${JSON.stringify(bucket)} is not a bucket name`)
+  if (!/^[a-z0-9][a-z0-9.\-_]{1,254}$/i.test(bucket))
+    return E.left(`${JSON.stringify(url)}: ${JSON.stringify(bucket)} is not a bucket name`)
   return E.right({ bucket, prefix })
 }
 
@@ -63,8 +64,10 @@ export const openLocation = async (
     const region = flags.region ?? (env.AWS_REGION || undefined) ?? (env.AWS_DEFAULT_REGION || undefined)
     const envPathStyle = truthy(env.CKPT_S3_FORCE_PATH_STYLE)
     if (env.CKPT_S3_FORCE_PATH_STYLE && envPathStyle === undefined)
-      return E.left(usageError(command, `CKPT_S3_FORCE_PATH_STYLE: got ${JSON.stringify(env.CKPT_S3_FORCE_PATH_STYLE)}; expected 1, true, 0 or false`))
-    const forcePathStyle = flags.pathStyle ? true : envPathStyle ?? endpoint !== undefined
+      return E.left(
+        usageError(command, `CKPT_S3_FORCE_PATH_STYLE: got ${JSON.stringify(env.CKPT_S3_FORCE_PATH_STYLE)}; expected 1, true, 0 or false`),
+      )
+    const forcePathStyle = flags.pathStyle ? true : (envPathStyle ?? endpoint !== undefined)
     if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint))
       return E.left(usageError(command, `--endpoint: got ${JSON.stringify(endpoint)}; expected an http:// or https:// URL`))
     const key = env.AWS_ACCESS_KEY_ID
@@ -77,7 +80,15 @@ export const openLocation = async (
       maxAttempts: 2,
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(region === undefined ? {} : { region }),
-      ...(key && secret ? { credentials: { accessKeyId: key, secretAccessKey: secret, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } } : {}),
+      ...(key && secret
+        ? {
+            credentials: {
+              accessKeyId: key,
+              secretAccessKey: secret,
+              ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+            },
+          }
+        : {}),
     }
     try {
       return E.right({ storage: s3Storage(options), display: spec })
@@ -86,9 +97,14 @@ export const openLocation = async (
     }
   }
   if (flags.endpoint !== undefined || flags.region !== undefined || flags.pathStyle)
-    return E.left(usageError(command, `--endpoint, --region and --path-style apply to s3:// locations only; ${JSON.stringify(spec)} is a local folder`))
+    return E.left(
+      usageError(command, `--endpoint, --region and --path-style apply to s3:// locations only; ${JSON.stringify(spec)} is a local folder`),
+    )
   const kind = await kindOf(spec)
   if (kind === null) return E.left(inputError(`no such folder ${JSON.stringify(spec)}`))
-  if (kind !== 'dir') return E.left(inputError(`${JSON.stringify(spec)} is not a folder; expected a checkpoint folder (holding ckpt-index.json) or s3://BUCKET/PREFIX`))
+  if (kind !== 'dir')
+    return E.left(
+      inputError(`${JSON.stringify(spec)} is not a folder; expected a checkpoint folder (holding ckpt-index.json) or s3://BUCKET/PREFIX`),
+    )
   return E.right({ storage: fsStorage(resolve(spec), { sweepOnOpen: false, fsync: false }), display: spec })
 }

@@ -36,7 +36,9 @@ Exit codes: 0 listed; 2 bad flag, missing or unreadable folder, no index, corrup
 export const monitorOf = (entries: ReadonlyArray<Entry>): string | null => {
   const scored = entries.filter((e) => e.score !== null)
   if (scored.length === 0) return null
-  const names = Object.keys(scored[0]!.metrics).filter((k) => scored.every((e) => Object.prototype.hasOwnProperty.call(e.metrics, k) && Object.is(e.metrics[k], e.score)))
+  const names = Object.keys(scored[0]!.metrics).filter((k) =>
+    scored.every((e) => Object.prototype.hasOwnProperty.call(e.metrics, k) && Object.is(e.metrics[k], e.score)),
+  )
   return names.length === 1 ? names[0]! : null
 }
 
@@ -72,10 +74,16 @@ export const lsCommand: Command = defineCommand({
   positionals: { min: 1, max: 1, names: 'LOCATION (a folder or s3://BUCKET/PREFIX)' },
   async run(a: ParsedArgs, io: CliIO): Promise<E.Either<CliError, number>> {
     const mode = stringFlag(a, 'mode')
-    if (mode !== undefined && mode !== 'min' && mode !== 'max') return E.left(usageError('ls', `--mode: got ${JSON.stringify(mode)}; expected min or max`))
+    if (mode !== undefined && mode !== 'min' && mode !== 'max')
+      return E.left(usageError('ls', `--mode: got ${JSON.stringify(mode)}; expected min or max`))
     const monitor = stringFlag(a, 'monitor')
     if (monitor === '') return E.left(usageError('ls', '--monitor: expected a metric name'))
-    const location = await openLocation('ls', a.positionals[0]!, { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') }, io.env ?? process.env)
+    const location = await openLocation(
+      'ls',
+      a.positionals[0]!,
+      { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') },
+      io.env ?? process.env,
+    )
     if (E.isLeft(location)) return location
     let doc: IndexDoc
     try {
@@ -136,7 +144,9 @@ export const lsCommand: Command = defineCommand({
       out.push(table(['path', 'epoch', 'batch', 'step', 'size', 'mark', 'metrics'], rows))
     }
     if (doc.replacing.length + doc.removing.length > 0)
-      out.push(`note: an interrupted save left ${doc.replacing.length} entr${doc.replacing.length === 1 ? 'y' : 'ies'} being replaced and ${doc.removing.length} being removed; the next writer finishes them`)
+      out.push(
+        `note: an interrupted save left ${doc.replacing.length} entr${doc.replacing.length === 1 ? 'y' : 'ies'} being replaced and ${doc.removing.length} being removed; the next writer finishes them`,
+      )
     io.stdout.write(`${out.join('\n')}\n`)
     return E.right(EXIT.ok)
   },

@@ -80,7 +80,12 @@ export async function main(argv: ReadonlyArray<string>, io: CliIO): Promise<numb
         return EXIT.ok
       }
       const c = commands.find((x) => x.name === name)
-      if (c === undefined) return report(io, { _tag: 'UsageError', command: null, message: `unknown command ${JSON.stringify(name)}; commands: ${commands.map((x) => x.name).join(', ')}` })
+      if (c === undefined)
+        return report(io, {
+          _tag: 'UsageError',
+          command: null,
+          message: `unknown command ${JSON.stringify(name)}; commands: ${commands.map((x) => x.name).join(', ')}`,
+        })
       io.stdout.write(`${c.help}\n`)
       return EXIT.ok
     }
@@ -89,12 +94,16 @@ export async function main(argv: ReadonlyArray<string>, io: CliIO): Promise<numb
       return report(io, {
         _tag: 'UsageError',
         command: null,
-        message: first.startsWith('-') ? `unknown option ${JSON.stringify(first)} before the command` : `unknown command ${JSON.stringify(first)}; commands: ${commands.map((c) => c.name).join(', ')}`,
+        message: first.startsWith('-')
+          ? `unknown option ${JSON.stringify(first)} before the command`
+          : `unknown command ${JSON.stringify(first)}; commands: ${commands.map((c) => c.name).join(', ')}`,
       })
     const result = await command.run(rest, io)
     return E.isLeft(result) ? report(io, result.left) : result.right
   } catch (e) {
-    io.stderr.write(`ckpt: unexpected error (a bug in ckpt; please report it): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`)
+    io.stderr.write(
+      `ckpt: unexpected error (a bug in ckpt; please report it): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`,
+    )
     return EXIT.internal
   }
 }

@@ -76,7 +76,14 @@ export const replayRetention = (
       index: i,
       batch: event.batch ?? null,
       timed: event.time !== undefined,
-      record: { path: d.path, epoch: event.epoch, step, metrics: event.logs, time: event.time ?? 0, score: monitored === undefined ? null : monitored },
+      record: {
+        path: d.path,
+        epoch: event.epoch,
+        step,
+        metrics: event.logs,
+        time: event.time ?? 0,
+        score: monitored === undefined ? null : monitored,
+      },
     }
     saves.push(save)
     if (!withRules) {
@@ -88,7 +95,12 @@ export const replayRetention = (
     }
     saveOf.set(save.record, save)
     // retain returns the records it was given, so each maps back to its save.
-    const r = retain(config.retention, ranking, survivors.map((s) => s.record), save.record)
+    const r = retain(
+      config.retention,
+      ranking,
+      survivors.map((s) => s.record),
+      save.record,
+    )
     for (const rec of r.remove) removed.push(saveOf.get(rec)!)
     survivors = r.keep.map((rec) => saveOf.get(rec)!)
   }

@@ -67,9 +67,20 @@ const withLines = (message: string, log: TrainingLog): string =>
 const marks = (s: ReplayedSave, replay: RetentionReplay): string =>
   [s === replay.best ? 'best' : null, s === replay.latest ? 'latest' : null].filter((x) => x !== null).join(',')
 
-const humanReport = (log: TrainingLog, configPath: string, config: PolicyConfig, decisions: ReadonlyArray<SimulatedDecision>, replay: RetentionReplay, savesOnly: boolean): string => {
+const humanReport = (
+  log: TrainingLog,
+  configPath: string,
+  config: PolicyConfig,
+  decisions: ReadonlyArray<SimulatedDecision>,
+  replay: RetentionReplay,
+  savesOnly: boolean,
+): string => {
   const kinds = log.kind === 'keras-csv' ? 'Keras CSVLogger log' : 'JSON-lines history'
-  const out: string[] = [`Replaying ${log.events.length} events from ${log.source} (${kinds}) through ${configPath}:`, `  ${describePolicy(config)}`, '']
+  const out: string[] = [
+    `Replaying ${log.events.length} events from ${log.source} (${kinds}) through ${configPath}:`,
+    `  ${describePolicy(config)}`,
+    '',
+  ]
   decisions.forEach((d, i) => {
     if (savesOnly && !d.save && d.messages.every((m) => !m.startsWith('Can save best model only'))) return
     const ev = log.events[i]!.event
@@ -86,7 +97,9 @@ const humanReport = (log: TrainingLog, configPath: string, config: PolicyConfig,
     const batches = log.events.some((e) => e.event.batch !== undefined)
     const rows = replay.kept.map((s) => {
       const v = s.record.metrics[config.monitor]
-      const at = batches ? [String(s.record.epoch + 1), s.batch === null ? '-' : String(s.batch + 1), String(s.record.step)] : [String(s.record.epoch + 1)]
+      const at = batches
+        ? [String(s.record.epoch + 1), s.batch === null ? '-' : String(s.batch + 1), String(s.record.step)]
+        : [String(s.record.epoch + 1)]
       return [s.record.path, ...at, v === undefined ? '-' : pyRepr(v), marks(s, replay)]
     })
     out.push(
@@ -115,7 +128,13 @@ const jsonReport = (log: TrainingLog, config: PolicyConfig, decisions: ReadonlyA
   toJson({
     source: log.source,
     kind: log.kind,
-    policy: { filepath: config.filepath, monitor: config.monitor, mode: config.mode, saveBestOnly: config.saveBestOnly, saveFreq: config.saveFreq },
+    policy: {
+      filepath: config.filepath,
+      monitor: config.monitor,
+      mode: config.mode,
+      saveBestOnly: config.saveBestOnly,
+      saveFreq: config.saveFreq,
+    },
     retention: config.retention,
     decisions: decisions.map((d, i) => {
       const { line, event } = log.events[i]!
@@ -128,7 +147,11 @@ const jsonReport = (log: TrainingLog, config: PolicyConfig, decisions: ReadonlyA
     latest: replay.latest?.record.path ?? null,
   })
 
-const readLog = async (csv: string | undefined, events: string | undefined, separator: string): Promise<E.Either<CliError, TrainingLog>> => {
+const readLog = async (
+  csv: string | undefined,
+  events: string | undefined,
+  separator: string,
+): Promise<E.Either<CliError, TrainingLog>> => {
   if (csv !== undefined) {
     const text = await readText(csv, 'training log')
     return E.isLeft(text) ? text : parseCsvLog(text.right, csv, separator)
@@ -141,7 +164,14 @@ export const simulateCommand: Command = defineCommand({
   name: 'simulate',
   summary: 'replay a training log (Keras CSVLogger or JSON lines) through a policy',
   help,
-  flags: { config: { type: 'string' }, csv: { type: 'string' }, events: { type: 'string' }, separator: { type: 'string' }, json: { type: 'boolean' }, 'saves-only': { type: 'boolean' } },
+  flags: {
+    config: { type: 'string' },
+    csv: { type: 'string' },
+    events: { type: 'string' },
+    separator: { type: 'string' },
+    json: { type: 'boolean' },
+    'saves-only': { type: 'boolean' },
+  },
   positionals: { min: 0, max: 0, names: 'no positional arguments (use --config, and --csv or --events)' },
   async run(a: ParsedArgs, io: CliIO) {
     const configPath = stringFlag(a, 'config')
@@ -149,20 +179,33 @@ export const simulateCommand: Command = defineCommand({
     const events = stringFlag(a, 'events')
     const separator = stringFlag(a, 'separator') ?? ','
     if (configPath === undefined) return E.left(usageError('simulate', 'missing --config POLICY.json'))
-    if ((csv === undefined) === (events === undefined)) return E.left(usageError('simulate', 'give exactly one of --csv TRAINING.log or --events HISTORY.jsonl'))
+    if ((csv === undefined) === (events === undefined))
+      return E.left(usageError('simulate', 'give exactly one of --csv TRAINING.log or --events HISTORY.jsonl'))
     if ([...separator].length !== 1 || separator === '"' || separator === '\n' || separator === '\r')
-      return E.left(usageError('simulate', `--separator: got ${JSON.stringify(separator)}; expected one character other than a quote or a line break`))
-    if (a.flags.separator !== undefined && csv === undefined) return E.left(usageError('simulate', '--separator applies to --csv logs only'))
+      return E.left(
+        usageError('simulate', `--separator: got ${JSON.stringify(separator)}; expected one character other than a quote or a line break`),
+      )
+    if (a.flags.separator !== undefined && csv === undefined)
+      return E.left(usageError('simulate', '--separator applies to --csv logs only'))
 
     const options = await readJson(configPath, 'policy configuration')
     if (E.isLeft(options)) return options
     const config = decodePolicyOptions(options.right)
-    if (E.isLeft(config)) return E.left(inputError(`${configPath}: invalid policy configuration:\n  ${config.left.message.split('\n').join('\n  ')}`))
+    if (E.isLeft(config))
+      return E.left(inputError(`${configPath}: invalid policy configuration:\n  ${config.left.message.split('\n').join('\n  ')}`))
     const log = await readLog(csv, events, separator)
     if (E.isLeft(log)) return log
 
-    const decisions = simulate(options.right, log.right.events.map((e) => e.event))
-    if (E.isLeft(decisions)) return E.left(inputError(`cannot replay ${log.right.source} through ${configPath}:\n  ${withLines(decisions.left.message, log.right).split('\n').join('\n  ')}`))
+    const decisions = simulate(
+      options.right,
+      log.right.events.map((e) => e.event),
+    )
+    if (E.isLeft(decisions))
+      return E.left(
+        inputError(
+          `cannot replay ${log.right.source} through ${configPath}:\n  ${withLines(decisions.left.message, log.right).split('\n').join('\n  ')}`,
+        ),
+      )
     const replay = replayRetention(config.right, log.right.events, decisions.right, log.right.source)
     if (E.isLeft(replay)) return replay
 

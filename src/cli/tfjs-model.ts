@@ -58,7 +58,8 @@ const classOf = (layer: unknown): string => (isObject(layer) && typeof layer.cla
 export const parseTfjsModel = (json: unknown): E.Either<string, TfjsModel> => {
   if (!isObject(json)) return E.left('the top level must be an object with modelTopology and weightsManifest')
   const mt = json.modelTopology
-  if (!isObject(mt)) return E.left(`"modelTopology": got ${mt === undefined ? 'nothing' : JSON.stringify(mt).slice(0, 60)}; expected an object`)
+  if (!isObject(mt))
+    return E.left(`"modelTopology": got ${mt === undefined ? 'nothing' : JSON.stringify(mt).slice(0, 60)}; expected an object`)
   const format = str(json.format)
   const groups: TfjsWeightGroup[] = []
   const manifest = json.weightsManifest ?? []
@@ -77,7 +78,14 @@ export const parseTfjsModel = (json: unknown): E.Either<string, TfjsModel> => {
       const q = isObject(w.quantization) ? str(w.quantization.dtype) : null
       const count = (w.shape as number[]).reduce((a, b) => a * b, 1)
       const per = ELEMENT_BYTES[q ?? w.dtype]
-      weights.push({ name: w.name, dtype: w.dtype, shape: w.shape as number[], group: str(w.group), quantization: q, bytes: per === undefined ? null : count * per })
+      weights.push({
+        name: w.name,
+        dtype: w.dtype,
+        shape: w.shape as number[],
+        group: str(w.group),
+        quantization: q,
+        bytes: per === undefined ? null : count * per,
+      })
     }
     const bytes = weights.every((w) => w.bytes !== null) ? weights.reduce((n, w) => n + (w.bytes ?? 0), 0) : null
     groups.push({ paths: g.paths as string[], weights, bytes })

@@ -37,7 +37,12 @@ export const verifyCommand: Command = defineCommand({
   positionals: { min: 1, max: 1, names: 'LOCATION (a folder or s3://BUCKET/PREFIX)' },
   async run(a: ParsedArgs, io: CliIO): Promise<E.Either<CliError, number>> {
     const json = boolFlag(a, 'json')
-    const location = await openLocation('verify', a.positionals[0]!, { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') }, io.env ?? process.env)
+    const location = await openLocation(
+      'verify',
+      a.positionals[0]!,
+      { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') },
+      io.env ?? process.env,
+    )
     if (E.isLeft(location)) return location
     const { storage, display } = location.right
     try {
@@ -63,11 +68,23 @@ export const verifyCommand: Command = defineCommand({
         const v: Verdict = { path: entry.path, ok: reason === null, files: entry.files.length, size, reason }
         verdicts.push(v)
         if (!json)
-          io.stdout.write(v.ok ? `OK       ${v.path}  (${v.files} file${v.files === 1 ? '' : 's'}, ${formatBytes(v.size)})\n` : `CORRUPT  ${v.path}: ${v.reason}\n`)
+          io.stdout.write(
+            v.ok
+              ? `OK       ${v.path}  (${v.files} file${v.files === 1 ? '' : 's'}, ${formatBytes(v.size)})\n`
+              : `CORRUPT  ${v.path}: ${v.reason}\n`,
+          )
       }
       const corrupt = verdicts.filter((v) => !v.ok)
       if (json)
-        io.stdout.write(toJson({ location: display, ok: corrupt.length === 0, index: { key: INDEX_KEY, ok: true, reason: null }, checkpoints: verdicts, corrupt: corrupt.map((v) => v.path) }))
+        io.stdout.write(
+          toJson({
+            location: display,
+            ok: corrupt.length === 0,
+            index: { key: INDEX_KEY, ok: true, reason: null },
+            checkpoints: verdicts,
+            corrupt: corrupt.map((v) => v.path),
+          }),
+        )
       else {
         const n = verdicts.length
         io.stdout.write(

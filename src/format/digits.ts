@@ -22,9 +22,7 @@ const decompose = (x: number): { readonly mantissa: bigint; readonly exponent: n
   const bits = u64[0]!
   const biased = Number((bits >> 52n) & 0x7ffn)
   const fraction = bits & 0xfffffffffffffn
-  return biased === 0
-    ? { mantissa: fraction, exponent: -1074 }
-    : { mantissa: fraction | 0x10000000000000n, exponent: biased - 1075 }
+  return biased === 0 ? { mantissa: fraction, exponent: -1074 } : { mantissa: fraction | 0x10000000000000n, exponent: biased - 1075 }
 }
 
 const pow10Cache: bigint[] = []

@@ -55,7 +55,10 @@ const specError = (field: string, spec: FormatSpec, message: string): TemplateEr
   templateError(field, `field "${field}": invalid format spec ${JSON.stringify(spec.source)}: ${message}`)
 
 const digitLimitError = (field: string): TemplateError =>
-  templateError(field, `field "${field}": the int has more than ${INT_MAX_STR_DIGITS} decimal digits, which Python refuses to convert to str (sys.get_int_max_str_digits())`)
+  templateError(
+    field,
+    `field "${field}": the int has more than ${INT_MAX_STR_DIGITS} decimal digits, which Python refuses to convert to str (sys.get_int_max_str_digits())`,
+  )
 
 /** Python's `format(value, spec)` for one field, or the error Python would raise. */
 export const formatWithSpec = (field: string, value: TemplateValue, prepared: PreparedSpec): string | TemplateError => {
@@ -99,7 +102,10 @@ const formatInt = (
   if (FLOAT_ONLY.has(type) && type !== 'n') {
     const x = Number(n)
     if (!Number.isFinite(x))
-      return fieldError(field, `format code ${showCode(type)} converts the int to a float, but ${describeValue(original)} is too large for a float`)
+      return fieldError(
+        field,
+        `format code ${showCode(type)} converts the int to a float, but ${describeValue(original)} is too large for a float`,
+      )
     return formatFloat(field, x, original, rs, spec)
   }
   if (!INT_ONLY.has(type) && type !== 'n') return unknownCode(field, type, original, 'an int', INT_CODES)
@@ -108,8 +114,7 @@ const formatInt = (
   if (type === 'c') {
     if (rs.sign !== null) return fieldError(field, "a sign is not allowed with format code 'c'")
     if (rs.alternate) return fieldError(field, "'#' is not allowed with format code 'c'")
-    if (n < 0n || n > 0x10ffffn)
-      return fieldError(field, `format code 'c' needs an int in range(0x110000), got ${describeValue(original)}`)
+    if (n < 0n || n > 0x10ffffn) return fieldError(field, `format code 'c' needs an int in range(0x110000), got ${describeValue(original)}`)
     return layoutNumber(rs, false, '', '', false, String.fromCodePoint(Number(n)), 1, '', false)
   }
   const base = type === 'b' ? 2 : type === 'o' ? 8 : type === 'x' || type === 'X' ? 16 : 10
@@ -118,7 +123,7 @@ const formatInt = (
   if (base === 10 && exceedsDigitLimit(abs)) return digitLimitError(field)
   const digits = abs.toString(base)
   const prefix = rs.alternate ? (base === 2 ? '0b' : base === 8 ? '0o' : base === 16 ? '0x' : '') : ''
-  return layoutNumber(rs, negative, prefix, digits, false, '', 0, type === 'n' ? '' : rs.grouping ?? '', type === 'X')
+  return layoutNumber(rs, negative, prefix, digits, false, '', 0, type === 'n' ? '' : (rs.grouping ?? ''), type === 'X')
 }
 
 const formatFloat = (
@@ -156,13 +161,15 @@ const formatFloat = (
     }
     if (precision < 0) precision = 6
   }
-  let body = (type === 'f' && fixedFast(x, precision, rs.alternate, rs.noNegZero)) || doubleToString(x, {
-    code: type as 'e' | 'f' | 'g' | 'r' | 'E' | 'F' | 'G',
-    precision,
-    addDot0,
-    alternate: rs.alternate,
-    noNegZero: rs.noNegZero,
-  })
+  let body =
+    (type === 'f' && fixedFast(x, precision, rs.alternate, rs.noNegZero)) ||
+    doubleToString(x, {
+      code: type as 'e' | 'f' | 'g' | 'r' | 'E' | 'F' | 'G',
+      precision,
+      addDot0,
+      alternate: rs.alternate,
+      noNegZero: rs.noNegZero,
+    })
   if (percent) body += '%'
   // CPython's fast path: nothing to pad, group or sign.
   if (rs.width < 0 && rs.grouping === null && rs.sign !== '+' && rs.sign !== ' ') return body
@@ -176,7 +183,17 @@ const formatFloat = (
   }
   const hasDecimal = body.charCodeAt(i) === 46
   const remainder = body.slice(hasDecimal ? i + 1 : i)
-  return layoutNumber(rs, negative, '', body.slice(start, i), hasDecimal, remainder, remainder.length, rs.type === 'n' ? '' : rs.grouping ?? '', false)
+  return layoutNumber(
+    rs,
+    negative,
+    '',
+    body.slice(start, i),
+    hasDecimal,
+    remainder,
+    remainder.length,
+    rs.type === 'n' ? '' : (rs.grouping ?? ''),
+    false,
+  )
 }
 
 /** Code points in s (a lone surrogate counts as one, as in a Python str decoded from JSON). */

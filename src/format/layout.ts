@@ -50,7 +50,8 @@ export const layoutNumber = (
   const nonDigit = sign.length + prefix.length + (hasDecimal ? 1 : 0) + remainderLength
   const width = spec.width
   const minWidth = spec.fill === '0' && spec.align === '=' ? width - nonDigit : 0
-  let grouped = digits.length === 0 || (grouping === '' && minWidth <= digits.length) ? digits : groupDigits(digits, minWidth, grouping, spec.groupSize)
+  let grouped =
+    digits.length === 0 || (grouping === '' && minWidth <= digits.length) ? digits : groupDigits(digits, minWidth, grouping, spec.groupSize)
   if (upper) {
     prefix = prefix.toUpperCase()
     grouped = grouped.toUpperCase()

@@ -60,8 +60,7 @@ const compileRange = (source: string, start: number, end: number, depth: number,
     }
     const atEnd = pos >= end
     let len = pos - litStart
-    if (c === '}' && (atEnd || source[pos] !== '}'))
-      return syntaxError("single '}' (write '}}' for a literal brace)", source, pos - 1)
+    if (c === '}' && (atEnd || source[pos] !== '}')) return syntaxError("single '}' (write '}}' for a literal brace)", source, pos - 1)
     if (atEnd && c === '{') return syntaxError("single '{' at the end (write '{{' for a literal brace)", source, pos - 1)
     if (!atEnd) {
       if (source[pos] === c) {
@@ -130,7 +129,10 @@ const compileRange = (source: string, start: number, end: number, depth: number,
         } else if (specEnd > specStart) {
           const parsed = parseSpec(source.slice(specStart, specEnd))
           if (typeof parsed === 'string')
-            return templateError(name, `field "${name}": invalid format spec ${JSON.stringify(source.slice(specStart, specEnd))}: ${parsed}`)
+            return templateError(
+              name,
+              `field "${name}": invalid format spec ${JSON.stringify(source.slice(specStart, specEnd))}: ${parsed}`,
+            )
           spec = { _tag: 'Static', prepared: prepareSpec(parsed) }
         }
       }

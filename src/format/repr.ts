@@ -7,13 +7,11 @@ export const INT_MAX_STR_DIGITS = 4300
 
 let decimalLimit: bigint | undefined
 /** Whether |n| has more decimal digits than CPython converts to str by default. */
-export const exceedsDigitLimit = (n: bigint): boolean =>
-  (n < 0n ? -n : n) >= (decimalLimit ??= 10n ** BigInt(INT_MAX_STR_DIGITS))
+export const exceedsDigitLimit = (n: bigint): boolean => (n < 0n ? -n : n) >= (decimalLimit ??= 10n ** BigInt(INT_MAX_STR_DIGITS))
 
 const hex = (cp: number, width: number): string => cp.toString(16).padStart(width, '0')
 
-const escapeNonAscii = (cp: number): string =>
-  cp <= 0xff ? '\\x' + hex(cp, 2) : cp <= 0xffff ? '\\u' + hex(cp, 4) : '\\U' + hex(cp, 8)
+const escapeNonAscii = (cp: number): string => (cp <= 0xff ? '\\x' + hex(cp, 2) : cp <= 0xffff ? '\\u' + hex(cp, 4) : '\\U' + hex(cp, 8))
 
 /** Python's `repr(str)`; with `ascii`, Python's `ascii(str)` (non-ASCII escaped too). */
 export const strRepr = (s: string, ascii: boolean): string => {

@@ -140,7 +140,10 @@ export const parseSpec = (source: string): FormatSpec | string => {
     if (p === null) return "'.' must be followed by a precision"
     precision = p
   }
-  if (end - pos > 1) return 'unexpected ' + JSON.stringify(cps.slice(pos).join('')) + ' (expected [[fill]align][sign][z][#][0][width][,|_][.precision][type])'
+  if (end - pos > 1)
+    return (
+      'unexpected ' + JSON.stringify(cps.slice(pos).join('')) + ' (expected [[fill]align][sign][z][#][0][width][,|_][.precision][type])'
+    )
   const type = end - pos === 1 ? cps[pos]! : null
   if (grouping !== null && type !== null) {
     const err = groupingError(grouping, type)
@@ -151,9 +154,7 @@ export const parseSpec = (source: string): FormatSpec | string => {
 
 /** CPython's check of `,`/`_` against the presentation type, or null when allowed. */
 export const groupingError = (grouping: ',' | '_', type: string): string | null =>
-  GROUPING_TYPES.has(type) || (grouping === '_' && GROUP4_TYPES.has(type))
-    ? null
-    : `cannot specify '${grouping}' with ${showCode(type)}`
+  GROUPING_TYPES.has(type) || (grouping === '_' && GROUP4_TYPES.has(type)) ? null : `cannot specify '${grouping}' with ${showCode(type)}`
 
 /**
  * Applies a value type's defaults (CPython's default_type and default_align):

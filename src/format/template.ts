@@ -7,7 +7,10 @@ import { isTemplateError, templateError, type Template, type TemplateError, type
 
 const missingKey = (name: string, values: TemplateValues): TemplateError => {
   const keys = Object.keys(values)
-  return templateError(name, `template needs ${JSON.stringify(name)} but the values have: ${keys.length === 0 ? '(none)' : keys.join(', ')}`)
+  return templateError(
+    name,
+    `template needs ${JSON.stringify(name)} but the values have: ${keys.length === 0 ? '(none)' : keys.join(', ')}`,
+  )
 }
 
 /** Renders one field, or returns the error Python would raise. */
@@ -56,13 +59,20 @@ const renderParts = (parts: ReadonlyArray<Part>, values: TemplateValues): string
 
 const render = (source: string, parts: ReadonlyArray<Part>, values: TemplateValues): E.Either<TemplateError, string> => {
   if (typeof values !== 'object' || values === null)
-    return E.left(templateError(null, `template ${JSON.stringify(source)}: values must be an object of named values, got ${values === null ? 'null' : typeof values}`))
+    return E.left(
+      templateError(
+        null,
+        `template ${JSON.stringify(source)}: values must be an object of named values, got ${values === null ? 'null' : typeof values}`,
+      ),
+    )
   try {
     const out = renderParts(parts, values)
     return isTemplateError(out) ? E.left(out) : E.right(out)
   } catch (e) {
     // Only resource limits land here (a width or precision too large for a JS string or BigInt).
-    return E.left(templateError(null, `template ${JSON.stringify(source)}: the result cannot be built: ${e instanceof Error ? e.message : String(e)}`))
+    return E.left(
+      templateError(null, `template ${JSON.stringify(source)}: the result cannot be built: ${e instanceof Error ? e.message : String(e)}`),
+    )
   }
 }
 
@@ -77,7 +87,8 @@ const render = (source: string, parts: ReadonlyArray<Part>, values: TemplateValu
  * // Right(Right('epoch_03-val_loss_0.1235.weights.h5'))
  */
 export const parseTemplate = (template: string): E.Either<TemplateError, Template> => {
-  if (typeof template !== 'string') return E.left(templateError(null, `a template must be a string, got ${template === null ? 'null' : typeof template}`))
+  if (typeof template !== 'string')
+    return E.left(templateError(null, `a template must be a string, got ${template === null ? 'null' : typeof template}`))
   const compiled = compileTemplate(template)
   if (isTemplateError(compiled)) return E.left(compiled)
   const { parts, fields } = compiled

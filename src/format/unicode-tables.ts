@@ -83,8 +83,7 @@ export const nonPrintableTable: RangeTable = decode(NON_PRINTABLE)
 export const decimalTable: RangeTable = decode(DECIMAL)
 
 /** CPython 3.11 `chr(cp).isprintable()`. */
-export const isPrintable = (cp: number): boolean =>
-  cp >= 0x20 && cp < 0x7f ? true : findRange(nonPrintableTable, cp) < 0
+export const isPrintable = (cp: number): boolean => (cp >= 0x20 && cp < 0x7f ? true : findRange(nonPrintableTable, cp) < 0)
 
 /** CPython 3.11 `unicodedata.decimal(chr(cp), -1)`: the digit's value 0..9, or -1. */
 export const decimalValue = (cp: number): number => {

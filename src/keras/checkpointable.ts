@@ -14,7 +14,13 @@ export const kerasWeightsSupport = (layers: ReadonlyArray<LayerInfo>, optimizer:
   if (E.isLeft(plans)) return plans
   if (optimizer !== null && KERAS_OPTIMIZERS[optimizer] === undefined) {
     const supported = Object.keys(KERAS_OPTIMIZERS)
-    return E.left(unsupportedOptimizer(optimizer, supported, `ckpt/keras: the optimizer ${optimizer} has no Keras 3 optimizer with the same state; supported: ${supported.join(', ')}`))
+    return E.left(
+      unsupportedOptimizer(
+        optimizer,
+        supported,
+        `ckpt/keras: the optimizer ${optimizer} has no Keras 3 optimizer with the same state; supported: ${supported.join(', ')}`,
+      ),
+    )
   }
   return E.right(undefined)
 }
@@ -24,14 +30,29 @@ export const kerasWeightsSupport = (layers: ReadonlyArray<LayerInfo>, optimizer:
  * compiled with an optimizer and a loss that have Keras twins (without them the archive gets no
  * `compile_config`). Reads no weight; the topology's translation is checked by encoding it.
  */
-export const kerasModelSupport = (layers: ReadonlyArray<LayerInfo>, optimizer: string | null, loss: unknown): E.Either<KerasFormatError, void> => {
+export const kerasModelSupport = (
+  layers: ReadonlyArray<LayerInfo>,
+  optimizer: string | null,
+  loss: unknown,
+): E.Either<KerasFormatError, void> => {
   const weights = kerasWeightsSupport(layers, optimizer)
   if (E.isLeft(weights)) return weights
   if (optimizer === null)
-    return E.left({ _tag: 'UnsupportedConfig', layer: '(model)', field: 'optimizer', value: null, message: 'ckpt/keras: the model is not compiled; a .keras checkpoint carries the optimizer and the loss' })
+    return E.left({
+      _tag: 'UnsupportedConfig',
+      layer: '(model)',
+      field: 'optimizer',
+      value: null,
+      message: 'ckpt/keras: the model is not compiled; a .keras checkpoint carries the optimizer and the loss',
+    })
   // The archive carries a compile_config (with the optimizer state) only for a loss Keras names the same way.
   if (typeof loss !== 'string' || LOSSES[loss] === undefined) {
-    const shown = typeof loss === 'string' ? loss : typeof loss === 'function' ? `a function (${(loss as { name?: string }).name ?? 'anonymous'})` : JSON.stringify(loss)
+    const shown =
+      typeof loss === 'string'
+        ? loss
+        : typeof loss === 'function'
+          ? `a function (${(loss as { name?: string }).name ?? 'anonymous'})`
+          : JSON.stringify(loss)
     return E.left({
       _tag: 'UnsupportedConfig',
       layer: '(model)',

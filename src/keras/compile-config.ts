@@ -17,14 +17,28 @@ export type TfjsOptimizerSpec =
   | { readonly kind: 'adam'; readonly learningRate: number; readonly beta1: number; readonly beta2: number; readonly epsilon: number }
   | { readonly kind: 'sgd'; readonly learningRate: number }
   | { readonly kind: 'momentum'; readonly learningRate: number; readonly momentum: number; readonly useNesterov: boolean }
-  | { readonly kind: 'rmsprop'; readonly learningRate: number; readonly decay: number; readonly momentum: number; readonly epsilon: number; readonly centered: boolean }
+  | {
+      readonly kind: 'rmsprop'
+      readonly learningRate: number
+      readonly decay: number
+      readonly momentum: number
+      readonly epsilon: number
+      readonly centered: boolean
+    }
 
 /** Keras 3 `compile_config` for the model's optimizer and loss, or null when either is missing or has no exact Keras twin. */
 export const kerasCompileConfig = (optimizer: OptimizerSettings | null, loss: unknown): Obj | null => {
   const kerasLoss = typeof loss === 'string' ? LOSSES[loss] : undefined
   if (optimizer === null || kerasLoss === undefined) return null
   const o = optimizer.fields
-  const common = { learning_rate: o['learningRate'], weight_decay: null, clipnorm: null, global_clipnorm: null, clipvalue: null, use_ema: false }
+  const common = {
+    learning_rate: o['learningRate'],
+    weight_decay: null,
+    clipnorm: null,
+    global_clipnorm: null,
+    clipvalue: null,
+    use_ema: false,
+  }
   let spec: Record<string, unknown>
   switch (optimizer.className) {
     case 'Adam':
@@ -37,12 +51,24 @@ export const kerasCompileConfig = (optimizer: OptimizerSettings | null, loss: un
       spec = { class_name: 'SGD', config: { ...common, momentum: o['momentum'], nesterov: o['useNesterov'] ?? false } }
       break
     case 'RMSProp':
-      spec = { class_name: 'RMSprop', config: { ...common, rho: o['decay'], momentum: o['momentum'], epsilon: o['epsilon'], centered: o['centered'] } }
+      spec = {
+        class_name: 'RMSprop',
+        config: { ...common, rho: o['decay'], momentum: o['momentum'], epsilon: o['epsilon'], centered: o['centered'] },
+      }
       break
     default:
       return null
   }
-  return { optimizer: { module: 'keras.optimizers', ...spec, registered_name: null }, loss: kerasLoss, loss_weights: null, metrics: null, weighted_metrics: null, run_eagerly: false, steps_per_execution: 1, jit_compile: false } as Obj
+  return {
+    optimizer: { module: 'keras.optimizers', ...spec, registered_name: null },
+    loss: kerasLoss,
+    loss_weights: null,
+    metrics: null,
+    weighted_metrics: null,
+    run_eagerly: false,
+    steps_per_execution: 1,
+    jit_compile: false,
+  } as Obj
 }
 
 /** The tfjs optimizer for a Keras `compile_config.optimizer`, or the reason there is none. */
@@ -51,7 +77,8 @@ export const tfjsOptimizerSpec = (spec: unknown): E.Either<string, TfjsOptimizer
   const c = spec['config']
   const num = (k: string, d: number): number => (typeof c[k] === 'number' ? (c[k] as number) : d)
   for (const k of ['weight_decay', 'clipnorm', 'global_clipnorm', 'clipvalue', 'loss_scale_factor', 'gradient_accumulation_steps']) {
-    if (c[k] != null) return E.left(`Keras ${String(spec['class_name'])} uses ${k}=${JSON.stringify(c[k])}, which tfjs optimizers do not implement`)
+    if (c[k] != null)
+      return E.left(`Keras ${String(spec['class_name'])} uses ${k}=${JSON.stringify(c[k])}, which tfjs optimizers do not implement`)
   }
   if (c['use_ema'] === true) return E.left(`Keras ${String(spec['class_name'])} uses use_ema=true, which tfjs optimizers do not implement`)
   if (typeof c['learning_rate'] !== 'number') return E.left('the learning rate is a schedule, which tfjs optimizers do not take')
@@ -61,10 +88,21 @@ export const tfjsOptimizerSpec = (spec: unknown): E.Either<string, TfjsOptimizer
       if (c['amsgrad'] === true) return E.left('Keras Adam uses amsgrad=true, which tfjs Adam does not implement')
       return E.right({ kind: 'adam', learningRate, beta1: num('beta_1', 0.9), beta2: num('beta_2', 0.999), epsilon: num('epsilon', 1e-7) })
     case 'SGD':
-      return num('momentum', 0) > 0 ? E.right({ kind: 'momentum', learningRate, momentum: num('momentum', 0), useNesterov: c['nesterov'] === true }) : E.right({ kind: 'sgd', learningRate })
+      return num('momentum', 0) > 0
+        ? E.right({ kind: 'momentum', learningRate, momentum: num('momentum', 0), useNesterov: c['nesterov'] === true })
+        : E.right({ kind: 'sgd', learningRate })
     case 'RMSprop':
-      return E.right({ kind: 'rmsprop', learningRate, decay: num('rho', 0.9), momentum: num('momentum', 0), epsilon: num('epsilon', 1e-7), centered: c['centered'] === true })
+      return E.right({
+        kind: 'rmsprop',
+        learningRate,
+        decay: num('rho', 0.9),
+        momentum: num('momentum', 0),
+        epsilon: num('epsilon', 1e-7),
+        centered: c['centered'] === true,
+      })
     default:
-      return E.left(`Keras optimizer ${String(spec['class_name'])} has no tfjs equivalent with the same state; supported: Adam, SGD, RMSprop`)
+      return E.left(
+        `Keras optimizer ${String(spec['class_name'])} has no tfjs equivalent with the same state; supported: Adam, SGD, RMSprop`,
+      )
   }
 }

@@ -24,7 +24,8 @@ const notSequential = (what: string): KerasFormatError => ({
  * tensors (see `tensorSpecsOf`); without it those are written as null, which Keras ignores on load.
  */
 export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E.Either<KerasFormatError, Obj> => {
-  if (isObj(tfjsTopology) && (tfjsTopology['class_name'] === 'Model' || tfjsTopology['class_name'] === 'Functional')) return functionalToKeras(tfjsTopology, specs)
+  if (isObj(tfjsTopology) && (tfjsTopology['class_name'] === 'Model' || tfjsTopology['class_name'] === 'Functional'))
+    return functionalToKeras(tfjsTopology, specs)
   if (!isObj(tfjsTopology) || tfjsTopology['class_name'] !== 'Sequential' || !isObj(tfjsTopology['config'])) {
     return E.left(notSequential(isObj(tfjsTopology) ? String(tfjsTopology['class_name']) : typeof tfjsTopology))
   }
@@ -32,7 +33,8 @@ export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E
   const layers = Array.isArray(config['layers']) ? config['layers'] : []
   const first = layers[0]
   const batchShape = isObj(first) && isObj(first['config']) ? first['config']['batch_input_shape'] : undefined
-  if (!Array.isArray(batchShape)) return E.left(unsupportedField('(model)', 'batch_input_shape', batchShape ?? null, 'an input shape on the first layer'))
+  if (!Array.isArray(batchShape))
+    return E.left(unsupportedField('(model)', 'batch_input_shape', batchShape ?? null, 'an input shape on the first layer'))
   const inputDtype = isObj(first) && isObj(first['config']) ? (first['config']['dtype'] ?? 'float32') : 'float32'
   const out: Json[] = [
     {
@@ -79,10 +81,14 @@ export const kerasToTfjsConfig = (kerasConfig: unknown): E.Either<KerasFormatErr
     if (dtype !== 'float32') return E.left(unsupportedField(String(t.right['name']), 'dtype', dtype, "'float32'"))
     out.push({ class_name: l['class_name'], config: { ...t.right, dtype: 'float32' } })
   }
-  if (!Array.isArray(batchShape) || out.length === 0) return E.left(unsupportedField('(model)', 'batch_shape', batchShape, 'an InputLayer or build_input_shape, and at least one layer'))
+  if (!Array.isArray(batchShape) || out.length === 0)
+    return E.left(unsupportedField('(model)', 'batch_shape', batchShape, 'an InputLayer or build_input_shape, and at least one layer'))
   const firstConfig = (out[0] as Obj)['config'] as Obj
   firstConfig['batch_input_shape'] = batchShape
-  return E.right({ class_name: 'Sequential', config: { name: typeof config['name'] === 'string' ? config['name'] : 'sequential', layers: out } })
+  return E.right({
+    class_name: 'Sequential',
+    config: { name: typeof config['name'] === 'string' ? config['name'] : 'sequential', layers: out },
+  })
 }
 
 /**

@@ -8,9 +8,25 @@ export type KerasFormatError =
   | { readonly _tag: 'InvalidH5'; readonly path: string; readonly message: string }
   | { readonly _tag: 'InvalidKerasArchive'; readonly path: string; readonly message: string }
   | { readonly _tag: 'UnsupportedLayer'; readonly layer: string; readonly className: string; readonly message: string }
-  | { readonly _tag: 'UnsupportedConfig'; readonly layer: string; readonly field: string; readonly value: unknown; readonly message: string }
-  | { readonly _tag: 'UnsupportedOptimizer'; readonly optimizer: string; readonly supported: ReadonlyArray<string>; readonly message: string }
-  | { readonly _tag: 'WeightsMismatch'; readonly path: string; readonly mismatches: ReadonlyArray<WeightMismatch>; readonly message: string }
+  | {
+      readonly _tag: 'UnsupportedConfig'
+      readonly layer: string
+      readonly field: string
+      readonly value: unknown
+      readonly message: string
+    }
+  | {
+      readonly _tag: 'UnsupportedOptimizer'
+      readonly optimizer: string
+      readonly supported: ReadonlyArray<string>
+      readonly message: string
+    }
+  | {
+      readonly _tag: 'WeightsMismatch'
+      readonly path: string
+      readonly mismatches: ReadonlyArray<WeightMismatch>
+      readonly message: string
+    }
   | { readonly _tag: 'InvalidPath'; readonly path: string; readonly message: string }
   | { readonly _tag: 'ModelFailed'; readonly path: string; readonly message: string }
   | StorageFailed
@@ -24,11 +40,16 @@ export const raise = (error: KerasFormatError, cause?: unknown): never => {
 }
 
 /** The right value, or throws the left one as a `CkptKerasError`. */
-export const orThrow = <A>(e: { readonly _tag: 'Left'; readonly left: KerasFormatError } | { readonly _tag: 'Right'; readonly right: A }): A =>
-  e._tag === 'Left' ? raise(e.left) : e.right
+export const orThrow = <A>(
+  e: { readonly _tag: 'Left'; readonly left: KerasFormatError } | { readonly _tag: 'Right'; readonly right: A },
+): A => (e._tag === 'Left' ? raise(e.left) : e.right)
 
 /** `WeightsMismatch` for the weights in `path`, listing every mismatch and, readably, what each one is. */
-export const weightsMismatch = (path: string, mismatches: ReadonlyArray<WeightMismatch>, details: ReadonlyArray<string>): KerasFormatError => ({
+export const weightsMismatch = (
+  path: string,
+  mismatches: ReadonlyArray<WeightMismatch>,
+  details: ReadonlyArray<string>,
+): KerasFormatError => ({
   _tag: 'WeightsMismatch',
   path,
   mismatches,

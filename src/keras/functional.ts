@@ -27,7 +27,8 @@ export type TensorSpecs = ReadonlyMap<string, { readonly shape: ReadonlyArray<nu
 /** Layers whose single input is a list of tensors. */
 const MERGE_LAYERS = new Set(['Concatenate', 'Add'])
 
-const refuse = (layer: string, field: string, value: unknown, accepted: string): KerasFormatError => unsupportedField(layer, field, value, accepted)
+const refuse = (layer: string, field: string, value: unknown, accepted: string): KerasFormatError =>
+  unsupportedField(layer, field, value, accepted)
 
 const isRef = (v: unknown): v is [string, number, number, ...unknown[]] =>
   Array.isArray(v) && v.length >= 3 && typeof v[0] === 'string' && typeof v[1] === 'number' && typeof v[2] === 'number'
@@ -54,12 +55,18 @@ const endpoints = (value: unknown, field: string): E.Either<KerasFormatError, Re
 }
 
 /** The model's input and output refs, each naming one of its layers. */
-const modelEndpoints = (config: Obj, names: ReadonlySet<string>): E.Either<KerasFormatError, { inputs: ReadonlyArray<Ref>; outputs: ReadonlyArray<Ref> }> => {
+const modelEndpoints = (
+  config: Obj,
+  names: ReadonlySet<string>,
+): E.Either<KerasFormatError, { inputs: ReadonlyArray<Ref>; outputs: ReadonlyArray<Ref> }> => {
   const inputs = endpoints(config['input_layers'], 'input_layers')
   if (E.isLeft(inputs)) return inputs
   const outputs = endpoints(config['output_layers'], 'output_layers')
   if (E.isLeft(outputs)) return outputs
-  for (const [field, refs] of [['input_layers', inputs.right], ['output_layers', outputs.right]] as const) {
+  for (const [field, refs] of [
+    ['input_layers', inputs.right],
+    ['output_layers', outputs.right],
+  ] as const) {
     const unknown = refs.find((r) => !names.has(r[0]))
     if (unknown !== undefined) return E.left(refuse('(model)', field, unknown[0], 'names of layers in the model'))
   }
@@ -69,7 +76,14 @@ const modelEndpoints = (config: Obj, names: ReadonlySet<string>): E.Either<Keras
 /** The one inbound node of a layer (non-input layers), or an error naming the layer. */
 const singleNode = (name: string, nodes: unknown): E.Either<KerasFormatError, unknown> => {
   if (!Array.isArray(nodes) || nodes.length !== 1) {
-    return E.left(refuse(name, 'inbound_nodes', Array.isArray(nodes) ? `${nodes.length} calls` : nodes, 'exactly one call (shared layers are not translated)'))
+    return E.left(
+      refuse(
+        name,
+        'inbound_nodes',
+        Array.isArray(nodes) ? `${nodes.length} calls` : nodes,
+        'exactly one call (shared layers are not translated)',
+      ),
+    )
   }
   return E.right(nodes[0])
 }
@@ -77,7 +91,14 @@ const singleNode = (name: string, nodes: unknown): E.Either<KerasFormatError, un
 /** The inputs of one call, checked against the layer's class (one tensor, or a list for merge layers). */
 const checkArity = (name: string, className: string, refs: ReadonlyArray<Ref>): E.Either<KerasFormatError, ReadonlyArray<Ref>> => {
   if (MERGE_LAYERS.has(className) ? refs.length < 2 : refs.length !== 1) {
-    return E.left(refuse(name, 'inbound_nodes', refs.map((r) => r[0]), MERGE_LAYERS.has(className) ? 'a list of two or more tensors' : 'one input tensor'))
+    return E.left(
+      refuse(
+        name,
+        'inbound_nodes',
+        refs.map((r) => r[0]),
+        MERGE_LAYERS.has(className) ? 'a list of two or more tensors' : 'one input tensor',
+      ),
+    )
   }
   for (const r of refs) {
     const c = checkRef(name, 'inbound_nodes', r)
@@ -114,11 +135,19 @@ export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<
     names.add(name)
     if (className === 'InputLayer') {
       if (lc['sparse'] === true) return E.left(refuse(name, 'sparse', true, 'false'))
-      if (!Array.isArray(lc['batch_input_shape'])) return E.left(refuse(name, 'batch_input_shape', lc['batch_input_shape'] ?? null, 'a shape'))
+      if (!Array.isArray(lc['batch_input_shape']))
+        return E.left(refuse(name, 'batch_input_shape', lc['batch_input_shape'] ?? null, 'a shape'))
       layers.push({
         module: 'keras.layers',
         class_name: 'InputLayer',
-        config: { batch_shape: lc['batch_input_shape'], dtype: lc['dtype'] ?? 'float32', sparse: false, ragged: false, name, optional: false },
+        config: {
+          batch_shape: lc['batch_input_shape'],
+          dtype: lc['dtype'] ?? 'float32',
+          sparse: false,
+          ragged: false,
+          name,
+          optional: false,
+        },
         registered_name: null,
         name,
         inbound_nodes: [],
@@ -129,14 +158,19 @@ export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<
     if (E.isLeft(t)) return t
     const node = singleNode(name, l['inbound_nodes'])
     if (E.isLeft(node)) return node
-    if (!Array.isArray(node.right) || !node.right.every(isRef)) return E.left(refuse(name, 'inbound_nodes', node.right as Json, '[[layer, node, tensor, kwargs], ...]'))
+    if (!Array.isArray(node.right) || !node.right.every(isRef))
+      return E.left(refuse(name, 'inbound_nodes', node.right as Json, '[[layer, node, tensor, kwargs], ...]'))
     for (const r of node.right) {
       const kwargs = r[3]
       if (kwargs !== undefined && !(isObj(kwargs) && Object.keys(kwargs).length === 0)) {
         return E.left(refuse(name, 'inbound_nodes kwargs', kwargs, '{} (call arguments such as mask or initial_state are not translated)'))
       }
     }
-    const refs = checkArity(name, className, node.right.map((r): Ref => [r[0], r[1], r[2]]))
+    const refs = checkArity(
+      name,
+      className,
+      node.right.map((r): Ref => [r[0], r[1], r[2]]),
+    )
     if (E.isLeft(refs)) return refs
     const tensors = refs.right.map((r) => kerasTensor(r, specs))
     layers.push({
@@ -176,7 +210,8 @@ const kerasNodeRefs = (name: string, node: unknown): E.Either<KerasFormatError, 
     const out: Ref[] = []
     for (const r of node) {
       if (!isRef(r)) return E.left(refuse(name, 'inbound_nodes', r as Json, '[layer, node, tensor, kwargs]'))
-      if (r[3] !== undefined && !(isObj(r[3]) && Object.keys(r[3]).length === 0)) return E.left(refuse(name, 'inbound_nodes kwargs', r[3], '{}'))
+      if (r[3] !== undefined && !(isObj(r[3]) && Object.keys(r[3]).length === 0))
+        return E.left(refuse(name, 'inbound_nodes kwargs', r[3], '{}'))
       out.push([r[0], r[1], r[2]])
     }
     return E.right(out)
@@ -187,10 +222,20 @@ const kerasNodeRefs = (name: string, node: unknown): E.Either<KerasFormatError, 
   // `training` in fit/predict, as tfjs's does. Any other value changes the computation: refused.
   const harmless = (k: string, v: unknown): boolean => v === null || (k === 'training' && v === false)
   if (kwargs !== undefined && kwargs !== null && !(isObj(kwargs) && Object.entries(kwargs).every(([k, v]) => harmless(k, v)))) {
-    return E.left(refuse(name, 'inbound_nodes kwargs', kwargs, '{} or only training=false / null values (call arguments such as mask, training=true or initial_state are not translated)'))
+    return E.left(
+      refuse(
+        name,
+        'inbound_nodes kwargs',
+        kwargs,
+        '{} or only training=false / null values (call arguments such as mask, training=true or initial_state are not translated)',
+      ),
+    )
   }
   const args = node['args']
-  if (args.length !== 1) return E.left(refuse(name, 'inbound_nodes.args', `${args.length} positional arguments`, 'one (a tensor, or a list of tensors for merge layers)'))
+  if (args.length !== 1)
+    return E.left(
+      refuse(name, 'inbound_nodes.args', `${args.length} positional arguments`, 'one (a tensor, or a list of tensors for merge layers)'),
+    )
   const arg = args[0]
   const items = Array.isArray(arg) ? arg : [arg]
   const out: Ref[] = []
@@ -209,7 +254,8 @@ export const functionalToTfjs = (kerasConfig: Obj): E.Either<KerasFormatError, O
   const layers: Obj[] = []
   const names = new Set<string>()
   for (const l of config['layers']) {
-    if (!isObj(l) || typeof l['class_name'] !== 'string' || !isObj(l['config'])) return E.left(refuse('(model)', 'config.layers', l as Json, 'layer entries with class_name, config'))
+    if (!isObj(l) || typeof l['class_name'] !== 'string' || !isObj(l['config']))
+      return E.left(refuse('(model)', 'config.layers', l as Json, 'layer entries with class_name, config'))
     const className = l['class_name']
     const lc = l['config']
     const name = typeof l['name'] === 'string' ? l['name'] : typeof lc['name'] === 'string' ? lc['name'] : ''
@@ -221,7 +267,12 @@ export const functionalToTfjs = (kerasConfig: Obj): E.Either<KerasFormatError, O
       if (!Array.isArray(batchShape)) return E.left(refuse(name, 'batch_shape', batchShape ?? null, 'a shape'))
       const dtype = dtypeOfKeras(lc['dtype'])
       if (dtype !== 'float32' && dtype !== 'int32') return E.left(refuse(name, 'dtype', dtype, "'float32', 'int32'"))
-      layers.push({ name, class_name: 'InputLayer', config: { batch_input_shape: batchShape, dtype, sparse: false, name }, inbound_nodes: [] })
+      layers.push({
+        name,
+        class_name: 'InputLayer',
+        config: { batch_input_shape: batchShape, dtype, sparse: false, name },
+        inbound_nodes: [],
+      })
       continue
     }
     const t = translateLayer(className, lc, 'toTfjs')
@@ -234,7 +285,12 @@ export const functionalToTfjs = (kerasConfig: Obj): E.Either<KerasFormatError, O
     if (E.isLeft(refs)) return refs
     const checked = checkArity(name, className, refs.right)
     if (E.isLeft(checked)) return checked
-    layers.push({ name, class_name: className, config: { ...t.right, dtype: 'float32' }, inbound_nodes: [checked.right.map((r) => [...r, {}])] })
+    layers.push({
+      name,
+      class_name: className,
+      config: { ...t.right, dtype: 'float32' },
+      inbound_nodes: [checked.right.map((r) => [...r, {}])],
+    })
   }
   const io = modelEndpoints(config, names)
   if (E.isLeft(io)) return io
@@ -264,7 +320,11 @@ export const functionalLayerOrder = (kerasConfig: Obj): E.Either<KerasFormatErro
   const tfjs = functionalToTfjs(kerasConfig) // validates the graph and normalises nodes to refs
   if (E.isLeft(tfjs)) return tfjs
   const config = tfjs.right['config'] as Obj
-  const layers = config['layers'] as unknown as ReadonlyArray<{ name: string; class_name: string; inbound_nodes: ReadonlyArray<ReadonlyArray<Ref>> }>
+  const layers = config['layers'] as unknown as ReadonlyArray<{
+    name: string
+    class_name: string
+    inbound_nodes: ReadonlyArray<ReadonlyArray<Ref>>
+  }>
   const byName = new Map(layers.map((l) => [l.name, l]))
   const parents = (name: string): ReadonlyArray<string> => (byName.get(name)?.inbound_nodes[0] ?? []).map((r) => r[0])
   const finished = new Set<string>()
@@ -302,6 +362,8 @@ export const functionalLayerOrder = (kerasConfig: Obj): E.Either<KerasFormatErro
       visitIndex.set(r[0], -1)
     }
   }
-  const order = [...depth.keys()].sort((a, b) => (depth.get(b) as number) - (depth.get(a) as number) || (visitIndex.get(a) as number) - (visitIndex.get(b) as number))
+  const order = [...depth.keys()].sort(
+    (a, b) => (depth.get(b) as number) - (depth.get(a) as number) || (visitIndex.get(a) as number) - (visitIndex.get(b) as number),
+  )
   return E.right(order.map((name) => ({ name, className: (byName.get(name) as { class_name: string }).class_name })))
 }

@@ -9,7 +9,8 @@ import type { KerasArray, KerasDtype, VarsGroup, WeightsFile } from './weights-f
 
 /** Keras's rule for `save_weights` paths, reworded for ckpt. */
 export const checkWeightsPath = (path: string): void => {
-  if (!path.endsWith('.weights.h5')) raise({ _tag: 'InvalidPath', path, message: `ckpt/keras: a Keras weights file must end in '.weights.h5'. Received: path='${path}'` })
+  if (!path.endsWith('.weights.h5'))
+    raise({ _tag: 'InvalidPath', path, message: `ckpt/keras: a Keras weights file must end in '.weights.h5'. Received: path='${path}'` })
 }
 
 type H5 = typeof import('h5wasm')
@@ -62,7 +63,11 @@ export const encodeWeightsH5 = async (file: WeightsFile): Promise<E.Either<Keras
     }
     return E.right(new Uint8Array(fs.readFile(name)))
   } catch (e) {
-    return E.left({ _tag: 'InvalidH5', path: name, message: `ckpt/keras: writing HDF5 failed: ${e instanceof Error ? e.message : String(e)}` })
+    return E.left({
+      _tag: 'InvalidH5',
+      path: name,
+      message: `ckpt/keras: writing HDF5 failed: ${e instanceof Error ? e.message : String(e)}`,
+    })
   } finally {
     try {
       fs.unlink(name)
@@ -156,12 +161,15 @@ const readVars = (h5: H5['default'], vars: H5Group, path: string): VarsGroup | s
   const keys = vars.keys()
   for (let i = 0; i < keys.length; i++) {
     const dsPath = `${path === '' ? '' : `${path}/`}vars/${i}`
-    if (!keys.includes(String(i))) return `'${path === '' ? '' : `${path}/`}vars' has datasets ${JSON.stringify(keys)}, expected 0…${keys.length - 1}`
+    if (!keys.includes(String(i)))
+      return `'${path === '' ? '' : `${path}/`}vars' has datasets ${JSON.stringify(keys)}, expected 0…${keys.length - 1}`
     const ds = vars.get(String(i))
     if (!(ds instanceof h5.Dataset)) return `'${dsPath}' is not a dataset`
-    if ('dtype' in ds.attrs) return `'${dsPath}' has dtype ${String(ds.attrs['dtype']?.value)} (only float32, float64, int32, int64 are read)`
+    if ('dtype' in ds.attrs)
+      return `'${dsPath}' has dtype ${String(ds.attrs['dtype']?.value)} (only float32, float64, int32, int64 are read)`
     const dtype = dtypeOf(ds.metadata as { type: number; size: number; signed?: boolean })
-    if (dtype === null) return `'${dsPath}' has an HDF5 type ckpt does not read (${JSON.stringify(ds.dtype)}); only float32, float64, int32, int64`
+    if (dtype === null)
+      return `'${dsPath}' has an HDF5 type ckpt does not read (${JSON.stringify(ds.dtype)}); only float32, float64, int32, int64`
     const shape = ds.shape ?? []
     const value = ds.value
     const data =
@@ -176,7 +184,17 @@ const readVars = (h5: H5['default'], vars: H5Group, path: string): VarsGroup | s
               : BigInt64Array.from(value as BigInt64Array)
     if (shape.length === 0 && dtype !== 'int64') {
       const scalar = typeof value === 'number' ? [value] : null
-      out.push({ dtype, shape, data: scalar ? (dtype === 'float32' ? Float32Array.from(scalar) : dtype === 'float64' ? Float64Array.from(scalar) : Int32Array.from(scalar)) : data })
+      out.push({
+        dtype,
+        shape,
+        data: scalar
+          ? dtype === 'float32'
+            ? Float32Array.from(scalar)
+            : dtype === 'float64'
+              ? Float64Array.from(scalar)
+              : Int32Array.from(scalar)
+          : data,
+      })
     } else out.push({ dtype, shape, data })
   }
   return { path, name: typeof nameValue === 'string' ? nameValue : null, vars: out }

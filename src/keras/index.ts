@@ -4,7 +4,14 @@
  * `src/adapters/tfjs/keras/`.
  */
 export { encodeWeightsH5, decodeWeightsH5 } from './h5.js'
-export { encodeKerasArchive, decodeKerasArchive, kerasModelConfig, KERAS_FORMAT_VERSION, type KerasArchive, type KerasArchiveParts } from './keras-file.js'
+export {
+  encodeKerasArchive,
+  decodeKerasArchive,
+  kerasModelConfig,
+  KERAS_FORMAT_VERSION,
+  type KerasArchive,
+  type KerasArchiveParts,
+} from './keras-file.js'
 export { layerWeightsFile, layerWeightValues, weightKey } from './layer-weights.js'
 export { tfjsToKerasConfig, kerasToTfjsConfig, kerasLayerOrder } from './config.js'
 export { kerasCompileConfig, tfjsOptimizerSpec, type OptimizerSettings, type TfjsOptimizerSpec } from './compile-config.js'

@@ -25,7 +25,8 @@ export const invalidArchive = (path: string, message: string): KerasFormatError 
 
 /** Keras's rule for whole-model paths, reworded for ckpt. */
 export const checkKerasPath = (path: string): void => {
-  if (!path.endsWith('.keras')) raise({ _tag: 'InvalidPath', path, message: `ckpt/keras: a whole-model Keras file must end in '.keras'. Received: path='${path}'` })
+  if (!path.endsWith('.keras'))
+    raise({ _tag: 'InvalidPath', path, message: `ckpt/keras: a whole-model Keras file must end in '.keras'. Received: path='${path}'` })
 }
 
 /** A model's Keras 3 `config.json` content (without `compile_config`), and its layers in Keras's order. */
@@ -60,7 +61,10 @@ export const encodeKerasArchive = async (parts: KerasArchiveParts): Promise<E.Ei
   const stamp = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}@${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
   const text = new TextEncoder()
   const zip = encodeZip([
-    { name: 'metadata.json', data: text.encode(JSON.stringify({ keras_version: KERAS_FORMAT_VERSION, date_saved: stamp, saved_by: 'ckpt' })) },
+    {
+      name: 'metadata.json',
+      data: text.encode(JSON.stringify({ keras_version: KERAS_FORMAT_VERSION, date_saved: stamp, saved_by: 'ckpt' })),
+    },
     { name: 'config.json', data: text.encode(JSON.stringify({ ...parts.config, compile_config: parts.compile })) },
     { name: 'model.weights.h5', data: h5.right },
   ])
@@ -85,7 +89,8 @@ export const decodeKerasArchive = async (bytes: Uint8Array, label: string): Prom
   const byName = new Map(entries.right.map((e) => [e.name, e.data]))
   const configBytes = byName.get('config.json')
   const h5 = byName.get('model.weights.h5')
-  if (configBytes === undefined || h5 === undefined) return E.left(invalidArchive(label, `expected config.json and model.weights.h5, found ${[...byName.keys()].join(', ')}`))
+  if (configBytes === undefined || h5 === undefined)
+    return E.left(invalidArchive(label, `expected config.json and model.weights.h5, found ${[...byName.keys()].join(', ')}`))
   let config: unknown
   try {
     config = JSON.parse(new TextDecoder().decode(configBytes))

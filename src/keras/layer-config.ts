@@ -26,11 +26,63 @@ const ACTIVATIONS = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 's
 /** Config keys copied as they are, per layer class (besides name, trainable, dtype). */
 const KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
   Dense: ['units', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer'],
-  Conv2D: ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer'],
-  BatchNormalization: ['axis', 'momentum', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer', 'moving_mean_initializer', 'moving_variance_initializer'],
+  Conv2D: [
+    'filters',
+    'kernel_size',
+    'strides',
+    'padding',
+    'data_format',
+    'dilation_rate',
+    'activation',
+    'use_bias',
+    'kernel_initializer',
+    'bias_initializer',
+  ],
+  BatchNormalization: [
+    'axis',
+    'momentum',
+    'epsilon',
+    'center',
+    'scale',
+    'beta_initializer',
+    'gamma_initializer',
+    'moving_mean_initializer',
+    'moving_variance_initializer',
+  ],
   Embedding: ['input_dim', 'output_dim', 'embeddings_initializer', 'mask_zero'],
-  LSTM: ['units', 'activation', 'recurrent_activation', 'use_bias', 'kernel_initializer', 'recurrent_initializer', 'bias_initializer', 'unit_forget_bias', 'dropout', 'recurrent_dropout', 'return_sequences', 'return_state', 'go_backwards', 'stateful', 'unroll'],
-  GRU: ['units', 'activation', 'recurrent_activation', 'use_bias', 'kernel_initializer', 'recurrent_initializer', 'bias_initializer', 'dropout', 'recurrent_dropout', 'return_sequences', 'return_state', 'go_backwards', 'stateful', 'unroll'],
+  LSTM: [
+    'units',
+    'activation',
+    'recurrent_activation',
+    'use_bias',
+    'kernel_initializer',
+    'recurrent_initializer',
+    'bias_initializer',
+    'unit_forget_bias',
+    'dropout',
+    'recurrent_dropout',
+    'return_sequences',
+    'return_state',
+    'go_backwards',
+    'stateful',
+    'unroll',
+  ],
+  GRU: [
+    'units',
+    'activation',
+    'recurrent_activation',
+    'use_bias',
+    'kernel_initializer',
+    'recurrent_initializer',
+    'bias_initializer',
+    'dropout',
+    'recurrent_dropout',
+    'return_sequences',
+    'return_state',
+    'go_backwards',
+    'stateful',
+    'unroll',
+  ],
   Dropout: ['rate', 'noise_shape', 'seed'],
   Flatten: ['data_format'],
   Concatenate: ['axis'],
@@ -60,15 +112,28 @@ const INITIALIZERS: Readonly<Record<string, { readonly tfjs: string; readonly ke
   LecunNormal: { tfjs: 'LeCunNormal', keys: ['seed'] },
   VarianceScaling: { tfjs: 'VarianceScaling', keys: ['scale', 'mode', 'distribution', 'seed'] },
 }
-const TFJS_INITIALIZER_TO_KERAS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(INITIALIZERS).map(([k, v]) => [v.tfjs, k]))
+const TFJS_INITIALIZER_TO_KERAS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(INITIALIZERS).map(([k, v]) => [v.tfjs, k]),
+)
 
-const pick = (config: Obj, keys: ReadonlyArray<string>): Obj => Object.fromEntries(keys.filter((k) => k in config).map((k) => [k, config[k] as Json]))
+const pick = (config: Obj, keys: ReadonlyArray<string>): Obj =>
+  Object.fromEntries(keys.filter((k) => k in config).map((k) => [k, config[k] as Json]))
 
 const initializerToKeras = (layer: string, field: string, v: Json): E.Either<KerasFormatError, Json> => {
   if (v === null) return E.right(null)
   if (!isObj(v) || typeof v['class_name'] !== 'string') return E.left(unsupportedField(layer, field, v, 'an initializer object'))
   const keras = TFJS_INITIALIZER_TO_KERAS[v['class_name']]
-  if (keras === undefined) return E.left(unsupportedField(layer, field, v['class_name'], Object.values(INITIALIZERS).map((i) => i.tfjs).join(', ')))
+  if (keras === undefined)
+    return E.left(
+      unsupportedField(
+        layer,
+        field,
+        v['class_name'],
+        Object.values(INITIALIZERS)
+          .map((i) => i.tfjs)
+          .join(', '),
+      ),
+    )
   const config = pick(isObj(v['config']) ? v['config'] : {}, (INITIALIZERS[keras] as { keys: ReadonlyArray<string> }).keys)
   // tfjs's VarianceScaling 'normal' draws from a truncated normal, Keras 3 calls that 'truncated_normal'.
   if (keras === 'VarianceScaling' && config['distribution'] === 'normal') config['distribution'] = 'truncated_normal'
@@ -90,17 +155,20 @@ const initializerToTfjs = (layer: string, field: string, v: Json): E.Either<Kera
   return E.right({ class_name: spec.tfjs, config })
 }
 
-export const translateLayer = (
-  className: string,
-  config: Obj,
-  direction: 'toKeras' | 'toTfjs',
-): E.Either<KerasFormatError, Obj> => {
+export const translateLayer = (className: string, config: Obj, direction: 'toKeras' | 'toTfjs'): E.Either<KerasFormatError, Obj> => {
   const name = typeof config['name'] === 'string' ? config['name'] : className
   const keys = KEYS[className]
   if (keys === undefined) {
-    return E.left({ _tag: 'UnsupportedLayer', layer: name, className, message: `ckpt/keras: layer '${name}' (${className}) has no Keras 3 mapping in ckpt. Supported layers: ${supportedLayers.join(', ')}` })
+    return E.left({
+      _tag: 'UnsupportedLayer',
+      layer: name,
+      className,
+      message: `ckpt/keras: layer '${name}' (${className}) has no Keras 3 mapping in ckpt. Supported layers: ${supportedLayers.join(', ')}`,
+    })
   }
-  for (const [k, v] of Object.entries(config)) if (MUST_BE_NULL.test(k) && v !== null) return E.left(unsupportedField(name, k, v, 'null (ckpt does not translate regularizers or constraints)'))
+  for (const [k, v] of Object.entries(config))
+    if (MUST_BE_NULL.test(k) && v !== null)
+      return E.left(unsupportedField(name, k, v, 'null (ckpt does not translate regularizers or constraints)'))
   const out: Obj = { name, trainable: config['trainable'] ?? true }
   for (const k of keys) {
     let v: Json = k in config ? (config[k] as Json) : null
@@ -120,15 +188,19 @@ export const translateLayer = (
     if (className === 'GRU') out['reset_after'] = false
     if (className === 'Conv2D') out['groups'] = 1
   } else {
-    if (className === 'GRU' && config['reset_after'] !== false) return E.left(unsupportedField(name, 'reset_after', config['reset_after'] ?? true, 'false (tfjs GRU computes reset_after=False only)'))
+    if (className === 'GRU' && config['reset_after'] !== false)
+      return E.left(
+        unsupportedField(name, 'reset_after', config['reset_after'] ?? true, 'false (tfjs GRU computes reset_after=False only)'),
+      )
     if (className === 'Conv2D' && (config['groups'] ?? 1) !== 1) return E.left(unsupportedField(name, 'groups', config['groups'], '1'))
     if (className === 'BatchNormalization' && (config['renorm'] === true || config['synchronized'] === true)) {
       return E.left(unsupportedField(name, config['renorm'] === true ? 'renorm' : 'synchronized', true, 'false'))
     }
-    if ('quantization_config' in config && config['quantization_config'] !== null) return E.left(unsupportedField(name, 'quantization_config', config['quantization_config'], 'null'))
+    if ('quantization_config' in config && config['quantization_config'] !== null)
+      return E.left(unsupportedField(name, 'quantization_config', config['quantization_config'], 'null'))
   }
   return E.right(out)
 }
 
-export const dtypeOfKeras = (v: Json | undefined): Json => (isObj(v) && isObj(v['config']) ? (v['config']['name'] ?? 'float32') : (v ?? 'float32'))
-
+export const dtypeOfKeras = (v: Json | undefined): Json =>
+  isObj(v) && isObj(v['config']) ? (v['config']['name'] ?? 'float32') : (v ?? 'float32')

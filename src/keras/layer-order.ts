@@ -22,20 +22,32 @@ const pathMap = (from: ReadonlyArray<LayerInfo>, to: ReadonlyArray<LayerInfo>): 
   for (const p of a.right) {
     const groups = target.get(p.layer.name)
     if (groups === undefined || groups.length !== p.groups.length)
-      return E.left(weightsMismatch('(layer order)', [{ _tag: 'Missing', name: p.layer.name }], [`layer '${p.layer.name}' is not in both layer lists`]))
+      return E.left(
+        weightsMismatch('(layer order)', [{ _tag: 'Missing', name: p.layer.name }], [`layer '${p.layer.name}' is not in both layer lists`]),
+      )
     p.groups.forEach((g, i) => out.set(g.path, (groups[i] as { path: string }).path))
   }
   return E.right(out)
 }
 
 /** The model's layers (`layers`, in the model's own order) in `order` (Keras's `model.layers` order, by name). */
-const infosInOrder = (layers: ReadonlyArray<LayerInfo>, order: ReadonlyArray<OrderedLayer>, label: string): E.Either<KerasFormatError, ReadonlyArray<LayerInfo>> => {
+const infosInOrder = (
+  layers: ReadonlyArray<LayerInfo>,
+  order: ReadonlyArray<OrderedLayer>,
+  label: string,
+): E.Either<KerasFormatError, ReadonlyArray<LayerInfo>> => {
   const byName = new Map(layers.map((i) => [i.name, i]))
   const out: LayerInfo[] = []
   for (const l of order) {
     const info = byName.get(l.name)
     if (info === undefined || info.className !== l.className)
-      return E.left(weightsMismatch(label, [{ _tag: 'Unexpected', name: l.name }], [`Keras's layer '${l.name}' (${l.className}) is not in the tfjs model`]))
+      return E.left(
+        weightsMismatch(
+          label,
+          [{ _tag: 'Unexpected', name: l.name }],
+          [`Keras's layer '${l.name}' (${l.className}) is not in the tfjs model`],
+        ),
+      )
     out.push(info)
   }
   if (out.length !== layers.length) {
@@ -51,14 +63,23 @@ const renamed = (file: WeightsFile, paths: ReadonlyMap<string, string>): Weights
 })
 
 /** A weights file written in the model's layer order (`layers`), with its layer groups named as Keras expects. */
-export const toKerasOrder = (file: WeightsFile, layers: ReadonlyArray<LayerInfo>, kerasOrder: ReadonlyArray<OrderedLayer>): E.Either<KerasFormatError, WeightsFile> => {
+export const toKerasOrder = (
+  file: WeightsFile,
+  layers: ReadonlyArray<LayerInfo>,
+  kerasOrder: ReadonlyArray<OrderedLayer>,
+): E.Either<KerasFormatError, WeightsFile> => {
   const keras = infosInOrder(layers, kerasOrder, '(new archive)')
   if (E.isLeft(keras)) return keras
   return E.map((paths: ReadonlyMap<string, string>) => renamed(file, paths))(pathMap(layers, keras.right))
 }
 
 /** A weights file written by Keras, with its layer groups named for the model's layer order (`layers`). */
-export const toModelOrder = (file: WeightsFile, layers: ReadonlyArray<LayerInfo>, kerasOrder: ReadonlyArray<OrderedLayer>, label: string): E.Either<KerasFormatError, WeightsFile> => {
+export const toModelOrder = (
+  file: WeightsFile,
+  layers: ReadonlyArray<LayerInfo>,
+  kerasOrder: ReadonlyArray<OrderedLayer>,
+  label: string,
+): E.Either<KerasFormatError, WeightsFile> => {
   const keras = infosInOrder(layers, kerasOrder, label)
   if (E.isLeft(keras)) return keras
   return E.map((paths: ReadonlyMap<string, string>) => renamed(file, paths))(pathMap(keras.right, layers))

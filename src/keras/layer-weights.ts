@@ -21,7 +21,8 @@ const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean 
 const show = (shape: ReadonlyArray<number>): string => `[${shape.join(', ')}]`
 
 /** The tensor at `key` of a record (own keys only). */
-const tensorAt = (values: Tensors, key: string): Tensor | undefined => (Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined)
+const tensorAt = (values: Tensors, key: string): Tensor | undefined =>
+  Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined
 
 /**
  * The weights file of a model named `modelName` with `layers` (in the model's order) holding `values`:
@@ -29,7 +30,11 @@ const tensorAt = (values: Tensors, key: string): Tensor | undefined => (Object.p
  * Left, naming the layer, when a layer has no Keras 3 mapping; `WeightsMismatch` when `values` lacks a weight
  * or holds it with another shape or a dtype Keras files do not carry.
  */
-export const layerWeightsFile = (modelName: string, layers: ReadonlyArray<LayerInfo>, values: Tensors): E.Either<KerasFormatError, WeightsFile> => {
+export const layerWeightsFile = (
+  modelName: string,
+  layers: ReadonlyArray<LayerInfo>,
+  values: Tensors,
+): E.Either<KerasFormatError, WeightsFile> => {
   const plans = planLayers(layers)
   if (E.isLeft(plans)) return plans
   const groups: VarsGroup[] = [{ path: '', name: modelName, vars: [] }]
@@ -50,7 +55,14 @@ export const layerWeightsFile = (modelName: string, layers: ReadonlyArray<LayerI
       groups.push({ path: g.path, name: g.name, vars })
     }
   }
-  if (mismatches.length > 0) return E.left(weightsMismatch(`(model ${modelName})`, mismatches, mismatches.map((m) => `${m._tag} '${m.name}'`)))
+  if (mismatches.length > 0)
+    return E.left(
+      weightsMismatch(
+        `(model ${modelName})`,
+        mismatches,
+        mismatches.map((m) => `${m._tag} '${m.name}'`),
+      ),
+    )
   return E.right({ groups })
 }
 
@@ -63,7 +75,11 @@ const describeArray = (a: KerasArray): string => `${a.dtype}${show(a.shape)}`
  * Left with `WeightsMismatch` listing every disagreement; `UnsupportedConfig` for a GRU bias written with
  * Keras's `reset_after=True`, which tfjs does not compute.
  */
-export const layerWeightValues = (layers: ReadonlyArray<LayerInfo>, file: WeightsFile, label: string): E.Either<KerasFormatError, Tensors> => {
+export const layerWeightValues = (
+  layers: ReadonlyArray<LayerInfo>,
+  file: WeightsFile,
+  label: string,
+): E.Either<KerasFormatError, Tensors> => {
   const plans = planLayers(layers)
   if (E.isLeft(plans)) return plans
   const out: Record<string, Tensor> = Object.create(null)
@@ -84,8 +100,12 @@ export const layerWeightValues = (layers: ReadonlyArray<LayerInfo>, file: Weight
       }
       if (found.vars.length !== weights.length) {
         weights.slice(found.vars.length).forEach((w) => mismatches.push({ _tag: 'Missing', name: weightKey(layer.name, w.suffix) }))
-        found.vars.slice(weights.length).forEach((_, k) => mismatches.push({ _tag: 'Unexpected', name: `${g.path}/vars/${weights.length + k}` }))
-        details.push(`'${g.path}/vars' has ${found.vars.length} variables, layer '${layer.name}' (${layer.className}) has ${weights.length}`)
+        found.vars
+          .slice(weights.length)
+          .forEach((_, k) => mismatches.push({ _tag: 'Unexpected', name: `${g.path}/vars/${weights.length + k}` }))
+        details.push(
+          `'${g.path}/vars' has ${found.vars.length} variables, layer '${layer.name}' (${layer.className}) has ${weights.length}`,
+        )
         continue
       }
       for (const [k, w] of weights.entries()) {
@@ -103,7 +123,8 @@ export const layerWeightValues = (layers: ReadonlyArray<LayerInfo>, file: Weight
         const shapeOk = sameShape(a.shape, w.shape)
         if (!shapeOk) mismatches.push({ _tag: 'Shape', name, expected: w.shape, actual: a.shape })
         if (a.dtype !== 'float32') mismatches.push({ _tag: 'Dtype', name, expected: 'float32', actual: a.dtype })
-        if (!shapeOk || a.dtype !== 'float32') details.push(`'${g.path}/vars/${k}' is ${describeArray(a)}, '${name}' is float32${show(w.shape)}`)
+        if (!shapeOk || a.dtype !== 'float32')
+          details.push(`'${g.path}/vars/${k}' is ${describeArray(a)}, '${name}' is float32${show(w.shape)}`)
         else out[name] = { dtype: 'F32', shape: a.shape, data: a.data }
       }
     }

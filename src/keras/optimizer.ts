@@ -50,7 +50,9 @@ export interface OptimizerSkip {
 const skip = (optimizer: string, reason: string): OptimizerSkip => ({ _tag: 'OptimizerSkipped', optimizer, reason })
 
 /** tfjs slot suffixes in the order Keras stores them: per variable (`interleaved`) or slot by slot. */
-const layoutOf = (s: Pick<TfjsOptimizerState, 'className' | 'momentum' | 'centered'>): { readonly slots: ReadonlyArray<string>; readonly interleaved: boolean } | null => {
+const layoutOf = (
+  s: Pick<TfjsOptimizerState, 'className' | 'momentum' | 'centered'>,
+): { readonly slots: ReadonlyArray<string>; readonly interleaved: boolean } | null => {
   switch (s.className) {
     case 'Adam':
       return { slots: ['m', 'v'], interleaved: true }
@@ -65,8 +67,14 @@ const layoutOf = (s: Pick<TfjsOptimizerState, 'className' | 'momentum' | 'center
   }
 }
 
-const order = (vars: ReadonlyArray<TrainableVar>, slots: ReadonlyArray<string>, interleaved: boolean): ReadonlyArray<[TrainableVar, string]> =>
-  interleaved ? vars.flatMap((v) => slots.map((s) => [v, s] as [TrainableVar, string])) : slots.flatMap((s) => vars.map((v) => [v, s] as [TrainableVar, string]))
+const order = (
+  vars: ReadonlyArray<TrainableVar>,
+  slots: ReadonlyArray<string>,
+  interleaved: boolean,
+): ReadonlyArray<[TrainableVar, string]> =>
+  interleaved
+    ? vars.flatMap((v) => slots.map((s) => [v, s] as [TrainableVar, string]))
+    : slots.flatMap((s) => vars.map((v) => [v, s] as [TrainableVar, string]))
 
 /**
  * The Keras `optimizer/vars` group for a tfjs optimizer. Slots the optimizer has not created yet (no step
@@ -76,7 +84,12 @@ export const toKerasOptimizer = (state: TfjsOptimizerState, vars: ReadonlyArray<
   const target = KERAS_OPTIMIZERS[state.className]
   const layout = layoutOf(state)
   if (target === undefined || layout === null) {
-    return E.left(skip(state.className, `tfjs ${state.className} has no Keras 3 optimizer with the same state; supported: ${Object.keys(KERAS_OPTIMIZERS).join(', ')}`))
+    return E.left(
+      skip(
+        state.className,
+        `tfjs ${state.className} has no Keras 3 optimizer with the same state; supported: ${Object.keys(KERAS_OPTIMIZERS).join(', ')}`,
+      ),
+    )
   }
   const out: KerasArray[] = [
     { dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(state.iterations)) },
@@ -85,8 +98,10 @@ export const toKerasOptimizer = (state: TfjsOptimizerState, vars: ReadonlyArray<
   for (const [v, slot] of order(vars, layout.slots, layout.interleaved)) {
     const found = state.slots.get(`${v.name}/${slot}`)
     const n = sizeOf(v.shape)
-    if (found !== undefined && found.length !== n) return E.left(skip(state.className, `slot '${v.name}/${slot}' has ${found.length} values, the variable ${n}`))
-    const data = found === undefined ? new Float32Array(n) : state.className === 'Momentum' ? found.map((a) => -state.learningRate * a) : found.slice()
+    if (found !== undefined && found.length !== n)
+      return E.left(skip(state.className, `slot '${v.name}/${slot}' has ${found.length} values, the variable ${n}`))
+    const data =
+      found === undefined ? new Float32Array(n) : state.className === 'Momentum' ? found.map((a) => -state.learningRate * a) : found.slice()
     out.push({ dtype: 'float32', shape: v.shape, data })
   }
   return E.right({ path: 'optimizer', name: target.name, vars: out })
@@ -100,7 +115,13 @@ export interface RestoredOptimizer {
 
 /** tfjs's `getWeights()` slot order: slot by slot; RMSProp always carries `momentum`. */
 const tfjsSlotOrder = (className: string, centered: boolean): ReadonlyArray<string> =>
-  className === 'Adam' ? ['m', 'v'] : className === 'Momentum' ? ['momentum'] : className === 'RMSProp' ? ['rms', 'momentum', ...(centered ? ['mg'] : [])] : []
+  className === 'Adam'
+    ? ['m', 'v']
+    : className === 'Momentum'
+      ? ['momentum']
+      : className === 'RMSProp'
+        ? ['rms', 'momentum', ...(centered ? ['mg'] : [])]
+        : []
 
 /**
  * The tfjs state for `target` (class and hyper-parameters of the tfjs optimizer) from a Keras group.
@@ -115,30 +136,58 @@ export const fromKerasOptimizer = (
   const mapped = KERAS_OPTIMIZERS[target.className]
   const layout = layoutOf(target)
   if (mapped === undefined || layout === null) {
-    return E.left(skip(target.className, `tfjs ${target.className} has no Keras 3 optimizer with the same state; supported: ${Object.keys(KERAS_OPTIMIZERS).join(', ')}`))
+    return E.left(
+      skip(
+        target.className,
+        `tfjs ${target.className} has no Keras 3 optimizer with the same state; supported: ${Object.keys(KERAS_OPTIMIZERS).join(', ')}`,
+      ),
+    )
   }
   // Keras makes optimizer names unique per process: adam, adam_1, adam_2…
   if (group.name === null || !new RegExp(`^${mapped.name}(_\\d+)?$`).test(group.name)) {
-    return E.left(skip(target.className, `the file's optimizer is named '${group.name ?? '(none)'}', not '${mapped.name}' (Keras's ${mapped.keras}), so its variable layout is unknown`))
+    return E.left(
+      skip(
+        target.className,
+        `the file's optimizer is named '${group.name ?? '(none)'}', not '${mapped.name}' (Keras's ${mapped.keras}), so its variable layout is unknown`,
+      ),
+    )
   }
   const expected = order(vars, layout.slots, layout.interleaved)
   if (group.vars.length !== expected.length + 2) {
-    return E.left(skip(target.className, `the file's ${mapped.keras} has ${group.vars.length} variables; a ${target.className} with momentum=${target.momentum}, centered=${target.centered} over ${vars.length} variables needs ${expected.length + 2}`))
+    return E.left(
+      skip(
+        target.className,
+        `the file's ${mapped.keras} has ${group.vars.length} variables; a ${target.className} with momentum=${target.momentum}, centered=${target.centered} over ${vars.length} variables needs ${expected.length + 2}`,
+      ),
+    )
   }
   const [iteration, lr] = group.vars as [KerasArray, KerasArray]
-  if (sizeOf(iteration.shape) !== 1 || sizeOf(lr.shape) !== 1) return E.left(skip(target.className, 'the iteration and learning_rate variables are not scalars'))
+  if (sizeOf(iteration.shape) !== 1 || sizeOf(lr.shape) !== 1)
+    return E.left(skip(target.className, 'the iteration and learning_rate variables are not scalars'))
   const learningRate = Number(lr.data[0])
   const byName = new Map<string, Float32Array>()
   for (const [i, [v, slot]] of expected.entries()) {
     const a = group.vars[i + 2] as KerasArray
     if (a.dtype !== 'float32' || a.shape.length !== v.shape.length || a.shape.some((d, k) => d !== v.shape[k])) {
-      return E.left(skip(target.className, `optimizer variable ${i + 2} is ${a.dtype}[${a.shape.join(', ')}], the slot '${v.name}/${slot}' float32[${v.shape.join(', ')}]`))
+      return E.left(
+        skip(
+          target.className,
+          `optimizer variable ${i + 2} is ${a.dtype}[${a.shape.join(', ')}], the slot '${v.name}/${slot}' float32[${v.shape.join(', ')}]`,
+        ),
+      )
     }
     const data = a.data as Float32Array
-    byName.set(`${v.name}/${slot}`, target.className === 'Momentum' ? data.map((m) => (learningRate === 0 ? 0 : -m / learningRate)) : data.slice())
+    byName.set(
+      `${v.name}/${slot}`,
+      target.className === 'Momentum' ? data.map((m) => (learningRate === 0 ? 0 : -m / learningRate)) : data.slice(),
+    )
   }
   const slots = tfjsSlotOrder(target.className, target.centered).flatMap((slot) =>
-    vars.map((v) => ({ name: `${v.name}/${slot}`, shape: v.shape, data: byName.get(`${v.name}/${slot}`) ?? new Float32Array(sizeOf(v.shape)) })),
+    vars.map((v) => ({
+      name: `${v.name}/${slot}`,
+      shape: v.shape,
+      data: byName.get(`${v.name}/${slot}`) ?? new Float32Array(sizeOf(v.shape)),
+    })),
   )
   return E.right({ iterations: Number(iteration.data[0]), slots })
 }

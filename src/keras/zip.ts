@@ -68,7 +68,9 @@ export const encodeZip = (entries: ReadonlyArray<ZipEntry>): E.Either<ZipError, 
   }
   const total = localSize + centralSize + 22
   if (total > MAX32 || entries.length > 0xffff) {
-    return E.left(zipError(`the archive would be ${total} bytes with ${entries.length} entries; ckpt writes no zip64 (max 4 GiB, 65535 entries)`))
+    return E.left(
+      zipError(`the archive would be ${total} bytes with ${entries.length} entries; ckpt writes no zip64 (max 4 GiB, 65535 entries)`),
+    )
   }
   const out = new Uint8Array(total)
   const view = new DataView(out.buffer)
@@ -165,7 +167,8 @@ export const decodeZip = (bytes: Uint8Array): E.Either<ZipError, ReadonlyArray<Z
     const name = decoder.decode(bytes.subarray(p + 46, p + 46 + nameLength))
     p += 46 + nameLength + extraLength + commentLength
     if (flags & 1) return E.left(zipError(`entry '${name}' is encrypted`))
-    if (compressed === MAX32 || size === MAX32 || local === MAX32) return E.left(zipError(`entry '${name}' needs zip64, which is not supported`))
+    if (compressed === MAX32 || size === MAX32 || local === MAX32)
+      return E.left(zipError(`entry '${name}' needs zip64, which is not supported`))
     if (local + 30 > bytes.length || view.getUint32(local, true) !== LOCAL_SIG) return E.left(zipError(`entry '${name}': bad local header`))
     const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true)
     if (dataStart + compressed > bytes.length) return E.left(zipError(`entry '${name}' runs past the end of the archive`))

@@ -5,14 +5,44 @@ export type Direction = 'min' | 'max'
 
 /** Whole name tokens (split on `_ - . / space`) that mark a minimised quantity. */
 export const MIN_TOKENS: ReadonlyArray<string> = [
-  'loss', 'mae', 'mse', 'rmse', 'mape', 'msle', 'error', 'perplexity', 'hinge', 'crossentropy',
-  'logcosh', 'kld', 'divergence', 'poisson', 'huber', 'ctc', 'wer', 'cer',
+  'loss',
+  'mae',
+  'mse',
+  'rmse',
+  'mape',
+  'msle',
+  'error',
+  'perplexity',
+  'hinge',
+  'crossentropy',
+  'logcosh',
+  'kld',
+  'divergence',
+  'poisson',
+  'huber',
+  'ctc',
+  'wer',
+  'cer',
 ]
 
 /** Whole name tokens that mark a maximised quantity. */
 export const MAX_TOKENS: ReadonlyArray<string> = [
-  'accuracy', 'acc', 'auc', 'precision', 'recall', 'f1', 'fmeasure', 'fbeta', 'iou', 'r2', 'dice',
-  'specificity', 'sensitivity', 'psnr', 'ssim', 'bleu',
+  'accuracy',
+  'acc',
+  'auc',
+  'precision',
+  'recall',
+  'f1',
+  'fmeasure',
+  'fbeta',
+  'iou',
+  'r2',
+  'dice',
+  'specificity',
+  'sensitivity',
+  'psnr',
+  'ssim',
+  'bleu',
 ]
 
 /** Substrings that mark a direction wherever they occur (`categorical_crossentropy`, `top_k_categorical_accuracy`, `mean_io_u`). */

@@ -22,11 +22,13 @@ export const validateEvent = (event: TrainingEvent): E.Either<PolicyError, Train
   if (event === null || typeof event !== 'object') return E.left(invalidEvent('(event)', event, 'an object'))
   if (event.kind !== 'epoch' && event.kind !== 'batch') return E.left(invalidEvent('kind', event.kind, "'epoch' or 'batch'"))
   if (!isIndex(event.epoch)) return E.left(invalidEvent('epoch', event.epoch, 'a 0-based integer epoch index'))
-  if (event.kind === 'batch' && !isIndex(event.batch)) return E.left(invalidEvent('batch', event.batch, 'a 0-based integer batch index on a batch event'))
+  if (event.kind === 'batch' && !isIndex(event.batch))
+    return E.left(invalidEvent('batch', event.batch, 'a 0-based integer batch index on a batch event'))
   if (event.time !== undefined && !(typeof event.time === 'number' && Number.isFinite(event.time)))
     return E.left(invalidEvent('time', event.time, 'a finite number of milliseconds since the Unix epoch'))
   const logs = event.logs
-  if (logs === null || typeof logs !== 'object' || Array.isArray(logs)) return E.left(invalidEvent('logs', logs, 'an object of metric name to number'))
+  if (logs === null || typeof logs !== 'object' || Array.isArray(logs))
+    return E.left(invalidEvent('logs', logs, 'an object of metric name to number'))
   for (const key in logs) {
     const v = logs[key]
     if (typeof v !== 'number') return E.left(invalidEvent(`logs.${key}`, v, 'a number'))

@@ -121,14 +121,16 @@ export const decodePolicyOptions = (input: unknown): E.Either<ConfigError, Polic
   let mode: Direction = 'min'
   if (requestedMode === 'auto') {
     const inferred = inferDirection(monitor)
-    if (E.isLeft(inferred)) issues.push(configIssue('monitor', monitor, "a metric name ckpt's auto-mode table knows, or set mode 'min' / 'max'", inferred.left))
+    if (E.isLeft(inferred))
+      issues.push(configIssue('monitor', monitor, "a metric name ckpt's auto-mode table knows, or set mode 'min' / 'max'", inferred.left))
     else mode = inferred.right
   } else mode = requestedMode
 
   let template: Template | null = null
   if (filepath !== undefined) {
     const parsed = parseTemplate(filepath)
-    if (E.isLeft(parsed)) issues.push(configIssue('filepath', filepath, 'a Python str.format template with keyword fields only', parsed.left.message))
+    if (E.isLeft(parsed))
+      issues.push(configIssue('filepath', filepath, 'a Python str.format template with keyword fields only', parsed.left.message))
     else {
       template = parsed.right
       const never = unfillableFields(template.fields, saveFreq)

@@ -107,7 +107,12 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
     // Keras renders the filename before deciding, so a template error surfaces even on a skip.
     const logs = event.logs
     if (Object.hasOwn(logs, 'epoch'))
-      return E.left({ _tag: 'InvalidEvent', field: 'logs.epoch', value: logs.epoch, message: "event.logs: a log key 'epoch' clashes with the epoch field the template receives (Keras raises TypeError)" })
+      return E.left({
+        _tag: 'InvalidEvent',
+        field: 'logs.epoch',
+        value: logs.epoch,
+        message: "event.logs: a log key 'epoch' clashes with the epoch field the template receives (Keras raises TypeError)",
+      })
     let rendered = template.render(templateValues(fields, event, false))
     // On failure, render again with every log key so the message lists all the values Keras would have had.
     if (E.isLeft(rendered)) rendered = template.render(templateValues(fields, event, true))

@@ -18,7 +18,10 @@ export interface RetentionOptions {
   readonly keepTimeInterval?: number
 }
 
-const TopK = refined('-1 (keep all), 0, or a positive integer', (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= -1)
+const TopK = refined(
+  '-1 (keep all), 0, or a positive integer',
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= -1,
+)
 
 /** io-ts codecs of each retention option, by name. */
 export const retentionCodecs: { readonly [K in keyof Required<RetentionOptions>]: t.Type<number, number, unknown> } = {

@@ -58,4 +58,3 @@ export const retain = (
   for (let i = 0; i < n; i++) (kept[i] ? keep : remove).push(all[i]!)
   return { keep, remove }
 }
-

@@ -30,7 +30,11 @@ export const onBatchEnd = (): Rule<null> => stateless('onBatchEnd()', (e) => e.k
 
 /** Fires at the end of every n-th epoch: 1-based epochs n, 2n, … (Lightning's `every_n_epochs`). Stateless, so restart-safe. */
 export const everyEpochs = (n: number): Rule<null> =>
-  stateless(`everyEpochs(${n})`, (e) => e.kind === 'epoch' && (e.epoch + 1) % n === 0, isPositiveInt(n) ? [] : [`everyEpochs: n must be a positive integer, got ${String(n)}`])
+  stateless(
+    `everyEpochs(${n})`,
+    (e) => e.kind === 'epoch' && (e.epoch + 1) % n === 0,
+    isPositiveInt(n) ? [] : [`everyEpochs: n must be a positive integer, got ${String(n)}`],
+  )
 
 /** State of {@link everySteps}: batches counted since it last fired, and the last batch index seen. */
 export interface StepCounter {
@@ -74,9 +78,13 @@ export const whenImproved = (monitor: string, mode: Direction, minDelta = 0): Ru
   name: `whenImproved(${JSON.stringify(monitor)}, ${JSON.stringify(mode)}, ${minDelta})`,
   initial: { best: null },
   problems: [
-    ...(typeof monitor === 'string' && monitor.length > 0 ? [] : [`whenImproved: monitor must be a non-empty string, got ${JSON.stringify(monitor)}`]),
+    ...(typeof monitor === 'string' && monitor.length > 0
+      ? []
+      : [`whenImproved: monitor must be a non-empty string, got ${JSON.stringify(monitor)}`]),
     ...(mode === 'min' || mode === 'max' ? [] : [`whenImproved: mode must be 'min' or 'max', got ${JSON.stringify(mode)}`]),
-    ...(typeof minDelta === 'number' && Number.isFinite(minDelta) && minDelta >= 0 ? [] : [`whenImproved: minDelta must be a finite number >= 0, got ${String(minDelta)}`]),
+    ...(typeof minDelta === 'number' && Number.isFinite(minDelta) && minDelta >= 0
+      ? []
+      : [`whenImproved: minDelta must be a finite number >= 0, got ${String(minDelta)}`]),
   ],
   step: (s, e) => {
     const current = e.logs[monitor]
@@ -105,9 +113,13 @@ export const afterSeconds = (seconds: number): Rule<Since> => {
   return {
     name,
     initial: { since: null },
-    problems: typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0 ? [] : [`afterSeconds: seconds must be a finite number > 0, got ${String(seconds)}`],
+    problems:
+      typeof seconds === 'number' && Number.isFinite(seconds) && seconds > 0
+        ? []
+        : [`afterSeconds: seconds must be a finite number > 0, got ${String(seconds)}`],
     step: (s, e) => {
-      if (e.time === undefined) return E.left({ _tag: 'RuleError', rule: name, message: `${name} needs event.time (ms since the Unix epoch) on every event` })
+      if (e.time === undefined)
+        return E.left({ _tag: 'RuleError', rule: name, message: `${name} needs event.time (ms since the Unix epoch) on every event` })
       if (s.since === null) return fired({ since: e.time }, false)
       return e.time - s.since >= ms ? fired({ since: e.time }, true) : fired(s, false)
     },
@@ -141,7 +153,8 @@ const combine = <R extends ReadonlyArray<AnyRule>>(
     return fired(states as unknown as StatesOf<R>, join(fires))
   },
   decodeState: (u) => {
-    if (!Array.isArray(u) || u.length !== rules.length) return E.left(`expected an array of ${rules.length} rule states, got ${JSON.stringify(u)}`)
+    if (!Array.isArray(u) || u.length !== rules.length)
+      return E.left(`expected an array of ${rules.length} rule states, got ${JSON.stringify(u)}`)
     const out: unknown[] = []
     for (let i = 0; i < rules.length; i++) {
       const d = rules[i]!.decodeState(u[i])
@@ -156,7 +169,8 @@ const combine = <R extends ReadonlyArray<AnyRule>>(
 export const anyOf = <R extends ReadonlyArray<AnyRule>>(...rules: R): Rule<StatesOf<R>> => combine('anyOf', rules, (f) => f.some(Boolean))
 
 /** Fires when all components fire on the same event. Every component steps on every event. */
-export const allOf = <R extends ReadonlyArray<AnyRule>>(...rules: R): Rule<StatesOf<R>> => combine('allOf', rules, (f) => f.length > 0 && f.every(Boolean))
+export const allOf = <R extends ReadonlyArray<AnyRule>>(...rules: R): Rule<StatesOf<R>> =>
+  combine('allOf', rules, (f) => f.length > 0 && f.every(Boolean))
 
 /** Fires when `rule` does not. */
 export const not = <S>(rule: Rule<S>): Rule<S> => ({
@@ -167,4 +181,6 @@ export const not = <S>(rule: Rule<S>): Rule<S> => ({
 
 /** Reports a rule's construction problems as a ConfigError (option `trigger`). */
 export const validateRule = <S>(rule: Rule<S>): E.Either<ConfigError, Rule<S>> =>
-  rule.problems.length === 0 ? E.right(rule) : E.left(configError(rule.problems.map((p) => configIssue('trigger', rule.name, 'a rule built from valid arguments', p))))
+  rule.problems.length === 0
+    ? E.right(rule)
+    : E.left(configError(rule.problems.map((p) => configIssue('trigger', rule.name, 'a rule built from valid arguments', p))))

@@ -55,9 +55,18 @@ export const simulate = (options: unknown, events: ReadonlyArray<SimulatedEvent>
       const err = r.left
       return E.left(
         err._tag === 'TemplateRenderError'
-          ? configError([configIssue('filepath', config.filepath, `a template every saved event's logs can fill (event ${i}, epoch ${ev.epoch})`, err.message)])
+          ? configError([
+              configIssue(
+                'filepath',
+                config.filepath,
+                `a template every saved event's logs can fill (event ${i}, epoch ${ev.epoch})`,
+                err.message,
+              ),
+            ])
           : err._tag === 'InvalidEvent'
-            ? configError([configIssue(`events[${i}].${err.field}`, err.value, err.message.replace(/^event\.[^:]*: got .*; expected /, ''))])
+            ? configError([
+                configIssue(`events[${i}].${err.field}`, err.value, err.message.replace(/^event\.[^:]*: got .*; expected /, '')),
+              ])
             : configError([configIssue('trigger', err.rule, 'a rule that can decide every event', err.message)]),
       )
     }

@@ -63,7 +63,19 @@ const pathOf = (errors: t.Errors): { option: string; value: unknown; expected: s
 export const decodePolicyState = (u: unknown, options: { readonly trigger?: AnyRule } = {}): E.Either<ConfigError, PolicyState> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) return E.left(configError([configIssue('state', u, 'a PolicyState object')]))
   const extra = Object.keys(u).filter((k) => !(k in PolicyStateCodec.type.props))
-  if (extra.length > 0) return E.left(configError(extra.map((k) => configIssue(`state.${k}`, (u as Record<string, unknown>)[k], `only the keys ${Object.keys(PolicyStateCodec.type.props).join(', ')}`, 'unknown key'))))
+  if (extra.length > 0)
+    return E.left(
+      configError(
+        extra.map((k) =>
+          configIssue(
+            `state.${k}`,
+            (u as Record<string, unknown>)[k],
+            `only the keys ${Object.keys(PolicyStateCodec.type.props).join(', ')}`,
+            'unknown key',
+          ),
+        ),
+      ),
+    )
   const r = PolicyStateCodec.decode(u)
   if (E.isLeft(r)) {
     const p = pathOf(r.left)

@@ -26,7 +26,12 @@ export const driverCalls = (open: () => Promise<unknown>, check: (key: string) =
   return {
     keyed,
     /** A read of a range: the range is checked first, then the key. */
-    ranged: async <A>(key: string, range: ByteRange | undefined, what: string, f: (key: string, range: ByteRange | undefined) => Promise<A>): Promise<A> => {
+    ranged: async <A>(
+      key: string,
+      range: ByteRange | undefined,
+      what: string,
+      f: (key: string, range: ByteRange | undefined) => Promise<A>,
+    ): Promise<A> => {
       const r = orThrow(checkRange(key, range))
       return keyed(key, what, (k) => f(k, r))
     },

@@ -17,13 +17,24 @@ export async function* chunksOf(key: string, data: WriteData): AsyncGenerator<Ui
     return
   }
   const iterable = data as Partial<AsyncIterable<unknown> & Iterable<unknown>> | null
-  if (iterable === null || typeof iterable !== 'object' || (typeof iterable[Symbol.asyncIterator] !== 'function' && typeof iterable[Symbol.iterator] !== 'function')) {
-    throw new StorageFailure(unsupported(key, `write data for key "${key}" is a ${describe(data)}; expected a Uint8Array or an (async) iterable of Uint8Array chunks`))
+  if (
+    iterable === null ||
+    typeof iterable !== 'object' ||
+    (typeof iterable[Symbol.asyncIterator] !== 'function' && typeof iterable[Symbol.iterator] !== 'function')
+  ) {
+    throw new StorageFailure(
+      unsupported(
+        key,
+        `write data for key "${key}" is a ${describe(data)}; expected a Uint8Array or an (async) iterable of Uint8Array chunks`,
+      ),
+    )
   }
   let index = 0
   for await (const chunk of data as AsyncIterable<unknown>) {
     if (!isChunk(chunk)) {
-      throw new StorageFailure(unsupported(key, `write data for key "${key}": chunk ${index} is a ${describe(chunk)}; expected Uint8Array chunks`))
+      throw new StorageFailure(
+        unsupported(key, `write data for key "${key}": chunk ${index} is a ${describe(chunk)}; expected Uint8Array chunks`),
+      )
     }
     index++
     if (chunk.byteLength > 0) yield chunk
@@ -59,7 +70,12 @@ export const checkRange = (key: string, range: ByteRange | undefined): E.Either<
   const ok = Number.isSafeInteger(start) && Number.isSafeInteger(end) && start! >= 0 && end! >= start!
   return ok
     ? E.right({ start: start!, end: end! })
-    : E.left(unsupported(key, `invalid read range ${JSON.stringify(range)} for key "${key}": expected integers { start, end } with 0 <= start <= end (end exclusive)`))
+    : E.left(
+        unsupported(
+          key,
+          `invalid read range ${JSON.stringify(range)} for key "${key}": expected integers { start, end } with 0 <= start <= end (end exclusive)`,
+        ),
+      )
 }
 
 /** Clamps a range to an object of `size` bytes: the byte offsets actually read. */

@@ -28,11 +28,21 @@ export const unsupported = (key: string, message: string): StorageError => ({ _t
 
 export const ioError = (key: string, message: string, cause: unknown): StorageError => ({ _tag: 'IOError', key, message, cause })
 
-const TAGS: ReadonlySet<string> = new Set<StorageErrorTag>(['NotFound', 'AlreadyExists', 'PreconditionFailed', 'InvalidKey', 'Unsupported', 'IOError'])
+const TAGS: ReadonlySet<string> = new Set<StorageErrorTag>([
+  'NotFound',
+  'AlreadyExists',
+  'PreconditionFailed',
+  'InvalidKey',
+  'Unsupported',
+  'IOError',
+])
 
 /** True for a `StorageError` value (or a `StorageFailure`, which carries the same fields). */
 export const isStorageError = (u: unknown): u is StorageError =>
-  typeof u === 'object' && u !== null && TAGS.has((u as { _tag?: unknown })._tag as string) && typeof (u as { key?: unknown }).key === 'string'
+  typeof u === 'object' &&
+  u !== null &&
+  TAGS.has((u as { _tag?: unknown })._tag as string) &&
+  typeof (u as { key?: unknown }).key === 'string'
 
 /**
  * What the Promise surface rejects with: a `CkptError` that carries the `StorageError` value as `.error` and

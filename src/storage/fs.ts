@@ -26,7 +26,8 @@ export interface FsStorageOptions {
  * await storage.write('run-1/epoch-003.safetensors', bytes)
  */
 export const fsStorage = (dir: string, options: FsStorageOptions = {}): Storage => {
-  if (typeof dir !== 'string' || dir === '') throw new TypeError(`fsStorage(dir): dir must be a non-empty folder path, got ${JSON.stringify(dir)}`)
+  if (typeof dir !== 'string' || dir === '')
+    throw new TypeError(`fsStorage(dir): dir must be a non-empty folder path, got ${JSON.stringify(dir)}`)
   return fromDriver(
     fsDriver({
       fs: options.wrapFs ? options.wrapFs(nodeFs as unknown as FsModule) : (nodeFs as unknown as FsModule),

@@ -31,6 +31,16 @@ export {
   type StorageErrorTag,
   type StorageFailed,
 } from './errors.js'
-export { MAX_KEY_BYTES, MAX_SEGMENT_BYTES, RESERVED_PREFIX, compareKeys, isReservedName, keyProblem, validateKey, validatePrefix, type ParsedPrefix } from './keys.js'
+export {
+  MAX_KEY_BYTES,
+  MAX_SEGMENT_BYTES,
+  RESERVED_PREFIX,
+  compareKeys,
+  isReservedName,
+  keyProblem,
+  validateKey,
+  validatePrefix,
+  type ParsedPrefix,
+} from './keys.js'
 export { checkRange, chunksOf, clampRange, collect, concatChunks } from './data.js'
 export type { FsDirent, FsFileHandle, FsModule, FsStats, PathModule } from './fs/fs-module.js'

@@ -18,7 +18,8 @@ const RULES =
 
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8')
 
-const shown = (key: unknown): string => (typeof key === 'string' ? JSON.stringify(key.length > 200 ? `${key.slice(0, 200)}…` : key) : String(key))
+const shown = (key: unknown): string =>
+  typeof key === 'string' ? JSON.stringify(key.length > 200 ? `${key.slice(0, 200)}…` : key) : String(key)
 
 /** The first rule `segment` breaks, or null. */
 const segmentProblem = (segment: string): string | null => {

@@ -29,8 +29,7 @@ const tensorData = (bytes: Uint8Array, dataStart: number, t: TensorInfo, options
   const count = (t.end - t.begin) / View.BYTES_PER_ELEMENT
   const absolute = bytes.byteOffset + from
   // A SharedArrayBuffer works too; the cast only widens TypeScript's view of the constructor union.
-  if (options.copy !== true && absolute % View.BYTES_PER_ELEMENT === 0)
-    return new View(bytes.buffer as ArrayBuffer, absolute, count)
+  if (options.copy !== true && absolute % View.BYTES_PER_ELEMENT === 0) return new View(bytes.buffer as ArrayBuffer, absolute, count)
   const out = new View(count)
   new Uint8Array(out.buffer).set(bytes.subarray(from, to))
   return out
@@ -49,10 +48,7 @@ const tensorData = (bytes: Uint8Array, dataStart: number, t: TensorInfo, options
  * const r = decodeSafetensors(new Uint8Array(await fs.promises.readFile('model.safetensors')))
  * if (E.isRight(r)) console.log(r.right.tensors['w']?.shape)
  */
-export const decodeSafetensors = (
-  bytes: Uint8Array,
-  options: DecodeOptions = {},
-): E.Either<SafetensorsError, DecodedSafetensors> => {
+export const decodeSafetensors = (bytes: Uint8Array, options: DecodeOptions = {}): E.Either<SafetensorsError, DecodedSafetensors> => {
   if (!HOST_IS_LITTLE_ENDIAN) return E.left(unsupportedHost())
   if (!(bytes instanceof Uint8Array)) return E.left(invalidHeaderSchema('(input)', show(bytes), 'a Uint8Array'))
   const frame = readFrame(bytes, bytes.length)

@@ -11,15 +11,7 @@ import {
   unsupportedHost,
   type SafetensorsError,
 } from './errors.js'
-import {
-  compareCodePoints,
-  headerJson,
-  MAX_HEADER_SIZE,
-  METADATA_KEY,
-  PROTOTYPE_KEYS,
-  tensorByteSize,
-  type TensorInfo,
-} from './header.js'
+import { compareCodePoints, headerJson, MAX_HEADER_SIZE, METADATA_KEY, PROTOTYPE_KEYS, tensorByteSize, type TensorInfo } from './header.js'
 import { HOST_IS_LITTLE_ENDIAN } from './host.js'
 import type { Metadata, Tensor, Tensors } from './tensor.js'
 
@@ -55,9 +47,11 @@ const checkName = (name: string): E.Either<SafetensorsError, string> => {
   return E.right(name)
 }
 
-const checkTensor = (name: string, t: unknown): E.Either<SafetensorsError, Omit<TensorInfo, 'begin' | 'end'> & { data: TensorData; byteLength: number }> => {
-  if (typeof t !== 'object' || t === null)
-    return E.left(invalidTensor(name, 'the tensor', show(t), 'an object { dtype, shape, data }'))
+const checkTensor = (
+  name: string,
+  t: unknown,
+): E.Either<SafetensorsError, Omit<TensorInfo, 'begin' | 'end'> & { data: TensorData; byteLength: number }> => {
+  if (typeof t !== 'object' || t === null) return E.left(invalidTensor(name, 'the tensor', show(t), 'an object { dtype, shape, data }'))
   const { dtype, shape, data } = t as Record<string, unknown>
   if (typeof dtype !== 'string') return E.left(invalidTensor(name, 'dtype', show(dtype), 'a dtype name such as "F32"'))
   if (!isDtype(dtype)) return E.left(unknownDtype(name, JSON.stringify(dtype)))

@@ -56,11 +56,7 @@ const INDEX = 'an integer from 0 to 2^53 - 1'
  * The byte size of `shape` elements of `dtype`, folding the element count left to right with an
  * overflow check at each step, as the reference does.
  */
-export const tensorByteSize = (
-  name: string,
-  dtype: Dtype,
-  shape: ReadonlyArray<number>,
-): E.Either<SafetensorsError, number> => {
+export const tensorByteSize = (name: string, dtype: Dtype, shape: ReadonlyArray<number>): E.Either<SafetensorsError, number> => {
   let count = 1
   for (const d of shape) {
     count *= d
@@ -99,10 +95,8 @@ const readTensor = (name: string, v: JsonValue): E.Either<SafetensorsError, Tens
   const offsets = fields.get('data_offsets')
   if (dtype === undefined) return E.left(invalidHeaderSchema(field(name, 'dtype'), 'missing', 'a dtype name such as "F32"'))
   if (shape === undefined) return E.left(invalidHeaderSchema(field(name, 'shape'), 'missing', `an array of ${INDEX}`))
-  if (offsets === undefined)
-    return E.left(invalidHeaderSchema(field(name, 'data_offsets'), 'missing', `[begin, end], each ${INDEX}`))
-  if (dtype.kind !== 'string')
-    return E.left(invalidHeaderSchema(field(name, 'dtype'), describeJson(dtype), 'a dtype name such as "F32"'))
+  if (offsets === undefined) return E.left(invalidHeaderSchema(field(name, 'data_offsets'), 'missing', `[begin, end], each ${INDEX}`))
+  if (dtype.kind !== 'string') return E.left(invalidHeaderSchema(field(name, 'dtype'), describeJson(dtype), 'a dtype name such as "F32"'))
   if (!isDtype(dtype.value)) return E.left(unknownDtype(name, JSON.stringify(dtype.value)))
   if (shape.kind !== 'array') return E.left(invalidHeaderSchema(field(name, 'shape'), describeJson(shape), `an array of ${INDEX}`))
   const dims: number[] = []
@@ -157,8 +151,7 @@ export const readHeader = (root: JsonValue): E.Either<SafetensorsError, Header &
     start = t.end
     const size = tensorByteSize(t.name, t.dtype, t.shape)
     if (E.isLeft(size)) return size
-    if (t.end - t.begin !== size.right)
-      return E.left(tensorInvalidInfo(t.name, t.dtype, t.shape, t.end - t.begin, size.right))
+    if (t.end - t.begin !== size.right) return E.left(tensorInvalidInfo(t.name, t.dtype, t.shape, t.end - t.begin, size.right))
   }
   return E.right({ tensors, metadata, dataEnd: start })
 }
@@ -190,8 +183,6 @@ export const headerJson = (tensors: ReadonlyArray<TensorInfo>, metadata: Readonl
     parts.push(`"${METADATA_KEY}":{${entries.join(',')}}`)
   }
   for (const t of tensors)
-    parts.push(
-      `${JSON.stringify(t.name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(',')}],"data_offsets":[${t.begin},${t.end}]}`,
-    )
+    parts.push(`${JSON.stringify(t.name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(',')}],"data_offsets":[${t.begin},${t.end}]}`)
   return `{${parts.join(',')}}`
 }

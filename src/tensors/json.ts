@@ -68,14 +68,30 @@ export const parseJson = (text: string): E.Either<JsonSyntaxError, JsonValue> =>
       i++
       const e = text[i++]
       switch (e) {
-        case '"': out += '"'; break
-        case '\\': out += '\\'; break
-        case '/': out += '/'; break
-        case 'b': out += '\b'; break
-        case 'f': out += '\f'; break
-        case 'n': out += '\n'; break
-        case 'r': out += '\r'; break
-        case 't': out += '\t'; break
+        case '"':
+          out += '"'
+          break
+        case '\\':
+          out += '\\'
+          break
+        case '/':
+          out += '/'
+          break
+        case 'b':
+          out += '\b'
+          break
+        case 'f':
+          out += '\f'
+          break
+        case 'n':
+          out += '\n'
+          break
+        case 'r':
+          out += '\r'
+          break
+        case 't':
+          out += '\t'
+          break
         case 'u': {
           const unit = hex4()
           if (unit >= 0xdc00 && unit <= 0xdfff) fail('lone low surrogate in \\u escape', i - 6)

@@ -190,7 +190,11 @@ export const conformance = (target: ConformanceTarget, test: TestApi): void => {
         expect(Array.from(await s.read('r', { start, end })), `${start}-${end}`).toEqual(expected)
         expect(Array.from(await streamed(s, 'r', { start, end })), `stream ${start}-${end}`).toEqual(expected)
       }
-      for (const bad of [{ start: 5, end: 4 }, { start: -1, end: 3 }, { start: 0.5, end: 3 }]) {
+      for (const bad of [
+        { start: 5, end: 4 },
+        { start: -1, end: 3 },
+        { start: 0.5, end: 3 },
+      ]) {
         const f = await expectFailure(s.read('r', bad), 'Unsupported')
         expect(f.message).toContain('range')
       }
@@ -220,33 +224,37 @@ export const conformance = (target: ConformanceTarget, test: TestApi): void => {
       expect(await s.stat('fresh')).toBeNull()
     })
 
-    if (target.notAtomicBecause !== undefined) console.warn(`[storage] ${target.name}: skipping the concurrent-reader atomicity test: ${target.notAtomicBecause}`)
-    ;(target.notAtomicBecause !== undefined ? it.skip : it)('is atomic for concurrent readers: every read sees one whole version', async () => {
-      const s = await make()
-      const size = 1 * MiB + 5
-      const version = (v: number) => new Uint8Array(size).fill(v)
-      await s.write('hot', version(1))
-      let writing = true
-      const writer = (async () => {
-        for (let v = 2; v <= 6; v++) await s.write('hot', asyncChunks(inChunks(version(v), [MiB / 4, MiB / 2])))
-        writing = false
-      })()
-      const seen = new Set<number>()
-      const reader = async () => {
-        while (writing) {
-          const got = await s.read('hot')
-          expect(got.byteLength).toBe(size)
-          expect(got.every((b) => b === got[0])).toBe(true)
-          seen.add(got[0]!)
-          // Yield to timers and I/O: memfs completes in microtasks, which would starve the writer.
-          await new Promise((r) => setImmediate(r))
+    if (target.notAtomicBecause !== undefined)
+      console.warn(`[storage] ${target.name}: skipping the concurrent-reader atomicity test: ${target.notAtomicBecause}`)
+    ;(target.notAtomicBecause !== undefined ? it.skip : it)(
+      'is atomic for concurrent readers: every read sees one whole version',
+      async () => {
+        const s = await make()
+        const size = 1 * MiB + 5
+        const version = (v: number) => new Uint8Array(size).fill(v)
+        await s.write('hot', version(1))
+        let writing = true
+        const writer = (async () => {
+          for (let v = 2; v <= 6; v++) await s.write('hot', asyncChunks(inChunks(version(v), [MiB / 4, MiB / 2])))
+          writing = false
+        })()
+        const seen = new Set<number>()
+        const reader = async () => {
+          while (writing) {
+            const got = await s.read('hot')
+            expect(got.byteLength).toBe(size)
+            expect(got.every((b) => b === got[0])).toBe(true)
+            seen.add(got[0]!)
+            // Yield to timers and I/O: memfs completes in microtasks, which would starve the writer.
+            await new Promise((r) => setImmediate(r))
+          }
         }
-      }
-      await Promise.all([writer, reader(), reader()])
-      expect(Array.from(await s.read('hot')).every((b) => b === 6)).toBe(true)
-      expect(seen.size).toBeGreaterThanOrEqual(1)
-      expect(await s.list()).toEqual(['hot'])
-    })
+        await Promise.all([writer, reader(), reader()])
+        expect(Array.from(await s.read('hot')).every((b) => b === 6)).toBe(true)
+        expect(seen.size).toBeGreaterThanOrEqual(1)
+        expect(await s.list()).toEqual(['hot'])
+      },
+    )
 
     it('honours ifAbsent when declared (else refuses it with Unsupported, changing nothing)', async () => {
       const s = await make()
@@ -257,7 +265,10 @@ export const conformance = (target: ConformanceTarget, test: TestApi): void => {
         const created = await s.write('new', new Uint8Array([2]), { ifAbsent: true })
         expect(await s.stat('new')).toEqual(created)
         await expectFailure(s.write('exists', new Uint8Array([3]), { ifAbsent: true }), 'AlreadyExists')
-        await expectFailure(s.write('exists', asyncChunks(inChunks(new Uint8Array(6 * MiB).fill(4), [MiB])), { ifAbsent: true }), 'AlreadyExists')
+        await expectFailure(
+          s.write('exists', asyncChunks(inChunks(new Uint8Array(6 * MiB).fill(4), [MiB])), { ifAbsent: true }),
+          'AlreadyExists',
+        )
         const racers = await Promise.allSettled([1, 2, 3, 4].map((v) => s.write('race', new Uint8Array([v]), { ifAbsent: true })))
         expect(racers.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
         for (const r of racers) if (r.status === 'rejected') expect((r.reason as StorageFailure)._tag).toBe('AlreadyExists')
@@ -281,13 +292,19 @@ export const conformance = (target: ConformanceTarget, test: TestApi): void => {
         await expectFailure(s.write('absent', new Uint8Array([3]), { ifMatch: v2.etag }), 'PreconditionFailed')
         expect(await s.stat('absent')).toBeNull()
         if (target.ifMatchLimit !== undefined && target.ifMatchLimit < 6 * MiB) {
-          await expectFailure(s.write('doc', asyncChunks(inChunks(new Uint8Array(6 * MiB).fill(3), [MiB])), { ifMatch: v2.etag }), 'Unsupported')
+          await expectFailure(
+            s.write('doc', asyncChunks(inChunks(new Uint8Array(6 * MiB).fill(3), [MiB])), { ifMatch: v2.etag }),
+            'Unsupported',
+          )
           expect(Array.from(await s.read('doc'))).toEqual([2])
           return
         }
         const v3 = await s.write('doc', asyncChunks(inChunks(new Uint8Array(6 * MiB).fill(3), [MiB])), { ifMatch: v2.etag })
         expect(await s.stat('doc')).toEqual(v3)
-        await expectFailure(s.write('doc', asyncChunks(inChunks(new Uint8Array(6 * MiB).fill(4), [MiB])), { ifMatch: v2.etag }), 'PreconditionFailed')
+        await expectFailure(
+          s.write('doc', asyncChunks(inChunks(new Uint8Array(6 * MiB).fill(4), [MiB])), { ifMatch: v2.etag }),
+          'PreconditionFailed',
+        )
         expect((await s.read('doc', { start: 0, end: 4 })).every((b) => b === 3)).toBe(true)
       } else {
         await expectFailure(s.write('doc', new Uint8Array([2]), { ifMatch: v1.etag }), 'Unsupported')
@@ -300,4 +317,3 @@ export const conformance = (target: ConformanceTarget, test: TestApi): void => {
     })
   })
 }
-

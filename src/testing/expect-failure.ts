@@ -13,9 +13,11 @@ export const expectFailure = async (p: Promise<unknown>, tag: StorageErrorTag): 
     (error: unknown) => ({ ok: false as const, error }),
   )
   if (outcome.ok) throw new Error(`expected a ${tag} failure, got success: ${JSON.stringify(outcome.value)?.slice(0, 200)}`)
-  if (!(outcome.error instanceof StorageFailure)) throw new Error(`expected a StorageFailure (${tag}), got: ${String(outcome.error)}`, { cause: outcome.error })
+  if (!(outcome.error instanceof StorageFailure))
+    throw new Error(`expected a StorageFailure (${tag}), got: ${String(outcome.error)}`, { cause: outcome.error })
   const failure = outcome.error
   if (failure._tag !== tag) throw new Error(`expected a ${tag} failure, got ${failure._tag}: ${failure.message}`, { cause: failure })
-  if (failure.error._tag !== tag) throw new Error(`expected the failure's .error to be a ${tag}, got ${failure.error._tag}`, { cause: failure })
+  if (failure.error._tag !== tag)
+    throw new Error(`expected the failure's .error to be a ${tag}, got ${failure.error._tag}`, { cause: failure })
   return failure
 }

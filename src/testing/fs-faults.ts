@@ -3,7 +3,20 @@ import type { FsFileHandle, FsModule } from '../storage/fs/fs-module.js'
 /** The file-system operations `fsFaults` counts and can fail. Handle operations are `write`, `read`, `sync`, `stat`, `close`. */
 export type FsOp = 'open' | 'write' | 'read' | 'sync' | 'close' | 'stat' | 'rename' | 'link' | 'unlink' | 'mkdir' | 'rmdir' | 'readdir'
 
-export const FS_OPS: ReadonlyArray<FsOp> = ['open', 'write', 'read', 'sync', 'close', 'stat', 'rename', 'link', 'unlink', 'mkdir', 'rmdir', 'readdir']
+export const FS_OPS: ReadonlyArray<FsOp> = [
+  'open',
+  'write',
+  'read',
+  'sync',
+  'close',
+  'stat',
+  'rename',
+  'link',
+  'unlink',
+  'mkdir',
+  'rmdir',
+  'readdir',
+]
 
 export interface FsFault {
   /** Which operation to fail. */

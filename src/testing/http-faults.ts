@@ -25,7 +25,8 @@ export interface FaultProxy {
   stop(): Promise<void>
 }
 
-const UNAVAILABLE = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>ServiceUnavailable</Code><Message>injected: service unavailable</Message></Error>'
+const UNAVAILABLE =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>ServiceUnavailable</Code><Message>injected: service unavailable</Message></Error>'
 
 export const isPartUpload = (req: IncomingMessage): boolean => req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? '')
 export const isGet = (req: IncomingMessage): boolean => req.method === 'GET' && !/[?&](list-type|uploads|uploadId)=?/.test(req.url ?? '')

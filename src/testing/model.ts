@@ -121,7 +121,10 @@ class ReplaceCmd implements Cmd {
   async run(m: Model, { s, expect }: Real) {
     const current = m.objects.get(this.key)
     if (current === undefined || this.stale) {
-      await expectFailure(s.write(this.key, this.bytes, { ifMatch: current === undefined ? '"no-such-etag"' : `${current.etag}-stale` }), 'PreconditionFailed')
+      await expectFailure(
+        s.write(this.key, this.bytes, { ifMatch: current === undefined ? '"no-such-etag"' : `${current.etag}-stale` }),
+        'PreconditionFailed',
+      )
     } else {
       m.objects.set(this.key, { bytes: this.bytes, etag: (await s.write(this.key, this.bytes, { ifMatch: current.etag })).etag })
     }
@@ -168,6 +171,8 @@ const loadFastCheck = async (): Promise<FastCheck> => {
   try {
     return await import('fast-check')
   } catch (e) {
-    throw new Error(`the model-based storage conformance test needs fast-check: npm install --save-dev fast-check (${String(e)})`, { cause: e })
+    throw new Error(`the model-based storage conformance test needs fast-check: npm install --save-dev fast-check (${String(e)})`, {
+      cause: e,
+    })
   }
 }

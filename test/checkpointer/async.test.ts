@@ -90,7 +90,13 @@ describe('Checkpointer: async saves', () => {
 
   it('a background failure surfacing during a later save resets the best to the last committed one', async () => {
     const g = gated(memoryStorage())
-    const ckpt = await createCheckpointer({ storage: g.storage, filepath: 'b{epoch}.safetensors', saveBestOnly: true, async: true, ...quiet })
+    const ckpt = await createCheckpointer({
+      storage: g.storage,
+      filepath: 'b{epoch}.safetensors',
+      saveBestOnly: true,
+      async: true,
+      ...quiet,
+    })
     g.release()
     await ckpt.onEpochEnd({ epoch: 0, logs: { val_loss: 0.6 } }, tensorsFor(0))
     await ckpt.flush()

@@ -21,7 +21,11 @@ const snapshotOf = async (storage: Storage): Promise<Record<string, string>> => 
 describe('Checkpointer: bad input gives a typed error and touches nothing', () => {
   const corruptIndexes: ReadonlyArray<[string, string, RegExp]> = [
     ['bad JSON', '{"format": "ckpt-index", ', /not valid UTF-8 JSON/],
-    ['a wrong schema', JSON.stringify({ format: 'ckpt-index', version: 1, checkpoints: [{ path: 3 }], replacing: [], removing: [], policyState: null }), /does not match the index schema.*checkpoints/],
+    [
+      'a wrong schema',
+      JSON.stringify({ format: 'ckpt-index', version: 1, checkpoints: [{ path: 3 }], replacing: [], removing: [], policyState: null }),
+      /does not match the index schema.*checkpoints/,
+    ],
     ['a future format version', JSON.stringify({ format: 'ckpt-index', version: 7 }), /format version 7.*upgrade ckpt/],
   ]
   for (const [what, content, message] of corruptIndexes) {
@@ -44,7 +48,11 @@ describe('Checkpointer: bad input gives a typed error and touches nothing', () =
     expect(restored.entry.path).toBe('c/e1.safetensors')
     expect(restored.skipped.map((s) => s.path)).toEqual(['c/e2.safetensors'])
     expect(lines.join('\n')).toMatch(/skipping corrupt checkpoint "c\/e2.safetensors"/)
-    await expect(ckpt.restore('c/e2.safetensors')).rejects.toMatchObject({ _tag: 'CorruptCheckpoint', path: 'c/e2.safetensors', fallback: 'c/e1.safetensors' })
+    await expect(ckpt.restore('c/e2.safetensors')).rejects.toMatchObject({
+      _tag: 'CorruptCheckpoint',
+      path: 'c/e2.safetensors',
+      fallback: 'c/e1.safetensors',
+    })
   })
 
   it('a truncated or bit-flipped checkpoint fails its checksum and is reported by name', async () => {
@@ -55,7 +63,11 @@ describe('Checkpointer: bad input gives a typed error and touches nothing', () =
     await storage.write('c/e2.safetensors', flipped)
     await storage.write('c/e1.safetensors', bytes.subarray(0, 40))
     const ckpt = await createCheckpointer({ storage, filepath: 'c/e{epoch}.safetensors', monitor: 'loss', ...quiet })
-    await expect(ckpt.restore('c/e2.safetensors')).rejects.toMatchObject({ _tag: 'CorruptCheckpoint', message: expect.stringMatching(/fails its checksum/), fallback: null })
+    await expect(ckpt.restore('c/e2.safetensors')).rejects.toMatchObject({
+      _tag: 'CorruptCheckpoint',
+      message: expect.stringMatching(/fails its checksum/),
+      fallback: null,
+    })
     await expect(ckpt.restore('latest')).rejects.toMatchObject({ _tag: 'CorruptCheckpoint', message: expect.stringMatching(/truncated/) })
   })
 
@@ -75,7 +87,12 @@ describe('Checkpointer: bad input gives a typed error and touches nothing', () =
 
   it('a NaN metric never counts as the best (the policy skips with a warning)', async () => {
     const lines: string[] = []
-    const ckpt = await createCheckpointer({ storage: memoryStorage(), filepath: 'b.safetensors', saveBestOnly: true, log: (l) => lines.push(l) })
+    const ckpt = await createCheckpointer({
+      storage: memoryStorage(),
+      filepath: 'b.safetensors',
+      saveBestOnly: true,
+      log: (l) => lines.push(l),
+    })
     expect((await ckpt.onEpochEnd({ epoch: 0, logs: { val_loss: NaN } }, tensorsFor(0))).saved).toBe(false)
     expect(lines).toContain('Warning: Can save best model only with val_loss available, skipping.')
     expect((await ckpt.onEpochEnd({ epoch: 1, logs: { val_loss: 3 } }, tensorsFor(1))).saved).toBe(true)
@@ -89,15 +106,33 @@ describe('Checkpointer: bad input gives a typed error and touches nothing', () =
     expect((await keras.restore()).value).toEqual(tensorsFor(1))
 
     const storage2 = memoryStorage()
-    const lightning = await createCheckpointer({ storage: storage2, filepath: 'd/same.weights.safetensors', monitor: 'loss', enableVersionCounter: true, ...quiet })
+    const lightning = await createCheckpointer({
+      storage: storage2,
+      filepath: 'd/same.weights.safetensors',
+      monitor: 'loss',
+      enableVersionCounter: true,
+      ...quiet,
+    })
     for (const epoch of [0, 1, 2]) await lightning.onEpochEnd({ epoch, logs: { loss: 1 } }, tensorsFor(epoch))
-    expect((await lightning.list()).map((e) => e.path)).toEqual(['d/same.weights.safetensors', 'd/same-v1.weights.safetensors', 'd/same-v2.weights.safetensors'])
+    expect((await lightning.list()).map((e) => e.path)).toEqual([
+      'd/same.weights.safetensors',
+      'd/same-v1.weights.safetensors',
+      'd/same-v2.weights.safetensors',
+    ])
     expect((await lightning.restore('d/same-v1.weights.safetensors')).value).toEqual(tensorsFor(1))
   })
 
   it('configuration errors name the option, the value and what is accepted', async () => {
-    await expect(createCheckpointer({ storage: {} as Storage, filepath: 'a' })).rejects.toMatchObject({ _tag: 'ConfigError', message: expect.stringMatching(/^storage: got \{\}; expected a Storage/) })
-    await expect(createCheckpointer({ storage: memoryStorage(), filepath: 'a', saveFreq: 0 })).rejects.toMatchObject({ _tag: 'ConfigError', message: expect.stringMatching(/saveFreq: got 0/) })
-    await expect(createCheckpointer({ storage: memoryStorage(), filepath: 'a', async: 'yes' as unknown as boolean })).rejects.toMatchObject({ message: expect.stringMatching(/async: got "yes"; expected true or false/) })
+    await expect(createCheckpointer({ storage: {} as Storage, filepath: 'a' })).rejects.toMatchObject({
+      _tag: 'ConfigError',
+      message: expect.stringMatching(/^storage: got \{\}; expected a Storage/),
+    })
+    await expect(createCheckpointer({ storage: memoryStorage(), filepath: 'a', saveFreq: 0 })).rejects.toMatchObject({
+      _tag: 'ConfigError',
+      message: expect.stringMatching(/saveFreq: got 0/),
+    })
+    await expect(createCheckpointer({ storage: memoryStorage(), filepath: 'a', async: 'yes' as unknown as boolean })).rejects.toMatchObject(
+      { message: expect.stringMatching(/async: got "yes"; expected true or false/) },
+    )
   })
 })

@@ -51,18 +51,33 @@ describe('crash consistency under SIGKILL', () => {
       if (walk(dir).some((f) => f.includes('.ckpt~'))) killedMidWrite++
 
       const storage = fsStorage(dir)
-      const ckpt = await createCheckpointer({ storage, filepath: 'ckpt/e{epoch:04d}.safetensors', monitor: 'loss', maxToKeep: 3, log: () => {} })
+      const ckpt = await createCheckpointer({
+        storage,
+        filepath: 'ckpt/e{epoch:04d}.safetensors',
+        monitor: 'loss',
+        maxToKeep: 3,
+        log: () => {},
+      })
       const entries = await ckpt.list()
       for (const e of entries) expect(await verifyEntry(storage, e), `kill ${i}: ${e.path}`).toBeNull()
-      if (lastCommitted !== null) expect(entries.map((e) => e.epoch), `kill ${i}`).toContain(lastCommitted)
+      if (lastCommitted !== null)
+        expect(
+          entries.map((e) => e.epoch),
+          `kill ${i}`,
+        ).toContain(lastCommitted)
       const restored = await ckpt.restore('latest')
       expect(restored.skipped).toEqual([])
       expect((restored.value.w!.data as Float32Array)[0]).toBe(restored.entry.epoch)
       // Opening swept every temporary file a killed writer left.
       await storage.list()
-      expect(walk(dir).filter((f) => f.includes('.ckpt~')), `kill ${i}`).toEqual([])
+      expect(
+        walk(dir).filter((f) => f.includes('.ckpt~')),
+        `kill ${i}`,
+      ).toEqual([])
       await ckpt.close()
     }
-    console.log(`crash test: ${KILLS} kills, ${killedMidWrite} left a temporary file behind (killed mid-write); last committed epoch ${lastCommitted}`)
+    console.log(
+      `crash test: ${KILLS} kills, ${killedMidWrite} left a temporary file behind (killed mid-write); last committed epoch ${lastCommitted}`,
+    )
   }, 600_000)
 })

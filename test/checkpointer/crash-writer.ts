@@ -5,7 +5,13 @@ import { fsStorage } from '../../src/storage/fs.js'
 
 const dir = process.argv[2]!
 const size = 64 * 1024
-const ckpt = await createCheckpointer({ storage: fsStorage(dir), filepath: 'ckpt/e{epoch:04d}.safetensors', monitor: 'loss', maxToKeep: 3, log: () => {} })
+const ckpt = await createCheckpointer({
+  storage: fsStorage(dir),
+  filepath: 'ckpt/e{epoch:04d}.safetensors',
+  monitor: 'loss',
+  maxToKeep: 3,
+  log: () => {},
+})
 let epoch = ((await ckpt.latest())?.epoch ?? -1) + 1
 for (;;) {
   const data = new Float32Array(size).fill(epoch)

@@ -32,7 +32,8 @@ describe.skipIf(missing !== null)('Checkpointer: two writers on one S3 prefix (m
 
   it('no index update is lost: every commit of both writers is in the final index', async () => {
     const prefix = `shared-${randomBytes(4).toString('hex')}`
-    const storage = () => s3Storage({ bucket: server.bucket, prefix, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials })
+    const storage = () =>
+      s3Storage({ bucket: server.bucket, prefix, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials })
     const a = await createCheckpointer({ storage: storage(), filepath: 'a/e{epoch}.safetensors', monitor: 'loss', isChief: true, ...quiet })
     const b = await createCheckpointer({ storage: storage(), filepath: 'b/e{epoch}.safetensors', monitor: 'loss', isChief: true, ...quiet })
     expect(a.config.storage.capabilities).toEqual({ ifAbsent: true, ifMatch: true })
@@ -43,7 +44,10 @@ describe.skipIf(missing !== null)('Checkpointer: two writers on one S3 prefix (m
     await Promise.all([run(a, 0), run(b, 100)])
     const reader = await createCheckpointer({ storage: storage(), filepath: 'x.safetensors', monitor: 'loss', ...quiet })
     const paths = (await reader.list()).map((e) => e.path).sort()
-    const expected = [...Array.from({ length: epochs }, (_, e) => `a/e${e + 1}.safetensors`), ...Array.from({ length: epochs }, (_, e) => `b/e${e + 1}.safetensors`)].sort()
+    const expected = [
+      ...Array.from({ length: epochs }, (_, e) => `a/e${e + 1}.safetensors`),
+      ...Array.from({ length: epochs }, (_, e) => `b/e${e + 1}.safetensors`),
+    ].sort()
     expect(paths).toEqual(expected)
     expect((await reader.restore('b/e5.safetensors')).value).toEqual(tensorsFor(104))
   }, 120_000)

@@ -11,7 +11,9 @@ const fullDiskFor = (inner: Storage, key: string, failing: () => boolean): Stora
     get: (target, prop) => {
       if (prop === 'write')
         return (k: string, data: Parameters<Storage['write']>[1], options: Parameters<Storage['write']>[2]) =>
-          k === key && failing() ? Promise.reject(new StorageFailure(ioError(k, 'ENOSPC: no space left on device', null))) : target.write(k, data, options)
+          k === key && failing()
+            ? Promise.reject(new StorageFailure(ioError(k, 'ENOSPC: no space left on device', null)))
+            : target.write(k, data, options)
       const v = Reflect.get(target, prop) as unknown
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
     },
@@ -25,7 +27,10 @@ describe('a failed overwrite of a fixed path', () => {
     const c = await createCheckpointer({ storage, filepath: 'best.safetensors', monitor: 'val_loss', saveBestOnly: true, ...quiet })
     await c.onEpochEnd({ epoch: 0, logs: { val_loss: 0.5 } }, tensorsFor(0))
     full = true
-    await expect(c.onEpochEnd({ epoch: 1, logs: { val_loss: 0.4 } }, tensorsFor(1))).rejects.toMatchObject({ _tag: 'StorageFailed', cause: { _tag: 'IOError' } })
+    await expect(c.onEpochEnd({ epoch: 1, logs: { val_loss: 0.4 } }, tensorsFor(1))).rejects.toMatchObject({
+      _tag: 'StorageFailed',
+      cause: { _tag: 'IOError' },
+    })
     expect((await c.list()).map((e) => [e.path, e.epoch])).toEqual([['best.safetensors', 0]])
     expect((await c.best())?.epoch).toBe(0)
     expect((await c.latest())?.epoch).toBe(0)

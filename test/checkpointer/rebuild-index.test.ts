@@ -10,7 +10,8 @@ describe('Checkpointer: a lost index is rebuilt by scanning', () => {
   it('gives back the same entries, best value and policy state as before the index was lost', async () => {
     const storage = memoryStorage()
     const first = await createCheckpointer({ storage, ...options })
-    for (const [epoch, val_loss] of [3, 1, 2, 0.5].entries()) await first.onEpochEnd({ epoch, logs: { val_loss }, time: 1000 + epoch }, tensorsFor(epoch))
+    for (const [epoch, val_loss] of [3, 1, 2, 0.5].entries())
+      await first.onEpochEnd({ epoch, logs: { val_loss }, time: 1000 + epoch }, tensorsFor(epoch))
     const before = await first.list()
     // A foreign safetensors file without ckpt metadata is not adopted.
     await storage.write('r/foreign.safetensors', encodeSafetensorsOrThrow({ x: { dtype: 'U8', shape: [1], data: Uint8Array.of(1) } }))

@@ -14,7 +14,13 @@ const options = (storage: Storage, saveBestOnly: boolean, saveTopK: number) => (
 })
 
 /** Feeds `losses` as epoch ends, reopening the checkpointer before each epoch listed in `breaks`. */
-const run = async (storage: Storage, losses: ReadonlyArray<number>, breaks: ReadonlySet<number>, saveBestOnly: boolean, saveTopK: number) => {
+const run = async (
+  storage: Storage,
+  losses: ReadonlyArray<number>,
+  breaks: ReadonlySet<number>,
+  saveBestOnly: boolean,
+  saveTopK: number,
+) => {
   let ckpt = await createCheckpointer(options(storage, saveBestOnly, saveTopK))
   const saved: boolean[] = []
   for (const [epoch, val_loss] of losses.entries()) {

@@ -7,7 +7,12 @@ import { quiet, tensorsFor } from './support.js'
 describe('Checkpointer: save and restore', () => {
   it('saves at each epoch end under the rendered path and restores the exact tensors', async () => {
     const storage = memoryStorage()
-    const ckpt = await createCheckpointer({ storage, filepath: 'ckpt/epoch_{epoch:02d}-loss_{loss:.3f}.safetensors', monitor: 'loss', ...quiet })
+    const ckpt = await createCheckpointer({
+      storage,
+      filepath: 'ckpt/epoch_{epoch:02d}-loss_{loss:.3f}.safetensors',
+      monitor: 'loss',
+      ...quiet,
+    })
     for (let epoch = 0; epoch < 3; epoch++) {
       const out = await ckpt.onEpochEnd({ epoch, logs: { loss: 1 / (epoch + 1) } }, tensorsFor(epoch))
       expect(out.saved).toBe(true)
@@ -68,7 +73,13 @@ describe('Checkpointer: save and restore', () => {
 
   it('emits Keras verbose lines, with "finished saving" after the commit', async () => {
     const lines: string[] = []
-    const ckpt = await createCheckpointer({ storage: memoryStorage(), filepath: 'm.safetensors', saveBestOnly: true, verbose: 1, log: (l) => lines.push(l) })
+    const ckpt = await createCheckpointer({
+      storage: memoryStorage(),
+      filepath: 'm.safetensors',
+      saveBestOnly: true,
+      verbose: 1,
+      log: (l) => lines.push(l),
+    })
     await ckpt.onEpochEnd({ epoch: 0, logs: { val_loss: 0.25 } }, tensorsFor(0))
     await ckpt.onEpochEnd({ epoch: 1, logs: { val_loss: 0.5 } }, tensorsFor(1))
     expect(lines).toEqual([

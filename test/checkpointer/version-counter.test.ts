@@ -4,9 +4,9 @@ import { memoryStorage } from '../../src/storage/memory.js'
 import { quiet, tensorsFor } from './support.js'
 
 describe('enableVersionCounter', () => {
-  it('never overwrites a file at the path that the index does not know (a user\'s own model.safetensors)', async () => {
+  it("never overwrites a file at the path that the index does not know (a user's own model.safetensors)", async () => {
     const storage = memoryStorage()
-    const users = new TextEncoder().encode('the user\'s own file')
+    const users = new TextEncoder().encode("the user's own file")
     await storage.write('model.safetensors', users)
     const c = await createCheckpointer({ storage, filepath: 'model.safetensors', monitor: 'loss', enableVersionCounter: true, ...quiet })
     await c.onEpochEnd({ epoch: 0, logs: { loss: 1 } }, tensorsFor(0))

@@ -23,7 +23,10 @@ describe('parseCsvLog (Keras CSVLogger files)', () => {
     ])
   })
   it('reads \\n, \\r and Windows text-mode \\r\\r\\n endings like Python universal newlines', () => {
-    const want = [{ epoch: 0, logs: { loss: 1 } }, { epoch: 1, logs: { loss: 2 } }]
+    const want = [
+      { epoch: 0, logs: { loss: 1 } },
+      { epoch: 1, logs: { loss: 2 } },
+    ]
     for (const nl of ['\n', '\r', '\r\r\n']) expect(events(`epoch,loss${nl}0,1${nl}1,2${nl}`).map((e) => e.event)).toEqual(want)
   })
   it('reads nan, inf, -inf as Python writes them, and NA or an empty cell as a missing key', () => {
@@ -47,7 +50,7 @@ describe('parseCsvLog (Keras CSVLogger files)', () => {
   })
 })
 
-describe.skipIf(pythonMissing() !== null)('parseCsvLog against CPython csv.DictWriter (CSVLogger\'s writer) on 300 random logs', () => {
+describe.skipIf(pythonMissing() !== null)("parseCsvLog against CPython csv.DictWriter (CSVLogger's writer) on 300 random logs", () => {
   it('reads back every value and every key CPython wrote', () => {
     const script = `
 import csv, io, json, math, random

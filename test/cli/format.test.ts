@@ -45,7 +45,11 @@ describe('ckpt format: how a VALUE is typed', () => {
 
 describe('ckpt format: output and exit codes', () => {
   it('prints the rendered filename and exits 0', async () => {
-    expect(await ckpt(['format', 'ckpt-{epoch:02d}-{val_loss:.4f}.keras', 'epoch=3', 'val_loss=0.25'])).toEqual({ code: 0, stdout: 'ckpt-03-0.2500.keras\n', stderr: '' })
+    expect(await ckpt(['format', 'ckpt-{epoch:02d}-{val_loss:.4f}.keras', 'epoch=3', 'val_loss=0.25'])).toEqual({
+      code: 0,
+      stdout: 'ckpt-03-0.2500.keras\n',
+      stderr: '',
+    })
     expect((await ckpt(['format', '{lr}', 'lr=1e-5'])).stdout).toBe('1e-05\n')
     expect((await ckpt(['format', '{x}', 'x=5'])).stdout).toBe('5\n')
     expect((await ckpt(['format', '{x}', 'x=5.'])).stdout).toBe('5.0\n')

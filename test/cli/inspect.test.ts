@@ -54,12 +54,16 @@ describe('ckpt inspect on a safetensors file written by encodeSafetensors', () =
     const decoded = decodeSafetensors(bytes)
     if (E.isLeft(decoded)) throw new Error(decoded.left.message)
     expect(out.kind).toBe('safetensors')
-    expect(out.tensors.map((t) => [t.name, t.dtype, t.shape])).toEqual(Object.entries(decoded.right.tensors).map(([n, t]) => [n, t.dtype, [...t.shape]]))
+    expect(out.tensors.map((t) => [t.name, t.dtype, t.shape])).toEqual(
+      Object.entries(decoded.right.tensors).map(([n, t]) => [n, t.dtype, [...t.shape]]),
+    )
     expect(out.tensors.map((t) => t.bytes)).toEqual(Object.values(decoded.right.tensors).map((t) => t.data.byteLength))
     expect(out.metadata).toEqual({ ...decoded.right.metadata })
     expect(out.fileBytes).toBe(bytes.length)
     expect(8 + out.headerBytes + out.dataBytes).toBe(bytes.length)
-    expect(Object.fromEntries(out.tensors.map((t) => [t.name, t.shape]))).toEqual(Object.fromEntries(Object.entries(tensors).map(([n, t]) => [n, t.shape])))
+    expect(Object.fromEntries(out.tensors.map((t) => [t.name, t.shape]))).toEqual(
+      Object.fromEntries(Object.entries(tensors).map(([n, t]) => [n, t.shape])),
+    )
   })
 
   it('prints a name / dtype / shape table and the metadata', async () => {
@@ -78,9 +82,23 @@ describe('ckpt inspect on a safetensors file written by encodeSafetensors', () =
     const corrupt: Array<[string, Uint8Array]> = [
       ['truncated', good.subarray(0, good.length - 1)],
       ['extra byte', concat([good, new Uint8Array(1)])],
-      ['huge header length', (() => { const b = good.slice(); new DataView(b.buffer).setBigUint64(0, 1n << 40n, true); return b })()],
+      [
+        'huge header length',
+        (() => {
+          const b = good.slice()
+          new DataView(b.buffer).setBigUint64(0, 1n << 40n, true)
+          return b
+        })(),
+      ],
       ['tiny', new Uint8Array([1, 2, 3])],
-      ['not json', (() => { const b = good.slice(); b[8] = 0x5b; return b })()],
+      [
+        'not json',
+        (() => {
+          const b = good.slice()
+          b[8] = 0x5b
+          return b
+        })(),
+      ],
     ]
     for (const [what, bytes] of corrupt) {
       const p = join(tmp.dir, `bad-${what.replace(/ /g, '-')}.safetensors`)
@@ -136,7 +154,9 @@ describe('ckpt inspect on a tfjs model saved by tfjs-layers through storageIOHan
   it('accepts the folder holding model.json, and prints the weights and optimizer sections', async () => {
     const r = await ckpt(['inspect', join(dir, 'run')])
     expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/tfjs layers-model \(TensorFlow\.js tfjs-layers v[\d.]+\), Sequential "tiny" 3 layers \(Dense, Dropout, Dense\)/)
+    expect(r.stdout).toMatch(
+      /tfjs layers-model \(TensorFlow\.js tfjs-layers v[\d.]+\), Sequential "tiny" 3 layers \(Dense, Dropout, Dense\)/,
+    )
     expect(r.stdout).toContain(`weights (4 weights, ${3 * 4 + 4 + 4 + 1} elements, ${(3 * 4 + 4 + 4 + 1) * 4} B):`)
     expect(r.stdout).toMatch(/^optimizer Adam \(\d+ weights/m)
     expect(r.stdout).toMatch(/sizes match the manifest$/m)
@@ -146,7 +166,12 @@ describe('ckpt inspect on a tfjs model saved by tfjs-layers through storageIOHan
 describe('ckpt inspect on a hand-written model.json', () => {
   const dir = join(tmp.dir, 'hand')
   const manifest = {
-    modelTopology: { class_name: 'Sequential', config: { name: 'm', layers: [{ class_name: 'Dense', config: {} }] }, keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' },
+    modelTopology: {
+      class_name: 'Sequential',
+      config: { name: 'm', layers: [{ class_name: 'Dense', config: {} }] },
+      keras_version: 'tfjs-layers 4.22.0',
+      backend: 'tensor_flow.js',
+    },
     format: 'layers-model',
     generatedBy: 'hand',
     convertedBy: null,
@@ -168,7 +193,7 @@ describe('ckpt inspect on a hand-written model.json', () => {
     return join(dir, name, 'model.json')
   }
 
-  it('computes each weight\'s bytes (quantized ones at their stored width) and checks them against the files', async () => {
+  it("computes each weight's bytes (quantized ones at their stored width) and checks them against the files", async () => {
     const r = await ckpt(['inspect', write('ok', manifest, 24 + 3 + 4), '--json'])
     expect(r.code).toBe(0)
     const out = JSON.parse(r.stdout) as TfjsJson
@@ -190,7 +215,14 @@ describe('ckpt inspect on a hand-written model.json', () => {
     const notModel = await ckpt(['inspect', write('nomodel', { weightsManifest: [] }, null)])
     expect(notModel.code).toBe(2)
     expect(notModel.stderr).toContain('is not a tfjs model.json: "modelTopology": got nothing; expected an object')
-    const badWeight = await ckpt(['inspect', write('badweight', { ...manifest, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'k', shape: [-1], dtype: 'float32' }] }] }, 0)])
+    const badWeight = await ckpt([
+      'inspect',
+      write(
+        'badweight',
+        { ...manifest, weightsManifest: [{ paths: ['w.bin'], weights: [{ name: 'k', shape: [-1], dtype: 'float32' }] }] },
+        0,
+      ),
+    ])
     expect(badWeight.code).toBe(2)
     expect(badWeight.stderr).toContain('"weightsManifest[0].weights[0].shape" (weight "k") must be an array of integers >= 0')
     const none = await ckpt(['inspect', join(dir, 'nothing.safetensors')])

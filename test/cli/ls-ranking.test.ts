@@ -7,11 +7,18 @@ import { ckpt, quiet, tempDir, tensorsFor } from './support.js'
 const tmp = tempDir()
 afterAll(tmp.cleanup)
 
-describe("ckpt ls ranks by the monitor and mode the index records, as Checkpointer.best() does", () => {
+describe('ckpt ls ranks by the monitor and mode the index records, as Checkpointer.best() does', () => {
   it('a monitor whose direction its name does not tell (mode max given to the writer) still has a best', async () => {
     const dir = join(tmp.dir, 'custom-metric')
-    const c = await createCheckpointer({ storage: fsStorage(dir), filepath: 'e{epoch}.safetensors', monitor: 'quality', mode: 'max', ...quiet })
-    for (const [epoch, quality] of [0.2, 0.9, 0.5].entries()) await c.onEpochEnd({ epoch, logs: { quality, loss: 1 - quality } }, tensorsFor(epoch))
+    const c = await createCheckpointer({
+      storage: fsStorage(dir),
+      filepath: 'e{epoch}.safetensors',
+      monitor: 'quality',
+      mode: 'max',
+      ...quiet,
+    })
+    for (const [epoch, quality] of [0.2, 0.9, 0.5].entries())
+      await c.onEpochEnd({ epoch, logs: { quality, loss: 1 - quality } }, tensorsFor(epoch))
     const best = await c.best()
     await c.close()
     const r = await ckpt(['ls', dir, '--json'])
@@ -23,7 +30,13 @@ describe("ckpt ls ranks by the monitor and mode the index records, as Checkpoint
 
   it('the recorded mode wins over what the name suggests (a loss maximised on purpose)', async () => {
     const dir = join(tmp.dir, 'max-loss')
-    const c = await createCheckpointer({ storage: fsStorage(dir), filepath: 'e{epoch}.safetensors', monitor: 'val_loss', mode: 'max', ...quiet })
+    const c = await createCheckpointer({
+      storage: fsStorage(dir),
+      filepath: 'e{epoch}.safetensors',
+      monitor: 'val_loss',
+      mode: 'max',
+      ...quiet,
+    })
     for (const [epoch, v] of [0.2, 0.9, 0.5].entries()) await c.onEpochEnd({ epoch, logs: { val_loss: v } }, tensorsFor(epoch))
     const best = await c.best()
     await c.close()

@@ -13,13 +13,26 @@ interface LsJson {
   mode: string | null
   best: string | null
   latest: string | null
-  checkpoints: Array<{ path: string; epoch: number; batch: number | null; step: number; size: number; files: number; metrics: Record<string, number | string>; best: boolean; latest: boolean }>
+  checkpoints: Array<{
+    path: string
+    epoch: number
+    batch: number | null
+    step: number
+    size: number
+    files: number
+    metrics: Record<string, number | string>
+    best: boolean
+    latest: boolean
+  }>
 }
 
 /** Writes a real checkpoint folder with createCheckpointer; returns its live entries, best and latest. */
 const writeRun = async (dir: string, options: Record<string, unknown>, epochs: ReadonlyArray<Record<string, number>>) => {
-  const c = await createCheckpointer({ ...options, storage: fsStorage(dir), ...quiet } as unknown as Parameters<typeof createCheckpointer>[0])
-  for (const [epoch, logs] of epochs.entries()) await c.onEpochEnd({ epoch, logs, time: 1_700_000_000_000 + epoch * 1000 }, tensorsFor(epoch))
+  const c = await createCheckpointer({ ...options, storage: fsStorage(dir), ...quiet } as unknown as Parameters<
+    typeof createCheckpointer
+  >[0])
+  for (const [epoch, logs] of epochs.entries())
+    await c.onEpochEnd({ epoch, logs, time: 1_700_000_000_000 + epoch * 1000 }, tensorsFor(epoch))
   const out = { list: await c.list(), best: await c.best(), latest: await c.latest() }
   await c.close()
   return out
@@ -37,7 +50,11 @@ describe('ckpt ls on a folder written by createCheckpointer', () => {
   let run: { list: ReadonlyArray<Entry>; best: Entry | null; latest: Entry | null }
   beforeAll(async () => {
     // val_loss 0.9, 0.7, 0.8, 0.5, 0.6, 0.65 with maxToKeep 2: the two newest plus the best (epoch 4) survive.
-    run = await writeRun(dir, { filepath: 'ckpt-{epoch:02d}.safetensors', monitor: 'val_loss', maxToKeep: 2 }, [0.9, 0.7, 0.8, 0.5, 0.6, 0.65].map((v, i) => ({ loss: v + 0.1, val_loss: v, ...(i === 4 ? { loss: NaN } : {}) })))
+    run = await writeRun(
+      dir,
+      { filepath: 'ckpt-{epoch:02d}.safetensors', monitor: 'val_loss', maxToKeep: 2 },
+      [0.9, 0.7, 0.8, 0.5, 0.6, 0.65].map((v, i) => ({ loss: v + 0.1, val_loss: v, ...(i === 4 ? { loss: NaN } : {}) })),
+    )
   })
 
   it('--json lists what Checkpointer.list() holds and marks what best() and latest() return', async () => {
@@ -69,7 +86,15 @@ describe('ckpt ls on a folder written by createCheckpointer', () => {
     expect(lines[0]).toBe(`${dir}: 3 checkpoints; best by val_loss (min)`)
     expect(lines[1]).toMatch(/^path\s+epoch\s+batch\s+step\s+size\s+mark\s+metrics$/)
     const row = (path: string) => lines.find((l) => l.startsWith(path))!.split(/\s{2,}/)
-    expect(row('ckpt-04.safetensors')).toEqual(['ckpt-04.safetensors', '4', '-', '0', expect.stringMatching(/^\d+ B$/), 'best', 'loss=0.6 val_loss=0.5'])
+    expect(row('ckpt-04.safetensors')).toEqual([
+      'ckpt-04.safetensors',
+      '4',
+      '-',
+      '0',
+      expect.stringMatching(/^\d+ B$/),
+      'best',
+      'loss=0.6 val_loss=0.5',
+    ])
     expect(row('ckpt-05.safetensors').at(-1)).toBe('loss=nan val_loss=0.6')
     expect(row('ckpt-06.safetensors')[5]).toBe('latest')
   })
@@ -86,7 +111,11 @@ describe('ckpt ls on a folder written by createCheckpointer', () => {
 describe('ckpt ls infers the direction of a maximised monitor', () => {
   it('marks the checkpoint Checkpointer.best() returns for val_accuracy (ties go to the older)', async () => {
     const dir = join(tmp.dir, 'run-max')
-    const run = await writeRun(dir, { filepath: 'acc-{epoch}.safetensors', monitor: 'val_accuracy' }, [0.5, 0.8, 0.7, 0.8, 0.6].map((v) => ({ val_accuracy: v })))
+    const run = await writeRun(
+      dir,
+      { filepath: 'acc-{epoch}.safetensors', monitor: 'val_accuracy' },
+      [0.5, 0.8, 0.7, 0.8, 0.6].map((v) => ({ val_accuracy: v })),
+    )
     const out = JSON.parse(await ls(dir, '--json')) as LsJson
     expect(out.mode).toBe('max')
     expect(out.best).toBe(run.best!.path)

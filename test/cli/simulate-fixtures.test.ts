@@ -9,7 +9,15 @@ import { ckpt, fixture, pythonMissing, quiet, tensorsFor } from './support.js'
 interface SimulateJson {
   decisions: Array<{ line: number; epoch: number; batch: number | null; save: boolean; path: string | null; messages: string[] }>
   saves: number
-  kept: Array<{ path: string; epoch: number; batch: number | null; step: number; best: boolean; latest: boolean; metrics: Record<string, number | string> }>
+  kept: Array<{
+    path: string
+    epoch: number
+    batch: number | null
+    step: number
+    best: boolean
+    latest: boolean
+    metrics: Record<string, number | string>
+  }>
   removed: string[]
   best: string | null
   latest: string | null
@@ -41,18 +49,34 @@ const jsonlEvents = (): SimulatedEvent[] =>
   readFileSync(fixture('history.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l.replace(/\bNaN\b/g, '"NaN"')) as { epoch: number; batch?: number; logs: Record<string, number | string>; time: number })
+    .map(
+      (l) =>
+        JSON.parse(l.replace(/\bNaN\b/g, '"NaN"')) as {
+          epoch: number
+          batch?: number
+          logs: Record<string, number | string>
+          time: number
+        },
+    )
     .map((e) => ({ ...e, logs: Object.fromEntries(Object.entries(e.logs).map(([k, v]) => [k, v === 'NaN' ? NaN : (v as number)])) }))
 
 /** What a real Checkpointer keeps for these events and options: the oracle for the retention summary. */
 const checkpointerOutcome = async (options: Record<string, unknown>, events: ReadonlyArray<SimulatedEvent>) => {
-  const c = await createCheckpointer({ ...options, verbose: 0, storage: memoryStorage(), ...quiet } as unknown as Parameters<typeof createCheckpointer>[0])
+  const c = await createCheckpointer({ ...options, verbose: 0, storage: memoryStorage(), ...quiet } as unknown as Parameters<
+    typeof createCheckpointer
+  >[0])
   for (const [i, e] of events.entries()) {
-    if (e.batch === undefined) await c.onEpochEnd({ epoch: e.epoch, logs: e.logs, ...(e.time === undefined ? {} : { time: e.time }) }, tensorsFor(i))
-    else await c.onBatchEnd({ epoch: e.epoch, batch: e.batch, logs: e.logs, ...(e.time === undefined ? {} : { time: e.time }) }, tensorsFor(i))
+    if (e.batch === undefined)
+      await c.onEpochEnd({ epoch: e.epoch, logs: e.logs, ...(e.time === undefined ? {} : { time: e.time }) }, tensorsFor(i))
+    else
+      await c.onBatchEnd({ epoch: e.epoch, batch: e.batch, logs: e.logs, ...(e.time === undefined ? {} : { time: e.time }) }, tensorsFor(i))
   }
   const list = await c.list()
-  const out = { kept: list.map((x) => ({ path: x.path, epoch: x.epoch, step: x.step })), best: (await c.best())?.path ?? null, latest: (await c.latest())?.path ?? null }
+  const out = {
+    kept: list.map((x) => ({ path: x.path, epoch: x.epoch, step: x.step })),
+    best: (await c.best())?.path ?? null,
+    latest: (await c.latest())?.path ?? null,
+  }
   await c.close()
   return out
 }
@@ -84,7 +108,9 @@ describe('ckpt simulate on the bundled Keras CSVLogger log', () => {
     it('summarises what the Checkpointer keeps under the retention options, best and latest included', async () => {
       const events = csvEventsByPython()
       const oracle = await checkpointerOutcome(policy('policy.json'), events)
-      const out = JSON.parse((await ckpt(['simulate', '--config', fixture('policy.json'), '--csv', fixture('training.log'), '--json'])).stdout) as SimulateJson
+      const out = JSON.parse(
+        (await ckpt(['simulate', '--config', fixture('policy.json'), '--csv', fixture('training.log'), '--json'])).stdout,
+      ) as SimulateJson
       expect(out.kept.map((k) => k.path)).toEqual(oracle.kept.map((k) => k.path))
       expect(out.best).toBe(oracle.best)
       expect(out.latest).toBe(oracle.latest)
@@ -103,7 +129,9 @@ describe('ckpt simulate on the bundled Keras CSVLogger log', () => {
     expect(lines).toContain('  Epoch 1: val_loss improved from None to 2.14548, saving model to checkpoints/epoch_01-val_loss_2.1455.keras')
     expect(lines).toContain('epoch 20: skip')
     expect(lines).toContain('  Can save best model only with val_loss available, skipping.')
-    const json = JSON.parse((await ckpt(['simulate', '--config', fixture('policy.json'), '--csv', fixture('training.log'), '--json'])).stdout) as SimulateJson
+    const json = JSON.parse(
+      (await ckpt(['simulate', '--config', fixture('policy.json'), '--csv', fixture('training.log'), '--json'])).stdout,
+    ) as SimulateJson
     const summary = lines.slice(lines.findIndex((l) => l.startsWith('Kept at the end')) + 2).filter((l) => l.trim() !== '')
     expect(summary.map((l) => l.trim().split(/\s+/)[0])).toEqual(json.kept.map((k) => k.path))
     expect(summary.find((l) => /\bbest\b/.test(l))).toContain(json.best!)

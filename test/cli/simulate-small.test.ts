@@ -6,8 +6,14 @@ afterAll(tmp.cleanup)
 const write = tmp.write
 
 // Hand-checked: val_acc 0.4 (save, first), 0.55 (save), NA (skip: unavailable), 0.5 (skip), 0.6 (save).
-const csv = write('small.log', 'epoch,acc,loss,val_acc,val_loss\r\n0,0.5,1.0,0.4,1.2\r\n1,0.6,0.8,0.55,0.9\r\n2,0.7,0.6,NA,NA\r\n3,0.75,0.5,0.5,0.95\r\n4,0.8,0.4,0.6,0.85\r\n')
-const config = write('small.json', JSON.stringify({ filepath: 'm-{epoch}.keras', monitor: 'val_acc', saveBestOnly: true, verbose: 1, maxToKeep: 1 }))
+const csv = write(
+  'small.log',
+  'epoch,acc,loss,val_acc,val_loss\r\n0,0.5,1.0,0.4,1.2\r\n1,0.6,0.8,0.55,0.9\r\n2,0.7,0.6,NA,NA\r\n3,0.75,0.5,0.5,0.95\r\n4,0.8,0.4,0.6,0.85\r\n',
+)
+const config = write(
+  'small.json',
+  JSON.stringify({ filepath: 'm-{epoch}.keras', monitor: 'val_acc', saveBestOnly: true, verbose: 1, maxToKeep: 1 }),
+)
 
 describe('ckpt simulate on a small hand-checked CSV log', () => {
   it('prints the decisions Keras would print and keeps only the newest (which is the best)', async () => {
@@ -46,15 +52,27 @@ describe('ckpt simulate on a small hand-checked CSV log', () => {
       kept: Array<{ path: string; epoch: number; metrics: Record<string, number> }>
       removed: string[]
     }
-    expect(out.decisions.map((d) => [d.line, d.epoch, d.save])).toEqual([[2, 0, true], [3, 1, true], [4, 2, false], [5, 3, false], [6, 4, true]])
-    expect(out.kept).toEqual([expect.objectContaining({ path: 'm-5.keras', epoch: 4, metrics: { acc: 0.8, loss: 0.4, val_acc: 0.6, val_loss: 0.85 } })])
+    expect(out.decisions.map((d) => [d.line, d.epoch, d.save])).toEqual([
+      [2, 0, true],
+      [3, 1, true],
+      [4, 2, false],
+      [5, 3, false],
+      [6, 4, true],
+    ])
+    expect(out.kept).toEqual([
+      expect.objectContaining({ path: 'm-5.keras', epoch: 4, metrics: { acc: 0.8, loss: 0.4, val_acc: 0.6, val_loss: 0.85 } }),
+    ])
     expect(out.removed).toEqual(['m-1.keras', 'm-2.keras'])
   })
 
   it('a reused path is overwritten, not deleted, with or without retention rules', async () => {
     for (const extra of [{}, { maxToKeep: 5 }]) {
       const cfg = write('last.json', JSON.stringify({ filepath: 'last.keras', monitor: 'val_acc', ...extra }))
-      const out = JSON.parse((await ckpt(['simulate', '--config', cfg, '--csv', csv, '--json'])).stdout) as { saves: number; kept: Array<{ path: string; epoch: number }>; removed: string[] }
+      const out = JSON.parse((await ckpt(['simulate', '--config', cfg, '--csv', csv, '--json'])).stdout) as {
+        saves: number
+        kept: Array<{ path: string; epoch: number }>
+        removed: string[]
+      }
       expect(out.saves).toBe(5)
       expect(out.kept).toEqual([expect.objectContaining({ path: 'last.keras', epoch: 4 })])
       expect(out.removed).toEqual([])
@@ -69,7 +87,9 @@ describe('ckpt simulate on a small hand-checked CSV log', () => {
 
   it('reads another separator with --separator', async () => {
     const semi = write('semi.log', 'epoch;acc;loss;val_acc;val_loss\n0;0.5;1.0;0.4;1.2\n1;0.6;0.8;0.55;0.9\n')
-    const out = JSON.parse((await ckpt(['simulate', '--config', config, '--csv', semi, '--separator', ';', '--json'])).stdout) as { kept: Array<{ path: string }> }
+    const out = JSON.parse((await ckpt(['simulate', '--config', config, '--csv', semi, '--separator', ';', '--json'])).stdout) as {
+      kept: Array<{ path: string }>
+    }
     expect(out.kept.map((k) => k.path)).toEqual(['m-2.keras'])
   })
 })
@@ -93,7 +113,10 @@ describe('ckpt simulate on a small hand-checked JSON-lines history', () => {
   it('saves where the batch counter reaches saveFreq, with 1-based epoch and batch in the names', async () => {
     const r = await ckpt(['simulate', '--config', batches, '--events', history, '--json'])
     expect(r.code).toBe(0)
-    const out = JSON.parse(r.stdout) as { decisions: Array<{ save: boolean; path: string | null }>; kept: Array<{ path: string; step: number; batch: number; time: number }> }
+    const out = JSON.parse(r.stdout) as {
+      decisions: Array<{ save: boolean; path: string | null }>
+      kept: Array<{ path: string; step: number; batch: number; time: number }>
+    }
     expect(out.decisions.map((d) => d.path)).toEqual([null, 'b-1-2.st', null, 'b-2-1.st', null])
     expect(out.kept.map((k) => [k.path, k.step, k.batch, k.time])).toEqual([
       ['b-1-2.st', 2, 1, 2000],

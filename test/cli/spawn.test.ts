@@ -38,11 +38,16 @@ describe('ckpt as a real process (node --import tsx src/cli/main.ts)', () => {
   it('ends quietly (exit 0, nothing on stderr) when the reader closes the pipe early, as `| head -1` does', async () => {
     const history = join(tmp.dir, 'big.jsonl')
     const lines: string[] = []
-    for (let epoch = 0; epoch < 20; epoch++) for (let batch = 0; batch < 50; batch++) lines.push(JSON.stringify({ epoch, batch, logs: { loss: 1 / (1 + epoch * 100 + batch) } }))
+    for (let epoch = 0; epoch < 20; epoch++)
+      for (let batch = 0; batch < 50; batch++) lines.push(JSON.stringify({ epoch, batch, logs: { loss: 1 / (1 + epoch * 100 + batch) } }))
     writeFileSync(history, lines.join('\n'))
     const config = join(tmp.dir, 'every-batch.json')
     writeFileSync(config, JSON.stringify({ filepath: 's-{epoch}-{batch}.st', monitor: 'loss', saveFreq: 1, verbose: 1 }))
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'simulate', '--config', config, '--events', history], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts'), 'simulate', '--config', config, '--events', history],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.stdout.once('data', () => child.stdout.destroy())
@@ -71,7 +76,17 @@ describe('bin/ckpt.js, the installed launcher, over a built dist/cli/main.js', (
     mkdirSync(join(root, 'bin'))
     copyFileSync(join(repoRoot, 'bin', 'ckpt.js'), join(root, 'bin', 'ckpt.js'))
     copyFileSync(join(repoRoot, 'package.json'), join(root, 'package.json'))
-    await build({ entryPoints: [join(repoRoot, 'src', 'cli', 'main.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: join(root, 'dist', 'cli', 'main.js'), packages: 'external', conditions: ['node'], logLevel: 'silent' })
+    await build({
+      entryPoints: [join(repoRoot, 'src', 'cli', 'main.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile: join(root, 'dist', 'cli', 'main.js'),
+      packages: 'external',
+      conditions: ['node'],
+      logLevel: 'silent',
+    })
   })
   afterAll(() => rmSync(root, { recursive: true, force: true }))
 
@@ -79,7 +94,11 @@ describe('bin/ckpt.js, the installed launcher, over a built dist/cli/main.js', (
     expect(readFileSync(join(repoRoot, 'bin', 'ckpt.js'), 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node')
     const bin = { script: [join(root, 'bin', 'ckpt.js')] }
     const version = await spawnCli(['--version'], bin)
-    expect(version).toEqual({ code: 0, stdout: `${(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}\n`, stderr: '' })
+    expect(version).toEqual({
+      code: 0,
+      stdout: `${(JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version}\n`,
+      stderr: '',
+    })
     const format = await spawnCli(['format', 'ckpt-{epoch:02d}-{val_loss:.4f}.keras', 'epoch=7', 'val_loss=0.123456'], bin)
     expect(format).toEqual({ code: 0, stdout: 'ckpt-07-0.1235.keras\n', stderr: '' })
     expect((await spawnCli(['verify', run], bin)).code).toBe(1)

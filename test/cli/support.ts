@@ -24,10 +24,17 @@ export const ckpt = async (argv: ReadonlyArray<string>, env: Record<string, stri
 }
 
 /** Runs a real `node --import tsx src/cli/main.ts argv` process (or another script) and collects its output. */
-export const spawnCli = (argv: ReadonlyArray<string>, options: { env?: Record<string, string>; script?: string[] } = {}): Promise<CliResult> =>
+export const spawnCli = (
+  argv: ReadonlyArray<string>,
+  options: { env?: Record<string, string>; script?: string[] } = {},
+): Promise<CliResult> =>
   new Promise((resolve, reject) => {
     const args = options.script ?? ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts')]
-    const child = spawn(process.execPath, [...args, ...argv], { cwd: repoRoot, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...args, ...argv], {
+      cwd: repoRoot,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
@@ -53,7 +60,11 @@ export const quiet = { log: () => {} }
 /** Why python3 cannot run here, or null when it can. */
 export const pythonMissing = (): string | null => {
   const r = spawnSync('python3', ['-c', 'import sys; print(sys.version_info[:2] >= (3, 8))'], { encoding: 'utf8' })
-  return r.error ? `python3 is not on PATH (${r.error.message})` : r.stdout.trim() === 'True' ? null : `python3 is too old or broken: ${r.stderr || r.stdout}`
+  return r.error
+    ? `python3 is not on PATH (${r.error.message})`
+    : r.stdout.trim() === 'True'
+      ? null
+      : `python3 is too old or broken: ${r.stderr || r.stdout}`
 }
 
 /** A stack trace line ("    at f (file:1:2)"): CLI output must never contain one. */

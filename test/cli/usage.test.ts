@@ -12,7 +12,8 @@ describe('ckpt: help, version and usage errors', () => {
       expect(r.code).toBe(0)
       expect(r.stderr).toBe('')
       expect(r.stdout).toMatch(/^Usage: ckpt <command>/)
-      for (const c of commands) expect(r.stdout).toMatch(new RegExp(`^  ${c.name}\\s+${c.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'))
+      for (const c of commands)
+        expect(r.stdout).toMatch(new RegExp(`^  ${c.name}\\s+${c.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'))
     }
   })
   it('each command has --help and help <command>, printing the same text, exit 0', async () => {
@@ -31,7 +32,7 @@ describe('ckpt: help, version and usage errors', () => {
     expect((await ckpt(['simulate', '--help'])).code).toBe(0)
     expect((await ckpt(['ls', '-h'])).code).toBe(0)
   })
-  it('--version prints package.json\'s version', async () => {
+  it("--version prints package.json's version", async () => {
     expect(await ckpt(['--version'])).toEqual({ code: 0, stdout: `${pkgVersion}\n`, stderr: '' })
   })
   it('no command prints the usage on stderr, exit 2', async () => {

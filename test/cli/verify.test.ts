@@ -51,7 +51,9 @@ describe('ckpt verify', () => {
     const r = await ckpt(['verify', dir])
     expect(r.code).toBe(1)
     expect(r.stdout).toContain('OK       ckpt-01.safetensors')
-    expect(r.stdout).toMatch(/^CORRUPT  ckpt-02\.safetensors: .*fails its checksum \(expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\)$/m)
+    expect(r.stdout).toMatch(
+      /^CORRUPT  ckpt-02\.safetensors: .*fails its checksum \(expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\)$/m,
+    )
     expect(r.stdout).toContain('OK       ckpt-03.safetensors')
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(`${dir}: 1 of 3 checkpoints corrupt: ckpt-02.safetensors`)
     expect(r.stderr).toBe('')

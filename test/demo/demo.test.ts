@@ -9,7 +9,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 
 const run = (args: string[]): Promise<{ code: number | null; out: string }> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo.ts', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo.ts', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.stderr.on('data', (d: Buffer) => (out += d.toString()))
@@ -26,7 +29,13 @@ describe('npm run demo (examples/demo.ts)', () => {
       expect(out).toMatch(/restored epoch_0[1-3]-val_loss_\d\.\d{4}\/model\.json/)
       // What the demo left is a sound checkpoint folder: every entry verifies, at most 3 are kept.
       const storage = fsStorage(`${dir}/checkpoints`)
-      const ckpt = await createCheckpointer({ storage, filepath: 'epoch_{epoch:02d}-val_loss_{val_loss:.4f}/model.json', saveBestOnly: true, saveTopK: 3, log: () => {} })
+      const ckpt = await createCheckpointer({
+        storage,
+        filepath: 'epoch_{epoch:02d}-val_loss_{val_loss:.4f}/model.json',
+        saveBestOnly: true,
+        saveTopK: 3,
+        log: () => {},
+      })
       const entries = await ckpt.list()
       expect(entries.length).toBeGreaterThan(0)
       expect(entries.length).toBeLessThanOrEqual(3)

@@ -42,7 +42,11 @@ const corrupted = async (): Promise<Storage> => {
 const corruptedModel = async (): Promise<Storage> => {
   const storage = memoryStorage()
   const { x, y } = dataset()
-  await tinyModel(tf.train.sgd(0.1)).fit(x, y, { epochs: 1, verbose: 0, callbacks: [modelCheckpoint({ storage, filepath: 'm/model.json', monitor: 'loss', ...quiet })] })
+  await tinyModel(tf.train.sgd(0.1)).fit(x, y, {
+    epochs: 1,
+    verbose: 0,
+    callbacks: [modelCheckpoint({ storage, filepath: 'm/model.json', monitor: 'loss', ...quiet })],
+  })
   tf.dispose([x, y])
   const bin = (await storage.list('m/')).find((k) => k.endsWith('.bin'))!
   await storage.write(bin, new Uint8Array(8))
@@ -69,82 +73,256 @@ interface Case {
 
 const cases: ReadonlyArray<Case> = [
   // Storage adapters.
-  { entry: 'Storage.read (memory)', failure: 'a missing key', run: () => memoryStorage().read('nope'), tag: 'NotFound', type: StorageFailure },
-  { entry: 'Storage.read (fs)', failure: 'a missing key', run: () => fsStorage(join(dir, 'fs')).read('nope'), tag: 'NotFound', type: StorageFailure },
-  { entry: 'Storage.write (memory)', failure: 'a traversal key', run: () => memoryStorage().write('../x', new Uint8Array(1)), tag: 'InvalidKey', type: StorageFailure },
-  { entry: 'Storage.write (fs)', failure: 'ifAbsent on an existing key', run: async () => {
+  {
+    entry: 'Storage.read (memory)',
+    failure: 'a missing key',
+    run: () => memoryStorage().read('nope'),
+    tag: 'NotFound',
+    type: StorageFailure,
+  },
+  {
+    entry: 'Storage.read (fs)',
+    failure: 'a missing key',
+    run: () => fsStorage(join(dir, 'fs')).read('nope'),
+    tag: 'NotFound',
+    type: StorageFailure,
+  },
+  {
+    entry: 'Storage.write (memory)',
+    failure: 'a traversal key',
+    run: () => memoryStorage().write('../x', new Uint8Array(1)),
+    tag: 'InvalidKey',
+    type: StorageFailure,
+  },
+  {
+    entry: 'Storage.write (fs)',
+    failure: 'ifAbsent on an existing key',
+    run: async () => {
       const s = fsStorage(join(dir, 'fs2'))
       await s.write('a', new Uint8Array(1))
       return s.write('a', new Uint8Array(1), { ifAbsent: true })
-    }, tag: 'AlreadyExists', type: StorageFailure },
-  { entry: 'Storage.write (memory)', failure: 'ifMatch on a changed key', run: async () => {
+    },
+    tag: 'AlreadyExists',
+    type: StorageFailure,
+  },
+  {
+    entry: 'Storage.write (memory)',
+    failure: 'ifMatch on a changed key',
+    run: async () => {
       const s = memoryStorage()
       await s.write('a', new Uint8Array(1))
       return s.write('a', new Uint8Array(1), { ifMatch: 'stale' })
-    }, tag: 'PreconditionFailed', type: StorageFailure },
-  { entry: 'Storage.read (memory)', failure: 'an invalid range', run: () => memoryStorage().read('a', { start: 2, end: 1 }), tag: 'Unsupported', type: StorageFailure },
+    },
+    tag: 'PreconditionFailed',
+    type: StorageFailure,
+  },
+  {
+    entry: 'Storage.read (memory)',
+    failure: 'an invalid range',
+    run: () => memoryStorage().read('a', { start: 2, end: 1 }),
+    tag: 'Unsupported',
+    type: StorageFailure,
+  },
   // The Checkpointer.
-  { entry: 'createCheckpointer', failure: 'an unknown option', run: () => createCheckpointer({ storage: memoryStorage(), filepath: 'a', saveBestOnyl: true } as never), tag: 'ConfigError', type: CheckpointFailure },
-  { entry: 'createCheckpointer', failure: 'a missing storage', run: () => createCheckpointer({ filepath: 'a' } as never), tag: 'ConfigError', type: CheckpointFailure },
-  { entry: 'createCheckpointer', failure: 'a corrupt index', run: async () => {
+  {
+    entry: 'createCheckpointer',
+    failure: 'an unknown option',
+    run: () => createCheckpointer({ storage: memoryStorage(), filepath: 'a', saveBestOnyl: true } as never),
+    tag: 'ConfigError',
+    type: CheckpointFailure,
+  },
+  {
+    entry: 'createCheckpointer',
+    failure: 'a missing storage',
+    run: () => createCheckpointer({ filepath: 'a' } as never),
+    tag: 'ConfigError',
+    type: CheckpointFailure,
+  },
+  {
+    entry: 'createCheckpointer',
+    failure: 'a corrupt index',
+    run: async () => {
       const storage = memoryStorage()
       await storage.write('ckpt-index.json', new TextEncoder().encode('{"format":"ckpt-index"}'))
       return createCheckpointer({ storage, filepath: 'a.safetensors', ...quiet })
-    }, tag: 'CorruptIndex', type: CheckpointFailure },
-  { entry: 'Checkpointer.onEpochEnd', failure: 'a snapshot that is not tensors', run: async () => {
+    },
+    tag: 'CorruptIndex',
+    type: CheckpointFailure,
+  },
+  {
+    entry: 'Checkpointer.onEpochEnd',
+    failure: 'a snapshot that is not tensors',
+    run: async () => {
       const c = await createCheckpointer({ storage: memoryStorage(), filepath: 'e{epoch}.safetensors', monitor: 'loss', ...quiet })
       return c.onEpochEnd({ epoch: 0, logs: { loss: 1 } }, [] as never)
-    }, tag: 'InvalidSnapshot', type: CheckpointFailure },
-  { entry: 'Checkpointer.onEpochEnd', failure: 'a template field the logs lack', run: async () => {
+    },
+    tag: 'InvalidSnapshot',
+    type: CheckpointFailure,
+  },
+  {
+    entry: 'Checkpointer.onEpochEnd',
+    failure: 'a template field the logs lack',
+    run: async () => {
       const c = await createCheckpointer({ storage: memoryStorage(), filepath: 'e{val_acc}.safetensors', monitor: 'loss', ...quiet })
       return c.onEpochEnd({ epoch: 0, logs: { loss: 1 } }, w(1))
-    }, tag: 'PolicyError', type: CheckpointFailure },
-  { entry: 'Checkpointer.onEpochEnd', failure: 'a storage that cannot write', run: async () => {
-      const c = await createCheckpointer({ storage: failingWrites(memoryStorage()), filepath: 'e{epoch}.safetensors', monitor: 'loss', ...quiet })
+    },
+    tag: 'PolicyError',
+    type: CheckpointFailure,
+  },
+  {
+    entry: 'Checkpointer.onEpochEnd',
+    failure: 'a storage that cannot write',
+    run: async () => {
+      const c = await createCheckpointer({
+        storage: failingWrites(memoryStorage()),
+        filepath: 'e{epoch}.safetensors',
+        monitor: 'loss',
+        ...quiet,
+      })
       return c.onEpochEnd({ epoch: 0, logs: { loss: 1 } }, w(1))
-    }, tag: 'StorageFailed', type: CheckpointFailure },
-  { entry: 'Checkpointer.flush', failure: 'a background save that failed', run: async () => {
-      const c = await createCheckpointer({ storage: failingWrites(memoryStorage()), filepath: 'e{epoch}.safetensors', monitor: 'loss', async: true, ...quiet })
+    },
+    tag: 'StorageFailed',
+    type: CheckpointFailure,
+  },
+  {
+    entry: 'Checkpointer.flush',
+    failure: 'a background save that failed',
+    run: async () => {
+      const c = await createCheckpointer({
+        storage: failingWrites(memoryStorage()),
+        filepath: 'e{epoch}.safetensors',
+        monitor: 'loss',
+        async: true,
+        ...quiet,
+      })
       await c.onEpochEnd({ epoch: 0, logs: { loss: 1 } }, w(1))
       return c.flush()
-    }, tag: 'StorageFailed', type: CheckpointFailure },
-  { entry: 'Checkpointer.restore', failure: 'an empty folder', run: async () => (await createCheckpointer({ storage: memoryStorage(), filepath: 'a.safetensors', ...quiet })).restore(), tag: 'NoSuchCheckpoint', type: CheckpointFailure },
-  { entry: 'Checkpointer.restore', failure: 'a corrupt checkpoint', run: async () => (await createCheckpointer({ storage: await corrupted(), filepath: 'e{epoch}.safetensors', monitor: 'loss', ...quiet })).restore(), tag: 'CorruptCheckpoint', type: CheckpointFailure },
+    },
+    tag: 'StorageFailed',
+    type: CheckpointFailure,
+  },
+  {
+    entry: 'Checkpointer.restore',
+    failure: 'an empty folder',
+    run: async () => (await createCheckpointer({ storage: memoryStorage(), filepath: 'a.safetensors', ...quiet })).restore(),
+    tag: 'NoSuchCheckpoint',
+    type: CheckpointFailure,
+  },
+  {
+    entry: 'Checkpointer.restore',
+    failure: 'a corrupt checkpoint',
+    run: async () =>
+      (await createCheckpointer({ storage: await corrupted(), filepath: 'e{epoch}.safetensors', monitor: 'loss', ...quiet })).restore(),
+    tag: 'CorruptCheckpoint',
+    type: CheckpointFailure,
+  },
   // safetensors.
-  { entry: 'encodeSafetensorsOrThrow', failure: 'data of the wrong size', run: async () => encodeSafetensorsOrThrow({ w: { dtype: 'F32', shape: [2], data: new Float32Array(1) } }), tag: 'InvalidTensor', type: SafetensorsEncodeError },
+  {
+    entry: 'encodeSafetensorsOrThrow',
+    failure: 'data of the wrong size',
+    run: async () => encodeSafetensorsOrThrow({ w: { dtype: 'F32', shape: [2], data: new Float32Array(1) } }),
+    tag: 'InvalidTensor',
+    type: SafetensorsEncodeError,
+  },
   // The tfjs adapter.
-  { entry: 'useBackend', failure: 'an unknown backend', run: () => useBackend('webgpu' as never), tag: 'BackendUnavailable', type: CkptTfjsError },
-  { entry: 'modelCheckpoint', failure: 'an unsupported ending', run: async () => modelCheckpoint({ storage: memoryStorage(), filepath: 'x.bin' }), tag: 'UnsupportedFilepath', type: CkptTfjsError },
-  { entry: 'modelCheckpoint', failure: 'an unknown option', run: async () => modelCheckpoint({ storage: memoryStorage(), filepath: 'm/model.json', saveBestOnyl: true } as never), tag: 'InvalidOptions', type: CkptTfjsError },
-  { entry: 'restoreLatest', failure: 'a weights-only checkpoint', run: async () => {
+  {
+    entry: 'useBackend',
+    failure: 'an unknown backend',
+    run: () => useBackend('webgpu' as never),
+    tag: 'BackendUnavailable',
+    type: CkptTfjsError,
+  },
+  {
+    entry: 'modelCheckpoint',
+    failure: 'an unsupported ending',
+    run: async () => modelCheckpoint({ storage: memoryStorage(), filepath: 'x.bin' }),
+    tag: 'UnsupportedFilepath',
+    type: CkptTfjsError,
+  },
+  {
+    entry: 'modelCheckpoint',
+    failure: 'an unknown option',
+    run: async () => modelCheckpoint({ storage: memoryStorage(), filepath: 'm/model.json', saveBestOnyl: true } as never),
+    tag: 'InvalidOptions',
+    type: CkptTfjsError,
+  },
+  {
+    entry: 'restoreLatest',
+    failure: 'a weights-only checkpoint',
+    run: async () => {
       const storage = memoryStorage()
       const c = await createCheckpointer({ storage, filepath: 'e{epoch}.safetensors', monitor: 'loss', ...quiet })
       await c.onEpochEnd({ epoch: 0, logs: { loss: 1 } }, w(1))
       await c.close()
       return restoreLatest(storage)
-    }, tag: 'WeightsOnlyCheckpoint', type: CkptTfjsError },
-  { entry: 'restoreBest', failure: 'a corrupt checkpoint', run: async () => restoreBest(await corruptedModel()), tag: 'CorruptCheckpoint', type: CheckpointFailure },
-  { entry: 'loadWeights', failure: 'a file that is not safetensors', run: async () => {
+    },
+    tag: 'WeightsOnlyCheckpoint',
+    type: CkptTfjsError,
+  },
+  {
+    entry: 'restoreBest',
+    failure: 'a corrupt checkpoint',
+    run: async () => restoreBest(await corruptedModel()),
+    tag: 'CorruptCheckpoint',
+    type: CheckpointFailure,
+  },
+  {
+    entry: 'loadWeights',
+    failure: 'a file that is not safetensors',
+    run: async () => {
       const storage = memoryStorage()
       await storage.write('w.safetensors', new Uint8Array(4))
       return loadWeights(tinyModel(), storage, 'w.safetensors')
-    }, tag: 'InvalidWeightsFile', type: CkptTfjsError },
-  { entry: 'loadWeights', failure: 'weights of another model', run: async () => {
+    },
+    tag: 'InvalidWeightsFile',
+    type: CkptTfjsError,
+  },
+  {
+    entry: 'loadWeights',
+    failure: 'weights of another model',
+    run: async () => {
       const storage = memoryStorage()
       await storage.write('w.safetensors', encodeSafetensorsOrThrow(w(1)))
       return loadWeights(tinyModel(), storage, 'w.safetensors')
-    }, tag: 'WeightsMismatch', type: CkptTfjsError },
-  { entry: 'saveWeights', failure: 'a storage that cannot write', run: async () => saveWeights(tinyModel(), failingWrites(memoryStorage()), 'w.safetensors'), tag: 'StorageFailed', type: CkptTfjsError },
-  { entry: 'loadModel', failure: 'a missing model.json', run: () => loadModel(memoryStorage(), 'm/model.json'), tag: 'StorageFailed', type: CkptTfjsError },
-  { entry: 'storageIOHandler', failure: 'a path not ending in model.json', run: async () => storageIOHandler(memoryStorage(), 'm/weights.bin'), tag: 'InvalidModelPath', type: CkptTfjsError },
-  { entry: 'fitResumable', failure: 'a weights-only checkpoint to resume', run: async () => {
+    },
+    tag: 'WeightsMismatch',
+    type: CkptTfjsError,
+  },
+  {
+    entry: 'saveWeights',
+    failure: 'a storage that cannot write',
+    run: async () => saveWeights(tinyModel(), failingWrites(memoryStorage()), 'w.safetensors'),
+    tag: 'StorageFailed',
+    type: CkptTfjsError,
+  },
+  {
+    entry: 'loadModel',
+    failure: 'a missing model.json',
+    run: () => loadModel(memoryStorage(), 'm/model.json'),
+    tag: 'StorageFailed',
+    type: CkptTfjsError,
+  },
+  {
+    entry: 'storageIOHandler',
+    failure: 'a path not ending in model.json',
+    run: async () => storageIOHandler(memoryStorage(), 'm/weights.bin'),
+    tag: 'InvalidModelPath',
+    type: CkptTfjsError,
+  },
+  {
+    entry: 'fitResumable',
+    failure: 'a weights-only checkpoint to resume',
+    run: async () => {
       const storage = memoryStorage()
       const c = await createCheckpointer({ storage, filepath: 'e{epoch}.safetensors', monitor: 'loss', ...quiet })
       await c.onEpochEnd({ epoch: 0, logs: { loss: 1 } }, w(1))
       await c.close()
       const { x, y } = dataset()
       return fitResumable(tinyModel(tf.train.sgd(0.1)), x, y, { epochs: 1, verbose: 0 }, { storage })
-    }, tag: 'WeightsOnlyCheckpoint', type: CkptTfjsError },
+    },
+    tag: 'WeightsOnlyCheckpoint',
+    type: CkptTfjsError,
+  },
 ]
 
 describe('every public entry point fails with a CkptError carrying its typed value', () => {
@@ -166,7 +344,8 @@ describe('every public entry point fails with a CkptError carrying its typed val
     expect(e.message).toBe(e.error.message)
     expect(e.message.length).toBeGreaterThan(10)
     // The value's fields are repeated on the error.
-    for (const [k, v] of Object.entries(e.error)) if (k !== 'message' && k !== 'cause') expect((e as unknown as Record<string, unknown>)[k]).toBe(v)
+    for (const [k, v] of Object.entries(e.error))
+      if (k !== 'message' && k !== 'cause') expect((e as unknown as Record<string, unknown>)[k]).toBe(v)
     expect(CkptError.is(e)).toBe(true)
   })
 
@@ -177,4 +356,3 @@ describe('every public entry point fails with a CkptError carrying its typed val
     expect(e.cause).toBe((e.error as { cause: unknown }).cause)
   })
 })
-

@@ -16,7 +16,18 @@ describe('the root entry is fenced: it exports the documented API and nothing el
     expect(Object.keys(root).sort()).toEqual([...names].sort())
   })
   it('no test helper, message builder or internal constant leaks', () => {
-    for (const internal of ['fsFaults', 'FS_OPS', 'MIN_TOKENS', 'MAX_TOKENS', 'batchesAdded', 'improvedMessage', 'fromDriver', 'memoiseOpen', 'decodeIndex', 'loadIndex'])
+    for (const internal of [
+      'fsFaults',
+      'FS_OPS',
+      'MIN_TOKENS',
+      'MAX_TOKENS',
+      'batchesAdded',
+      'improvedMessage',
+      'fromDriver',
+      'memoiseOpen',
+      'decodeIndex',
+      'loadIndex',
+    ])
       expect(root).not.toHaveProperty(internal)
   })
 })

@@ -10,7 +10,18 @@ import type { StorageError, StorageFailed } from '../../src/storage/errors.js'
 import type { SafetensorsError } from '../../src/tensors/errors.js'
 
 /** Every typed error value of the library (and the tagged values they carry). */
-type Tagged = StorageError | StorageFailed | CheckpointError | TfjsAdapterError | KerasFormatError | SafetensorsError | PolicyError | ConfigError | TemplateError | CliError | WeightMismatch
+type Tagged =
+  | StorageError
+  | StorageFailed
+  | CheckpointError
+  | TfjsAdapterError
+  | KerasFormatError
+  | SafetensorsError
+  | PolicyError
+  | ConfigError
+  | TemplateError
+  | CliError
+  | WeightMismatch
 
 type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never
 /** The tags declared with more than one payload shape. */

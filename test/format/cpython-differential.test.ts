@@ -31,11 +31,16 @@ describe.skipIf(missing !== null)('formatTemplate matches CPython 3.11 str.forma
       const ours = formatTemplate(c.template, c.values)
       if ('ok' in py) {
         if (ours._tag === 'Right' && ours.right === py.ok) ok++
-        else mismatches.push(`${showCase(c)}\n    python: ${JSON.stringify(py.ok)}\n    ckpt:   ${JSON.stringify(ours._tag === 'Right' ? ours.right : ours.left.message)}`)
+        else
+          mismatches.push(
+            `${showCase(c)}\n    python: ${JSON.stringify(py.ok)}\n    ckpt:   ${JSON.stringify(ours._tag === 'Right' ? ours.right : ours.left.message)}`,
+          )
       } else if (ours._tag === 'Left') errors++
       else mismatches.push(`${showCase(c)}\n    python: ${py.err}\n    ckpt:   ${JSON.stringify(ours.right)}`)
     })
-    console.log(`[format] CPython differential (seed ${seed}): compared ${cases.length} cases: ${ok} identical outputs, ${errors} errors on both sides, ${mismatches.length} mismatches`)
+    console.log(
+      `[format] CPython differential (seed ${seed}): compared ${cases.length} cases: ${ok} identical outputs, ${errors} errors on both sides, ${mismatches.length} mismatches`,
+    )
     expect(mismatches.slice(0, 25).join('\n')).toBe('')
     expect(ok).toBeGreaterThan(5000)
   })

@@ -36,7 +36,10 @@ describe('template errors', () => {
 
   it('attribute and index access', () => {
     expect(leftOf('{a.real}', { a: 1n })).toMatchObject({ field: 'a.real', message: expect.stringContaining('attribute and index access') })
-    expect(leftOf('{s[0]}', { s: 'abc' })).toMatchObject({ field: 's[0]', message: expect.stringContaining('use a plain name such as {s}') })
+    expect(leftOf('{s[0]}', { s: 'abc' })).toMatchObject({
+      field: 's[0]',
+      message: expect.stringContaining('use a plain name such as {s}'),
+    })
   })
 
   it('unknown conversion', () => {
@@ -70,7 +73,10 @@ describe('template errors', () => {
   })
 
   it("'c' out of range", () => {
-    expect(leftOf('{a:c}', { a: 0x110000n })).toMatchObject({ field: 'a', message: expect.stringContaining('range(0x110000), got the int 1114112n') })
+    expect(leftOf('{a:c}', { a: 0x110000n })).toMatchObject({
+      field: 'a',
+      message: expect.stringContaining('range(0x110000), got the int 1114112n'),
+    })
     expect(leftOf('{a:c}', { a: -1n }).message).toContain('range(0x110000)')
   })
 
@@ -87,16 +93,25 @@ describe('template errors', () => {
     expect(leftOf('{a{b}}', { a: 1n }).message).toContain("unexpected '{' in field name")
     expect(leftOf('{a:{b}', { a: 1n }).message).toContain("unmatched '{' in format spec")
     expect(leftOf('{a!r x}', { a: 1n }).message).toContain("expected ':' or '}' after the conversion '!r'")
-    expect(leftOf('{a!', { a: 1n }).message).toContain("end of template while looking for a conversion")
+    expect(leftOf('{a!', { a: 1n }).message).toContain('end of template while looking for a conversion')
   })
 
   it('fields nested too deeply', () => {
-    expect(leftOf('{a:{b:{c}}}', { a: 1n, b: 1n, c: 1n })).toMatchObject({ field: 'b', message: expect.stringContaining('Python allows one level of nesting') })
-    expect(leftOf('{a:{b:{{}}}}', { a: 1n, b: 1n })).toMatchObject({ field: 'b', message: expect.stringContaining('Python allows one level of nesting') })
+    expect(leftOf('{a:{b:{c}}}', { a: 1n, b: 1n, c: 1n })).toMatchObject({
+      field: 'b',
+      message: expect.stringContaining('Python allows one level of nesting'),
+    })
+    expect(leftOf('{a:{b:{{}}}}', { a: 1n, b: 1n })).toMatchObject({
+      field: 'b',
+      message: expect.stringContaining('Python allows one level of nesting'),
+    })
   })
 
   it('a nested spec that builds an invalid spec names the outer field', () => {
-    expect(leftOf('{a:{w}}', { a: 1n, w: 'abc' })).toMatchObject({ field: 'a', message: expect.stringContaining('invalid format spec "abc" (built from nested fields)') })
+    expect(leftOf('{a:{w}}', { a: 1n, w: 'abc' })).toMatchObject({
+      field: 'a',
+      message: expect.stringContaining('invalid format spec "abc" (built from nested fields)'),
+    })
   })
 
   it('values of other JS types are rejected, not thrown on', () => {

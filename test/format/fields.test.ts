@@ -8,7 +8,8 @@ import { structuredCaseArb } from './support/arbitraries.js'
 /** Generated templates that parse and render with the generated values. */
 const renderable = structuredCaseArb.filter((c) => E.isRight(formatTemplate(c.template, c.values)))
 
-const without = (values: TemplateValues, key: string): TemplateValues => Object.fromEntries(Object.entries(values).filter(([k]) => k !== key))
+const without = (values: TemplateValues, key: string): TemplateValues =>
+  Object.fromEntries(Object.entries(values).filter(([k]) => k !== key))
 
 describe('fields and render agree', () => {
   it('fields is exactly the set of keys whose absence makes render fail', () => {
@@ -32,9 +33,16 @@ describe('fields and render agree', () => {
 
   it('extra keys never change the output', () => {
     fc.assert(
-      fc.property(renderable, fc.dictionary(fc.string({ maxLength: 6 }).map((k) => `extra_${k}`), fc.string()), ({ template, values }, extra) => {
-        expect(formatTemplate(template, { ...extra, ...values })).toEqual(formatTemplate(template, values))
-      }),
+      fc.property(
+        renderable,
+        fc.dictionary(
+          fc.string({ maxLength: 6 }).map((k) => `extra_${k}`),
+          fc.string(),
+        ),
+        ({ template, values }, extra) => {
+          expect(formatTemplate(template, { ...extra, ...values })).toEqual(formatTemplate(template, values))
+        },
+      ),
       { numRuns: 300 },
     )
   })

@@ -19,7 +19,7 @@ const exact = (x: number): { num: bigint; den: bigint } => {
   const biased = Number((bits >> 52n) & 0x7ffn)
   const frac = bits & ((1n << 52n) - 1n)
   const m = biased === 0 ? frac : frac | (1n << 52n)
-  const e = (biased === 0 ? -1074 : biased - 1075)
+  const e = biased === 0 ? -1074 : biased - 1075
   return e >= 0 ? { num: sign * (m << BigInt(e)), den: 1n } : { num: sign * m, den: 1n << BigInt(-e) }
 }
 
@@ -40,28 +40,35 @@ describe('float formatting', () => {
 
   it('repr uses an exponent exactly when the decimal exponent is < -4 or >= 16', () => {
     fc.assert(
-      fc.property(finite.filter((x) => x !== 0), (x) => {
-        const s = render('{x}', x)
-        const exp = Math.floor(Math.log10(Math.abs(Number(s))))
-        if (Math.abs(Math.abs(x) - 10 ** exp) > 0) expect(s.includes('e')).toBe(exp < -4 || exp >= 16)
-      }),
+      fc.property(
+        finite.filter((x) => x !== 0),
+        (x) => {
+          const s = render('{x}', x)
+          const exp = Math.floor(Math.log10(Math.abs(Number(s))))
+          if (Math.abs(Math.abs(x) - 10 ** exp) > 0) expect(s.includes('e')).toBe(exp < -4 || exp >= 16)
+        },
+      ),
       { numRuns: 1000 },
     )
   })
 
   it('.Nf is the exactly rounded value: |printed - x| ≤ half a unit in the last place, ties to an even digit', () => {
     fc.assert(
-      fc.property(finite.filter((x) => Math.abs(x) < 1e30), fc.integer({ min: 0, max: 40 }), (x, p) => {
-        const s = render(`{x:.${p}f}`, x)
-        const { num, den } = exact(x)
-        const printed = BigInt(s.replace('.', '')) // printed × 10^-p
-        const scale = 10n ** BigInt(p)
-        // |printed/10^p - num/den| * 2 * 10^p * den ≤ den * ... → compare 2|printed·den − num·10^p| ≤ den
-        const diff2 = 2n * (printed * den - num * scale)
-        const abs2 = diff2 < 0n ? -diff2 : diff2
-        expect(abs2 <= den).toBe(true)
-        if (abs2 === den) expect(Number(printed % 2n)).toBe(0)
-      }),
+      fc.property(
+        finite.filter((x) => Math.abs(x) < 1e30),
+        fc.integer({ min: 0, max: 40 }),
+        (x, p) => {
+          const s = render(`{x:.${p}f}`, x)
+          const { num, den } = exact(x)
+          const printed = BigInt(s.replace('.', '')) // printed × 10^-p
+          const scale = 10n ** BigInt(p)
+          // |printed/10^p - num/den| * 2 * 10^p * den ≤ den * ... → compare 2|printed·den − num·10^p| ≤ den
+          const diff2 = 2n * (printed * den - num * scale)
+          const abs2 = diff2 < 0n ? -diff2 : diff2
+          expect(abs2 <= den).toBe(true)
+          if (abs2 === den) expect(Number(printed % 2n)).toBe(0)
+        },
+      ),
       { numRuns: 2000 },
     )
   })
@@ -88,15 +95,34 @@ describe('float formatting', () => {
   })
 
   it('special values and signed zero', () => {
-    expect(['{x}', '{x:f}', '{x:e}', '{x:g}', '{x:%}'].map((t) => render(t, -0))).toEqual(['-0.0', '-0.000000', '-0.000000e+00', '-0', '-0.000000%'])
+    expect(['{x}', '{x:f}', '{x:e}', '{x:g}', '{x:%}'].map((t) => render(t, -0))).toEqual([
+      '-0.0',
+      '-0.000000',
+      '-0.000000e+00',
+      '-0',
+      '-0.000000%',
+    ])
     expect(render('{x:z.1f}', -0.04)).toBe('0.0')
     expect(render('{x:z.1f}', -0.05)).toBe('-0.1')
-    expect([NaN, Infinity, -Infinity].map((x) => render('{x}|{x:F}|{x:+08.2f}', x))).toEqual(['nan|NAN|+0000nan', 'inf|INF|+0000inf', '-inf|-INF|-0000inf'])
+    expect([NaN, Infinity, -Infinity].map((x) => render('{x}|{x:F}|{x:+08.2f}', x))).toEqual([
+      'nan|NAN|+0000nan',
+      'inf|INF|+0000inf',
+      '-inf|-INF|-0000inf',
+    ])
   })
 
   it('Python repr examples', () => {
     expect([1e-5, 1e16, 0.1 + 0.2, -0, NaN, Infinity, 1, 1e15, 123456789.125, 5e-324].map((x) => render('{x}', x))).toEqual([
-      '1e-05', '1e+16', '0.30000000000000004', '-0.0', 'nan', 'inf', '1.0', '1000000000000000.0', '123456789.125', '5e-324',
+      '1e-05',
+      '1e+16',
+      '0.30000000000000004',
+      '-0.0',
+      'nan',
+      'inf',
+      '1.0',
+      '1000000000000000.0',
+      '123456789.125',
+      '5e-324',
     ])
   })
 

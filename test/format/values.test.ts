@@ -54,7 +54,9 @@ describe('value types', () => {
   })
 
   it('the Keras filename example', () => {
-    expect(render('epoch_{epoch:02d}-val_loss_{val_loss:.2f}.weights.h5', { epoch: 7n, val_loss: 0.4567 })).toBe('epoch_07-val_loss_0.46.weights.h5')
+    expect(render('epoch_{epoch:02d}-val_loss_{val_loss:.2f}.weights.h5', { epoch: 7n, val_loss: 0.4567 })).toBe(
+      'epoch_07-val_loss_0.46.weights.h5',
+    )
     expect(render('model.{epoch:03d}-{val_accuracy:.4f}.keras', { epoch: 12n, val_accuracy: 0.91234 })).toBe('model.012-0.9123.keras')
   })
 })

@@ -15,9 +15,11 @@ const specifiers = (source: string): ReadonlyArray<string> => [
 ]
 
 describe('src/keras import boundary', () => {
-  it('finds the layer\'s sources and their imports', () => {
+  it("finds the layer's sources and their imports", () => {
     expect(files).toContain('h5.ts')
-    expect(new Set(specifiers(readFileSync(join(root, 'h5.ts'), 'utf8')))).toEqual(new Set(['fp-ts/lib/Either.js', './errors.js', './weights-file.js', 'h5wasm']))
+    expect(new Set(specifiers(readFileSync(join(root, 'h5.ts'), 'utf8')))).toEqual(
+      new Set(['fp-ts/lib/Either.js', './errors.js', './weights-file.js', 'h5wasm']),
+    )
   })
 
   it.each(files)('%s imports no @tensorflow package and nothing from src/adapters', (file) => {

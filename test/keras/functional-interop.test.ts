@@ -52,10 +52,13 @@ describe.skipIf(skipReason !== null)('Functional models in .keras against Python
       const inputs = functionalInputs(arch)
       const expected = predictAll(model, inputs)
       await saveKerasModel(model, storage, `${arch}.keras`)
-      const got = await keras.request<{ outputs: unknown[]; optimizer: string; class: string; layers: string[]; inputs: string[] }>('load_functional', {
-        path: join(dir, `${arch}.keras`),
-        inputs,
-      })
+      const got = await keras.request<{ outputs: unknown[]; optimizer: string; class: string; layers: string[]; inputs: string[] }>(
+        'load_functional',
+        {
+          path: join(dir, `${arch}.keras`),
+          inputs,
+        },
+      )
       expect(got.class).toBe('Functional')
       expect(got.optimizer).toBe('Adam')
       expect(got.inputs).toEqual(model.inputs.map((t) => t.sourceLayer.name))
@@ -69,7 +72,14 @@ describe.skipIf(skipReason !== null)('Functional models in .keras against Python
     it(`${arch}: Keras model.save(.keras) → loadKerasModel predicts the same, optimizer state included`, async () => {
       const inputs = functionalInputs(arch)
       const path = join(dir, `${arch}-keras.keras`)
-      const saved = await keras.request<{ outputs: unknown[]; layers: string[]; inputs: string[] }>('save_functional', { arch, path, inputs, seed: 8, train_steps: 2, optimizer: { kind: 'adam', lr: 0.01 } })
+      const saved = await keras.request<{ outputs: unknown[]; layers: string[]; inputs: string[] }>('save_functional', {
+        arch,
+        path,
+        inputs,
+        seed: 8,
+        train_steps: 2,
+        optimizer: { kind: 'adam', lr: 0.01 },
+      })
       const order = kerasLayerOrder(await configOf(path))
       expect(E.isRight(order) && order.right.map((l) => l.name)).toEqual(saved.layers)
       const { model, optimizer } = await loadKerasModel(storage, `${arch}-keras.keras`)
@@ -119,7 +129,9 @@ describe.skipIf(skipReason !== null)('Functional models in .keras against Python
 
   it('an LSTM returning its states (several output tensors) is refused by name', async () => {
     const x = tfl.input({ shape: [4, 2] })
-    const outs = tfl.layers.lstm({ units: 2, returnState: true, name: 'stateful_out', recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }).apply(x) as tfl.SymbolicTensor[]
+    const outs = tfl.layers
+      .lstm({ units: 2, returnState: true, name: 'stateful_out', recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' })
+      .apply(x) as tfl.SymbolicTensor[]
     const d = tfl.layers.dense({ units: 1, name: 'd' }).apply(outs[1] as tfl.SymbolicTensor) as tfl.SymbolicTensor
     const err = await saveKerasModel(tfl.model({ inputs: x, outputs: d }), storage, 'state.keras').catch((e: unknown) => e)
     expectKerasError(err, { _tag: 'UnsupportedConfig', layer: 'd', field: 'inbound_nodes' })
@@ -133,10 +145,14 @@ describe('weights groups follow Keras layer order, by name (no Python needed)', 
     const file = await kerasWeightsFile(model, { includeOptimizer: false })
     if (E.isLeft(file)) throw new Error(file.left.message)
     // Keras order with ha/hb swapped: hb's weights must now be written under layers/dense, ha's under layers/dense_1.
-    const swapped = ['a', 'b', 'hb', 'ha', 'cat', 'add', 'o1', 'o2'].map((name) => ({ name, className: model.getLayer(name).getClassName() }))
+    const swapped = ['a', 'b', 'hb', 'ha', 'cat', 'add', 'o1', 'o2'].map((name) => ({
+      name,
+      className: model.getLayer(name).getClassName(),
+    }))
     const keras = toKerasOrder(file.right, layerInfos(model), swapped)
     if (E.isLeft(keras)) throw new Error(keras.left.message)
-    const vars = (f: typeof keras.right, path: string): number[] => Array.from((f.groups.find((g) => g.path === path)?.vars[0]?.data ?? new Float32Array(0)) as Float32Array)
+    const vars = (f: typeof keras.right, path: string): number[] =>
+      Array.from((f.groups.find((g) => g.path === path)?.vars[0]?.data ?? new Float32Array(0)) as Float32Array)
     expect(vars(keras.right, 'layers/dense')).toEqual(Array.from(model.getLayer('hb').getWeights()[0]?.dataSync() ?? []))
     expect(vars(keras.right, 'layers/dense_1')).toEqual(Array.from(model.getLayer('ha').getWeights()[0]?.dataSync() ?? []))
     // And back: reading the Keras-ordered file restores tfjs's naming exactly.

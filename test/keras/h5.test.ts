@@ -8,10 +8,24 @@ describe('HDF5 weights files (h5wasm)', () => {
     const file: WeightsFile = {
       groups: [
         { path: '', name: 'seq', vars: [] },
-        { path: 'layers/dense', name: 'hidden', vars: [{ dtype: 'float32', shape: [2, 3], data: Float32Array.of(1, 2, 3, 4, 5, 6.5) }, { dtype: 'float32', shape: [3], data: Float32Array.of(0, -1, 1e-30) }] },
+        {
+          path: 'layers/dense',
+          name: 'hidden',
+          vars: [
+            { dtype: 'float32', shape: [2, 3], data: Float32Array.of(1, 2, 3, 4, 5, 6.5) },
+            { dtype: 'float32', shape: [3], data: Float32Array.of(0, -1, 1e-30) },
+          ],
+        },
         { path: 'layers/lstm', name: 'lstm', vars: [] },
         { path: 'layers/lstm/cell', name: 'lstm_cell', vars: [{ dtype: 'float32', shape: [1, 4], data: Float32Array.of(1, 2, 3, 4) }] },
-        { path: 'optimizer', name: 'adam', vars: [{ dtype: 'int64', shape: [], data: BigInt64Array.of(7n) }, { dtype: 'float32', shape: [], data: Float32Array.of(0.01) }] },
+        {
+          path: 'optimizer',
+          name: 'adam',
+          vars: [
+            { dtype: 'int64', shape: [], data: BigInt64Array.of(7n) },
+            { dtype: 'float32', shape: [], data: Float32Array.of(0.01) },
+          ],
+        },
       ],
     }
     const bytes = await encodeWeightsH5(file)

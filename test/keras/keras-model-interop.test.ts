@@ -40,7 +40,9 @@ describe.skipIf(skipReason !== null)('.keras against Python Keras 3', () => {
       const expected = predict(model, arch, inputs)
       await saveKerasModel(model, storage, `${arch}.keras`)
       const got = await keras.request<{ outputs: number[][]; optimizer: string; layers: string[] }>('load_model', {
-        path: join(dir, `${arch}.keras`), inputs, dtype: arch === 'lstm' ? 'int32' : 'float32',
+        path: join(dir, `${arch}.keras`),
+        inputs,
+        dtype: arch === 'lstm' ? 'int32' : 'float32',
       })
       expect(got.optimizer).toBe('Adam')
       expect(got.layers).toEqual(model.layers.map((l) => l.getClassName()))
@@ -50,7 +52,12 @@ describe.skipIf(skipReason !== null)('.keras against Python Keras 3', () => {
     it(`${arch}: Keras model.save(.keras) → loadKerasModel predicts the same, optimizer state included`, async () => {
       const inputs = inputsFor(arch)
       const saved = await keras.request<{ outputs: number[][] }>('save_weights', {
-        arch, path: join(dir, `${arch}-keras.keras`), inputs, seed: 8, train_steps: 2, optimizer: { kind: 'adam', lr: 0.01 },
+        arch,
+        path: join(dir, `${arch}-keras.keras`),
+        inputs,
+        seed: 8,
+        train_steps: 2,
+        optimizer: { kind: 'adam', lr: 0.01 },
       })
       const { model, optimizer } = await loadKerasModel(storage, `${arch}-keras.keras`)
       expect(optimizer).toEqual({ _tag: 'OptimizerLoaded', optimizer: 'Adam', iterations: 2 })
@@ -67,14 +74,18 @@ describe.skipIf(skipReason !== null)('.keras against Python Keras 3', () => {
   })
 
   it('a tfjs LSTM with hard_sigmoid (tfjs default) is refused by name: Keras 3 defines hard_sigmoid differently', async () => {
-    const model = tfl.sequential({ layers: [tfl.layers.lstm({ units: 2, inputShape: [3, 2], name: 'l', recurrentInitializer: 'glorotUniform' })] })
+    const model = tfl.sequential({
+      layers: [tfl.layers.lstm({ units: 2, inputShape: [3, 2], name: 'l', recurrentInitializer: 'glorotUniform' })],
+    })
     const err = await saveKerasModel(model, storage, 'hs.keras').catch((e: unknown) => e)
     expectKerasError(err, { _tag: 'UnsupportedConfig', layer: 'l', field: 'recurrent_activation', value: 'hard_sigmoid' })
     await expect(storage.stat('hs.keras')).resolves.toBeNull()
   })
 
   it('an unsupported layer is refused by name', async () => {
-    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, inputShape: [3] }), tfl.layers.activation({ activation: 'relu', name: 'act' })] })
+    const model = tfl.sequential({
+      layers: [tfl.layers.dense({ units: 2, inputShape: [3] }), tfl.layers.activation({ activation: 'relu', name: 'act' })],
+    })
     const err = await saveKerasModel(model, storage, 'act.keras').catch((e: unknown) => e)
     expectKerasError(err, { _tag: 'UnsupportedLayer', layer: 'act', className: 'Activation' })
   })

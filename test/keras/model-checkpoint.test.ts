@@ -26,7 +26,12 @@ const quiet = { log: () => {} }
 const mlp = (optimizer: tf.Optimizer = tf.train.adam(0.05)): tfl.LayersModel => {
   const model = buildTfjs('mlp')
   model.compile({ optimizer, loss: 'meanSquaredError' })
-  const fixed = model.getWeights().map((w, i) => tf.tensor(Float32Array.from({ length: w.size }, (_, k) => 0.4 * Math.sin(k + i)), w.shape))
+  const fixed = model.getWeights().map((w, i) =>
+    tf.tensor(
+      Float32Array.from({ length: w.size }, (_, k) => 0.4 * Math.sin(k + i)),
+      w.shape,
+    ),
+  )
   model.setWeights(fixed)
   tf.dispose(fixed)
   return model
@@ -34,9 +39,20 @@ const mlp = (optimizer: tf.Optimizer = tf.train.adam(0.05)): tfl.LayersModel => 
 
 /** `mlp` without Dropout (whose random masks make two runs differ), for comparing runs. */
 const deterministic = (): tfl.LayersModel => {
-  const model = tfl.sequential({ name: 'det', layers: [tfl.layers.dense({ units: 8, activation: 'relu', inputShape: [4], name: 'hidden' }), tfl.layers.dense({ units: 3, name: 'out' })] })
+  const model = tfl.sequential({
+    name: 'det',
+    layers: [
+      tfl.layers.dense({ units: 8, activation: 'relu', inputShape: [4], name: 'hidden' }),
+      tfl.layers.dense({ units: 3, name: 'out' }),
+    ],
+  })
   model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError' })
-  const fixed = model.getWeights().map((w, i) => tf.tensor(Float32Array.from({ length: w.size }, (_, k) => 0.4 * Math.sin(k + i)), w.shape))
+  const fixed = model.getWeights().map((w, i) =>
+    tf.tensor(
+      Float32Array.from({ length: w.size }, (_, k) => 0.4 * Math.sin(k + i)),
+      w.shape,
+    ),
+  )
   model.setWeights(fixed)
   tf.dispose(fixed)
   return model
@@ -79,7 +95,12 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
     const model = mlp()
     const seen = new Map<number, number[][]>()
     const cb = modelCheckpoint({ storage, filepath: 'best.weights.h5', saveWeightsOnly: true, saveBestOnly: true, ...quiet })
-    const history = await model.fit(train.x, train.y, { ...FIT, epochs: 5, validationData: [val.x, val.y], callbacks: [cb, recorder(() => model, seen)] })
+    const history = await model.fit(train.x, train.y, {
+      ...FIT,
+      epochs: 5,
+      validationData: [val.x, val.y],
+      callbacks: [cb, recorder(() => model, seen)],
+    })
     const valLoss = history.history['val_loss'] as number[]
     const best = valLoss.indexOf(Math.min(...valLoss))
     const [entry, ...more] = await entriesOf(storage)
@@ -98,7 +119,14 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
   it("'checkpoints/model_epoch_{epoch:02d}.keras' writes one archive per epoch that loadKerasModel loads, compiled, with that epoch's weights", async () => {
     const model = mlp()
     const seen = new Map<number, number[][]>()
-    await model.fit(train.x, train.y, { ...FIT, epochs: 3, callbacks: [modelCheckpoint({ storage, filepath: 'checkpoints/model_epoch_{epoch:02d}.keras', ...quiet }), recorder(() => model, seen)] })
+    await model.fit(train.x, train.y, {
+      ...FIT,
+      epochs: 3,
+      callbacks: [
+        modelCheckpoint({ storage, filepath: 'checkpoints/model_epoch_{epoch:02d}.keras', ...quiet }),
+        recorder(() => model, seen),
+      ],
+    })
     const entries = await entriesOf(storage)
     expect(entries.map((e) => [e.path, e.format])).toEqual([1, 2, 3].map((n) => [`checkpoints/model_epoch_0${n}.keras`, 'keras-model']))
     for (const [epoch, e] of entries.entries()) {
@@ -123,7 +151,12 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
     expect(r!.initialEpoch).toBe(3)
     expect(r!.entry.path).toBe('checkpoints/model_epoch_03.keras')
     expect(weightsOf(r!.model)).toEqual(weightsOf(first))
-    await r!.model.fit(train.x, train.y, { ...FIT, epochs: 5, initialEpoch: r!.initialEpoch, callbacks: [modelCheckpoint({ storage, filepath, maxToKeep: 2, ...quiet })] })
+    await r!.model.fit(train.x, train.y, {
+      ...FIT,
+      epochs: 5,
+      initialEpoch: r!.initialEpoch,
+      callbacks: [modelCheckpoint({ storage, filepath, maxToKeep: 2, ...quiet })],
+    })
     expect((await entriesOf(storage)).map((e) => e.path)).toEqual(['checkpoints/model_epoch_04.keras', 'checkpoints/model_epoch_05.keras'])
     // Adam's moments and step count come back from the archive; tfjs recomputes beta^t from the step count, so the
     // continued run matches the uninterrupted one to float32 rounding (bitwise resume needs 'model.json').
@@ -133,7 +166,11 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
 
   it('restoreLatest passes over a corrupt .keras checkpoint and restores the previous one', async () => {
     const model = mlp()
-    await model.fit(train.x, train.y, { ...FIT, epochs: 2, callbacks: [modelCheckpoint({ storage, filepath: 'm{epoch}.keras', ...quiet })] })
+    await model.fit(train.x, train.y, {
+      ...FIT,
+      epochs: 2,
+      callbacks: [modelCheckpoint({ storage, filepath: 'm{epoch}.keras', ...quiet })],
+    })
     const bytes = await readFile(join(dir, 'm2.keras'))
     bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0xff
     await writeFile(join(dir, 'm2.keras'), bytes)
@@ -146,7 +183,11 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
 
   it('restoreLatest on a .weights.h5 checkpoint says it holds weights only and points to loadKerasWeights', async () => {
     const model = mlp()
-    await model.fit(train.x, train.y, { ...FIT, epochs: 1, callbacks: [modelCheckpoint({ storage, filepath: 'w.weights.h5', saveWeightsOnly: true, ...quiet })] })
+    await model.fit(train.x, train.y, {
+      ...FIT,
+      epochs: 1,
+      callbacks: [modelCheckpoint({ storage, filepath: 'w.weights.h5', saveWeightsOnly: true, ...quiet })],
+    })
     const err = await restoreLatest(storage).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CkptTfjsError)
     expect((err as CkptTfjsError).error).toMatchObject({ _tag: 'WeightsOnlyCheckpoint', path: 'w.weights.h5' })
@@ -154,10 +195,18 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
   })
 
   describe('what has no Keras equivalent is refused when fit hands over the model, before any epoch; nothing is written', () => {
-    const refused = async (model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, filepath: string, saveWeightsOnly: boolean): Promise<CkptKerasError> => {
+    const refused = async (
+      model: tfl.LayersModel,
+      x: tf.Tensor,
+      y: tf.Tensor,
+      filepath: string,
+      saveWeightsOnly: boolean,
+    ): Promise<CkptKerasError> => {
       let epochs = 0
       const counter = new tfl.CustomCallback({ onEpochBegin: async () => void epochs++ })
-      const err = await model.fit(x, y, { ...FIT, epochs: 2, callbacks: [modelCheckpoint({ storage, filepath, saveWeightsOnly, ...quiet }), counter] }).catch((e: unknown) => e)
+      const err = await model
+        .fit(x, y, { ...FIT, epochs: 2, callbacks: [modelCheckpoint({ storage, filepath, saveWeightsOnly, ...quiet }), counter] })
+        .catch((e: unknown) => e)
       expect(err).toBeInstanceOf(CkptError)
       expect(err).toBeInstanceOf(CkptKerasError)
       expect((err as CkptKerasError)._tag).toBe((err as CkptKerasError).error._tag)
@@ -171,7 +220,12 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
       ['w{epoch}.weights.h5', true, "'.safetensors'"],
       ['m{epoch}.keras', false, "'model.json'"],
     ] as const)('a layer (SimpleRNN) with %s', async (filepath, saveWeightsOnly, alternative) => {
-      const model = tfl.sequential({ layers: [tfl.layers.simpleRNN({ units: 3, inputShape: [2, 4], name: 'rnn', recurrentInitializer: 'glorotUniform' }), tfl.layers.dense({ units: 3 })] })
+      const model = tfl.sequential({
+        layers: [
+          tfl.layers.simpleRNN({ units: 3, inputShape: [2, 4], name: 'rnn', recurrentInitializer: 'glorotUniform' }),
+          tfl.layers.dense({ units: 3 }),
+        ],
+      })
       model.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' })
       const x = tf.reshape(train.x, [8, 2, 4])
       const y = tf.slice(train.y, [0, 0], [8, 3])
@@ -185,7 +239,11 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
 
     it.each(['w{epoch}.weights.h5', 'm{epoch}.keras'])('an optimizer (Adagrad) with %s', async (filepath) => {
       const err = await refused(mlp(tf.train.adagrad(0.1)), train.x, train.y, filepath, filepath.endsWith('.weights.h5'))
-      expect(err.error).toMatchObject({ _tag: 'UnsupportedOptimizer', optimizer: 'Adagrad', supported: ['Adam', 'SGD', 'Momentum', 'RMSProp'] })
+      expect(err.error).toMatchObject({
+        _tag: 'UnsupportedOptimizer',
+        optimizer: 'Adagrad',
+        supported: ['Adam', 'SGD', 'Momentum', 'RMSProp'],
+      })
       expect(err.message).toMatch(/supported: Adam, SGD, Momentum, RMSProp/)
     })
 
@@ -229,10 +287,22 @@ describe.skipIf(skipReason !== null)('modelCheckpoint Keras files read by Python
         new tfl.CustomCallback({}),
       ],
     })
-    await model.fit(train.x, train.y, { ...FIT, epochs: 1, callbacks: [modelCheckpoint({ storage: fsStorage(join(dir, 'k'), { fsync: false }), filepath: 'm.keras', ...quiet })] })
+    await model.fit(train.x, train.y, {
+      ...FIT,
+      epochs: 1,
+      callbacks: [modelCheckpoint({ storage: fsStorage(join(dir, 'k'), { fsync: false }), filepath: 'm.keras', ...quiet })],
+    })
     const expected = predict(model, 'mlp', inputs)
-    const weights = await keras.request<{ outputs: number[][] }>('load_weights', { arch: 'mlp', optimizer: { kind: 'adam', lr: 0.05 }, path: join(dir, 'w', 'e2.weights.h5'), inputs })
-    const whole = await keras.request<{ outputs: number[][]; optimizer: string | null; layers: string[] }>('load_model', { path: join(dir, 'k', 'm.keras'), inputs })
+    const weights = await keras.request<{ outputs: number[][] }>('load_weights', {
+      arch: 'mlp',
+      optimizer: { kind: 'adam', lr: 0.05 },
+      path: join(dir, 'w', 'e2.weights.h5'),
+      inputs,
+    })
+    const whole = await keras.request<{ outputs: number[][]; optimizer: string | null; layers: string[] }>('load_model', {
+      path: join(dir, 'k', 'm.keras'),
+      inputs,
+    })
     // The .weights.h5 is epoch 2 of the first fit; the .keras the model after the third epoch.
     expect(maxDiff(whole.outputs, expected)).toBeLessThan(1e-5)
     expect(whole.optimizer).toBe('Adam')

@@ -32,7 +32,12 @@ interface Case {
 const CASES: ReadonlyArray<Case> = [
   { label: 'Adam', tfjs: () => tf.train.adam(0.01), keras: { kind: 'adam', lr: 0.01 }, className: 'Adam' },
   { label: 'SGD', tfjs: () => tf.train.sgd(0.05), keras: { kind: 'sgd', lr: 0.05 }, className: 'SGD' },
-  { label: 'SGD with momentum (tfjs Momentum)', tfjs: () => tf.train.momentum(0.05, 0.9), keras: { kind: 'sgd', lr: 0.05, momentum: 0.9 }, className: 'Momentum' },
+  {
+    label: 'SGD with momentum (tfjs Momentum)',
+    tfjs: () => tf.train.momentum(0.05, 0.9),
+    keras: { kind: 'sgd', lr: 0.05, momentum: 0.9 },
+    className: 'Momentum',
+  },
   {
     label: 'RMSprop centered with momentum',
     tfjs: () => tf.train.rmsprop(0.01, 0.9, 0.5, 1e-7, true),
@@ -40,7 +45,12 @@ const CASES: ReadonlyArray<Case> = [
     className: 'RMSProp',
     stateOnly: true,
   },
-  { label: 'RMSprop plain', tfjs: () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7, false), keras: { kind: 'rmsprop', lr: 0.01 }, className: 'RMSProp' },
+  {
+    label: 'RMSprop plain',
+    tfjs: () => tf.train.rmsprop(0.01, 0.9, 0, 1e-7, false),
+    keras: { kind: 'rmsprop', lr: 0.01 },
+    className: 'RMSProp',
+  },
 ]
 
 const trainTfjs = async (model: ReturnType<typeof buildTfjs>, steps: number): Promise<void> => {
@@ -76,7 +86,12 @@ describe.skipIf(skipReason !== null)('optimizer state in .weights.h5 against Pyt
       await trainTfjs(model, 1)
       const expected = predict(model, 'functional', inputs)
       const got = await keras.request<{ outputs_after: number[][]; optimizer_vars: number[][] }>('load_weights', {
-        arch: 'functional', optimizer: c.keras, path: join(dir, path), inputs, targets, then_steps: 1,
+        arch: 'functional',
+        optimizer: c.keras,
+        path: join(dir, path),
+        inputs,
+        targets,
+        then_steps: 1,
       })
       expect(got.optimizer_vars[0]).toEqual([3]) // iteration
       if (c.stateOnly === true) {
@@ -88,7 +103,14 @@ describe.skipIf(skipReason !== null)('optimizer state in .weights.h5 against Pyt
     it(`${c.label}: Keras trains 3 steps, tfjs resumes from the file; the 4th step agrees`, async () => {
       const path = `keras-${c.className}-${String(c.keras['kind'])}-${String(c.keras['momentum'] ?? 0)}.weights.h5`
       const saved = await keras.request<{ outputs_after: number[][]; optimizer_vars: number[][] }>('save_weights', {
-        arch: 'functional', optimizer: c.keras, path: join(dir, path), inputs, targets, seed: 4, train_steps: 3, then_steps: 1,
+        arch: 'functional',
+        optimizer: c.keras,
+        path: join(dir, path),
+        inputs,
+        targets,
+        seed: 4,
+        train_steps: 3,
+        then_steps: 1,
       })
       const model = buildTfjs('functional')
       model.compile({ optimizer: c.tfjs(), loss: 'meanSquaredError' })
@@ -108,7 +130,12 @@ describe.skipIf(skipReason !== null)('optimizer state in .weights.h5 against Pyt
   it('an optimizer with another layout loads the weights without it, and says why', async () => {
     const path = 'keras-rms-for-adam.weights.h5'
     const saved = await keras.request<{ outputs: number[][] }>('save_weights', {
-      arch: 'functional', optimizer: { kind: 'rmsprop', lr: 0.01, momentum: 0.5 }, path: join(dir, path), inputs, targets, train_steps: 2,
+      arch: 'functional',
+      optimizer: { kind: 'rmsprop', lr: 0.01, momentum: 0.5 },
+      path: join(dir, path),
+      inputs,
+      targets,
+      train_steps: 2,
     })
     const model = buildTfjs('functional')
     model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' })

@@ -57,7 +57,12 @@ describe.skipIf(skipReason !== null)('.weights.h5 against Python Keras 3', () =>
   it('BatchNormalization moving statistics survive Keras training → tfjs', async () => {
     const inputs = inputsFor('cnn')
     const saved = await keras.request<{ outputs: number[][] }>('save_weights', {
-      arch: 'cnn', path: join(dir, 'bn-trained.weights.h5'), inputs, seed: 3, train_steps: 3, optimizer: { kind: 'sgd', lr: 0.05 },
+      arch: 'cnn',
+      path: join(dir, 'bn-trained.weights.h5'),
+      inputs,
+      seed: 3,
+      train_steps: 3,
+      optimizer: { kind: 'sgd', lr: 0.05 },
     })
     const model = buildTfjs('cnn')
     await loadKerasWeights(model, storage, 'bn-trained.weights.h5')
@@ -68,7 +73,10 @@ describe.skipIf(skipReason !== null)('.weights.h5 against Python Keras 3', () =>
     const inputs = inputsFor('gru')
     await keras.request('save_weights', { arch: 'gru_reset_after', path: join(dir, 'gru-ra.weights.h5'), inputs })
     const model = tfl.sequential({
-      layers: [tfl.layers.gru({ units: 5, inputShape: [4, 3], name: 'g', recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }), tfl.layers.dense({ units: 2 })],
+      layers: [
+        tfl.layers.gru({ units: 5, inputShape: [4, 3], name: 'g', recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' }),
+        tfl.layers.dense({ units: 2 }),
+      ],
     })
     const before = model.getWeights().map((w) => w.arraySync())
     const err = await loadKerasWeights(model, storage, 'gru-ra.weights.h5').catch((e: unknown) => e)

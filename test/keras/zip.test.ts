@@ -4,10 +4,13 @@ import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { crc32, decodeZip, encodeZip } from '../../src/keras/zip.js'
 
-const entriesArb = fc.uniqueArray(fc.record({ name: fc.string({ minLength: 1, maxLength: 20 }), data: fc.uint8Array({ maxLength: 300 }) }), {
-  selector: (e) => e.name,
-  maxLength: 6,
-})
+const entriesArb = fc.uniqueArray(
+  fc.record({ name: fc.string({ minLength: 1, maxLength: 20 }), data: fc.uint8Array({ maxLength: 300 }) }),
+  {
+    selector: (e) => e.name,
+    maxLength: 6,
+  },
+)
 
 describe('zip (the .keras container)', () => {
   it('crc32 equals zlib.crc32', () => {
@@ -55,7 +58,14 @@ describe('zip (the .keras container)', () => {
 
   it('refuses repeated names, and reports corrupt data instead of returning it', () => {
     const a = new Uint8Array([1, 2, 3])
-    expect(E.isLeft(encodeZip([{ name: 'x', data: a }, { name: 'x', data: a }]))).toBe(true)
+    expect(
+      E.isLeft(
+        encodeZip([
+          { name: 'x', data: a },
+          { name: 'x', data: a },
+        ]),
+      ),
+    ).toBe(true)
     const ok = encodeZip([{ name: 'x', data: a }])
     if (E.isLeft(ok)) throw new Error(ok.left.message)
     const bad = ok.right.slice()

@@ -46,7 +46,9 @@ describe('docs/custom-rules.md: the worked example', () => {
     expect(run(3)).toEqual(run(null))
   })
   it('the built-in triggers replay through simulate as plain options would (everySteps = saveFreq)', () => {
-    const out = right(simulate({ filepath: 'b{batch}.keras', saveFreq: 1000, monitor: 'loss' }, [{ epoch: 0, batch: 999, logs: { loss: 1 } }]))
+    const out = right(
+      simulate({ filepath: 'b{batch}.keras', saveFreq: 1000, monitor: 'loss' }, [{ epoch: 0, batch: 999, logs: { loss: 1 } }]),
+    )
     expect(out[0]!.save).toBe(true)
   })
 })

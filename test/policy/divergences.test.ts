@@ -34,6 +34,7 @@ describe('deliberate divergences from Keras 3.15', () => {
     expect(left(decodePolicyOptions({ filepath: 'm.keras', mode: 'MIN' })).option).toBe('mode')
   })
   it('saveFreq 0, negative or boolean is an error (Keras accepts them)', () => {
-    for (const saveFreq of [0, -1, true, false]) expect(left(decodePolicyOptions({ filepath: 'm.keras', saveFreq })).option).toBe('saveFreq')
+    for (const saveFreq of [0, -1, true, false])
+      expect(left(decodePolicyOptions({ filepath: 'm.keras', saveFreq })).option).toBe('saveFreq')
   })
 })

@@ -8,7 +8,8 @@ export const right = <L, R>(e: E.Either<L, R>): R => {
 }
 
 export const left = <L, R>(e: E.Either<L, R>): L => {
-  if (E.isRight(e)) throw new Error(`expected Left, got Right: ${JSON.stringify(e.right, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`)
+  if (E.isRight(e))
+    throw new Error(`expected Left, got Right: ${JSON.stringify(e.right, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`)
   return e.left
 }
 

@@ -26,8 +26,25 @@ describe('decodePolicyOptions: defaults', () => {
     expect(c.template.source).toBe(base.filepath)
   })
   it('keeps explicit values and does not check file extensions', () => {
-    const c = config({ filepath: 'x.safetensors', monitor: 'acc', mode: 'auto', saveFreq: 7, saveWeightsOnly: true, verbose: 1, minDelta: 0.5, maxToKeep: 3, saveTopK: -1 })
-    expect(c).toMatchObject({ mode: 'max', saveFreq: 7, saveWeightsOnly: true, verbose: 1, minDelta: 0.5, retention: { maxToKeep: 3, saveTopK: -1 } })
+    const c = config({
+      filepath: 'x.safetensors',
+      monitor: 'acc',
+      mode: 'auto',
+      saveFreq: 7,
+      saveWeightsOnly: true,
+      verbose: 1,
+      minDelta: 0.5,
+      maxToKeep: 3,
+      saveTopK: -1,
+    })
+    expect(c).toMatchObject({
+      mode: 'max',
+      saveFreq: 7,
+      saveWeightsOnly: true,
+      verbose: 1,
+      minDelta: 0.5,
+      retention: { maxToKeep: 3, saveTopK: -1 },
+    })
   })
   it('warns about options that have no effect without saveBestOnly', () => {
     expect(config({ ...base, initialValueThreshold: 1, minDelta: 0.1 }).warnings).toEqual([
@@ -49,7 +66,9 @@ describe('decodePolicyOptions: each error names the option, shows the value and 
     const e = err({ ...base, save_best_only: true })
     expect(e.option).toBe('save_best_only')
     expect(e.value).toBe(true)
-    expect(e.message).toMatch(/^save_best_only: got true \(unknown option\); expected one of the options filepath, monitor, mode, saveBestOnly, saveWeightsOnly, saveFreq, initialValueThreshold, verbose, minDelta, saveTopK, maxToKeep, keepPeriod, keepTimeInterval$/)
+    expect(e.message).toMatch(
+      /^save_best_only: got true \(unknown option\); expected one of the options filepath, monitor, mode, saveBestOnly, saveWeightsOnly, saveFreq, initialValueThreshold, verbose, minDelta, saveTopK, maxToKeep, keepPeriod, keepTimeInterval$/,
+    )
   })
   it('rejects wrong types', () => {
     expect(err({ ...base, saveBestOnly: 'yes' }).message).toBe('saveBestOnly: got "yes"; expected true or false')
@@ -107,7 +126,9 @@ describe('decodePolicyOptions: each error names the option, shows the value and 
   })
   it('rejects saveBestOnly on a val_* monitor with an integer saveFreq (it would never save)', () => {
     const e = err({ ...base, saveBestOnly: true, saveFreq: 5 })
-    expect(e.message).toBe("monitor: got \"val_loss\" (with saveBestOnly and saveFreq 5 nothing would ever be saved); expected a training metric (batch logs carry no val_* keys), or saveFreq 'epoch'")
+    expect(e.message).toBe(
+      'monitor: got "val_loss" (with saveBestOnly and saveFreq 5 nothing would ever be saved); expected a training metric (batch logs carry no val_* keys), or saveFreq \'epoch\'',
+    )
     expect(config({ ...base, saveBestOnly: true, saveFreq: 5, monitor: 'loss' }).saveFreq).toBe(5)
   })
   it('reports every issue at once', () => {
@@ -119,7 +140,9 @@ describe('decodePolicyOptions: each error names the option, shows the value and 
 
 describe('retention options', () => {
   it('decode alone or inside policy options, with clear errors', () => {
-    expect(left(decodeRetentionOptions({ saveTopK: -2 })).message).toBe('saveTopK: got -2; expected -1 (keep all), 0, or a positive integer')
+    expect(left(decodeRetentionOptions({ saveTopK: -2 })).message).toBe(
+      'saveTopK: got -2; expected -1 (keep all), 0, or a positive integer',
+    )
     expect(left(decodeRetentionOptions({ maxToKeep: 0 })).message).toBe('maxToKeep: got 0; expected a positive integer')
     expect(left(decodeRetentionOptions({ keepPeriod: 1.5 })).message).toBe('keepPeriod: got 1.5; expected a positive integer')
     expect(left(decodeRetentionOptions({ keepTimeInterval: -1 })).message).toBe('keepTimeInterval: got -1; expected a finite number > 0')

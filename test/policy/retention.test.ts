@@ -38,11 +38,16 @@ describe('retention', () => {
     expect(paths(retain({ saveTopK: 2 }, min, existing, rec(4, 0.8)).keep)).toEqual(['c1.keras', 'c3.keras', 'c4.keras'])
     expect(paths(retain({ saveTopK: -1 }, min, existing, rec(4, 0.8)).keep)).toHaveLength(5)
     expect(paths(retain({ saveTopK: 0 }, min, existing, rec(4, 0.8)).keep)).toEqual(['c1.keras', 'c4.keras'])
-    expect(paths(retain({ saveTopK: 2 }, { monitor: 'val_loss', mode: 'max' }, existing, rec(4, 0.1)).keep)).toEqual(['c0.keras', 'c2.keras', 'c4.keras'])
+    expect(paths(retain({ saveTopK: 2 }, { monitor: 'val_loss', mode: 'max' }, existing, rec(4, 0.1)).keep)).toEqual([
+      'c0.keras',
+      'c2.keras',
+      'c4.keras',
+    ])
   })
   it('NaN and missing scores rank worst in both modes (Lightning)', () => {
     const existing = [rec(0, NaN), rec(1, null), rec(2, 5)]
-    for (const mode of ['min', 'max'] as const) expect(paths(retain({ saveTopK: 1 }, { monitor: 'val_loss', mode }, existing, rec(3, NaN)).keep)).toEqual(['c2.keras', 'c3.keras'])
+    for (const mode of ['min', 'max'] as const)
+      expect(paths(retain({ saveTopK: 1 }, { monitor: 'val_loss', mode }, existing, rec(3, NaN)).keep)).toEqual(['c2.keras', 'c3.keras'])
     expect(rankValue(min, rec(1, null))).toBeNaN()
   })
   it('ties keep the older checkpoint', () => {
@@ -59,7 +64,7 @@ describe('retention', () => {
     const { keep } = retain({ keepPeriod: 3, maxToKeep: 1 }, min, existing, rec(6, 9))
     expect(paths(keep)).toEqual(['c0.keras', 'c2.keras', 'c5.keras', 'c6.keras'])
   })
-  it('keepTimeInterval keeps one per interval, from the records\' times', () => {
+  it("keepTimeInterval keeps one per interval, from the records' times", () => {
     const times = [0, 400, 900, 1000, 1500, 2100, 2200]
     const records = times.map((t, i) => rec(i, 10 - i, { time: t }))
     const steps = sequence({ keepTimeInterval: 1000 }, { monitor: 'val_loss', mode: 'max' }, records)
@@ -78,7 +83,11 @@ describe('retention', () => {
     expect(paths(remove)).toEqual(['c1.keras'])
   })
 
-  const score = fc.oneof({ weight: 8, arbitrary: fc.double({ min: -100, max: 100, noNaN: true }) }, { weight: 1, arbitrary: fc.constant(NaN) }, { weight: 1, arbitrary: fc.constant(null) })
+  const score = fc.oneof(
+    { weight: 8, arbitrary: fc.double({ min: -100, max: 100, noNaN: true }) },
+    { weight: 1, arbitrary: fc.constant(NaN) },
+    { weight: 1, arbitrary: fc.constant(null) },
+  )
   const history = fc.array(fc.tuple(score, fc.integer({ min: 0, max: 3000 })), { minLength: 1, maxLength: 30 }).map((xs) => {
     let t = 0
     return xs.map(([s, dt], i) => rec(i, s, { time: (t += dt) }))
@@ -102,16 +111,21 @@ describe('retention', () => {
 
   it('property: never drops the newest or the best, never deletes the added one, keep ∪ remove = all, disjoint', () => {
     fc.assert(
-      fc.property(fc.oneof(oneRule, fc.record({ saveTopK: fc.integer({ min: 0, max: 3 }), maxToKeep: fc.integer({ min: 1, max: 3 }) })), ranking, history, (o, r, records) => {
-        for (const { kept, removed, added, before } of sequence(o, r, records)) {
-          const all = [...before, added]
-          if (kept.at(-1) !== added || removed.includes(added)) return false
-          const best = bestPath(r, all)
-          if (best !== null && !paths(kept).includes(best)) return false
-          if (kept.length + removed.length !== all.length || kept.some((k) => removed.includes(k))) return false
-        }
-        return true
-      }),
+      fc.property(
+        fc.oneof(oneRule, fc.record({ saveTopK: fc.integer({ min: 0, max: 3 }), maxToKeep: fc.integer({ min: 1, max: 3 }) })),
+        ranking,
+        history,
+        (o, r, records) => {
+          for (const { kept, removed, added, before } of sequence(o, r, records)) {
+            const all = [...before, added]
+            if (kept.at(-1) !== added || removed.includes(added)) return false
+            const best = bestPath(r, all)
+            if (best !== null && !paths(kept).includes(best)) return false
+            if (kept.length + removed.length !== all.length || kept.some((k) => removed.includes(k))) return false
+          }
+          return true
+        },
+      ),
       { numRuns: 300 },
     )
   })
@@ -125,7 +139,8 @@ describe('retention', () => {
           const extra = kept.filter((k) => protectedPaths.has(k.path)).length
           if (o.saveTopK !== undefined && o.saveTopK >= 0 && kept.length > o.saveTopK + extra) return false
           if (o.maxToKeep !== undefined && kept.length > o.maxToKeep + extra) return false
-          if (o.keepPeriod !== undefined && kept.some((k) => (k.epoch + 1) % o.keepPeriod! !== 0 && !protectedPaths.has(k.path))) return false
+          if (o.keepPeriod !== undefined && kept.some((k) => (k.epoch + 1) % o.keepPeriod! !== 0 && !protectedPaths.has(k.path)))
+            return false
           if (o.keepTimeInterval !== undefined) {
             const byTime = kept.filter((k) => !protectedPaths.has(k.path))
             for (let i = 1; i < byTime.length; i++) if (byTime[i]!.time - byTime[i - 1]!.time < o.keepTimeInterval) return false
@@ -139,11 +154,16 @@ describe('retention', () => {
 
   it('property: incremental retention deletes nothing that retention over the full history at once would keep', () => {
     fc.assert(
-      fc.property(fc.oneof(oneRule, fc.record({ saveTopK: fc.integer({ min: 0, max: 3 }), keepTimeInterval: fc.integer({ min: 1, max: 3000 }) })), ranking, history, (o, r, records) => {
-        const removedEver = new Set(sequence(o, r, records).flatMap((s) => paths(s.removed)))
-        const atOnce = retain(o, r, records.slice(0, -1), records.at(-1)!)
-        return paths(atOnce.keep).every((p) => !removedEver.has(p))
-      }),
+      fc.property(
+        fc.oneof(oneRule, fc.record({ saveTopK: fc.integer({ min: 0, max: 3 }), keepTimeInterval: fc.integer({ min: 1, max: 3000 }) })),
+        ranking,
+        history,
+        (o, r, records) => {
+          const removedEver = new Set(sequence(o, r, records).flatMap((s) => paths(s.removed)))
+          const atOnce = retain(o, r, records.slice(0, -1), records.at(-1)!)
+          return paths(atOnce.keep).every((p) => !removedEver.has(p))
+        },
+      ),
       { numRuns: 300 },
     )
   })

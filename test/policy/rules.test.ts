@@ -44,11 +44,24 @@ const fires = (rule: AnyRule, events: ReadonlyArray<TrainingEvent>): { fired: bo
 }
 
 const events = fc
-  .array(fc.record({ batches: fc.integer({ min: 0, max: 6 }), v: fc.oneof(fc.double({ min: -3, max: 3, noNaN: true }), fc.constant(NaN)), dt: fc.integer({ min: 0, max: 4000 }) }), { maxLength: 15 })
+  .array(
+    fc.record({
+      batches: fc.integer({ min: 0, max: 6 }),
+      v: fc.oneof(fc.double({ min: -3, max: 3, noNaN: true }), fc.constant(NaN)),
+      dt: fc.integer({ min: 0, max: 4000 }),
+    }),
+    { maxLength: 15 },
+  )
   .map((epochs) => {
     let t = 0
     return epochs.flatMap(({ batches, v, dt }, e): TrainingEvent[] => [
-      ...Array.from({ length: batches }, (_, b): TrainingEvent => ({ kind: 'batch', epoch: e, batch: b, logs: { loss: v + b }, time: (t += dt / 4) })),
+      ...Array.from({ length: batches }, (_, b): TrainingEvent => ({
+        kind: 'batch',
+        epoch: e,
+        batch: b,
+        logs: { loss: v + b },
+        time: (t += dt / 4),
+      })),
       { kind: 'epoch', epoch: e, logs: { loss: v, val_loss: v }, time: (t += dt) },
     ])
   })
@@ -120,17 +133,24 @@ describe('rule combinators', () => {
   })
 
   it('everyEpochs(n) fires on 1-based epochs n, 2n, … and never on batches', () => {
-    const evs: TrainingEvent[] = [0, 1, 2, 3, 4, 5].flatMap((e): TrainingEvent[] => [{ kind: 'batch', epoch: e, batch: 0, logs: {} }, { kind: 'epoch', epoch: e, logs: {} }])
+    const evs: TrainingEvent[] = [0, 1, 2, 3, 4, 5].flatMap((e): TrainingEvent[] => [
+      { kind: 'batch', epoch: e, batch: 0, logs: {} },
+      { kind: 'epoch', epoch: e, logs: {} },
+    ])
     expect(fires(everyEpochs(3), evs).fired).toEqual([false, false, false, false, false, true, false, false, false, false, false, true])
   })
   it('afterSeconds(t) fires t seconds after it last fired, timed by the events; no time is an error', () => {
     const at = (time: number): TrainingEvent => ({ kind: 'epoch', epoch: 0, logs: {}, time })
     expect(fires(afterSeconds(2), [at(1000), at(2500), at(3000), at(4000), at(5000)]).fired).toEqual([false, false, true, false, true])
-    expect(left(afterSeconds(2).step({ since: null }, { kind: 'epoch', epoch: 0, logs: {} })).message).toBe('afterSeconds(2) needs event.time (ms since the Unix epoch) on every event')
+    expect(left(afterSeconds(2).step({ since: null }, { kind: 'epoch', epoch: 0, logs: {} })).message).toBe(
+      'afterSeconds(2) needs event.time (ms since the Unix epoch) on every event',
+    )
   })
   it('whenImproved ignores missing and NaN values', () => {
     const ev = (logs: Record<string, number>): TrainingEvent => ({ kind: 'epoch', epoch: 0, logs })
-    expect(fires(whenImproved('acc', 'max'), [ev({}), ev({ acc: NaN }), ev({ acc: 0.5 }), ev({ acc: 0.4 }), ev({ acc: 0.6 })]).fired).toEqual([false, false, true, false, true])
+    expect(
+      fires(whenImproved('acc', 'max'), [ev({}), ev({ acc: NaN }), ev({ acc: 0.5 }), ev({ acc: 0.4 }), ev({ acc: 0.6 })]).fired,
+    ).toEqual([false, false, true, false, true])
   })
   it('invalid construction arguments are reported as values, not thrown', () => {
     const bad = anyOf(everyEpochs(0), everySteps(1.5), whenImproved('', 'up' as 'min', -1), afterSeconds(NaN))
@@ -152,7 +172,7 @@ describe('rule combinators', () => {
 })
 
 describe('a custom trigger plugged into the policy', () => {
-  it('replaces saveFreq; saveBestOnly, messages and filenames stay the policy\'s', () => {
+  it("replaces saveFreq; saveBestOnly, messages and filenames stay the policy's", () => {
     const c = config({ filepath: 'm-{epoch}-{batch}.keras', monitor: 'loss', saveBestOnly: true, verbose: 1, saveFreq: 1000 })
     const trigger = anyOf(everySteps(2), onEpochEnd())
     const step = policyReducer(c, { trigger })
@@ -169,12 +189,7 @@ describe('a custom trigger plugged into the policy', () => {
       s = next
       out.push(d._tag === 'Save' ? `save ${d.path}` : `skip ${d.messages.join('|')}`)
     }
-    expect(out).toEqual([
-      'skip ',
-      'save m-1-2.keras',
-      'skip ',
-      'skip Epoch 1: loss did not improve from 2.00000',
-    ])
+    expect(out).toEqual(['skip ', 'save m-1-2.keras', 'skip ', 'skip Epoch 1: loss did not improve from 2.00000'])
     expect(s.trigger).toEqual([{ seen: 1, last: 2 }, null])
   })
 })

@@ -1,7 +1,14 @@
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { initialPolicyState, policyReducer, simulate, type PolicyState, type SimulatedEvent, type TrainingEvent } from '../../src/policy/index.js'
+import {
+  initialPolicyState,
+  policyReducer,
+  simulate,
+  type PolicyState,
+  type SimulatedEvent,
+  type TrainingEvent,
+} from '../../src/policy/index.js'
 import { config, right } from './helpers.js'
 
 /** Batch events of `epochs` epochs with `perEpoch` batches each. */

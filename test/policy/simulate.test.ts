@@ -21,7 +21,12 @@ describe('simulate (public contract)', () => {
   })
   it('a configuration error is a Left ConfigError', () => {
     const e = left(simulate({ filepath: 'm.keras', saveFreq: 0 }, []))
-    expect(e).toMatchObject({ _tag: 'ConfigError', option: 'saveFreq', value: 0, accepted: "'epoch' or a positive integer number of batches" })
+    expect(e).toMatchObject({
+      _tag: 'ConfigError',
+      option: 'saveFreq',
+      value: 0,
+      accepted: "'epoch' or a positive integer number of batches",
+    })
   })
   it('a non-array events argument is a Left naming events', () => {
     expect(left(simulate({ filepath: 'm.keras' }, 'x' as never)).option).toBe('events')
@@ -31,7 +36,12 @@ describe('simulate (public contract)', () => {
     expect(out[0]!.messages.at(-1)).toBe('Epoch 1: finished saving model to b.keras')
   })
   it('overwrites the same path for a template with no fields, as Keras does', () => {
-    const out = right(simulate({ filepath: 'last.keras', monitor: 'loss' }, [0, 1, 2].map((epoch) => ({ epoch, logs: { loss: epoch } }))))
+    const out = right(
+      simulate(
+        { filepath: 'last.keras', monitor: 'loss' },
+        [0, 1, 2].map((epoch) => ({ epoch, logs: { loss: epoch } })),
+      ),
+    )
     expect(out.map((d) => d.path)).toEqual(['last.keras', 'last.keras', 'last.keras'])
   })
 })

@@ -16,21 +16,45 @@ import {
 } from '../../src/policy/index.js'
 import { config, left, right } from './helpers.js'
 
-const loss = fc.oneof({ weight: 9, arbitrary: fc.double({ min: -5, max: 5, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, -0) })
+const loss = fc.oneof(
+  { weight: 9, arbitrary: fc.double({ min: -5, max: 5, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, -0) },
+)
 
 /** A plausible training run: epochs of batches, each epoch ended by an epoch event with val metrics. */
 const run = fc
   .array(fc.record({ batches: fc.integer({ min: 0, max: 5 }), train: loss, val: loss }), { maxLength: 12 })
   .map((epochs) =>
     epochs.flatMap(({ batches, train, val }, e): TrainingEvent[] => [
-      ...Array.from({ length: batches }, (_, b): TrainingEvent => ({ kind: 'batch', epoch: e, batch: b, logs: { loss: train + b }, time: e * 1000 + b })),
+      ...Array.from({ length: batches }, (_, b): TrainingEvent => ({
+        kind: 'batch',
+        epoch: e,
+        batch: b,
+        logs: { loss: train + b },
+        time: e * 1000 + b,
+      })),
       { kind: 'epoch', epoch: e, logs: { loss: train, val_loss: val }, time: e * 1000 + 999 },
     ]),
   )
 
 const options = fc.oneof(
-  fc.record({ filepath: fc.constant('m-{epoch}-{val_loss:.3f}.keras'), saveBestOnly: fc.boolean(), verbose: fc.constantFrom(0, 1), initialValueThreshold: fc.option(loss.filter((x) => !Number.isNaN(x)), { nil: null }), minDelta: fc.constantFrom(0, 0.1) }),
-  fc.record({ filepath: fc.constant('m-{epoch}-{batch}.keras'), monitor: fc.constant('loss'), saveBestOnly: fc.boolean(), saveFreq: fc.integer({ min: 1, max: 7 }), verbose: fc.constantFrom(0, 1) }),
+  fc.record({
+    filepath: fc.constant('m-{epoch}-{val_loss:.3f}.keras'),
+    saveBestOnly: fc.boolean(),
+    verbose: fc.constantFrom(0, 1),
+    initialValueThreshold: fc.option(
+      loss.filter((x) => !Number.isNaN(x)),
+      { nil: null },
+    ),
+    minDelta: fc.constantFrom(0, 0.1),
+  }),
+  fc.record({
+    filepath: fc.constant('m-{epoch}-{batch}.keras'),
+    monitor: fc.constant('loss'),
+    saveBestOnly: fc.boolean(),
+    saveFreq: fc.integer({ min: 1, max: 7 }),
+    verbose: fc.constantFrom(0, 1),
+  }),
 )
 
 const replay = (c: PolicyConfig, events: ReadonlyArray<TrainingEvent>, splitAt: number | null, trigger?: AnyRule): Decision[] => {
@@ -80,7 +104,9 @@ describe('state is plain JSON: a restarted run resumes exactly', () => {
     expect(left(decodePolicyState({ ...good, best: 'NaN' })).option).toBe('state.best')
     expect(left(decodePolicyState({ ...good, step: -1 })).option).toBe('state.step')
     expect(left(decodePolicyState({ ...good, version: 2 })).option).toBe('state.version')
-    expect(left(decodePolicyState({ ...good, extra: 1 })).message).toBe('state.extra: got 1 (unknown key); expected only the keys version, best, batchesSinceSave, lastBatchSeen, step, trigger')
+    expect(left(decodePolicyState({ ...good, extra: 1 })).message).toBe(
+      'state.extra: got 1 (unknown key); expected only the keys version, best, batchesSinceSave, lastBatchSeen, step, trigger',
+    )
     expect(left(decodePolicyState('x')).option).toBe('state')
     const { step: _omit, ...missing } = good
     expect(left(decodePolicyState(missing)).option).toBe('state.step')

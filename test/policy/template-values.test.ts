@@ -5,7 +5,9 @@ import { config, left, right } from './helpers.js'
 
 describe('the values a filename template sees', () => {
   it('epoch + 1 as a Python int ({epoch:03d} works), log values as Python floats', () => {
-    const out = right(simulate({ filepath: 'e{epoch:03d}-{val_loss}-{acc:.1%}.keras', monitor: 'acc' }, [{ epoch: 9, logs: { val_loss: 1e-5, acc: 0.5 } }]))
+    const out = right(
+      simulate({ filepath: 'e{epoch:03d}-{val_loss}-{acc:.1%}.keras', monitor: 'acc' }, [{ epoch: 9, logs: { val_loss: 1e-5, acc: 0.5 } }]),
+    )
     expect(out[0]!.path).toBe('e010-1e-05-50.0%.keras')
   })
   it('a whole-number float log renders as a Python float (1.0), not an int', () => {
@@ -13,11 +15,15 @@ describe('the values a filename template sees', () => {
     expect(out[0]!.path).toBe('1.0.keras')
   })
   it('batch + 1 as a Python int on batch-level saves', () => {
-    const out = right(simulate({ filepath: 'b{batch:04d}.keras', saveFreq: 1, monitor: 'loss' }, [{ epoch: 0, batch: 41, logs: { loss: 1 } }]))
+    const out = right(
+      simulate({ filepath: 'b{batch:04d}.keras', saveFreq: 1, monitor: 'loss' }, [{ epoch: 0, batch: 41, logs: { loss: 1 } }]),
+    )
     expect(out[0]!.path).toBe('b0042.keras')
   })
   it('a batch key in the logs wins over the batch index (Keras passes logs unchanged then)', () => {
-    const out = right(simulate({ filepath: 'b{batch}.keras', saveFreq: 1, monitor: 'loss' }, [{ epoch: 0, batch: 41, logs: { loss: 1, batch: 7 } }]))
+    const out = right(
+      simulate({ filepath: 'b{batch}.keras', saveFreq: 1, monitor: 'loss' }, [{ epoch: 0, batch: 41, logs: { loss: 1, batch: 7 } }]),
+    )
     expect(out[0]!.path).toBe('b7.0.keras')
   })
   it("a missing key is a Left carrying Keras's message, even when the decision would be a skip", () => {
@@ -28,7 +34,12 @@ describe('the values a filename template sees', () => {
     if (e._tag === 'TemplateRenderError') expect(e.field).toBe('val_acc')
   })
   it('simulate reports the render failure as a filepath configuration error naming the event', () => {
-    const e = left(simulate({ filepath: '{val_acc}.keras' }, [{ epoch: 0, logs: { val_loss: 1 } }, { epoch: 1, logs: { val_loss: 1 } }]))
+    const e = left(
+      simulate({ filepath: '{val_acc}.keras' }, [
+        { epoch: 0, logs: { val_loss: 1 } },
+        { epoch: 1, logs: { val_loss: 1 } },
+      ]),
+    )
     expect(e.option).toBe('filepath')
     expect(e.accepted).toContain('event 0, epoch 0')
   })
@@ -45,9 +56,15 @@ describe('the values a filename template sees', () => {
     const c = config({ filepath: 'm.keras', monitor: 'loss' })
     const step = policyReducer(c)
     const s = initialPolicyState(c)
-    expect(left(step(s, { kind: 'epoch', epoch: -1, logs: {} })).message).toBe('event.epoch: got -1; expected a 0-based integer epoch index')
-    expect(left(step(s, { kind: 'batch', epoch: 0, logs: {} })).message).toBe('event.batch: got undefined; expected a 0-based integer batch index on a batch event')
-    expect(left(step(s, { kind: 'epoch', epoch: 0, logs: { loss: '1' as unknown as number } })).message).toBe('event.logs.loss: got "1"; expected a number')
+    expect(left(step(s, { kind: 'epoch', epoch: -1, logs: {} })).message).toBe(
+      'event.epoch: got -1; expected a 0-based integer epoch index',
+    )
+    expect(left(step(s, { kind: 'batch', epoch: 0, logs: {} })).message).toBe(
+      'event.batch: got undefined; expected a 0-based integer batch index on a batch event',
+    )
+    expect(left(step(s, { kind: 'epoch', epoch: 0, logs: { loss: '1' as unknown as number } })).message).toBe(
+      'event.logs.loss: got "1"; expected a number',
+    )
     expect(left(simulate({ filepath: 'm.keras', monitor: 'loss' }, [{ epoch: 0.5, logs: {} }])).option).toBe('events[0].epoch')
   })
 })

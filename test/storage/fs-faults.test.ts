@@ -30,7 +30,8 @@ const realFs: Backend = {
   fresh: async () => {
     const dir = join(root, `d${++counter}`)
     return {
-      open: (wrapFs, staleTempAfterMs) => fsStorage(dir, { ...(wrapFs ? { wrapFs } : {}), ...(staleTempAfterMs === undefined ? {} : { staleTempAfterMs }) }),
+      open: (wrapFs, staleTempAfterMs) =>
+        fsStorage(dir, { ...(wrapFs ? { wrapFs } : {}), ...(staleTempAfterMs === undefined ? {} : { staleTempAfterMs }) }),
       files: async () =>
         (await nodeFs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []))
           .filter((d) => d.isFile())
@@ -45,8 +46,13 @@ const memory: Backend = {
   fresh: async () => {
     const volume = new Volume()
     return {
-      open: (wrapFs, staleTempAfterMs) => memoryStorage({ volume, ...(wrapFs ? { wrapFs } : {}), ...(staleTempAfterMs === undefined ? {} : { staleTempAfterMs }) }),
-      files: async () => Object.keys(volume.toJSON()).filter((f) => volume.statSync(f).isFile()).map((f) => f.slice(1)).sort(),
+      open: (wrapFs, staleTempAfterMs) =>
+        memoryStorage({ volume, ...(wrapFs ? { wrapFs } : {}), ...(staleTempAfterMs === undefined ? {} : { staleTempAfterMs }) }),
+      files: async () =>
+        Object.keys(volume.toJSON())
+          .filter((f) => volume.statSync(f).isFile())
+          .map((f) => f.slice(1))
+          .sort(),
     }
   },
 }
@@ -90,7 +96,8 @@ for (const backend of [realFs, memory]) {
                 await s.open()
                 faults.arm()
                 const key = mode === 'ifAbsent' ? 'ckpt/new.bin' : KEY
-                const options: WriteOptions | undefined = mode === 'ifAbsent' ? { ifAbsent: true } : mode === 'ifMatch' ? { ifMatch: before.etag } : undefined
+                const options: WriteOptions | undefined =
+                  mode === 'ifAbsent' ? { ifAbsent: true } : mode === 'ifMatch' ? { ifMatch: before.etag } : undefined
                 const outcome = await write2(s, key, options).then(
                   () => null,
                   (e: unknown) => e,
@@ -104,7 +111,11 @@ for (const backend of [realFs, memory]) {
                 }
                 // The commit point is the rename (or link): a fault before it keeps the old object, one after
                 // it (the folder fsync) leaves the new one whole, and reports the error.
-                const committed = faults.counts().rename + faults.counts().link > 0 && op !== 'rename' && op !== 'link' && !(crash && faults.counts().link + faults.counts().rename === 0)
+                const committed =
+                  faults.counts().rename + faults.counts().link > 0 &&
+                  op !== 'rename' &&
+                  op !== 'link' &&
+                  !(crash && faults.counts().link + faults.counts().rename === 0)
                 const clean = crash ? place.open(undefined, 0) : place.open()
                 const now = await clean.stat(key)
                 if (mode === 'ifAbsent') {
@@ -118,7 +129,10 @@ for (const backend of [realFs, memory]) {
                 const keys = (await clean.list()).filter((k) => k !== key)
                 expect(keys, label).toEqual(mode === 'ifAbsent' ? [KEY, 'other'] : ['other'])
                 // No temp file is left behind: cleaned by the writer, or (after a crash) swept on open.
-                expect((await place.files()).filter((f) => f.includes('.ckpt~')), label).toEqual([])
+                expect(
+                  (await place.files()).filter((f) => f.includes('.ckpt~')),
+                  label,
+                ).toEqual([])
               }
             }
           }

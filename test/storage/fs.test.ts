@@ -22,29 +22,34 @@ afterAll(async () => {
 conformance({ name: 'fs (real temp folder)', make: () => fsStorage(freshDir()) }, { describe, it, expect })
 
 /** Every call to the fs module, in order, as "op path". */
-const recording = (log: string[]) => (fs: FsModule): FsModule => ({
-  open: async (p, flags, mode) => {
-    log.push(`open(${flags}) ${p}`)
-    const h = await fs.open(p, flags, mode)
-    return {
-      write: (b, o, l, pos) => (log.push(`write ${l}`), h.write(b, o, l, pos)),
-      read: (b, o, l, pos) => h.read(b, o, l, pos),
-      sync: () => (log.push(`sync ${p}`), h.sync()),
-      stat: (o) => h.stat(o),
-      close: () => h.close(),
-    }
-  },
-  mkdir: (p, o) => (log.push(`mkdir ${p}`), fs.mkdir(p, o)),
-  rename: (a, b) => (log.push(`rename ${a} -> ${b}`), fs.rename(a, b)),
-  link: (a, b) => (log.push(`link ${a} -> ${b}`), fs.link(a, b)),
-  unlink: (p) => (log.push(`unlink ${p}`), fs.unlink(p)),
-  rmdir: (p) => (log.push(`rmdir ${p}`), fs.rmdir(p)),
-  readdir: (p, o) => fs.readdir(p, o),
-  stat: (p, o) => fs.stat(p, o),
-})
+const recording =
+  (log: string[]) =>
+  (fs: FsModule): FsModule => ({
+    open: async (p, flags, mode) => {
+      log.push(`open(${flags}) ${p}`)
+      const h = await fs.open(p, flags, mode)
+      return {
+        write: (b, o, l, pos) => (log.push(`write ${l}`), h.write(b, o, l, pos)),
+        read: (b, o, l, pos) => h.read(b, o, l, pos),
+        sync: () => (log.push(`sync ${p}`), h.sync()),
+        stat: (o) => h.stat(o),
+        close: () => h.close(),
+      }
+    },
+    mkdir: (p, o) => (log.push(`mkdir ${p}`), fs.mkdir(p, o)),
+    rename: (a, b) => (log.push(`rename ${a} -> ${b}`), fs.rename(a, b)),
+    link: (a, b) => (log.push(`link ${a} -> ${b}`), fs.link(a, b)),
+    unlink: (p) => (log.push(`unlink ${p}`), fs.unlink(p)),
+    rmdir: (p) => (log.push(`rmdir ${p}`), fs.rmdir(p)),
+    readdir: (p, o) => fs.readdir(p, o),
+    stat: (p, o) => fs.stat(p, o),
+  })
 
 const files = async (dir: string): Promise<string[]> =>
-  (await nodeFs.readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name).slice(dir.length + 1)).sort()
+  (await nodeFs.readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name).slice(dir.length + 1))
+    .sort()
 
 describe('fsStorage', () => {
   it('returns the storage synchronously and touches the disk only on first use', async () => {
@@ -116,7 +121,11 @@ describe('fsStorage', () => {
     const live = `.ckpt~tmp.${process.pid}.${TEMP_INCARNATION}.abcd`
     const deadTemp = join(dir, 'sub', `.ckpt~tmp.${dead}.0badcafe.00ff`)
     // A restarted container's process often gets the crashed one's pid (e.g. 1): the incarnation tells them apart.
-    const samePidEarlierTemp = join(dir, 'sub', `.ckpt~tmp.${process.pid}.${TEMP_INCARNATION === '0badcafe' ? '1badcafe' : '0badcafe'}.cafe`)
+    const samePidEarlierTemp = join(
+      dir,
+      'sub',
+      `.ckpt~tmp.${process.pid}.${TEMP_INCARNATION === '0badcafe' ? '1badcafe' : '0badcafe'}.cafe`,
+    )
     const liveTemp = join(dir, live)
     const staleTemp = join(dir, 'sub', `.ckpt~tmp.${process.pid}.${TEMP_INCARNATION}.beef`)
     for (const f of [deadTemp, samePidEarlierTemp, liveTemp, staleTemp]) await nodeFs.writeFile(f, 'partial')

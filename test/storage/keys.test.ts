@@ -6,7 +6,15 @@ import { MAX_KEY_BYTES, MAX_SEGMENT_BYTES, validateKey, validatePrefix } from '.
 
 const segment = fc
   .string({ unit: 'grapheme', minLength: 1, maxLength: 20 })
-  .filter((s) => !/[/\\\0]/.test(s) && s !== '.' && s !== '..' && !s.startsWith('.ckpt~') && Buffer.byteLength(s) <= MAX_SEGMENT_BYTES && !/^[A-Za-z]:/.test(s))
+  .filter(
+    (s) =>
+      !/[/\\\0]/.test(s) &&
+      s !== '.' &&
+      s !== '..' &&
+      !s.startsWith('.ckpt~') &&
+      Buffer.byteLength(s) <= MAX_SEGMENT_BYTES &&
+      !/^[A-Za-z]:/.test(s),
+  )
 const validKey = fc.array(segment, { minLength: 1, maxLength: 8 }).map((parts) => parts.join('/'))
 
 describe('validateKey', () => {
@@ -21,11 +29,18 @@ describe('validateKey', () => {
   it('no accepted key, however odd, resolves outside (or onto) the folder it is stored in', () => {
     const root = resolve('/srv/ckpt')
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: 'binary' }), validKey, fc.array(fc.constantFrom('..', '.', 'a', '', '\\', 'b/..', '/'), { maxLength: 6 }).map((p) => p.join('/'))), (key) => {
-        if (E.isLeft(validateKey(key))) return
-        const target = resolve(root, ...key.split('/'))
-        expect(target.startsWith(root + sep)).toBe(true)
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          validKey,
+          fc.array(fc.constantFrom('..', '.', 'a', '', '\\', 'b/..', '/'), { maxLength: 6 }).map((p) => p.join('/')),
+        ),
+        (key) => {
+          if (E.isLeft(validateKey(key))) return
+          const target = resolve(root, ...key.split('/'))
+          expect(target.startsWith(root + sep)).toBe(true)
+        },
+      ),
     )
   })
 
@@ -66,7 +81,8 @@ describe('validatePrefix', () => {
         const prefix = key.slice(0, cut % (key.length + 1))
         const result = validatePrefix(prefix)
         expect(E.isRight(result)).toBe(true)
-        if (E.isRight(result)) expect(result.right.folder + (result.right.folder && prefix.includes('/') ? '/' : '') + result.right.partial).toBe(prefix)
+        if (E.isRight(result))
+          expect(result.right.folder + (result.right.folder && prefix.includes('/') ? '/' : '') + result.right.partial).toBe(prefix)
       }),
     )
   })

@@ -18,7 +18,10 @@ describe.skipIf(missing !== null)('s3Storage against moto_server (child process 
   })
 
   // moto ignores If-Match on CompleteMultipartUpload: ifMatch writes are single PutObjects, up to partSize.
-  conformance({ name: 'moto_server', make: () => s3Storage(options()), modelRuns: 12, ifMatchLimit: 5 * 1024 * 1024 }, { describe, it, expect })
+  conformance(
+    { name: 'moto_server', make: () => s3Storage(options()), modelRuns: 12, ifMatchLimit: 5 * 1024 * 1024 },
+    { describe, it, expect },
+  )
 
   it('probes and declares ifAbsent and ifMatch; as moto ignores If-Match on CompleteMultipartUpload, ifMatch writes go as one PutObject, up to partSize', async () => {
     const storage = s3Storage(options())

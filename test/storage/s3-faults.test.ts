@@ -111,7 +111,10 @@ describe('fault injection: S3 adapter via an HTTP fault proxy in front of s3rver
       proxy!.arm({ kind, nth: 1, match: isGet })
       expect(same(await s.read('big'), bytes), kind).toBe(true)
       expect(proxy!.fired).toBe(true)
-      expect(proxy!.requests.filter((r) => r.startsWith('GET')), `${kind}: a second GET resumed the read`).toHaveLength(2)
+      expect(
+        proxy!.requests.filter((r) => r.startsWith('GET')),
+        `${kind}: a second GET resumed the read`,
+      ).toHaveLength(2)
       proxy!.arm({ kind, nth: 1, match: isGet })
       const parts: Uint8Array[] = []
       for await (const c of await s.readStream('big', { start: 100, end: 2 * MiB })) parts.push(c)

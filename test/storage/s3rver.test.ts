@@ -45,7 +45,9 @@ describe('s3Storage against s3rver (child process on 127.0.0.1)', () => {
     expect(() => s3Storage(options({ partSize: 1024 }))).toThrow(/partSize is 1024; expected an integer >= 5242880/)
     expect(() => s3Storage({ bucket: '' })).toThrow(/bucket is ""/)
     expect(() => s3Storage(options({ prefix: '../up' }))).toThrow(/prefix is "..\/up"/)
-    expect(() => s3Storage(options({ conditionalWrites: 'yes' as unknown as boolean }))).toThrow(/conditionalWrites is "yes"; expected 'auto', true or false/)
+    expect(() => s3Storage(options({ conditionalWrites: 'yes' as unknown as boolean }))).toThrow(
+      /conditionalWrites is "yes"; expected 'auto', true or false/,
+    )
   })
 
   it('keeps each storage inside its prefix', async () => {

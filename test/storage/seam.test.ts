@@ -29,14 +29,22 @@ describe('the Promise driver seam', () => {
 
   it('passes a StorageFailure through; anything else a driver rejects or throws becomes an IOError StorageFailure with it as cause', async () => {
     const typed = new StorageFailure(notFound('k'))
-    expect(await fromDriver(driverOf(() => Promise.reject(typed))).read('k').catch((e: unknown) => e)).toBe(typed)
+    expect(
+      await fromDriver(driverOf(() => Promise.reject(typed)))
+        .read('k')
+        .catch((e: unknown) => e),
+    ).toBe(typed)
     const bug = new Error('adapter bug')
     const thrownSync = fromDriver(
       driverOf(() => {
         throw bug
       }),
     )
-    for (const call of [thrownSync.write('k', new Uint8Array()), thrownSync.stat('k'), fromDriver(driverOf(() => Promise.reject(bug))).list('p')]) {
+    for (const call of [
+      thrownSync.write('k', new Uint8Array()),
+      thrownSync.stat('k'),
+      fromDriver(driverOf(() => Promise.reject(bug))).list('p'),
+    ]) {
       const failure = await expectFailure(call, 'IOError')
       expect(failure).toBeInstanceOf(CkptError)
       expect(failure.cause).toBe(bug)
@@ -63,14 +71,19 @@ describe('the Promise driver seam', () => {
   it('orThrow gives the right value of a check, or throws its error as a StorageFailure', async () => {
     expect(orThrow(validateKey('a/b'))).toBe('a/b')
     expect(orThrow(E.right(3))).toBe(3)
-    const failure = await expectFailure(Promise.resolve().then(() => orThrow(validateKey('../x'))), 'InvalidKey')
+    const failure = await expectFailure(
+      Promise.resolve().then(() => orThrow(validateKey('../x'))),
+      'InvalidKey',
+    )
     expect(failure.key).toBe('../x')
   })
 
   it('expectFailure throws a plain Error on success, on another error and on another tag', async () => {
     await expect(expectFailure(Promise.resolve(1), 'NotFound')).rejects.toThrow('expected a NotFound failure, got success: 1')
     await expect(expectFailure(Promise.reject(new Error('x')), 'NotFound')).rejects.toThrow('expected a StorageFailure (NotFound)')
-    await expect(expectFailure(Promise.reject(new StorageFailure(notFound('k'))), 'IOError')).rejects.toThrow('expected a IOError failure, got NotFound')
+    await expect(expectFailure(Promise.reject(new StorageFailure(notFound('k'))), 'IOError')).rejects.toThrow(
+      'expected a IOError failure, got NotFound',
+    )
   })
 })
 
@@ -79,7 +92,8 @@ describe('the ckpt/testing entry', () => {
     const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { exports: Record<string, unknown> }
     expect(pkg.exports['./testing']).toEqual({ types: './dist/testing/index.d.ts', import: './dist/testing/index.js' })
     const testing = (await import('ckpt/testing')) as Record<string, unknown>
-    for (const name of ['conformance', 'expectFailure', 'fsFaults', 'FS_OPS', 'startFaultProxy', 'inChunks', 'asyncChunks']) expect(typeof testing[name], name).not.toBe('undefined')
+    for (const name of ['conformance', 'expectFailure', 'fsFaults', 'FS_OPS', 'startFaultProxy', 'inChunks', 'asyncChunks'])
+      expect(typeof testing[name], name).not.toBe('undefined')
     const root = (await import('ckpt')) as Record<string, unknown>
     expect(root['fsFaults']).toBeUndefined()
     expect(root['FS_OPS']).toBeUndefined()

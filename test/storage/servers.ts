@@ -65,7 +65,11 @@ export const startS3rver = async (bucket = 'ckpt-test'): Promise<S3Server> => {
 /** Why moto_server cannot run here, or null when it is on PATH. */
 export const motoMissing = (): string | null => {
   const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' })
-  return probe.error ? `moto_server is not on PATH (${probe.error.message}); install it with: pip install 'moto[server]'` : probe.status === 0 ? null : `moto_server --help exited with ${probe.status}`
+  return probe.error
+    ? `moto_server is not on PATH (${probe.error.message}); install it with: pip install 'moto[server]'`
+    : probe.status === 0
+      ? null
+      : `moto_server --help exited with ${probe.status}`
 }
 
 const freePort = (): Promise<number> =>

@@ -35,15 +35,14 @@ const NATURAL: Record<Dtype, (b: ArrayBuffer, offset: number, length: number) =>
   I32: (b, o, n) => new Int32Array(b, o, n / 4),
   U32: (b, o, n) => new Uint32Array(b, o, n / 4),
   F32: (b, o, n) => new Float32Array(b, o, n / 4),
-  C64: (b, o, n) => new Float32Array(b, o, n / 8 * 2),
+  C64: (b, o, n) => new Float32Array(b, o, (n / 8) * 2),
   F64: (b, o, n) => new Float64Array(b, o, n / 8),
   I64: (b, o, n) => new BigInt64Array(b, o, n / 8),
   U64: (b, o, n) => new BigUint64Array(b, o, n / 8),
 }
 
 /** The byte size of a tensor, computed independently of the library. */
-export const byteSize = (dtype: Dtype, shape: ReadonlyArray<number>): number =>
-  (shape.reduce((a, b) => a * b, 1) * dtypeBits(dtype)) / 8
+export const byteSize = (dtype: Dtype, shape: ReadonlyArray<number>): number => (shape.reduce((a, b) => a * b, 1) * dtypeBits(dtype)) / 8
 
 /** A shape whose element count suits the dtype (sub-byte types need whole bytes). */
 const shapeFor = (dtype: Dtype): fc.Arbitrary<number[]> => {
@@ -58,19 +57,21 @@ const shapeFor = (dtype: Dtype): fc.Arbitrary<number[]> => {
 export const tensorOf = (dtype: Dtype): fc.Arbitrary<Tensor> =>
   shapeFor(dtype).chain((shape) => {
     const size = byteSize(dtype, shape)
-    return fc.record({
-      bytes: fc.uint8Array({ minLength: size, maxLength: size }),
-      pad: fc.integer({ min: 0, max: 3 }),
-      asU16: fc.boolean(),
-    }).map(({ bytes, pad, asU16 }) => {
-      const unit = dtype === 'C64' ? 8 : Math.max(1, dtypeBits(dtype) / 8)
-      const offset = pad * unit
-      const buffer = new ArrayBuffer(offset + size + unit)
-      new Uint8Array(buffer, offset, size).set(bytes)
-      const data =
-        asU16 && (dtype === 'F16' || dtype === 'BF16') ? new Uint16Array(buffer, offset, size / 2) : NATURAL[dtype](buffer, offset, size)
-      return { dtype, shape, data }
-    })
+    return fc
+      .record({
+        bytes: fc.uint8Array({ minLength: size, maxLength: size }),
+        pad: fc.integer({ min: 0, max: 3 }),
+        asU16: fc.boolean(),
+      })
+      .map(({ bytes, pad, asU16 }) => {
+        const unit = dtype === 'C64' ? 8 : Math.max(1, dtypeBits(dtype) / 8)
+        const offset = pad * unit
+        const buffer = new ArrayBuffer(offset + size + unit)
+        new Uint8Array(buffer, offset, size).set(bytes)
+        const data =
+          asU16 && (dtype === 'F16' || dtype === 'BF16') ? new Uint16Array(buffer, offset, size / 2) : NATURAL[dtype](buffer, offset, size)
+        return { dtype, shape, data }
+      })
   })
 
 export const anyTensor: fc.Arbitrary<Tensor> = fc.constantFrom(...DTYPES).chain(tensorOf)
@@ -79,7 +80,11 @@ const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype', '__metadata_
 
 /** Any well-formed Unicode name except the reserved ones. */
 export const tensorName: fc.Arbitrary<string> = fc
-  .oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.string({ maxLength: 6 }), fc.constantFrom('a', 'b', 'a.0', 'é', '\u{1F600}', '\uFFFD', '"\\\n'))
+  .oneof(
+    fc.string({ unit: 'binary', maxLength: 12 }),
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom('a', 'b', 'a.0', 'é', '\u{1F600}', '\uFFFD', '"\\\n'),
+  )
   .filter((s) => !FORBIDDEN.has(s))
 
 /** A record of tensors with unique names. */

@@ -82,7 +82,8 @@ const rewrite: fc.Arbitrary<Mutation> = fc
     const names = Object.keys(header).filter((k) => k !== '__metadata__')
     const name = names[pick % Math.max(1, names.length)]
     const found = name === undefined ? undefined : header[name]
-    const t = typeof found === 'object' && found !== null && Array.isArray(found.data_offsets) && Array.isArray(found.shape) ? found : undefined
+    const t =
+      typeof found === 'object' && found !== null && Array.isArray(found.data_offsets) && Array.isArray(found.shape) ? found : undefined
     let out = JSON.stringify(header)
     if (t !== undefined) {
       if (what === 'begin') t.data_offsets[0] = Math.max(0, t.data_offsets[0]! + delta)
@@ -136,7 +137,10 @@ describe('safetensors reader fuzz', () => {
   it('random corruptions of valid files never throw: Left with a typed error, or a valid result', () => {
     fc.assert(
       fc.property(validFile, fc.array(mutation, { minLength: 1, maxLength: 3 }), options, (file, ms, opts) => {
-        checkOutcome(ms.reduce((f, m) => m(f), file), opts)
+        checkOutcome(
+          ms.reduce((f, m) => m(f), file),
+          opts,
+        )
       }),
       { numRuns: 3000 },
     )

@@ -69,7 +69,9 @@ describe('F16 and BF16 to float32', () => {
   })
 
   it('without f16AsF32, F16 and BF16 come back as raw bytes', () => {
-    const r = decodeSafetensors(concat(encodeSafetensorsOrThrow({ h: { dtype: 'F16', shape: [2], data: new Uint16Array([0x3c00, 0xc000]) } })))
+    const r = decodeSafetensors(
+      concat(encodeSafetensorsOrThrow({ h: { dtype: 'F16', shape: [2], data: new Uint16Array([0x3c00, 0xc000]) } })),
+    )
     if (E.isLeft(r)) throw new Error(r.left.message)
     expect(r.right.tensors['h']!.dtype).toBe('F16')
     expect([...r.right.tensors['h']!.data]).toEqual([0x00, 0x3c, 0x00, 0xc0])

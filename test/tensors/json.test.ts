@@ -8,7 +8,8 @@ const toPlain = (v: JsonValue): unknown => {
   switch (v.kind) {
     case 'object': {
       const o: Record<string, unknown> = {}
-      for (const [k, x] of v.entries) Object.defineProperty(o, k, { value: toPlain(x), enumerable: true, configurable: true, writable: true })
+      for (const [k, x] of v.entries)
+        Object.defineProperty(o, k, { value: toPlain(x), enumerable: true, configurable: true, writable: true })
       return o
     }
     case 'array':
@@ -32,7 +33,8 @@ const jsonParses = (s: string): boolean => {
   }
 }
 
-const hasLoneSurrogateEscape = (s: string): boolean => /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F]/.test(s)
+const hasLoneSurrogateEscape = (s: string): boolean =>
+  /\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F]/.test(s)
 
 describe('strict JSON parser', () => {
   it('agrees with JSON.parse on every JSON document', () => {
@@ -48,7 +50,11 @@ describe('strict JSON parser', () => {
 
   it('accepts exactly what JSON.parse accepts, on mutated documents (lone surrogate escapes aside)', () => {
     const mutated = fc
-      .tuple(fc.json({ maxDepth: 3 }), fc.nat(), fc.constantFrom('', ',', '}', ']', '"', '\\', '-', '0', 'e', '.', '\u000b', '\ufeff', 'tru', '\\u'))
+      .tuple(
+        fc.json({ maxDepth: 3 }),
+        fc.nat(),
+        fc.constantFrom('', ',', '}', ']', '"', '\\', '-', '0', 'e', '.', '\u000b', '\ufeff', 'tru', '\\u'),
+      )
       .map(([t, at, ins]) => t.slice(0, at % (t.length + 1)) + ins + t.slice(at % (t.length + 1)))
     fc.assert(
       fc.property(mutated, (text) => {

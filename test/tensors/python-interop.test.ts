@@ -61,7 +61,7 @@ const SPEC: SpecTensor[] = [
   { name: 'empty', dtype: 'I32', shape: [0, 3], values: [] },
   { name: 'ünïcode/ключ.0 "q"', dtype: 'U16', shape: [2], values: [0, 65535] },
 ]
-const PLAIN_METADATA = { format: 'np', 'ünï': '✓ "quoted"\n' }
+const PLAIN_METADATA = { format: 'np', ünï: '✓ "quoted"\n' }
 const ALL_METADATA = { step: '1200' }
 
 const num = (v: Literal): number =>
@@ -154,8 +154,27 @@ describe.skipIf(missing !== undefined)('safetensors interop with Python safetens
   })
 
   it('random tensor sets: byte-identical to Python serialize, and Python reads ckpt files back exactly', () => {
-    const writable: Dtype[] = ['BOOL', 'U8', 'I8', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64', 'C64',
-      'F8_E4M3', 'F8_E4M3FNUZ', 'F8_E5M2', 'F8_E5M2FNUZ', 'F8_E8M0']
+    const writable: Dtype[] = [
+      'BOOL',
+      'U8',
+      'I8',
+      'I16',
+      'U16',
+      'F16',
+      'BF16',
+      'I32',
+      'U32',
+      'F32',
+      'F64',
+      'I64',
+      'U64',
+      'C64',
+      'F8_E4M3',
+      'F8_E4M3FNUZ',
+      'F8_E5M2',
+      'F8_E5M2FNUZ',
+      'F8_E8M0',
+    ]
     const sets = fc.sample(
       fc.tuple(
         fc.uniqueArray(fc.tuple(tensorName, fc.constantFrom(...writable).chain(tensorOf)), { selector: ([n]) => n, maxLength: 8 }),
@@ -185,7 +204,10 @@ describe.skipIf(missing !== undefined)('safetensors interop with Python safetens
   })
 
   it('for no tensors and empty metadata, Python writes a header its own reader rejects; ckpt writes a valid one', () => {
-    const [python] = oracle(['batch'], [{ tensors: [], metadata: {}, ckpt: '0800000000000000' + Buffer.from('{}      ').toString('hex') }]) as Array<{ python: string }>
+    const [python] = oracle(
+      ['batch'],
+      [{ tensors: [], metadata: {}, ckpt: '0800000000000000' + Buffer.from('{}      ').toString('hex') }],
+    ) as Array<{ python: string }>
     const pythonFile = new Uint8Array(Buffer.from(python!.python, 'hex'))
     expect(new TextDecoder().decode(pythonFile.subarray(8)).trimEnd()).toBe('{},"__metadata__":{}}')
     expect(decodeSafetensors(pythonFile)).toMatchObject({ _tag: 'Left', left: { _tag: 'InvalidHeaderJson' } })
@@ -198,7 +220,10 @@ describe.skipIf(missing !== undefined)('safetensors interop with Python safetens
   })
 
   it('accepts and rejects the validation corpus as the reference reader does, except where ckpt is stricter', () => {
-    const verdicts = oracle(['validate'], CASES.map((c) => Buffer.from(buildFile(c)).toString('hex'))) as string[]
+    const verdicts = oracle(
+      ['validate'],
+      CASES.map((c) => Buffer.from(buildFile(c)).toString('hex')),
+    ) as string[]
     const disagreements = CASES.flatMap((c, k) => {
       const ours = E.isRight(decodeSafetensors(buildFile(c))) ? 'ok' : 'error'
       const theirs = verdicts[k] === 'ok' ? 'ok' : 'error'

@@ -46,7 +46,12 @@ describe('safetensors reader validation', () => {
 
   it('orders decoded tensors by their data offsets', () => {
     const r = decodeSafetensors(
-      buildFile({ name: '', header: '{"z":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}', data: 2, expect: 'ok' }),
+      buildFile({
+        name: '',
+        header: '{"z":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"a":{"dtype":"U8","shape":[1],"data_offsets":[1,2]}}',
+        data: 2,
+        expect: 'ok',
+      }),
     )
     if (E.isLeft(r)) throw new Error(r.left.message)
     expect(Object.keys(r.right.tensors)).toEqual(['z', 'a'])

@@ -42,30 +42,45 @@ describe('modelCheckpoint: configuration errors are thrown at construction, sync
   it('any other ending lists the supported ones', () => {
     const e = thrown(() => modelCheckpoint({ storage, filepath: 'ckpt/e{epoch}.bin' }))
     expect(e.error._tag).toBe('UnsupportedFilepath')
-    expect(e.message).toMatch(/filepath=ckpt\/e\{epoch\}\.bin: the ending selects the format; supported endings: 'model.json' .*'.keras' .*'.weights.h5' .*'.safetensors'/)
-  })
-  it.each(['e{epoch}/model.json', 'ckpt/e{epoch}.keras'])('saveWeightsOnly: true with %s gives Keras\'s message, naming the option and the value', (filepath) => {
-    const e = thrown(() => modelCheckpoint({ storage, filepath, saveWeightsOnly: true }))
-    expect(e.error._tag).toBe('UnsupportedFilepath')
-    expect(e.message).toContain(
-      `When using \`saveWeightsOnly: true\` in modelCheckpoint, the filepath provided must end in \`.weights.h5\` (Keras weights format) or \`.safetensors\`. Received: filepath=${filepath}`,
+    expect(e.message).toMatch(
+      /filepath=ckpt\/e\{epoch\}\.bin: the ending selects the format; supported endings: 'model.json' .*'.keras' .*'.weights.h5' .*'.safetensors'/,
     )
   })
-  it.each([false, undefined])('saveWeightsOnly: %s with .weights.h5 gives Keras\'s message, naming the option and the value', (saveWeightsOnly) => {
-    const filepath = 'best_model.weights.h5'
-    const e = thrown(() => modelCheckpoint({ storage, filepath, ...(saveWeightsOnly === undefined ? {} : { saveWeightsOnly }) }))
-    expect(e.error._tag).toBe('UnsupportedFilepath')
-    expect(e.message).toContain(
-      `When using \`saveWeightsOnly: false\` in modelCheckpoint, the filepath provided must end in \`.keras\` (Keras model format) or \`model.json\` (tfjs layers format). Received: filepath=${filepath}`,
-    )
-  })
+  it.each(['e{epoch}/model.json', 'ckpt/e{epoch}.keras'])(
+    "saveWeightsOnly: true with %s gives Keras's message, naming the option and the value",
+    (filepath) => {
+      const e = thrown(() => modelCheckpoint({ storage, filepath, saveWeightsOnly: true }))
+      expect(e.error._tag).toBe('UnsupportedFilepath')
+      expect(e.message).toContain(
+        `When using \`saveWeightsOnly: true\` in modelCheckpoint, the filepath provided must end in \`.weights.h5\` (Keras weights format) or \`.safetensors\`. Received: filepath=${filepath}`,
+      )
+    },
+  )
+  it.each([false, undefined])(
+    "saveWeightsOnly: %s with .weights.h5 gives Keras's message, naming the option and the value",
+    (saveWeightsOnly) => {
+      const filepath = 'best_model.weights.h5'
+      const e = thrown(() => modelCheckpoint({ storage, filepath, ...(saveWeightsOnly === undefined ? {} : { saveWeightsOnly }) }))
+      expect(e.error._tag).toBe('UnsupportedFilepath')
+      expect(e.message).toContain(
+        `When using \`saveWeightsOnly: false\` in modelCheckpoint, the filepath provided must end in \`.keras\` (Keras model format) or \`model.json\` (tfjs layers format). Received: filepath=${filepath}`,
+      )
+    },
+  )
   it('bad options name the option, the value and what is accepted', () => {
-    expect(thrown(() => modelCheckpoint({ storage, filepath: 'm/model.json', saveFreq: 0 })).message).toMatch(/saveFreq.*0.*'epoch' or a positive integer/)
-    expect(thrown(() => modelCheckpoint({ storage, filepath: 'm/model.json', save_best_only: true } as unknown as ModelCheckpointOptions)).message).toMatch(/save_best_only.*unknown option/)
-    expect(thrown(() => modelCheckpoint({ filepath: 'm/model.json' } as unknown as ModelCheckpointOptions)).message).toMatch(/storage: got undefined; expected a Storage/)
-    expect(thrown(() => modelCheckpoint({ storage, filepath: 'm/model.json', serializer: {} } as unknown as ModelCheckpointOptions)).message).toMatch(
-      /'serializer' is set by the tfjs adapter/,
+    expect(thrown(() => modelCheckpoint({ storage, filepath: 'm/model.json', saveFreq: 0 })).message).toMatch(
+      /saveFreq.*0.*'epoch' or a positive integer/,
     )
+    expect(
+      thrown(() => modelCheckpoint({ storage, filepath: 'm/model.json', save_best_only: true } as unknown as ModelCheckpointOptions))
+        .message,
+    ).toMatch(/save_best_only.*unknown option/)
+    expect(thrown(() => modelCheckpoint({ filepath: 'm/model.json' } as unknown as ModelCheckpointOptions)).message).toMatch(
+      /storage: got undefined; expected a Storage/,
+    )
+    expect(
+      thrown(() => modelCheckpoint({ storage, filepath: 'm/model.json', serializer: {} } as unknown as ModelCheckpointOptions)).message,
+    ).toMatch(/'serializer' is set by the tfjs adapter/)
     expect(thrown(() => modelCheckpoint(null as unknown as ModelCheckpointOptions)).error._tag).toBe('InvalidOptions')
   })
   it('valid options construct without touching the storage', async () => {
@@ -91,14 +106,24 @@ describe.each(BACKENDS)('modelCheckpoint in model.fit on %s', (backend) => {
     const model = tinyModel(tf.train.adamax(0.01))
     let epochs = 0
     const counter = new tfl.CustomCallback({ onEpochBegin: async () => void epochs++ })
-    const err = await model.fit(data.x, data.y, { ...FIT, epochs: 2, callbacks: [modelCheckpoint({ storage, filepath: 'e{epoch}/model.json', ...quiet }), counter] }).catch((e: unknown) => e)
+    const err = await model
+      .fit(data.x, data.y, {
+        ...FIT,
+        epochs: 2,
+        callbacks: [modelCheckpoint({ storage, filepath: 'e{epoch}/model.json', ...quiet }), counter],
+      })
+      .catch((e: unknown) => e)
     expect(err).toBeInstanceOf(CkptTfjsError)
     expect((err as CkptTfjsError).error._tag).toBe('UnsupportedOptimizer')
     expect((err as Error).message).toMatch(/Adamax cannot be checkpointed/)
     expect(epochs).toBe(0)
     expect(await storage.list()).toEqual([])
     // Weights-only checkpoints need no optimizer state: adamax is fine there.
-    await model.fit(data.x, data.y, { ...FIT, epochs: 1, callbacks: [modelCheckpoint({ storage, filepath: 'w{epoch}.safetensors', ...quiet })] })
+    await model.fit(data.x, data.y, {
+      ...FIT,
+      epochs: 1,
+      callbacks: [modelCheckpoint({ storage, filepath: 'w{epoch}.safetensors', ...quiet })],
+    })
     expect(await storage.list()).toEqual(['ckpt-index.json', 'w1.safetensors'])
   })
 
@@ -123,11 +148,17 @@ describe.each(BACKENDS)('modelCheckpoint in model.fit on %s', (backend) => {
     ])
   })
 
-  it("integer saveFreq saves at batch ends, 0-based batches restarting each epoch, as Keras: (1,3) (2,2) (3,1) (3,4)", async () => {
+  it('integer saveFreq saves at batch ends, 0-based batches restarting each epoch, as Keras: (1,3) (2,2) (3,1) (3,4)', async () => {
     const storage = memoryStorage()
     const four = dataset(32) // 4 batches of 8
     const model = tinyModel(tf.train.sgd(0.05))
-    await model.fit(four.x, four.y, { ...FIT, epochs: 3, callbacks: [modelCheckpoint({ storage, filepath: 'b/e{epoch}-b{batch}-{loss:.3f}/model.json', saveFreq: 3, monitor: 'loss', ...quiet })] })
+    await model.fit(four.x, four.y, {
+      ...FIT,
+      epochs: 3,
+      callbacks: [
+        modelCheckpoint({ storage, filepath: 'b/e{epoch}-b{batch}-{loss:.3f}/model.json', saveFreq: 3, monitor: 'loss', ...quiet }),
+      ],
+    })
     tf.dispose([four.x, four.y])
     const entries = await entriesOf(storage)
     expect(entries.map((e) => [e.epoch, e.batch, e.step])).toEqual([
@@ -159,7 +190,11 @@ describe.each(BACKENDS)('modelCheckpoint in model.fit on %s', (backend) => {
         }
       },
     }
-    await model.fitDataset(ds as unknown as Parameters<typeof model.fitDataset>[0], { epochs: 3, verbose: 0, callbacks: [modelCheckpoint({ storage, filepath: 'd/e{epoch}/model.json', monitor: 'loss', ...quiet })] })
+    await model.fitDataset(ds as unknown as Parameters<typeof model.fitDataset>[0], {
+      epochs: 3,
+      verbose: 0,
+      callbacks: [modelCheckpoint({ storage, filepath: 'd/e{epoch}/model.json', monitor: 'loss', ...quiet })],
+    })
     expect((await entriesOf(storage)).map((e) => [e.path, e.step])).toEqual([
       ['d/e1/model.json', 3],
       ['d/e2/model.json', 6],
@@ -172,13 +207,22 @@ describe.each(BACKENDS)('modelCheckpoint in model.fit on %s', (backend) => {
   it('a plain-object callback listed first hides the model from tfjs callbacks: a clear error says what to do', async () => {
     const model = tinyModel(tf.train.sgd(0.1))
     const cb = modelCheckpoint({ storage: memoryStorage(), filepath: 'e{epoch}/model.json', ...quiet })
-    const err = await model.fit(data.x, data.y, { ...FIT, epochs: 1, callbacks: [{ onEpochEnd: async () => {} }, cb] as unknown as tfl.Callback[] }).catch((e: unknown) => e)
+    const err = await model
+      .fit(data.x, data.y, { ...FIT, epochs: 1, callbacks: [{ onEpochEnd: async () => {} }, cb] as unknown as tfl.Callback[] })
+      .catch((e: unknown) => e)
     expect((err as CkptTfjsError).error?._tag).toBe('NoModel')
     expect((err as Error).message).toMatch(/put modelCheckpoint\(\.\.\.\) first, or wrap plain-object callbacks in `new tf.CustomCallback/)
     // Listed first, with a CustomCallback after it, it works.
     const storage = memoryStorage()
     let seen = 0
-    await model.fit(data.x, data.y, { ...FIT, epochs: 1, callbacks: [modelCheckpoint({ storage, filepath: 'e{epoch}/model.json', ...quiet }), new tfl.CustomCallback({ onEpochEnd: async () => void seen++ })] })
+    await model.fit(data.x, data.y, {
+      ...FIT,
+      epochs: 1,
+      callbacks: [
+        modelCheckpoint({ storage, filepath: 'e{epoch}/model.json', ...quiet }),
+        new tfl.CustomCallback({ onEpochEnd: async () => void seen++ }),
+      ],
+    })
     expect(seen).toBe(1)
     expect((await entriesOf(storage)).length).toBe(1)
   })
@@ -186,10 +230,15 @@ describe.each(BACKENDS)('modelCheckpoint in model.fit on %s', (backend) => {
   it('weights only: a safetensors file keyed by originalName that loadWeights restores; restoreLatest explains it needs a whole model', async () => {
     const storage = memoryStorage()
     const model = tinyModel(tf.train.adam(0.01))
-    await model.fit(data.x, data.y, { ...FIT, epochs: 2, callbacks: [modelCheckpoint({ storage, filepath: 'w/e{epoch}.safetensors', saveWeightsOnly: true, ...quiet })] })
+    await model.fit(data.x, data.y, {
+      ...FIT,
+      epochs: 2,
+      callbacks: [modelCheckpoint({ storage, filepath: 'w/e{epoch}.safetensors', saveWeightsOnly: true, ...quiet })],
+    })
     const decoded = decodeSafetensors(await storage.read('w/e2.safetensors'))
     expect(decoded._tag).toBe('Right')
-    if (decoded._tag === 'Right') expect(Object.keys(decoded.right.tensors).sort()).toEqual(['hidden/bias', 'hidden/kernel', 'out/bias', 'out/kernel'])
+    if (decoded._tag === 'Right')
+      expect(Object.keys(decoded.right.tensors).sort()).toEqual(['hidden/bias', 'hidden/kernel', 'out/bias', 'out/kernel'])
     const fresh = tinyModel()
     await loadWeights(fresh, storage, 'w/e2.safetensors')
     expect(weightBytes(fresh)).toEqual(weightBytes(model))
@@ -202,7 +251,11 @@ describe.each(BACKENDS)('modelCheckpoint in model.fit on %s', (backend) => {
     const { storage, dir, cleanup } = await fsTestStorage()
     try {
       const model = tinyModel(tf.train.rmsprop(0.01))
-      await model.fit(data.x, data.y, { ...FIT, epochs: 2, callbacks: [modelCheckpoint({ storage, filepath: 'run/e{epoch:02d}/model.json', ...quiet })] })
+      await model.fit(data.x, data.y, {
+        ...FIT,
+        epochs: 2,
+        callbacks: [modelCheckpoint({ storage, filepath: 'run/e{epoch:02d}/model.json', ...quiet })],
+      })
       const folder = join(dir!, 'run/e02')
       const json = JSON.parse(await readFile(join(folder, 'model.json'), 'utf8')) as tf.io.ModelJSON
       const artifacts = await tf.io.getModelArtifactsForJSON(json, async (manifest) => {
@@ -222,7 +275,11 @@ describe.each(BACKENDS)('modelCheckpoint in model.fit on %s', (backend) => {
     expect(await restoreLatest(storage)).toBeNull()
     expect(await restoreBest(storage)).toBeNull()
     const model = tinyModel(tf.train.sgd(0.05))
-    await model.fit(data.x, data.y, { ...FIT, epochs: 4, callbacks: [modelCheckpoint({ storage, filepath: 'e{epoch}/model.json', monitor: 'loss', mode: 'max', ...quiet })] })
+    await model.fit(data.x, data.y, {
+      ...FIT,
+      epochs: 4,
+      callbacks: [modelCheckpoint({ storage, filepath: 'e{epoch}/model.json', monitor: 'loss', mode: 'max', ...quiet })],
+    })
     const entries = await entriesOf(storage)
     const highest = entries.reduce((a, b) => (b.score! >= a.score! ? b : a))
     const best = await restoreBest(storage)
@@ -246,9 +303,19 @@ describe.each(BACKENDS)('modelCheckpoint in model.fit on %s', (backend) => {
   it.each([false, true])('a failing write rejects fit (async: %s), at the next callback or at train end', async (async) => {
     const inner = memoryStorage()
     let writes = 0
-    const storage: Storage = { ...inner, write: async (key, d, o) => (key.endsWith('.bin') && ++writes === 2 ? Promise.reject(new Error('disk full')) : inner.write(key, d, o)) }
+    const storage: Storage = {
+      ...inner,
+      write: async (key, d, o) =>
+        key.endsWith('.bin') && ++writes === 2 ? Promise.reject(new Error('disk full')) : inner.write(key, d, o),
+    }
     const model = tinyModel(tf.train.sgd(0.05))
-    const err = await model.fit(data.x, data.y, { ...FIT, epochs: 3, callbacks: [modelCheckpoint({ storage, filepath: 'e{epoch}/model.json', async, ...quiet })] }).catch((e: unknown) => e)
+    const err = await model
+      .fit(data.x, data.y, {
+        ...FIT,
+        epochs: 3,
+        callbacks: [modelCheckpoint({ storage, filepath: 'e{epoch}/model.json', async, ...quiet })],
+      })
+      .catch((e: unknown) => e)
     expect(String((err as Error)?.message)).toMatch(/disk full/)
     expect((await entriesOf(inner)).map((e) => e.path)).toEqual(['e1/model.json'])
   })

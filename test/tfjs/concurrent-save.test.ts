@@ -41,7 +41,13 @@ describe('a conflicting concurrent save through modelCheckpoint', () => {
     const model = tinyModel(tf.train.sgd(0.1))
     const { x, y } = dataset()
     const err = await model
-      .fit(x, y, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0, callbacks: [modelCheckpoint({ storage: racing, filepath: 'm/model.json', monitor: 'loss', log: () => {} })] })
+      .fit(x, y, {
+        epochs: 3,
+        batchSize: 8,
+        shuffle: false,
+        verbose: 0,
+        callbacks: [modelCheckpoint({ storage: racing, filepath: 'm/model.json', monitor: 'loss', log: () => {} })],
+      })
       .catch((e: unknown) => e)
     expect(raced).toBe(true)
     expect(err).toBeInstanceOf(CkptError)

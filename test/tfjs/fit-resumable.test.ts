@@ -49,7 +49,13 @@ describe.each(BACKENDS)('fitResumable on %s', (backend) => {
 
       const dir = join(child.root, `${backend}-${name}`)
       const storage = fsStorage(dir, { fsync: false })
-      const err = await fitResumable(first, data.x, data.y, { ...FIT, epochs: TOTAL_EPOCHS, callbacks: [interruptAt(FIRST_PART - 1)] }, { storage, ...quiet }).catch((e: unknown) => e)
+      const err = await fitResumable(
+        first,
+        data.x,
+        data.y,
+        { ...FIT, epochs: TOTAL_EPOCHS, callbacks: [interruptAt(FIRST_PART - 1)] },
+        { storage, ...quiet },
+      ).catch((e: unknown) => e)
       expect((err as Error).message).toBe(`interrupted after epoch ${FIRST_PART}`)
       expect(await storage.list()).toContain('backup/model.json') // an interruption keeps the backup
       await cp(dir, `${dir}-child`, { recursive: true })
@@ -57,7 +63,13 @@ describe.each(BACKENDS)('fitResumable on %s', (backend) => {
       // Same process, a new model object built the same way (its own random initial weights).
       const again = tinyModel(make())
       const epochs: number[] = []
-      await fitResumable(again, data.x, data.y, { ...FIT, epochs: TOTAL_EPOCHS, callbacks: [new tfl.CustomCallback({ onEpochBegin: async (e) => void epochs.push(e) })] }, { storage, ...quiet })
+      await fitResumable(
+        again,
+        data.x,
+        data.y,
+        { ...FIT, epochs: TOTAL_EPOCHS, callbacks: [new tfl.CustomCallback({ onEpochBegin: async (e) => void epochs.push(e) })] },
+        { storage, ...quiet },
+      )
       expect(epochs).toEqual([3, 4, 5])
       expect(weightBytes(again)).toEqual(weightBytes(uninterrupted))
       expect(await storage.list()).toEqual([])
@@ -65,7 +77,9 @@ describe.each(BACKENDS)('fitResumable on %s', (backend) => {
       // A fresh process.
       const job: ChildJob = { mode: 'fitResumable', optimizer: name, dir: `${dir}-child`, out: `${dir}-child.json` }
       await child.run({ backend, jobs: [job] })
-      const expected = Object.fromEntries(Object.entries(weightBytes(uninterrupted)).map(([k, b]) => [k, Buffer.from(b).toString('base64')]))
+      const expected = Object.fromEntries(
+        Object.entries(weightBytes(uninterrupted)).map(([k, b]) => [k, Buffer.from(b).toString('base64')]),
+      )
       expect(JSON.parse(await readFile(job.out, 'utf8'))).toEqual(expected)
       tf.dispose(initial)
       for (const m of [uninterrupted, first, again]) m.dispose()
@@ -76,7 +90,9 @@ describe.each(BACKENDS)('fitResumable on %s', (backend) => {
   it('a backup of another optimizer class is refused, and the model is left unchanged', async () => {
     const storage = memoryStorage()
     const adam = tinyModel(tf.train.adam(0.01))
-    await fitResumable(adam, data.x, data.y, { ...FIT, epochs: 2, callbacks: [interruptAt(0)] }, { storage, ...quiet }).catch(() => undefined)
+    await fitResumable(adam, data.x, data.y, { ...FIT, epochs: 2, callbacks: [interruptAt(0)] }, { storage, ...quiet }).catch(
+      () => undefined,
+    )
     const sgd = tinyModel(tf.train.sgd(0.1))
     const before = weightBytes(sgd)
     const err = await fitResumable(sgd, data.x, data.y, { ...FIT, epochs: 2 }, { storage, ...quiet }).catch((e: unknown) => e)
@@ -87,7 +103,13 @@ describe.each(BACKENDS)('fitResumable on %s', (backend) => {
 
   it('a backup of a different architecture is refused with the mismatches listed, nothing changed', async () => {
     const storage = memoryStorage()
-    await fitResumable(tinyModel(tf.train.sgd(0.1)), data.x, data.y, { ...FIT, epochs: 2, callbacks: [interruptAt(0)] }, { storage, ...quiet }).catch(() => undefined)
+    await fitResumable(
+      tinyModel(tf.train.sgd(0.1)),
+      data.x,
+      data.y,
+      { ...FIT, epochs: 2, callbacks: [interruptAt(0)] },
+      { storage, ...quiet },
+    ).catch(() => undefined)
     const wider = tinyModel(tf.train.sgd(0.1), 5)
     const before = weightBytes(wider)
     const err = await fitResumable(wider, data.x, data.y, { ...FIT, epochs: 2 }, { storage, ...quiet }).catch((e: unknown) => e)
@@ -97,7 +119,13 @@ describe.each(BACKENDS)('fitResumable on %s', (backend) => {
   })
 
   it('refuses a backup path that is not a model.json', async () => {
-    const err = await fitResumable(tinyModel(tf.train.sgd(0.1)), data.x, data.y, { ...FIT, epochs: 1 }, { storage: memoryStorage(), filepath: 'b.safetensors' }).catch((e: unknown) => e)
+    const err = await fitResumable(
+      tinyModel(tf.train.sgd(0.1)),
+      data.x,
+      data.y,
+      { ...FIT, epochs: 1 },
+      { storage: memoryStorage(), filepath: 'b.safetensors' },
+    ).catch((e: unknown) => e)
     expect((err as Error).message).toMatch(/filepath: got "b.safetensors"; expected a path ending in 'model.json'/)
   })
 })

@@ -66,7 +66,6 @@ describe.each(BACKENDS)('storageIOHandler on %s', (backend) => {
       model.dispose()
       loaded.dispose()
     })
-
   })
 
   describe('over fs storage', () => {

@@ -25,7 +25,11 @@ describe.each(BACKENDS)('tf.memory() across 100 checkpoints on %s', (backend) =>
     const before = tf.memory()
     const storage = memoryStorage()
     // saveFreq 1: a checkpoint at every batch end, 4 per epoch.
-    await model.fit(data.x, data.y, { ...fit, epochs: 25, callbacks: [modelCheckpoint({ storage, filepath, saveFreq: 1, monitor: 'loss', log: () => {} })] })
+    await model.fit(data.x, data.y, {
+      ...fit,
+      epochs: 25,
+      callbacks: [modelCheckpoint({ storage, filepath, saveFreq: 1, monitor: 'loss', log: () => {} })],
+    })
     const index = await loadIndex(storage)
     expect(index!.doc.checkpoints.at(-1)!.step).toBe(100)
     const after = tf.memory()

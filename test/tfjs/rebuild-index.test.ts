@@ -41,7 +41,15 @@ describe('tfjs layers checkpoints: a lost index is rebuilt from the model.json f
     expect(found.map((f) => f.path).sort()).toEqual(before.map((e) => e.path).sort())
     for (const f of found) {
       const e = before.find((b) => b.path === f.path)!
-      expect(f.meta).toEqual({ epoch: e.epoch, step: e.step, batch: e.batch, metrics: e.metrics, score: e.score, time: e.time, policyState: e.policyState })
+      expect(f.meta).toEqual({
+        epoch: e.epoch,
+        step: e.step,
+        batch: e.batch,
+        metrics: e.metrics,
+        score: e.score,
+        time: e.time,
+        policyState: e.policyState,
+      })
       expect([...f.files].sort((a, b) => a.key.localeCompare(b.key))).toEqual(comparable(e).files)
       expect(f.files.at(-1)!.key).toBe(f.path) // model.json last, the commit point
     }

@@ -14,7 +14,13 @@ describe('restoreLatest after a crash in the middle of overwriting a fixed-name 
     const storage = memoryStorage()
     const model = tinyModel(tf.train.adam(0.01))
     const { x, y } = dataset()
-    await model.fit(x, y, { epochs: 2, batchSize: 8, shuffle: false, verbose: 0, callbacks: [modelCheckpoint({ storage, filepath: 'backup/model.json', monitor: 'loss', log: () => {} })] })
+    await model.fit(x, y, {
+      epochs: 2,
+      batchSize: 8,
+      shuffle: false,
+      verbose: 0,
+      callbacks: [modelCheckpoint({ storage, filepath: 'backup/model.json', monitor: 'loss', log: () => {} })],
+    })
     // What step 0 of the next overwrite leaves if the process dies right after it: the entry moved to `replacing`.
     const doc = decodeIndex(await storage.read(INDEX_KEY))
     if (doc._tag === 'Left') throw new Error(doc.left.message)

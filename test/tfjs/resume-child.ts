@@ -29,7 +29,12 @@ for (const job of jobs) {
     const restored = await restoreLatest(storage)
     if (restored === null) throw new Error(`nothing to restore in ${job.dir}`)
     model = restored.model
-    await model.fit(x, y, { ...FIT, epochs: TOTAL_EPOCHS, initialEpoch: restored.initialEpoch, callbacks: [modelCheckpoint(checkpointOptions(storage))] })
+    await model.fit(x, y, {
+      ...FIT,
+      epochs: TOTAL_EPOCHS,
+      initialEpoch: restored.initialEpoch,
+      callbacks: [modelCheckpoint(checkpointOptions(storage))],
+    })
   } else {
     model = tinyModel(optimizerNamed(job.optimizer)())
     await fitResumable(model, x, y, { ...FIT, epochs: TOTAL_EPOCHS }, { storage, deleteCheckpoint: false, log: () => {} })

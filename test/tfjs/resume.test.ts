@@ -21,7 +21,16 @@ const kept = async (storage: Storage) => {
   const index = await loadIndex(storage)
   return {
     keys: maskTokens(await storage.list()),
-    entries: index?.doc.checkpoints.map(({ path, epoch, step, batch, metrics, score, policyState, format }) => ({ path, epoch, step, batch, metrics, score, policyState, format })),
+    entries: index?.doc.checkpoints.map(({ path, epoch, step, batch, metrics, score, policyState, format }) => ({
+      path,
+      epoch,
+      step,
+      batch,
+      metrics,
+      score,
+      policyState,
+      format,
+    })),
     policyState: index?.doc.policyState,
     ranking: index?.doc.ranking,
   }
@@ -63,7 +72,12 @@ describe.each(BACKENDS)('exact resume on %s (shuffle: false)', (backend) => {
       expect(r.initialEpoch).toBe(r.entry.epoch + 1)
       expect(r.initialEpoch).toBeLessThanOrEqual(FIRST_PART)
       expect(r.model.optimizer.getClassName()).toBe(uninterrupted.optimizer.getClassName())
-      await r.model.fit(data.x, data.y, { ...FIT, epochs: TOTAL_EPOCHS, initialEpoch: r.initialEpoch, callbacks: [modelCheckpoint(checkpointOptions(first))] })
+      await r.model.fit(data.x, data.y, {
+        ...FIT,
+        epochs: TOTAL_EPOCHS,
+        initialEpoch: r.initialEpoch,
+        callbacks: [modelCheckpoint(checkpointOptions(first))],
+      })
 
       expect(weightBytes(r.model)).toEqual(weightBytes(uninterrupted))
       const expected = await kept(full)
@@ -77,7 +91,12 @@ describe.each(BACKENDS)('exact resume on %s (shuffle: false)', (backend) => {
 
   it(`continuing in a fresh process (restoreLatest in a child) gives the same weights and files, for every optimizer`, async () => {
     expect(straight.size).toBe(RESUME_OPTIMIZERS.length)
-    const jobs: ChildJob[] = [...straight.entries()].map(([optimizer, s]) => ({ mode: 'restoreLatest', optimizer, dir: s.dir, out: `${s.dir}.json` }))
+    const jobs: ChildJob[] = [...straight.entries()].map(([optimizer, s]) => ({
+      mode: 'restoreLatest',
+      optimizer,
+      dir: s.dir,
+      out: `${s.dir}.json`,
+    }))
     await child.run({ backend, jobs })
     for (const job of jobs) {
       const s = straight.get(job.optimizer)!

@@ -52,7 +52,11 @@ describe.each(BACKENDS)('snapshots on %s', (backend) => {
     expect(read.weights['hidden/kernel']).toMatchObject({ dtype: 'F32', shape: [4, 6] })
     expect(read.optimizer['iter']).toMatchObject({ dtype: 'I32', shape: [] })
     expect(Array.from(read.optimizer['iter']!.data as Int32Array)).toEqual([1])
-    expect(read.optimizerHidden).toEqual({ optimizer: 'Adam', iterations: 1, values: { accBeta1: f32mul(0.9, 0.9), accBeta2: f32mul(0.999, 0.999) } })
+    expect(read.optimizerHidden).toEqual({
+      optimizer: 'Adam',
+      iterations: 1,
+      values: { accBeta1: f32mul(0.9, 0.9), accBeta2: f32mul(0.999, 0.999) },
+    })
     model.dispose()
   })
 

@@ -123,13 +123,18 @@ describe.each(BACKENDS)('weights-only safetensors on %s', (backend) => {
 
 describe('weightMismatches (pure)', () => {
   it('is empty exactly when names, shapes and dtypes all agree', () => {
-    const spec = [{ name: 'a', shape: [2], dtype: 'float32' }, { name: 'b', shape: [], dtype: 'int32' }]
+    const spec = [
+      { name: 'a', shape: [2], dtype: 'float32' },
+      { name: 'b', shape: [], dtype: 'int32' },
+    ]
     const ok: Tensors = {
       a: { dtype: 'F32', shape: [2], data: new Float32Array(2) },
       b: { dtype: 'I32', shape: [], data: new Int32Array(1) },
     }
     expect(weightMismatches(spec, ok)).toEqual([])
-    expect(weightMismatches([{ name: 'c', shape: [1], dtype: 'bool' }], { c: { dtype: 'BOOL', shape: [1], data: new Uint8Array(1) } })).toEqual([])
+    expect(
+      weightMismatches([{ name: 'c', shape: [1], dtype: 'bool' }], { c: { dtype: 'BOOL', shape: [1], data: new Uint8Array(1) } }),
+    ).toEqual([])
     expect(weightMismatches(spec, { ...ok, b: { dtype: 'F32', shape: [], data: new Float32Array(1) } })).toEqual([
       { _tag: 'Dtype', name: 'b', expected: 'int32', actual: 'F32' },
     ])

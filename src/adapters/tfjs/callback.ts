@@ -84,9 +84,14 @@ export class ModelCheckpoint extends tfl.Callback {
 
   constructor(options: ModelCheckpointOptions) {
     super()
-    if (typeof options !== 'object' || options === null) fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: modelCheckpoint(options): got ${String(options)}; expected an object of options` })
+    if (typeof options !== 'object' || options === null)
+      fail({
+        _tag: 'InvalidOptions',
+        message: `ckpt/tfjs: modelCheckpoint(options): got ${String(options)}; expected an object of options`,
+      })
     for (const key of adapterOwned)
-      if (key in options) fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: modelCheckpoint option '${key}' is set by the tfjs adapter itself; remove it` })
+      if (key in options)
+        fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: modelCheckpoint option '${key}' is set by the tfjs adapter itself; remove it` })
     const decoded = decodeCheckpointerOptions(options)
     if (E.isLeft(decoded)) fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: modelCheckpoint: ${decoded.left.message}` })
     const config = (decoded as E.Right<{ policy: { saveFreq: SaveFreq; saveWeightsOnly: boolean; filepath: string } }>).right.policy
@@ -159,7 +164,10 @@ export class ModelCheckpoint extends tfl.Callback {
   private readonly source = async (): Promise<CheckpointSnapshot> => {
     if (isKerasFormat(this.format)) return kerasSnapshot(this.format, this.filepath, this.trainedModel)
     for (const c of this.captures) if (c.released) this.captures.delete(c)
-    const capture = await this.capturer.capture(this.trainedModel, { includeOptimizer: this.format === 'tfjs-layers', model: this.description })
+    const capture = await this.capturer.capture(this.trainedModel, {
+      includeOptimizer: this.format === 'tfjs-layers',
+      model: this.description,
+    })
     this.captures.add(capture)
     return capture
   }
@@ -172,13 +180,16 @@ export class ModelCheckpoint extends tfl.Callback {
     const model = this.trainedModel
     // A previous fit that threw may have left a save in flight: let it finish before reopening the index.
     await this.flush().catch((e: unknown) =>
-      (this.options.log ?? console.log)(`Warning: a background save of the previous training run failed: ${e instanceof Error ? e.message : String(e)}`),
+      (this.options.log ?? console.log)(
+        `Warning: a background save of the previous training run failed: ${e instanceof Error ? e.message : String(e)}`,
+      ),
     )
     this.lastBoundary = 0
     this.assertCheckpointable(model)
     if (isKerasFormat(this.format)) await assertKerasCheckpointable(this.format, this.filepath, model)
     if (this.format === 'tfjs-layers') {
-      const trainingConfig = model.optimizer != null ? (model as unknown as { getTrainingConfig(): tf.io.TrainingConfig }).getTrainingConfig() : null
+      const trainingConfig =
+        model.optimizer != null ? (model as unknown as { getTrainingConfig(): tf.io.TrainingConfig }).getTrainingConfig() : null
       this.description = {
         topology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'],
         trainingConfig,

@@ -152,7 +152,7 @@ export const captureBytes = async (
 ): Promise<{ readonly weights: ReadonlyArray<Bytes>; readonly optimizer: ReadonlyArray<Bytes> }> => {
   if (c.released) throw new Error('ckpt/tfjs: internal error: a capture was read after it was released')
   const read = (ts: ReadonlyArray<CapturedTensor>) =>
-    Promise.all(ts.map(async (t) => (t.data ?? ((await (t.tensor as tf.Tensor).data()) as Bytes))))
+    Promise.all(ts.map(async (t) => t.data ?? ((await (t.tensor as tf.Tensor).data()) as Bytes)))
   const [weights, optimizer] = await Promise.all([read(c.weights), read(c.optimizer)])
   return { weights, optimizer }
 }

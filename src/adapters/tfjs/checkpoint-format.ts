@@ -23,7 +23,8 @@ export const supportedEndings: ReadonlyArray<readonly [string, CheckpointFormat]
 export const isWholeModel = (format: CheckpointFormat): boolean => format === 'tfjs-layers' || format === 'keras-model'
 
 /** Whether a format is one of Keras 3's. */
-export const isKerasFormat = (format: CheckpointFormat): format is 'keras-weights' | 'keras-model' => format === 'keras-weights' || format === 'keras-model'
+export const isKerasFormat = (format: CheckpointFormat): format is 'keras-weights' | 'keras-model' =>
+  format === 'keras-weights' || format === 'keras-model'
 
 const ENDINGS_LIST =
   "'model.json' (whole model, tfjs layers format, e.g. 'checkpoints/epoch_{epoch:02d}/model.json'), '.keras' (whole model, Keras 3 format), " +

@@ -14,9 +14,19 @@ export type TfjsAdapterError =
   | { readonly _tag: 'ConcurrentSave'; readonly path: string; readonly message: string }
   | { readonly _tag: 'UnsupportedDtype'; readonly name: string; readonly dtype: string; readonly message: string }
   | { readonly _tag: 'DuplicateWeightName'; readonly name: string; readonly message: string }
-  | { readonly _tag: 'WeightsMismatch'; readonly path: string; readonly mismatches: ReadonlyArray<WeightMismatch>; readonly message: string }
+  | {
+      readonly _tag: 'WeightsMismatch'
+      readonly path: string
+      readonly mismatches: ReadonlyArray<WeightMismatch>
+      readonly message: string
+    }
   | { readonly _tag: 'InvalidWeightsFile'; readonly path: string; readonly message: string }
-  | { readonly _tag: 'UnsupportedOptimizer'; readonly optimizer: string; readonly supported: ReadonlyArray<string>; readonly message: string }
+  | {
+      readonly _tag: 'UnsupportedOptimizer'
+      readonly optimizer: string
+      readonly supported: ReadonlyArray<string>
+      readonly message: string
+    }
   | { readonly _tag: 'InvalidOptions'; readonly message: string }
   | { readonly _tag: 'UnsupportedFilepath'; readonly filepath: string; readonly message: string }
   | { readonly _tag: 'NoModel'; readonly message: string }

@@ -31,7 +31,9 @@ type Callbacks = tfl.ModelFitArgs['callbacks']
 const asCallbackList = (callbacks: Callbacks): tfl.CustomCallback[] | tfl.Callback[] => {
   if (callbacks == null) return []
   const list = Array.isArray(callbacks) ? callbacks : [callbacks]
-  return list.map((c) => (c instanceof tfl.Callback || c instanceof tfl.CustomCallback ? c : new tfl.CustomCallback(c as tfl.CustomCallbackArgs))) as tfl.Callback[]
+  return list.map((c) =>
+    c instanceof tfl.Callback || c instanceof tfl.CustomCallback ? c : new tfl.CustomCallback(c as tfl.CustomCallbackArgs),
+  ) as tfl.Callback[]
 }
 
 /** Removes the backup's files and its index (only what the index lists). */
@@ -69,7 +71,10 @@ export const fitResumable = async (
   const filepath = options.filepath ?? 'backup/model.json'
   const path = checkModelJsonPath(filepath)
   if (E.isLeft(path))
-    return fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: fitResumable option filepath: got ${JSON.stringify(filepath)}; expected a path ending in 'model.json' (the backup holds the whole model)` })
+    return fail({
+      _tag: 'InvalidOptions',
+      message: `ckpt/tfjs: fitResumable option filepath: got ${JSON.stringify(filepath)}; expected a path ending in 'model.json' (the backup holds the whole model)`,
+    })
   const callback = modelCheckpoint({
     storage: options.storage,
     filepath,
@@ -89,7 +94,11 @@ export const fitResumable = async (
   // Ours first: an epoch's backup is committed before user callbacks (which may throw) run.
   let history: tfl.History
   try {
-    history = await model.fit(x, y, { ...fitArgs, initialEpoch, callbacks: [callback, ...asCallbackList(fitArgs.callbacks)] as tfl.Callback[] })
+    history = await model.fit(x, y, {
+      ...fitArgs,
+      initialEpoch,
+      callbacks: [callback, ...asCallbackList(fitArgs.callbacks)] as tfl.Callback[],
+    })
   } catch (e) {
     // Interrupted: let a background backup finish (its own failure is secondary), then report the interruption.
     await callback.flush().catch(() => undefined)

@@ -11,4 +11,18 @@ export { modelWeights, saveWeights, loadWeights, weightMismatches, type WeightSp
 export { takeSnapshot, readSnapshot, disposeSnapshot, type WeightsSnapshot, type SnapshotData, type SnapshotOptions } from './snapshot.js'
 export { assertCheckpointableOptimizer, checkpointableOptimizer, checkpointableOptimizers, type HiddenOptimizerState } from './optimizer.js'
 export { CkptTfjsError, type TfjsAdapterError, type WeightMismatch } from './errors.js'
-export { saveKerasWeights, loadKerasWeights, saveKerasModel, loadKerasModel, kerasWeightsFile, encodeKerasModel, kerasWeightsSerializer, kerasModelSerializer, CkptKerasError, type KerasFormatError, type LoadedKerasModel, type OptimizerOutcome, type KerasWeightsOptions } from './keras.js'
+export {
+  saveKerasWeights,
+  loadKerasWeights,
+  saveKerasModel,
+  loadKerasModel,
+  kerasWeightsFile,
+  encodeKerasModel,
+  kerasWeightsSerializer,
+  kerasModelSerializer,
+  CkptKerasError,
+  type KerasFormatError,
+  type LoadedKerasModel,
+  type OptimizerOutcome,
+  type KerasWeightsOptions,
+} from './keras.js'

@@ -130,10 +130,7 @@ export const commitLayersModel = async (
 /**
  * Reads a tfjs layers model's artifacts at `path` through `read` (for example a checksum-verifying reader).
  */
-export const readLayersModel = async (
-  path: string,
-  read: (key: string) => Promise<Uint8Array>,
-): Promise<tf.io.ModelArtifacts> => {
+export const readLayersModel = async (path: string, read: (key: string) => Promise<Uint8Array>): Promise<tf.io.ModelArtifacts> => {
   const key = orThrow(checkModelJsonPath(path))
   const json = orThrow(parseModelJson(key, new TextDecoder().decode(await read(key))))
   const keys = orThrow(weightKeysOf(key, json))
@@ -173,7 +170,12 @@ export const storageIOHandler = (storage: Storage, path: string): tf.io.IOHandle
   const key = orThrow(checkModelJsonPath(path))
 
   const save = async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
-    const errors = await commitLayersModel(storage, key, artifacts, weightParts(artifacts.weightData).map((p) => new Uint8Array(p)))
+    const errors = await commitLayersModel(
+      storage,
+      key,
+      artifacts,
+      weightParts(artifacts.weightData).map((p) => new Uint8Array(p)),
+    )
     const result: tf.io.SaveResult = { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) }
     return errors.length > 0 ? { ...result, errors: [...errors] } : result
   }

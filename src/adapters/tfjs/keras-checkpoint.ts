@@ -43,7 +43,12 @@ export const kerasView = (model: tfl.LayersModel): tfl.LayersModel => {
     input !== undefined &&
     input.getClassName() === 'InputLayer' &&
     chain.length > 0 &&
-    chain.every((layer, i) => layer.inboundNodes.length === 1 && layer.inboundNodes[0]!.inboundLayers.length === 1 && layer.inboundNodes[0]!.inboundLayers[0] === model.layers[i]) &&
+    chain.every(
+      (layer, i) =>
+        layer.inboundNodes.length === 1 &&
+        layer.inboundNodes[0]!.inboundLayers.length === 1 &&
+        layer.inboundNodes[0]!.inboundLayers[0] === model.layers[i],
+    ) &&
     model.outputs[0]!.sourceLayer === chain[chain.length - 1]
   if (!isInner) return model
   const view = Object.create(model) as tfl.LayersModel
@@ -61,7 +66,11 @@ export const kerasView = (model: tfl.LayersModel): tfl.LayersModel => {
  * optimizer state) for `.weights.h5`, the archive's bytes for `.keras`. Both are fresh copies, never
  * shared with the model. Rejects with a `CkptKerasError` in context.
  */
-export const kerasSnapshot = async (format: KerasCheckpointFormat, filepath: string, model: tfl.LayersModel): Promise<WeightsFile | Uint8Array> => {
+export const kerasSnapshot = async (
+  format: KerasCheckpointFormat,
+  filepath: string,
+  model: tfl.LayersModel,
+): Promise<WeightsFile | Uint8Array> => {
   const seen = kerasView(model)
   const taken = format === 'keras-weights' ? await kerasWeightsFile(seen) : await encodeKerasModel(seen)
   if (E.isLeft(taken)) throw inContext(format, filepath, taken.left)
@@ -73,11 +82,18 @@ export const kerasSnapshot = async (format: KerasCheckpointFormat, filepath: str
  * and the optimizer (and for `.keras` the loss) must map exactly to Keras 3. Left with a `CkptKerasError`
  * that names what does not map and says what to do instead.
  */
-export const kerasCheckpointable = (format: KerasCheckpointFormat, filepath: string, model: tfl.LayersModel): E.Either<CkptKerasError, void> => {
+export const kerasCheckpointable = (
+  format: KerasCheckpointFormat,
+  filepath: string,
+  model: tfl.LayersModel,
+): E.Either<CkptKerasError, void> => {
   const seen = kerasView(model)
   const layers = layerInfos(seen)
   const optimizer = optimizerOf(seen)?.getClassName() ?? null
-  const checked = format === 'keras-weights' ? kerasWeightsSupport(layers, optimizer) : kerasModelSupport(layers, optimizer, (seen as unknown as { loss?: unknown }).loss)
+  const checked =
+    format === 'keras-weights'
+      ? kerasWeightsSupport(layers, optimizer)
+      : kerasModelSupport(layers, optimizer, (seen as unknown as { loss?: unknown }).loss)
   return E.isLeft(checked) ? E.left(inContext(format, filepath, checked.left)) : E.right(undefined)
 }
 

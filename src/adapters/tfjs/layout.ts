@@ -25,8 +25,7 @@ export const checkModelJsonPath = (path: string): E.Either<TfjsAdapterError, str
 export const folderOf = (key: string): string => key.slice(0, key.lastIndexOf('/') + 1)
 
 /** The name of weight file `index` (0-based) of `count`, unique per save thanks to `token`. */
-export const shardName = (token: string, index: number, count: number): string =>
-  `group1-shard${index + 1}of${count}.${token}.bin`
+export const shardName = (token: string, index: number, count: number): string => `group1-shard${index + 1}of${count}.${token}.bin`
 
 /**
  * Resolves a manifest path against the folder of `modelJsonKey`. `.` and `..` segments are honoured;
@@ -41,7 +40,9 @@ export const resolveWeightPath = (modelJsonKey: string, relative: string): E.Eit
     })
   if (relative.length === 0) return bad('is empty')
   if (relative.startsWith('/') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(relative)) return bad('must be relative to model.json')
-  const out: string[] = folderOf(modelJsonKey).split('/').filter((s) => s.length > 0)
+  const out: string[] = folderOf(modelJsonKey)
+    .split('/')
+    .filter((s) => s.length > 0)
   for (const seg of relative.split('/')) {
     if (seg === '' || seg === '.') continue
     if (seg === '..') {
@@ -87,10 +88,7 @@ export const parseModelJson = (key: string, text: string): E.Either<TfjsAdapterE
 }
 
 /** Builds `model.json` from artifacts, with the same fields tfjs itself writes. */
-export const modelJsonFor = (
-  artifacts: tf.io.ModelArtifacts,
-  manifest: tf.io.WeightsManifestConfig,
-): tf.io.ModelJSON => {
+export const modelJsonFor = (artifacts: tf.io.ModelArtifacts, manifest: tf.io.WeightsManifestConfig): tf.io.ModelJSON => {
   const json: tf.io.ModelJSON = {
     modelTopology: artifacts.modelTopology as {},
     format: artifacts.format,

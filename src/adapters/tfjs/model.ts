@@ -2,12 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import type { Storage } from '../../storage/storage.js'
 import { storageIOHandler } from './io-handler.js'
-import {
-  assertCheckpointableOptimizer,
-  hiddenOptimizerState,
-  restoreHiddenOptimizerState,
-  type HiddenOptimizerState,
-} from './optimizer.js'
+import { assertCheckpointableOptimizer, hiddenOptimizerState, restoreHiddenOptimizerState, type HiddenOptimizerState } from './optimizer.js'
 
 /** The key ckpt uses in `model.json`'s `userDefinedMetadata`. */
 export const CKPT_METADATA_KEY = 'ckpt'

@@ -45,7 +45,9 @@ export interface RestoredArtifacts {
 export const initialEpochOf = (entry: Entry): number => (entry.batch === null ? entry.epoch + 1 : entry.epoch)
 
 /** A verified whole-model checkpoint as read: tfjs layers artifacts, or a `.keras` archive's bytes. */
-type ReadCheckpoint = { readonly format: 'tfjs-layers'; readonly artifacts: tf.io.ModelArtifacts } | { readonly format: 'keras-model'; readonly bytes: Uint8Array }
+type ReadCheckpoint =
+  | { readonly format: 'tfjs-layers'; readonly artifacts: tf.io.ModelArtifacts }
+  | { readonly format: 'keras-model'; readonly bytes: Uint8Array }
 
 const weightsOnly = (entry: Entry, ending: string, loader: string): never =>
   fail({
@@ -62,7 +64,12 @@ const weightsOnly = (entry: Entry, ending: string, loader: string): never =>
 const readLatestOrBest = async (
   storage: Storage,
   which: 'latest' | 'best',
-): Promise<{ readonly read: ReadCheckpoint; readonly entry: Entry; readonly initialEpoch: number; readonly skipped: ReadonlyArray<{ path: string; reason: string }> } | null> => {
+): Promise<{
+  readonly read: ReadCheckpoint
+  readonly entry: Entry
+  readonly initialEpoch: number
+  readonly skipped: ReadonlyArray<{ path: string; reason: string }>
+} | null> => {
   const loaded = await loadIndex(storage)
   const entries = loaded === null ? [] : restorableEntries(loaded.doc)
   if (loaded === null || entries.length === 0) return null
@@ -71,7 +78,8 @@ const readLatestOrBest = async (
     return fail({
       _tag: 'InvalidArtifacts',
       path: 'ckpt-index.json',
-      message: 'ckpt/tfjs: restoreBest: the index does not record the monitor and mode (it was written by an older ckpt); use restoreLatest',
+      message:
+        'ckpt/tfjs: restoreBest: the index does not record the monitor and mode (it was written by an older ckpt); use restoreLatest',
     })
   const tried = restoreCandidates(entries, which, ranking ?? { monitor: '', mode: 'min' })
   if (tried.length === 0) return null
@@ -80,7 +88,8 @@ const readLatestOrBest = async (
     if (entry.format === SAFETENSORS_FORMAT) return weightsOnly(entry, '.safetensors', 'loadWeights')
     if (entry.format === kerasWeightsSerializer.format) return weightsOnly(entry, '.weights.h5', 'loadKerasWeights')
     if (entry.format === TFJS_LAYERS_FORMAT) return { format: 'tfjs-layers', artifacts: await serializer.read(reader, entry.path) }
-    if (entry.format === kerasModelSerializer.format) return { format: 'keras-model', bytes: await kerasModelSerializer.read(reader, entry.path) }
+    if (entry.format === kerasModelSerializer.format)
+      return { format: 'keras-model', bytes: await kerasModelSerializer.read(reader, entry.path) }
     return fail({
       _tag: 'InvalidArtifacts',
       path: entry.path,
@@ -160,9 +169,19 @@ export const applyArtifacts = async (model: tfl.LayersModel, artifacts: tf.io.Mo
   if (hasOptimizerWeights) {
     const current = model.optimizer?.getClassName()
     if (current === undefined)
-      return fail({ _tag: 'OptimizerMismatch', saved: savedOptimizer ?? '?', model: 'none', message: `ckpt/tfjs: checkpoint '${path}' holds ${savedOptimizer ?? 'optimizer'} state, but the model is not compiled; compile it first` })
+      return fail({
+        _tag: 'OptimizerMismatch',
+        saved: savedOptimizer ?? '?',
+        model: 'none',
+        message: `ckpt/tfjs: checkpoint '${path}' holds ${savedOptimizer ?? 'optimizer'} state, but the model is not compiled; compile it first`,
+      })
     if (savedOptimizer !== undefined && savedOptimizer !== current)
-      return fail({ _tag: 'OptimizerMismatch', saved: savedOptimizer, model: current, message: `ckpt/tfjs: checkpoint '${path}' holds ${savedOptimizer} state, but the model's optimizer is ${current}` })
+      return fail({
+        _tag: 'OptimizerMismatch',
+        saved: savedOptimizer,
+        model: current,
+        message: `ckpt/tfjs: checkpoint '${path}' holds ${savedOptimizer} state, but the model's optimizer is ${current}`,
+      })
   }
   const decoded = tf.io.decodeWeights(data, specs)
   const all = Object.values(decoded)
@@ -176,7 +195,8 @@ export const applyArtifacts = async (model: tfl.LayersModel, artifacts: tf.io.Mo
       const s = byName.get(v.originalName)
       if (s === undefined) mismatches.push({ _tag: 'Missing', name: v.originalName })
       else {
-        if (s.shape.length !== v.shape.length || s.shape.some((d, i) => d !== v.shape[i])) mismatches.push({ _tag: 'Shape', name: v.originalName, expected: v.shape as number[], actual: s.shape })
+        if (s.shape.length !== v.shape.length || s.shape.some((d, i) => d !== v.shape[i]))
+          mismatches.push({ _tag: 'Shape', name: v.originalName, expected: v.shape as number[], actual: s.shape })
         if (s.dtype !== v.dtype) mismatches.push({ _tag: 'Dtype', name: v.originalName, expected: v.dtype, actual: s.dtype })
       }
     }

@@ -41,7 +41,10 @@ export const tfjsLayersSerializer = (): Serializer<ModelCapture, tf.io.ModelArti
         ...capture.weights.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype })),
         ...capture.optimizer.map((t) => ({ name: t.name, shape: [...t.shape], dtype: t.dtype, group: 'optimizer' as const })),
       ]
-      const ckpt = { ...(capture.optimizerHidden !== null ? { optimizerHidden: capture.optimizerHidden } : {}), checkpoint: checkpointMetaToJson(meta) }
+      const ckpt = {
+        ...(capture.optimizerHidden !== null ? { optimizerHidden: capture.optimizerHidden } : {}),
+        checkpoint: checkpointMetaToJson(meta),
+      }
       const artifacts: tf.io.ModelArtifacts = {
         modelTopology: model.topology,
         format: 'layers-model',
@@ -66,7 +69,8 @@ export const tfjsLayersSerializer = (): Serializer<ModelCapture, tf.io.ModelArti
 })
 
 /** The entry data a checkpoint's `model.json` carries, or null when it has none. */
-export const checkpointMetaOf = (json: tf.io.ModelJSON): CheckpointMeta | null => checkpointMetaFromJson(ckptMetadataOf(json.userDefinedMetadata)?.checkpoint)
+export const checkpointMetaOf = (json: tf.io.ModelJSON): CheckpointMeta | null =>
+  checkpointMetaFromJson(ckptMetadataOf(json.userDefinedMetadata)?.checkpoint)
 
 /**
  * Finds the whole-model checkpoints in `storage`: every `…model.json` that carries ckpt's entry data, with its
@@ -105,7 +109,9 @@ export const tfjsWeightsSerializer = (): Serializer<ModelCapture, Tensors> => {
     async write(writer, path, capture, meta) {
       try {
         const bytes = await captureBytes(capture)
-        const chunks = encodeSafetensorsOrThrow(captureTensors(capture, bytes.weights), { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) })
+        const chunks = encodeSafetensorsOrThrow(captureTensors(capture, bytes.weights), {
+          [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)),
+        })
         await writer.writeFile(path, chunks)
       } finally {
         releaseCapture(capture)

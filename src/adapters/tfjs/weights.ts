@@ -34,8 +34,7 @@ export interface WeightSpec {
   readonly dtype: string
 }
 
-const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean =>
-  a.length === b.length && a.every((d, i) => d === b[i])
+const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean => a.length === b.length && a.every((d, i) => d === b[i])
 
 /**
  * Every way `tensors` disagrees with `expected`, in model order (missing, shape, dtype), then the

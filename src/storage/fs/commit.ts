@@ -17,7 +17,14 @@ export interface Committer {
  * by `link` (fails if the target exists), `ifMatch` by comparing the etag before the rename, else a plain
  * rename (atomic replacement on POSIX).
  */
-export const commit = (ctx: FsContext, by: Committer, key: string, temp: string, target: string, options: WriteOptions | undefined): Promise<void> =>
+export const commit = (
+  ctx: FsContext,
+  by: Committer,
+  key: string,
+  temp: string,
+  target: string,
+  options: WriteOptions | undefined,
+): Promise<void> =>
   by.withLock(key, async () => {
     const { fs, name } = ctx
     if (options?.ifAbsent === true) {
@@ -30,7 +37,9 @@ export const commit = (ctx: FsContext, by: Committer, key: string, temp: string,
         }
         if (hasCode(NO_LINKS, e)) {
           by.onNoLinks()
-          throw new StorageFailure(unsupported(key, `${name} cannot honour ifAbsent for key "${key}": the file system has no hard links (${errorCode(e)})`))
+          throw new StorageFailure(
+            unsupported(key, `${name} cannot honour ifAbsent for key "${key}": the file system has no hard links (${errorCode(e)})`),
+          )
         }
         throw fsFailure(key, 'link (create-if-absent)', e)
       }
@@ -42,7 +51,9 @@ export const commit = (ctx: FsContext, by: Committer, key: string, temp: string,
     if (options?.ifMatch !== undefined) {
       if (current === null) fail(preconditionFailed(key, `ifMatch "${options.ifMatch}" failed for key "${key}": the key does not exist`))
       else if (etagOf(current) !== options.ifMatch)
-        fail(preconditionFailed(key, `ifMatch failed for key "${key}": current etag is "${etagOf(current)}", expected "${options.ifMatch}"`))
+        fail(
+          preconditionFailed(key, `ifMatch failed for key "${key}": current etag is "${etagOf(current)}", expected "${options.ifMatch}"`),
+        )
     }
     try {
       await fs.rename(temp, target)

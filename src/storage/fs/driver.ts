@@ -1,5 +1,13 @@
 import { driverCalls, reported } from '../calls.js'
-import { memoiseOpen, type ByteRange, type Capabilities, type ObjectInfo, type StorageDriver, type WriteData, type WriteOptions } from '../storage.js'
+import {
+  memoiseOpen,
+  type ByteRange,
+  type Capabilities,
+  type ObjectInfo,
+  type StorageDriver,
+  type WriteData,
+  type WriteOptions,
+} from '../storage.js'
 import { fileOf, type FsContext } from './context.js'
 import { MISSING, fsFailure, hasCode } from './failures.js'
 import { pruneFolders, syncFolder } from './folders.js'
@@ -92,9 +100,11 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
       return capabilities
     },
     open,
-    write: (key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo> => keyed(key, 'write', (k) => writeObject(ctx, writer, k, data, options)),
+    write: (key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo> =>
+      keyed(key, 'write', (k) => writeObject(ctx, writer, k, data, options)),
     read: (key: string, range?: ByteRange): Promise<Uint8Array> => ranged(key, range, 'read', (k, r) => readObject(ctx, k, r)),
-    readStream: (key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> => ranged(key, range, 'readStream', (k, r) => streamObject(ctx, k, r, readChunk)),
+    readStream: (key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> =>
+      ranged(key, range, 'readStream', (k, r) => streamObject(ctx, k, r, readChunk)),
     list: (prefix?: string): Promise<ReadonlyArray<string>> => listed(prefix, (p) => listKeys(ctx, p)),
     remove,
     stat: (key: string): Promise<ObjectInfo | null> =>

@@ -13,10 +13,15 @@ export const hasCode = (codes: ReadonlySet<string>, e: unknown): boolean => code
 export const fsFailure = (key: string, op: string, e: unknown): StorageFailure =>
   e instanceof StorageFailure
     ? e
-    : new StorageFailure(ioError(key, `${op} failed for key "${key}": ${errorCode(e) ?? ''} ${e instanceof Error ? e.message : String(e)}`.trim(), e))
+    : new StorageFailure(
+        ioError(key, `${op} failed for key "${key}": ${errorCode(e) ?? ''} ${e instanceof Error ? e.message : String(e)}`.trim(), e),
+      )
 
 /** A key a file system cannot hold next to the others: "a" and "a/b" cannot both be objects. */
 export const folderConflict = (name: string, key: string, e: unknown): StorageFailure =>
   new StorageFailure(
-    unsupported(key, `key "${key}" cannot be stored by ${name}: a part of its folder path is an object, or the key is a folder of other keys (a file system cannot hold both "a" and "a/b"); cause: ${errorCode(e) ?? String(e)}`),
+    unsupported(
+      key,
+      `key "${key}" cannot be stored by ${name}: a part of its folder path is an object, or the key is a folder of other keys (a file system cannot hold both "a" and "a/b"); cause: ${errorCode(e) ?? String(e)}`,
+    ),
   )

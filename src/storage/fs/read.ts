@@ -54,12 +54,17 @@ export const readObject = async (ctx: FsContext, key: string, range: ByteRange |
 }
 
 /** The object opened now (so a missing key is reported here) and read in `chunkBytes` chunks as it is iterated. */
-export const streamObject = async (ctx: FsContext, key: string, range: ByteRange | undefined, chunkBytes: number): Promise<AsyncIterable<Uint8Array>> => {
+export const streamObject = async (
+  ctx: FsContext,
+  key: string,
+  range: ByteRange | undefined,
+  chunkBytes: number,
+): Promise<AsyncIterable<Uint8Array>> => {
   const { handle, size } = await openObject(ctx, key)
   const { start, end } = clampRange(range, size)
   async function* chunks(): AsyncGenerator<Uint8Array, void, undefined> {
     try {
-      for (let at = start; at < end; ) {
+      for (let at = start; at < end;) {
         const buffer = allocate(Math.min(chunkBytes, end - at))
         const filled = await readInto(key, handle, buffer, at)
         if (filled === 0) return

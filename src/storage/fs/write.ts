@@ -49,8 +49,15 @@ export interface Writer extends Committer {
  * An atomic write of a valid key: temp file in the key's folder, fsync, commit (rename or link), folder fsync.
  * Resolves to the stats of the written file; a failure removes the temp file and leaves the old object.
  */
-export const writeObject = async (ctx: FsContext, by: Writer, key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo> => {
-  if (options?.ifAbsent === true && options.ifMatch !== undefined) fail(unsupported(key, `write of key "${key}": ifAbsent and ifMatch cannot be combined`))
+export const writeObject = async (
+  ctx: FsContext,
+  by: Writer,
+  key: string,
+  data: WriteData,
+  options?: WriteOptions,
+): Promise<ObjectInfo> => {
+  if (options?.ifAbsent === true && options.ifMatch !== undefined)
+    fail(unsupported(key, `write of key "${key}": ifAbsent and ifMatch cannot be combined`))
   if (options?.ifAbsent === true && !by.capabilities().ifAbsent)
     fail(unsupported(key, `${ctx.name} cannot honour ifAbsent for key "${key}": the file system has no hard links`))
   const target = fileOf(ctx, key)

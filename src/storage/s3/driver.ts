@@ -34,7 +34,10 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
     session: () => session ?? fail(ioError('', `${ctx.name} is closed`, null)),
   }
   const { name } = ctx
-  let honoured: Honoured = conditional === false ? { ifAbsent: false, ifMatch: false, multipartIfMatch: false } : { ifAbsent: true, ifMatch: true, multipartIfMatch: true }
+  let honoured: Honoured =
+    conditional === false
+      ? { ifAbsent: false, ifMatch: false, multipartIfMatch: false }
+      : { ifAbsent: true, ifMatch: true, multipartIfMatch: true }
 
   const open = memoiseOpen(() =>
     reported('', `opening ${name}`, async () => {
@@ -67,9 +70,11 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
       return { ifAbsent: honoured.ifAbsent, ifMatch: honoured.ifMatch }
     },
     open,
-    write: (key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo> => keyed(key, 'write', (k) => writeObject(ctx, honoured, k, data, options)),
+    write: (key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo> =>
+      keyed(key, 'write', (k) => writeObject(ctx, honoured, k, data, options)),
     read: (key: string, range?: ByteRange): Promise<Uint8Array> => ranged(key, range, 'read', (k, r) => readObject(ctx, k, r)),
-    readStream: (key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> => ranged(key, range, 'readStream', async (k, r) => (await streamObject(ctx, k, r)).chunks),
+    readStream: (key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> =>
+      ranged(key, range, 'readStream', async (k, r) => (await streamObject(ctx, k, r)).chunks),
     list: (prefix?: string): Promise<ReadonlyArray<string>> => listed(prefix, (p) => listKeys(ctx, p)),
     remove: (key: string): Promise<void> =>
       keyed(key, 'remove', async (k) => {

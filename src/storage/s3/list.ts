@@ -12,7 +12,12 @@ export const listKeys = async (ctx: S3Context, p: ParsedPrefix): Promise<Readonl
     let page
     try {
       page = await client.send(
-        new sdk.s3.ListObjectsV2Command({ Bucket: ctx.bucket, Prefix: base + p.prefix, MaxKeys: ctx.listPageSize, ...(token === undefined ? {} : { ContinuationToken: token }) }),
+        new sdk.s3.ListObjectsV2Command({
+          Bucket: ctx.bucket,
+          Prefix: base + p.prefix,
+          MaxKeys: ctx.listPageSize,
+          ...(token === undefined ? {} : { ContinuationToken: token }),
+        }),
       )
     } catch (e) {
       throw sdkFailure(p.prefix, 'ListObjectsV2', e)

@@ -37,7 +37,13 @@ const honoursMultipart = async (ctx: S3Context, client: S3Client, sdk: Sdk, key:
   try {
     const part = await client.send(new sdk.s3.UploadPartCommand({ Bucket, Key: key, UploadId, PartNumber: 1, Body: new Uint8Array(1) }))
     await client.send(
-      new sdk.s3.CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag! }] }, ...condition }),
+      new sdk.s3.CompleteMultipartUploadCommand({
+        Bucket,
+        Key: key,
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag! }] },
+        ...condition,
+      }),
     )
     return false
   } catch (e) {

@@ -13,7 +13,12 @@ const backoffMs = (attempt: number): number => Math.random() * Math.min(5000, 10
 const rangeHeader = (r: ByteRange): string => `bytes=${r.start}-${r.end - 1}`
 
 /** One GetObject; a missing key is `NotFound`, a range starting past the end is `null` (zero bytes). */
-const getObject = async (ctx: S3Context, key: string, range: ByteRange | undefined, ifMatch?: string): Promise<GetObjectCommandOutput | null> => {
+const getObject = async (
+  ctx: S3Context,
+  key: string,
+  range: ByteRange | undefined,
+  ifMatch?: string,
+): Promise<GetObjectCommandOutput | null> => {
   const { sdk, client } = ctx.session()
   try {
     return await client.send(
@@ -27,7 +32,8 @@ const getObject = async (ctx: S3Context, key: string, range: ByteRange | undefin
   } catch (e) {
     if (isNotFound(e)) fail(notFound(key))
     if (describeSdkError(e).status === 416) return null
-    if (ifMatch !== undefined && isPreconditionFailed(e)) fail(ioError(key, `S3 read of key "${key}" failed: the object was replaced while it was being read`, e))
+    if (ifMatch !== undefined && isPreconditionFailed(e))
+      fail(ioError(key, `S3 read of key "${key}" failed: the object was replaced while it was being read`, e))
     throw sdkFailure(key, 'GetObject', e)
   }
 }
@@ -47,7 +53,12 @@ const bodyOffset = (res: GetObjectCommandOutput): { start: number; size: number 
  * (reset, truncation) is resumed from the next byte needed with a ranged GetObject pinned to the same
  * version by If-Match, up to `maxAttempts` times. Bytes outside `want` that a server sends anyway are dropped.
  */
-async function* resumable(ctx: S3Context, key: string, first: GetObjectCommandOutput, want: ByteRange): AsyncGenerator<Uint8Array, void, undefined> {
+async function* resumable(
+  ctx: S3Context,
+  key: string,
+  first: GetObjectCommandOutput,
+  want: ByteRange,
+): AsyncGenerator<Uint8Array, void, undefined> {
   type Body = AsyncIterable<Uint8Array> & { destroy?: () => void }
   let res = first
   let body = first.Body as Body | undefined
@@ -86,7 +97,11 @@ async function* resumable(ctx: S3Context, key: string, first: GetObjectCommandOu
 }
 
 /** Opens a read of a valid key: the first GetObject (reporting NotFound), then the resumable body. */
-export const streamObject = async (ctx: S3Context, key: string, range: ByteRange | undefined): Promise<{ span: ByteRange; chunks: AsyncIterable<Uint8Array> }> => {
+export const streamObject = async (
+  ctx: S3Context,
+  key: string,
+  range: ByteRange | undefined,
+): Promise<{ span: ByteRange; chunks: AsyncIterable<Uint8Array> }> => {
   const empty = async function* (): AsyncGenerator<Uint8Array> {}
   if (range !== undefined && range.start === range.end) {
     if ((await headInfo(ctx, key)) === null) fail(notFound(key))

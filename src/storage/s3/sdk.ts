@@ -9,7 +9,10 @@ export const loadSdk = async () => {
     return { s3, lib }
   } catch (e) {
     throw new StorageFailure(
-      unsupported('', `s3Storage needs the optional peer dependencies @aws-sdk/client-s3 and @aws-sdk/lib-storage: npm install @aws-sdk/client-s3 @aws-sdk/lib-storage (${String(e)})`),
+      unsupported(
+        '',
+        `s3Storage needs the optional peer dependencies @aws-sdk/client-s3 and @aws-sdk/lib-storage: npm install @aws-sdk/client-s3 @aws-sdk/lib-storage (${String(e)})`,
+      ),
     )
   }
 }

@@ -26,7 +26,12 @@ const conditionFailed = (key: string, options: WriteOptions | undefined, e: unkn
 }
 
 /** A multipart (or, if it turns out small, single) upload of streamed chunks, holding about queueSize × partSize. */
-const upload = async (ctx: S3Context, key: string, data: WriteData, condition: Record<string, string>): Promise<{ etag: string | undefined; size: number }> => {
+const upload = async (
+  ctx: S3Context,
+  key: string,
+  data: WriteData,
+  condition: Record<string, string>,
+): Promise<{ etag: string | undefined; size: number }> => {
   const { sdk, client } = ctx.session()
   let size = 0
   async function* counted(): AsyncGenerator<Uint8Array> {
@@ -50,7 +55,9 @@ const upload = async (ctx: S3Context, key: string, data: WriteData, condition: R
   } catch (e) {
     body.destroy()
     if (job.uploadId !== undefined) {
-      await client.send(new sdk.s3.AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: objectKey(ctx, key), UploadId: job.uploadId })).catch(() => undefined)
+      await client
+        .send(new sdk.s3.AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: objectKey(ctx, key), UploadId: job.uploadId }))
+        .catch(() => undefined)
     }
     throw e
   }
@@ -63,7 +70,12 @@ const gatherForIfMatch = async (ctx: S3Context, key: string, data: WriteData): P
   for await (const chunk of chunksOf(key, data)) {
     size += chunk.byteLength
     if (size > ctx.partSize)
-      fail(unsupported(key, `${ctx.name} honours If-Match only on single PutObject requests, so an ifMatch write is limited to partSize (${ctx.partSize} bytes); key "${key}" is larger`))
+      fail(
+        unsupported(
+          key,
+          `${ctx.name} honours If-Match only on single PutObject requests, so an ifMatch write is limited to partSize (${ctx.partSize} bytes); key "${key}" is larger`,
+        ),
+      )
     parts.push(chunk)
   }
   return concatChunks(parts, size)
@@ -73,21 +85,39 @@ const gatherForIfMatch = async (ctx: S3Context, key: string, data: WriteData): P
  * A write of a valid key: one PutObject for a buffer up to `partSize`, else a multipart upload; the condition
  * (If-None-Match / If-Match) goes with it. Resolves to the size written and the server's etag.
  */
-export const writeObject = async (ctx: S3Context, honoured: Honoured, key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo> => {
+export const writeObject = async (
+  ctx: S3Context,
+  honoured: Honoured,
+  key: string,
+  data: WriteData,
+  options?: WriteOptions,
+): Promise<ObjectInfo> => {
   const { name, partSize } = ctx
-  if (options?.ifAbsent === true && options.ifMatch !== undefined) fail(unsupported(key, `write of key "${key}": ifAbsent and ifMatch cannot be combined`))
+  if (options?.ifAbsent === true && options.ifMatch !== undefined)
+    fail(unsupported(key, `write of key "${key}": ifAbsent and ifMatch cannot be combined`))
   if (options?.ifAbsent === true && !honoured.ifAbsent)
-    fail(unsupported(key, `${name} cannot honour ifAbsent for key "${key}": the server ignores If-None-Match (or conditionalWrites is false)`))
+    fail(
+      unsupported(key, `${name} cannot honour ifAbsent for key "${key}": the server ignores If-None-Match (or conditionalWrites is false)`),
+    )
   if (options?.ifMatch !== undefined && !honoured.ifMatch)
     fail(unsupported(key, `${name} cannot honour ifMatch for key "${key}": the server ignores If-Match (or conditionalWrites is false)`))
-  const condition: Record<string, string> = options?.ifAbsent === true ? { IfNoneMatch: '*' } : options?.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}
+  const condition: Record<string, string> =
+    options?.ifAbsent === true ? { IfNoneMatch: '*' } : options?.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}
   const { sdk, client } = ctx.session()
   if (options?.ifMatch !== undefined && !honoured.multipartIfMatch && !(data instanceof Uint8Array && data.byteLength <= partSize)) {
     data = await gatherForIfMatch(ctx, key, data)
   }
   try {
     if (data instanceof Uint8Array && data.byteLength <= partSize) {
-      const put = await client.send(new sdk.s3.PutObjectCommand({ Bucket: ctx.bucket, Key: objectKey(ctx, key), Body: data, ContentLength: data.byteLength, ...condition }))
+      const put = await client.send(
+        new sdk.s3.PutObjectCommand({
+          Bucket: ctx.bucket,
+          Key: objectKey(ctx, key),
+          Body: data,
+          ContentLength: data.byteLength,
+          ...condition,
+        }),
+      )
       return { size: data.byteLength, etag: put.ETag ?? (await headInfo(ctx, key))?.etag ?? '' }
     }
     const done = await upload(ctx, key, data, condition)

@@ -10,17 +10,69 @@ export const intArb: fc.Arbitrary<bigint> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.constantFrom(
-      0n, 1n, -1n, 65n, 0x10ffffn, 0x110000n, 0xd800n, 2n ** 53n + 1n, -(2n ** 63n),
-      10n ** 4300n - 1n, 10n ** 4300n, -(10n ** 4300n), 2n ** 20000n,
-      2n ** 1024n, 2n ** 1024n - 2n ** 970n, 2n ** 1024n - 2n ** 970n - 1n,
+      0n,
+      1n,
+      -1n,
+      65n,
+      0x10ffffn,
+      0x110000n,
+      0xd800n,
+      2n ** 53n + 1n,
+      -(2n ** 63n),
+      10n ** 4300n - 1n,
+      10n ** 4300n,
+      -(10n ** 4300n),
+      2n ** 20000n,
+      2n ** 1024n,
+      2n ** 1024n - 2n ** 970n,
+      2n ** 1024n - 2n ** 970n - 1n,
     ),
   },
 )
 
 const SPECIAL_FLOATS = [
-  0, -0, NaN, Infinity, -Infinity, 5e-324, -5e-324, 2.2250738585072014e-308, 2.225073858507201e-308, 1.7976931348623157e308,
-  1e16, 1e15, 9999999999999998, 1e-5, 1e-4, 0.0001, 0.1 + 0.2, 0.1, 0.5, 1.5, 2.5, 9.5, 0.05, 0.125, 0.375, 1e21, 1e22, 1e23,
-  123456789.125, 2 ** 53, 2 ** 63, 2 ** 1023, 0.3, 2 / 3, 1 / 3, 100, 1e100, 5e-7, 0.000123, 99.995, 0.995, 9.995e-5,
+  0,
+  -0,
+  NaN,
+  Infinity,
+  -Infinity,
+  5e-324,
+  -5e-324,
+  2.2250738585072014e-308,
+  2.225073858507201e-308,
+  1.7976931348623157e308,
+  1e16,
+  1e15,
+  9999999999999998,
+  1e-5,
+  1e-4,
+  0.0001,
+  0.1 + 0.2,
+  0.1,
+  0.5,
+  1.5,
+  2.5,
+  9.5,
+  0.05,
+  0.125,
+  0.375,
+  1e21,
+  1e22,
+  1e23,
+  123456789.125,
+  2 ** 53,
+  2 ** 63,
+  2 ** 1023,
+  0.3,
+  2 / 3,
+  1 / 3,
+  100,
+  1e100,
+  5e-7,
+  0.000123,
+  99.995,
+  0.995,
+  9.995e-5,
 ]
 
 export const floatArb: fc.Arbitrary<number> = fc.oneof(
@@ -42,8 +94,28 @@ export const floatArb: fc.Arbitrary<number> = fc.oneof(
 )
 
 const SPECIAL_STRINGS = [
-  '', 'abc', "it's", 'say "hi"', `both ' and "`, '\\', '\t\n\r\x00\x1f\x7f', 'é', 'ÿ\x80\xa0\xad', '日本語', '😀', 'a😀b',
-  '\u200b\u2028\ufeff', '\ud800', 'x\udc00y', '\u0378', '\u{1FAE8}', '\u{31350}', '\u{E0001}', '\u{10FFFF}', '\u0660\u06f3', 'ℌ',
+  '',
+  'abc',
+  "it's",
+  'say "hi"',
+  `both ' and "`,
+  '\\',
+  '\t\n\r\x00\x1f\x7f',
+  'é',
+  'ÿ\x80\xa0\xad',
+  '日本語',
+  '😀',
+  'a😀b',
+  '\u200b\u2028\ufeff',
+  '\ud800',
+  'x\udc00y',
+  '\u0378',
+  '\u{1FAE8}',
+  '\u{31350}',
+  '\u{E0001}',
+  '\u{10FFFF}',
+  '\u0660\u06f3',
+  'ℌ',
 ]
 
 export const strArb: fc.Arbitrary<string> = fc.oneof(
@@ -83,17 +155,32 @@ const opt = <T>(arb: fc.Arbitrary<T>, every: number): fc.Arbitrary<T | null> =>
 const specPiecesArb = (kind: Kind): fc.Arbitrary<SpecPiece[]> =>
   fc
     .record({
-      type: fc.constantFrom(...(kind === 'int' ? [...INT_TYPES, ...FLOAT_TYPES] : kind === 'float' ? FLOAT_TYPES : kind === 'str' ? ['s', ''] : ALL_TYPES)),
+      type: fc.constantFrom(
+        ...(kind === 'int' ? [...INT_TYPES, ...FLOAT_TYPES] : kind === 'float' ? FLOAT_TYPES : kind === 'str' ? ['s', ''] : ALL_TYPES),
+      ),
       fill: opt(fc.constantFrom(...FILLS), 2),
       align: opt(fc.constantFrom(...(kind === 'str' ? ['<', '>', '^'] : ['<', '>', '^', '='])), 2),
       sign: opt(fc.constantFrom('+', '-', ' '), kind === 'str' ? 30 : 2),
       z: fc.integer({ min: 0, max: kind === 'float' ? 4 : 30 }),
       alt: fc.integer({ min: 0, max: kind === 'str' ? 30 : 3 }),
       zero: fc.boolean(),
-      width: opt(fc.oneof({ weight: 20, arbitrary: fc.integer({ min: 0, max: 25 }).map(String) }, { weight: 1, arbitrary: fc.constantFrom('\u0663', '1\u0660', '00', '007') }), 2),
-      grouping: opt(fc.oneof({ weight: 12, arbitrary: fc.constantFrom(',', '_') }, { weight: 1, arbitrary: fc.constantFrom(',_', '_,') }), kind === 'str' ? 30 : 3),
+      width: opt(
+        fc.oneof(
+          { weight: 20, arbitrary: fc.integer({ min: 0, max: 25 }).map(String) },
+          { weight: 1, arbitrary: fc.constantFrom('\u0663', '1\u0660', '00', '007') },
+        ),
+        2,
+      ),
+      grouping: opt(
+        fc.oneof({ weight: 12, arbitrary: fc.constantFrom(',', '_') }, { weight: 1, arbitrary: fc.constantFrom(',_', '_,') }),
+        kind === 'str' ? 30 : 3,
+      ),
       precision: opt(
-        fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 20 }).map(String) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 1200 }).map(String) }, { weight: 1, arbitrary: fc.constant('') }),
+        fc.oneof(
+          { weight: 12, arbitrary: fc.integer({ min: 0, max: 20 }).map(String) },
+          { weight: 1, arbitrary: fc.integer({ min: 0, max: 1200 }).map(String) },
+          { weight: 1, arbitrary: fc.constant('') },
+        ),
         kind === 'str' ? 3 : 2,
       ),
     })
@@ -106,7 +193,12 @@ const specPiecesArb = (kind: Kind): fc.Arbitrary<SpecPiece[]> =>
       if (r.alt === 0 && !(r.type === 'c' && kind === 'int')) pieces.push({ text: '#', nest: false })
       if (r.zero) pieces.push({ text: '0', nest: false })
       if (r.width !== null) pieces.push({ text: r.width, nest: true })
-      if (r.grouping !== null && (kind === 'any' || !['c', 'n', 's'].includes(r.type)) && (r.grouping !== ',' || !['b', 'o', 'x', 'X'].includes(r.type))) pieces.push({ text: r.grouping, nest: false })
+      if (
+        r.grouping !== null &&
+        (kind === 'any' || !['c', 'n', 's'].includes(r.type)) &&
+        (r.grouping !== ',' || !['b', 'o', 'x', 'X'].includes(r.type))
+      )
+        pieces.push({ text: r.grouping, nest: false })
       if (r.precision !== null && !(intType && kind === 'int')) {
         const p = /^[0-9]+$/.test(r.precision) && ['', 'g', 'G', 'n'].includes(r.type) && Number(r.precision) === 0 ? '1' : r.precision
         pieces.push({ text: '.', nest: false }, { text: p, nest: true })
@@ -128,7 +220,10 @@ interface FieldGen {
 const fieldArb = (index: number): fc.Arbitrary<FieldGen> =>
   fc
     .record({
-      name: fc.oneof({ weight: 6, arbitrary: fc.constant(NAMES[index % NAMES.length]!) }, { weight: 1, arbitrary: fc.constantFrom(...NAMES) }),
+      name: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(NAMES[index % NAMES.length]!) },
+        { weight: 1, arbitrary: fc.constantFrom(...NAMES) },
+      ),
       value: valueArb,
       conversion: opt(fc.oneof({ weight: 20, arbitrary: fc.constantFrom('r', 's', 'a') }, { weight: 1, arbitrary: fc.constant('x') }), 4),
       unconstrained: fc.integer({ min: 0, max: 9 }),
@@ -141,7 +236,8 @@ const fieldArb = (index: number): fc.Arbitrary<FieldGen> =>
     .chain((r) => specPiecesArb(r.unconstrained === 0 ? 'any' : kindOf(r.value, r.conversion)).map((pieces) => ({ ...r, pieces })))
     .map((r) => {
       let value = r.value
-      if (typeof value === 'bigint' && r.conversion === null && r.pieces.some((p) => p.text === 'c')) value = (value < 0n ? -value : value) % 0x110000n
+      if (typeof value === 'bigint' && r.conversion === null && r.pieces.some((p) => p.text === 'c'))
+        value = (value < 0n ? -value : value) % 0x110000n
       const values: Record<string, TemplateValue> = { [r.name]: value }
       const names = [r.name]
       let spec = ''
@@ -167,7 +263,13 @@ const fieldArb = (index: number): fc.Arbitrary<FieldGen> =>
     })
 
 const literalArb: fc.Arbitrary<string> = fc
-  .array(fc.oneof({ weight: 1, arbitrary: fc.constantFrom('{{', '}}') }, { weight: 4, arbitrary: fc.string({ maxLength: 4 }).map((s) => s.replace(/[{}]/g, '')) }), { maxLength: 3 })
+  .array(
+    fc.oneof(
+      { weight: 1, arbitrary: fc.constantFrom('{{', '}}') },
+      { weight: 4, arbitrary: fc.string({ maxLength: 4 }).map((s) => s.replace(/[{}]/g, '')) },
+    ),
+    { maxLength: 3 },
+  )
   .map((xs) => xs.join(''))
 
 /** Well-formed templates (mostly) with values for every field, sometimes one missing, plus extra keys. */
@@ -206,10 +308,58 @@ export const garbageCaseArb: fc.Arbitrary<Case> = fc
 
 /** Hand-picked malformed or boundary templates, each paired with random values. */
 export const EDGE_TEMPLATES = [
-  '{', '}', '{}', '{0}', '{00}', '{\u0663}', '{!r}', '{:5}', '{a', 'a}', '{a!}', '{a!}}', '{a!q}', '{a!r', '{a!rx}', '{a!r:}', '{a:}',
-  '{a:{b:{x}}}', '{a:{b:{{}}}}', '{a:{{}}}', '{a:{{>5}}}', '{{}', '{{a}}', '}}{{', '{ a}', '{a }', '{a:{b}}', '{a:{b}{x}}', '{a:{b!r}}',
-  '{a:{}}', '{a:{b:>}}', '{a:{b}.{x}f}', '{{{a}}}', '{a}}', '{{{a}', '{a{b}}', '{a:}}', '{a:{b}}}', '{a!s:{b}}', '{a:<}', '{a:<<}',
-  '{a:,_}', '{a:_,}', '{a:.}', '{a:.f}', '{a:5.}', '{a:z}', '{a:=}', '{a:0=}', '{a:ab}', '{a:\u0663\u0660}', '{a:x<\u0663}',
+  '{',
+  '}',
+  '{}',
+  '{0}',
+  '{00}',
+  '{\u0663}',
+  '{!r}',
+  '{:5}',
+  '{a',
+  'a}',
+  '{a!}',
+  '{a!}}',
+  '{a!q}',
+  '{a!r',
+  '{a!rx}',
+  '{a!r:}',
+  '{a:}',
+  '{a:{b:{x}}}',
+  '{a:{b:{{}}}}',
+  '{a:{{}}}',
+  '{a:{{>5}}}',
+  '{{}',
+  '{{a}}',
+  '}}{{',
+  '{ a}',
+  '{a }',
+  '{a:{b}}',
+  '{a:{b}{x}}',
+  '{a:{b!r}}',
+  '{a:{}}',
+  '{a:{b:>}}',
+  '{a:{b}.{x}f}',
+  '{{{a}}}',
+  '{a}}',
+  '{{{a}',
+  '{a{b}}',
+  '{a:}}',
+  '{a:{b}}}',
+  '{a!s:{b}}',
+  '{a:<}',
+  '{a:<<}',
+  '{a:,_}',
+  '{a:_,}',
+  '{a:.}',
+  '{a:.f}',
+  '{a:5.}',
+  '{a:z}',
+  '{a:=}',
+  '{a:0=}',
+  '{a:ab}',
+  '{a:\u0663\u0660}',
+  '{a:x<\u0663}',
 ]
 
 export const edgeCaseArb: fc.Arbitrary<Case> = fc
@@ -225,7 +375,11 @@ export const numberCaseArb: fc.Arbitrary<Case> = fc
     alt: fc.constantFrom('', '', '', '#'),
     width: fc.constantFrom('', '', '', '012', '20', '08'),
     grouping: fc.constantFrom('', '', '', ',', '_'),
-    precision: fc.oneof(fc.constant(''), fc.integer({ min: 0, max: 30 }).map((p) => `.${p}`), fc.integer({ min: 0, max: 800 }).map((p) => `.${p}`)),
+    precision: fc.oneof(
+      fc.constant(''),
+      fc.integer({ min: 0, max: 30 }).map((p) => `.${p}`),
+      fc.integer({ min: 0, max: 800 }).map((p) => `.${p}`),
+    ),
     type: fc.constantFrom('', 'e', 'E', 'f', 'F', 'g', 'G', '%', 'n', 'r'),
     reprTemplate: fc.constantFrom('{x}', '{x!r}', '{x!s:>30}', '{x:}'),
   })

@@ -55,5 +55,8 @@ export const runPython = (cases: ReadonlyArray<Case>): PythonResult[] => {
 /** Shows a case for a failure message, with bigint and -0 visible. */
 export const showCase = (c: Case): string =>
   `${JSON.stringify(c.template)} with ${Object.entries(c.values)
-    .map(([k, v]) => `${k}=${typeof v === 'bigint' ? `${v}n` : typeof v === 'number' ? (Object.is(v, -0) ? '-0' : `${v} [${doubleBits(v)}]`) : JSON.stringify(v)}`)
+    .map(
+      ([k, v]) =>
+        `${k}=${typeof v === 'bigint' ? `${v}n` : typeof v === 'number' ? (Object.is(v, -0) ? '-0' : `${v} [${doubleBits(v)}]`) : JSON.stringify(v)}`,
+    )
     .join(', ')}`

@@ -68,7 +68,12 @@ export const lcg = (seed: number): (() => number) => {
 export const inputsFor = (arch: Arch, batch = 3): number[][] | number[][][] | number[][][][] => {
   const r = lcg(42)
   const shape: Record<Arch, number[]> = { mlp: [4], cnn: [6, 6, 2], lstm: [5], gru: [4, 3], functional: [3] }
-  const fill = (dims: number[]): unknown => (dims.length === 0 ? (arch === 'lstm' ? Math.floor(r() * 12) : r() * 2 - 1) : Array.from({ length: dims[0] as number }, () => fill(dims.slice(1))))
+  const fill = (dims: number[]): unknown =>
+    dims.length === 0
+      ? arch === 'lstm'
+        ? Math.floor(r() * 12)
+        : r() * 2 - 1
+      : Array.from({ length: dims[0] as number }, () => fill(dims.slice(1)))
   return fill([batch, ...shape[arch]]) as number[][]
 }
 

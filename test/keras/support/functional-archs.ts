@@ -6,7 +6,8 @@ import { lcg } from './archs.js'
 export type FunctionalArch = 'functional' | 'branches' | 'mixed'
 
 const rnn = { recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' } as const
-const call = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]): tfl.SymbolicTensor => layer.apply(x) as tfl.SymbolicTensor
+const call = (layer: tfl.layers.Layer, x: tfl.SymbolicTensor | tfl.SymbolicTensor[]): tfl.SymbolicTensor =>
+  layer.apply(x) as tfl.SymbolicTensor
 
 export const buildFunctional = (arch: FunctionalArch): tfl.LayersModel => {
   switch (arch) {
@@ -52,7 +53,11 @@ export interface InputSpec {
 export const functionalInputs = (arch: FunctionalArch): ReadonlyArray<InputSpec> => {
   const r = lcg(42)
   const fill = (dims: ReadonlyArray<number>, int: boolean): unknown =>
-    dims.length === 0 ? (int ? Math.floor(r() * 12) : r() * 2 - 1) : Array.from({ length: dims[0] as number }, () => fill(dims.slice(1), int))
+    dims.length === 0
+      ? int
+        ? Math.floor(r() * 12)
+        : r() * 2 - 1
+      : Array.from({ length: dims[0] as number }, () => fill(dims.slice(1), int))
   const f = (shape: number[]): InputSpec => ({ data: fill([3, ...shape], false), dtype: 'float32' })
   switch (arch) {
     case 'functional':

@@ -9,13 +9,12 @@ import { fsStorage } from '../../../src/storage/fs.js'
 import type { Storage } from '../../../src/storage/storage.js'
 
 /** The venv made by test/keras/python/setup-venv.sh. */
-export const venvPython = (): string => join(process.env['CKPT_KERAS_VENV'] ?? join(homedir(), '.cache', 'ckpt-keras-venv'), 'bin', 'python')
+export const venvPython = (): string =>
+  join(process.env['CKPT_KERAS_VENV'] ?? join(homedir(), '.cache', 'ckpt-keras-venv'), 'bin', 'python')
 
 /** Why the interop suite cannot run here, or null when it can. */
 export const kerasUnavailable = (): string | null =>
-  existsSync(venvPython())
-    ? null
-    : `no Keras venv at ${venvPython()} (run test/keras/python/setup-venv.sh, or set CKPT_KERAS_VENV)`
+  existsSync(venvPython()) ? null : `no Keras venv at ${venvPython()} (run test/keras/python/setup-venv.sh, or set CKPT_KERAS_VENV)`
 
 export interface KerasServer {
   request<T = Record<string, unknown>>(op: string, args?: Record<string, unknown>): Promise<T>

@@ -20,7 +20,10 @@ export const encodeKerasModel = (model: tfl.LayersModel, date: Date = new Date()
     const config = kerasModelConfig(model.toJSON(null, false), tensorSpecsOf(model))
     if (E.isLeft(config)) return config
     const optimizer = optimizerOf(model)
-    const compile = kerasCompileConfig(optimizer === null ? null : optimizerSettings(optimizer), (model as unknown as { loss?: unknown }).loss)
+    const compile = kerasCompileConfig(
+      optimizer === null ? null : optimizerSettings(optimizer),
+      (model as unknown as { loss?: unknown }).loss,
+    )
     const weights = await kerasWeightsFile(model, { includeOptimizer: compile !== null })
     if (E.isLeft(weights)) return weights
     return encodeKerasArchive({ ...config.right, compile, layers: layerInfos(model), weights: weights.right, date })
@@ -72,7 +75,8 @@ export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Ei
         const optimizer = tfjsOptimizerSpec(compile['optimizer'])
         const loss = tfjsLoss(compile['loss'])
         if (E.isLeft(optimizer)) skipped = optimizer.left
-        else if (loss === null) skipped = `the loss ${JSON.stringify(compile['loss'])} has no tfjs equivalent in ckpt (${Object.keys(LOSSES).join(', ')})`
+        else if (loss === null)
+          skipped = `the loss ${JSON.stringify(compile['loss'])} has no tfjs equivalent in ckpt (${Object.keys(LOSSES).join(', ')})`
         else model.compile({ optimizer: tfjsOptimizer(optimizer.right), loss })
       }
       const ordered = toModelOrder(weights, layerInfos(model), order, label)
@@ -83,9 +87,15 @@ export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Ei
       const outcome = await applyKerasWeightsFile(model, ordered.right, label)
       if (skipped !== null) {
         const name = isObj(compile?.['optimizer']) ? String((compile['optimizer'] as Obj)['class_name']) : '(none)'
-        return E.right({ model, optimizer: { _tag: 'OptimizerSkipped', optimizer: name, reason: `the model was loaded uncompiled: ${skipped}` } })
+        return E.right({
+          model,
+          optimizer: { _tag: 'OptimizerSkipped', optimizer: name, reason: `the model was loaded uncompiled: ${skipped}` },
+        })
       }
-      return E.right({ model, optimizer: compile === null ? { _tag: 'NoOptimizerState', reason: `'${label}' has no compile config` } : outcome })
+      return E.right({
+        model,
+        optimizer: compile === null ? { _tag: 'NoOptimizerState', reason: `'${label}' has no compile config` } : outcome,
+      })
     } catch (e) {
       model.dispose()
       throw e

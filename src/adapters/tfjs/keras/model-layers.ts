@@ -25,7 +25,11 @@ export const layerValues = (model: tfl.LayersModel): Tensors => {
   const out: Record<string, Tensor> = Object.create(null)
   for (const layer of model.layers) {
     for (const w of layer.weights) {
-      out[weightKey(layer.name, suffixOf(w.originalName))] = { dtype: 'F32', shape: w.shape as ReadonlyArray<number>, data: Float32Array.from(w.read().dataSync() as Float32Array) }
+      out[weightKey(layer.name, suffixOf(w.originalName))] = {
+        dtype: 'F32',
+        shape: w.shape as ReadonlyArray<number>,
+        data: Float32Array.from(w.read().dataSync() as Float32Array),
+      }
     }
   }
   return out

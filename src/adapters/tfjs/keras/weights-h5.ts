@@ -12,7 +12,12 @@ import { applyKerasWeightsFile, kerasWeightsFile, type KerasWeightsOptions, type
  * @example
  * await saveKerasWeights(model, fsStorage('out'), 'best_model.weights.h5')
  */
-export const saveKerasWeights = (model: tfl.LayersModel, storage: Storage, path: string, options: KerasWeightsOptions = {}): Promise<void> =>
+export const saveKerasWeights = (
+  model: tfl.LayersModel,
+  storage: Storage,
+  path: string,
+  options: KerasWeightsOptions = {},
+): Promise<void> =>
   kerasCall(path, async () => {
     checkWeightsPath(path)
     const file = orThrow(await kerasWeightsFile(model, options))

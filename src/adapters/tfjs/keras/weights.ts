@@ -2,7 +2,13 @@ import type * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
 import { kerasCall, orThrow, unsupportedOptimizer, type KerasFormatError } from '../../../keras/errors.js'
 import { layerWeightValues, layerWeightsFile } from '../../../keras/layer-weights.js'
-import { fromKerasOptimizer, KERAS_OPTIMIZERS, toKerasOptimizer, type OptimizerSkip, type RestoredOptimizer } from '../../../keras/optimizer.js'
+import {
+  fromKerasOptimizer,
+  KERAS_OPTIMIZERS,
+  toKerasOptimizer,
+  type OptimizerSkip,
+  type RestoredOptimizer,
+} from '../../../keras/optimizer.js'
 import { groupAt, type WeightsFile } from '../../../keras/weights-file.js'
 import { layerInfos, layerValues, writeLayerValues } from './model-layers.js'
 import { optimizerOf, optimizerState, setOptimizerState, trainableVars } from './optimizer.js'
@@ -24,7 +30,10 @@ export interface KerasWeightsOptions {
  * The model's weights as a Keras 3 weights file (groups in Keras's layout). Left, naming the layer or
  * optimizer, when something has no exact Keras equivalent; with `includeOptimizer` an unmappable optimizer is an error.
  */
-export const kerasWeightsFile = (model: tfl.LayersModel, options: KerasWeightsOptions = {}): Promise<E.Either<KerasFormatError, WeightsFile>> =>
+export const kerasWeightsFile = (
+  model: tfl.LayersModel,
+  options: KerasWeightsOptions = {},
+): Promise<E.Either<KerasFormatError, WeightsFile>> =>
   kerasCall('(model weights)', async () => {
     const layers = layerWeightsFile(model.name, layerInfos(model), layerValues(model))
     if (E.isLeft(layers)) return layers
@@ -47,7 +56,8 @@ export const applyKerasWeightsFile = async (model: tfl.LayersModel, file: Weight
   const optimizer = optimizerOf(model)
   const optGroup = groupAt(file, 'optimizer')
   let restored: E.Either<OptimizerSkip, RestoredOptimizer> | null = null
-  if (optimizer !== null && optGroup !== undefined) restored = fromKerasOptimizer(optGroup, await optimizerState(optimizer), trainableVars(model))
+  if (optimizer !== null && optGroup !== undefined)
+    restored = fromKerasOptimizer(optGroup, await optimizerState(optimizer), trainableVars(model))
   writeLayerValues(model, values)
   if (optimizer === null) return { _tag: 'NoOptimizerState', reason: 'the model has no optimizer' }
   if (optGroup === undefined || restored === null) return { _tag: 'NoOptimizerState', reason: `'${label}' has no optimizer state` }
