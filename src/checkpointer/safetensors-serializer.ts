@@ -42,7 +42,7 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
     const src = t.data
     let dst = pool.get(name)
     if (dst === undefined || dst.constructor !== src.constructor || dst.length !== src.length) {
-      dst = src.slice() as Tensor['data']
+      dst = src.slice()
       pool.set(name, dst)
     } else (dst as Uint8Array).set(src as Uint8Array)
     return { dtype: t.dtype, shape: [...t.shape], data: dst }

@@ -88,7 +88,7 @@ export const parseTfjsModel = (json: unknown): E.Either<string, TfjsModel> => {
       })
     }
     const bytes = weights.every((w) => w.bytes !== null) ? weights.reduce((n, w) => n + (w.bytes ?? 0), 0) : null
-    groups.push({ paths: g.paths as string[], weights, bytes })
+    groups.push({ paths: g.paths, weights, bytes })
   }
   // tfjs-layers saves the model config itself; Keras conversions wrap it in model_config.
   const topo = isObject(mt.model_config) ? mt.model_config : mt

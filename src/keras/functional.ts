@@ -255,7 +255,7 @@ export const functionalToTfjs = (kerasConfig: Obj): E.Either<KerasFormatError, O
   const names = new Set<string>()
   for (const l of config['layers']) {
     if (!isObj(l) || typeof l['class_name'] !== 'string' || !isObj(l['config']))
-      return E.left(refuse('(model)', 'config.layers', l as Json, 'layer entries with class_name, config'))
+      return E.left(refuse('(model)', 'config.layers', l, 'layer entries with class_name, config'))
     const className = l['class_name']
     const lc = l['config']
     const name = typeof l['name'] === 'string' ? l['name'] : typeof lc['name'] === 'string' ? lc['name'] : ''

@@ -22,7 +22,7 @@ let loaded: Promise<{ readonly h5: H5['default']; readonly module: H5Module }> |
 export const loadH5 = async (): Promise<E.Either<KerasFormatError, { readonly h5: H5['default']; readonly module: H5Module }>> => {
   if (loaded === null) {
     loaded = (async () => {
-      const mod = (await import('h5wasm')) as H5
+      const mod = (await import('h5wasm'))
       const h5 = mod.default
       const module = await h5.ready
       return { h5, module }
@@ -167,7 +167,7 @@ const readVars = (h5: H5['default'], vars: H5Group, path: string): VarsGroup | s
     if (!(ds instanceof h5.Dataset)) return `'${dsPath}' is not a dataset`
     if ('dtype' in ds.attrs)
       return `'${dsPath}' has dtype ${String(ds.attrs['dtype']?.value)} (only float32, float64, int32, int64 are read)`
-    const dtype = dtypeOf(ds.metadata as { type: number; size: number; signed?: boolean })
+    const dtype = dtypeOf(ds.metadata)
     if (dtype === null)
       return `'${dsPath}' has an HDF5 type ckpt does not read (${JSON.stringify(ds.dtype)}); only float32, float64, int32, int64`
     const shape = ds.shape ?? []

@@ -67,9 +67,9 @@ export const collect = async (chunks: AsyncIterable<Uint8Array>): Promise<Uint8A
 export const checkRange = (key: string, range: ByteRange | undefined): E.Either<StorageError, ByteRange | undefined> => {
   if (range === undefined) return E.right(undefined)
   const { start, end } = range ?? ({} as Partial<ByteRange>)
-  const ok = Number.isSafeInteger(start) && Number.isSafeInteger(end) && start! >= 0 && end! >= start!
+  const ok = Number.isSafeInteger(start) && Number.isSafeInteger(end) && start >= 0 && end >= start
   return ok
-    ? E.right({ start: start!, end: end! })
+    ? E.right({ start: start, end: end })
     : E.left(
         unsupported(
           key,

@@ -130,7 +130,7 @@ export const encodeHeader = (tensors: Tensors, metadata?: Metadata): E.Either<Sa
   const infos: TensorInfo[] = []
   const entries: LayoutEntry[] = []
   for (const t of checked) {
-    const info = { name: t.name, dtype: t.dtype as Dtype, shape: t.shape, begin: offset, end: offset + t.byteLength }
+    const info = { name: t.name, dtype: t.dtype, shape: t.shape, begin: offset, end: offset + t.byteLength }
     infos.push(info)
     entries.push({
       name: t.name,

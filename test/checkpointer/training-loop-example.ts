@@ -15,7 +15,7 @@ export async function train(dir: string, epochs: number): Promise<Float32Array> 
   for (let epoch = resumed ? resumed.entry.epoch + 1 : 0; epoch < epochs; epoch++) {
     const grad = 2 * (w[0]! - 3)
     w[0] = w[0]! - 0.1 * grad
-    const loss = (w[0]! - 3) ** 2
+    const loss = (w[0] - 3) ** 2
     await ckpt.onEpochEnd({ epoch, logs: { loss } }, { w: { dtype: 'F32', shape: [1], data: w } })
   }
   await ckpt.close()

@@ -51,7 +51,7 @@ describe.skipIf(missing !== null)('ckpt ls and verify on s3:// (moto_server on 1
     const r = await spawnCli(['verify', `s3://${bucket}/runs/a/`], { env: { ...env, AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'us-east-1' } })
     expect(r.code).toBe(1)
     expect(r.stdout).toContain('OK       ckpt-1.safetensors')
-    expect(r.stdout).toMatch(/^CORRUPT  ckpt-3\.safetensors: .*fails its checksum/m)
+    expect(r.stdout).toMatch(/^CORRUPT {2}ckpt-3\.safetensors: .*fails its checksum/m)
     expect(r.stdout).toContain(`1 of 3 checkpoints corrupt: ckpt-3.safetensors`)
   })
 

@@ -52,7 +52,7 @@ describe('ckpt verify', () => {
     expect(r.code).toBe(1)
     expect(r.stdout).toContain('OK       ckpt-01.safetensors')
     expect(r.stdout).toMatch(
-      /^CORRUPT  ckpt-02\.safetensors: .*fails its checksum \(expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\)$/m,
+      /^CORRUPT {2}ckpt-02\.safetensors: .*fails its checksum \(expected sha256:[0-9a-f]{64}, got sha256:[0-9a-f]{64}\)$/m,
     )
     expect(r.stdout).toContain('OK       ckpt-03.safetensors')
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe(`${dir}: 1 of 3 checkpoints corrupt: ckpt-02.safetensors`)

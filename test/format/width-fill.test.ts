@@ -93,7 +93,7 @@ describe('width and fill', () => {
           const groups = out.split(sep as string)
           expect(groups.slice(1).every((g) => g.length === size)).toBe(true)
           expect(groups[0]!.length).toBeGreaterThanOrEqual(1)
-          expect(groups[0]!.length).toBeLessThanOrEqual(size as number)
+          expect(groups[0]!.length).toBeLessThanOrEqual(size)
           expect(groups.join('')).toBe(n.toString(base as number))
         },
       ),

@@ -89,8 +89,8 @@ export const startMoto = async (bucket = 'ckpt-test'): Promise<S3Server> => {
   // moto logs every request: drain its output (a full pipe would block the server), keeping the tail for errors.
   let tail = ''
   const keep = (d: Buffer) => (tail = (tail + d.toString()).slice(-4000))
-  child.stdout!.on('data', keep)
-  child.stderr!.on('data', keep)
+  child.stdout.on('data', keep)
+  child.stderr.on('data', keep)
   let exited: string | null = null
   child.on('exit', (code) => (exited = `moto_server exited with ${code}: ${tail}`))
   const endpoint = `http://127.0.0.1:${port}`

@@ -190,7 +190,7 @@ describe.each(BACKENDS)('modelCheckpoint in model.fit on %s', (backend) => {
         }
       },
     }
-    await model.fitDataset(ds as unknown as Parameters<typeof model.fitDataset>[0], {
+    await model.fitDataset(ds, {
       epochs: 3,
       verbose: 0,
       callbacks: [modelCheckpoint({ storage, filepath: 'd/e{epoch}/model.json', monitor: 'loss', ...quiet })],

@@ -20,7 +20,7 @@ const trained = async (): Promise<tfl.Sequential> => {
   return model
 }
 
-const bytes = (u8: Uint8Array): ArrayBuffer => u8.slice().buffer as ArrayBuffer
+const bytes = (u8: Uint8Array): ArrayBuffer => u8.slice().buffer
 
 describe.each(BACKENDS)('storageIOHandler on %s', (backend) => {
   beforeAll(() => useBackend(backend))

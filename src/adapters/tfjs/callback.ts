@@ -191,9 +191,9 @@ export class ModelCheckpoint extends tfl.Callback {
       const trainingConfig =
         model.optimizer != null ? (model as unknown as { getTrainingConfig(): tf.io.TrainingConfig }).getTrainingConfig() : null
       this.description = {
-        topology: model.toJSON(null, false) as tf.io.ModelJSON['modelTopology'],
+        topology: model.toJSON(null, false),
         trainingConfig,
-        userDefinedMetadata: (model.getUserDefinedMetadata() as Record<string, unknown> | undefined) ?? null,
+        userDefinedMetadata: (model.getUserDefinedMetadata()) ?? null,
       }
     }
     this.checkpointer = null

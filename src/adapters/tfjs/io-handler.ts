@@ -12,13 +12,13 @@ const randomToken = (): string =>
   Array.from(globalThis.crypto.getRandomValues(new Uint8Array(6)), (b) => b.toString(16).padStart(2, '0')).join('')
 
 const weightParts = (data: tf.io.WeightData | undefined): ReadonlyArray<ArrayBuffer> =>
-  data === undefined ? [] : Array.isArray(data) ? data : [data as ArrayBuffer]
+  data === undefined ? [] : Array.isArray(data) ? data : [data]
 
 /** The exact ArrayBuffer of `bytes`, without a copy when the view covers its whole buffer. */
 const exactBuffer = (bytes: Uint8Array): ArrayBuffer =>
   bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
     ? bytes.buffer
-    : (bytes.slice().buffer as ArrayBuffer)
+    : (bytes.slice().buffer)
 
 const isConflict = (e: unknown): boolean =>
   e instanceof CkptTfjsError &&

@@ -164,7 +164,8 @@ export const applyArtifacts = async (model: tfl.LayersModel, artifacts: tf.io.Mo
   const specs = artifacts.weightSpecs ?? []
   const data = artifacts.weightData
   if (data === undefined) return fail({ _tag: 'InvalidArtifacts', path, message: `ckpt/tfjs: checkpoint '${path}' has no weight data` })
-  const savedOptimizer = (artifacts.trainingConfig?.optimizer_config as { class_name?: string } | undefined)?.class_name
+  const optimizerConfig: { readonly class_name?: string } | undefined = artifacts.trainingConfig?.optimizer_config
+  const savedOptimizer = optimizerConfig?.class_name
   const hasOptimizerWeights = specs.some((s) => s.group === 'optimizer')
   if (hasOptimizerWeights) {
     const current = model.optimizer?.getClassName()

@@ -129,12 +129,12 @@ export type CheckpointSnapshot = ModelCapture | WeightsFile | Uint8Array
 export const serializerFor = (format: CheckpointFormat): Serializer<CheckpointSnapshot, unknown> => {
   switch (format) {
     case 'tfjs-layers':
-      return tfjsLayersSerializer() as Serializer<CheckpointSnapshot, unknown>
+      return tfjsLayersSerializer()
     case 'safetensors':
-      return tfjsWeightsSerializer() as Serializer<CheckpointSnapshot, unknown>
+      return tfjsWeightsSerializer()
     case 'keras-weights':
-      return kerasWeightsSerializer as Serializer<CheckpointSnapshot, unknown>
+      return kerasWeightsSerializer
     case 'keras-model':
-      return kerasModelSerializer as Serializer<CheckpointSnapshot, unknown>
+      return kerasModelSerializer
   }
 }

@@ -36,7 +36,7 @@ export const startKerasServer = (): KerasServer => {
     const p = pending.get(reply.id)
     if (p === undefined) return
     pending.delete(reply.id)
-    if (reply.ok) p.resolve(reply as Record<string, unknown>)
+    if (reply.ok) p.resolve(reply)
     else p.reject(new Error(`keras: ${reply.error}`))
   })
   child.on('exit', (code) => {

@@ -42,7 +42,7 @@ export const writeLayerValues = (model: tfl.LayersModel, values: Tensors): void 
     for (const w of layer.weights) {
       const key = weightKey(layer.name, suffixOf(w.originalName))
       const t = Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined
-      if (t !== undefined) pairs.push([w as tfl.LayerVariable, t])
+      if (t !== undefined) pairs.push([w, t])
     }
   }
   const tensors = pairs.map(([, t]) => tf.tensor(t.data as Float32Array, [...t.shape], 'float32'))
