@@ -3,7 +3,7 @@ import * as E from '#fp-ts/Either.js'
 import type { ArtifactWriter } from '../../checkpointer/serializer.js'
 import type { Capabilities, ObjectInfo, Storage, WriteData, WriteOptions } from '../../storage/storage.js'
 import { CkptTfjsError, fail, storageCall } from './errors.js'
-import { checkModelJsonPath, folderOf, modelJsonFor, parseModelJson, shardName, weightKeysOf } from './layout.js'
+import { checkModelJsonPath, folderOf, isOwnShard, modelJsonFor, parseModelJson, shardName, weightKeysOf } from './layout.js'
 
 const orThrow = <A>(e: E.Either<import('./errors.js').TfjsAdapterError, A>): A => (E.isLeft(e) ? fail(e.left) : e.right)
 
@@ -18,7 +18,7 @@ const weightParts = (data: tf.io.WeightData | undefined): ReadonlyArray<ArrayBuf
 const exactBuffer = (bytes: Uint8Array): ArrayBuffer =>
   bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
     ? bytes.buffer
-    : (bytes.slice().buffer)
+    : bytes.slice().buffer
 
 const isConflict = (e: unknown): boolean =>
   e instanceof CkptTfjsError &&
@@ -120,7 +120,8 @@ export const commitLayersModel = async (
   const errors: string[] = []
   if (previous !== null) {
     const fresh = new Set(written)
-    const stale = previous.weightKeys.filter((k) => !fresh.has(k) && k !== key)
+    // Only ckpt's own weight files in the model's folder: never a file the previous manifest merely names.
+    const stale = previous.weightKeys.filter((k) => !fresh.has(k) && isOwnShard(key, k))
     const results = await Promise.allSettled(stale.map((k) => storageCall(k, 'removing old weight file', () => storage.remove(k))))
     for (const r of results) if (r.status === 'rejected') errors.push(String((r.reason as Error).message))
   }

@@ -27,6 +27,17 @@ export const folderOf = (key: string): string => key.slice(0, key.lastIndexOf('/
 /** The name of weight file `index` (0-based) of `count`, unique per save thanks to `token`. */
 export const shardName = (token: string, index: number, count: number): string => `group1-shard${index + 1}of${count}.${token}.bin`
 
+const SHARD_NAME = /^group1-shard[1-9][0-9]*of[1-9][0-9]*\.[0-9a-f]{12}\.bin$/
+
+/**
+ * True for a weight file ckpt wrote beside `modelJsonKey`: directly in its folder, named by {@link shardName}.
+ * Only such files are ever removed as stale; a manifest may name anything, including files of other runs.
+ */
+export const isOwnShard = (modelJsonKey: string, key: string): boolean => {
+  const folder = folderOf(modelJsonKey)
+  return key.startsWith(folder) && SHARD_NAME.test(key.slice(folder.length))
+}
+
 /**
  * Resolves a manifest path against the folder of `modelJsonKey`. `.` and `..` segments are honoured;
  * absolute paths, URLs and paths leaving the storage root are refused.
