@@ -112,7 +112,7 @@ export const commitSave = async <Snapshot>(
   // `removing` is retried after the next commit and on the next open.
   queue.afterCommit(async () => {
     try {
-      if (replaced) await removeFiles(storage, [replaced], [entry])
+      if (replaced) await removeFiles(folder, [replaced], [entry])
       await sweepRemoving(folder)
     } catch (e) {
       log(`Warning: checkpoint "${path}" is saved, but removing old checkpoints failed (retried later): ${(e as Error).message}`)

@@ -17,22 +17,38 @@ export interface Folder<Snapshot, Restored> {
 /** The index as this writer last read or wrote it. */
 export const currentDoc = (folder: Folder<unknown, unknown>): IndexDoc => folder.index.current()?.doc ?? folder.empty()
 
-/** Deletes the files of `entries` that no entry of `live` still uses. */
-export const removeFiles = async (storage: Storage, entries: ReadonlyArray<Entry>, live: ReadonlyArray<Entry>): Promise<void> => {
+/**
+ * Deletes the files of `entries` that no entry of `live` still uses. Only what ckpt wrote: a file whose size is
+ * no longer the recorded one was replaced by someone else, and is left in place with a warning.
+ */
+export const removeFiles = async (
+  folder: Folder<unknown, unknown>,
+  entries: ReadonlyArray<Entry>,
+  live: ReadonlyArray<Entry>,
+): Promise<void> => {
+  const { storage, log } = folder
   const keep = new Set(live.flatMap((e) => e.files.map((f) => f.key)))
   for (const e of entries)
-    for (const f of e.files)
-      if (!keep.has(f.key))
-        await storage
-          .remove(f.key)
-          .catch((err: unknown) => fail(storageFailure(err, `cannot remove "${f.key}" of checkpoint "${e.path}"`, f.key)))
+    for (const f of e.files) {
+      if (keep.has(f.key)) continue
+      const failed = (err: unknown) => fail(storageFailure(err, `cannot remove "${f.key}" of checkpoint "${e.path}"`, f.key))
+      const info = await storage.stat(f.key).catch(failed)
+      if (info === null) continue
+      if (info.size !== f.size) {
+        log(
+          `Warning: not removing "${f.key}" of checkpoint "${e.path}": it has ${info.size} bytes, not the ${f.size} ckpt wrote; another writer replaced it`,
+        )
+        continue
+      }
+      await storage.remove(f.key).catch(failed)
+    }
 }
 
 /** Deletes the files of entries retention dropped, then clears them from the index. */
 export const sweepRemoving = async (folder: Folder<unknown, unknown>): Promise<void> => {
   const removing = currentDoc(folder).removing
   if (removing.length === 0) return
-  await removeFiles(folder.storage, removing, currentDoc(folder).checkpoints)
+  await removeFiles(folder, removing, currentDoc(folder).checkpoints)
   const done = new Set(removing.map((e) => e.path))
   await folder.index.update((d) => ({ ...d, removing: d.removing.filter((e) => !done.has(e.path)) }), folder.empty)
 }

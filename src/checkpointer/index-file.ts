@@ -1,6 +1,7 @@
 import * as t from '#io-ts'
 import * as E from '#fp-ts/Either.js'
 import { pipe } from '#fp-ts/function.js'
+import { keyProblem } from '../storage/keys.js'
 import type { CheckpointError } from './errors.js'
 
 /** The index's key at the storage root, like tf.train.CheckpointManager's `checkpoint` file. */
@@ -24,9 +25,12 @@ const JsonNumber = new t.Type<number, number | string, unknown>(
 
 const NonNegativeInt = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'NonNegativeInteger')
 
+/** A storage key by the storage's own rules, and never the index itself: an index naming it is corrupt. */
+const FileKey = t.refinement(t.string, (k) => keyProblem(k) === null && k !== INDEX_KEY, 'a valid storage key other than the index')
+
 export const FileRecordCodec = t.readonly(
   t.type({
-    key: t.string,
+    key: FileKey,
     size: NonNegativeInt,
     sha256: t.refinement(t.string, (s) => /^sha256:[0-9a-f]{64}$/.test(s), 'Sha256Digest'),
   }),
@@ -114,7 +118,7 @@ export const decodeIndex = (bytes: Uint8Array, key = INDEX_KEY): E.Either<Checkp
     return E.left(corrupt(`is not valid UTF-8 JSON (${(e as Error).message}); it was left untouched`))
   }
   if (typeof json === 'object' && json !== null && 'version' in json) {
-    const version = (json).version
+    const version = json.version
     if (typeof version === 'number' && version > INDEX_VERSION)
       return E.left(
         corrupt(

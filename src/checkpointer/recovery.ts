@@ -23,7 +23,7 @@ export const recover = async (folder: Folder<unknown, unknown>): Promise<void> =
     for (const found of await serializer.scan(storage))
       if (wanted.has(found.path)) restorable.push({ path: found.path, format: serializer.format, ...found.meta, files: [...found.files] })
   }
-  await removeFiles(storage, current.removing, [...current.checkpoints, ...restorable])
+  await removeFiles(folder, current.removing, [...current.checkpoints, ...restorable])
   const removed = new Set(current.removing.map((e) => e.path))
   await folder.index.update(
     (d) => ({

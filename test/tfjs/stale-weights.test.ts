@@ -27,11 +27,11 @@ describe('saving over a model.json deletes only its own stale weight files', () 
   it.each([
     [
       'storageIOHandler',
-      async (storage: Storage, model: tfl.LayersModel) => void (await model.save(storageIOHandler(storage, 'run/model.json'))),
+      async (storage: Storage, model: tfl.LayersModel): Promise<void> => void (await model.save(storageIOHandler(storage, 'run/model.json'))),
     ],
     [
       'modelCheckpoint',
-      async (storage: Storage, model: tfl.LayersModel) => {
+      async (storage: Storage, model: tfl.LayersModel): Promise<void> => {
         const { x, y } = dataset()
         await model.fit(x, y, {
           epochs: 1,
