@@ -1,3 +1,4 @@
+import type { Ranking } from '../policy/index.js'
 import type { CheckpointMeta } from './serializer.js'
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
@@ -5,6 +6,11 @@ const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'obj
 /** The entry data an artifact carries, as plain JSON: NaN and ±Infinity become "NaN", "Infinity", "-Infinity", as in the index. */
 export const checkpointMetaToJson = (meta: CheckpointMeta): unknown =>
   JSON.parse(JSON.stringify(meta, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)))
+
+const rankingOf = (u: unknown): { readonly ranking: Ranking } | null =>
+  isRecord(u) && typeof u.monitor === 'string' && (u.mode === 'min' || u.mode === 'max')
+    ? { ranking: { monitor: u.monitor, mode: u.mode } }
+    : null
 
 /** The entry data back from {@link checkpointMetaToJson}'s JSON, or null when `json` is not ckpt's. */
 export const checkpointMetaFromJson = (json: unknown): CheckpointMeta | null => {
@@ -21,5 +27,6 @@ export const checkpointMetaFromJson = (json: unknown): CheckpointMeta | null => 
     score: typeof m.score === 'number' ? m.score : null,
     time: m.time,
     policyState: m.policyState ?? null,
+    ...(rankingOf(m.ranking) ?? {}),
   }
 }

@@ -1,6 +1,7 @@
 import * as E from '#fp-ts/Either.js'
 import {
   bestOf,
+  fromJsonFloat,
   decodePolicyState,
   finishedSavingMessage,
   initialPolicyState,
@@ -119,6 +120,12 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
   }
   const folder: Folder<Snapshot, R> = { storage, serializer, index: indexWriter(storage, loaded, log), empty: () => emptyIndex(state), log }
   if (isChief) await recover(folder)
+  const latest = currentDoc(folder).checkpoints.at(-1)
+  if (policy.verbose > 0 && latest !== undefined)
+    log(
+      `Resuming from the index: ${currentDoc(folder).checkpoints.length} checkpoint(s), the latest "${latest.path}" saved at epoch ${latest.epoch + 1}` +
+        `${latest.batch === null ? '' : `, batch ${latest.batch + 1}`}; the best so far is ${state.best === null ? 'unset' : String(fromJsonFloat(state.best))}`,
+    )
 
   const queue = saveQueue(state.best)
   const rules = { retention: policy.retention, ranking, enableVersionCounter: config.enableVersionCounter }

@@ -1,7 +1,7 @@
 import { retain, type PolicyState, type Ranking, type RetentionOptions, type Save } from '../policy/index.js'
 import { recordingWriter } from './artifact-writer.js'
 import { verifyEntry } from './artifact-reader.js'
-import { bySaveOrder, entryRecord } from './entries.js'
+import { bySaveOrder, entryOf, entryRecord } from './entries.js'
 import { fail, storageFailure } from './errors.js'
 import { currentDoc, removeFiles, sweepRemoving, type Folder } from './folder.js'
 import type { Entry } from './index-file.js'
@@ -84,6 +84,7 @@ export const commitSave = async <Snapshot>(
     score: decision.score,
     time: decision.time ?? Date.now(),
     policyState: after,
+    ranking: rules.ranking,
   }
   try {
     await serializer.write(files, path, captured, meta)
@@ -91,7 +92,7 @@ export const commitSave = async <Snapshot>(
     if (replaced) await reinstate(folder, replaced)
     throw e
   }
-  const entry: Entry = { path, format: serializer.format, ...meta, files: [...files.files] }
+  const entry = entryOf(serializer.format, path, meta, files.files)
 
   await index.update((d) => {
     const live = d.checkpoints.filter((e) => e.path !== path)

@@ -1,5 +1,6 @@
 import type { CheckpointRecord } from '../policy/index.js'
-import type { Entry, IndexDoc } from './index-file.js'
+import type { Entry, FileRecord, IndexDoc } from './index-file.js'
+import type { CheckpointMeta } from './serializer.js'
 
 /** An index entry as ranking and retention see it. */
 export const entryRecord = (e: Entry): CheckpointRecord => ({
@@ -23,4 +24,10 @@ export const bySaveOrder = (a: Pick<Entry, 'time' | 'step' | 'epoch'>, b: Pick<E
 export const restorableEntries = (doc: IndexDoc): Entry[] => {
   const live = new Set(doc.checkpoints.map((c) => c.path))
   return [...doc.checkpoints, ...doc.replacing.filter((r) => !live.has(r.path))].sort(bySaveOrder)
+}
+
+/** The index entry of a checkpoint from its entry data (the ranking belongs to the index, not the entry). */
+export const entryOf = (format: string, path: string, meta: CheckpointMeta, files: ReadonlyArray<FileRecord>): Entry => {
+  const { ranking: _ranking, ...data } = meta
+  return { path, format, ...data, files: [...files] }
 }

@@ -3,7 +3,11 @@ import type { Storage } from '../storage/storage.js'
 import { asStorageError } from '../storage/errors.js'
 import { CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
 import { decodeIndex, emptyIndex, encodeIndex, INDEX_KEY, type Entry, type IndexDoc } from './index-file.js'
-import type { Serializer } from './serializer.js'
+import { bySaveOrder, entryOf } from './entries.js'
+import type { CheckpointMeta, Serializer } from './serializer.js'
+
+/** What an index rebuild needs of a serializer: its format and its scan. */
+export type Scanner = Pick<Serializer<unknown, unknown>, 'format' | 'scan'>
 
 export interface LoadedIndex {
   readonly doc: IndexDoc
@@ -94,17 +98,31 @@ export const indexWriter = (
 }
 
 /**
- * Rebuilds a lost index from the checkpoints `serializer.scan` finds, in save order, and writes it
- * (only if no index appeared meanwhile). `null` when the serializer cannot scan or finds nothing.
+ * An index rebuilt in memory from the checkpoints the serializers' `scan` find, in save order; nothing is
+ * written. Its ranking is the one the newest checkpoint recorded. `null` when none can scan or none is found.
+ */
+export const scanIndex = async (storage: Storage, serializers: ReadonlyArray<Scanner>): Promise<IndexDoc | null> => {
+  const checkpoints: Entry[] = []
+  let ranking: CheckpointMeta['ranking']
+  for (const serializer of serializers) {
+    if (serializer.scan === undefined) continue
+    for (const { path, files, meta } of await serializer.scan(storage)) {
+      checkpoints.push(entryOf(serializer.format, path, meta, files))
+      if (meta.ranking !== undefined && (ranking === undefined || checkpoints.every((c) => c.time <= meta.time))) ranking = meta.ranking
+    }
+  }
+  if (checkpoints.length === 0) return null
+  checkpoints.sort(bySaveOrder)
+  return { ...emptyIndex(checkpoints.at(-1)!.policyState), checkpoints, ...(ranking !== undefined ? { ranking } : {}) }
+}
+
+/**
+ * Rebuilds a lost index from the checkpoints `serializer.scan` finds and writes it (only if no index appeared
+ * meanwhile). `null` when the serializer cannot scan or finds nothing.
  */
 export const rebuildIndex = async <S, R>(storage: Storage, serializer: Serializer<S, R>, key = INDEX_KEY): Promise<LoadedIndex | null> => {
-  if (serializer.scan === undefined) return null
-  const found = [...(await serializer.scan(storage))].sort(
-    (a, b) => a.meta.time - b.meta.time || a.meta.step - b.meta.step || a.meta.epoch - b.meta.epoch,
-  )
-  if (found.length === 0) return null
-  const checkpoints: Entry[] = found.map(({ path, files, meta }) => ({ path, format: serializer.format, ...meta, files: [...files] }))
-  const doc: IndexDoc = { ...emptyIndex(checkpoints.at(-1)!.policyState), checkpoints }
+  const doc = await scanIndex(storage, [serializer as Serializer<unknown, unknown>])
+  if (doc === null) return null
   try {
     const info = await storage.write(key, encodeIndex(doc), storage.capabilities.ifAbsent ? { ifAbsent: true } : {})
     return { doc, etag: info.etag }
@@ -112,4 +130,24 @@ export const rebuildIndex = async <S, R>(storage: Storage, serializer: Serialize
     if (asStorageError(e)?._tag === 'AlreadyExists') return loadIndex(storage, key)
     return fail(storageFailure(e, `cannot write the rebuilt index "${key}"`, key))
   }
+}
+
+/**
+ * For readers (restores, the CLI): the index, or when there is none, one rebuilt in memory by a scan, without
+ * writing anything, and said through `log`. `rebuilt` tells which. `null` when there is neither.
+ */
+export const readIndexOrScan = async (
+  storage: Storage,
+  serializers: ReadonlyArray<Scanner>,
+  log: (line: string) => void,
+  where = 'the storage',
+): Promise<{ readonly doc: IndexDoc; readonly rebuilt: boolean } | null> => {
+  const loaded = await loadIndex(storage)
+  if (loaded !== null) return { doc: loaded.doc, rebuilt: false }
+  const doc = await scanIndex(storage, serializers)
+  if (doc === null) return null
+  log(
+    `No index (${INDEX_KEY}) in ${where}: rebuilt it in memory from ${doc.checkpoints.length} checkpoint(s) found by a scan; nothing was written`,
+  )
+  return { doc, rebuilt: true }
 }

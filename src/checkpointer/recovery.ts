@@ -1,5 +1,5 @@
 import { verifyEntry } from './artifact-reader.js'
-import { bySaveOrder } from './entries.js'
+import { bySaveOrder, entryOf } from './entries.js'
 import { currentDoc, removeFiles, type Folder } from './folder.js'
 import type { Entry } from './index-file.js'
 
@@ -21,7 +21,7 @@ export const recover = async (folder: Folder<unknown, unknown>): Promise<void> =
   if (unverified.length > 0 && serializer.scan !== undefined) {
     const wanted = new Set(unverified.map((e) => e.path))
     for (const found of await serializer.scan(storage))
-      if (wanted.has(found.path)) restorable.push({ path: found.path, format: serializer.format, ...found.meta, files: [...found.files] })
+      if (wanted.has(found.path)) restorable.push(entryOf(serializer.format, found.path, found.meta, found.files))
   }
   await removeFiles(folder, current.removing, [...current.checkpoints, ...restorable])
   const removed = new Set(current.removing.map((e) => e.path))

@@ -1,4 +1,5 @@
 import type { Capabilities, ObjectInfo, Storage, WriteData, WriteOptions } from '../storage/storage.js'
+import type { Ranking } from '../policy/index.js'
 import type { FileRecord } from './index-file.js'
 
 /** What a serializer knows about the checkpoint it writes; it may embed this in the artifact. */
@@ -11,6 +12,8 @@ export interface CheckpointMeta {
   readonly time: number
   /** The policy's state right after this save, so that a lost index can be rebuilt exactly. */
   readonly policyState: unknown
+  /** The writer's monitor and mode, so that an index rebuilt from the artifacts can still rank. */
+  readonly ranking?: Ranking
 }
 
 /** A checkpoint found by scanning the storage, when the index is lost. */

@@ -1,27 +1,43 @@
 import * as E from '#fp-ts/Either.js'
-import { INDEX_KEY, loadIndex, type IndexDoc } from '../checkpointer/index.js'
+import { layersScanner } from '../adapters/tfjs/layers-scan.js'
+import { INDEX_KEY, type IndexDoc } from '../checkpointer/index.js'
+import { readIndexOrScan, type Scanner } from '../checkpointer/index-store.js'
+import { safetensorsSerializer } from '../checkpointer/safetensors-serializer.js'
 import { inputError, messageOf, type CliError } from './errors.js'
 import type { Location } from './location.js'
 
-/** Reading the index failed: there is none, it is corrupt, or the storage failed. */
+/** Reading the index failed: there is none (and no checkpoint to rebuild it from), it is corrupt, or the storage failed. */
 export type IndexProblem =
   | { readonly _tag: 'NoIndex'; readonly message: string }
-  | { readonly _tag: 'CorruptIndex'; readonly message: string }
-  | { readonly _tag: 'StorageFailed'; readonly message: string }
+  | { readonly _tag: 'IndexCorrupt'; readonly message: string }
+  | { readonly _tag: 'IndexUnreadable'; readonly message: string }
 
-/** Reads and validates the index of a checkpoint folder (`ckpt-index.json`) through `loadIndex`. */
-export const readIndex = async (location: Location): Promise<E.Either<IndexProblem, IndexDoc>> => {
+/** The index as read, or rebuilt in memory by a scan when it is lost (`rebuilt`, with the note to print). */
+export interface ReadIndex {
+  readonly doc: IndexDoc
+  readonly rebuilt: string | null
+}
+
+/** Every format whose checkpoints carry entry data the CLI can scan without a framework. */
+const scanners = (): ReadonlyArray<Scanner> => [safetensorsSerializer(), layersScanner]
+
+/**
+ * Reads and validates the index of a checkpoint folder (`ckpt-index.json`). When there is none, rebuilds it in
+ * memory from the checkpoints a scan finds, without writing anything, and says so in `rebuilt`.
+ */
+export const readIndex = async (location: Location): Promise<E.Either<IndexProblem, ReadIndex>> => {
   try {
-    const loaded = await loadIndex(location.storage)
-    if (loaded === null)
+    let note: string | null = null
+    const read = await readIndexOrScan(location.storage, scanners(), (line) => (note = line), location.display)
+    if (read === null)
       return E.left({
         _tag: 'NoIndex',
-        message: `${location.display} has no checkpoint index (${INDEX_KEY}); is it a folder written by ckpt?`,
+        message: `${location.display} has no checkpoint index (${INDEX_KEY}) and no checkpoint that carries ckpt's entry data; is it a folder written by ckpt?`,
       })
-    return E.right(loaded.doc)
+    return E.right({ doc: read.doc, rebuilt: read.rebuilt ? note : null })
   } catch (e) {
     const tag = (e as { _tag?: string })._tag
-    return E.left({ _tag: tag === 'CorruptIndex' ? 'CorruptIndex' : 'StorageFailed', message: `${location.display}: ${messageOf(e)}` })
+    return E.left({ _tag: tag === 'CorruptIndex' ? 'IndexCorrupt' : 'IndexUnreadable', message: `${location.display}: ${messageOf(e)}` })
   }
 }
 

@@ -86,10 +86,11 @@ export const lsCommand: Command = defineCommand({
     )
     if (E.isLeft(location)) return location
     let doc: IndexDoc
+    let rebuilt: string | null
     try {
       const index = await readIndex(location.right)
       if (E.isLeft(index)) return E.left(asCliError(index.left))
-      doc = index.right
+      ;({ doc, rebuilt } = index.right)
     } finally {
       await location.right.storage.close().catch(() => undefined)
     }
@@ -121,11 +122,13 @@ export const lsCommand: Command = defineCommand({
             latest: e === latest,
           })),
           pending: { replacing: doc.replacing.map((e) => e.path), removing: doc.removing.map((e) => e.path) },
+          rebuilt: rebuilt !== null,
         }),
       )
       return E.right(EXIT.ok)
     }
     const out: string[] = []
+    if (rebuilt !== null) out.push(`note: ${rebuilt}`)
     out.push(
       `${location.right.display}: ${entries.length} checkpoint${entries.length === 1 ? '' : 's'}${
         entries.length === 0 ? '' : rule.ranking === null ? `; best: unknown (${rule.why})` : `; best by ${rule.how}`

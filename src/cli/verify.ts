@@ -48,7 +48,7 @@ export const verifyCommand: Command = defineCommand({
     try {
       const index = await readIndex(location.right)
       if (E.isLeft(index)) {
-        if (index.left._tag !== 'CorruptIndex') return E.left(asCliError(index.left))
+        if (index.left._tag !== 'IndexCorrupt') return E.left(asCliError(index.left))
         io.stdout.write(
           json
             ? toJson({ location: display, ok: false, index: { key: INDEX_KEY, ok: false, reason: index.left.message }, checkpoints: [] })
@@ -56,8 +56,10 @@ export const verifyCommand: Command = defineCommand({
         )
         return E.right(EXIT.problem)
       }
+      const { doc, rebuilt } = index.right
+      if (rebuilt !== null && !json) io.stdout.write(`note: ${rebuilt}\n`)
       const verdicts: Verdict[] = []
-      for (const entry of index.right.checkpoints) {
+      for (const entry of doc.checkpoints) {
         let reason: string | null
         try {
           reason = await verifyEntry(storage, entry)
@@ -80,7 +82,7 @@ export const verifyCommand: Command = defineCommand({
           toJson({
             location: display,
             ok: corrupt.length === 0,
-            index: { key: INDEX_KEY, ok: true, reason: null },
+            index: { key: INDEX_KEY, ok: true, reason: null, rebuilt: rebuilt !== null },
             checkpoints: verdicts,
             corrupt: corrupt.map((v) => v.path),
           }),

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCheckpointer, INDEX_KEY } from '../../src/checkpointer/index.js'
@@ -84,10 +84,13 @@ describe('ckpt verify', () => {
     expect(json.index.ok).toBe(false)
   })
 
-  it('exits 2 when there is nothing to verify: no folder, no index, bad flags', async () => {
+  it('exits 2 when there is nothing to verify: no folder, no index (and no checkpoint to rebuild one from), bad flags', async () => {
+    const noIndex = join(tmp.dir, 'no-index')
+    mkdirSync(noIndex, { recursive: true })
+    writeFileSync(join(noIndex, 'notes.txt'), 'not a checkpoint')
     for (const [argv, part] of [
       [['verify', join(tmp.dir, 'nothing')], 'no such folder'],
-      [['verify', tmp.dir], 'has no checkpoint index'],
+      [['verify', noIndex], 'has no checkpoint index'],
       [['verify'], 'missing argument'],
       [['verify', pristine, '--fix'], "Unknown option '--fix'"],
       [['verify', pristine, 'extra'], 'unexpected argument "extra"'],

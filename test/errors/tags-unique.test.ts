@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { TfjsAdapterError } from '../../src/adapters/tfjs/errors.js'
 import type { CheckpointError } from '../../src/checkpointer/errors.js'
 import type { CliError } from '../../src/cli/errors.js'
+import type { IndexProblem } from '../../src/cli/index-reader.js'
 import type { TemplateError } from '../../src/format/types.js'
 import type { KerasFormatError } from '../../src/keras/errors.js'
 import type { WeightMismatch } from '../../src/keras/weight-mismatch.js'
@@ -21,6 +22,7 @@ type Tagged =
   | ConfigError
   | TemplateError
   | CliError
+  | IndexProblem
   | WeightMismatch
 
 type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never

@@ -49,13 +49,18 @@ describe('tfjs layers checkpoints: a lost index is rebuilt from the model.json f
         score: e.score,
         time: e.time,
         policyState: e.policyState,
+        ranking: { monitor: 'loss', mode: 'min' },
       })
       expect([...f.files].sort((a, b) => a.key.localeCompare(b.key))).toEqual(comparable(e).files)
       expect(f.files.at(-1)!.key).toBe(f.path) // model.json last, the commit point
     }
 
     await storage.remove(INDEX_KEY)
-    expect(await restoreLatest(storage)).toBeNull() // no index: nothing to restore until it is rebuilt
+    // No index: a reader rebuilds it in memory and writes nothing (issue 10 item 9); a writer rebuilds it on disk.
+    const read = await restoreLatest(storage, { log: () => {} })
+    expect(read!.entry.path).toBe(before.at(-1)!.path)
+    read!.model.dispose()
+    expect(await storage.stat(INDEX_KEY)).toBeNull()
     const cb = modelCheckpoint({ storage, ...options })
     const rebuilt = await cb.list() // opening the Checkpointer rebuilds the index by scanning
     expect(rebuilt.map(comparable)).toEqual(before.map(comparable))

@@ -27,7 +27,8 @@ describe('saving over a model.json deletes only its own stale weight files', () 
   it.each([
     [
       'storageIOHandler',
-      async (storage: Storage, model: tfl.LayersModel): Promise<void> => void (await model.save(storageIOHandler(storage, 'run/model.json'))),
+      async (storage: Storage, model: tfl.LayersModel): Promise<void> =>
+        void (await model.save(storageIOHandler(storage, 'run/model.json'))),
     ],
     [
       'modelCheckpoint',

@@ -6,7 +6,7 @@ import type { Storage } from '../../storage/storage.js'
 import { modelCheckpoint } from './callback.js'
 import { checkModelJsonPath } from './layout.js'
 import { fail } from './errors.js'
-import { applyArtifacts, restoreArtifacts } from './restore.js'
+import { applyArtifacts, restoreArtifacts, sayResumed } from './restore.js'
 import * as E from '#fp-ts/Either.js'
 
 /** Options of {@link fitResumable} (Keras's BackupAndRestore: `backup_dir` → `storage`, `delete_checkpoint` → `deleteCheckpoint`). */
@@ -85,11 +85,13 @@ export const fitResumable = async (
     ...(options.async !== undefined ? { async: options.async } : {}),
     ...(options.log !== undefined ? { log: options.log } : {}),
   })
-  const backup = await restoreArtifacts(options.storage, 'latest')
+  const say = { verbose: options.verbose ?? 0, ...(options.log !== undefined ? { log: options.log } : {}) }
+  const backup = await restoreArtifacts(options.storage, 'latest', say)
   let initialEpoch = fitArgs.initialEpoch ?? 0
   if (backup !== null) {
     await applyArtifacts(model, backup.artifacts, backup.entry.path)
     initialEpoch = backup.initialEpoch
+    sayResumed(say, backup.entry, initialEpoch, backup.skipped)
   }
   // Ours first: an epoch's backup is committed before user callbacks (which may throw) run.
   let history: tfl.History

@@ -2,17 +2,10 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import type { Storage } from '../../storage/storage.js'
 import { storageIOHandler } from './io-handler.js'
-import { assertCheckpointableOptimizer, hiddenOptimizerState, restoreHiddenOptimizerState, type HiddenOptimizerState } from './optimizer.js'
+import { CKPT_METADATA_KEY, type CkptMetadata } from './ckpt-metadata.js'
+import { assertCheckpointableOptimizer, hiddenOptimizerState, restoreHiddenOptimizerState } from './optimizer.js'
 
-/** The key ckpt uses in `model.json`'s `userDefinedMetadata`. */
-export const CKPT_METADATA_KEY = 'ckpt'
-
-/** What ckpt adds to `model.json`'s `userDefinedMetadata` under {@link CKPT_METADATA_KEY}. */
-export interface CkptMetadata {
-  readonly optimizerHidden?: HiddenOptimizerState
-  /** The checkpoint's entry data (epoch, step, metrics, policy state), when written by the Checkpointer. */
-  readonly checkpoint?: unknown
-}
+export { CKPT_METADATA_KEY, ckptMetadataOf, type CkptMetadata } from './ckpt-metadata.js'
 
 export interface SaveModelOptions {
   /** Save the optimizer state and training config. Default `true`. */
@@ -79,12 +72,6 @@ const disposingOptimizerTemporaries = async <A>(optimizer: tf.Optimizer, run: ()
  */
 export const loadModel = async (storage: Storage, path: string): Promise<tfl.LayersModel> =>
   completeLoadedModel(await tfl.loadLayersModel(storageIOHandler(storage, path)))
-
-/** ckpt's metadata of a saved model (`userDefinedMetadata.ckpt`), or `undefined`. */
-export const ckptMetadataOf = (meta: unknown): CkptMetadata | undefined =>
-  typeof meta === 'object' && meta !== null && CKPT_METADATA_KEY in meta
-    ? ((meta as Record<string, unknown>)[CKPT_METADATA_KEY] as CkptMetadata | undefined)
-    : undefined
 
 /**
  * Finishes a model `tfl.loadLayersModel` built from ckpt's files: restores the optimizer state only ckpt

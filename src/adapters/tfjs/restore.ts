@@ -3,8 +3,10 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import { restoreCandidates } from '../../checkpointer/candidates.js'
 import { restorableEntries } from '../../checkpointer/entries.js'
 import type { Entry } from '../../checkpointer/index-file.js'
-import { loadIndex } from '../../checkpointer/index-store.js'
-import { readFirstValid } from '../../checkpointer/verified-read.js'
+import { readIndexOrScan } from '../../checkpointer/index-store.js'
+import { safetensorsSerializer } from '../../checkpointer/safetensors-serializer.js'
+import type { Serializer } from '../../checkpointer/serializer.js'
+import { readFirstValid, type Skipped } from '../../checkpointer/verified-read.js'
 import type { Storage } from '../../storage/storage.js'
 import { fail } from './errors.js'
 import { ckptMetadataOf, completeLoadedModel } from './model.js'
@@ -42,6 +44,30 @@ export interface RestoredArtifacts {
   readonly skipped: ReadonlyArray<{ readonly path: string; readonly reason: string }>
 }
 
+/** Options of the restore functions. */
+export interface RestoreOptions {
+  /** 1 says which checkpoint was resumed and at which epoch. Default 0. */
+  readonly verbose?: number
+  /** Where messages go: what was resumed (verbose), and an index rebuilt in memory. Default `console.log`. */
+  readonly log?: (line: string) => void
+}
+
+/** Every whole-model and weights serializer, for an index rebuilt by a scan when it is lost. */
+const scanners = (): ReadonlyArray<Serializer<unknown, unknown>> =>
+  [tfjsLayersSerializer(), kerasModelSerializer, kerasWeightsSerializer, safetensorsSerializer()] as ReadonlyArray<
+    Serializer<unknown, unknown>
+  >
+
+/** With `verbose >= 1`, which checkpoint was resumed and at which epoch, and what was passed over. */
+export const sayResumed = (options: RestoreOptions, entry: Entry, initialEpoch: number, skipped: ReadonlyArray<Skipped>): void => {
+  if ((options.verbose ?? 0) < 1) return
+  const log = options.log ?? ((line: string) => console.log(line))
+  for (const s of skipped) log(`ckpt/tfjs: passed over corrupt checkpoint '${s.path}': ${s.reason}`)
+  log(
+    `ckpt/tfjs: resumed from checkpoint '${entry.path}' (saved at epoch ${entry.epoch + 1}${entry.batch === null ? '' : `, batch ${entry.batch + 1}`}); training continues at epoch ${initialEpoch + 1}`,
+  )
+}
+
 export const initialEpochOf = (entry: Entry): number => (entry.batch === null ? entry.epoch + 1 : entry.epoch)
 
 /** A verified whole-model checkpoint as read: tfjs layers artifacts, or a `.keras` archive's bytes. */
@@ -64,22 +90,25 @@ const weightsOnly = (entry: Entry, ending: string, loader: string): never =>
 const readLatestOrBest = async (
   storage: Storage,
   which: 'latest' | 'best',
+  options: RestoreOptions,
 ): Promise<{
   readonly read: ReadCheckpoint
   readonly entry: Entry
   readonly initialEpoch: number
   readonly skipped: ReadonlyArray<{ path: string; reason: string }>
 } | null> => {
-  const loaded = await loadIndex(storage)
-  const entries = loaded === null ? [] : restorableEntries(loaded.doc)
-  if (loaded === null || entries.length === 0) return null
-  const ranking = loaded.doc.ranking
+  const log = options.log ?? ((line: string) => console.log(line))
+  const index = await readIndexOrScan(storage, scanners(), (line) => log(`ckpt/tfjs: ${line}`), `${storage.name} storage`)
+  const entries = index === null ? [] : restorableEntries(index.doc)
+  if (index === null || entries.length === 0) return null
+  const ranking = index.doc.ranking
   if (which === 'best' && ranking === undefined)
     return fail({
       _tag: 'InvalidArtifacts',
       path: 'ckpt-index.json',
-      message:
-        'ckpt/tfjs: restoreBest: the index does not record the monitor and mode (it was written by an older ckpt); use restoreLatest',
+      message: index.rebuilt
+        ? 'ckpt/tfjs: restoreBest: the index is lost and the checkpoints found do not record the monitor and mode; use restoreLatest'
+        : 'ckpt/tfjs: restoreBest: the index does not record the monitor and mode (it was written by an older ckpt); use restoreLatest',
     })
   const tried = restoreCandidates(entries, which, ranking ?? { monitor: '', mode: 'min' })
   if (tried.length === 0) return null
@@ -103,8 +132,12 @@ const readLatestOrBest = async (
  * Reads the latest (or best) `model.json` checkpoint's artifacts, every byte verified against the index (see
  * {@link restoreLatest}). A `.keras` checkpoint rejects with `InvalidArtifacts`: it has no tfjs artifacts.
  */
-export const restoreArtifacts = async (storage: Storage, which: 'latest' | 'best'): Promise<RestoredArtifacts | null> => {
-  const r = await readLatestOrBest(storage, which)
+export const restoreArtifacts = async (
+  storage: Storage,
+  which: 'latest' | 'best',
+  options: RestoreOptions = {},
+): Promise<RestoredArtifacts | null> => {
+  const r = await readLatestOrBest(storage, which, options)
   if (r === null) return null
   if (r.read.format !== 'tfjs-layers')
     return fail({
@@ -129,13 +162,14 @@ const kerasModelFrom = async (bytes: Uint8Array, path: string): Promise<tfl.Laye
   return model
 }
 
-const restore = async (storage: Storage, which: 'latest' | 'best'): Promise<RestoredTraining | null> => {
-  const r = await readLatestOrBest(storage, which)
+const restore = async (storage: Storage, which: 'latest' | 'best', options: RestoreOptions): Promise<RestoredTraining | null> => {
+  const r = await readLatestOrBest(storage, which, options)
   if (r === null) return null
   const model =
     r.read.format === 'tfjs-layers'
       ? completeLoadedModel(await tfl.loadLayersModel(tf.io.fromMemory(r.read.artifacts)))
       : await kerasModelFrom(r.read.bytes, r.entry.path)
+  sayResumed(options, r.entry, r.initialEpoch, r.skipped)
   return { model, initialEpoch: r.initialEpoch, policyState: r.entry.policyState, entry: r.entry, skipped: r.skipped }
 }
 
@@ -150,10 +184,12 @@ const restore = async (storage: Storage, which: 'latest' | 'best'): Promise<Rest
  * const model = r?.model ?? buildAndCompile()
  * await model.fit(xs, ys, { epochs: 10, initialEpoch: r?.initialEpoch ?? 0, callbacks: [modelCheckpoint({ storage, ...sameOptions })] })
  */
-export const restoreLatest = (storage: Storage): Promise<RestoredTraining | null> => restore(storage, 'latest')
+export const restoreLatest = (storage: Storage, options: RestoreOptions = {}): Promise<RestoredTraining | null> =>
+  restore(storage, 'latest', options)
 
 /** Like {@link restoreLatest}, for the best checkpoint by the monitor and mode the writer used (ties to the older, as everywhere in ckpt). */
-export const restoreBest = (storage: Storage): Promise<RestoredTraining | null> => restore(storage, 'best')
+export const restoreBest = (storage: Storage, options: RestoreOptions = {}): Promise<RestoredTraining | null> =>
+  restore(storage, 'best', options)
 
 /**
  * Puts a whole-model checkpoint's weights and optimizer state into an existing compiled `model` (the same

@@ -1,22 +1,19 @@
 import type * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { safetensorsSerializer, META_KEY } from '../../checkpointer/safetensors-serializer.js'
-import { digestOf } from '../../checkpointer/checksum.js'
-import { checkpointMetaFromJson, checkpointMetaToJson } from '../../checkpointer/checkpoint-meta.js'
-import type { CheckpointMeta, ScannedCheckpoint, Serializer } from '../../checkpointer/serializer.js'
+import { checkpointMetaToJson } from '../../checkpointer/checkpoint-meta.js'
+import type { Serializer } from '../../checkpointer/serializer.js'
 import { versionedPath } from '../../checkpointer/version-counter.js'
 import { kerasModelSerializer, kerasWeightsSerializer } from './keras/serializers.js'
 import type { WeightsFile } from '../../keras/weights-file.js'
-import type { Storage } from '../../storage/storage.js'
 import { encodeSafetensorsOrThrow, type Tensors } from '../../tensors/index.js'
 import { captureBytes, captureTensors, releaseCapture, type ModelCapture } from './capture.js'
 import type { CheckpointFormat } from './checkpoint-format.js'
 import { artifactFiles, commitLayersModel, readLayersModel } from './io-handler.js'
-import { parseModelJson, weightKeysOf } from './layout.js'
-import { CKPT_METADATA_KEY, ckptMetadataOf } from './model.js'
+import { scanLayersModels, TFJS_LAYERS_FORMAT } from './layers-scan.js'
+import { CKPT_METADATA_KEY } from './ckpt-metadata.js'
 
-/** The index `format` of whole-model checkpoints (a `model.json` and one weight file). */
-export const TFJS_LAYERS_FORMAT = 'tfjs-layers'
+export { TFJS_LAYERS_FORMAT }
 /** Weights-only checkpoints are plain safetensors files, the same format as the default serializer's. */
 export const SAFETENSORS_FORMAT = 'safetensors'
 
@@ -67,35 +64,6 @@ export const tfjsLayersSerializer = (): Serializer<ModelCapture, tf.io.ModelArti
     return slash > 0 ? `${versionedPath(path.slice(0, slash), n)}/model.json` : versionedPath(path, n)
   },
 })
-
-/** The entry data a checkpoint's `model.json` carries, or null when it has none. */
-export const checkpointMetaOf = (json: tf.io.ModelJSON): CheckpointMeta | null =>
-  checkpointMetaFromJson(ckptMetadataOf(json.userDefinedMetadata)?.checkpoint)
-
-/**
- * Finds the whole-model checkpoints in `storage`: every `…model.json` that carries ckpt's entry data, with its
- * weight files (fresh checksums; weight files first, `model.json` last, as written). A `model.json` that is
- * not ckpt's, cannot be parsed, or whose weight files are missing is not indexed.
- */
-const scanLayersModels = async (storage: Storage): Promise<ReadonlyArray<ScannedCheckpoint>> => {
-  const found: ScannedCheckpoint[] = []
-  const keys = await storage.list()
-  const present = new Set(keys)
-  for (const key of keys) {
-    if (!key.endsWith('model.json')) continue
-    const bytes = await storage.read(key)
-    const json = parseModelJson(key, new TextDecoder().decode(bytes))
-    if (json._tag === 'Left') continue
-    const meta = checkpointMetaOf(json.right)
-    const weightKeys = weightKeysOf(key, json.right)
-    if (meta === null || weightKeys._tag === 'Left' || !weightKeys.right.every((k) => present.has(k))) continue
-    const files = []
-    for (const k of weightKeys.right) files.push({ key: k, ...digestOf(await storage.read(k)) })
-    files.push({ key, ...digestOf(bytes) })
-    found.push({ path: key, files, meta })
-  }
-  return found
-}
 
 /**
  * Weights-only checkpoints: one safetensors file of the model's weights keyed by `originalName`, carrying the

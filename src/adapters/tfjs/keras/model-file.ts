@@ -86,7 +86,7 @@ export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Ei
       }
       const outcome = await applyKerasWeightsFile(model, ordered.right, label)
       if (skipped !== null) {
-        const name = isObj(compile?.['optimizer']) ? String((compile['optimizer'])['class_name']) : '(none)'
+        const name = isObj(compile?.['optimizer']) ? String(compile['optimizer']['class_name']) : '(none)'
         return E.right({
           model,
           optimizer: { _tag: 'OptimizerSkipped', optimizer: name, reason: `the model was loaded uncompiled: ${skipped}` },

@@ -1,0 +1,43 @@
+import type * as tf from '@tensorflow/tfjs-core'
+import { digestOf } from '../../checkpointer/checksum.js'
+import { checkpointMetaFromJson } from '../../checkpointer/checkpoint-meta.js'
+import type { CheckpointMeta, ScannedCheckpoint } from '../../checkpointer/serializer.js'
+import type { Storage } from '../../storage/storage.js'
+import { ckptMetadataOf } from './ckpt-metadata.js'
+import { parseModelJson, weightKeysOf } from './layout.js'
+
+/** The index `format` of whole-model checkpoints (a `model.json` and one weight file). */
+export const TFJS_LAYERS_FORMAT = 'tfjs-layers'
+
+/** The entry data a checkpoint's `model.json` carries, or null when it has none. */
+export const checkpointMetaOf = (json: tf.io.ModelJSON): CheckpointMeta | null =>
+  checkpointMetaFromJson(ckptMetadataOf(json.userDefinedMetadata)?.checkpoint)
+
+/**
+ * Finds the whole-model checkpoints in `storage`: every `…model.json` that carries ckpt's entry data, with its
+ * weight files (fresh checksums; weight files first, `model.json` last, as written). A `model.json` that is
+ * not ckpt's, cannot be parsed, or whose weight files are missing is not indexed. Needs no tfjs at run time,
+ * so readers without it (the CLI) can rebuild a lost index too.
+ */
+export const scanLayersModels = async (storage: Storage): Promise<ReadonlyArray<ScannedCheckpoint>> => {
+  const found: ScannedCheckpoint[] = []
+  const keys = await storage.list()
+  const present = new Set(keys)
+  for (const key of keys) {
+    if (!key.endsWith('model.json')) continue
+    const bytes = await storage.read(key)
+    const json = parseModelJson(key, new TextDecoder().decode(bytes))
+    if (json._tag === 'Left') continue
+    const meta = checkpointMetaOf(json.right)
+    const weightKeys = weightKeysOf(key, json.right)
+    if (meta === null || weightKeys._tag === 'Left' || !weightKeys.right.every((k) => present.has(k))) continue
+    const files = []
+    for (const k of weightKeys.right) files.push({ key: k, ...digestOf(await storage.read(k)) })
+    files.push({ key, ...digestOf(bytes) })
+    found.push({ path: key, files, meta })
+  }
+  return found
+}
+
+/** The tfjs layers format as a scanner, for readers that only rebuild an index. */
+export const layersScanner = { format: TFJS_LAYERS_FORMAT, scan: scanLayersModels } as const
