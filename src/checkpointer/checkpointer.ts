@@ -23,6 +23,7 @@ import { recover } from './recovery.js'
 import { restoreFrom, rewoundState } from './restore.js'
 import { safetensorsSerializer } from './safetensors-serializer.js'
 import { saveQueue } from './save-queue.js'
+import { acquireWriterLock, type WriterLock } from './writer-lock.js'
 import type { Serializer } from './serializer.js'
 
 /** A snapshot, or a function that takes one; it is called only when the policy decides to save. */
@@ -80,6 +81,8 @@ export interface Checkpointer<Snapshot, Restored_> {
   rethrowFailure(): void
   /** Waits for the save in flight; rejects if a background save failed. */
   flush(): Promise<void>
+  /** Flushes, then releases the folder's writer lock (the next save takes it again). The storage stays open. */
+  releaseWriterLock(): Promise<void>
   /** Flushes, then releases the storage. */
   close(): Promise<void>
 }
@@ -118,7 +121,23 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
       return fail({ _tag: 'CorruptIndex', key: 'ckpt-index.json', message: `the index's policy state cannot be used: ${s.left.message}` })
     state = s.right
   }
-  const folder: Folder<Snapshot, R> = { storage, serializer, index: indexWriter(storage, loaded, log), empty: () => emptyIndex(state), log }
+  let lock: Promise<WriterLock | null> | null = null
+  const takeLock = async () => {
+    if (!config.writerLock) return
+    lock ??= acquireWriterLock(storage, log, config.lockStaleAfter).catch((e: unknown) => {
+      lock = null // a refused lock is asked again at the next write
+      throw e
+    })
+    await (await lock)?.refresh()
+  }
+  const folder: Folder<Snapshot, R> = {
+    storage,
+    serializer,
+    index: indexWriter(storage, loaded, log),
+    empty: () => emptyIndex(state),
+    log,
+    lock: takeLock,
+  }
   if (isChief) await recover(folder)
   const latest = currentDoc(folder).checkpoints.at(-1)
   if (policy.verbose > 0 && latest !== undefined)
@@ -206,10 +225,17 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
     },
     rethrowFailure: () => queue.rethrowFailure(),
     flush: () => queue.settle(),
+    releaseWriterLock: async () => {
+      await queue.settle()
+      const held = lock
+      lock = null
+      await (await held?.catch(() => null))?.release()
+    },
     close: async () => {
       try {
         await queue.settle()
       } finally {
+        await (await lock?.catch(() => null))?.release()
         await storage.close()
       }
     },

@@ -58,6 +58,7 @@ export const commitSave = async <Snapshot>(
   const { storage, serializer, index, empty, log } = folder
   // One writer of the index at a time: the previous commit's cleanup finishes first.
   await queue.cleanupDone()
+  await folder.lock()
   // A path is taken by a checkpoint of the index or by any file already there (as Lightning checks the file
   // system): the counter never overwrites a file ckpt did not write.
   const taken = async (p: string) =>

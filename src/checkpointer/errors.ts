@@ -1,6 +1,7 @@
 import { CkptError } from '../errors/ckpt-error.js'
 import type { ConfigError } from '../policy/index.js'
 import { storageFailed, type StorageFailed } from '../storage/errors.js'
+import type { LockOwner } from './writer-lock.js'
 
 /** Everything that can go wrong while saving, listing or restoring checkpoints, as values. */
 export type CheckpointError =
@@ -9,6 +10,7 @@ export type CheckpointError =
   | { readonly _tag: 'CorruptCheckpoint'; readonly path: string; readonly message: string; readonly fallback: string | null }
   | { readonly _tag: 'NoSuchCheckpoint'; readonly which: string; readonly message: string }
   | { readonly _tag: 'Conflict'; readonly message: string }
+  | { readonly _tag: 'WriterLocked'; readonly key: string; readonly owner: LockOwner; readonly message: string }
   | { readonly _tag: 'InvalidSnapshot'; readonly message: string }
   | { readonly _tag: 'PolicyError'; readonly message: string }
   | StorageFailed

@@ -12,6 +12,8 @@ export interface Folder<Snapshot, Restored> {
   /** An empty index document carrying the policy's current state. */
   readonly empty: () => IndexDoc
   readonly log: (line: string) => void
+  /** Takes the folder's writer lock before the first write (memoised), and refreshes it later. */
+  readonly lock: () => Promise<void>
 }
 
 /** The index as this writer last read or wrote it. */

@@ -2,6 +2,7 @@ import * as t from '#io-ts'
 import * as E from '#fp-ts/Either.js'
 import { pipe } from '#fp-ts/function.js'
 import { keyProblem } from '../storage/keys.js'
+import { LOCK_KEY } from './writer-lock.js'
 import type { CheckpointError } from './errors.js'
 
 /** The index's key at the storage root, like tf.train.CheckpointManager's `checkpoint` file. */
@@ -26,7 +27,11 @@ const JsonNumber = new t.Type<number, number | string, unknown>(
 const NonNegativeInt = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'NonNegativeInteger')
 
 /** A storage key by the storage's own rules, and never the index itself: an index naming it is corrupt. */
-const FileKey = t.refinement(t.string, (k) => keyProblem(k) === null && k !== INDEX_KEY, 'a valid storage key other than the index')
+const FileKey = t.refinement(
+  t.string,
+  (k) => keyProblem(k) === null && k !== INDEX_KEY && k !== LOCK_KEY,
+  'a valid storage key other than the index and the lock',
+)
 
 export const FileRecordCodec = t.readonly(
   t.type({

@@ -34,6 +34,13 @@ export interface CheckpointerOwnOptions<Snapshot, Restored> {
   readonly trigger?: AnyRule
   /** Where verbose lines and warnings go. Default: `console.log`. */
   readonly log?: (line: string) => void
+  /**
+   * Take the folder's writer lock (`ckpt-writer.lock`) before the first write, so that a second writer process
+   * fails clearly instead of deleting this one's checkpoints. Default true. Readers never take it.
+   */
+  readonly writerLock?: boolean
+  /** A lock whose owner has not shown it is alive for this long (ms) is taken over. Default 15 minutes. */
+  readonly lockStaleAfter?: number
 }
 
 export type CheckpointerOptions<Snapshot, Restored> = PolicyOptions & CheckpointerOwnOptions<Snapshot, Restored>
@@ -48,6 +55,8 @@ export interface CheckpointerConfig<Snapshot, Restored> {
   readonly enableVersionCounter: boolean
   readonly trigger: AnyRule | undefined
   readonly log: (line: string) => void
+  readonly writerLock: boolean
+  readonly lockStaleAfter: number
 }
 
 const ownKeys = [
@@ -60,6 +69,8 @@ const ownKeys = [
   'enableVersionCounter',
   'trigger',
   'log',
+  'writerLock',
+  'lockStaleAfter',
 ] as const
 
 const configError = (option: string, value: unknown, accepted: string): CheckpointError =>
@@ -79,7 +90,8 @@ export const decodeCheckpointerOptions = <Snapshot, Restored>(
   const rest: Record<string, unknown> = Object.create(null)
   for (const [k, v] of Object.entries(all)) if (!(ownKeys as ReadonlyArray<string>).includes(k)) rest[k] = v
 
-  const { storage, serializer, async, immutableSnapshots, rank, isChief, enableVersionCounter, trigger, log } = all
+  const { storage, serializer, async, immutableSnapshots, rank, isChief, enableVersionCounter, trigger, log, writerLock, lockStaleAfter } =
+    all
   if (!isStorage(storage))
     return E.left(configError('storage', storage, 'a Storage, e.g. fsStorage(dir), memoryStorage() or s3Storage({...})'))
   if (
@@ -92,10 +104,13 @@ export const decodeCheckpointerOptions = <Snapshot, Restored>(
     ['immutableSnapshots', immutableSnapshots],
     ['isChief', isChief],
     ['enableVersionCounter', enableVersionCounter],
+    ['writerLock', writerLock],
   ] as const)
     if (v !== undefined && typeof v !== 'boolean') return E.left(configError(name, v, 'true or false'))
   if (rank !== undefined && !(typeof rank === 'number' && Number.isSafeInteger(rank) && rank >= 0))
     return E.left(configError('rank', rank, 'an integer >= 0'))
+  if (lockStaleAfter !== undefined && !(typeof lockStaleAfter === 'number' && Number.isFinite(lockStaleAfter) && lockStaleAfter > 0))
+    return E.left(configError('lockStaleAfter', lockStaleAfter, 'a positive number of milliseconds'))
   if (log !== undefined && typeof log !== 'function') return E.left(configError('log', log, 'a function (line: string) => void'))
 
   const policy = decodePolicyOptions(rest)
@@ -110,5 +125,7 @@ export const decodeCheckpointerOptions = <Snapshot, Restored>(
     enableVersionCounter: enableVersionCounter === true,
     trigger: trigger as AnyRule | undefined,
     log: (log as ((line: string) => void) | undefined) ?? ((line: string) => console.log(line)),
+    writerLock: writerLock !== false,
+    lockStaleAfter: (lockStaleAfter as number | undefined) ?? 15 * 60_000,
   })
 }

@@ -12,6 +12,7 @@ export const recover = async (folder: Folder<unknown, unknown>): Promise<void> =
   const { storage, serializer } = folder
   const current = currentDoc(folder)
   if (current.removing.length === 0 && current.replacing.length === 0) return
+  await folder.lock()
   const restorable: Entry[] = []
   const unverified: Entry[] = []
   for (const e of current.replacing) {

@@ -240,7 +240,14 @@ export class ModelCheckpoint extends tfl.Callback {
 
   /** Waits for the save in flight; a background failure rejects here (and so `fit`). */
   override async onTrainEnd(): Promise<void> {
+    // Training is over: another process may write this folder now (the next fit takes the lock again).
+    await this.releaseWriterLock()
+  }
+
+  /** Flushes, then releases the folder's writer lock, so that another process may write the folder. */
+  async releaseWriterLock(): Promise<void> {
     await this.flush()
+    await this.checkpointer?.releaseWriterLock()
   }
 
   /** Waits for the save in flight and rethrows its failure, once. Frees any snapshot left unwritten. */

@@ -102,8 +102,9 @@ export const fitResumable = async (
       callbacks: [callback, ...asCallbackList(fitArgs.callbacks)] as tfl.Callback[],
     })
   } catch (e) {
-    // Interrupted: let a background backup finish (its own failure is secondary), then report the interruption.
-    await callback.flush().catch(() => undefined)
+    // Interrupted: let a background backup finish (its own failure is secondary) and free the folder for the
+    // process that resumes, then report the interruption.
+    await callback.releaseWriterLock().catch(() => undefined)
     throw e
   }
   if (options.deleteCheckpoint ?? true) await deleteBackup(options.storage)
