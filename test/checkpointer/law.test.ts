@@ -1,0 +1,269 @@
+// The law of ckpt, as a model-based property test: under random saves (epoch and batch level), overwrites,
+// retention, restarts, injected faults at any file-system call and kills, every save that returned stays listed,
+// verifies and restores byte for byte, unless a retention rule removed it or a later save replaced its path; and
+// nothing ckpt did not write is ever deleted.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { Volume } from 'memfs'
+import { describe, expect, it } from 'vitest'
+import { restorableEntries } from '../../src/checkpointer/entries.js'
+import { createCheckpointer, loadIndex, type Checkpointer, type CheckpointerOptions, type Entry } from '../../src/checkpointer/index.js'
+import { safetensorsSerializer, verifyEntry } from '../../src/checkpointer/index.js'
+import { readFirstValid } from '../../src/checkpointer/verified-read.js'
+import { retain, type CheckpointRecord, type RetentionOptions } from '../../src/policy/index.js'
+import { fsStorage } from '../../src/storage/fs.js'
+import { memoryStorage } from '../../src/storage/memory.js'
+import type { FsModule } from '../../src/storage/fs/fs-module.js'
+import type { Storage } from '../../src/storage/storage.js'
+import type { Tensors } from '../../src/tensors/index.js'
+import { FS_OPS, fsFaults, type FsFault } from '../../src/testing/index.js'
+import { tensorsFor } from './support.js'
+
+type Step =
+  | { readonly kind: 'save'; readonly batch: number | null; readonly loss: number; readonly fault: FsFault | null }
+  | { readonly kind: 'restart' }
+
+interface Config {
+  readonly filepath: string
+  readonly saveFreq: 'epoch' | number
+  readonly retention: RetentionOptions
+  readonly saveBestOnly: boolean
+  readonly async: boolean
+}
+
+/** One acknowledged save: what the model expects to find. */
+interface Acked {
+  readonly path: string
+  readonly time: number
+  readonly record: CheckpointRecord
+  readonly tensors: Tensors
+}
+
+const USER_FILES: ReadonlyArray<readonly [string, string]> = [
+  ['notes.txt', 'the user wrote this'],
+  ['other-run/weights.bin', 'another run'],
+]
+
+const configs: fc.Arbitrary<Config> = fc
+  .record({
+    freqAndPath: fc.oneof(
+      fc.record({
+        saveFreq: fc.constant<'epoch' | number>('epoch'),
+        filepath: fc.constantFrom('best.safetensors', 'e{epoch}.safetensors', 'e{epoch:02d}-{loss:.2f}.safetensors'),
+      }),
+      fc.record({
+        saveFreq: fc.integer({ min: 1, max: 2 }),
+        filepath: fc.constantFrom('best.safetensors', 'ckpt/e{epoch}-b{batch}.safetensors'),
+      }),
+    ),
+    retention: fc.oneof(
+      fc.constant({}),
+      fc.integer({ min: 1, max: 3 }).map((maxToKeep) => ({ maxToKeep })),
+      fc.integer({ min: 1, max: 2 }).map((saveTopK) => ({ saveTopK })),
+      fc.constant({ keepPeriod: 2 }),
+    ),
+    saveBestOnly: fc.boolean(),
+    async: fc.boolean(),
+  })
+  .map(({ freqAndPath, ...rest }) => ({ ...freqAndPath, ...rest }))
+
+const faults: fc.Arbitrary<FsFault | null> = fc.option(
+  fc.record({ op: fc.constantFrom(...FS_OPS), nth: fc.integer({ min: 1, max: 6 }), crash: fc.boolean() }),
+  { freq: 3 },
+)
+
+const steps: fc.Arbitrary<Step[]> = fc.array(
+  fc.oneof(
+    {
+      weight: 6,
+      arbitrary: fc.record({
+        kind: fc.constant('save' as const),
+        batch: fc.option(fc.integer({ min: 0, max: 2 }), { freq: 3 }),
+        loss: fc.constantFrom(0.5, 0.4, 0.3, 0.45, 0.2, NaN),
+        fault: faults,
+      }),
+    },
+    { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
+  ),
+  { minLength: 1, maxLength: 10 },
+)
+
+const bytesOf = (t: Tensors) =>
+  Object.entries(t)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => [k, Array.from(new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength))])
+
+/** A fresh storage over the same objects: a new process on the same folder (or memfs volume). */
+type Place = { readonly open: (wrapFs?: (fs: FsModule) => FsModule) => Storage; readonly cleanup: () => void }
+
+const places: Record<'memory' | 'fs', () => Place> = {
+  memory: () => {
+    const volume = new Volume()
+    return { open: (wrapFs) => memoryStorage({ volume, staleTempAfterMs: 0, ...(wrapFs ? { wrapFs } : {}) }), cleanup: () => {} }
+  },
+  fs: () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-law-'))
+    return {
+      open: (wrapFs) => fsStorage(dir, { staleTempAfterMs: 0, fsync: false, ...(wrapFs ? { wrapFs } : {}) }),
+      cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    }
+  },
+}
+
+const run = async (where: 'memory' | 'fs', config: Config, plan: ReadonlyArray<Step>): Promise<void> => {
+  const place = places[where]()
+  try {
+    const observer = place.open()
+    for (const [k, v] of USER_FILES) await observer.write(k, new TextEncoder().encode(v))
+    const options: CheckpointerOptions<Tensors, Tensors> = {
+      storage: observer,
+      filepath: config.filepath,
+      monitor: 'loss',
+      saveFreq: config.saveFreq,
+      saveBestOnly: config.saveBestOnly,
+      async: config.async,
+      ...config.retention,
+      log: () => {},
+    }
+    let model: Acked[] = []
+    let ckpt: Checkpointer<Tensors, Tensors> | null = null
+    let time = 1_000
+    let epoch = 0
+    const ranking = { monitor: 'loss', mode: 'min' as const }
+
+    /** Applies a committed save to the model as the Checkpointer does: the new entry, then retention. */
+    const commit = (added: Acked) => {
+      const before = model.filter((m) => m.path !== added.path)
+      const { remove } = retain(
+        config.retention,
+        ranking,
+        before.map((m) => m.record),
+        added.record,
+      )
+      const removed = new Set(remove.map((r) => r.path))
+      model = [...before.filter((m) => !removed.has(m.path)), added]
+    }
+    /**
+     * Adopts what the index holds that the model does not know: a save that failed after its commit point (say,
+     * the folder fsync after the index's rename) is committed all the same, with its retention.
+     */
+    const sync = async () => {
+      const loaded = await loadIndex(place.open())
+      const live = loaded === null ? [] : restorableEntries(loaded.doc)
+      for (const e of live)
+        if (!model.some((m) => m.path === e.path && m.time === e.time) && model.every((m) => m.time < e.time))
+          commit({ path: e.path, time: e.time, record: recordOf(e), tensors: tensorsFor(e.time) })
+    }
+    /** The law, checked read-only on a fresh storage: every acknowledged save is there and restores exactly. */
+    const check = async (when: string) => {
+      const reader = place.open()
+      const loaded = await loadIndex(reader)
+      const live: Entry[] = loaded === null ? [] : restorableEntries(loaded.doc)
+      const scanned = await safetensorsSerializer().scan!(reader)
+      for (const [at, m] of model.entries()) {
+        const e = live.find((x) => x.path === m.path && x.time === m.time)
+        const intact = e !== undefined && (await verifyEntry(reader, e)) === null
+        if (!intact) {
+          // Allowed only when a later save to the same path (one that failed after writing its file) replaced it
+          // in place: its complete artifact is there, and the next open adopts it.
+          const newer = scanned.find((x) => x.path === m.path && x.meta.time >= m.time)
+          expect(
+            newer,
+            `${when}: acknowledged save ${m.path}@${m.time} is listed and verifies, or a later save replaced its path`,
+          ).toBeDefined()
+          const value = await safetensorsSerializer().read({ files: newer!.files, readFile: (k) => reader.read(k) }, m.path)
+          expect(bytesOf(value), `${when}: ${m.path} holds the later save`).toEqual(bytesOf(tensorsFor(newer!.meta.time)))
+          const t = newer!.meta
+          model[at] = {
+            ...m,
+            time: t.time,
+            tensors: tensorsFor(t.time),
+            record: { ...m.record, epoch: t.epoch, metrics: t.metrics, score: t.score, time: t.time },
+          }
+          continue
+        }
+        const read = await readFirstValid(reader, [e], (r, x) => safetensorsSerializer().read(r, x.path))
+        expect(bytesOf(read.value), `${when}: ${m.path} restores byte for byte`).toEqual(bytesOf(m.tensors))
+      }
+      for (const [k, v] of USER_FILES) expect(new TextDecoder().decode(await reader.read(k)), `${when}: ${k} intact`).toBe(v)
+    }
+    const open = async (fault: FsFault | null) => {
+      const f = fsFaults(fault ?? [], { armed: false })
+      const storage = place.open(f.wrap)
+      const c = await createCheckpointer({ ...options, storage })
+      f.arm()
+      return c
+    }
+
+    for (const [i, step] of plan.entries()) {
+      if (step.kind === 'restart' || ckpt === null) {
+        // A restart: the old Checkpointer is never closed. (A killed one's storage fails every call already; a
+        // live one finishes its background work first, as a process does before it exits.)
+        await ckpt?.flush().catch(() => undefined)
+        ckpt = await open(null)
+        await sync()
+        await check(`step ${i} (open)`)
+        if (step.kind === 'restart') continue
+      }
+      if (step.fault !== null) {
+        await ckpt.flush().catch(() => undefined)
+        ckpt = await open(step.fault)
+      }
+      await sync()
+      const tensors = tensorsFor(++time)
+      const event = { epoch, logs: { loss: step.loss }, time }
+      if (step.batch === null) epoch++
+      const outcome = await (
+        step.batch === null ? ckpt.onEpochEnd(event, tensors) : ckpt.onBatchEnd({ ...event, batch: step.batch }, tensors)
+      )
+        .then(async (o) => {
+          await ckpt!.flush()
+          return o
+        })
+        .catch(() => null)
+      if (outcome === null) {
+        // A failed save (or a crash): the process may go on, but a crashed one must restart.
+        if (step.fault?.crash === true) ckpt = null
+      } else if (outcome.saved && outcome.path !== null) {
+        commit({
+          path: outcome.path,
+          time,
+          record: { path: outcome.path, epoch: event.epoch, step: 0, metrics: event.logs, time, score: step.loss },
+          tensors,
+        })
+      }
+      await sync()
+      await check(`step ${i}`)
+    }
+    const final = await createCheckpointer({ ...options, storage: place.open() })
+    const listed = await final.list()
+    for (const m of model) {
+      const e = listed.find((x) => x.path === m.path && x.time === m.time)
+      expect(e, `end: ${m.path}@${m.time} is listed after reopening`).toBeDefined()
+      expect(bytesOf((await final.restore(m.path)).value), `end: ${m.path} restores byte for byte`).toEqual(bytesOf(m.tensors))
+    }
+    await final.close()
+  } finally {
+    place.cleanup()
+  }
+}
+
+const recordOf = (e: Entry): CheckpointRecord => ({
+  path: e.path,
+  epoch: e.epoch,
+  step: e.step,
+  metrics: e.metrics,
+  time: e.time,
+  score: e.score,
+})
+
+describe.each(['memory', 'fs'] as const)('the law, on %s storage (safetensors)', (where) => {
+  it('every acknowledged save stays listed and restorable, or a retention rule removed it; nothing else is deleted', async () => {
+    await fc.assert(
+      fc.asyncProperty(configs, steps, (config, plan) => run(where, config, plan)),
+      { numRuns: Number(process.env.CKPT_LAW_RUNS ?? (where === 'fs' ? 25 : 60)) },
+    )
+  })
+})
