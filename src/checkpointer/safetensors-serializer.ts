@@ -52,7 +52,7 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
     capture(snapshot, { immutable }) {
       assertTensors(snapshot)
       if (immutable) return snapshot
-      const out: Record<string, Tensor> = Object.create(null)
+      const out = Object.create(null) as Record<string, Tensor>
       for (const [name, t] of Object.entries(snapshot)) out[name] = copyInto(name, t)
       return out
     },

@@ -106,7 +106,7 @@ export const parseCsvLog = (text: string, source: string, separator = ','): E.Ei
           `column "epoch": got ${JSON.stringify(epochText)}; expected a 0-based epoch index (an integer >= 0), as CSVLogger writes it`,
         ),
       )
-    const logs: Record<string, number> = Object.create(null)
+    const logs = Object.create(null) as Record<string, number>
     for (let i = 0; i < names.length; i++) {
       if (i === epochAt) continue
       const raw = row.fields[i]!

@@ -88,7 +88,7 @@ export const parseEventsJsonl = (text: string, source: string): E.Either<CliErro
       return at(`"time": got ${show(o.time)}; expected milliseconds since the Unix epoch (a finite number)`)
     if (typeof o.logs !== 'object' || o.logs === null || Array.isArray(o.logs))
       return at(`"logs": got ${show(o.logs)}; expected an object of metric name to number`)
-    const logs: Record<string, number> = Object.create(null)
+    const logs = Object.create(null) as Record<string, number>
     for (const [k, v] of Object.entries(o.logs as Record<string, unknown>)) {
       const n = logValue(v)
       if (n === null) return at(`"logs.${k}": got ${show(v)}; expected a number (NaN, Infinity and -Infinity allowed)`)

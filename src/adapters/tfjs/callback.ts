@@ -52,7 +52,7 @@ const DRAIN_MAX_MS = 50
 
 /** The logs as numbers: numbers as they are, scalar tensors read (`await data()`), never disposed; `skip` keys dropped. */
 const numericLogs = async (logs: Logs, skip: ReadonlyArray<string> = []): Promise<Record<string, number>> => {
-  const out: Record<string, number> = Object.create(null)
+  const out = Object.create(null) as Record<string, number>
   if (logs == null) return out
   for (const [key, v] of Object.entries(logs)) {
     if (skip.includes(key)) continue

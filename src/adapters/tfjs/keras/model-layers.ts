@@ -22,7 +22,7 @@ export const layerInfos = (model: tfl.LayersModel): ReadonlyArray<LayerInfo> =>
 
 /** Every layer weight of the model, as float32 copies keyed by `weightKey`. */
 export const layerValues = (model: tfl.LayersModel): Tensors => {
-  const out: Record<string, Tensor> = Object.create(null)
+  const out = Object.create(null) as Record<string, Tensor>
   for (const layer of model.layers) {
     for (const w of layer.weights) {
       out[weightKey(layer.name, suffixOf(w.originalName))] = {
