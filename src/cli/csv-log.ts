@@ -70,7 +70,8 @@ const MISSING = new Set(['NA', ''])
  * of the event's logs). The `epoch` column becomes the event's epoch and is not a log key. Each row is an
  * epoch-end event.
  *
- * @example parseCsvLog('epoch,loss\r\n0,0.5\r\n', 'training.log') // Right({ events: [{ line: 2, event: { epoch: 0, logs: { loss: 0.5 } } }] })
+ * @example parseCsvLog('epoch,loss\r\n0,0.5\r\n', 'training.log')
+ * // Right({ events: [{ line: 2, event: { epoch: 0, logs: { loss: 0.5 } } }] })
  */
 export const parseCsvLog = (text: string, source: string, separator = ','): E.Either<CliError, TrainingLog> => {
   const at = (line: number, message: string) => inputError(`${source} line ${line}: ${message}`)

@@ -59,7 +59,8 @@ const isIndex = (u: unknown): u is number => typeof u === 'number' && Number.isS
  * Blank lines are skipped. Log values are numbers; NaN and infinities may be written as Python's `json.dumps`
  * writes them (`NaN`, `Infinity`, `-Infinity`) or as those strings.
  *
- * @example parseEventsJsonl('{"epoch": 0, "logs": {"loss": NaN}}\n', 'h.jsonl') // Right({ events: [{ line: 1, event: { epoch: 0, logs: { loss: NaN } } }] })
+ * @example parseEventsJsonl('{"epoch": 0, "logs": {"loss": NaN}}\n', 'h.jsonl')
+ * // Right({ events: [{ line: 1, event: { epoch: 0, logs: { loss: NaN } } }] })
  */
 export const parseEventsJsonl = (text: string, source: string): E.Either<CliError, TrainingLog> => {
   const events: LoggedEvent[] = []

@@ -23,7 +23,10 @@ export interface ConformanceTarget {
   readonly modelRuns?: number
   /** Why the server behind the adapter does not replace objects atomically (the concurrent-reader test is then skipped). */
   readonly notAtomicBecause?: string
-  /** The largest `ifMatch` write the adapter can honour on this server; larger ones must be refused with `Unsupported`. Default: no limit. */
+  /**
+   * The largest `ifMatch` write the adapter can honour on this server; larger ones must be refused with `Unsupported`.
+   * Default: no limit.
+   */
   readonly ifMatchLimit?: number
 }
 

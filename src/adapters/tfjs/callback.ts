@@ -120,7 +120,7 @@ export class ModelCheckpoint extends tfl.Callback {
     this.assertCheckpointable(model as tfl.LayersModel)
   }
 
-  /** Throws, naming what does not map, when the model cannot be written in the selected format. Reads no weight (see onTrainBegin's dry run). */
+  /** Throws, naming what does not map, if the selected format cannot hold the model. Reads no weight (see onTrainBegin's dry run). */
   private assertCheckpointable(model: tfl.LayersModel): void {
     if (this.format === 'tfjs-layers') assertCheckpointableOptimizer(model)
     else if (isKerasFormat(this.format)) {
@@ -289,7 +289,9 @@ export class ModelCheckpoint extends tfl.Callback {
  * @example
  * await model.fit(xs, ys, {
  *   epochs: 10, validationSplit: 0.2,
- *   callbacks: [modelCheckpoint({ storage: fsStorage('checkpoints'), filepath: 'epoch_{epoch:02d}/model.json', saveBestOnly: true, saveTopK: 3 })],
+ *   callbacks: [
+ *     modelCheckpoint({ storage: fsStorage('checkpoints'), filepath: 'epoch_{epoch:02d}/model.json', saveBestOnly: true, saveTopK: 3 }),
+ *   ],
  * })
  */
 export const modelCheckpoint = (options: ModelCheckpointOptions): ModelCheckpoint => new ModelCheckpoint(options)

@@ -152,7 +152,7 @@ const restore = async (storage: Storage, which: 'latest' | 'best'): Promise<Rest
  */
 export const restoreLatest = (storage: Storage): Promise<RestoredTraining | null> => restore(storage, 'latest')
 
-/** Like {@link restoreLatest}, for the best checkpoint by the monitor and mode the writer used (ties to the older, as everywhere in ckpt). */
+/** Like {@link restoreLatest}, for the best checkpoint by the writer's monitor and mode (ties to the older, as everywhere in ckpt). */
 export const restoreBest = (storage: Storage): Promise<RestoredTraining | null> => restore(storage, 'best')
 
 /**

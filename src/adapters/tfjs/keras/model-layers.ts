@@ -35,7 +35,10 @@ export const layerValues = (model: tfl.LayersModel): Tensors => {
   return out
 }
 
-/** Assigns `values` (keyed by `weightKey`, shapes already checked) to the model's layer weights; weights without a value are left as they are. */
+/**
+ * Assigns `values` (keyed by `weightKey`, shapes already checked) to the model's layer weights; weights without a
+ * value are left as they are.
+ */
 export const writeLayerValues = (model: tfl.LayersModel, values: Tensors): void => {
   const pairs: Array<[tfl.LayerVariable, Tensor]> = []
   for (const layer of model.layers) {
