@@ -26,6 +26,7 @@ export const assertTensors: (snapshot: unknown) => asserts snapshot is Tensors =
       typeof tensor.dtype !== 'string'
     )
       throw invalid(
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- here String only gets undefined, a function or a symbol
         `tensor "${name}" must be { dtype, shape, data: TypedArray }, got ${JSON.stringify(tensor)?.slice(0, 80) ?? String(tensor)}`,
       )
   }

@@ -4,7 +4,7 @@ import { kerasCompileConfig, tfjsOptimizerSpec } from '../../../keras/compile-co
 import { LOSSES, tfjsLoss } from '../../../keras/config.js'
 import { kerasCall, orThrow, storageStep, type KerasFormatError } from '../../../keras/errors.js'
 import { checkKerasPath, decodeKerasArchive, encodeKerasArchive, invalidArchive, kerasModelConfig } from '../../../keras/keras-file.js'
-import { isObj, type Obj } from '../../../keras/layer-config.js'
+import { isObj, jsonText, type Obj } from '../../../keras/layer-config.js'
 import { toModelOrder } from '../../../keras/layer-order.js'
 import { messageOf } from '../../../errors/ckpt-error.js'
 import type { Storage } from '../../../storage/storage.js'
@@ -86,7 +86,7 @@ export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Ei
       }
       const outcome = await applyKerasWeightsFile(model, ordered.right, label)
       if (skipped !== null) {
-        const name = isObj(compile?.['optimizer']) ? String((compile['optimizer'])['class_name']) : '(none)'
+        const name = isObj(compile?.['optimizer']) ? jsonText(compile['optimizer']['class_name']) : '(none)'
         return E.right({
           model,
           optimizer: { _tag: 'OptimizerSkipped', optimizer: name, reason: `the model was loaded uncompiled: ${skipped}` },
