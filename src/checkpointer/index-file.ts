@@ -114,7 +114,7 @@ export const decodeIndex = (bytes: Uint8Array, key = INDEX_KEY): E.Either<Checkp
     return E.left(corrupt(`is not valid UTF-8 JSON (${(e as Error).message}); it was left untouched`))
   }
   if (typeof json === 'object' && json !== null && 'version' in json) {
-    const version = (json).version
+    const version = json.version
     if (typeof version === 'number' && version > INDEX_VERSION)
       return E.left(
         corrupt(

@@ -75,12 +75,13 @@ export const kerasCompileConfig = (optimizer: OptimizerSettings | null, loss: un
 export const tfjsOptimizerSpec = (spec: unknown): E.Either<string, TfjsOptimizerSpec> => {
   if (!isObj(spec) || !isObj(spec['config'])) return E.left('the file has no optimizer config')
   const c = spec['config']
-  const num = (k: string, d: number): number => (typeof c[k] === 'number' ? (c[k]) : d)
+  const num = (k: string, d: number): number => (typeof c[k] === 'number' ? c[k] : d)
   for (const k of ['weight_decay', 'clipnorm', 'global_clipnorm', 'clipvalue', 'loss_scale_factor', 'gradient_accumulation_steps']) {
     if (c[k] != null)
       return E.left(`Keras ${jsonText(spec['class_name'])} uses ${k}=${JSON.stringify(c[k])}, which tfjs optimizers do not implement`)
   }
-  if (c['use_ema'] === true) return E.left(`Keras ${jsonText(spec['class_name'])} uses use_ema=true, which tfjs optimizers do not implement`)
+  if (c['use_ema'] === true)
+    return E.left(`Keras ${jsonText(spec['class_name'])} uses use_ema=true, which tfjs optimizers do not implement`)
   if (typeof c['learning_rate'] !== 'number') return E.left('the learning rate is a schedule, which tfjs optimizers do not take')
   const learningRate = c['learning_rate']
   switch (spec['class_name']) {

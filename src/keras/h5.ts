@@ -23,7 +23,7 @@ let loaded: Promise<{ readonly h5: H5['default']; readonly module: H5Module }> |
 export const loadH5 = async (): Promise<E.Either<KerasFormatError, { readonly h5: H5['default']; readonly module: H5Module }>> => {
   if (loaded === null) {
     loaded = (async () => {
-      const mod = (await import('h5wasm'))
+      const mod = await import('h5wasm')
       const h5 = mod.default
       const module = await h5.ready
       return { h5, module }

@@ -30,7 +30,7 @@ export const fsStorage = (dir: string, options: FsStorageOptions = {}): Storage 
     throw new TypeError(`fsStorage(dir): dir must be a non-empty folder path, got ${JSON.stringify(dir)}`)
   return fromDriver(
     fsDriver({
-      fs: options.wrapFs ? options.wrapFs(nodeFs) : (nodeFs),
+      fs: options.wrapFs ? options.wrapFs(nodeFs) : nodeFs,
       path: nodePath,
       root: nodePath.resolve(dir),
       name: `fs:${nodePath.resolve(dir)}`,

@@ -100,7 +100,7 @@ export const show = (value: unknown): string => {
   if (typeof value === 'bigint') return `${value}n`
   if (value === null || typeof value !== 'object') return String(value)
   if (Array.isArray(value)) return `[${value.slice(0, 8).map(show).join(', ')}${value.length > 8 ? ', …' : ''}]`
-  const name = (value).constructor?.name
+  const name = value.constructor?.name
   return name && name !== 'Object' ? name : 'an object'
 }
 

@@ -104,8 +104,8 @@ describe.skipIf(skipReason !== null)('Functional models in .keras against Python
     expect(back.inputNames).toEqual(model.inputNames)
     expect(back.outputNames).toEqual(model.outputNames)
     expect(predictAll(back, inputs)).toEqual(predictAll(model, inputs))
-    const a = await (model.optimizer).getWeights()
-    const b = await (back.optimizer).getWeights()
+    const a = await model.optimizer.getWeights()
+    const b = await back.optimizer.getWeights()
     expect(b.map((w) => Array.from(w.tensor.dataSync()))).toEqual(a.map((w) => Array.from(w.tensor.dataSync())))
   })
 

@@ -81,7 +81,7 @@ describe.skipIf(skipReason !== null)('optimizer state in .weights.h5 against Pyt
       await trainTfjs(model, 3)
       const path = `tfjs-${c.className}-${String(c.keras['kind'])}-${String(c.keras['momentum'] ?? 0)}.weights.h5`
       await saveKerasWeights(model, storage, path)
-      const slots = (await (model.optimizer).getWeights()).slice(1)
+      const slots = (await model.optimizer.getWeights()).slice(1)
       const state = await Promise.all(slots.map(async (w) => Array.from(await w.tensor.data())))
       await trainTfjs(model, 1)
       const expected = predict(model, 'functional', inputs)
@@ -117,7 +117,7 @@ describe.skipIf(skipReason !== null)('optimizer state in .weights.h5 against Pyt
       const outcome = await loadKerasWeights(model, storage, path)
       expect(outcome).toEqual({ _tag: 'OptimizerLoaded', optimizer: c.className, iterations: 3 })
       if (c.stateOnly === true) {
-        const slots = (await (model.optimizer).getWeights()).slice(1)
+        const slots = (await model.optimizer.getWeights()).slice(1)
         const state = await Promise.all(slots.map(async (w) => Array.from(await w.tensor.data())))
         expect(maxDiff(state, saved.optimizer_vars.slice(2))).toBeLessThan(1e-7)
       } else {

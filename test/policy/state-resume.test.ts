@@ -22,20 +22,18 @@ const loss = fc.oneof(
 )
 
 /** A plausible training run: epochs of batches, each epoch ended by an epoch event with val metrics. */
-const run = fc
-  .array(fc.record({ batches: fc.integer({ min: 0, max: 5 }), train: loss, val: loss }), { maxLength: 12 })
-  .map((epochs) =>
-    epochs.flatMap(({ batches, train, val }, e): TrainingEvent[] => [
-      ...Array.from({ length: batches }, (_, b): TrainingEvent => ({
-        kind: 'batch',
-        epoch: e,
-        batch: b,
-        logs: { loss: train + b },
-        time: e * 1000 + b,
-      })),
-      { kind: 'epoch', epoch: e, logs: { loss: train, val_loss: val }, time: e * 1000 + 999 },
-    ]),
-  )
+const run = fc.array(fc.record({ batches: fc.integer({ min: 0, max: 5 }), train: loss, val: loss }), { maxLength: 12 }).map((epochs) =>
+  epochs.flatMap(({ batches, train, val }, e): TrainingEvent[] => [
+    ...Array.from({ length: batches }, (_, b): TrainingEvent => ({
+      kind: 'batch',
+      epoch: e,
+      batch: b,
+      logs: { loss: train + b },
+      time: e * 1000 + b,
+    })),
+    { kind: 'epoch', epoch: e, logs: { loss: train, val_loss: val }, time: e * 1000 + 999 },
+  ]),
+)
 
 const options = fc.oneof(
   fc.record({

@@ -193,7 +193,7 @@ export class ModelCheckpoint extends tfl.Callback {
       this.description = {
         topology: model.toJSON(null, false),
         trainingConfig,
-        userDefinedMetadata: (model.getUserDefinedMetadata()) ?? null,
+        userDefinedMetadata: model.getUserDefinedMetadata() ?? null,
       }
     }
     this.checkpointer = null

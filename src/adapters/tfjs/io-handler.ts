@@ -18,7 +18,7 @@ const weightParts = (data: tf.io.WeightData | undefined): ReadonlyArray<ArrayBuf
 const exactBuffer = (bytes: Uint8Array): ArrayBuffer =>
   bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
     ? bytes.buffer
-    : (bytes.slice().buffer)
+    : bytes.slice().buffer
 
 const isConflict = (e: unknown): boolean =>
   e instanceof CkptTfjsError &&

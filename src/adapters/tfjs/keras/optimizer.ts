@@ -6,7 +6,7 @@ import type { RestoredOptimizer, TfjsOptimizerState, TrainableVar } from '../../
 /** A tfjs optimizer object to and from the data the Keras file layer reads and writes. */
 
 /** The model's optimizer, or null without one. */
-export const optimizerOf = (model: tfl.LayersModel): tf.Optimizer | null => (model.optimizer) ?? null
+export const optimizerOf = (model: tfl.LayersModel): tf.Optimizer | null => model.optimizer ?? null
 
 /** The variables the model's optimizer updates, in `model.trainableWeights` order. */
 export const trainableVars = (model: tfl.LayersModel): ReadonlyArray<TrainableVar> =>
