@@ -200,6 +200,7 @@ export class ModelCheckpoint extends tfl.Callback {
     await this.open()
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that the failure surface() rethrows is a rejection
   override async onEpochBegin(epoch: number): Promise<void> {
     this.epoch = epoch
     this.surface()
