@@ -1,6 +1,7 @@
 import * as E from '#fp-ts/Either.js'
 import { LOSSES } from './config.js'
-import { isObj, jsonText, type Obj } from './layer-config.js'
+import { jsonText } from './errors.js'
+import { isObj, type Obj } from './layer-config.js'
 
 /**
  * A `.keras` archive's `compile_config` (optimizer and loss) to and from tfjs's optimizer settings, as data. Pure.

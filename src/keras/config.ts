@@ -1,7 +1,7 @@
 import * as E from '#fp-ts/Either.js'
-import type { KerasFormatError } from './errors.js'
+import { jsonText, type KerasFormatError } from './errors.js'
 import { functionalLayerOrder, functionalToKeras, functionalToTfjs, type OrderedLayer, type TensorSpecs } from './functional.js'
-import { dtypeOfKeras, isObj, jsonText, translateLayer, unsupportedField, type Json, type Obj } from './layer-config.js'
+import { dtypeOfKeras, isObj, translateLayer, unsupportedField, type Json, type Obj } from './layer-config.js'
 
 /**
  * Model topology between tfjs's `model.toJSON()` (Keras-2-style JSON: snake_case keys, `class_name`/`config`)

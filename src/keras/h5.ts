@@ -1,6 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import { raise, type KerasFormatError } from './errors.js'
-import { jsonText } from './layer-config.js'
+import { jsonText, raise, type KerasFormatError } from './errors.js'
 import type { KerasArray, KerasDtype, VarsGroup, WeightsFile } from './weights-file.js'
 
 /**

@@ -12,9 +12,6 @@ export type Obj = { [k: string]: Json }
 
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** A Json value for a message: a primitive as `String` renders it, an array or object as JSON (never `[object Object]`). */
-export const jsonText = (v: Json | undefined): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))
-
 export const unsupportedField = (layer: string, field: string, value: unknown, accepted: string): KerasFormatError => ({
   _tag: 'UnsupportedConfig',
   layer,
