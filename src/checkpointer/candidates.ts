@@ -3,7 +3,7 @@ import { entryRecord } from './entries.js'
 import type { Entry } from './index-file.js'
 
 /** `'latest'`, `'best'`, or the path of one checkpoint. */
-export type Which = 'latest' | 'best' | string
+export type Which = 'latest' | 'best' | (string & {})
 
 /**
  * The checkpoints to try, in order, for a restore of `which` from `entries` (in save order): newest first for

@@ -87,7 +87,7 @@ export const decodeCheckpointerOptions = <Snapshot, Restored>(
 ): E.Either<CheckpointError, CheckpointerConfig<Snapshot, Restored>> => {
   if (typeof input !== 'object' || input === null) return E.left(configError('(options)', input, 'an object of Checkpointer options'))
   const all = input as Record<string, unknown>
-  const rest: Record<string, unknown> = Object.create(null)
+  const rest = Object.create(null) as Record<string, unknown>
   for (const [k, v] of Object.entries(all)) if (!(ownKeys as ReadonlyArray<string>).includes(k)) rest[k] = v
 
   const { storage, serializer, async, immutableSnapshots, rank, isChief, enableVersionCounter, trigger, log, writerLock, lockStaleAfter } =

@@ -26,6 +26,7 @@ export const assertTensors: (snapshot: unknown) => asserts snapshot is Tensors =
       typeof tensor.dtype !== 'string'
     )
       throw invalid(
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- here String only gets undefined, a function or a symbol
         `tensor "${name}" must be { dtype, shape, data: TypedArray }, got ${JSON.stringify(tensor)?.slice(0, 80) ?? String(tensor)}`,
       )
   }
@@ -52,7 +53,7 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
     capture(snapshot, { immutable }) {
       assertTensors(snapshot)
       if (immutable) return snapshot
-      const out: Record<string, Tensor> = Object.create(null)
+      const out = Object.create(null) as Record<string, Tensor>
       for (const [name, t] of Object.entries(snapshot)) out[name] = copyInto(name, t)
       return out
     },

@@ -33,7 +33,7 @@ export const parseCommandArgs = (
       options: { ...flags, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
-    }) as typeof parsed
+    })
   } catch (e) {
     // parseArgs messages are precise ("Unknown option '--x'", "Option '--config <value>' argument missing").
     const message = e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e)

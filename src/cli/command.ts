@@ -21,7 +21,7 @@ export interface CommandSpec {
   /** Bounds on the positional arguments, and their names for messages. */
   readonly positionals: { readonly min: number; readonly max: number; readonly names: string }
   /** Runs with parsed arguments (`--help` is already handled). */
-  readonly run: (args: ParsedArgs, io: CliIO) => Promise<E.Either<CliError, number>>
+  readonly run: (args: ParsedArgs, io: CliIO) => E.Either<CliError, number> | Promise<E.Either<CliError, number>>
 }
 
 /** A command whose arguments are parsed by `parseCommandArgs` and whose `--help`/`-h` prints `help`. */

@@ -70,7 +70,8 @@ const MISSING = new Set(['NA', ''])
  * of the event's logs). The `epoch` column becomes the event's epoch and is not a log key. Each row is an
  * epoch-end event.
  *
- * @example parseCsvLog('epoch,loss\r\n0,0.5\r\n', 'training.log') // Right({ events: [{ line: 2, event: { epoch: 0, logs: { loss: 0.5 } } }] })
+ * @example parseCsvLog('epoch,loss\r\n0,0.5\r\n', 'training.log')
+ * // Right({ events: [{ line: 2, event: { epoch: 0, logs: { loss: 0.5 } } }] })
  */
 export const parseCsvLog = (text: string, source: string, separator = ','): E.Either<CliError, TrainingLog> => {
   const at = (line: number, message: string) => inputError(`${source} line ${line}: ${message}`)
@@ -106,7 +107,7 @@ export const parseCsvLog = (text: string, source: string, separator = ','): E.Ei
           `column "epoch": got ${JSON.stringify(epochText)}; expected a 0-based epoch index (an integer >= 0), as CSVLogger writes it`,
         ),
       )
-    const logs: Record<string, number> = Object.create(null)
+    const logs = Object.create(null) as Record<string, number>
     for (let i = 0; i < names.length; i++) {
       if (i === epochAt) continue
       const raw = row.fields[i]!

@@ -59,7 +59,8 @@ const isIndex = (u: unknown): u is number => typeof u === 'number' && Number.isS
  * Blank lines are skipped. Log values are numbers; NaN and infinities may be written as Python's `json.dumps`
  * writes them (`NaN`, `Infinity`, `-Infinity`) or as those strings.
  *
- * @example parseEventsJsonl('{"epoch": 0, "logs": {"loss": NaN}}\n', 'h.jsonl') // Right({ events: [{ line: 1, event: { epoch: 0, logs: { loss: NaN } } }] })
+ * @example parseEventsJsonl('{"epoch": 0, "logs": {"loss": NaN}}\n', 'h.jsonl')
+ * // Right({ events: [{ line: 1, event: { epoch: 0, logs: { loss: NaN } } }] })
  */
 export const parseEventsJsonl = (text: string, source: string): E.Either<CliError, TrainingLog> => {
   const events: LoggedEvent[] = []
@@ -88,7 +89,7 @@ export const parseEventsJsonl = (text: string, source: string): E.Either<CliErro
       return at(`"time": got ${show(o.time)}; expected milliseconds since the Unix epoch (a finite number)`)
     if (typeof o.logs !== 'object' || o.logs === null || Array.isArray(o.logs))
       return at(`"logs": got ${show(o.logs)}; expected an object of metric name to number`)
-    const logs: Record<string, number> = Object.create(null)
+    const logs = Object.create(null) as Record<string, number>
     for (const [k, v] of Object.entries(o.logs as Record<string, unknown>)) {
       const n = logValue(v)
       if (n === null) return at(`"logs.${k}": got ${show(v)}; expected a number (NaN, Infinity and -Infinity allowed)`)

@@ -66,9 +66,9 @@ export const formatCommand: Command = defineCommand({
   help,
   flags: {},
   positionals: { min: 1, max: Infinity, names: 'TEMPLATE [NAME=VALUE ...]' },
-  async run(a: ParsedArgs, io: CliIO): Promise<E.Either<CliError, number>> {
+  run(a: ParsedArgs, io: CliIO): E.Either<CliError, number> {
     const [template, ...assignments] = a.positionals
-    const values: Record<string, TemplateValue> = Object.create(null)
+    const values = Object.create(null) as Record<string, TemplateValue>
     for (const arg of assignments) {
       const r = parseAssignment(arg)
       if (E.isLeft(r)) return E.left(usageError('format', r.left))

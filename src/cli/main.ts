@@ -56,7 +56,8 @@ const report = (io: CliIO, e: CliError): number => {
 /**
  * Runs `ckpt` with `argv` (the arguments after `ckpt`). Resolves to the exit code; output goes to `io`.
  *
- * @example await main(['format', 'ckpt-{epoch:02d}.keras', 'epoch=3'], { stdout: process.stdout, stderr: process.stderr }) // prints ckpt-03.keras, resolves 0
+ * @example await main(['format', 'ckpt-{epoch:02d}.keras', 'epoch=3'], { stdout: process.stdout, stderr: process.stderr })
+ * // prints ckpt-03.keras, resolves 0
  */
 export async function main(argv: ReadonlyArray<string>, io: CliIO): Promise<number> {
   try {

@@ -12,7 +12,7 @@ export const jsonNumber = (n: number): number | string => (Number.isFinite(n) ? 
 
 /** Metrics with JSON-safe values. */
 export const jsonMetrics = (metrics: Readonly<Record<string, number>>): Record<string, number | string> => {
-  const out: Record<string, number | string> = Object.create(null)
+  const out = Object.create(null) as Record<string, number | string>
   for (const [k, v] of Object.entries(metrics)) out[k] = jsonNumber(v)
   return out
 }

@@ -1,5 +1,6 @@
 import * as E from '#fp-ts/Either.js'
 import { LOSSES } from './config.js'
+import { jsonText } from './errors.js'
 import { isObj, type Obj } from './layer-config.js'
 
 /**
@@ -78,9 +79,10 @@ export const tfjsOptimizerSpec = (spec: unknown): E.Either<string, TfjsOptimizer
   const num = (k: string, d: number): number => (typeof c[k] === 'number' ? c[k] : d)
   for (const k of ['weight_decay', 'clipnorm', 'global_clipnorm', 'clipvalue', 'loss_scale_factor', 'gradient_accumulation_steps']) {
     if (c[k] != null)
-      return E.left(`Keras ${String(spec['class_name'])} uses ${k}=${JSON.stringify(c[k])}, which tfjs optimizers do not implement`)
+      return E.left(`Keras ${jsonText(spec['class_name'])} uses ${k}=${JSON.stringify(c[k])}, which tfjs optimizers do not implement`)
   }
-  if (c['use_ema'] === true) return E.left(`Keras ${String(spec['class_name'])} uses use_ema=true, which tfjs optimizers do not implement`)
+  if (c['use_ema'] === true)
+    return E.left(`Keras ${jsonText(spec['class_name'])} uses use_ema=true, which tfjs optimizers do not implement`)
   if (typeof c['learning_rate'] !== 'number') return E.left('the learning rate is a schedule, which tfjs optimizers do not take')
   const learningRate = c['learning_rate']
   switch (spec['class_name']) {
@@ -102,7 +104,7 @@ export const tfjsOptimizerSpec = (spec: unknown): E.Either<string, TfjsOptimizer
       })
     default:
       return E.left(
-        `Keras optimizer ${String(spec['class_name'])} has no tfjs equivalent with the same state; supported: Adam, SGD, RMSprop`,
+        `Keras optimizer ${jsonText(spec['class_name'])} has no tfjs equivalent with the same state; supported: Adam, SGD, RMSprop`,
       )
   }
 }

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import type { KerasFormatError } from './errors.js'
+import { jsonText, type KerasFormatError } from './errors.js'
 import { functionalLayerOrder, functionalToKeras, functionalToTfjs, type OrderedLayer, type TensorSpecs } from './functional.js'
 import { dtypeOfKeras, isObj, translateLayer, unsupportedField, type Json, type Obj } from './layer-config.js'
 
@@ -27,7 +27,7 @@ export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E
   if (isObj(tfjsTopology) && (tfjsTopology['class_name'] === 'Model' || tfjsTopology['class_name'] === 'Functional'))
     return functionalToKeras(tfjsTopology, specs)
   if (!isObj(tfjsTopology) || tfjsTopology['class_name'] !== 'Sequential' || !isObj(tfjsTopology['config'])) {
-    return E.left(notSequential(isObj(tfjsTopology) ? String(tfjsTopology['class_name']) : typeof tfjsTopology))
+    return E.left(notSequential(isObj(tfjsTopology) ? jsonText(tfjsTopology['class_name']) : typeof tfjsTopology))
   }
   const config = tfjsTopology['config']
   const layers = Array.isArray(config['layers']) ? config['layers'] : []
@@ -63,7 +63,7 @@ export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E
 export const kerasToTfjsConfig = (kerasConfig: unknown): E.Either<KerasFormatError, Obj> => {
   if (isObj(kerasConfig) && kerasConfig['class_name'] === 'Functional') return functionalToTfjs(kerasConfig)
   if (!isObj(kerasConfig) || kerasConfig['class_name'] !== 'Sequential' || !isObj(kerasConfig['config'])) {
-    return E.left(notSequential(isObj(kerasConfig) ? String(kerasConfig['class_name']) : typeof kerasConfig))
+    return E.left(notSequential(isObj(kerasConfig) ? jsonText(kerasConfig['class_name']) : typeof kerasConfig))
   }
   const config = kerasConfig['config']
   const layers = Array.isArray(config['layers']) ? config['layers'] : []
@@ -78,7 +78,7 @@ export const kerasToTfjsConfig = (kerasConfig: unknown): E.Either<KerasFormatErr
     const t = translateLayer(l['class_name'], l['config'], 'toTfjs')
     if (E.isLeft(t)) return t
     const dtype = dtypeOfKeras(l['config']['dtype'])
-    if (dtype !== 'float32') return E.left(unsupportedField(String(t.right['name']), 'dtype', dtype, "'float32'"))
+    if (dtype !== 'float32') return E.left(unsupportedField(jsonText(t.right['name']), 'dtype', dtype, "'float32'"))
     out.push({ class_name: l['class_name'], config: { ...t.right, dtype: 'float32' } })
   }
   if (!Array.isArray(batchShape) || out.length === 0)
@@ -99,13 +99,13 @@ export const kerasToTfjsConfig = (kerasConfig: unknown): E.Either<KerasFormatErr
 export const kerasLayerOrder = (kerasConfig: unknown): E.Either<KerasFormatError, ReadonlyArray<OrderedLayer>> => {
   if (isObj(kerasConfig) && kerasConfig['class_name'] === 'Functional') return functionalLayerOrder(kerasConfig)
   if (!isObj(kerasConfig) || kerasConfig['class_name'] !== 'Sequential' || !isObj(kerasConfig['config'])) {
-    return E.left(notSequential(isObj(kerasConfig) ? String(kerasConfig['class_name']) : typeof kerasConfig))
+    return E.left(notSequential(isObj(kerasConfig) ? jsonText(kerasConfig['class_name']) : typeof kerasConfig))
   }
   const layers = Array.isArray(kerasConfig['config']['layers']) ? kerasConfig['config']['layers'] : []
   const out: OrderedLayer[] = []
   for (const l of layers) {
     if (!isObj(l) || typeof l['class_name'] !== 'string' || !isObj(l['config'])) return E.left(notSequential('a malformed layer entry'))
-    if (l['class_name'] !== 'InputLayer') out.push({ name: String(l['config']['name']), className: l['class_name'] })
+    if (l['class_name'] !== 'InputLayer') out.push({ name: jsonText(l['config']['name']), className: l['class_name'] })
   }
   return E.right(out)
 }

@@ -2,6 +2,9 @@ import { CkptError, messageOf } from '../errors/ckpt-error.js'
 import { storageFailed, type StorageFailed } from '../storage/errors.js'
 import type { WeightMismatch } from './weight-mismatch.js'
 
+/** A value from a file, for a message: a primitive as `String` renders it, an array or object as JSON (never `[object Object]`). */
+export const jsonText = (v: unknown): string => (typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v))
+
 /** Every failure of the Keras formats (`.weights.h5`, `.keras`), as a value. */
 export type KerasFormatError =
   | { readonly _tag: 'H5Unavailable'; readonly message: string }

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import { raise, type KerasFormatError } from './errors.js'
+import { jsonText, raise, type KerasFormatError } from './errors.js'
 import type { KerasArray, KerasDtype, VarsGroup, WeightsFile } from './weights-file.js'
 
 /**
@@ -166,7 +166,7 @@ const readVars = (h5: H5['default'], vars: H5Group, path: string): VarsGroup | s
     const ds = vars.get(String(i))
     if (!(ds instanceof h5.Dataset)) return `'${dsPath}' is not a dataset`
     if ('dtype' in ds.attrs)
-      return `'${dsPath}' has dtype ${String(ds.attrs['dtype']?.value)} (only float32, float64, int32, int64 are read)`
+      return `'${dsPath}' has dtype ${jsonText(ds.attrs['dtype']?.json_value)} (only float32, float64, int32, int64 are read)`
     const dtype = dtypeOf(ds.metadata)
     if (dtype === null)
       return `'${dsPath}' has an HDF5 type ckpt does not read (${JSON.stringify(ds.dtype)}); only float32, float64, int32, int64`

@@ -82,7 +82,7 @@ export const layerWeightValues = (
 ): E.Either<KerasFormatError, Tensors> => {
   const plans = planLayers(layers)
   if (E.isLeft(plans)) return plans
-  const out: Record<string, Tensor> = Object.create(null)
+  const out = Object.create(null) as Record<string, Tensor>
   const mismatches: WeightMismatch[] = []
   const details: string[] = []
   const expectedPaths = new Set<string>(['', 'optimizer'])

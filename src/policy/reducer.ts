@@ -30,7 +30,7 @@ const none: ReadonlyArray<string> = []
  */
 const templateValues = (fields: ReadonlyArray<string>, event: TrainingEvent, all: boolean): Record<string, TemplateValue> => {
   const logs = event.logs
-  const values: Record<string, TemplateValue> = Object.create(null)
+  const values = Object.create(null) as Record<string, TemplateValue>
   const names = all ? ['epoch', 'batch', ...Object.keys(logs)] : fields
   for (let i = 0; i < names.length; i++) {
     const f = names[i]!

@@ -35,7 +35,7 @@ export const retentionKeys = Object.keys(retentionCodecs) as ReadonlyArray<keyof
 
 /** Decodes the retention keys present in `input` into issues (for a combined decoder) and options. */
 export const collectRetention = (input: Record<string, unknown>, issues: ConfigIssue[]): RetentionOptions => {
-  const out: Record<string, number> = Object.create(null)
+  const out = Object.create(null) as Record<string, number>
   for (const key of retentionKeys) {
     if (!(key in input) || input[key] === undefined) continue
     const r = retentionCodecs[key].decode(input[key])

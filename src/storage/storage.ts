@@ -84,6 +84,7 @@ const guard = <A>(key: unknown, what: string, call: () => Promise<A>): Promise<A
   try {
     pending = call()
   } catch (e) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rethrows what was thrown, as is; the catch below wraps it
     pending = Promise.reject(e)
   }
   return Promise.resolve(pending).catch((e: unknown) => Promise.reject(failureOf(String(key), what)(e)))

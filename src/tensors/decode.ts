@@ -54,13 +54,13 @@ export const decodeSafetensors = (bytes: Uint8Array, options: DecodeOptions = {}
   const frame = readFrame(bytes, bytes.length)
   if (E.isLeft(frame)) return frame
   const { header, dataStart } = frame.right
-  const tensors: Record<string, Tensor> = Object.create(null)
+  const tensors = Object.create(null) as Record<string, Tensor>
   for (const t of header.tensors) {
     const data = tensorData(bytes, dataStart, t, options)
     const converted = options.f16AsF32 === true && (t.dtype === 'F16' || t.dtype === 'BF16')
     tensors[t.name] = { dtype: converted ? 'F32' : t.dtype, shape: t.shape, data }
   }
-  const metadata: Record<string, string> = Object.create(null)
+  const metadata = Object.create(null) as Record<string, string>
   for (const [k, v] of header.metadata ?? []) metadata[k] = v
   return E.right({ tensors, metadata })
 }

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import { acceptedArrays, dtypeRank, isDtype, type Dtype, type TensorData } from './dtype.js'
+import { acceptedArrays, dtypeRank, isDtype, type TensorData } from './dtype.js'
 import {
   forbiddenName,
   headerTooLarge,

@@ -20,11 +20,14 @@ export interface JsonSyntaxError {
 /** Nesting deeper than this is refused (serde_json's default recursion limit). */
 export const MAX_JSON_DEPTH = 128
 
-class Stop {
-  constructor(readonly error: JsonSyntaxError) {}
+class Stop extends Error {
+  constructor(readonly error: JsonSyntaxError) {
+    super(error.problem)
+  }
 }
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y
+// eslint-disable-next-line no-control-regex -- the control characters are the point: JSON strings may not hold them raw
 const PLAIN = /[^"\\\u0000-\u001f]*/y
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
 

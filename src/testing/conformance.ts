@@ -23,7 +23,10 @@ export interface ConformanceTarget {
   readonly modelRuns?: number
   /** Why the server behind the adapter does not replace objects atomically (the concurrent-reader test is then skipped). */
   readonly notAtomicBecause?: string
-  /** The largest `ifMatch` write the adapter can honour on this server; larger ones must be refused with `Unsupported`. Default: no limit. */
+  /**
+   * The largest `ifMatch` write the adapter can honour on this server; larger ones must be refused with `Unsupported`.
+   * Default: no limit.
+   */
   readonly ifMatchLimit?: number
 }
 
@@ -211,6 +214,7 @@ export const conformance = (target: ConformanceTarget, test: TestApi): void => {
     it('keeps the previous object whole when the data source fails midway (no partial object visible)', async () => {
       const s = await make()
       await s.write('victim', new Uint8Array([1, 2, 3]))
+      // eslint-disable-next-line @typescript-eslint/require-await -- an async source that fails midway is the point; nothing to await
       async function* failing(): AsyncGenerator<Uint8Array> {
         yield new Uint8Array(6 * MiB).fill(9)
         yield new Uint8Array(6 * MiB).fill(8)

@@ -91,7 +91,7 @@ class ListCmd implements Cmd {
 class RemoveCmd implements Cmd {
   constructor(readonly key: string) {}
   check = () => true
-  async run(m: Model, { s, expect }: Real) {
+  async run(m: Model, { s }: Real) {
     await s.remove(this.key)
     m.objects.delete(this.key)
   }
@@ -104,7 +104,7 @@ class CreateCmd implements Cmd {
     readonly bytes: Uint8Array,
   ) {}
   check = () => true
-  async run(m: Model, { s, expect }: Real) {
+  async run(m: Model, { s }: Real) {
     if (m.objects.has(this.key)) await expectFailure(s.write(this.key, this.bytes, { ifAbsent: true }), 'AlreadyExists')
     else m.objects.set(this.key, { bytes: this.bytes, etag: (await s.write(this.key, this.bytes, { ifAbsent: true })).etag })
   }
@@ -118,7 +118,7 @@ class ReplaceCmd implements Cmd {
     readonly stale: boolean,
   ) {}
   check = () => true
-  async run(m: Model, { s, expect }: Real) {
+  async run(m: Model, { s }: Real) {
     const current = m.objects.get(this.key)
     if (current === undefined || this.stale) {
       await expectFailure(

@@ -27,7 +27,9 @@ const gated = (inner: Storage) => {
   return {
     storage,
     release: () => open(),
-    hold: () => (gate = new Promise<void>((r) => (open = r))),
+    hold: () => {
+      gate = new Promise<void>((r) => (open = r))
+    },
     failNextWrite: () => (failNext = true),
     writesStarted: () => writesStarted,
   }

@@ -79,7 +79,7 @@ describe.skipIf(skipReason !== null)('optimizer state in .weights.h5 against Pyt
       randomizeWeights(model, 21)
       model.compile({ optimizer: c.tfjs(), loss: 'meanSquaredError' })
       await trainTfjs(model, 3)
-      const path = `tfjs-${c.className}-${String(c.keras['kind'])}-${String(c.keras['momentum'] ?? 0)}.weights.h5`
+      const path = `tfjs-${c.className}-${String(c.keras['kind'])}-${String((c.keras['momentum'] as number | undefined) ?? 0)}.weights.h5`
       await saveKerasWeights(model, storage, path)
       const slots = (await model.optimizer.getWeights()).slice(1)
       const state = await Promise.all(slots.map(async (w) => Array.from(await w.tensor.data())))
@@ -101,7 +101,7 @@ describe.skipIf(skipReason !== null)('optimizer state in .weights.h5 against Pyt
     })
 
     it(`${c.label}: Keras trains 3 steps, tfjs resumes from the file; the 4th step agrees`, async () => {
-      const path = `keras-${c.className}-${String(c.keras['kind'])}-${String(c.keras['momentum'] ?? 0)}.weights.h5`
+      const path = `keras-${c.className}-${String(c.keras['kind'])}-${String((c.keras['momentum'] as number | undefined) ?? 0)}.weights.h5`
       const saved = await keras.request<{ outputs_after: number[][]; optimizer_vars: number[][] }>('save_weights', {
         arch: 'functional',
         optimizer: c.keras,

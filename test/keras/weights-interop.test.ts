@@ -1,5 +1,5 @@
 import { join } from 'node:path'
-import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

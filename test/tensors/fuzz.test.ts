@@ -74,7 +74,7 @@ const rewrite: fc.Arbitrary<Mutation> = fc
     if (f.length < 8) return f
     let header: Record<string, { dtype: string; shape: number[]; data_offsets: number[] }>
     try {
-      header = JSON.parse(headerOf(f).text)
+      header = JSON.parse(headerOf(f).text) as typeof header
     } catch {
       return f // an earlier mutation broke the JSON: nothing structured to rewrite
     }

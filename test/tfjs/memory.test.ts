@@ -28,7 +28,7 @@ describe.each(BACKENDS)('tf.memory() across 100 checkpoints on %s', (backend) =>
     await model.fit(data.x, data.y, {
       ...fit,
       epochs: 25,
-      callbacks: [modelCheckpoint({ storage, filepath, saveFreq: 1, monitor: 'loss', log: () => {} })],
+      callbacks: [modelCheckpoint({ storage, filepath, saveFreq: 1, monitor: 'loss', async, log: () => {} })],
     })
     const index = await loadIndex(storage)
     expect(index!.doc.checkpoints.at(-1)!.step).toBe(100)

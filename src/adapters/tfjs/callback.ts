@@ -52,7 +52,7 @@ const DRAIN_MAX_MS = 50
 
 /** The logs as numbers: numbers as they are, scalar tensors read (`await data()`), never disposed; `skip` keys dropped. */
 const numericLogs = async (logs: Logs, skip: ReadonlyArray<string> = []): Promise<Record<string, number>> => {
-  const out: Record<string, number> = Object.create(null)
+  const out = Object.create(null) as Record<string, number>
   if (logs == null) return out
   for (const [key, v] of Object.entries(logs)) {
     if (skip.includes(key)) continue
@@ -120,7 +120,7 @@ export class ModelCheckpoint extends tfl.Callback {
     this.assertCheckpointable(model as tfl.LayersModel)
   }
 
-  /** Throws, naming what does not map, when the model cannot be written in the selected format. Reads no weight (see onTrainBegin's dry run). */
+  /** Throws, naming what does not map, if the selected format cannot hold the model. Reads no weight (see onTrainBegin's dry run). */
   private assertCheckpointable(model: tfl.LayersModel): void {
     if (this.format === 'tfjs-layers') assertCheckpointableOptimizer(model)
     else if (isKerasFormat(this.format)) {
@@ -200,6 +200,7 @@ export class ModelCheckpoint extends tfl.Callback {
     await this.open()
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so that the failure surface() rethrows is a rejection
   override async onEpochBegin(epoch: number): Promise<void> {
     this.epoch = epoch
     this.surface()
@@ -296,7 +297,9 @@ export class ModelCheckpoint extends tfl.Callback {
  * @example
  * await model.fit(xs, ys, {
  *   epochs: 10, validationSplit: 0.2,
- *   callbacks: [modelCheckpoint({ storage: fsStorage('checkpoints'), filepath: 'epoch_{epoch:02d}/model.json', saveBestOnly: true, saveTopK: 3 })],
+ *   callbacks: [
+ *     modelCheckpoint({ storage: fsStorage('checkpoints'), filepath: 'epoch_{epoch:02d}/model.json', saveBestOnly: true, saveTopK: 3 }),
+ *   ],
  * })
  */
 export const modelCheckpoint = (options: ModelCheckpointOptions): ModelCheckpoint => new ModelCheckpoint(options)

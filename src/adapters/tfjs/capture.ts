@@ -159,7 +159,7 @@ export const captureBytes = async (
 
 /** The captured weights as safetensors tensors keyed by `originalName`. */
 export const captureTensors = (c: ModelCapture, bytes: ReadonlyArray<Bytes>): Tensors => {
-  const out: Record<string, Tensor> = Object.create(null)
+  const out = Object.create(null) as Record<string, Tensor>
   c.weights.forEach((t, i) => {
     const dtype = toSafetensorsDtype(t.name, t.dtype)
     if (E.isLeft(dtype)) fail(dtype.left)

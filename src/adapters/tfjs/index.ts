@@ -1,4 +1,7 @@
-/** TensorFlow.js adapter: the ModelCheckpoint callback, exact resume, backends, an IOHandler over any ckpt Storage, snapshots, weights and whole models. */
+/**
+ * TensorFlow.js adapter: the ModelCheckpoint callback, exact resume, backends, an IOHandler over any ckpt Storage,
+ * snapshots, weights and whole models.
+ */
 export { modelCheckpoint, ModelCheckpoint, type ModelCheckpointOptions } from './callback.js'
 export { restoreLatest, restoreBest, applyArtifacts, type RestoredTraining } from './restore.js'
 export { fitResumable, type FitResumableOptions } from './fit-resumable.js'

@@ -56,7 +56,7 @@ export const kerasView = (model: tfl.LayersModel): tfl.LayersModel => {
     layers: { value: chain },
     name: { value: model.name.slice(0, -SEQUENTIAL_SUFFIX.length) },
     getClassName: { value: () => tfl.Sequential.className },
-    getConfig: { value: () => tfl.Sequential.prototype.getConfig.call(view) },
+    getConfig: { value: (): unknown => tfl.Sequential.prototype.getConfig.call(view) },
   })
   return view
 }

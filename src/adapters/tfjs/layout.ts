@@ -101,7 +101,7 @@ export const parseModelJson = (key: string, text: string): E.Either<TfjsAdapterE
 /** Builds `model.json` from artifacts, with the same fields tfjs itself writes. */
 export const modelJsonFor = (artifacts: tf.io.ModelArtifacts, manifest: tf.io.WeightsManifestConfig): tf.io.ModelJSON => {
   const json: tf.io.ModelJSON = {
-    modelTopology: artifacts.modelTopology as {},
+    modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
     format: artifacts.format,
     generatedBy: artifacts.generatedBy,
     convertedBy: artifacts.convertedBy,

@@ -49,6 +49,7 @@ export const saveModel = async (
  */
 const disposingOptimizerTemporaries = async <A>(optimizer: tf.Optimizer, run: () => Promise<A>): Promise<A> => {
   const created: tf.Tensor[] = []
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be put back, and called with .call(optimizer)
   const original = optimizer.getWeights
   const spy = async (): ReturnType<tf.Optimizer['getWeights']> => {
     const ws = await original.call(optimizer)
@@ -84,6 +85,6 @@ export const completeLoadedModel = (model: tfl.LayersModel): tfl.LayersModel => 
   const hidden = (ckpt as CkptMetadata | undefined)?.optimizerHidden
   if (hidden !== undefined) restoreHiddenOptimizerState(model.optimizer, hidden)
   if (Object.keys(rest).length > 0) model.setUserDefinedMetadata(rest)
-  else (model as unknown as { userDefinedMetadata?: {} }).userDefinedMetadata = undefined
+  else (model as unknown as { userDefinedMetadata?: object }).userDefinedMetadata = undefined
   return model
 }

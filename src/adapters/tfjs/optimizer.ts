@@ -71,7 +71,7 @@ export const hiddenOptimizerState = (optimizer: tf.Optimizer | undefined | null)
   if (optimizer == null) return null
   const fields = HIDDEN[optimizer.getClassName()]
   if (fields === undefined) return null
-  const values: Record<string, number> = Object.create(null)
+  const values = Object.create(null) as Record<string, number>
   for (const f of fields) {
     const v = hiddenVariable(optimizer, f)
     if (v === undefined) return null

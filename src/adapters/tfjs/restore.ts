@@ -187,7 +187,7 @@ const restore = async (storage: Storage, which: 'latest' | 'best', options: Rest
 export const restoreLatest = (storage: Storage, options: RestoreOptions = {}): Promise<RestoredTraining | null> =>
   restore(storage, 'latest', options)
 
-/** Like {@link restoreLatest}, for the best checkpoint by the monitor and mode the writer used (ties to the older, as everywhere in ckpt). */
+/** Like {@link restoreLatest}, for the best checkpoint by the writer's monitor and mode (ties to the older, as everywhere in ckpt). */
 export const restoreBest = (storage: Storage, options: RestoreOptions = {}): Promise<RestoredTraining | null> =>
   restore(storage, 'best', options)
 

@@ -85,8 +85,8 @@ export const tfjsWeightsSerializer = (): Serializer<ModelCapture, Tensors> => {
         releaseCapture(capture)
       }
     },
-    read: plain.read,
-    ...(plain.scan !== undefined ? { scan: plain.scan } : {}),
+    read: plain.read.bind(plain),
+    ...(plain.scan !== undefined ? { scan: plain.scan.bind(plain) } : {}),
   }
 }
 

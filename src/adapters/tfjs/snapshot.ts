@@ -86,7 +86,7 @@ export const takeSnapshot = async (model: tfl.LayersModel, options: SnapshotOpti
 
 const toRecord = async (entries: ReadonlyArray<SnapshotEntry>): Promise<Tensors> => {
   const datas = await Promise.all(entries.map((e) => e.tensor.data()))
-  const out: Record<string, Tensor> = Object.create(null)
+  const out = Object.create(null) as Record<string, Tensor>
   entries.forEach((e, i) => {
     const dtype = toSafetensorsDtype(e.name, e.tensor.dtype)
     if (E.isLeft(dtype)) return fail(dtype.left)

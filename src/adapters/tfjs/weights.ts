@@ -17,7 +17,7 @@ export const MISMATCHES_SHOWN = 10
  */
 export const modelWeights = (model: tfl.LayersModel): Tensors => {
   assertUniqueNames(model.weights.map((v) => v.originalName))
-  const out: Record<string, Tensor> = Object.create(null)
+  const out = Object.create(null) as Record<string, Tensor>
   for (const v of model.weights) {
     const dtype = toSafetensorsDtype(v.originalName, v.dtype)
     if (E.isLeft(dtype)) return fail(dtype.left)

@@ -86,9 +86,10 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
         }
       }),
     stat: (key: string): Promise<ObjectInfo | null> => keyed(key, 'stat', (k) => headInfo(ctx, k)),
-    close: async (): Promise<void> => {
+    close: (): Promise<void> => {
       session?.client.destroy()
       session = null
+      return Promise.resolve()
     },
   }
 }

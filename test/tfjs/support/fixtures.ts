@@ -61,7 +61,7 @@ export const weightBytes = (model: tfl.LayersModel): Record<string, Uint8Array> 
   Object.fromEntries(model.weights.map((v) => [v.originalName, bytesOf(v.read())]))
 
 export const bytesOf = (t: tf.Tensor): Uint8Array => {
-  const d = t.dataSync() as Float32Array | Int32Array | Uint8Array
+  const d = t.dataSync<'float32' | 'int32' | 'bool'>()
   return new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength))
 }
 

@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
 import { kerasCompileConfig, tfjsOptimizerSpec } from '../../../keras/compile-config.js'
 import { LOSSES, tfjsLoss } from '../../../keras/config.js'
-import { kerasCall, orThrow, storageStep, type KerasFormatError } from '../../../keras/errors.js'
+import { jsonText, kerasCall, orThrow, storageStep, type KerasFormatError } from '../../../keras/errors.js'
 import { checkKerasPath, decodeKerasArchive, encodeKerasArchive, invalidArchive, kerasModelConfig } from '../../../keras/keras-file.js'
 import { isObj, type Obj } from '../../../keras/layer-config.js'
 import { toModelOrder } from '../../../keras/layer-order.js'
@@ -86,7 +86,7 @@ export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Ei
       }
       const outcome = await applyKerasWeightsFile(model, ordered.right, label)
       if (skipped !== null) {
-        const name = isObj(compile?.['optimizer']) ? String(compile['optimizer']['class_name']) : '(none)'
+        const name = isObj(compile?.['optimizer']) ? jsonText(compile['optimizer']['class_name']) : '(none)'
         return E.right({
           model,
           optimizer: { _tag: 'OptimizerSkipped', optimizer: name, reason: `the model was loaded uncompiled: ${skipped}` },

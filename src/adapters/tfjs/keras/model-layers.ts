@@ -22,7 +22,7 @@ export const layerInfos = (model: tfl.LayersModel): ReadonlyArray<LayerInfo> =>
 
 /** Every layer weight of the model, as float32 copies keyed by `weightKey`. */
 export const layerValues = (model: tfl.LayersModel): Tensors => {
-  const out: Record<string, Tensor> = Object.create(null)
+  const out = Object.create(null) as Record<string, Tensor>
   for (const layer of model.layers) {
     for (const w of layer.weights) {
       out[weightKey(layer.name, suffixOf(w.originalName))] = {
@@ -35,7 +35,10 @@ export const layerValues = (model: tfl.LayersModel): Tensors => {
   return out
 }
 
-/** Assigns `values` (keyed by `weightKey`, shapes already checked) to the model's layer weights; weights without a value are left as they are. */
+/**
+ * Assigns `values` (keyed by `weightKey`, shapes already checked) to the model's layer weights; weights without a
+ * value are left as they are.
+ */
 export const writeLayerValues = (model: tfl.LayersModel, values: Tensors): void => {
   const pairs: Array<[tfl.LayerVariable, Tensor]> = []
   for (const layer of model.layers) {
