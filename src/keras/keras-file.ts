@@ -4,6 +4,7 @@ import { raise, type KerasFormatError } from './errors.js'
 import type { OrderedLayer, TensorSpecs } from './functional.js'
 import { decodeWeightsH5, encodeWeightsH5 } from './h5.js'
 import { isObj, type Obj } from './layer-config.js'
+import { kerasJson } from './python-json.js'
 import { toKerasOrder } from './layer-order.js'
 import type { LayerInfo } from './layers.js'
 import type { WeightsFile } from './weights-file.js'
@@ -65,7 +66,7 @@ export const encodeKerasArchive = async (parts: KerasArchiveParts): Promise<E.Ei
       name: 'metadata.json',
       data: text.encode(JSON.stringify({ keras_version: KERAS_FORMAT_VERSION, date_saved: stamp, saved_by: 'ckpt' })),
     },
-    { name: 'config.json', data: text.encode(JSON.stringify({ ...parts.config, compile_config: parts.compile })) },
+    { name: 'config.json', data: text.encode(kerasJson({ ...parts.config, compile_config: parts.compile })) },
     { name: 'model.weights.h5', data: h5.right },
   ])
   return E.isLeft(zip) ? E.left(invalidArchive('(new archive)', zip.left.message)) : zip
