@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import { jsonText, raise, type KerasFormatError } from './errors.js'
+import { CkptKerasError, jsonText, raise, type KerasFormatError } from './errors.js'
 import type { KerasArray, KerasDtype, VarsGroup, WeightsFile } from './weights-file.js'
 
 /**
@@ -39,6 +39,8 @@ export const loadH5 = async (): Promise<E.Either<KerasFormatError, { readonly h5
   }
 }
 
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
+
 let counter = 0
 const scratchName = (): string => `/ckpt-keras-${process.pid}-${++counter}.h5`
 
@@ -47,8 +49,12 @@ const H5_DTYPE: Readonly<Record<KerasDtype, string>> = { float32: '<f', float64:
 /**
  * The HDF5 bytes of `file`: for each group, `<path>/vars` with a `name` attribute (when not null) and
  * datasets `0`…`n-1`, contiguous, uncompressed, little-endian — what Keras 3's `save_weights` writes.
+ * `attributes` become string attributes of the root group, which Keras does not read (ckpt keeps its entry data there).
  */
-export const encodeWeightsH5 = async (file: WeightsFile): Promise<E.Either<KerasFormatError, Uint8Array>> => {
+export const encodeWeightsH5 = async (
+  file: WeightsFile,
+  attributes: Readonly<Record<string, string>> = {},
+): Promise<E.Either<KerasFormatError, Uint8Array>> => {
   const lib = await loadH5()
   if (E.isLeft(lib)) return lib
   const { h5, module } = lib.right
@@ -57,6 +63,7 @@ export const encodeWeightsH5 = async (file: WeightsFile): Promise<E.Either<Keras
   try {
     const f = new h5.File(name, 'w', { libver: ['earliest', 'v114'] })
     try {
+      for (const [key, value] of Object.entries(attributes)) f.create_attribute(key, value)
       for (const g of file.groups) writeGroup(h5, f, g)
     } finally {
       f.close()
@@ -78,6 +85,37 @@ export const encodeWeightsH5 = async (file: WeightsFile): Promise<E.Either<Keras
 }
 
 type H5Group = InstanceType<H5['Group']>
+
+/**
+ * The string attribute `name` of the root group of HDF5 `bytes` (see {@link encodeWeightsH5}'s `attributes`),
+ * or null when the bytes are not HDF5 or have no such string attribute. Reads no dataset.
+ */
+export const readH5RootAttribute = async (bytes: Uint8Array, name: string): Promise<string | null> => {
+  const lib = await loadH5()
+  if (E.isLeft(lib)) throw new CkptKerasError(lib.left)
+  const { h5, module } = lib.right
+  if (bytes.length < 8 || HDF5_SIGNATURE.some((b, i) => bytes[i] !== b)) return null
+  const fs = module.FS
+  const scratch = scratchName()
+  try {
+    fs.writeFile(scratch, bytes)
+    const f = new h5.File(scratch, 'r')
+    try {
+      const value = f.attrs[name]?.value
+      return typeof value === 'string' ? value : null
+    } finally {
+      f.close()
+    }
+  } catch {
+    return null
+  } finally {
+    try {
+      fs.unlink(scratch)
+    } catch {
+      // not created
+    }
+  }
+}
 
 const writeGroup = (h5: H5['default'], f: H5Group, g: VarsGroup): void => {
   let parent = f
@@ -114,7 +152,6 @@ export const decodeWeightsH5 = async (bytes: Uint8Array, label: string): Promise
   const name = scratchName()
   const invalid = (message: string): E.Either<KerasFormatError, WeightsFile> =>
     E.left({ _tag: 'InvalidH5', path: label, message: `ckpt/keras: '${label}' is not a Keras weights file ckpt can read: ${message}` })
-  const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
   if (bytes.length < 8 || HDF5_SIGNATURE.some((b, i) => bytes[i] !== b)) return invalid('no HDF5 signature at offset 0')
   try {
     fs.writeFile(name, bytes)
@@ -153,6 +190,8 @@ export const decodeWeightsH5 = async (bytes: Uint8Array, label: string): Promise
     }
   }
 }
+
+/** An attribute's value in a message. */
 
 const readVars = (h5: H5['default'], vars: H5Group, path: string): VarsGroup | string => {
   const nameAttr = vars.attrs['name']

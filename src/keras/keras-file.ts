@@ -4,10 +4,11 @@ import { raise, type KerasFormatError } from './errors.js'
 import type { OrderedLayer, TensorSpecs } from './functional.js'
 import { decodeWeightsH5, encodeWeightsH5 } from './h5.js'
 import { isObj, type Obj } from './layer-config.js'
+import { kerasJson } from './python-json.js'
 import { toKerasOrder } from './layer-order.js'
 import type { LayerInfo } from './layers.js'
 import type { WeightsFile } from './weights-file.js'
-import { decodeZip, encodeZip } from './zip.js'
+import { decodeZip, encodeZip, readZipEntry, replaceZipEntry } from './zip.js'
 
 /**
  * The `.keras` archive (a zip of metadata.json, config.json and model.weights.h5), framework-free: plain
@@ -65,7 +66,7 @@ export const encodeKerasArchive = async (parts: KerasArchiveParts): Promise<E.Ei
       name: 'metadata.json',
       data: text.encode(JSON.stringify({ keras_version: KERAS_FORMAT_VERSION, date_saved: stamp, saved_by: 'ckpt' })),
     },
-    { name: 'config.json', data: text.encode(JSON.stringify({ ...parts.config, compile_config: parts.compile })) },
+    { name: 'config.json', data: text.encode(kerasJson({ ...parts.config, compile_config: parts.compile })) },
     { name: 'model.weights.h5', data: h5.right },
   ])
   return E.isLeft(zip) ? E.left(invalidArchive('(new archive)', zip.left.message)) : zip
@@ -105,4 +106,49 @@ export const decodeKerasArchive = async (bytes: Uint8Array, label: string): Prom
   if (E.isLeft(weights)) return weights
   const compile = isObj(config) && isObj(config['compile_config']) ? config['compile_config'] : null
   return E.right({ topology: topology.right, order: order.right, weights: weights.right, compile })
+}
+
+/** The most a `.keras` archive's metadata.json may hold for ckpt to read it (it is a few hundred bytes). */
+export const METADATA_LIMIT = 1 << 20
+
+const readMetadata = (bytes: Uint8Array, label: string): E.Either<KerasFormatError, Obj | null> => {
+  const entry = readZipEntry(bytes, 'metadata.json', METADATA_LIMIT)
+  if (E.isLeft(entry)) return E.left(invalidArchive(label, entry.left.message))
+  if (entry.right === null) return E.right(null)
+  try {
+    const json: unknown = JSON.parse(new TextDecoder().decode(entry.right))
+    return isObj(json) ? E.right(json) : E.left(invalidArchive(label, 'metadata.json is not a JSON object'))
+  } catch (e) {
+    return E.left(invalidArchive(label, `metadata.json is not JSON (${e instanceof Error ? e.message : String(e)})`))
+  }
+}
+
+/**
+ * The archive with `key: value` set in its metadata.json (which Keras writes and never reads back), every other
+ * entry unchanged: chunks that view `bytes`, so only metadata.json is copied. Left when the archive cannot be
+ * read or has no metadata.json.
+ */
+export const withMetadataKey = (
+  bytes: Uint8Array,
+  key: string,
+  value: unknown,
+  label: string,
+): E.Either<KerasFormatError, ReadonlyArray<Uint8Array>> => {
+  const metadata = readMetadata(bytes, label)
+  if (E.isLeft(metadata)) return metadata
+  if (metadata.right === null) return E.left(invalidArchive(label, 'it has no metadata.json'))
+  const data = new TextEncoder().encode(JSON.stringify({ ...metadata.right, [key]: value }))
+  const chunks = replaceZipEntry(bytes, 'metadata.json', data)
+  return E.isLeft(chunks) ? E.left(invalidArchive(label, chunks.left.message)) : chunks
+}
+
+/**
+ * The value of `key` in the archive's metadata.json, or undefined when the archive, its metadata.json or the
+ * key is missing or unreadable. Reads only metadata.json, at most {@link METADATA_LIMIT} bytes inflated.
+ */
+export const metadataKey = (bytes: Uint8Array, key: string): unknown => {
+  const metadata = readMetadata(bytes, '(archive)')
+  return E.isRight(metadata) && metadata.right !== null && Object.prototype.hasOwnProperty.call(metadata.right, key)
+    ? metadata.right[key]
+    : undefined
 }

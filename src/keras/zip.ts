@@ -73,62 +73,65 @@ export const encodeZip = (entries: ReadonlyArray<ZipEntry>): E.Either<ZipError, 
     )
   }
   const out = new Uint8Array(total)
-  const view = new DataView(out.buffer)
-  const offsets: number[] = []
-  const crcs: number[] = []
   let p = 0
+  let c = localSize
   for (const [i, e] of entries.entries()) {
-    const name = names[i] as Uint8Array
-    const crc = crc32(e.data)
-    offsets.push(p)
-    crcs.push(crc)
-    view.setUint32(p, LOCAL_SIG, true)
-    view.setUint16(p + 4, 20, true) // version needed: 2.0
-    view.setUint16(p + 6, UTF8_FLAG, true)
-    view.setUint16(p + 8, 0, true) // STORE
-    view.setUint16(p + 10, DOS_TIME, true)
-    view.setUint16(p + 12, DOS_DATE, true)
-    view.setUint32(p + 14, crc, true)
-    view.setUint32(p + 18, e.data.length, true)
-    view.setUint32(p + 22, e.data.length, true)
-    view.setUint16(p + 26, name.length, true)
-    view.setUint16(p + 28, 0, true)
-    out.set(name, p + 30)
-    out.set(e.data, p + 30 + name.length)
-    p += 30 + name.length + e.data.length
+    const { local, central } = storedEntry(names[i] as Uint8Array, e.data, p)
+    out.set(local, p)
+    out.set(central, c)
+    p += local.length
+    c += central.length
   }
-  const centralStart = p
-  for (const [i, e] of entries.entries()) {
-    const name = names[i] as Uint8Array
-    view.setUint32(p, CENTRAL_SIG, true)
-    view.setUint16(p + 4, (3 << 8) | 20, true) // made by: Unix, 2.0
-    view.setUint16(p + 6, 20, true)
-    view.setUint16(p + 8, UTF8_FLAG, true)
-    view.setUint16(p + 10, 0, true)
-    view.setUint16(p + 12, DOS_TIME, true)
-    view.setUint16(p + 14, DOS_DATE, true)
-    view.setUint32(p + 16, crcs[i] as number, true)
-    view.setUint32(p + 20, e.data.length, true)
-    view.setUint32(p + 24, e.data.length, true)
-    view.setUint16(p + 28, name.length, true)
-    view.setUint16(p + 30, 0, true) // extra
-    view.setUint16(p + 32, 0, true) // comment
-    view.setUint16(p + 34, 0, true) // disk
-    view.setUint16(p + 36, 0, true) // internal attributes
-    view.setUint32(p + 38, (0o100644 << 16) >>> 0, true) // external: regular file, rw-r--r--
-    view.setUint32(p + 42, offsets[i] as number, true)
-    out.set(name, p + 46)
-    p += 46 + name.length
-  }
-  view.setUint32(p, END_SIG, true)
-  view.setUint16(p + 4, 0, true)
-  view.setUint16(p + 6, 0, true)
-  view.setUint16(p + 8, entries.length, true)
-  view.setUint16(p + 10, entries.length, true)
-  view.setUint32(p + 12, p - centralStart, true)
-  view.setUint32(p + 16, centralStart, true)
-  view.setUint16(p + 20, 0, true)
+  out.set(endRecord(entries.length, centralSize, localSize), c)
   return E.right(out)
+}
+
+/** The end-of-central-directory record. */
+const endRecord = (count: number, centralSize: number, centralStart: number): Uint8Array => {
+  const eocd = new Uint8Array(22)
+  const ev = new DataView(eocd.buffer)
+  ev.setUint32(0, END_SIG, true)
+  ev.setUint16(8, count, true)
+  ev.setUint16(10, count, true)
+  ev.setUint32(12, centralSize, true)
+  ev.setUint32(16, centralStart, true)
+  return eocd
+}
+
+/**
+ * The fields a local header (at +4) and a central record (at +6) share: version needed 2.0, UTF-8 flag,
+ * STORE, the fixed time and date, CRC-32, both sizes, the name's length.
+ */
+const putCommon = (view: DataView, at: number, crc: number, size: number, nameLength: number): void => {
+  view.setUint16(at, 20, true)
+  view.setUint16(at + 2, UTF8_FLAG, true)
+  view.setUint16(at + 4, 0, true)
+  view.setUint16(at + 6, DOS_TIME, true)
+  view.setUint16(at + 8, DOS_DATE, true)
+  view.setUint32(at + 10, crc, true)
+  view.setUint32(at + 14, size, true)
+  view.setUint32(at + 18, size, true)
+  view.setUint16(at + 22, nameLength, true)
+}
+
+/** A local header plus data at `offset`, and the central record for it, STORE method. */
+const storedEntry = (name: Uint8Array, data: Uint8Array, offset: number): { local: Uint8Array; central: Uint8Array } => {
+  const crc = crc32(data)
+  const local = new Uint8Array(30 + name.length + data.length)
+  const lv = new DataView(local.buffer)
+  lv.setUint32(0, LOCAL_SIG, true)
+  putCommon(lv, 4, crc, data.length, name.length)
+  local.set(name, 30)
+  local.set(data, 30 + name.length)
+  const central = new Uint8Array(46 + name.length)
+  const cv = new DataView(central.buffer)
+  cv.setUint32(0, CENTRAL_SIG, true)
+  cv.setUint16(4, (3 << 8) | 20, true) // made by: Unix, 2.0
+  putCommon(cv, 6, crc, data.length, name.length)
+  cv.setUint32(38, (0o100644 << 16) >>> 0, true) // external: regular file, rw-r--r--
+  cv.setUint32(42, offset, true)
+  central.set(name, 46)
+  return { local, central }
 }
 
 const findEnd = (view: DataView): number => {
@@ -137,11 +140,30 @@ const findEnd = (view: DataView): number => {
   return -1
 }
 
-/**
- * The entries of a zip archive, in central-directory order. Reads STORE and DEFLATE entries and checks
- * each entry's CRC-32. Left, with the reason, for anything else (zip64, encryption, other methods, bad CRC).
- */
-export const decodeZip = (bytes: Uint8Array): E.Either<ZipError, ReadonlyArray<ZipEntry>> => {
+/** One central-directory record, with where its data lies in the archive. */
+interface CentralRecord {
+  readonly name: string
+  readonly flags: number
+  readonly method: number
+  readonly crc: number
+  readonly compressed: number
+  readonly size: number
+  /** Offset of the entry's local header. */
+  readonly local: number
+  readonly dataStart: number
+  /** Offset and length of the record itself in the central directory. */
+  readonly at: number
+  readonly length: number
+}
+
+interface CentralDirectory {
+  readonly records: ReadonlyArray<CentralRecord>
+  readonly start: number
+  readonly end: number
+}
+
+/** The central directory of a zip archive (no zip64), each record checked against its local header. */
+const readCentral = (bytes: Uint8Array): E.Either<ZipError, CentralDirectory> => {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const end = findEnd(view)
   if (end < 0) return E.left(zipError('no end-of-central-directory record (not a zip archive)'))
@@ -151,7 +173,7 @@ export const decodeZip = (bytes: Uint8Array): E.Either<ZipError, ReadonlyArray<Z
   if (count === 0xffff || centralStart === MAX32 || centralSize === MAX32) return E.left(zipError('zip64 archives are not supported'))
   if (centralStart + centralSize > end) return E.left(zipError('the central directory lies outside the archive'))
   const decoder = new TextDecoder('utf-8', { fatal: false })
-  const out: ZipEntry[] = []
+  const records: CentralRecord[] = []
   let p = centralStart
   for (let i = 0; i < count; i++) {
     if (p + 46 > end || view.getUint32(p, true) !== CENTRAL_SIG) return E.left(zipError(`central directory entry ${i} is corrupt`))
@@ -165,26 +187,104 @@ export const decodeZip = (bytes: Uint8Array): E.Either<ZipError, ReadonlyArray<Z
     const commentLength = view.getUint16(p + 32, true)
     const local = view.getUint32(p + 42, true)
     const name = decoder.decode(bytes.subarray(p + 46, p + 46 + nameLength))
-    p += 46 + nameLength + extraLength + commentLength
+    const length = 46 + nameLength + extraLength + commentLength
+    if (p + length > end) return E.left(zipError(`central directory entry ${i} is corrupt`))
     if (flags & 1) return E.left(zipError(`entry '${name}' is encrypted`))
     if (compressed === MAX32 || size === MAX32 || local === MAX32)
       return E.left(zipError(`entry '${name}' needs zip64, which is not supported`))
     if (local + 30 > bytes.length || view.getUint32(local, true) !== LOCAL_SIG) return E.left(zipError(`entry '${name}': bad local header`))
     const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true)
     if (dataStart + compressed > bytes.length) return E.left(zipError(`entry '${name}' runs past the end of the archive`))
-    const raw = bytes.subarray(dataStart, dataStart + compressed)
-    let data: Uint8Array
-    if (method === 0) data = raw.slice()
-    else if (method === 8) {
-      try {
-        data = new Uint8Array(inflateRawSync(raw))
-      } catch (e) {
-        return E.left(zipError(`entry '${name}': deflate data is corrupt (${e instanceof Error ? e.message : String(e)})`))
-      }
-    } else return E.left(zipError(`entry '${name}' uses compression method ${method}; only 0 (store) and 8 (deflate) are supported`))
-    if (data.length !== size) return E.left(zipError(`entry '${name}': ${data.length} bytes, the directory says ${size}`))
-    if (crc32(data) !== crc) return E.left(zipError(`entry '${name}': CRC-32 mismatch`))
-    out.push({ name, data })
+    records.push({ name, flags, method, crc, compressed, size, local, dataStart, at: p, length })
+    p += length
+  }
+  return E.right({ records, start: centralStart, end })
+}
+
+/**
+ * The data of one entry, CRC-checked. Inflating never produces more than the size the directory records,
+ * nor more than `limit` bytes: a hostile archive cannot make it allocate more.
+ */
+const entryData = (bytes: Uint8Array, r: CentralRecord, limit: number): E.Either<ZipError, Uint8Array> => {
+  if (r.size > limit) return E.left(zipError(`entry '${r.name}' is ${r.size} bytes, more than the ${limit} allowed here`))
+  const raw = bytes.subarray(r.dataStart, r.dataStart + r.compressed)
+  let data: Uint8Array
+  if (r.method === 0) data = raw.slice()
+  else if (r.method === 8) {
+    try {
+      data = new Uint8Array(inflateRawSync(raw, { maxOutputLength: Math.max(1, r.size) }))
+    } catch (e) {
+      return E.left(
+        zipError(`entry '${r.name}': deflate data is corrupt or larger than recorded (${e instanceof Error ? e.message : String(e)})`),
+      )
+    }
+  } else return E.left(zipError(`entry '${r.name}' uses compression method ${r.method}; only 0 (store) and 8 (deflate) are supported`))
+  if (data.length !== r.size) return E.left(zipError(`entry '${r.name}': ${data.length} bytes, the directory says ${r.size}`))
+  if (crc32(data) !== r.crc) return E.left(zipError(`entry '${r.name}': CRC-32 mismatch`))
+  return E.right(data)
+}
+
+/**
+ * The entries of a zip archive, in central-directory order. Reads STORE and DEFLATE entries and checks
+ * each entry's CRC-32; no entry inflates past the size its directory record states. Left, with the reason,
+ * for anything else (zip64, encryption, other methods, bad CRC).
+ */
+export const decodeZip = (bytes: Uint8Array): E.Either<ZipError, ReadonlyArray<ZipEntry>> => {
+  const central = readCentral(bytes)
+  if (E.isLeft(central)) return central
+  const out: ZipEntry[] = []
+  for (const r of central.right.records) {
+    const data = entryData(bytes, r, MAX32)
+    if (E.isLeft(data)) return data
+    out.push({ name: r.name, data: data.right })
   }
   return E.right(out)
+}
+
+/**
+ * The data of the entry called `name`, or null without one; reads only that entry, and Left when it is
+ * larger than `limit` bytes (inflated) or unreadable.
+ */
+export const readZipEntry = (bytes: Uint8Array, name: string, limit: number): E.Either<ZipError, Uint8Array | null> => {
+  const central = readCentral(bytes)
+  if (E.isLeft(central)) return central
+  const r = central.right.records.find((c) => c.name === name)
+  return r === undefined ? E.right(null) : entryData(bytes, r, limit)
+}
+
+/**
+ * The archive with the entry called `name` replaced by `data` (STORE), in the same place, every other
+ * entry's bytes unchanged; as chunks that view `bytes` (no copy of the other entries' data). The entry
+ * must exist. Left when the archive cannot be read, or the result would need zip64.
+ */
+export const replaceZipEntry = (bytes: Uint8Array, name: string, data: Uint8Array): E.Either<ZipError, ReadonlyArray<Uint8Array>> => {
+  const central = readCentral(bytes)
+  if (E.isLeft(central)) return central
+  const { records, start } = central.right
+  const target = records.find((r) => r.name === name)
+  if (target === undefined) return E.left(zipError(`no entry '${name}' to replace`))
+  // The entry's local bytes run to the next local header (or the central directory): any data descriptor included.
+  const next = Math.min(start, ...records.filter((r) => r.local > target.local).map((r) => r.local))
+  const entry = storedEntry(new TextEncoder().encode(name), data, target.local)
+  const delta = entry.local.length - (next - target.local)
+  const newStart = start + delta
+  const centralParts: Uint8Array[] = []
+  for (const r of records) {
+    if (r === target) {
+      centralParts.push(entry.central)
+      continue
+    }
+    const rec = bytes.slice(r.at, r.at + r.length)
+    if (r.local > target.local) new DataView(rec.buffer).setUint32(42, r.local + delta, true)
+    centralParts.push(rec)
+  }
+  const centralSize = centralParts.reduce((n, c) => n + c.length, 0)
+  if (newStart + centralSize + 22 > MAX32) return E.left(zipError('the archive would need zip64, which ckpt does not write'))
+  return E.right([
+    bytes.subarray(0, target.local),
+    entry.local,
+    bytes.subarray(next, start),
+    ...centralParts,
+    endRecord(records.length, centralSize, newStart),
+  ])
 }

@@ -1,21 +1,23 @@
-// Child process for the crash test: writes checkpoints through the fs adapter in a loop until killed.
-// After each commit returns it prints `committed <epoch> <path>`, so the parent knows what must survive.
+// Child process for the crash test: writes checkpoints of one kind (see crash-modes.ts) through the fs adapter
+// in a loop until killed. After each commit returns it prints `committed <epoch> <path>`, so the parent knows
+// what must survive.
 import { createCheckpointer } from '../../src/checkpointer/index.js'
 import { fsStorage } from '../../src/storage/fs.js'
+import { CRASH_MODES, type CrashMode } from './crash-modes.js'
 
 const dir = process.argv[2]!
-const size = 64 * 1024
-const ckpt = await createCheckpointer({
+const setup = CRASH_MODES[(process.argv[3] ?? 'safetensors') as CrashMode]
+const serializer = await setup.serializer()
+const ckpt = await createCheckpointer<unknown, unknown>({
   storage: fsStorage(dir),
-  filepath: 'ckpt/e{epoch:04d}.safetensors',
-  monitor: 'loss',
-  maxToKeep: 3,
+  ...setup.options,
+  ...(serializer !== undefined ? { serializer, immutableSnapshots: true } : {}),
   log: () => {},
 })
 let epoch = ((await ckpt.latest())?.epoch ?? -1) + 1
 for (;;) {
-  const data = new Float32Array(size).fill(epoch)
-  const out = await ckpt.onEpochEnd({ epoch, logs: { loss: 1 / (epoch + 1) } }, { w: { dtype: 'F32', shape: [size], data } })
+  const snapshot = await setup.snapshot(epoch)
+  const out = await ckpt.onEpochEnd({ epoch, logs: { loss: 1 / (epoch + 1) } }, snapshot)
   process.stdout.write(`committed ${epoch} ${out.path}\n`)
   epoch++
 }

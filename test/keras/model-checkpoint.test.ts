@@ -16,7 +16,7 @@ import { loadKerasWeights } from '../../src/adapters/tfjs/keras/weights-h5.js'
 import { fsStorage } from '../../src/storage/fs.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import type { Storage } from '../../src/storage/storage.js'
-import { buildTfjs, maxDiff, predict } from './support/archs.js'
+import { buildTfjs, deterministicModel, fixWeights, maxDiff, predict } from './support/archs.js'
 import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasServer, type KerasSession } from './support/python.js'
 
 const FIT = { batchSize: 4, shuffle: false, verbose: 0 } as const
@@ -26,37 +26,12 @@ const quiet = { log: () => {} }
 const mlp = (optimizer: tf.Optimizer = tf.train.adam(0.05)): tfl.LayersModel => {
   const model = buildTfjs('mlp')
   model.compile({ optimizer, loss: 'meanSquaredError' })
-  const fixed = model.getWeights().map((w, i) =>
-    tf.tensor(
-      Float32Array.from({ length: w.size }, (_, k) => 0.4 * Math.sin(k + i)),
-      w.shape,
-    ),
-  )
-  model.setWeights(fixed)
-  tf.dispose(fixed)
+  fixWeights(model)
   return model
 }
 
 /** `mlp` without Dropout (whose random masks make two runs differ), for comparing runs. */
-const deterministic = (): tfl.LayersModel => {
-  const model = tfl.sequential({
-    name: 'det',
-    layers: [
-      tfl.layers.dense({ units: 8, activation: 'relu', inputShape: [4], name: 'hidden' }),
-      tfl.layers.dense({ units: 3, name: 'out' }),
-    ],
-  })
-  model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError' })
-  const fixed = model.getWeights().map((w, i) =>
-    tf.tensor(
-      Float32Array.from({ length: w.size }, (_, k) => 0.4 * Math.sin(k + i)),
-      w.shape,
-    ),
-  )
-  model.setWeights(fixed)
-  tf.dispose(fixed)
-  return model
-}
+const deterministic = (): tfl.LayersModel => deterministicModel(tf.train.adam(0.05))
 
 /** A fixed regression data set for `mlp`, and a validation set. */
 const data = (n: number, offset: number) => {
@@ -70,7 +45,7 @@ const weightsOf = (model: tfl.LayersModel): number[][] => model.getWeights().map
 
 /** Records the model's weights at each epoch end (run after modelCheckpoint in the list). */
 const recorder = (model: () => tfl.LayersModel, into: Map<number, number[][]>) =>
-  new tfl.CustomCallback({ onEpochEnd: async (epoch) => void into.set(epoch, weightsOf(model())) })
+  new tfl.CustomCallback({ onEpochEnd: (epoch) => Promise.resolve(void into.set(epoch, weightsOf(model()))) })
 
 const entriesOf = async (storage: Storage) => (await loadIndex(storage))?.doc.checkpoints ?? []
 
@@ -203,7 +178,7 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
       saveWeightsOnly: boolean,
     ): Promise<CkptKerasError> => {
       let epochs = 0
-      const counter = new tfl.CustomCallback({ onEpochBegin: async () => void epochs++ })
+      const counter = new tfl.CustomCallback({ onEpochBegin: () => Promise.resolve(void epochs++) })
       const err = await model
         .fit(x, y, { ...FIT, epochs: 2, callbacks: [modelCheckpoint({ storage, filepath, saveWeightsOnly, ...quiet }), counter] })
         .catch((e: unknown) => e)

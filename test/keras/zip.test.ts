@@ -2,7 +2,7 @@ import * as zlib from 'node:zlib'
 import * as fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { crc32, decodeZip, encodeZip } from '../../src/keras/zip.js'
+import { crc32, decodeZip, encodeZip, readZipEntry, replaceZipEntry } from '../../src/keras/zip.js'
 
 const entriesArb = fc.uniqueArray(
   fc.record({ name: fc.string({ minLength: 1, maxLength: 20 }), data: fc.uint8Array({ maxLength: 300 }) }),
@@ -13,6 +13,29 @@ const entriesArb = fc.uniqueArray(
 )
 
 describe('zip (the .keras container)', () => {
+  it('replaceZipEntry swaps one entry in place, the others byte for byte; readZipEntry reads one entry', () => {
+    fc.assert(
+      fc.property(
+        entriesArb.filter((es) => es.length > 0),
+        fc.nat(),
+        fc.uint8Array({ maxLength: 300 }),
+        (entries, at, data) => {
+          const bytes = encodeZip(entries)
+          if (E.isLeft(bytes)) return false
+          const name = entries[at % entries.length]!.name
+          const chunks = replaceZipEntry(bytes.right, name, data)
+          if (E.isLeft(chunks)) return false
+          const joined = Buffer.concat(chunks.right.map((c) => Buffer.from(c)))
+          const expected = entries.map((e) => ({ name: e.name, data: e.name === name ? data : e.data }))
+          expect(decodeZip(new Uint8Array(joined))).toEqual(E.right(expected))
+          expect(readZipEntry(new Uint8Array(joined), name, 1000)).toEqual(E.right(data))
+          expect(readZipEntry(new Uint8Array(joined), '\u0000none', 1000)).toEqual(E.right(null))
+          return true
+        },
+      ),
+    )
+  })
+
   it('crc32 equals zlib.crc32', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (d) => crc32(d) === zlib.crc32(d)))
   })

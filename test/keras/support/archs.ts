@@ -102,3 +102,29 @@ export const maxDiff = (a: unknown, b: unknown): number => {
   }
   return Math.abs((a as number) - (b as number))
 }
+
+/** Sets every weight of `model` to fixed values (0.4·sin), so that runs start alike. */
+export const fixWeights = (model: tfl.LayersModel): void => {
+  const fixed = model.getWeights().map((w, i) =>
+    tf.tensor(
+      Float32Array.from({ length: w.size }, (_, k) => 0.4 * Math.sin(k + i)),
+      w.shape,
+    ),
+  )
+  model.setWeights(fixed)
+  tf.dispose(fixed)
+}
+
+/** Dense 4→8 relu→3 named `det`, compiled with `optimizer` and MSE, fixed weights: no Dropout, so runs compare. */
+export const deterministicModel = (optimizer: tf.Optimizer): tfl.LayersModel => {
+  const model = tfl.sequential({
+    name: 'det',
+    layers: [
+      tfl.layers.dense({ units: 8, activation: 'relu', inputShape: [4], name: 'hidden' }),
+      tfl.layers.dense({ units: 3, name: 'out' }),
+    ],
+  })
+  model.compile({ optimizer, loss: 'meanSquaredError' })
+  fixWeights(model)
+  return model
+}
