@@ -1,7 +1,7 @@
 import { CkptError } from '../errors/ckpt-error.js'
 import type { ConfigError } from '../policy/index.js'
 import { storageFailed, type StorageFailed } from '../storage/errors.js'
-import type { LockOwner } from './writer-lock.js'
+import type { LockOwner } from './lock-owner.js'
 
 /** Everything that can go wrong while saving, listing or restoring checkpoints, as values. */
 export type CheckpointError =

@@ -121,7 +121,7 @@ export const scanIndex = async (storage: Storage, serializers: ReadonlyArray<Sca
  * meanwhile). `null` when the serializer cannot scan or finds nothing.
  */
 export const rebuildIndex = async <S, R>(storage: Storage, serializer: Serializer<S, R>, key = INDEX_KEY): Promise<LoadedIndex | null> => {
-  const doc = await scanIndex(storage, [serializer as Serializer<unknown, unknown>])
+  const doc = await scanIndex(storage, [serializer])
   if (doc === null) return null
   try {
     const info = await storage.write(key, encodeIndex(doc), storage.capabilities.ifAbsent ? { ifAbsent: true } : {})

@@ -126,6 +126,6 @@ export const decodeCheckpointerOptions = <Snapshot, Restored>(
     trigger: trigger as AnyRule | undefined,
     log: (log as ((line: string) => void) | undefined) ?? ((line: string) => console.log(line)),
     writerLock: writerLock !== false,
-    lockStaleAfter: (lockStaleAfter as number | undefined) ?? 15 * 60_000,
+    lockStaleAfter: lockStaleAfter ?? 15 * 60_000,
   })
 }

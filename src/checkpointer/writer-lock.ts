@@ -2,21 +2,10 @@ import { hostname } from 'node:os'
 import { asStorageError } from '../storage/errors.js'
 import type { Storage } from '../storage/storage.js'
 import { fail, storageFailure } from './errors.js'
+import type { LockOwner } from './lock-owner.js'
 
 /** The lock file at the folder's root, beside the index. */
 export const LOCK_KEY = 'ckpt-writer.lock'
-
-/** Who holds a folder's writer lock. */
-export interface LockOwner {
-  readonly host: string
-  readonly pid: number
-  /** Random per process: tells this process from an earlier one with the same pid (a restarted container). */
-  readonly incarnation: string
-  /** When the owner took the lock, ms since the Unix epoch. */
-  readonly startedAt: number
-  /** When the owner last showed it is alive (it refreshes at its saves). */
-  readonly heartbeat: number
-}
 
 export interface WriterLock {
   readonly owner: LockOwner

@@ -21,8 +21,8 @@ const startHolder = (dir: string): Promise<{ child: ChildProcess; pid: number }>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [holder, dir], { stdio: ['ignore', 'pipe', 'pipe'] })
     let err = ''
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()))
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    child.stdout.on('data', (d: Buffer) => {
       const m = /ready (\d+)/.exec(d.toString())
       if (m) resolve({ child, pid: Number(m[1]) })
     })
