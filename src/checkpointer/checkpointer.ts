@@ -115,12 +115,15 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
     }
   }
   let state: PolicyState = initialPolicyState(policy, trigger)
-  if (loaded !== null && loaded.doc.policyState !== null && loaded.doc.policyState !== undefined) {
-    const s = decodePolicyState(loaded.doc.policyState, trigger)
+  /** The policy resumes from the state the index holds (read again after recovery, which may adopt a newer save). */
+  const resumeState = (stored: unknown): void => {
+    if (stored === null || stored === undefined) return
+    const s = decodePolicyState(stored, trigger)
     if (E.isLeft(s))
       return fail({ _tag: 'CorruptIndex', key: 'ckpt-index.json', message: `the index's policy state cannot be used: ${s.left.message}` })
     state = s.right
   }
+  if (loaded !== null) resumeState(loaded.doc.policyState)
   let lock: Promise<WriterLock | null> | null = null
   const takeLock = async () => {
     if (!config.writerLock) return
@@ -138,7 +141,10 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
     log,
     lock: takeLock,
   }
-  if (isChief) await recover(folder)
+  if (isChief) {
+    await recover(folder)
+    resumeState(currentDoc(folder).policyState)
+  }
   const latest = currentDoc(folder).checkpoints.at(-1)
   if (policy.verbose > 0 && latest !== undefined)
     log(
@@ -226,10 +232,14 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
     rethrowFailure: () => queue.rethrowFailure(),
     flush: () => queue.settle(),
     releaseWriterLock: async () => {
-      await queue.settle()
-      const held = lock
-      lock = null
-      await (await held?.catch(() => null))?.release()
+      try {
+        await queue.settle()
+      } finally {
+        // Released even when a background save failed: the folder must not stay locked by a live process.
+        const held = lock
+        lock = null
+        await (await held?.catch(() => null))?.release()
+      }
     },
     close: async () => {
       try {

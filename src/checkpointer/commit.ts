@@ -16,26 +16,38 @@ export interface CommitRules {
 
 /**
  * After a failed overwrite: the entry being replaced goes back to the live list if its files still verify
- * (each file is replaced atomically, so a failure usually leaves the old version whole). Otherwise it stays in
- * `replacing`, for the next open to settle. Never rejects: the save's own failure is what the caller needs.
+ * (each file is replaced atomically, so a failed write usually leaves the old version whole). If it does not
+ * but the new artifact was written completely (`written`: only its index write failed), the new one is adopted,
+ * with the policy state after it (`adopt`), as the next open would. Otherwise it stays in `replacing`, for the
+ * next open to settle. Never rejects: the save's own failure is what the caller needs.
  */
-const reinstate = async (folder: Folder<unknown, unknown>, replaced: Entry): Promise<void> => {
+const settleFailedOverwrite = async (
+  folder: Folder<unknown, unknown>,
+  replaced: Entry,
+  written: { readonly entry: Entry; readonly policyState: PolicyState; readonly adopt: () => void } | null,
+): Promise<void> => {
+  const path = replaced.path
   try {
-    if ((await verifyEntry(folder.storage, replaced)) !== null) return
+    const back = (await verifyEntry(folder.storage, replaced)) === null ? replaced : written !== null ? written.entry : null
+    if (back === null) return
     await folder.index.update(
-      (d) =>
-        d.checkpoints.some((e) => e.path === replaced.path)
-          ? d
-          : {
-              ...d,
-              checkpoints: [...d.checkpoints, replaced].sort(bySaveOrder),
-              replacing: d.replacing.filter((e) => e.path !== replaced.path),
-            },
+      (d) => ({
+        ...d,
+        checkpoints: [...d.checkpoints.filter((e) => e.path !== path), back].sort(bySaveOrder),
+        replacing: d.replacing.filter((e) => e.path !== path),
+        ...(back === written?.entry ? { policyState: written.policyState } : {}),
+      }),
       folder.empty,
     )
+    if (back === written?.entry) {
+      written.adopt()
+      folder.log(
+        `Warning: the index write of checkpoint "${path}" failed, but its file was complete: it is listed, and the save is reported as failed`,
+      )
+    }
   } catch (e) {
     folder.log(
-      `Warning: checkpoint "${replaced.path}" was being overwritten when the save failed; it is settled on the next open: ${(e as Error).message}`,
+      `Warning: checkpoint "${path}" was being overwritten when the save failed; it is settled on the next open: ${(e as Error).message}`,
     )
   }
 }
@@ -90,12 +102,12 @@ export const commitSave = async <Snapshot>(
   try {
     await serializer.write(files, path, captured, meta)
   } catch (e) {
-    if (replaced) await reinstate(folder, replaced)
+    if (replaced) await settleFailedOverwrite(folder, replaced, null)
     throw e
   }
   const entry = entryOf(serializer.format, path, meta, files.files)
 
-  await index.update((d) => {
+  const commit = index.update((d) => {
     const live = d.checkpoints.filter((e) => e.path !== path)
     const { keep, remove } = retain(rules.retention, rules.ranking, live.map(entryRecord), entryRecord(entry))
     const gone = new Set(remove.map((r) => r.path))
@@ -109,6 +121,13 @@ export const commitSave = async <Snapshot>(
       ranking: rules.ranking,
     }
   }, empty)
+  try {
+    await commit
+  } catch (e) {
+    if (replaced)
+      await settleFailedOverwrite(folder, replaced, { entry, policyState: after, adopt: () => (queue.committedBest = after.best) })
+    throw e
+  }
   queue.committedBest = after.best
   // The checkpoint is committed; cleaning up cannot undo that. A failure is a warning, and what is left in
   // `removing` is retried after the next commit and on the next open.

@@ -1,6 +1,8 @@
 import type { Storage } from '../storage/storage.js'
 import { fail, storageFailure } from './errors.js'
-import type { Entry, IndexDoc } from './index-file.js'
+import { asStorageError } from '../storage/errors.js'
+import { hashingStream } from './checksum.js'
+import type { Entry, FileRecord, IndexDoc } from './index-file.js'
 import type { IndexWriter } from './index-store.js'
 import type { Serializer } from './serializer.js'
 
@@ -19,9 +21,17 @@ export interface Folder<Snapshot, Restored> {
 /** The index as this writer last read or wrote it. */
 export const currentDoc = (folder: Folder<unknown, unknown>): IndexDoc => folder.index.current()?.doc ?? folder.empty()
 
+/** Whether the file at `record.key` is still the one ckpt wrote: its size, then its SHA-256, as recorded. */
+const stillOurs = async (storage: Storage, record: FileRecord, size: number): Promise<boolean> => {
+  if (size !== record.size) return false
+  const hashed = hashingStream(await storage.readStream(record.key))
+  for await (const _chunk of hashed.data);
+  return (await hashed.digest()).sha256 === record.sha256
+}
+
 /**
- * Deletes the files of `entries` that no entry of `live` still uses. Only what ckpt wrote: a file whose size is
- * no longer the recorded one was replaced by someone else, and is left in place with a warning.
+ * Deletes the files of `entries` that no entry of `live` still uses. Only what ckpt wrote: a file whose size or
+ * checksum is no longer the recorded one was replaced by someone else, and is left in place with a warning.
  */
 export const removeFiles = async (
   folder: Folder<unknown, unknown>,
@@ -36,10 +46,10 @@ export const removeFiles = async (
       const failed = (err: unknown) => fail(storageFailure(err, `cannot remove "${f.key}" of checkpoint "${e.path}"`, f.key))
       const info = await storage.stat(f.key).catch(failed)
       if (info === null) continue
-      if (info.size !== f.size) {
-        log(
-          `Warning: not removing "${f.key}" of checkpoint "${e.path}": it has ${info.size} bytes, not the ${f.size} ckpt wrote; another writer replaced it`,
-        )
+      if (
+        !(await stillOurs(storage, f, info.size).catch((err: unknown) => (asStorageError(err)?._tag === 'NotFound' ? true : failed(err))))
+      ) {
+        log(`Warning: not removing "${f.key}" of checkpoint "${e.path}": it is not the file ckpt wrote (another writer replaced it)`)
         continue
       }
       await storage.remove(f.key).catch(failed)

@@ -19,21 +19,31 @@ export const recover = async (folder: Folder<unknown, unknown>): Promise<void> =
     if (current.checkpoints.some((c) => c.path === e.path)) continue
     ;((await verifyEntry(storage, e)) === null ? restorable : unverified).push(e)
   }
+  const adopted = new Set<Entry>()
   if (unverified.length > 0 && serializer.scan !== undefined) {
     const wanted = new Set(unverified.map((e) => e.path))
     for (const found of await serializer.scan(storage))
-      if (wanted.has(found.path)) restorable.push(entryOf(serializer.format, found.path, found.meta, found.files))
+      if (wanted.has(found.path)) {
+        const entry = entryOf(serializer.format, found.path, found.meta, found.files)
+        adopted.add(entry)
+        restorable.push(entry)
+      }
   }
   await removeFiles(folder, current.removing, [...current.checkpoints, ...restorable])
   const removed = new Set(current.removing.map((e) => e.path))
-  await folder.index.update(
-    (d) => ({
+  await folder.index.update((d) => {
+    // Back in save order, so that latest() and maxToKeep see the true order.
+    const checkpoints = [...restorable.filter((r) => !d.checkpoints.some((c) => c.path === r.path)), ...d.checkpoints].sort(bySaveOrder)
+    // An adopted save newer than every committed one carries the policy state of that moment (its best, its
+    // counters): the run resumes from it, not from the state before it, which would let a worse model overwrite it.
+    const newest = checkpoints.at(-1)
+    const newer = newest !== undefined && adopted.has(newest) && d.checkpoints.every((c) => bySaveOrder(c, newest) < 0)
+    return {
       ...d,
-      // Back in save order, so that latest() and maxToKeep see the true order.
-      checkpoints: [...restorable.filter((r) => !d.checkpoints.some((c) => c.path === r.path)), ...d.checkpoints].sort(bySaveOrder),
+      checkpoints,
       replacing: [],
       removing: d.removing.filter((e) => !removed.has(e.path)),
-    }),
-    folder.empty,
-  )
+      ...(newer ? { policyState: newest.policyState } : {}),
+    }
+  }, folder.empty)
 }

@@ -1,4 +1,5 @@
 import * as E from '#fp-ts/Either.js'
+import { kerasModelSerializer, kerasWeightsSerializer } from '../adapters/tfjs/keras/serializers.js'
 import { layersScanner } from '../adapters/tfjs/layers-scan.js'
 import { INDEX_KEY, type IndexDoc } from '../checkpointer/index.js'
 import { readIndexOrScan, type Scanner } from '../checkpointer/index-store.js'
@@ -18,8 +19,8 @@ export interface ReadIndex {
   readonly rebuilt: string | null
 }
 
-/** Every format whose checkpoints carry entry data the CLI can scan without a framework. */
-const scanners = (): ReadonlyArray<Scanner> => [safetensorsSerializer(), layersScanner]
+/** Every format's scan: each reads only the entry data its files carry, with no framework (h5wasm loads on demand). */
+const scanners = (): ReadonlyArray<Scanner> => [safetensorsSerializer(), layersScanner, kerasModelSerializer, kerasWeightsSerializer]
 
 /**
  * Reads and validates the index of a checkpoint folder (`ckpt-index.json`). When there is none, rebuilds it in

@@ -247,8 +247,11 @@ export class ModelCheckpoint extends tfl.Callback {
 
   /** Flushes, then releases the folder's writer lock, so that another process may write the folder. */
   async releaseWriterLock(): Promise<void> {
-    await this.flush()
-    await this.checkpointer?.releaseWriterLock()
+    try {
+      await this.flush()
+    } finally {
+      await this.checkpointer?.releaseWriterLock().catch(() => undefined)
+    }
   }
 
   /** Waits for the save in flight and rethrows its failure, once. Frees any snapshot left unwritten. */
