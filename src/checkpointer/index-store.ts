@@ -147,7 +147,7 @@ export const readIndexOrScan = async (
   const doc = await scanIndex(storage, serializers)
   if (doc === null) return null
   log(
-    `No index (${INDEX_KEY}) in ${where}: rebuilt it in memory from ${doc.checkpoints.length} checkpoint(s) found by a scan; nothing was written`,
+    `No index (${INDEX_KEY}) in ${where}: rebuilt it in memory from ${doc.checkpoints.length} checkpoint(s) found by a scan; nothing was written (its checksums are taken now: it shows complete checkpoints, not whether their bytes changed since they were saved)`,
   )
   return { doc, rebuilt: true }
 }
