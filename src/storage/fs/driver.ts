@@ -9,7 +9,7 @@ import {
   type WriteOptions,
 } from '../storage.js'
 import { fileOf, type FsContext } from './context.js'
-import { MISSING, fsFailure, hasCode } from './failures.js'
+import { fsFailure, hasCode, MISSING, READ_ONLY } from './failures.js'
 import { pruneFolders, syncFolder } from './folders.js'
 import { errorCode, type FsModule, type PathModule } from './fs-module.js'
 import { probeLinks } from './links.js'
@@ -68,7 +68,12 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
       try {
         await fs.mkdir(root, { recursive: true })
         if (options.sweepOnOpen ?? true) await sweepTemps(ctx, root, sweep)
-        capabilities = { ...capabilities, ifAbsent: await probeLinks(ctx) }
+        // A folder that refuses the probe (read-only, no permission) still opens for reading: writes fail on their own.
+        const links = await probeLinks(ctx).catch((e: unknown) => {
+          if (hasCode(READ_ONLY, e)) return false
+          throw e
+        })
+        capabilities = { ...capabilities, ifAbsent: links }
         return capabilities
       } catch (e) {
         throw fsFailure('', `opening ${name} at ${root}`, e)

@@ -5,6 +5,8 @@ import { errorCode } from './fs-module.js'
 export const MISSING = new Set(['ENOENT', 'ENOTDIR'])
 /** Codes a file system without hard links answers `link` with. */
 export const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'])
+/** A folder this process may read but not write. */
+export const READ_ONLY = new Set(['EROFS', 'EACCES', 'EPERM'])
 
 /** True when the thrown fs error has one of `codes`. */
 export const hasCode = (codes: ReadonlySet<string>, e: unknown): boolean => codes.has(errorCode(e) ?? '')

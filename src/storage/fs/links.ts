@@ -8,8 +8,8 @@ export const probeLinks = async (ctx: FsContext): Promise<boolean> => {
   const a = tempIn(ctx, root)
   const b = tempIn(ctx, root)
   const handle = await fs.open(a, 'wx', 0o666)
-  await handle.close()
   try {
+    await handle.close()
     await fs.link(a, b)
     return true
   } catch (e) {
