@@ -140,7 +140,7 @@ const tfjsFormat = (name: 'tfjs-layers' | 'tfjs-weights'): LawFormat => {
       }
     }),
     canon: (r) => Promise.resolve(layers ? artifactsBytes(r as tf.io.ModelArtifacts) : tensorBytes(r as Tensors)),
-    runs: { memory: 15, fs: 8 },
+    runs: { memory: 40, fs: 15 },
   }
 }
 
@@ -159,7 +159,7 @@ const kerasFormat = (format: KerasCheckpointFormat): LawFormat => {
     source: (seed) => () => snapshot(seed),
     expected: async (seed) => canon(await snapshot(seed)),
     canon,
-    runs: { memory: 15, fs: 8 },
+    runs: { memory: 20, fs: 10 },
   }
 }
 
