@@ -1,7 +1,7 @@
 // The law of ckpt, as a model-based property test: under random saves (epoch and batch level), overwrites,
 // retention, restarts, injected faults at any file-system call and kills, every save that returned stays listed,
 // verifies and restores byte for byte, unless a retention rule removed it or a later save replaced its path; and
-// nothing ckpt did not write is ever deleted.
+// nothing ckpt did not write is ever deleted. It runs for each serializer ckpt ships (see law-formats.ts).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -10,16 +10,15 @@ import { Volume } from 'memfs'
 import { describe, expect, it } from 'vitest'
 import { restorableEntries } from '../../src/checkpointer/entries.js'
 import { createCheckpointer, loadIndex, type Checkpointer, type CheckpointerOptions, type Entry } from '../../src/checkpointer/index.js'
-import { safetensorsSerializer, verifyEntry } from '../../src/checkpointer/index.js'
+import { verifyEntry } from '../../src/checkpointer/index.js'
 import { readFirstValid } from '../../src/checkpointer/verified-read.js'
 import { retain, type CheckpointRecord, type RetentionOptions } from '../../src/policy/index.js'
 import { fsStorage } from '../../src/storage/fs.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import type { FsModule } from '../../src/storage/fs/fs-module.js'
 import type { Storage } from '../../src/storage/storage.js'
-import type { Tensors } from '../../src/tensors/index.js'
 import { FS_OPS, fsFaults, type FsFault } from '../../src/testing/index.js'
-import { tensorsFor } from './support.js'
+import { LAW_FORMATS, type LawFormat } from './law-formats.js'
 
 type Step =
   | { readonly kind: 'save'; readonly batch: number | null; readonly loss: number; readonly fault: FsFault | null }
@@ -38,7 +37,8 @@ interface Acked {
   readonly path: string
   readonly time: number
   readonly record: CheckpointRecord
-  readonly tensors: Tensors
+  /** The seed of its snapshot (the save's time). */
+  readonly seed: number
 }
 
 const USER_FILES: ReadonlyArray<readonly [string, string]> = [
@@ -46,28 +46,29 @@ const USER_FILES: ReadonlyArray<readonly [string, string]> = [
   ['other-run/weights.bin', 'another run'],
 ]
 
-const configs: fc.Arbitrary<Config> = fc
-  .record({
-    freqAndPath: fc.oneof(
-      fc.record({
-        saveFreq: fc.constant<'epoch' | number>('epoch'),
-        filepath: fc.constantFrom('best.safetensors', 'e{epoch}.safetensors', 'e{epoch:02d}-{loss:.2f}.safetensors'),
-      }),
-      fc.record({
-        saveFreq: fc.integer({ min: 1, max: 2 }),
-        filepath: fc.constantFrom('best.safetensors', 'ckpt/e{epoch}-b{batch}.safetensors'),
-      }),
-    ),
-    retention: fc.oneof(
-      fc.constant({}),
-      fc.integer({ min: 1, max: 3 }).map((maxToKeep) => ({ maxToKeep })),
-      fc.integer({ min: 1, max: 2 }).map((saveTopK) => ({ saveTopK })),
-      fc.constant({ keepPeriod: 2 }),
-    ),
-    saveBestOnly: fc.boolean(),
-    async: fc.boolean(),
-  })
-  .map(({ freqAndPath, ...rest }) => ({ ...freqAndPath, ...rest }))
+const configs = (format: LawFormat): fc.Arbitrary<Config> =>
+  fc
+    .record({
+      freqAndPath: fc.oneof(
+        fc.record({
+          saveFreq: fc.constant<'epoch' | number>('epoch'),
+          filepath: fc.constantFrom(...format.epochPaths),
+        }),
+        fc.record({
+          saveFreq: fc.integer({ min: 1, max: 2 }),
+          filepath: fc.constantFrom(...format.batchPaths),
+        }),
+      ),
+      retention: fc.oneof(
+        fc.constant({}),
+        fc.integer({ min: 1, max: 3 }).map((maxToKeep) => ({ maxToKeep })),
+        fc.integer({ min: 1, max: 2 }).map((saveTopK) => ({ saveTopK })),
+        fc.constant({ keepPeriod: 2 }),
+      ),
+      saveBestOnly: fc.boolean(),
+      async: fc.boolean(),
+    })
+    .map(({ freqAndPath, ...rest }) => ({ ...freqAndPath, ...rest }))
 
 const faults: fc.Arbitrary<FsFault | null> = fc.option(
   fc.record({ op: fc.constantFrom(...FS_OPS), nth: fc.integer({ min: 1, max: 6 }), crash: fc.boolean() }),
@@ -90,11 +91,6 @@ const steps: fc.Arbitrary<Step[]> = fc.array(
   { minLength: 1, maxLength: 10 },
 )
 
-const bytesOf = (t: Tensors) =>
-  Object.entries(t)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, v]) => [k, Array.from(new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.byteLength))])
-
 /** A fresh storage over the same objects: a new process on the same folder (or memfs volume). */
 type Place = { readonly open: (wrapFs?: (fs: FsModule) => FsModule) => Storage; readonly cleanup: () => void }
 
@@ -112,13 +108,15 @@ const places: Record<'memory' | 'fs', () => Place> = {
   },
 }
 
-const run = async (where: 'memory' | 'fs', config: Config, plan: ReadonlyArray<Step>): Promise<void> => {
+const run = async (format: LawFormat, where: 'memory' | 'fs', config: Config, plan: ReadonlyArray<Step>): Promise<void> => {
   const place = places[where]()
+  const serializer = format.serializer()
   try {
     const observer = place.open()
     for (const [k, v] of USER_FILES) await observer.write(k, new TextEncoder().encode(v))
-    const options: CheckpointerOptions<Tensors, Tensors> = {
+    const options: CheckpointerOptions<unknown, unknown> = {
       storage: observer,
+      serializer,
       filepath: config.filepath,
       monitor: 'loss',
       saveFreq: config.saveFreq,
@@ -128,7 +126,7 @@ const run = async (where: 'memory' | 'fs', config: Config, plan: ReadonlyArray<S
       log: () => {},
     }
     let model: Acked[] = []
-    let ckpt: Checkpointer<Tensors, Tensors> | null = null
+    let ckpt: Checkpointer<unknown, unknown> | null = null
     let time = 1_000
     let epoch = 0
     const ranking = { monitor: 'loss', mode: 'min' as const }
@@ -154,14 +152,14 @@ const run = async (where: 'memory' | 'fs', config: Config, plan: ReadonlyArray<S
       const live = loaded === null ? [] : restorableEntries(loaded.doc)
       for (const e of live)
         if (!model.some((m) => m.path === e.path && m.time === e.time) && model.every((m) => m.time < e.time))
-          commit({ path: e.path, time: e.time, record: recordOf(e), tensors: tensorsFor(e.time) })
+          commit({ path: e.path, time: e.time, record: recordOf(e), seed: e.time })
     }
     /** The law, checked read-only on a fresh storage: every acknowledged save is there and restores exactly. */
     const check = async (when: string) => {
       const reader = place.open()
       const loaded = await loadIndex(reader)
       const live: Entry[] = loaded === null ? [] : restorableEntries(loaded.doc)
-      const scanned = await safetensorsSerializer().scan!(reader)
+      const scanned = await serializer.scan!(reader)
       for (const [at, m] of model.entries()) {
         const e = live.find((x) => x.path === m.path && x.time === m.time)
         const intact = e !== undefined && (await verifyEntry(reader, e)) === null
@@ -173,19 +171,19 @@ const run = async (where: 'memory' | 'fs', config: Config, plan: ReadonlyArray<S
             newer,
             `${when}: acknowledged save ${m.path}@${m.time} is listed and verifies, or a later save replaced its path`,
           ).toBeDefined()
-          const value = await safetensorsSerializer().read({ files: newer!.files, readFile: (k) => reader.read(k) }, m.path)
-          expect(bytesOf(value), `${when}: ${m.path} holds the later save`).toEqual(bytesOf(tensorsFor(newer!.meta.time)))
+          const value = await serializer.read({ files: newer!.files, readFile: (k) => reader.read(k) }, m.path)
+          expect(await format.canon(value), `${when}: ${m.path} holds the later save`).toEqual(await format.expected(newer!.meta.time))
           const t = newer!.meta
           model[at] = {
             ...m,
             time: t.time,
-            tensors: tensorsFor(t.time),
+            seed: t.time,
             record: { ...m.record, epoch: t.epoch, metrics: t.metrics, score: t.score, time: t.time },
           }
           continue
         }
-        const read = await readFirstValid(reader, [e], (r, x) => safetensorsSerializer().read(r, x.path))
-        expect(bytesOf(read.value), `${when}: ${m.path} restores byte for byte`).toEqual(bytesOf(m.tensors))
+        const read = await readFirstValid(reader, [e], (r, x) => serializer.read(r, x.path))
+        expect(await format.canon(read.value), `${when}: ${m.path} restores byte for byte`).toEqual(await format.expected(m.seed))
       }
       for (const [k, v] of USER_FILES) expect(new TextDecoder().decode(await reader.read(k)), `${when}: ${k} intact`).toBe(v)
     }
@@ -212,11 +210,11 @@ const run = async (where: 'memory' | 'fs', config: Config, plan: ReadonlyArray<S
         ckpt = await open(step.fault)
       }
       await sync()
-      const tensors = tensorsFor(++time)
+      const source = format.source(++time)
       const event = { epoch, logs: { loss: step.loss }, time }
       if (step.batch === null) epoch++
       const outcome = await (
-        step.batch === null ? ckpt.onEpochEnd(event, tensors) : ckpt.onBatchEnd({ ...event, batch: step.batch }, tensors)
+        step.batch === null ? ckpt.onEpochEnd(event, source) : ckpt.onBatchEnd({ ...event, batch: step.batch }, source)
       )
         .then(async (o) => {
           await ckpt!.flush()
@@ -231,7 +229,7 @@ const run = async (where: 'memory' | 'fs', config: Config, plan: ReadonlyArray<S
           path: outcome.path,
           time,
           record: { path: outcome.path, epoch: event.epoch, step: 0, metrics: event.logs, time, score: step.loss },
-          tensors,
+          seed: time,
         })
       }
       await sync()
@@ -242,7 +240,9 @@ const run = async (where: 'memory' | 'fs', config: Config, plan: ReadonlyArray<S
     for (const m of model) {
       const e = listed.find((x) => x.path === m.path && x.time === m.time)
       expect(e, `end: ${m.path}@${m.time} is listed after reopening`).toBeDefined()
-      expect(bytesOf((await final.restore(m.path)).value), `end: ${m.path} restores byte for byte`).toEqual(bytesOf(m.tensors))
+      expect(await format.canon((await final.restore(m.path)).value), `end: ${m.path} restores byte for byte`).toEqual(
+        await format.expected(m.seed),
+      )
     }
     await final.close()
   } finally {
@@ -259,11 +259,17 @@ const recordOf = (e: Entry): CheckpointRecord => ({
   score: e.score,
 })
 
-describe.each(['memory', 'fs'] as const)('the law, on %s storage (safetensors)', (where) => {
-  it('every acknowledged save stays listed and restorable, or a retention rule removed it; nothing else is deleted', async () => {
-    await fc.assert(
-      fc.asyncProperty(configs, steps, (config, plan) => run(where, config, plan)),
-      { numRuns: Number(process.env.CKPT_LAW_RUNS ?? (where === 'fs' ? 25 : 60)) },
-    )
-  })
-})
+const override = process.env.CKPT_LAW_RUNS
+
+describe.each(LAW_FORMATS.flatMap((format) => (['memory', 'fs'] as const).map((where) => ({ format, where }))))(
+  'the law, $format.name on $where storage',
+  ({ format, where }) => {
+    it('every acknowledged save stays listed and restorable, or a retention rule removed it; nothing else is deleted', async () => {
+      await format.setup()
+      await fc.assert(
+        fc.asyncProperty(configs(format), steps, (config, plan) => run(format, where, config, plan)),
+        { numRuns: override !== undefined ? Number(override) : format.runs[where] },
+      )
+    })
+  },
+)
