@@ -35,17 +35,22 @@ const weightsOf = (m: tfl.LayersModel): number[][] => m.getWeights().map((w) => 
 const crashBeforeCommit = (inner: Storage) => {
   let armed = false
   let artifactWritten = false
+  let dead = false
+  const died = () => Promise.reject(new Error('EIO: the process died'))
   const storage: Storage = {
     ...inner,
     write: async (key: string, data: WriteData, options?: WriteOptions) => {
+      if (dead) return died()
       if (armed && key === INDEX_KEY && artifactWritten) {
-        armed = false
+        // The process dies here: this write and every later one fail, as after a kill.
+        dead = true
         throw new Error('EIO: injected failure of the index commit')
       }
       const info = await inner.write(key, data, options)
       if (armed && key !== INDEX_KEY) artifactWritten = true
       return info
     },
+    remove: (key: string) => (dead ? died() : inner.remove(key)),
   }
   return { storage, arm: () => ((armed = true), (artifactWritten = false)) }
 }
