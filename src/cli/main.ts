@@ -33,7 +33,7 @@ export const version = (): string => {
 }
 
 export const usage = (): string => {
-  const width = Math.max(...commands.map((c) => c.name.length))
+  const width = commands.reduce((w, c) => Math.max(w, c.name.length), 0)
   return `Usage: ckpt <command> [options]
 
 Commands:

@@ -38,13 +38,14 @@ export const formatBytes = (n: number): string => {
 
 /** Left-aligned columns separated by two spaces; trailing spaces trimmed. */
 export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  // a loop, not Math.max(...rows): spreading 100k+ rows into arguments overflows the stack
+  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length))
   const line = (cells: ReadonlyArray<string>) =>
     cells
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd()
-  return [line(header), ...rows.map(line)].join('\n')
+  return [line(header)].concat(rows.map(line)).join('\n')
 }
 
 /** Pretty JSON, one trailing newline. */
