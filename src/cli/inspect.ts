@@ -81,8 +81,11 @@ const checkFiles = async (modelJson: string, model: TfjsModel): Promise<{ groups
     const missing: string[] = []
     let actual = 0
     for (const p of g.paths) {
-      if (isAbsolute(p) || /^[a-z][a-z0-9+.-]*:/i.test(p)) {
-        problems.push(`weightsManifest[${i}]: path ${JSON.stringify(p)} is not relative to model.json`)
+      if (isAbsolute(p) || /^[a-z][a-z0-9+.-]*:/i.test(p) || p.split(/[\\/]/).includes('..')) {
+        // never stat outside the model's folder: absolute paths, URLs and '..' segments are refused unread
+        problems.push(
+          `weightsManifest[${i}]: path ${JSON.stringify(p)} is not inside the model's folder (absolute, a URL, or a '..' segment)`,
+        )
         missing.push(p)
         continue
       }
