@@ -161,8 +161,8 @@ const formatFloat = (
   }
   let precision = rs.precision
   if (precision > MAX_FLOAT_PRECISION) return fieldError(field, `precision ${precision} is too big (at most ${MAX_FLOAT_PRECISION})`)
-  const tooBig = overLimit(field, 'precision', precision) ?? overLimit(field, 'width', rs.width)
-  if (tooBig !== null) return tooBig
+  const tooWide = overLimit(field, 'width', rs.width)
+  if (tooWide !== null) return tooWide
   let addDot0 = false
   let percent = false
   if (type === '') {
@@ -177,6 +177,11 @@ const formatFloat = (
       percent = true
     }
     if (precision < 0) precision = 6
+  }
+  // 'e' and 'f' write `precision` digits, and '#' keeps a 'g''s trailing zeros; a plain 'g' stops at the double's own digits
+  if (type === 'e' || type === 'E' || type === 'f' || type === 'F' || rs.alternate) {
+    const tooPrecise = overLimit(field, 'precision', precision)
+    if (tooPrecise !== null) return tooPrecise
   }
   let body =
     (type === 'f' && fixedFast(x, precision, rs.alternate, rs.noNegZero)) ||

@@ -41,3 +41,12 @@ it("CPython's own limits are kept: a float precision over 2**31-1 is 'too big'",
   const r = timed('{v:.{w}f}', { v: 0.5, w: 2n ** 31n })
   expect(E.isLeft(r) ? r.left.message : '').toContain('is too big (at most 2147483647)')
 })
+
+it("a 'g' precision over the limit is no problem: 'g' stops at the double's own digits (as CPython prints it)", () => {
+  expect(timed('{a:{b}}', { a: 66.16360243237284, b: 204.3203125 })).toEqual(
+    E.right(`${' '.repeat(204 - 46)}66.1636024323728406670852564275264739990234375`),
+  )
+  expect(timed('{a:.{p}g}', { a: 0.5, p: 400_000_000n })).toEqual(E.right('0.5'))
+  const alternate = timed('{a:#.{p}g}', { a: 0.5, p: 400_000_000n })
+  expect(E.isLeft(alternate) ? alternate.left.message : '').toContain("precision 400000000 is over ckpt's limit")
+})
