@@ -100,8 +100,56 @@ export const emptyIndex = (policyState: unknown): IndexDoc => ({
   policyState,
 })
 
-const describeErrors = (errors: t.Errors): string =>
-  errors
+/**
+ * Deepest nesting of objects and arrays an index may have. A written index nests 5 levels plus its policy
+ * states (a few more); deeper is corrupt, refused before parsing so nothing recurses over it (io-ts, error
+ * messages, and the `JSON.stringify` of every later save).
+ */
+export const MAX_INDEX_DEPTH = 64
+
+/** The nesting depth of JSON text, or the first depth over `limit`: one pass over the text, no recursion. */
+const jsonDepth = (text: string, limit: number): number => {
+  let depth = 0
+  let max = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c)
+        i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x7b || c === 0x5b) {
+      depth++
+      if (depth > max) max = depth
+      if (max > limit) return max
+    } else if (c === 0x7d || c === 0x5d) depth--
+  }
+  return max
+}
+
+/** Longest rendering of one offending value, and of all the errors together. */
+const MAX_VALUE_CHARS = 120
+const MAX_ERRORS_CHARS = 2000
+
+/** A short description of a decoded JSON value: primitives as JSON (truncated), containers by their size only. */
+const preview = (value: unknown): string => {
+  if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`
+  if (typeof value === 'object' && value !== null) {
+    const keys = Object.keys(value)
+    const shown = keys.slice(0, 5).map((k) => (k.length > 40 ? JSON.stringify(`${k.slice(0, 40)}…`) : JSON.stringify(k)))
+    return `an object with key${keys.length === 1 ? '' : 's'} ${shown.join(', ')}${keys.length > 5 ? `, … (${keys.length} in all)` : ''}`
+  }
+  const text =
+    typeof value === 'string'
+      ? JSON.stringify(value.length > MAX_VALUE_CHARS ? `${value.slice(0, MAX_VALUE_CHARS)}…` : value)
+      : String(value)
+  return text.length > MAX_VALUE_CHARS + 20 ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text
+}
+
+/** The first few decode errors, each value previewed without recursion, the whole bounded in size. */
+const describeErrors = (errors: t.Errors): string => {
+  const text = errors
     .slice(0, 5)
     .map((e) => {
       const path = e.context
@@ -109,16 +157,21 @@ const describeErrors = (errors: t.Errors): string =>
         .filter((k) => k !== '')
         .join('.')
       const expected = e.message ?? e.context[e.context.length - 1]?.type.name ?? 'a valid value'
-      return `${path || '(root)'}: got ${JSON.stringify(e.value) ?? String(e.value)}, expected ${expected}`
+      return `${path || '(root)'}: got ${preview(e.value)}, expected ${expected.length > 200 ? `${expected.slice(0, 200)}…` : expected}`
     })
     .join('; ')
+  return text.length > MAX_ERRORS_CHARS ? `${text.slice(0, MAX_ERRORS_CHARS)}…` : text
+}
 
 /** Parses and validates index bytes. A future format version is its own clear error. */
 export const decodeIndex = (bytes: Uint8Array, key = INDEX_KEY): E.Either<CheckpointError, IndexDoc> => {
   const corrupt = (message: string): CheckpointError => ({ _tag: 'CorruptIndex', key, message: `index "${key}" ${message}` })
   let json: unknown
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    if (jsonDepth(text, MAX_INDEX_DEPTH) > MAX_INDEX_DEPTH)
+      return E.left(corrupt(`nests objects and arrays more than ${MAX_INDEX_DEPTH} deep (the limit); it was left untouched`))
+    json = JSON.parse(text)
   } catch (e) {
     return E.left(corrupt(`is not valid UTF-8 JSON (${(e as Error).message}); it was left untouched`))
   }

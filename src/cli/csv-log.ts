@@ -3,6 +3,13 @@ import { inputError, type CliError } from './errors.js'
 import { parsePythonFloat } from './literals.js'
 import type { LoggedEvent, TrainingLog } from './training-log.js'
 
+/** Longest CSV field, in characters: Python's `csv.field_size_limit()` default, so a field Python refuses is refused. */
+export const MAX_CSV_FIELD_CHARS = 131_072
+
+/** A field for an error message: JSON, cut at 100 characters. */
+const shownField = (s: string): string =>
+  s.length > 100 ? `${JSON.stringify(s.slice(0, 100))}… (${s.length} characters)` : JSON.stringify(s)
+
 /** One CSV record and the line it starts on (1-based). */
 interface CsvRecord {
   readonly line: number
@@ -54,6 +61,8 @@ const readCsv = (input: string, separator: string): E.Either<{ line: number; mes
       line++
       start = line
     } else field += c
+    if (field.length > MAX_CSV_FIELD_CHARS)
+      return E.left({ line, message: `a field is longer than ${MAX_CSV_FIELD_CHARS} characters (Python's csv.field_size_limit())` })
   }
   if (quoted) return E.left({ line: start, message: 'a quoted field is not closed before the end of the file' })
   if (touched || field !== '' || fields.length > 0) endRecord()
@@ -104,7 +113,7 @@ export const parseCsvLog = (text: string, source: string, separator = ','): E.Ei
       return E.left(
         at(
           row.line,
-          `column "epoch": got ${JSON.stringify(epochText)}; expected a 0-based epoch index (an integer >= 0), as CSVLogger writes it`,
+          `column "epoch": got ${shownField(epochText)}; expected a 0-based epoch index (an integer >= 0), as CSVLogger writes it`,
         ),
       )
     const logs = Object.create(null) as Record<string, number>
@@ -115,10 +124,7 @@ export const parseCsvLog = (text: string, source: string, separator = ','): E.Ei
       const v = parsePythonFloat(raw)
       if (v === null)
         return E.left(
-          at(
-            row.line,
-            `column "${names[i]}": got ${JSON.stringify(raw)}; expected a number (Python float syntax, nan and inf included) or NA`,
-          ),
+          at(row.line, `column "${names[i]}": got ${shownField(raw)}; expected a number (Python float syntax, nan and inf included) or NA`),
         )
       logs[names[i]!] = v
     }

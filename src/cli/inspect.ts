@@ -6,7 +6,7 @@ import { defineCommand, type Command } from './command.js'
 import { inputError, messageOf, type CliError } from './errors.js'
 import { kindOf, readHead, readJson } from './files.js'
 import { EXIT, type CliIO } from './io.js'
-import { formatBytes, table, toJson } from './render.js'
+import { escapeLines, escapeText, formatBytes, table, toJson } from './render.js'
 import { readSafetensorsHeader, type SafetensorsSummary } from './safetensors-header.js'
 import { parseTfjsModel, type TfjsModel, type TfjsWeight } from './tfjs-model.js'
 
@@ -53,7 +53,7 @@ const safetensorsReport = (file: string, s: SafetensorsSummary, json: boolean): 
   ]
   if (s.metadata.length > 0) {
     out.push('metadata:')
-    for (const [k, v] of s.metadata) out.push(`  ${k}: ${v.length > 200 ? `${v.slice(0, 197)}...` : v}`)
+    for (const [k, v] of s.metadata) out.push(`  ${escapeText(k)}: ${escapeText(v.length > 200 ? `${v.slice(0, 197)}...` : v)}`)
   }
   if (s.tensors.length > 0)
     out.push(
@@ -81,8 +81,11 @@ const checkFiles = async (modelJson: string, model: TfjsModel): Promise<{ groups
     const missing: string[] = []
     let actual = 0
     for (const p of g.paths) {
-      if (isAbsolute(p) || /^[a-z][a-z0-9+.-]*:/i.test(p)) {
-        problems.push(`weightsManifest[${i}]: path ${JSON.stringify(p)} is not relative to model.json`)
+      if (isAbsolute(p) || /^[a-z][a-z0-9+.-]*:/i.test(p) || p.split(/[\\/]/).includes('..')) {
+        // never stat outside the model's folder: absolute paths, URLs and '..' segments are refused unread
+        problems.push(
+          `weightsManifest[${i}]: path ${JSON.stringify(p)} is not inside the model's folder (absolute, a URL, or a '..' segment)`,
+        )
         missing.push(p)
         continue
       }
@@ -161,8 +164,9 @@ const tfjsReport = (file: string, model: TfjsModel, checks: { groups: GroupCheck
   section('weights', weights)
   if (model.optimizerClass !== null || optimizer.length > 0) section(`optimizer ${model.optimizerClass ?? '(class unknown)'}`, optimizer)
   const files = checks.groups.flatMap((g) => g.paths)
-  if (checks.problems.length === 0) out.push(`files: ${files.length === 0 ? 'none' : `${files.join(', ')}: sizes match the manifest`}`)
-  else for (const p of checks.problems) out.push(`PROBLEM  ${p}`)
+  if (checks.problems.length === 0)
+    out.push(`files: ${files.length === 0 ? 'none' : `${files.map(escapeText).join(', ')}: sizes match the manifest`}`)
+  else for (const p of checks.problems) out.push(`PROBLEM  ${escapeText(p)}`)
   return `${out.join('\n')}\n`
 }
 
@@ -205,7 +209,7 @@ export const inspectCommand: Command = defineCommand({
       const model = parseTfjsModel(doc.right)
       if (E.isLeft(model)) return E.left(inputError(`${file} is not a tfjs model.json: ${model.left}`))
       const checks = await checkFiles(file, model.right)
-      io.stdout.write(tfjsReport(file, model.right, checks, json))
+      io.stdout.write(json ? tfjsReport(file, model.right, checks, json) : escapeLines(tfjsReport(file, model.right, checks, json)))
       return E.right(checks.problems.length === 0 ? EXIT.ok : EXIT.problem)
     }
     let summary
@@ -220,7 +224,7 @@ export const inspectCommand: Command = defineCommand({
           `${file} is not a valid safetensors file (${summary.left.message.replace(/^safetensors: /, '')}); expected a .safetensors file or a tfjs model.json`,
         ),
       )
-    io.stdout.write(safetensorsReport(file, summary.right, json))
+    io.stdout.write(json ? safetensorsReport(file, summary.right, json) : escapeLines(safetensorsReport(file, summary.right, json)))
     return E.right(EXIT.ok)
   },
 })

@@ -8,7 +8,7 @@ import { usageError, type CliError } from './errors.js'
 import { asCliError, readIndex } from './index-reader.js'
 import { EXIT, type CliIO } from './io.js'
 import { locationFlags, locationHelp, openLocation } from './location.js'
-import { formatBytes, jsonMetrics, jsonNumber, metricsText, table, toJson } from './render.js'
+import { escapeLines, formatBytes, jsonMetrics, jsonNumber, metricsText, table, toJson } from './render.js'
 
 const help = `Usage: ckpt ls LOCATION [options]
 
@@ -150,7 +150,7 @@ export const lsCommand: Command = defineCommand({
       out.push(
         `note: an interrupted save left ${doc.replacing.length} entr${doc.replacing.length === 1 ? 'y' : 'ies'} being replaced and ${doc.removing.length} being removed; the next writer finishes them`,
       )
-    io.stdout.write(`${out.join('\n')}\n`)
+    io.stdout.write(`${escapeLines(out.join('\n'))}\n`)
     return E.right(EXIT.ok)
   },
 })

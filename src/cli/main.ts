@@ -13,6 +13,7 @@ import { formatCommand } from './format-command.js'
 import { inspectCommand } from './inspect.js'
 import { EXIT, type CliIO } from './io.js'
 import { lsCommand } from './ls.js'
+import { escapeLines } from './render.js'
 import { simulateCommand } from './simulate.js'
 import { verifyCommand } from './verify.js'
 
@@ -33,7 +34,7 @@ export const version = (): string => {
 }
 
 export const usage = (): string => {
-  const width = Math.max(...commands.map((c) => c.name.length))
+  const width = commands.reduce((w, c) => Math.max(w, c.name.length), 0)
   return `Usage: ckpt <command> [options]
 
 Commands:
@@ -48,8 +49,8 @@ Exit codes: 0 success; 1 a problem found (verify: corrupt checkpoint; inspect: b
 const report = (io: CliIO, e: CliError): number => {
   if (e._tag === 'UsageError') {
     const where = e.command === null ? 'ckpt' : `ckpt ${e.command}`
-    io.stderr.write(`${where}: ${e.message}\nRun '${where} --help' for usage.\n`)
-  } else io.stderr.write(`ckpt: ${e.message}\n`)
+    io.stderr.write(`${where}: ${escapeLines(e.message)}\nRun '${where} --help' for usage.\n`)
+  } else io.stderr.write(`ckpt: ${escapeLines(e.message)}\n`)
   return EXIT.usage
 }
 
@@ -103,7 +104,7 @@ export async function main(argv: ReadonlyArray<string>, io: CliIO): Promise<numb
     return E.isLeft(result) ? report(io, result.left) : result.right
   } catch (e) {
     io.stderr.write(
-      `ckpt: unexpected error (a bug in ckpt; please report it): ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`,
+      `ckpt: unexpected error (a bug in ckpt; please report it): ${escapeLines(e instanceof Error ? `${e.name}: ${e.message}` : String(e))}\n`,
     )
     return EXIT.internal
   }

@@ -36,15 +36,45 @@ export const formatBytes = (n: number): string => {
   return `${v < 10 ? v.toFixed(2) : v < 100 ? v.toFixed(1) : v.toFixed(0)} ${units[u]}`
 }
 
-/** Left-aligned columns separated by two spaces; trailing spaces trimmed. */
-export const table = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>): string => {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+/**
+ * Characters that act on a terminal instead of showing: C0 controls (ESC starts escape sequences, CR
+ * rewrites the line), DEL, C1 controls (U+009B is a one-character CSI) and the bidi overrides and isolates.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
+// eslint-disable-next-line no-control-regex
+const UNSAFE_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
+
+const escapeOne = (c: string): string => {
+  if (c === '\n') return '\\n'
+  if (c === '\r') return '\\r'
+  if (c === '\t') return '\\t'
+  const code = c.charCodeAt(0)
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`
+}
+
+/**
+ * Data (a path, a metric name, a message quoting a file) as it is safe to print on a terminal: control
+ * characters written as Python writes them in a repr (`\n`, `\x1b`, `\u202e`); everything else as it is.
+ * Every text (not `--json`) output of the CLI goes through this; JSON output stays exact.
+ */
+export const escapeText = (s: string): string => s.replace(UNSAFE, escapeOne)
+
+/** `escapeText` for a whole multi-line text: its line breaks stay, every other control character is escaped. */
+export const escapeLines = (s: string): string => s.replace(UNSAFE_BUT_NEWLINE, escapeOne)
+
+/** Left-aligned columns separated by two spaces; trailing spaces trimmed; cells escaped (`escapeText`). */
+export const table = (rawHeader: ReadonlyArray<string>, rawRows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const header = rawHeader.map(escapeText)
+  const rows = rawRows.map((r) => r.map(escapeText))
+  // a loop, not Math.max(...rows): spreading 100k+ rows into arguments overflows the stack
+  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length))
   const line = (cells: ReadonlyArray<string>) =>
     cells
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd()
-  return [line(header), ...rows.map(line)].join('\n')
+  return [line(header)].concat(rows.map(line)).join('\n')
 }
 
 /** Pretty JSON, one trailing newline. */

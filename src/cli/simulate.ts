@@ -7,7 +7,7 @@ import { inputError, usageError, type CliError } from './errors.js'
 import { parseEventsJsonl } from './events-jsonl.js'
 import { readJson, readText } from './files.js'
 import { EXIT, type CliIO } from './io.js'
-import { jsonMetrics, jsonNumber, pyRepr, table, toJson } from './render.js'
+import { escapeLines, jsonMetrics, jsonNumber, pyRepr, table, toJson } from './render.js'
 import { replayRetention, type ReplayedSave, type RetentionReplay } from './replay.js'
 import type { LoggedEvent, TrainingLog } from './training-log.js'
 
@@ -209,11 +209,11 @@ export const simulateCommand: Command = defineCommand({
     const replay = replayRetention(config.right, log.right.events, decisions.right, log.right.source)
     if (E.isLeft(replay)) return replay
 
-    for (const w of config.right.warnings) io.stderr.write(`ckpt simulate: warning: ${w}\n`)
+    for (const w of config.right.warnings) io.stderr.write(`ckpt simulate: warning: ${escapeLines(w)}\n`)
     io.stdout.write(
       boolFlag(a, 'json')
         ? jsonReport(log.right, config.right, decisions.right, replay.right)
-        : humanReport(log.right, configPath, config.right, decisions.right, replay.right, boolFlag(a, 'saves-only')),
+        : escapeLines(humanReport(log.right, configPath, config.right, decisions.right, replay.right, boolFlag(a, 'saves-only'))),
     )
     return E.right(EXIT.ok)
   },

@@ -6,7 +6,7 @@ import { messageOf, type CliError } from './errors.js'
 import { asCliError, readIndex } from './index-reader.js'
 import { EXIT, type CliIO } from './io.js'
 import { locationFlags, locationHelp, openLocation } from './location.js'
-import { formatBytes, toJson } from './render.js'
+import { escapeLines, escapeText, formatBytes, toJson } from './render.js'
 
 const help = `Usage: ckpt verify LOCATION [options]
 
@@ -52,12 +52,14 @@ export const verifyCommand: Command = defineCommand({
         io.stdout.write(
           json
             ? toJson({ location: display, ok: false, index: { key: INDEX_KEY, ok: false, reason: index.left.message }, checkpoints: [] })
-            : `CORRUPT  ${INDEX_KEY}: ${index.left.message}\n${display}: the index is corrupt; no checkpoint could be checked\n`,
+            : escapeLines(
+                `CORRUPT  ${INDEX_KEY}: ${escapeText(index.left.message)}\n${display}: the index is corrupt; no checkpoint could be checked\n`,
+              ),
         )
         return E.right(EXIT.problem)
       }
       const { doc, rebuilt } = index.right
-      if (rebuilt !== null && !json) io.stdout.write(`note: ${rebuilt}\n`)
+      if (rebuilt !== null && !json) io.stdout.write(`note: ${escapeText(rebuilt)}\n`)
       const verdicts: Verdict[] = []
       for (const entry of doc.checkpoints) {
         let reason: string | null
@@ -72,8 +74,8 @@ export const verifyCommand: Command = defineCommand({
         if (!json)
           io.stdout.write(
             v.ok
-              ? `OK       ${v.path}  (${v.files} file${v.files === 1 ? '' : 's'}, ${formatBytes(v.size)})\n`
-              : `CORRUPT  ${v.path}: ${v.reason}\n`,
+              ? `OK       ${escapeText(v.path)}  (${v.files} file${v.files === 1 ? '' : 's'}, ${formatBytes(v.size)})\n`
+              : `CORRUPT  ${escapeText(v.path)}: ${escapeText(v.reason ?? '')}\n`,
           )
       }
       const corrupt = verdicts.filter((v) => !v.ok)
@@ -90,11 +92,13 @@ export const verifyCommand: Command = defineCommand({
       else {
         const n = verdicts.length
         io.stdout.write(
-          n === 0
-            ? `${display}: no checkpoints to verify\n`
-            : corrupt.length === 0
-              ? `${display}: all ${n} checkpoint${n === 1 ? '' : 's'} verify\n`
-              : `${display}: ${corrupt.length} of ${n} checkpoint${n === 1 ? '' : 's'} corrupt: ${corrupt.map((v) => v.path).join(', ')}\n`,
+          escapeLines(
+            n === 0
+              ? `${display}: no checkpoints to verify\n`
+              : corrupt.length === 0
+                ? `${display}: all ${n} checkpoint${n === 1 ? '' : 's'} verify\n`
+                : `${display}: ${corrupt.length} of ${n} checkpoint${n === 1 ? '' : 's'} corrupt: ${corrupt.map((v) => escapeText(v.path)).join(', ')}\n`,
+          ),
         )
       }
       return E.right(corrupt.length === 0 ? EXIT.ok : EXIT.problem)

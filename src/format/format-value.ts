@@ -42,6 +42,19 @@ export const describeValue = (value: TemplateValue): string => {
 
 const fieldError = (field: string, message: string): TemplateError => templateError(field, `field "${field}": ${message}`)
 
+/**
+ * ckpt's cap on what one field, and one rendered template, may produce: far above any file name, far below
+ * what would exhaust memory. CPython has no such cap (a width of 4e8 builds a 400 MB string); ckpt refuses
+ * a width or a float precision above it, before building anything.
+ */
+export const MAX_OUTPUT_CHARS = 1_000_000
+
+/** The error for a width or precision over MAX_OUTPUT_CHARS, or null. */
+const overLimit = (field: string, what: 'width' | 'precision', n: number): TemplateError | null =>
+  n > MAX_OUTPUT_CHARS
+    ? fieldError(field, `${what} ${n} is over ckpt's limit of ${MAX_OUTPUT_CHARS} characters for a formatted value`)
+    : null
+
 /** A presentation type the value's Python type does not have ('s' on a number gets a hint at !s). */
 const unknownCode = (field: string, type: string, original: TemplateValue, typeName: string, codes: string): TemplateError =>
   fieldError(
@@ -111,6 +124,8 @@ const formatInt = (
   if (!INT_ONLY.has(type) && type !== 'n') return unknownCode(field, type, original, 'an int', INT_CODES)
   if (rs.precision !== -1) return fieldError(field, `precision is not allowed with integer format code ${showCode(type)}`)
   if (rs.noNegZero) return fieldError(field, `'z' (negative zero coercion) is only allowed for floats, got ${describeValue(original)}`)
+  const tooWide = overLimit(field, 'width', rs.width)
+  if (tooWide !== null) return tooWide
   if (type === 'c') {
     if (rs.sign !== null) return fieldError(field, "a sign is not allowed with format code 'c'")
     if (rs.alternate) return fieldError(field, "'#' is not allowed with format code 'c'")
@@ -146,6 +161,8 @@ const formatFloat = (
   }
   let precision = rs.precision
   if (precision > MAX_FLOAT_PRECISION) return fieldError(field, `precision ${precision} is too big (at most ${MAX_FLOAT_PRECISION})`)
+  const tooWide = overLimit(field, 'width', rs.width)
+  if (tooWide !== null) return tooWide
   let addDot0 = false
   let percent = false
   if (type === '') {
@@ -160,6 +177,11 @@ const formatFloat = (
       percent = true
     }
     if (precision < 0) precision = 6
+  }
+  // 'e' and 'f' write `precision` digits, and '#' keeps a 'g''s trailing zeros; a plain 'g' stops at the double's own digits
+  if (type === 'e' || type === 'E' || type === 'f' || type === 'F' || rs.alternate) {
+    const tooPrecise = overLimit(field, 'precision', precision)
+    if (tooPrecise !== null) return tooPrecise
   }
   let body =
     (type === 'f' && fixedFast(x, precision, rs.alternate, rs.noNegZero)) ||
@@ -226,6 +248,8 @@ const formatStr = (field: string, s: string, rs: ResolvedSpec | string, spec: Fo
   if (rs.alternate) return fieldError(field, `'#' (alternate form) is not allowed for a str, got ${describeValue(s)}`)
   if (rs.align === '=') return fieldError(field, `'=' alignment is only allowed for numbers, got ${describeValue(s)}`)
   if (rs.width < 0 && rs.precision < 0) return s
+  const tooWide = overLimit(field, 'width', rs.width)
+  if (tooWide !== null) return tooWide
   let len = codePointLength(s)
   if (rs.precision >= 0 && len > rs.precision) {
     s = len === s.length ? s.slice(0, rs.precision) : Array.from(s).slice(0, rs.precision).join('')

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import { badValue, formatEmpty, formatWithSpec, prepareSpec } from './format-value.js'
+import { badValue, formatEmpty, formatWithSpec, MAX_OUTPUT_CHARS, prepareSpec } from './format-value.js'
 import { compileTemplate, type FieldPart, type Part } from './parse.js'
 import { convertValue } from './repr.js'
 import { parseSpec } from './spec.js'
@@ -53,6 +53,8 @@ const renderParts = (parts: ReadonlyArray<Part>, values: TemplateValues): string
       if (typeof s !== 'string') return s
       out += s
     }
+    if (out.length > MAX_OUTPUT_CHARS)
+      return templateError(null, `the result is over ckpt's limit of ${MAX_OUTPUT_CHARS} characters for a rendered template`)
   }
   return out
 }

@@ -94,7 +94,7 @@ export const layerWeightValues = (
       const found = groupAt(file, g.path)
       if (found === undefined) {
         if (g.order.length === 0 && plan.groups.length === 1) continue // weightless layer: nothing to load
-        mismatches.push(...weights.map((w): WeightMismatch => ({ _tag: 'Missing', name: weightKey(layer.name, w.suffix) })))
+        for (const w of weights) mismatches.push({ _tag: 'Missing', name: weightKey(layer.name, w.suffix) })
         details.push(`missing '${g.path}/vars' for layer '${layer.name}' (${layer.className})`)
         continue
       }
@@ -131,7 +131,7 @@ export const layerWeightValues = (
   }
   const extra = file.groups.filter((g) => !expectedPaths.has(g.path) && g.path.startsWith('layers/'))
   if (extra.length > 0) {
-    mismatches.push(...extra.map((g): WeightMismatch => ({ _tag: 'Unexpected', name: g.path })))
+    for (const g of extra) mismatches.push({ _tag: 'Unexpected', name: g.path })
     details.push(`the file has layers the model lacks: ${extra.map((g) => `'${g.path}'`).join(', ')}`)
   }
   return mismatches.length > 0 ? E.left(weightsMismatch(label, mismatches, details)) : E.right(out)

@@ -264,7 +264,7 @@ export const replaceZipEntry = (bytes: Uint8Array, name: string, data: Uint8Arra
   const target = records.find((r) => r.name === name)
   if (target === undefined) return E.left(zipError(`no entry '${name}' to replace`))
   // The entry's local bytes run to the next local header (or the central directory): any data descriptor included.
-  const next = Math.min(start, ...records.filter((r) => r.local > target.local).map((r) => r.local))
+  const next = records.reduce((n, r) => (r.local > target.local ? Math.min(n, r.local) : n), start)
   const entry = storedEntry(new TextEncoder().encode(name), data, target.local)
   const delta = entry.local.length - (next - target.local)
   const newStart = start + delta

@@ -13,8 +13,23 @@ export const RESERVED_PREFIX = '.ckpt~'
 
 const RULES =
   "keys are '/'-separated relative paths of non-empty segments other than '.' and '..', " +
-  `without backslash or NUL, at most ${MAX_SEGMENT_BYTES} bytes a segment and ${MAX_KEY_BYTES} bytes in all, ` +
+  'of well-formed Unicode without backslash, NUL or other control characters (U+0000-U+001F, U+007F), ' +
+  `at most ${MAX_SEGMENT_BYTES} bytes a segment and ${MAX_KEY_BYTES} bytes in all, ` +
   `no segment starting with '${RESERVED_PREFIX}'`
+
+/** A UTF-16 surrogate without its partner: not Unicode, and fs and S3 each turn it into something else. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+/** C0 controls and DEL: S3 cannot carry them in XML, fs names with them break listings and terminals. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/
+
+/** The first Unicode rule `s` breaks (a lone surrogate, a control character), or null. */
+const unicodeProblem = (s: string): string | null => {
+  if (LONE_SURROGATE.test(s)) return 'contains a lone surrogate (not well-formed Unicode)'
+  const control = CONTROL.exec(s)
+  if (control !== null) return `contains the control character U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`
+  return null
+}
 
 const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8')
 
@@ -36,6 +51,8 @@ export const keyProblem = (key: unknown): string | null => {
   if (key === '') return 'is empty'
   if (key.includes('\0')) return 'contains NUL'
   if (key.includes('\\')) return 'contains a backslash'
+  const unicode = unicodeProblem(key)
+  if (unicode !== null) return unicode
   if (key.startsWith('/')) return 'is absolute (starts with /)'
   if (/^[A-Za-z]:/.test(key)) return 'starts with a drive letter'
   if (utf8Length(key) > MAX_KEY_BYTES) return `is ${utf8Length(key)} bytes long (at most ${MAX_KEY_BYTES})`
@@ -79,6 +96,8 @@ export const validatePrefix = (prefix: string | undefined): E.Either<StorageErro
     (folder === '' && cut >= 0 ? 'is absolute (starts with /)' : null) ??
     (folder === '' ? null : keyProblem(folder)) ??
     (partial.includes('\0') || partial.includes('\\') ? 'contains NUL or a backslash' : null) ??
+    // a prefix may end inside a surrogate pair: only its high half is then the last unit
+    unicodeProblem(partial.replace(/[\ud800-\udbff]$/, '')) ??
     (utf8Length(p) > MAX_KEY_BYTES ? `is longer than ${MAX_KEY_BYTES} bytes` : null)
   return problem === null
     ? E.right({ prefix: p, folder, partial })

@@ -56,6 +56,17 @@ const INVALID_KEYS: ReadonlyArray<readonly [string, string]> = [
   [`${'abcdefgh/'.repeat(114)}abcdefghi`, 'bytes long'],
   ['.ckpt~tmp.1.abcd', 'reserved'],
   ['a/.ckpt~probe/x', 'reserved'],
+  ['ck-\ud800.bin', 'lone surrogate'],
+  ['ck-\udbff.bin', 'lone surrogate'],
+  ['ck-\udc00x.bin', 'lone surrogate'],
+  ['a/\ud800', 'lone surrogate'],
+  ['a\nb', 'U+000A'],
+  ['a\rb', 'U+000D'],
+  ['a\u0001b', 'U+0001'],
+  ['a\tb', 'U+0009'],
+  ['a\u001b[31mred', 'U+001B'],
+  ['a\u001fb', 'U+001F'],
+  ['a\u007fb', 'U+007F'],
 ]
 
 export const conformance = (target: ConformanceTarget, test: TestApi): void => {

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { MAX_OUTPUT_CHARS } from '../../src/format/format-value.js'
 import { formatTemplate } from '../../src/format/index.js'
 import { edgeCaseArb, garbageCaseArb, numberCaseArb, structuredCaseArb } from './support/arbitraries.js'
 import { pythonMissing, runPython, showCase, type Case } from './support/python.js'
@@ -31,6 +32,8 @@ describe.skipIf(missing !== null)('formatTemplate matches CPython 3.11 str.forma
       const ours = formatTemplate(c.template, c.values)
       if ('ok' in py) {
         if (ours._tag === 'Right' && ours.right === py.ok) ok++
+        // the one deliberate divergence in output size (docs/templates.md): ckpt refuses what CPython builds over the cap
+        else if (ours._tag === 'Left' && py.ok.length > MAX_OUTPUT_CHARS && ours.left.message.includes("over ckpt's limit")) errors++
         else
           mismatches.push(
             `${showCase(c)}\n    python: ${JSON.stringify(py.ok)}\n    ckpt:   ${JSON.stringify(ours._tag === 'Right' ? ours.right : ours.left.message)}`,

@@ -113,7 +113,7 @@ export const modelCapturer = () => {
     const out: ModelCapture = { weights: [], optimizer: [], optimizerHidden: null, model: options.model, released: false }
     try {
       const heap = wasmHeap()
-      ;(out.weights as CapturedTensor[]).push(...model.weights.map((v) => take(heap, 'w', v.originalName, v.read())))
+      for (const v of model.weights) (out.weights as CapturedTensor[]).push(take(heap, 'w', v.originalName, v.read()))
       if (options.includeOptimizer && model.optimizer != null) {
         const named = await model.optimizer.getWeights()
         // getWeights may await: the heap may have grown meanwhile, so look it up again.

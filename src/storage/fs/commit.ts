@@ -1,4 +1,4 @@
-import { StorageFailure, alreadyExists, fail, preconditionFailed, unsupported } from '../errors.js'
+import { StorageFailure, alreadyExists, fail, ioError, preconditionFailed, unsupported } from '../errors.js'
 import type { WriteOptions } from '../storage.js'
 import type { FsContext } from './context.js'
 import { NO_LINKS, folderConflict, fsFailure, hasCode } from './failures.js'
@@ -33,6 +33,11 @@ export const commit = (
       } catch (e) {
         if (errorCode(e) === 'EEXIST') {
           const existing = await statOrNull(ctx, key, target)
+          if (existing === null)
+            // the name exists but stat cannot follow it: a dangling symbolic link, which retrying never fixes
+            fail(ioError(key, `key "${key}" is a symbolic link to nothing (dangling); it was left as it is`, e))
+          if (existing !== null && !existing.isFile() && !existing.isDirectory())
+            fail(ioError(key, `key "${key}" is not a regular file (a FIFO, socket or device); it was left as it is`, e))
           throw existing?.isDirectory() === true ? folderConflict(name, key, e) : new StorageFailure(alreadyExists(key))
         }
         if (hasCode(NO_LINKS, e)) {

@@ -8,6 +8,7 @@ import {
   type WriteData,
   type WriteOptions,
 } from '../storage.js'
+import { fail, ioError } from '../errors.js'
 import { fileOf, type FsContext } from './context.js'
 import { fsFailure, hasCode, MISSING, READ_ONLY } from './failures.js'
 import { pruneFolders, syncFolder } from './folders.js'
@@ -115,6 +116,8 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
     stat: (key: string): Promise<ObjectInfo | null> =>
       keyed(key, 'stat', async (k) => {
         const st = await statOrNull(ctx, k, fileOf(ctx, k))
+        if (st !== null && !st.isFile() && !st.isDirectory())
+          fail(ioError(k, `key "${k}" is not a regular file (a FIFO, socket or device)`, null))
         return st === null || !st.isFile() ? null : infoOf(st)
       }),
   }

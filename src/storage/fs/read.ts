@@ -1,22 +1,36 @@
 import { allocate, clampRange } from '../data.js'
-import { fail, notFound } from '../errors.js'
+import { fail, ioError, notFound, StorageFailure } from '../errors.js'
 import type { ByteRange } from '../storage.js'
 import { fileOf, type FsContext } from './context.js'
 import { MISSING, fsFailure, hasCode } from './failures.js'
+import { statOrNull } from './stats.js'
 import { errorCode, type FsFileHandle } from './fs-module.js'
 
-/** Opens the object for reading; a missing key (or a folder) is `NotFound`. */
+/** A FIFO, socket or device at a key: opening it could block forever (a FIFO waits for a writer), so it is refused. */
+const notRegular = (key: string): StorageFailure =>
+  new StorageFailure(ioError(key, `key "${key}" is not a regular file (a FIFO, socket or device); it was not opened`, null))
+
+/**
+ * Opens the object for reading; a missing key (or a folder) is `NotFound`, any other non-regular file an
+ * `IOError`. The stat before the open keeps a planted FIFO from blocking the open; the fstat after it
+ * checks the file actually opened.
+ */
 const openObject = async (ctx: FsContext, key: string): Promise<{ handle: FsFileHandle; size: number }> => {
+  const file = fileOf(ctx, key)
+  const before = await statOrNull(ctx, key, file)
+  if (before === null || before.isDirectory()) return fail(notFound(key))
+  if (!before.isFile()) throw notRegular(key)
   let handle: FsFileHandle
   try {
-    handle = await ctx.fs.open(fileOf(ctx, key), 'r')
+    handle = await ctx.fs.open(file, 'r')
   } catch (e) {
     if (hasCode(MISSING, e) || errorCode(e) === 'EISDIR') fail(notFound(key))
     throw fsFailure(key, 'open for read', e)
   }
   try {
     const st = await handle!.stat({ bigint: true })
-    if (!st.isFile()) fail(notFound(key))
+    if (st.isDirectory()) fail(notFound(key))
+    if (!st.isFile()) throw notRegular(key)
     return { handle: handle!, size: Number(st.size) }
   } catch (e) {
     await handle!.close().catch(() => undefined)
