@@ -28,5 +28,6 @@ it('ckpt inspect shows a safetensors file of 130k tensors (no argument-list spre
   expect(r.stderr).toBe('')
   expect(r.code).toBe(0)
   expect(r.stdout).toContain(`t${String(N - 1).padStart(6, '0')}`)
-  expect(Date.now() - started).toBeLessThan(10_000)
-}, 30_000)
+  // A guard against a hang or quadratic blow-up, not a speed test: generous for a loaded 2-core CI machine.
+  expect(Date.now() - started).toBeLessThan(45_000)
+}, 90_000)

@@ -40,5 +40,6 @@ it('ckpt ls lists an index of 200k entries (no argument-list spread of the rows)
   expect(r.code).toBe(0)
   expect(r.stdout).toContain(`${N} checkpoints`)
   expect(r.stdout).toContain(`e${N - 1}.safetensors`)
-  expect(Date.now() - started).toBeLessThan(10_000)
-}, 30_000)
+  // A guard against a hang or quadratic blow-up, not a speed test: generous for a loaded 2-core CI machine.
+  expect(Date.now() - started).toBeLessThan(45_000)
+}, 90_000)
