@@ -120,6 +120,7 @@ export const fsFaults = (plan: FsFault | ReadonlyArray<FsFault> = [], options: {
     rmdir: guarded('rmdir', (p: string) => fs.rmdir(p)),
     readdir: guarded('readdir', (p: string, o: { withFileTypes: true }) => fs.readdir(p, o)),
     stat: guarded('stat', (p: string, o: { bigint: true }) => fs.stat(p, o)),
+    lstat: guarded('stat', (p: string, o: { bigint: true }) => fs.lstat(p, o)),
   })
 
   return {

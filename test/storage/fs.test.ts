@@ -43,6 +43,7 @@ const recording =
     rmdir: (p) => (log.push(`rmdir ${p}`), fs.rmdir(p)),
     readdir: (p, o) => fs.readdir(p, o),
     stat: (p, o) => fs.stat(p, o),
+    lstat: (p, o) => fs.lstat(p, o),
   })
 
 const files = async (dir: string): Promise<string[]> =>

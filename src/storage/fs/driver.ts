@@ -11,7 +11,7 @@ import {
 import { fail, ioError } from '../errors.js'
 import { fileOf, type FsContext } from './context.js'
 import { fsFailure, hasCode, MISSING, READ_ONLY } from './failures.js'
-import { pruneFolders, syncFolder } from './folders.js'
+import { pruneFolders, symlinkOnPath, syncFolder } from './folders.js'
 import { errorCode, type FsModule, type PathModule } from './fs-module.js'
 import { probeLinks } from './links.js'
 import { keyLocks } from './lock.js'
@@ -87,6 +87,9 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
     keyed(key, 'remove', (k) =>
       withLock(k, async () => {
         const target = fileOf(ctx, k)
+        const link = await symlinkOnPath(ctx, path.dirname(target))
+        if (link !== null)
+          throw fsFailure(k, 'unlink', new Error(`"${link}" is a symlink; ${name} never removes through a symlinked folder`))
         try {
           await fs.unlink(target)
         } catch (e) {

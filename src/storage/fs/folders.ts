@@ -31,9 +31,27 @@ export const syncFolder = async (ctx: FsContext, key: string, folder: string): P
   }
 }
 
-/** Removes now-empty folders from `folder` up to (not including) the root, so "a" can be written once "a/b" is gone. */
+/**
+ * The first folder from `folder` up to (not including) the root that is a symlink, or null. Reads and writes
+ * follow symlinked subfolders; removal and pruning never go through one, so nothing outside the root is deleted.
+ */
+export const symlinkOnPath = async (ctx: FsContext, folder: string): Promise<string | null> => {
+  const { path } = ctx
+  const top = path.resolve(ctx.root)
+  for (let f = folder; path.resolve(f) !== top && path.resolve(f).startsWith(top); f = path.dirname(f)) {
+    const st = await ctx.fs.lstat(f, { bigint: true }).catch(() => null)
+    if (st?.isSymbolicLink() === true) return f
+  }
+  return null
+}
+
+/**
+ * Removes now-empty folders from `folder` up to (not including) the root, so "a" can be written once "a/b" is gone.
+ * Stops at a symlinked folder: an empty folder it points to is outside the root.
+ */
 export const pruneFolders = async (ctx: FsContext, folder: string): Promise<void> => {
   const { path } = ctx
+  if ((await symlinkOnPath(ctx, folder)) !== null) return
   const top = path.resolve(ctx.root)
   for (let f = folder; path.resolve(f) !== top && path.resolve(f).startsWith(top); f = path.dirname(f)) {
     try {

@@ -11,6 +11,8 @@ export interface FsModule {
   rmdir(path: string): Promise<void>
   readdir(path: string, options: { withFileTypes: true }): Promise<ReadonlyArray<FsDirent>>
   stat(path: string, options: { bigint: true }): Promise<FsStats>
+  /** Like `stat`, but of a symlink itself: removal never goes through one. */
+  lstat(path: string, options: { bigint: true }): Promise<FsStats>
 }
 
 export interface FsFileHandle {
@@ -28,6 +30,7 @@ export interface FsStats {
   readonly mtimeMs: bigint
   isFile(): boolean
   isDirectory(): boolean
+  isSymbolicLink(): boolean
 }
 
 export interface FsDirent {
