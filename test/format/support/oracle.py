@@ -4,11 +4,15 @@ stdin: a JSON array of cases {"template": str, "values": {name: {"t": "i"|"f"|"s
   i: int as signed hex text ("-0x1f"), exact at any size (decimal text is limited to 4300 digits)
   f: float as the 16 hex digits of its IEEE-754 bits, big-endian (exact, NaN/inf/-0 included)
   s: str;  b: bool
-stdout: a JSON array, one per case, {"ok": str} or {"err": "ExceptionType: message"}
+stdout: a JSON array, one per case, {"ok": str}, {"big": length} for an output over BIG characters (ckpt's
+  documented output cap: sending it whole could exceed what one JSON string in Node can hold), or
+  {"err": "ExceptionType: message"}
 """
 import json
 import struct
 import sys
+
+BIG = 1_000_000
 
 
 def decode(v):
@@ -25,7 +29,8 @@ def decode(v):
 def run(case):
     try:
         values = {k: decode(v) for k, v in case['values'].items()}
-        return {'ok': case['template'].format(**values)}
+        out = case['template'].format(**values)
+        return {'big': len(out)} if len(out) > BIG else {'ok': out}
     except Exception as e:  # every Python error counts as "error"
         return {'err': f'{type(e).__name__}: {e}'}
 

@@ -39,7 +39,7 @@ export interface Case {
   readonly values: TemplateValues
 }
 
-export type PythonResult = { readonly ok: string } | { readonly err: string }
+export type PythonResult = { readonly ok: string } | { readonly big: number } | { readonly err: string }
 
 /** Runs every case through one python3 process (test/format/support/oracle.py). */
 export const runPython = (cases: ReadonlyArray<Case>): PythonResult[] => {
