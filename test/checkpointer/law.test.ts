@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { Volume } from 'memfs'
 import { describe, expect, it } from 'vitest'
-import { restorableEntries } from '../../src/checkpointer/entries.js'
+import { entryRecord, restorableEntries } from '../../src/checkpointer/entries.js'
 import { createCheckpointer, loadIndex, type Checkpointer, type CheckpointerOptions, type Entry } from '../../src/checkpointer/index.js'
 import { verifyEntry } from '../../src/checkpointer/index.js'
 import { readFirstValid } from '../../src/checkpointer/verified-read.js'
@@ -152,7 +152,7 @@ const run = async (format: LawFormat, where: 'memory' | 'fs', config: Config, pl
       const live = loaded === null ? [] : restorableEntries(loaded.doc)
       for (const e of live)
         if (!model.some((m) => m.path === e.path && m.time === e.time) && model.every((m) => m.time < e.time))
-          commit({ path: e.path, time: e.time, record: recordOf(e), seed: e.time })
+          commit({ path: e.path, time: e.time, record: entryRecord(e), seed: e.time })
     }
     /** The law, checked read-only on a fresh storage: every acknowledged save is there and restores exactly. */
     const check = async (when: string) => {
@@ -251,15 +251,6 @@ const run = async (format: LawFormat, where: 'memory' | 'fs', config: Config, pl
     place.cleanup()
   }
 }
-
-const recordOf = (e: Entry): CheckpointRecord => ({
-  path: e.path,
-  epoch: e.epoch,
-  step: e.step,
-  metrics: e.metrics,
-  time: e.time,
-  score: e.score,
-})
 
 const override = process.env.CKPT_LAW_RUNS
 /**
