@@ -13,17 +13,18 @@ const WIDTH = 140
  */
 const LAYERS = {
   errors: { may: [], why: 'errors is the base layer: it imports nothing of ours' },
+  json: { may: ['errors'], why: 'json is pure bounded parsing: it imports only errors' },
   format: { may: ['errors'], why: 'format is pure: it imports only errors' },
   policy: { may: ['format', 'errors'], why: 'policy is pure: it imports only format and errors' },
   tensors: { may: ['errors'], why: 'tensors is pure: it imports only errors' },
   storage: { may: ['errors'], why: 'storage imports only errors (never policy)' },
   keras: {
-    may: ['tensors', 'storage', 'errors'],
-    why: 'keras is the framework-free Keras file layer: it imports only tensors, storage and errors',
+    may: ['json', 'tensors', 'storage', 'errors'],
+    why: 'keras is the framework-free Keras file layer: it imports only json, tensors, storage and errors',
   },
   checkpointer: {
-    may: ['policy', 'format', 'storage', 'tensors', 'errors'],
-    why: 'the checkpointer imports only policy, format, storage, tensors and errors (never adapters or keras)',
+    may: ['policy', 'format', 'storage', 'tensors', 'json', 'errors'],
+    why: 'the checkpointer imports only policy, format, storage, tensors, json and errors (never adapters or keras)',
   },
   'adapters/tfjs': { may: ['*'], not: ['cli'], why: 'the tfjs adapter may import anything but the CLI' },
   cli: { may: ['*'], why: 'the CLI may import anything' },
@@ -31,7 +32,7 @@ const LAYERS = {
 }
 
 /** The top-level folders of src/ an import can land in (`adapters` covers every adapter). */
-const TARGETS = ['errors', 'format', 'policy', 'tensors', 'storage', 'keras', 'checkpointer', 'adapters', 'cli', 'testing']
+const TARGETS = ['errors', 'json', 'format', 'policy', 'tensors', 'storage', 'keras', 'checkpointer', 'adapters', 'cli', 'testing']
 
 /** The explicit "never" rules of issue #9, quoted in the message when that edge is the one broken. */
 const NEVER = {
@@ -51,7 +52,7 @@ const NEVER = {
 }
 
 /** Layers that must run anywhere: no Node built-ins. */
-const PORTABLE = ['errors', 'format', 'policy', 'tensors']
+const PORTABLE = ['errors', 'json', 'format', 'policy', 'tensors']
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 

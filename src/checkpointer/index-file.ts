@@ -4,6 +4,7 @@ import { pipe } from '#fp-ts/function.js'
 import { keyProblem } from '../storage/keys.js'
 import { LOCK_KEY } from './writer-lock.js'
 import type { CheckpointError } from './errors.js'
+import { JSON_DEPTH, jsonDepth } from '../json/bounded-json.js'
 
 /** The index's key at the storage root, like tf.train.CheckpointManager's `checkpoint` file. */
 export const INDEX_KEY = 'ckpt-index.json'
@@ -24,7 +25,7 @@ const JsonNumber = new t.Type<number, number | string, unknown>(
   (n) => (Number.isFinite(n) ? n : String(n)),
 )
 
-const NonNegativeInt = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'NonNegativeInteger')
+const NonNegativeInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'NonNegativeSafeInteger')
 
 /** A storage key by the storage's own rules, and never the index itself: an index naming it is corrupt. */
 const FileKey = t.refinement(
@@ -105,28 +106,7 @@ export const emptyIndex = (policyState: unknown): IndexDoc => ({
  * states (a few more); deeper is corrupt, refused before parsing so nothing recurses over it (io-ts, error
  * messages, and the `JSON.stringify` of every later save).
  */
-export const MAX_INDEX_DEPTH = 64
-
-/** The nesting depth of JSON text, or the first depth over `limit`: one pass over the text, no recursion. */
-const jsonDepth = (text: string, limit: number): number => {
-  let depth = 0
-  let max = 0
-  let inString = false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === 0x5c)
-        i++ // backslash: skip the escaped character
-      else if (c === 0x22) inString = false
-    } else if (c === 0x22) inString = true
-    else if (c === 0x7b || c === 0x5b) {
-      depth++
-      if (depth > max) max = depth
-      if (max > limit) return max
-    } else if (c === 0x7d || c === 0x5d) depth--
-  }
-  return max
-}
+export const MAX_INDEX_DEPTH = JSON_DEPTH.record
 
 /** Longest rendering of one offending value, and of all the errors together. */
 const MAX_VALUE_CHARS = 120

@@ -1,14 +1,11 @@
 import * as E from '#fp-ts/Either.js'
 import { inputError, type CliError } from './errors.js'
 import { parsePythonFloat } from './literals.js'
+import { quoted as shownField } from './render.js'
 import type { LoggedEvent, TrainingLog } from './training-log.js'
 
 /** Longest CSV field, in characters: Python's `csv.field_size_limit()` default, so a field Python refuses is refused. */
 export const MAX_CSV_FIELD_CHARS = 131_072
-
-/** A field for an error message: JSON, cut at 100 characters. */
-const shownField = (s: string): string =>
-  s.length > 100 ? `${JSON.stringify(s.slice(0, 100))}… (${s.length} characters)` : JSON.stringify(s)
 
 /** One CSV record and the line it starts on (1-based). */
 interface CsvRecord {

@@ -1,4 +1,5 @@
 import * as E from '#fp-ts/Either.js'
+import { JSON_DEPTH, parseBoundedJson } from '../json/bounded-json.js'
 import type { SimulatedEvent } from '../policy/index.js'
 import { inputError, type CliError } from './errors.js'
 import type { LoggedEvent, TrainingLog } from './training-log.js'
@@ -62,6 +63,12 @@ const isIndex = (u: unknown): u is number => typeof u === 'number' && Number.isS
  * @example parseEventsJsonl('{"epoch": 0, "logs": {"loss": NaN}}\n', 'h.jsonl')
  * // Right({ events: [{ line: 1, event: { epoch: 0, logs: { loss: NaN } } }] })
  */
+/**
+ * Longest line, in characters. A history line holds one event's logs (a few kB even with hundreds of metrics);
+ * a longer one is not a training log, and refusing it bounds the memory a line costs.
+ */
+export const MAX_JSONL_LINE_CHARS = 1 << 20
+
 export const parseEventsJsonl = (text: string, source: string): E.Either<CliError, TrainingLog> => {
   const events: LoggedEvent[] = []
   const lines = text.split(/\r?\n/)
@@ -69,14 +76,11 @@ export const parseEventsJsonl = (text: string, source: string): E.Either<CliErro
     const raw = lines[i]!.trim()
     if (raw === '') continue
     const at = (message: string) => E.left(inputError(`${source} line ${i + 1}: ${message}`))
-    let json: unknown
-    try {
-      json = JSON.parse(quoteNonFinite(raw.startsWith('\ufeff') ? raw.slice(1) : raw))
-    } catch (e) {
-      return at(
-        `not valid JSON (${e instanceof Error ? e.message : String(e)}); expected one {"epoch", "batch"?, "logs", "time"?} object a line`,
-      )
-    }
+    if (raw.length > MAX_JSONL_LINE_CHARS)
+      return at(`the line is ${raw.length} characters long; ckpt reads lines of at most ${MAX_JSONL_LINE_CHARS} (1 MiB)`)
+    const parsed = parseBoundedJson(quoteNonFinite(raw.startsWith('\ufeff') ? raw.slice(1) : raw), JSON_DEPTH.record)
+    if (E.isLeft(parsed)) return at(`not valid JSON (${parsed.left}); expected one {"epoch", "batch"?, "logs", "time"?} object a line`)
+    const json = parsed.right
     if (typeof json !== 'object' || json === null || Array.isArray(json))
       return at(`got ${show(json)}; expected an object {"epoch", "batch"?, "logs", "time"?}`)
     const o = json as Record<string, unknown>

@@ -1,4 +1,5 @@
 import * as E from '#fp-ts/Either.js'
+import { JSON_DEPTH, parseBoundedJson } from '../json/bounded-json.js'
 import { open, readFile, stat } from 'node:fs/promises'
 import { inputError, messageOf, type CliError } from './errors.js'
 
@@ -39,11 +40,8 @@ export const readText = async (path: string, what: string): Promise<E.Either<Cli
 export const readJson = async (path: string, what: string): Promise<E.Either<CliError, unknown>> => {
   const text = await readText(path, what)
   if (E.isLeft(text)) return text
-  try {
-    return E.right(JSON.parse(text.right) as unknown)
-  } catch (e) {
-    return E.left(inputError(`${what} ${JSON.stringify(path)} is not valid JSON: ${messageOf(e)}`))
-  }
+  const json = parseBoundedJson(text.right, JSON_DEPTH.model)
+  return E.isLeft(json) ? E.left(inputError(`${what} ${JSON.stringify(path)} is not valid JSON: ${json.left}`)) : json
 }
 
 /** 'file', 'dir', or null when nothing is there (or it cannot be stat'ed). */

@@ -5,6 +5,7 @@ import { defineCommand, type Command } from './command.js'
 import { inputError, usageError, type CliError } from './errors.js'
 import { EXIT, type CliIO } from './io.js'
 import { parsePythonFloat, parsePythonInt } from './literals.js'
+import { quoted } from './render.js'
 
 const help = `Usage: ckpt format TEMPLATE [NAME=VALUE ...]
 
@@ -77,7 +78,7 @@ export const formatCommand: Command = defineCommand({
       values[name] = value
     }
     const out = formatTemplate(template!, values)
-    if (E.isLeft(out)) return E.left(inputError(`cannot format ${JSON.stringify(template)}: ${out.left.message}`))
+    if (E.isLeft(out)) return E.left(inputError(`cannot format ${quoted(template!)}: ${out.left.message}`))
     io.stdout.write(`${out.right}\n`)
     return E.right(EXIT.ok)
   },

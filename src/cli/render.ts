@@ -60,6 +60,10 @@ const escapeOne = (c: string): string => {
  */
 export const escapeText = (s: string): string => s.replace(UNSAFE, escapeOne)
 
+/** A value quoted as JSON for a message, cut after `max` characters with its full length: input can be megabytes long. */
+export const quoted = (s: string, max = 100): string =>
+  s.length > max ? `${JSON.stringify(s.slice(0, max))}… (${s.length} characters)` : JSON.stringify(s)
+
 /** `escapeText` for a whole multi-line text: its line breaks stay, every other control character is escaped. */
 export const escapeLines = (s: string): string => s.replace(UNSAFE_BUT_NEWLINE, escapeOne)
 

@@ -1,4 +1,5 @@
 import * as E from '#fp-ts/Either.js'
+import { ELEMENT_BYTES } from '../adapters/tfjs/layout.js'
 
 /** One weight of a tfjs `weightsManifest`. */
 export interface TfjsWeight {
@@ -41,8 +42,6 @@ export interface TfjsModel {
   readonly optimizerClass: string | null
   readonly loss: unknown
 }
-
-const ELEMENT_BYTES: Readonly<Record<string, number>> = { float32: 4, int32: 4, bool: 1, complex64: 8, uint8: 1, uint16: 2, float16: 2 }
 
 const isObject = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u)
 const str = (u: unknown): string | null => (typeof u === 'string' ? u : null)

@@ -3,7 +3,7 @@ import * as E from '#fp-ts/Either.js'
 import type { ArtifactWriter } from '../../checkpointer/serializer.js'
 import type { Capabilities, ObjectInfo, Storage, WriteData, WriteOptions } from '../../storage/storage.js'
 import { CkptTfjsError, fail, storageCall } from './errors.js'
-import { checkModelJsonPath, folderOf, isOwnShard, modelJsonFor, parseModelJson, shardName, weightKeysOf } from './layout.js'
+import { checkModelJsonPath, entryBytes, folderOf, isOwnShard, modelJsonFor, parseModelJson, shardName, weightKeysOf } from './layout.js'
 
 const orThrow = <A>(e: E.Either<import('./errors.js').TfjsAdapterError, A>): A => (E.isLeft(e) ? fail(e.left) : e.right)
 
@@ -139,6 +139,16 @@ export const readLayersModel = async (path: string, read: (key: string) => Promi
     const specs = manifest.flatMap((g) => g.weights)
     const buffers: ArrayBuffer[] = []
     for (const k of keys) buffers.push(exactBuffer(await read(k)))
+    // tfjs would build tensors from too few bytes and throw an untyped assertion; too many would be ignored.
+    const sizes = specs.map(entryBytes)
+    const expected = sizes.every((n) => n !== null) ? sizes.reduce<number>((a, b) => a + (b ?? 0), 0) : null
+    const got = buffers.reduce((n, b) => n + b.byteLength, 0)
+    if (expected !== null && got !== expected)
+      fail({
+        _tag: 'InvalidWeightsFile',
+        path: key,
+        message: `ckpt/tfjs: the weight files of ${key} hold ${got} bytes, but its weightsManifest needs ${expected}`,
+      })
     return [specs, buffers.length === 1 ? (buffers[0] as ArrayBuffer) : buffers]
   })
 }

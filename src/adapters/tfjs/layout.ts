@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core'
 import * as E from '#fp-ts/Either.js'
+import { JSON_DEPTH, parseBoundedJson } from '../../json/bounded-json.js'
 import type { TfjsAdapterError } from './errors.js'
 
 /**
@@ -70,19 +71,39 @@ const isEntry = (u: unknown): u is tf.io.WeightsManifestEntry =>
   isObject(u) &&
   typeof u['name'] === 'string' &&
   Array.isArray(u['shape']) &&
-  u['shape'].every((d) => Number.isInteger(d) && d >= 0) &&
+  u['shape'].every((d) => Number.isSafeInteger(d) && d >= 0) &&
+  Number.isSafeInteger(u['shape'].reduce((a: number, b: number) => a * b, 1)) &&
   typeof u['dtype'] === 'string'
+
+/** Bytes an element takes in a weight file, by dtype (or by the stored dtype of a quantized weight). */
+export const ELEMENT_BYTES: Readonly<Record<string, number>> = {
+  float32: 4,
+  int32: 4,
+  bool: 1,
+  complex64: 8,
+  uint8: 1,
+  uint16: 2,
+  float16: 2,
+}
+
+/** The bytes a manifest entry takes in its weight file, or null for a dtype whose size is not fixed (string). */
+export const entryBytes = (w: {
+  readonly shape: ReadonlyArray<number>
+  readonly dtype: string
+  readonly quantization?: { readonly dtype?: unknown }
+}): number | null => {
+  const stored = typeof w.quantization?.dtype === 'string' ? w.quantization.dtype : w.dtype
+  const per = ELEMENT_BYTES[stored]
+  return per === undefined ? null : w.shape.reduce((a, b) => a * b, 1) * per
+}
 
 /** Parses and checks the parts of `model.json` ckpt relies on; other fields pass through untouched. */
 export const parseModelJson = (key: string, text: string): E.Either<TfjsAdapterError, tf.io.ModelJSON> => {
   const bad = (why: string): E.Either<TfjsAdapterError, tf.io.ModelJSON> =>
     E.left({ _tag: 'InvalidModelJson', path: key, message: `ckpt/tfjs: ${key} is not a tfjs model.json: ${why}` })
-  let json: unknown
-  try {
-    json = JSON.parse(text)
-  } catch (e) {
-    return bad(`invalid JSON (${e instanceof Error ? e.message : String(e)})`)
-  }
+  const parsed = parseBoundedJson(text, JSON_DEPTH.model)
+  if (E.isLeft(parsed)) return bad(`invalid JSON (${parsed.left})`)
+  const json = parsed.right
   if (!isObject(json)) return bad('the top level must be an object')
   if (!isObject(json['modelTopology'])) return bad("'modelTopology' must be an object")
   const manifest = json['weightsManifest']
@@ -92,7 +113,7 @@ export const parseModelJson = (key: string, text: string): E.Either<TfjsAdapterE
       if (!isObject(g) || !Array.isArray(g['paths']) || !g['paths'].every((p) => typeof p === 'string'))
         return bad(`weightsManifest[${i}].paths must be an array of strings`)
       if (!Array.isArray(g['weights']) || !g['weights'].every(isEntry))
-        return bad(`weightsManifest[${i}].weights must be an array of {name, shape, dtype}`)
+        return bad(`weightsManifest[${i}].weights must be an array of {name, shape, dtype}, shapes of integers >= 0 under 2^53 elements`)
     }
   }
   return E.right(json as unknown as tf.io.ModelJSON)
