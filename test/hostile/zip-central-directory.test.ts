@@ -1,15 +1,12 @@
 import * as fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { decodeKerasArchive } from '../../src/keras/keras-file.js'
 import { decodeZip } from '../../src/keras/zip-read.js'
-import { TIME_BUDGET_MS, plainKeras } from './support/keras-read.js'
-import { rawZip, storedEntry, type RawEntry } from './support/zip-bomb.js'
+import { kerasFixture, TIME_BUDGET_MS } from './support/keras-read.js'
+import { rawZip, storedEntry } from './support/zip-bomb.js'
 
-let plain: { readonly bytes: Uint8Array; readonly entries: ReadonlyArray<RawEntry> }
-beforeAll(async () => {
-  plain = await plainKeras()
-})
+const keras = kerasFixture()
 
 const data = new TextEncoder().encode('the same twenty bytes')
 
@@ -75,6 +72,7 @@ describe('the central directory is checked against the file before any entry is 
   })
 
   it('65,534 entries (the most ckpt reads: a count of 65,535 marks zip64) open in bounded time, and a .keras among them reads as itself', async () => {
+    const plain = keras.plain()
     const junk = Array.from({ length: 0xfffe - plain.entries.length }, (_, i) => storedEntry(`assets/${i}`, data))
     const zip = rawZip([...junk, ...plain.entries])
     const expected = await decodeKerasArchive(plain.bytes, 'plain.keras')
@@ -92,6 +90,7 @@ describe('the central directory is checked against the file before any entry is 
         fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
         fc.option(fc.nat()),
         (flips, cut) => {
+          const plain = keras.plain()
           const bytes = plain.bytes.slice(0, cut === null ? undefined : cut % (plain.bytes.length + 1))
           for (const [at, value] of flips) if (bytes.length > 0) bytes[at % bytes.length] = value
           decodeZip(bytes)
