@@ -86,7 +86,7 @@ export interface KerasArchive {
 
 /**
  * The most a `.keras` archive's config.json may hold for ckpt to read it: 64 MiB, tens of thousands of layers
- * (a layer's config is about 1 KB), well below the longest string JavaScript has (512 MiB) and what parsing it takes.
+ * (a layer's config is about 1 KB), well below V8's longest string (about 512 M characters) and what parsing it takes.
  */
 export const CONFIG_LIMIT = 64 << 20
 

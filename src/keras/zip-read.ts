@@ -22,8 +22,8 @@ export const MAX32 = 0xffffffff
 export const MAX_ZIP_ENTRY_BYTES = 2 ** 31
 /**
  * The most an entry may expand (uncompressed : compressed) above {@link ZIP_RATIO_FLOOR_BYTES}: Keras 3.15's own
- * bound (`_ZIP_MEMBER_MAX_EXPANSION` in saving_lib). Keras writes entries stored (1:1), weights deflate to about
- * 1.1:1, JSON to 5–20:1; DEFLATE's own maximum is 1032:1, reached only by runs of one byte.
+ * bound (`_ZIP_MEMBER_MAX_EXPANSION` in saving_lib, applied there above 4 GiB). Keras writes entries stored (1:1),
+ * trained float weights barely deflate; DEFLATE's own maximum is 1032:1, approached only by runs of one byte.
  */
 export const MAX_ZIP_RATIO = 100
 /** Entries up to 1 MiB may have any ratio: inflating one costs at most that. */
