@@ -8,7 +8,8 @@ import { kerasJson } from './python-json.js'
 import { toKerasOrder } from './layer-order.js'
 import type { LayerInfo } from './layers.js'
 import type { WeightsFile } from './weights-file.js'
-import { decodeZip, encodeZip, readZipEntry, replaceZipEntry } from './zip.js'
+import { encodeZip, replaceZipEntry } from './zip.js'
+import { MAX_ZIP_ENTRY_BYTES, openZip, readEntry, readZipEntry, type ZipArchive } from './zip-read.js'
 
 /**
  * The `.keras` archive (a zip of metadata.json, config.json and model.weights.h5), framework-free: plain
@@ -83,18 +84,35 @@ export interface KerasArchive {
   readonly compile: Obj | null
 }
 
-/** The parts of `.keras` bytes (`label` names the file in messages). */
+/**
+ * The most a `.keras` archive's config.json may hold for ckpt to read it: 64 MiB, tens of thousands of layers
+ * (a layer's config is about 1 KB), well below V8's longest string (about 512 M characters) and what parsing it takes.
+ */
+export const CONFIG_LIMIT = 64 << 20
+
+/** The data of `name` in a `.keras` archive, within `limit`; Left when it is missing or unreadable. */
+const kerasEntry = (archive: ZipArchive, name: string, limit: number, label: string): E.Either<KerasFormatError, Uint8Array> => {
+  const data = readEntry(archive, name, limit)
+  if (E.isLeft(data)) return E.left(invalidArchive(label, data.left.message))
+  if (data.right !== null) return E.right(data.right)
+  // The names for the message: the first ten, and how many more.
+  const names = archive.records.slice(0, 10).map((r) => r.name)
+  const more = archive.records.length - names.length
+  return E.left(invalidArchive(label, `expected ${name}, found ${names.join(', ')}${more > 0 ? ` and ${more} more` : ''}`))
+}
+
+/**
+ * The parts of `.keras` bytes (`label` names the file in messages). Inflates config.json and model.weights.h5
+ * only, each within its limit; any other entry (metadata.json, assets) is left as it is.
+ */
 export const decodeKerasArchive = async (bytes: Uint8Array, label: string): Promise<E.Either<KerasFormatError, KerasArchive>> => {
-  const entries = decodeZip(bytes)
-  if (E.isLeft(entries)) return E.left(invalidArchive(label, entries.left.message))
-  const byName = new Map(entries.right.map((e) => [e.name, e.data]))
-  const configBytes = byName.get('config.json')
-  const h5 = byName.get('model.weights.h5')
-  if (configBytes === undefined || h5 === undefined)
-    return E.left(invalidArchive(label, `expected config.json and model.weights.h5, found ${[...byName.keys()].join(', ')}`))
+  const archive = openZip(bytes)
+  if (E.isLeft(archive)) return E.left(invalidArchive(label, archive.left.message))
+  const configBytes = kerasEntry(archive.right, 'config.json', CONFIG_LIMIT, label)
+  if (E.isLeft(configBytes)) return configBytes
   let config: unknown
   try {
-    config = JSON.parse(new TextDecoder().decode(configBytes))
+    config = JSON.parse(new TextDecoder().decode(configBytes.right))
   } catch (e) {
     return E.left(invalidArchive(label, `config.json is not JSON (${e instanceof Error ? e.message : String(e)})`))
   }
@@ -102,7 +120,9 @@ export const decodeKerasArchive = async (bytes: Uint8Array, label: string): Prom
   if (E.isLeft(topology)) return topology
   const order = kerasLayerOrder(config)
   if (E.isLeft(order)) return order
-  const weights = await decodeWeightsH5(h5, `${label}/model.weights.h5`)
+  const h5 = kerasEntry(archive.right, 'model.weights.h5', MAX_ZIP_ENTRY_BYTES, label)
+  if (E.isLeft(h5)) return h5
+  const weights = await decodeWeightsH5(h5.right, `${label}/model.weights.h5`)
   if (E.isLeft(weights)) return weights
   const compile = isObj(config) && isObj(config['compile_config']) ? config['compile_config'] : null
   return E.right({ topology: topology.right, order: order.right, weights: weights.right, compile })

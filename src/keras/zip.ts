@@ -1,47 +1,14 @@
 import * as E from '#fp-ts/Either.js'
-import { inflateRawSync } from 'node:zlib'
+import { crc32 } from './crc32.js'
+import { invalidZip, type ZipError } from './zip-error.js'
+import { CENTRAL_SIG, END_SIG, LOCAL_SIG, MAX32, openZip, type ZipEntry } from './zip-read.js'
 
 /**
- * The zip container of a `.keras` file. Writes STORE (uncompressed) entries, which Python's `zipfile`
- * and Keras read; reads STORE and DEFLATE entries (Keras writes either, depending on its version).
- * No zip64: entries and archives must stay below 4 GiB, and more than that is an error, never a bad file.
+ * Writing the zip container of a `.keras` file: STORE (uncompressed) entries, as Keras writes them and Python's
+ * `zipfile` reads them. No zip64: an archive must stay below 4 GiB, and more than that is an error, never a bad
+ * file. Reading is `zip-read.ts`.
  */
 
-/** One named file inside a zip archive. */
-export interface ZipEntry {
-  readonly name: string
-  readonly data: Uint8Array
-}
-
-/** Why a byte string is not a zip archive ckpt can read. */
-export interface ZipError {
-  readonly _tag: 'InvalidZip'
-  readonly message: string
-}
-
-const zipError = (message: string): ZipError => ({ _tag: 'InvalidZip', message })
-
-const CRC_TABLE: Uint32Array = (() => {
-  const table = new Uint32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1
-    table[n] = c >>> 0
-  }
-  return table
-})()
-
-/** CRC-32 (IEEE 802.3, as zip and zlib use it). */
-export const crc32 = (data: Uint8Array): number => {
-  let c = 0xffffffff
-  for (let i = 0; i < data.length; i++) c = (CRC_TABLE[(c ^ (data[i] as number)) & 0xff] as number) ^ (c >>> 8)
-  return (c ^ 0xffffffff) >>> 0
-}
-
-const LOCAL_SIG = 0x04034b50
-const CENTRAL_SIG = 0x02014b50
-const END_SIG = 0x06054b50
-const MAX32 = 0xffffffff
 /** 1980-01-01 00:00:00 in MS-DOS format: fixed, so the same entries always give the same bytes. */
 const DOS_DATE = (0 << 9) | (1 << 5) | 1
 const DOS_TIME = 0
@@ -59,8 +26,8 @@ export const encodeZip = (entries: ReadonlyArray<ZipEntry>): E.Either<ZipError, 
   let localSize = 0
   let centralSize = 0
   for (const [i, e] of entries.entries()) {
-    if (e.name.length === 0) return E.left(zipError(`zip entry ${i} has an empty name`))
-    if (seen.has(e.name)) return E.left(zipError(`zip entry name '${e.name}' is repeated`))
+    if (e.name.length === 0) return E.left(invalidZip(null, `zip entry ${i} has an empty name`))
+    if (seen.has(e.name)) return E.left(invalidZip(e.name, `zip entry name '${e.name}' is repeated`))
     seen.add(e.name)
     const nameLength = (names[i] as Uint8Array).length
     localSize += 30 + nameLength + e.data.length
@@ -69,7 +36,10 @@ export const encodeZip = (entries: ReadonlyArray<ZipEntry>): E.Either<ZipError, 
   const total = localSize + centralSize + 22
   if (total > MAX32 || entries.length > 0xffff) {
     return E.left(
-      zipError(`the archive would be ${total} bytes with ${entries.length} entries; ckpt writes no zip64 (max 4 GiB, 65535 entries)`),
+      invalidZip(
+        null,
+        `the archive would be ${total} bytes with ${entries.length} entries; ckpt writes no zip64 (max 4 GiB, 65535 entries)`,
+      ),
     )
   }
   const out = new Uint8Array(total)
@@ -134,135 +104,17 @@ const storedEntry = (name: Uint8Array, data: Uint8Array, offset: number): { loca
   return { local, central }
 }
 
-const findEnd = (view: DataView): number => {
-  const min = Math.max(0, view.byteLength - 22 - 0xffff)
-  for (let p = view.byteLength - 22; p >= min; p--) if (view.getUint32(p, true) === END_SIG) return p
-  return -1
-}
-
-/** One central-directory record, with where its data lies in the archive. */
-interface CentralRecord {
-  readonly name: string
-  readonly flags: number
-  readonly method: number
-  readonly crc: number
-  readonly compressed: number
-  readonly size: number
-  /** Offset of the entry's local header. */
-  readonly local: number
-  readonly dataStart: number
-  /** Offset and length of the record itself in the central directory. */
-  readonly at: number
-  readonly length: number
-}
-
-interface CentralDirectory {
-  readonly records: ReadonlyArray<CentralRecord>
-  readonly start: number
-  readonly end: number
-}
-
-/** The central directory of a zip archive (no zip64), each record checked against its local header. */
-const readCentral = (bytes: Uint8Array): E.Either<ZipError, CentralDirectory> => {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const end = findEnd(view)
-  if (end < 0) return E.left(zipError('no end-of-central-directory record (not a zip archive)'))
-  const count = view.getUint16(end + 10, true)
-  const centralSize = view.getUint32(end + 12, true)
-  const centralStart = view.getUint32(end + 16, true)
-  if (count === 0xffff || centralStart === MAX32 || centralSize === MAX32) return E.left(zipError('zip64 archives are not supported'))
-  if (centralStart + centralSize > end) return E.left(zipError('the central directory lies outside the archive'))
-  const decoder = new TextDecoder('utf-8', { fatal: false })
-  const records: CentralRecord[] = []
-  let p = centralStart
-  for (let i = 0; i < count; i++) {
-    if (p + 46 > end || view.getUint32(p, true) !== CENTRAL_SIG) return E.left(zipError(`central directory entry ${i} is corrupt`))
-    const flags = view.getUint16(p + 8, true)
-    const method = view.getUint16(p + 10, true)
-    const crc = view.getUint32(p + 16, true)
-    const compressed = view.getUint32(p + 20, true)
-    const size = view.getUint32(p + 24, true)
-    const nameLength = view.getUint16(p + 28, true)
-    const extraLength = view.getUint16(p + 30, true)
-    const commentLength = view.getUint16(p + 32, true)
-    const local = view.getUint32(p + 42, true)
-    const name = decoder.decode(bytes.subarray(p + 46, p + 46 + nameLength))
-    const length = 46 + nameLength + extraLength + commentLength
-    if (p + length > end) return E.left(zipError(`central directory entry ${i} is corrupt`))
-    if (flags & 1) return E.left(zipError(`entry '${name}' is encrypted`))
-    if (compressed === MAX32 || size === MAX32 || local === MAX32)
-      return E.left(zipError(`entry '${name}' needs zip64, which is not supported`))
-    if (local + 30 > bytes.length || view.getUint32(local, true) !== LOCAL_SIG) return E.left(zipError(`entry '${name}': bad local header`))
-    const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true)
-    if (dataStart + compressed > bytes.length) return E.left(zipError(`entry '${name}' runs past the end of the archive`))
-    records.push({ name, flags, method, crc, compressed, size, local, dataStart, at: p, length })
-    p += length
-  }
-  return E.right({ records, start: centralStart, end })
-}
-
-/**
- * The data of one entry, CRC-checked. Inflating never produces more than the size the directory records,
- * nor more than `limit` bytes: a hostile archive cannot make it allocate more.
- */
-const entryData = (bytes: Uint8Array, r: CentralRecord, limit: number): E.Either<ZipError, Uint8Array> => {
-  if (r.size > limit) return E.left(zipError(`entry '${r.name}' is ${r.size} bytes, more than the ${limit} allowed here`))
-  const raw = bytes.subarray(r.dataStart, r.dataStart + r.compressed)
-  let data: Uint8Array
-  if (r.method === 0) data = raw.slice()
-  else if (r.method === 8) {
-    try {
-      data = new Uint8Array(inflateRawSync(raw, { maxOutputLength: Math.max(1, r.size) }))
-    } catch (e) {
-      return E.left(
-        zipError(`entry '${r.name}': deflate data is corrupt or larger than recorded (${e instanceof Error ? e.message : String(e)})`),
-      )
-    }
-  } else return E.left(zipError(`entry '${r.name}' uses compression method ${r.method}; only 0 (store) and 8 (deflate) are supported`))
-  if (data.length !== r.size) return E.left(zipError(`entry '${r.name}': ${data.length} bytes, the directory says ${r.size}`))
-  if (crc32(data) !== r.crc) return E.left(zipError(`entry '${r.name}': CRC-32 mismatch`))
-  return E.right(data)
-}
-
-/**
- * The entries of a zip archive, in central-directory order. Reads STORE and DEFLATE entries and checks
- * each entry's CRC-32; no entry inflates past the size its directory record states. Left, with the reason,
- * for anything else (zip64, encryption, other methods, bad CRC).
- */
-export const decodeZip = (bytes: Uint8Array): E.Either<ZipError, ReadonlyArray<ZipEntry>> => {
-  const central = readCentral(bytes)
-  if (E.isLeft(central)) return central
-  const out: ZipEntry[] = []
-  for (const r of central.right.records) {
-    const data = entryData(bytes, r, MAX32)
-    if (E.isLeft(data)) return data
-    out.push({ name: r.name, data: data.right })
-  }
-  return E.right(out)
-}
-
-/**
- * The data of the entry called `name`, or null without one; reads only that entry, and Left when it is
- * larger than `limit` bytes (inflated) or unreadable.
- */
-export const readZipEntry = (bytes: Uint8Array, name: string, limit: number): E.Either<ZipError, Uint8Array | null> => {
-  const central = readCentral(bytes)
-  if (E.isLeft(central)) return central
-  const r = central.right.records.find((c) => c.name === name)
-  return r === undefined ? E.right(null) : entryData(bytes, r, limit)
-}
-
 /**
  * The archive with the entry called `name` replaced by `data` (STORE), in the same place, every other
  * entry's bytes unchanged; as chunks that view `bytes` (no copy of the other entries' data). The entry
  * must exist. Left when the archive cannot be read, or the result would need zip64.
  */
 export const replaceZipEntry = (bytes: Uint8Array, name: string, data: Uint8Array): E.Either<ZipError, ReadonlyArray<Uint8Array>> => {
-  const central = readCentral(bytes)
-  if (E.isLeft(central)) return central
-  const { records, start } = central.right
+  const archive = openZip(bytes)
+  if (E.isLeft(archive)) return archive
+  const { records, centralStart: start } = archive.right
   const target = records.find((r) => r.name === name)
-  if (target === undefined) return E.left(zipError(`no entry '${name}' to replace`))
+  if (target === undefined) return E.left(invalidZip(name, `no entry '${name}' to replace`))
   // The entry's local bytes run to the next local header (or the central directory): any data descriptor included.
   const next = records.reduce((n, r) => (r.local > target.local ? Math.min(n, r.local) : n), start)
   const entry = storedEntry(new TextEncoder().encode(name), data, target.local)
@@ -279,7 +131,7 @@ export const replaceZipEntry = (bytes: Uint8Array, name: string, data: Uint8Arra
     centralParts.push(rec)
   }
   const centralSize = centralParts.reduce((n, c) => n + c.length, 0)
-  if (newStart + centralSize + 22 > MAX32) return E.left(zipError('the archive would need zip64, which ckpt does not write'))
+  if (newStart + centralSize + 22 > MAX32) return E.left(invalidZip(null, 'the archive would need zip64, which ckpt does not write'))
   return E.right([
     bytes.subarray(0, target.local),
     entry.local,

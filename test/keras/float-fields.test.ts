@@ -6,7 +6,7 @@ import * as E from '#fp-ts/Either.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { saveKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
 import { FLOAT_KEYS, kerasJson } from '../../src/keras/python-json.js'
-import { decodeZip } from '../../src/keras/zip.js'
+import { decodeZip } from '../../src/keras/zip-read.js'
 import { buildTfjs, inputsFor, maxDiff, predict, randomizeWeights } from './support/archs.js'
 import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasSession } from './support/python.js'
 

@@ -10,7 +10,7 @@ import { loadKerasModel, saveKerasModel } from '../../src/adapters/tfjs/keras/mo
 import { toKerasOrder, toModelOrder } from '../../src/keras/layer-order.js'
 import { kerasWeightsFile } from '../../src/adapters/tfjs/keras/weights.js'
 import { layerInfos } from '../../src/adapters/tfjs/keras/model-layers.js'
-import { decodeZip } from '../../src/keras/zip.js'
+import { decodeZip } from '../../src/keras/zip-read.js'
 import type { Storage } from '../../src/storage/storage.js'
 import { maxDiff, randomizeWeights } from './support/archs.js'
 import { buildFunctional, functionalInputs, predictAll, type FunctionalArch } from './support/functional-archs.js'
