@@ -1,4 +1,5 @@
 import * as E from '#fp-ts/Either.js'
+import { JSON_DEPTH, parseBoundedJson } from '../json/bounded-json.js'
 import { kerasLayerOrder, kerasToTfjsConfig, tfjsToKerasConfig } from './config.js'
 import { raise, type KerasFormatError } from './errors.js'
 import type { OrderedLayer, TensorSpecs } from './functional.js'
@@ -110,12 +111,9 @@ export const decodeKerasArchive = async (bytes: Uint8Array, label: string): Prom
   if (E.isLeft(archive)) return E.left(invalidArchive(label, archive.left.message))
   const configBytes = kerasEntry(archive.right, 'config.json', CONFIG_LIMIT, label)
   if (E.isLeft(configBytes)) return configBytes
-  let config: unknown
-  try {
-    config = JSON.parse(new TextDecoder().decode(configBytes.right))
-  } catch (e) {
-    return E.left(invalidArchive(label, `config.json is not JSON (${e instanceof Error ? e.message : String(e)})`))
-  }
+  const parsed = parseBoundedJson(new TextDecoder().decode(configBytes.right), JSON_DEPTH.model)
+  if (E.isLeft(parsed)) return E.left(invalidArchive(label, `config.json is not JSON (${parsed.left})`))
+  const config = parsed.right
   const topology = kerasToTfjsConfig(config)
   if (E.isLeft(topology)) return topology
   const order = kerasLayerOrder(config)
@@ -135,12 +133,9 @@ const readMetadata = (bytes: Uint8Array, label: string): E.Either<KerasFormatErr
   const entry = readZipEntry(bytes, 'metadata.json', METADATA_LIMIT)
   if (E.isLeft(entry)) return E.left(invalidArchive(label, entry.left.message))
   if (entry.right === null) return E.right(null)
-  try {
-    const json: unknown = JSON.parse(new TextDecoder().decode(entry.right))
-    return isObj(json) ? E.right(json) : E.left(invalidArchive(label, 'metadata.json is not a JSON object'))
-  } catch (e) {
-    return E.left(invalidArchive(label, `metadata.json is not JSON (${e instanceof Error ? e.message : String(e)})`))
-  }
+  const json = parseBoundedJson(new TextDecoder().decode(entry.right), JSON_DEPTH.record)
+  if (E.isLeft(json)) return E.left(invalidArchive(label, `metadata.json is not JSON (${json.left})`))
+  return isObj(json.right) ? E.right(json.right) : E.left(invalidArchive(label, 'metadata.json is not a JSON object'))
 }
 
 /**
