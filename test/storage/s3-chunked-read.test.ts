@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { s3Storage } from '../../src/storage/s3.js'
 import type { ByteRange, Storage } from '../../src/storage/storage.js'
 import { isGet, type HttpFault } from '../../src/testing/index.js'
-import { motoMissing, startProxiedMoto, type ProxiedMoto } from './servers.js'
+import { motoMissing, useProxiedMoto } from './servers.js'
 
 // Some S3-compatible servers and proxies answer GetObject chunked, without Content-Length: a read must still
 // return every byte, whether the server honours a Range (206, Content-Range) or ignores it (200, the whole object).
@@ -11,40 +11,34 @@ const missing = motoMissing()
 if (missing !== null) console.warn(`[storage] skipping the chunked S3 replies suite: ${missing}`)
 
 const MiB = 1024 * 1024
-let moto: ProxiedMoto | undefined
-
-/** A storage through the proxy, opened (probe done) before a fault is armed, holding `bytes` at "k". */
-const holding = async (bytes: Uint8Array): Promise<Storage> => {
-  const s = s3Storage(moto!.options({ maxAttempts: 3 }))
-  moto!.proxy.arm()
-  await s.open()
-  await s.write('k', bytes)
-  return s
-}
-
-/** What `read` and `readStream` return for `range` of "k", each with `fault` armed (which must fire). */
-const bothReads = async (s: Storage, fault: HttpFault, range?: ByteRange): Promise<{ read: Buffer; stream: Buffer }> => {
-  const { proxy } = moto!
-  proxy.arm(fault)
-  const read = Buffer.from(await s.read('k', range))
-  const readFired = proxy.fired
-  proxy.arm(fault)
-  const parts: Uint8Array[] = []
-  for await (const c of await s.readStream('k', range)) parts.push(c)
-  expect(readFired && proxy.fired, `${fault.kind} fired on read and readStream`).toBe(true)
-  return { read, stream: Buffer.concat(parts) }
-}
-
-const chunked = (extra: Partial<HttpFault> = {}): HttpFault => ({ kind: 'chunked', nth: 1, times: Infinity, match: isGet, ...extra })
-const gets = (): number => moto!.proxy.requests.filter((r) => r.startsWith('GET')).length
 
 describe.skipIf(missing !== null)('S3 reads of replies without Content-Length (chunked), moto_server behind a proxy', () => {
-  beforeAll(async () => {
-    moto = await startProxiedMoto()
-  })
-  afterAll(async () => {
-    await moto?.stop()
-  })
+  const moto = useProxiedMoto()
+
+  /** A storage through the proxy, opened (probe done) before a fault is armed, holding `bytes` at "k". */
+  const holding = async (bytes: Uint8Array): Promise<Storage> => {
+    const s = s3Storage(moto().options({ maxAttempts: 3 }))
+    moto().proxy.arm()
+    await s.open()
+    await s.write('k', bytes)
+    return s
+  }
+
+  /** What `read` and `readStream` return for `range` of "k", each with `fault` armed (which must fire). */
+  const bothReads = async (s: Storage, fault: HttpFault, range?: ByteRange): Promise<{ read: Buffer; stream: Buffer }> => {
+    const { proxy } = moto()
+    proxy.arm(fault)
+    const read = Buffer.from(await s.read('k', range))
+    const readFired = proxy.fired
+    proxy.arm(fault)
+    const parts: Uint8Array[] = []
+    for await (const c of await s.readStream('k', range)) parts.push(c)
+    expect(readFired && proxy.fired, `${fault.kind} fired on read and readStream`).toBe(true)
+    return { read, stream: Buffer.concat(parts) }
+  }
+
+  const chunked = (extra: Partial<HttpFault> = {}): HttpFault => ({ kind: 'chunked', nth: 1, times: Infinity, match: isGet, ...extra })
+  const gets = (): number => moto().proxy.requests.filter((r) => r.startsWith('GET')).length
 
   it('read and readStream of whole objects return every byte', async () => {
     for (const size of [0, 1, 1000, 3 * MiB + 17]) {

@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
 import type { S3StorageOptions } from '../../src/storage/s3.js'
 import { startFaultProxy, type FaultProxy } from '../../src/testing/index.js'
 
@@ -152,4 +153,16 @@ export const startProxiedMoto = async (): Promise<ProxiedMoto> => {
       await server.stop()
     },
   }
+}
+
+/** Starts moto behind a fault proxy before the suite's tests and stops it after them; the result gives it. */
+export const useProxiedMoto = (): (() => ProxiedMoto) => {
+  let moto: ProxiedMoto | undefined
+  beforeAll(async () => {
+    moto = await startProxiedMoto()
+  })
+  afterAll(async () => {
+    await moto?.stop()
+  })
+  return () => moto!
 }
