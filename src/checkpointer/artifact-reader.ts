@@ -5,9 +5,18 @@ import { CheckpointFailure, fail, isCorruption, storageFailure } from './errors.
 import type { Entry, FileRecord } from './index-file.js'
 import type { ArtifactReader } from './serializer.js'
 
-/** Why a file does not match its index record, or null when it does. */
+/**
+ * A file's bytes up to one past its recorded size: enough to tell it is longer, never more (a replaced file, or a
+ * server sending an endless body, is not read to its end).
+ */
+const readRecorded = (storage: Storage, record: FileRecord): Promise<Uint8Array> =>
+  storage.read(record.key, { start: 0, end: record.size + 1 })
+
+/** Why a file, read by `readRecorded`, does not match its index record, or null when it does. The size is checked first. */
 export const fileProblem = (record: FileRecord, bytes: Uint8Array): string | null => {
-  if (bytes.byteLength !== record.size)
+  if (bytes.byteLength > record.size)
+    return `file "${record.key}" has more than ${record.size} bytes, the index says ${record.size} (replaced or appended to)`
+  if (bytes.byteLength < record.size)
     return `file "${record.key}" has ${bytes.byteLength} bytes, the index says ${record.size} (truncated or replaced)`
   const digest = digestOf(bytes)
   return digest.sha256 === record.sha256
@@ -30,7 +39,7 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
     if (record === undefined) throw corrupt(`file "${key}" is not part of it`)
     let bytes: Uint8Array
     try {
-      bytes = await storage.read(key)
+      bytes = await readRecorded(storage, record)
     } catch (e) {
       // A missing file makes the checkpoint incomplete; any other failure is the storage's, not the checkpoint's.
       if (asStorageError(e)?._tag === 'NotFound') throw corrupt(`file "${key}" is missing`)

@@ -21,12 +21,16 @@ export interface Folder<Snapshot, Restored> {
 /** The index as this writer last read or wrote it. */
 export const currentDoc = (folder: Folder<unknown, unknown>): IndexDoc => folder.index.current()?.doc ?? folder.empty()
 
-/** Whether the file at `record.key` is still the one ckpt wrote: its size, then its SHA-256, as recorded. */
+/**
+ * Whether the file at `record.key` is still the one ckpt wrote: its size, then its SHA-256, as recorded. The stream
+ * stops one byte past the recorded size, whatever the size `stat` gave: a stream may hold more.
+ */
 const stillOurs = async (storage: Storage, record: FileRecord, size: number): Promise<boolean> => {
   if (size !== record.size) return false
-  const hashed = hashingStream(await storage.readStream(record.key))
+  const hashed = hashingStream(await storage.readStream(record.key, { start: 0, end: record.size + 1 }))
   for await (const _chunk of hashed.data);
-  return (await hashed.digest()).sha256 === record.sha256
+  const digest = await hashed.digest()
+  return digest.size === record.size && digest.sha256 === record.sha256
 }
 
 /**

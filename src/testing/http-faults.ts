@@ -1,18 +1,33 @@
 /**
  * An HTTP proxy on 127.0.0.1 in front of a local S3 server that fails the n-th matching request:
  * a 503 ServiceUnavailable answer, a connection reset before the server sees the request, a reset after the server
- * has applied it (the answer is lost), or a response body cut short (truncated read).
+ * has applied it (the answer is lost), or a response body cut short (truncated read). It can also re-send replies
+ * chunked, without `Content-Length`, as some S3-compatible servers and proxies do, whole or ended early.
  */
-import { createServer, request, type IncomingMessage, type Server } from 'node:http'
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 
-export type HttpFaultKind = '503' | 'reset' | 'reset-after' | 'truncate'
+/**
+ * - `503`, `reset`, `reset-after`, `truncate`: see above; `truncate` sends half the body, then resets.
+ * - `chunked`: the reply is re-sent with `Transfer-Encoding: chunked` and no `Content-Length` (a `206` keeps its
+ *   `Content-Range`; a `200`, the whole object, has none), and a HEAD reply without `Content-Length`.
+ * - `chunked-truncate`: chunked, half the body, then a reset.
+ * - `chunked-short`: chunked, half the body, then a clean end (the last chunk), as if the object were that long.
+ */
+export type HttpFaultKind = '503' | 'reset' | 'reset-after' | 'truncate' | 'chunked' | 'chunked-truncate' | 'chunked-short'
 
 export interface HttpFault {
   readonly kind: HttpFaultKind
   /** The n-th matching request (1-based) fails. */
   readonly nth: number
+  /** How many matching requests fail, from the n-th on. Default 1; `Infinity` for every one. */
+  readonly times?: number
   /** Which requests count. Default: all. */
   readonly match?: (req: IncomingMessage) => boolean
+  /**
+   * The failing request is sent on without its `Range` header, so the server answers with the whole object, as a
+   * server that ignores ranges does. SigV4 signs `Range`: the server must not check signatures (moto does not).
+   */
+  readonly dropRange?: boolean
 }
 
 export interface FaultProxy {
@@ -22,6 +37,8 @@ export interface FaultProxy {
   /** Requests seen since `arm`, as "METHOD url". */
   readonly requests: ReadonlyArray<string>
   readonly fired: boolean
+  /** Bytes of reply bodies sent on to the client since `arm`. */
+  readonly bodyBytes: number
   stop(): Promise<void>
 }
 
@@ -31,24 +48,67 @@ const UNAVAILABLE =
 export const isPartUpload = (req: IncomingMessage): boolean => req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? '')
 export const isGet = (req: IncomingMessage): boolean => req.method === 'GET' && !/[?&](list-type|uploads|uploadId)=?/.test(req.url ?? '')
 
+/** The reply's headers without `Content-Length`: Node then sends the body chunked (and a HEAD reply without a length). */
+const withoutLength = (headers: IncomingHttpHeaders): IncomingHttpHeaders => {
+  const { 'content-length': _length, 'transfer-encoding': _framing, ...rest } = headers
+  return rest
+}
+
 export const startFaultProxy = async (upstream: string): Promise<FaultProxy> => {
   const target = new URL(upstream)
   let fault: HttpFault | undefined
   let seen = 0
   let fired = false
   let requests: string[] = []
+  let bodyBytes = 0
 
-  const forward = (req: IncomingMessage, onResponse: (res: IncomingMessage) => void, onError: () => void) => {
-    const out = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, onResponse)
+  const forward = (req: IncomingMessage, dropRange: boolean, onResponse: (res: IncomingMessage) => void, onError: () => void) => {
+    const { range: _range, ...unranged } = req.headers
+    const headers = dropRange ? unranged : req.headers
+    const out = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, onResponse)
     out.on('error', onError)
     req.pipe(out)
+  }
+
+  /** Sends the first half of `up`'s body (its length from Content-Length), then resets the connection or ends cleanly. */
+  const sendHalf = (req: IncomingMessage, up: IncomingMessage, res: ServerResponse, end: 'reset' | 'clean') => {
+    const half = Math.floor(Number(up.headers['content-length'] ?? 0) / 2)
+    const kill = () => req.socket.destroy()
+    let sent = 0
+    const finish = () => {
+      up.destroy()
+      if (end === 'clean') res.end()
+      else setImmediate(kill)
+    }
+    if (half === 0) return finish()
+    up.on('data', (chunk: Buffer) => {
+      const room = half - sent
+      if (room <= 0) return
+      const part = chunk.subarray(0, room)
+      res.write(part)
+      sent += part.byteLength
+      bodyBytes += part.byteLength
+      if (sent >= half) finish()
+    })
+    up.on('end', end === 'clean' ? () => res.end() : kill)
+  }
+
+  /** Sends `up`'s body on, as fast as the client reads it, counting the bytes; a client that hangs up stops it. */
+  const relay = (up: IncomingMessage, res: ServerResponse) => {
+    up.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.byteLength
+      if (!res.write(chunk)) up.pause()
+    })
+    res.on('drain', () => up.resume())
+    res.on('close', () => up.destroy())
+    up.on('end', () => res.end())
   }
 
   const server: Server = createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`)
     const counts = fault !== undefined && (fault.match === undefined || fault.match(req))
     const now = counts ? ++seen : 0
-    const inject = counts && !fired && now === fault!.nth ? fault!.kind : undefined
+    const inject = counts && now >= fault!.nth && now < fault!.nth + (fault!.times ?? 1) ? fault!.kind : undefined
     if (inject !== undefined) fired = true
     const kill = () => req.socket.destroy()
     if (inject === 'reset') return kill()
@@ -62,29 +122,18 @@ export const startFaultProxy = async (upstream: string): Promise<FaultProxy> => 
     }
     forward(
       req,
+      inject !== undefined && fault!.dropRange === true,
       (up) => {
         if (inject === 'reset-after') {
           up.resume()
           up.on('end', kill)
           return
         }
-        res.writeHead(up.statusCode ?? 502, up.headers)
-        if (inject === 'truncate') {
-          const length = Number(up.headers['content-length'] ?? 0)
-          let sent = 0
-          up.on('data', (chunk: Buffer) => {
-            const room = Math.floor(length / 2) - sent
-            if (room > 0) res.write(chunk.subarray(0, room))
-            sent += Math.min(chunk.byteLength, Math.max(room, 0))
-            if (sent >= Math.floor(length / 2)) {
-              up.destroy()
-              setImmediate(kill)
-            }
-          })
-          up.on('end', kill)
-          return
-        }
-        up.pipe(res)
+        const chunked = inject === 'chunked' || inject === 'chunked-truncate' || inject === 'chunked-short'
+        res.writeHead(up.statusCode ?? 502, chunked ? withoutLength(up.headers) : up.headers)
+        if (inject === 'truncate' || inject === 'chunked-truncate') return sendHalf(req, up, res, 'reset')
+        if (inject === 'chunked-short') return sendHalf(req, up, res, 'clean')
+        relay(up, res)
       },
       () => res.destroy(),
     )
@@ -98,12 +147,16 @@ export const startFaultProxy = async (upstream: string): Promise<FaultProxy> => 
       seen = 0
       fired = false
       requests = []
+      bodyBytes = 0
     },
     get requests() {
       return requests
     },
     get fired() {
       return fired
+    },
+    get bodyBytes() {
+      return bodyBytes
     },
     stop: () =>
       new Promise<void>((resolve) => {

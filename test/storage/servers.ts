@@ -5,7 +5,9 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
 import type { S3StorageOptions } from '../../src/storage/s3.js'
+import { startFaultProxy, type FaultProxy } from '../../src/testing/index.js'
 
 /** A local S3-protocol server started by a test suite. */
 export interface S3Server {
@@ -127,3 +129,40 @@ export const storageOptions = (server: S3Server, extra: Partial<S3StorageOptions
   partSize: 5 * 1024 * 1024,
   ...extra,
 })
+
+/** moto_server with a fault proxy (`ckpt/testing`) in front; `options` point a storage at the proxy. */
+export interface ProxiedMoto {
+  readonly server: S3Server
+  readonly proxy: FaultProxy
+  options(extra?: Partial<S3StorageOptions>): S3StorageOptions
+  stop(): Promise<void>
+}
+
+export const startProxiedMoto = async (): Promise<ProxiedMoto> => {
+  const server = await startMoto()
+  const proxy = await startFaultProxy(server.endpoint).catch(async (e: unknown) => {
+    await server.stop()
+    throw e
+  })
+  return {
+    server,
+    proxy,
+    options: (extra = {}) => storageOptions(server, { endpoint: proxy.endpoint, ...extra }),
+    stop: async () => {
+      await proxy.stop()
+      await server.stop()
+    },
+  }
+}
+
+/** Starts moto behind a fault proxy before the suite's tests and stops it after them; the result gives it. */
+export const useProxiedMoto = (): (() => ProxiedMoto) => {
+  let moto: ProxiedMoto | undefined
+  beforeAll(async () => {
+    moto = await startProxiedMoto()
+  })
+  afterAll(async () => {
+    await moto?.stop()
+  })
+  return () => moto!
+}
