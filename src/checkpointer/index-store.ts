@@ -63,12 +63,12 @@ export const indexWriter = (
     current: () => loaded,
     async update(change, empty) {
       for (let attempt = 1; ; attempt++) {
-        // Read per write: an adapter may learn its capabilities when it opens (S3 probes conditional writes).
-        const { ifAbsent, ifMatch } = storage.capabilities
         const next = change(loaded?.doc ?? empty())
         const etag = loaded?.etag ?? null
-        const options = etag === null ? (ifAbsent ? { ifAbsent: true } : {}) : ifMatch ? { ifMatch: etag } : {}
         try {
+          // The final capabilities: an adapter may probe them at its first write (fs: hard links; S3: conditions).
+          const { ifAbsent, ifMatch } = await storage.open()
+          const options = etag === null ? (ifAbsent ? { ifAbsent: true } : {}) : ifMatch ? { ifMatch: etag } : {}
           const info = await storage.write(key, encodeIndex(next), options)
           loaded = { doc: next, etag: info.etag }
           return next
@@ -124,7 +124,7 @@ export const rebuildIndex = async <S, R>(storage: Storage, serializer: Serialize
   const doc = await scanIndex(storage, [serializer])
   if (doc === null) return null
   try {
-    const info = await storage.write(key, encodeIndex(doc), storage.capabilities.ifAbsent ? { ifAbsent: true } : {})
+    const info = await storage.write(key, encodeIndex(doc), (await storage.open()).ifAbsent ? { ifAbsent: true } : {})
     return { doc, etag: info.etag }
   } catch (e) {
     if (asStorageError(e)?._tag === 'AlreadyExists') return loadIndex(storage, key)
