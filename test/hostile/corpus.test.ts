@@ -1,9 +1,10 @@
 /**
- * Every reader and every CLI command over the hostile corpus (corpus/cases.ts), each case in a child process of
- * its own with a time and a memory budget: the answer is a typed error (a `_tag`; for the CLI an exit code 1 or
- * 2 with a message) or the correct result, never a hang, an abort, a raw error or a crash report.
+ * Every reader and every CLI command over the hostile corpus (corpus/cases.ts), in readers' processes apart from
+ * the test's (replaced when they keep memory), each run measured alone against a time and a memory budget: the answer is a
+ * typed error (a `_tag`; for the CLI an exit code 1 or 2 with a message) or the correct result, never a hang, an
+ * abort, a raw error or a crash report.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -31,6 +32,8 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(() => {
+  core.stop()
+  tfjs.stop()
   rmSync(root, { recursive: true, force: true })
   const worst = (by: 'ms' | 'growth') => measured.reduce((a, b) => (b[by] > a[by] ? b : a), { name: '(none)', ms: 0, growth: 0 })
   const t = worst('ms')
@@ -40,30 +43,68 @@ afterAll(() => {
   )
 })
 
-const runChild = (reader: string, input: string): Promise<Outcome & { messageLength: number }> =>
-  new Promise((resolve, reject) => {
-    const tfjs = reader.startsWith('tfjs ')
-    const child = spawn(process.execPath, ['--expose-gc', (tfjs ? children.tfjs : children.core) as string, reader, input], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+type Answer = Outcome & { messageLength: number; retained: number }
+
+/**
+ * Memory a process may keep from earlier requests (a grown wasm heap, caches) before it is replaced: above it, a
+ * later request's growth could hide in memory already held.
+ */
+const MAX_RETAINED_BYTES = 32 * 1024 * 1024
+
+/**
+ * A long-lived readers' process (see corpus/child.ts), one request at a time. A request not answered within
+ * KILL_AFTER_MS is a hang: the process is killed, the request fails, and the next request starts a new one.
+ */
+const readersProcess = (bundle: () => string) => {
+  let child: ChildProcessWithoutNullStreams | null = null
+  let pending: { resolve: (a: Answer) => void; reject: (e: Error) => void } | null = null
+  let stdout = ''
+  let stderr = ''
+  const start = (): ChildProcessWithoutNullStreams => {
+    const c = spawn(process.execPath, ['--expose-gc', bundle()], { stdio: ['pipe', 'pipe', 'pipe'] })
+    c.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString()
+      const nl = stdout.indexOf('\n')
+      if (nl < 0 || pending === null) return
+      const line = stdout.slice(0, nl)
+      stdout = stdout.slice(nl + 1)
+      const p = pending
+      pending = null
+      const answer = JSON.parse(line) as Answer
+      if (answer.retained > MAX_RETAINED_BYTES) stop()
+      p.resolve(answer)
     })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)))
-    const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS)
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      const line = stdout.trim().split('\n').pop() ?? ''
-      if (code !== 0 || !line.startsWith('{'))
-        reject(
-          new Error(
-            `the child ${signal === 'SIGKILL' ? `hung (killed after ${KILL_AFTER_MS} ms)` : `ended with code ${code} ${signal ?? ''}`}:\n${stderr}`,
-          ),
-        )
-      else resolve(JSON.parse(line) as Outcome & { messageLength: number })
+    c.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)))
+    c.on('close', (code, signal) => {
+      if (child !== c) return // a process stopped between cases: the pending request, if any, is its successor's
+      child = null
+      pending?.reject(new Error(`the readers' process ended (code ${code}, ${signal ?? 'no signal'}):\n${stderr}`))
+      pending = null
     })
-  })
+    return c
+  }
+  const ask = (reader: string, input: string): Promise<Answer> =>
+    new Promise<Answer>((resolve, reject) => {
+      const c = (child ??= start())
+      stdout = ''
+      stderr = ''
+      const timer = setTimeout(() => c.kill('SIGKILL'), KILL_AFTER_MS)
+      pending = {
+        resolve: (a) => (clearTimeout(timer), resolve(a)),
+        reject: (e) => (clearTimeout(timer), reject(new Error(`${reader} hung or crashed: ${e.message}`))),
+      }
+      c.stdin.write(`${JSON.stringify({ reader, input })}\n`)
+    })
+  const stop = (): void => {
+    child?.kill()
+    child = null
+  }
+  return { ask, stop }
+}
+
+const core = readersProcess(() => children.core as string)
+const tfjs = readersProcess(() => children.tfjs as string)
+const runChild = (reader: string, input: string): Promise<Answer> => (reader.startsWith('tfjs ') ? tfjs : core).ask(reader, input)
 
 const describeOutcome = (o: Outcome): string =>
   o.result === 'ok' ? `ok: ${o.summary}` : o.result === 'cli' ? `exit ${o.code}: ${o.message}` : `${o.result} ${o.tag ?? ''}: ${o.message}`

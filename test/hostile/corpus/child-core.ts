@@ -1,5 +1,5 @@
-import { run } from './child.js'
+import { serve } from './child.js'
 import { coreReaders, warmUp } from './readers.js'
 
-await run(coreReaders, warmUp)
+await serve(coreReaders, warmUp)
 process.exit(0)

@@ -1,5 +1,5 @@
-import { run } from './child.js'
+import { serve } from './child.js'
 import { tfjsReaders, warmUpTfjs } from './tfjs-readers.js'
 
-await run(tfjsReaders, warmUpTfjs)
+await serve(tfjsReaders, warmUpTfjs)
 process.exit(0)

@@ -1,16 +1,25 @@
 /**
- * One reader over one hostile input, in a process of its own so its time and peak memory are its own:
- * `node child.mjs READER INPUT` prints one JSON `Outcome` line on stdout. Two entries (`child-core.ts`,
- * `child-tfjs.ts`) so that only the tfjs readers pay for loading TensorFlow.js.
+ * The readers' process: each line on stdin is a request `{"reader", "input"}`, answered by one JSON `Outcome`
+ * line on stdout. Requests run one at a time; each is measured alone (its time, and its peak RSS above the RSS
+ * just before it, from the kernel's high-water mark reset for it). The parent kills a child that does not answer
+ * in time (a hang) and starts a new one. Two entries (`child-core.ts`, `child-tfjs.ts`) so that only the tfjs
+ * readers pay for loading TensorFlow.js.
  */
+import { createInterface } from 'node:readline'
 import { CliExit, isTyped, type Read } from './readers.js'
 import type { Outcome } from './case.js'
 import { measure, peakMeasurable } from '../support/peak.js'
 
 const MESSAGE_SHOWN = 300
+/** RSS once loaded: what a request leaves behind above it is reported, so the parent can start afresh. */
+const startRss = process.memoryUsage().rss
 
-export const run = async (readers: Readonly<Record<string, Read>>, warm: (reader: string) => Promise<void>): Promise<void> => {
-  const [reader = '', input = ''] = process.argv.slice(2)
+const answer = async (
+  readers: Readonly<Record<string, Read>>,
+  warm: (reader: string) => Promise<void>,
+  reader: string,
+  input: string,
+): Promise<void> => {
   const read = readers[reader]
   if (read === undefined) throw new Error(`no reader named ${reader}`)
   await warm(reader)
@@ -47,5 +56,14 @@ export const run = async (readers: Readonly<Record<string, Read>>, warm: (reader
     outcome.message.length > MESSAGE_SHOWN
       ? `${outcome.message.slice(0, MESSAGE_SHOWN)}… (${outcome.message.length} characters)`
       : outcome.message
-  process.stdout.write(`${JSON.stringify({ ...outcome, message: shown, messageLength: outcome.message.length, ms, growth })}\n`)
+  globalThis.gc?.()
+  const retained = process.memoryUsage().rss - startRss
+  process.stdout.write(`${JSON.stringify({ ...outcome, message: shown, messageLength: outcome.message.length, ms, growth, retained })}\n`)
+}
+
+export const serve = async (readers: Readonly<Record<string, Read>>, warm: (reader: string) => Promise<void>): Promise<void> => {
+  for await (const line of createInterface({ input: process.stdin })) {
+    const { reader, input } = JSON.parse(line) as { reader: string; input: string }
+    await answer(readers, warm, reader, input)
+  }
 }
