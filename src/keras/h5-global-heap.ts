@@ -6,7 +6,7 @@
  * here first, as HDF5 walks it (HDF5 file format spec, "Global Heap"; HDF5's `H5HG__cache_heap_deserialize`).
  */
 
-const SIGNATURE = [0x47, 0x43, 0x4f, 0x4c] // 'GCOL'
+const SIGNATURE = 'GCOL'
 /** HDF5's smallest collection; it refuses smaller ones before walking them. */
 const MIN_SIZE = 4096
 /** HDF5 in WebAssembly keeps object sizes in 32 bits. */
@@ -32,8 +32,9 @@ const overflows = (bytes: Uint8Array, at: number, size: number): boolean => {
 export const globalHeapProblem = (bytes: Uint8Array, sizeOfLengths: number): string | null => {
   const header = 8 + sizeOfLengths // signature, version, 3 reserved bytes, collection size
   const objectHeader = 8 + sizeOfLengths // index, reference count, 4 reserved bytes, object size
-  for (let at = bytes.indexOf(SIGNATURE[0] ?? 0); at >= 0; at = bytes.indexOf(SIGNATURE[0] ?? 0, at + 1)) {
-    if (!SIGNATURE.every((b, i) => bytes[at + i] === b) || bytes[at + 4] !== 1) continue
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  for (let at = text.indexOf(SIGNATURE); at >= 0; at = text.indexOf(SIGNATURE, at + 1)) {
+    if (bytes[at + 4] !== 1) continue
     if (overflows(bytes, at + 8, sizeOfLengths)) continue // HDF5 cannot read it in: an error, not a loop
     const size = readSize(bytes, at + 8, sizeOfLengths)
     if (size < MIN_SIZE || at + size > bytes.length) continue // refused or unreadable by HDF5 itself

@@ -134,13 +134,22 @@ const kerasArray = (dtype: KerasDtype, shape: ReadonlyArray<number>, value: unkn
   const expected = shape.reduce((a, b) => a * b, 1)
   const values = typeof value === 'number' || typeof value === 'bigint' ? [value] : (value as ArrayLike<number | bigint>)
   if (values.length !== expected) refuse(at, `HDF5 read ${values.length} values for shape ${JSON.stringify(shape)} (${expected})`)
+  // h5wasm returns a fresh typed array (a slice of its heap): used as it is, not copied again element by element.
   const data =
     dtype === 'float32'
-      ? Float32Array.from(values as ArrayLike<number>)
+      ? values instanceof Float32Array
+        ? values
+        : Float32Array.from(values as ArrayLike<number>)
       : dtype === 'float64'
-        ? Float64Array.from(values as ArrayLike<number>)
+        ? values instanceof Float64Array
+          ? values
+          : Float64Array.from(values as ArrayLike<number>)
         : dtype === 'int32'
-          ? Int32Array.from(values as ArrayLike<number>)
-          : BigInt64Array.from(values as ArrayLike<bigint>)
+          ? values instanceof Int32Array
+            ? values
+            : Int32Array.from(values as ArrayLike<number>)
+          : values instanceof BigInt64Array
+            ? values
+            : BigInt64Array.from(values as ArrayLike<bigint>)
   return { dtype, shape, data }
 }
