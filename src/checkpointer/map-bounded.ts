@@ -1,16 +1,22 @@
 /**
  * `f` over `items`, at most `limit` at a time, results in the order of `items`. A scan of a folder of 10,000
  * files waits on one file system round trip after another when sequential; a few in flight overlap them,
- * while a bounded number keeps open file handles and memory bounded. The first rejection rejects the whole
- * (the other calls in flight still settle).
+ * while a bounded number keeps open file handles and memory bounded. The first rejection rejects the whole,
+ * and no further item is started (the calls in flight still settle): a failed scan does not read on.
  */
 export const mapBounded = async <A, B>(items: ReadonlyArray<A>, limit: number, f: (a: A) => Promise<B>): Promise<B[]> => {
   const out: B[] = new Array<B>(items.length)
   let next = 0
+  let failed = false
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
+    while (!failed && next < items.length) {
       const i = next++
-      out[i] = await f(items[i] as A)
+      try {
+        out[i] = await f(items[i] as A)
+      } catch (e) {
+        failed = true
+        throw e
+      }
     }
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
