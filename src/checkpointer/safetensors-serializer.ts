@@ -1,7 +1,7 @@
 import { decodeSafetensors, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
 import { CheckpointFailure } from './errors.js'
 import { digestOf } from './checksum.js'
-import { mapBounded, SCAN_CONCURRENCY } from './map-bounded.js'
+import { mapFiles } from './map-bounded.js'
 import { checkpointMetaFromJson, checkpointMetaToJson } from './checkpoint-meta.js'
 import type { CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
 
@@ -76,8 +76,7 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
     },
     async scan(storage) {
       const keys = (await storage.list()).filter((key) => key.endsWith('.safetensors'))
-      const scanned = await mapBounded(keys, SCAN_CONCURRENCY, async (key): Promise<ScannedCheckpoint | null> => {
-        const bytes = await storage.read(key)
+      const scanned = await mapFiles(storage, keys, (key, bytes): ScannedCheckpoint | null => {
         const decoded = decodeSafetensors(bytes)
         const raw = decoded._tag === 'Right' ? decoded.right.metadata[META_KEY] : undefined
         const meta = raw === undefined ? null : parseMeta(raw)
