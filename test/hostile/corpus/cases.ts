@@ -44,6 +44,18 @@ const mkfifo = (path: string): void => {
   execFileSync('mkfifo', [path])
 }
 
+/** A run whose index file, or latest checkpoint file, is replaced by what `place` puts at its path. */
+const indexReplacedBy = (place: (path: string) => void) =>
+  spoiled((dir) => {
+    unlinkSync(join(dir, INDEX_KEY))
+    place(join(dir, INDEX_KEY))
+  })
+const latestReplacedBy = (place: (path: string) => void) =>
+  spoiled((dir, paths) => {
+    unlinkSync(latestFile(dir, paths))
+    place(latestFile(dir, paths))
+  })
+
 /** The latest checkpoint is broken: a restore falls back to epoch 0, `verify` reports it, `ls` lists both. */
 const latestBroken: Readonly<Record<string, Expected>> = {
   'createCheckpointer restore': /^restored epoch 0 /,
@@ -139,19 +151,13 @@ const folders: ReadonlyArray<HostileCase> = [
     expect: 'error',
     // readers rebuild in memory; a chief Checkpointer must write the rebuilt index, and cannot
     readers: { ...readable, 'createCheckpointer restore': 'error' },
-    make: spoiled((dir) => {
-      unlinkSync(join(dir, INDEX_KEY))
-      mkdirSync(join(dir, INDEX_KEY))
-    }),
+    make: indexReplacedBy(mkdirSync),
   },
   {
     name: 'index is a FIFO',
     kind: 'folder',
     expect: 'error',
-    make: spoiled((dir) => {
-      unlinkSync(join(dir, INDEX_KEY))
-      mkfifo(join(dir, INDEX_KEY))
-    }),
+    make: indexReplacedBy(mkfifo),
   },
   {
     // not corruption but a storage failure ("not a regular file"): a restore rejects naming it rather than rewind
@@ -159,10 +165,7 @@ const folders: ReadonlyArray<HostileCase> = [
     kind: 'folder',
     expect: 'error',
     readers: { ...latestBroken, 'createCheckpointer restore': 'error' },
-    make: spoiled((dir, paths) => {
-      unlinkSync(latestFile(dir, paths))
-      mkfifo(latestFile(dir, paths))
-    }),
+    make: latestReplacedBy(mkfifo),
   },
   {
     name: 'the latest checkpoint is cut in half',
@@ -176,10 +179,7 @@ const folders: ReadonlyArray<HostileCase> = [
     kind: 'folder',
     expect: 'error',
     readers: latestBroken,
-    make: spoiled((dir, paths) => {
-      unlinkSync(latestFile(dir, paths))
-      symlinkSync('/etc/passwd', latestFile(dir, paths))
-    }),
+    make: latestReplacedBy((path) => symlinkSync('/etc/passwd', path)),
   },
   {
     name: 'every checkpoint is corrupt',
