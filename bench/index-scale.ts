@@ -15,7 +15,11 @@ const COUNTS = [10, 1_000, 10_000, 100_000]
 const SAVES = Number(process.env.BENCH_INDEX_SAVES ?? 100)
 const BUDGET_MS = Number(process.env.BENCH_INDEX_BUDGET_MS ?? 10_000)
 const WARMUP = 3
-const PER_ROUND = 5
+/**
+ * Saves timed per round: few at small counts, to stay near N; at least two compaction cycles of the index file
+ * (32 saves each) from 1,000 on, so that its steady state is measured, not only the saves right after opening.
+ */
+const perRound = (n: number) => Math.min(64, Math.max(5, Math.floor(n / 16)))
 
 const tensors: Tensors = { w: { dtype: 'F32', shape: [4], data: Float32Array.of(1, 2, 3, 4) } }
 
@@ -125,7 +129,7 @@ const measure = async (n: number): Promise<AtCount> => {
     }
     for (let i = 0; i < WARMUP; i++) await save()
     const before = { ...totals }
-    for (let i = 0; i < PER_ROUND; i++) saveMs.push(await save())
+    for (let i = 0; i < perRound(n); i++) saveMs.push(await save())
     bytes += totals.bytes - before.bytes
     calls += totals.calls - before.calls
     await ckpt.close()
@@ -143,6 +147,7 @@ const mean = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0) / xs.l
 const section: BenchSection = {
   name: 'index-scale',
   async run(): Promise<BenchRow[]> {
+    await measure(COUNTS[0]!) // warms the JIT up, so that the first count is not measured cold
     const results: AtCount[] = []
     for (const n of COUNTS) results.push(await measure(n))
     const first = results[0]!
