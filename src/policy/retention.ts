@@ -1,4 +1,4 @@
-import { rankOrder, rankValue, type CheckpointRecord, type Ranking } from './ranking.js'
+import { rankValue, topRanked, type CheckpointRecord, type Ranking } from './ranking.js'
 import type { RetentionOptions } from './retention-options.js'
 
 export interface RetentionResult {
@@ -31,14 +31,14 @@ export const retain = (
   const n = all.length
   const kept = new Array<boolean>(n).fill(false)
   kept[n - 1] = true // newest
-  const order = rankOrder(ranking, all, (r) => r)
-  const top = order[0]
+  // The best and the top k are selected, not sorted: retention runs on every save, over every live checkpoint.
+  const top = topRanked(ranking, all, (r) => r, 1)[0]
   if (top !== undefined && !Number.isNaN(rankValue(ranking, all[top]!))) kept[top] = true // best
 
   const { saveTopK, maxToKeep, keepPeriod, keepTimeInterval } = options
   if (saveTopK !== undefined) {
-    const k = saveTopK === -1 ? n : saveTopK
-    for (let j = 0; j < Math.min(k, n); j++) kept[order[j]!] = true
+    if (saveTopK === -1 || saveTopK >= n) kept.fill(true)
+    else for (const i of topRanked(ranking, all, (r) => r, saveTopK)) kept[i] = true
   }
   if (maxToKeep !== undefined) for (let i = Math.max(0, n - maxToKeep); i < n; i++) kept[i] = true
   if (keepPeriod !== undefined) for (let i = 0; i < n; i++) if ((all[i]!.epoch + 1) % keepPeriod === 0) kept[i] = true
