@@ -21,14 +21,17 @@ export interface Segment {
 }
 
 /** Most entries and dropped paths the index file holds before they are compacted into a segment. */
-export const JOURNAL_MAX = 32
+export const JOURNAL_MAX = 16
 /** Segments of one level that merge into one of the next level. */
 export const FANOUT = 4
 
-/** The level a segment of `count` operations starts at: the level whose merges would have produced it. */
+/**
+ * The level a new segment of `count` operations starts at: 0 for a journal's (just over JOURNAL_MAX), else the
+ * level whose merges would have made one that large (a version-1 index converted, a re-sort).
+ */
 export const levelFor = (count: number): number => {
   let level = 0
-  for (let capacity = JOURNAL_MAX; capacity < count; capacity *= FANOUT) level++
+  for (let capacity = 2 * JOURNAL_MAX; capacity < count; capacity *= FANOUT) level++
   return level
 }
 
