@@ -14,7 +14,7 @@ import type { Tensors } from '../tensors/index.js'
 import type { Which } from './candidates.js'
 import { commitSave } from './commit.js'
 import { entryRecord } from './entries.js'
-import { fail } from './errors.js'
+import { fail, storageFailure } from './errors.js'
 import { currentDoc, currentView, type Folder } from './folder.js'
 import { emptyIndex, type Entry } from './index-file.js'
 import { indexWriter, loadIndex, rebuildIndex } from './index-store.js'
@@ -126,6 +126,8 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
   if (loaded !== null) resumeState(loaded.doc.policyState)
   let lock: Promise<WriterLock | null> | null = null
   const takeLock = async () => {
+    // The writer's opening (fs: sweep, link probe) settles the capabilities the writes choose their conditions from.
+    await storage.open().catch((e: unknown) => fail(storageFailure(e, `cannot open ${storage.name} for writing`, '')))
     if (!config.writerLock) return
     lock ??= acquireWriterLock(storage, log, config.lockStaleAfter).catch((e: unknown) => {
       lock = null // a refused lock is asked again at the next write

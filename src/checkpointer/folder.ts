@@ -15,7 +15,10 @@ export interface Folder<Snapshot, Restored> {
   /** An empty index document carrying the policy's current state. */
   readonly empty: () => IndexDoc
   readonly log: (line: string) => void
-  /** Takes the folder's writer lock before the first write (memoised), and refreshes it later. */
+  /**
+   * Before every write: opens the storage for writing and takes the folder's writer lock the first time
+   * (memoised), refreshes the lock later.
+   */
   readonly lock: () => Promise<void>
 }
 

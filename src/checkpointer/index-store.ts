@@ -153,8 +153,10 @@ export const indexWriter = (
     loaded: () => (state === null ? null : loaded(state, etag)),
     async update(change, empty) {
       for (let attempt = 1; ; attempt++) {
-        // Read per write: an adapter may learn its capabilities when it opens (S3 probes conditional writes).
-        const { ifAbsent, ifMatch } = storage.capabilities
+        // The final capabilities: an adapter may probe them at its first write (fs: hard links; S3: conditions).
+        const { ifAbsent, ifMatch } = await storage
+          .open()
+          .catch((e: unknown) => fail(storageFailure(e, `cannot write the index "${key}"`, key)))
         const base = state ?? emptyState(empty())
         const delta = change(base)
         // A new index file names its segments after any stored (left by a deleted index), so the sweep can tell.

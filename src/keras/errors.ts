@@ -8,7 +8,8 @@ export const jsonText = (v: unknown): string => (typeof v === 'object' && v !== 
 /** Every failure of the Keras formats (`.weights.h5`, `.keras`), as a value. */
 export type KerasFormatError =
   | { readonly _tag: 'H5Unavailable'; readonly message: string }
-  | { readonly _tag: 'InvalidH5'; readonly path: string; readonly message: string }
+  /** `object`: the HDF5 path in the file the problem is at, `/` for the file itself. */
+  | { readonly _tag: 'InvalidH5'; readonly path: string; readonly object: string; readonly message: string }
   | { readonly _tag: 'InvalidKerasArchive'; readonly path: string; readonly message: string }
   | { readonly _tag: 'UnsupportedLayer'; readonly layer: string; readonly className: string; readonly message: string }
   | {

@@ -1,6 +1,8 @@
 import * as E from '#fp-ts/Either.js'
-import { CkptKerasError, jsonText, raise, type KerasFormatError } from './errors.js'
-import type { KerasArray, KerasDtype, VarsGroup, WeightsFile } from './weights-file.js'
+import { CkptKerasError, raise, type KerasFormatError } from './errors.js'
+import { H5Refusal, scratchName, withH5File, type LoadedH5 } from './h5-session.js'
+import { readWeights } from './h5-walk.js'
+import type { KerasDtype, VarsGroup, WeightsFile } from './weights-file.js'
 
 /**
  * HDF5 encoding of {@link WeightsFile} through `h5wasm` (HDF5 compiled to WebAssembly), an optional peer
@@ -14,12 +16,11 @@ export const checkWeightsPath = (path: string): void => {
 }
 
 type H5 = typeof import('h5wasm')
-type H5Module = Awaited<H5['ready']>
 
-let loaded: Promise<{ readonly h5: H5['default']; readonly module: H5Module }> | null = null
+let loaded: Promise<LoadedH5> | null = null
 
 /** Loads h5wasm once; rejects with `H5Unavailable` (as a value) when the package is missing. */
-export const loadH5 = async (): Promise<E.Either<KerasFormatError, { readonly h5: H5['default']; readonly module: H5Module }>> => {
+export const loadH5 = async (): Promise<E.Either<KerasFormatError, LoadedH5>> => {
   if (loaded === null) {
     loaded = (async () => {
       const mod = await import('h5wasm')
@@ -38,11 +39,6 @@ export const loadH5 = async (): Promise<E.Either<KerasFormatError, { readonly h5
     })
   }
 }
-
-const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
-
-let counter = 0
-const scratchName = (): string => `/ckpt-keras-${process.pid}-${++counter}.h5`
 
 const H5_DTYPE: Readonly<Record<KerasDtype, string>> = { float32: '<f', float64: '<d', int32: '<i', int64: '<q' }
 
@@ -73,6 +69,7 @@ export const encodeWeightsH5 = async (
     return E.left({
       _tag: 'InvalidH5',
       path: name,
+      object: '/',
       message: `ckpt/keras: writing HDF5 failed: ${e instanceof Error ? e.message : String(e)}`,
     })
   } finally {
@@ -88,32 +85,16 @@ type H5Group = InstanceType<H5['Group']>
 
 /**
  * The string attribute `name` of the root group of HDF5 `bytes` (see {@link encodeWeightsH5}'s `attributes`),
- * or null when the bytes are not HDF5 or have no such string attribute. Reads no dataset.
+ * or null when the bytes are not HDF5, HDF5 cannot read them, or they have no such string attribute. Reads no dataset.
  */
 export const readH5RootAttribute = async (bytes: Uint8Array, name: string): Promise<string | null> => {
   const lib = await loadH5()
   if (E.isLeft(lib)) throw new CkptKerasError(lib.left)
-  const { h5, module } = lib.right
-  if (bytes.length < 8 || HDF5_SIGNATURE.some((b, i) => bytes[i] !== b)) return null
-  const fs = module.FS
-  const scratch = scratchName()
   try {
-    fs.writeFile(scratch, bytes)
-    const f = new h5.File(scratch, 'r')
-    try {
-      const value = f.attrs[name]?.value
-      return typeof value === 'string' ? value : null
-    } finally {
-      f.close()
-    }
+    const value = withH5File(lib.right, bytes, 'root attribute', (f, call) => call('/', () => f.attrs[name]?.value))
+    return typeof value === 'string' ? value : null
   } catch {
     return null
-  } finally {
-    try {
-      fs.unlink(scratch)
-    } catch {
-      // not created
-    }
   }
 }
 
@@ -130,111 +111,26 @@ const writeGroup = (h5: H5['default'], f: H5Group, g: VarsGroup): void => {
   })
 }
 
-const dtypeOf = (meta: { type: number; size: number; signed?: boolean }): KerasDtype | null => {
-  // h5wasm type classes: 0 integer, 1 float
-  if (meta.type === 1 && meta.size === 4) return 'float32'
-  if (meta.type === 1 && meta.size === 8) return 'float64'
-  if (meta.type === 0 && meta.size === 4 && meta.signed) return 'int32'
-  if (meta.type === 0 && meta.size === 8 && meta.signed) return 'int64'
-  return null
-}
-
 /**
- * The `vars` groups of an HDF5 weights file, depth first in key order. Left with the dataset's path
- * when a dataset has a dtype ckpt does not read (anything but float32/64, int32/64, e.g. Keras's bfloat16),
- * or when `path` is not HDF5. `label` names the file in messages.
+ * The `vars` groups of an HDF5 weights file, depth first in key order (see `readWeights` for what is refused).
+ * Every failure is `InvalidH5` naming the file (`label`), the object in it and what was wrong: bytes that are
+ * not HDF5 or are cut short, any error HDF5 reports while reading, a dtype ckpt does not read (anything but
+ * float32/64, int32/64, e.g. Keras's bfloat16), a link cycle, groups nested deeper than `MAX_H5_DEPTH`, and
+ * datasets whose data is not in the file (external storage, virtual datasets).
  */
 export const decodeWeightsH5 = async (bytes: Uint8Array, label: string): Promise<E.Either<KerasFormatError, WeightsFile>> => {
   const lib = await loadH5()
   if (E.isLeft(lib)) return lib
-  const { h5, module } = lib.right
-  const fs = module.FS
-  const name = scratchName()
-  const invalid = (message: string): E.Either<KerasFormatError, WeightsFile> =>
-    E.left({ _tag: 'InvalidH5', path: label, message: `ckpt/keras: '${label}' is not a Keras weights file ckpt can read: ${message}` })
-  if (bytes.length < 8 || HDF5_SIGNATURE.some((b, i) => bytes[i] !== b)) return invalid('no HDF5 signature at offset 0')
+  const invalid = (object: string, message: string): E.Either<KerasFormatError, WeightsFile> =>
+    E.left({
+      _tag: 'InvalidH5',
+      path: label,
+      object,
+      message: `ckpt/keras: '${label}' is not a Keras weights file ckpt can read: at '${object}': ${message}`,
+    })
   try {
-    fs.writeFile(name, bytes)
-    const f = new h5.File(name, 'r')
-    try {
-      const groups: VarsGroup[] = []
-      const walk = (g: H5Group, path: string): string | null => {
-        for (const key of g.keys()) {
-          const child = g.get(key)
-          if (!(child instanceof h5.Group)) continue
-          const childPath = path === '' ? key : `${path}/${key}`
-          if (key === 'vars') {
-            const read = readVars(h5, child, path)
-            if (typeof read === 'string') return read
-            groups.push(read)
-          } else {
-            const err = walk(child, childPath)
-            if (err !== null) return err
-          }
-        }
-        return null
-      }
-      const err = walk(f, '')
-      if (err !== null) return invalid(err)
-      return E.right({ groups })
-    } finally {
-      f.close()
-    }
+    return E.right(withH5File(lib.right, bytes, label, (f, call) => readWeights(lib.right.h5, f, call, bytes.length)))
   } catch (e) {
-    return invalid(e instanceof Error ? e.message : String(e))
-  } finally {
-    try {
-      fs.unlink(name)
-    } catch {
-      // not created
-    }
+    return e instanceof H5Refusal ? invalid(e.object, e.reason) : invalid('/', e instanceof Error ? e.message : String(e))
   }
-}
-
-/** An attribute's value in a message. */
-
-const readVars = (h5: H5['default'], vars: H5Group, path: string): VarsGroup | string => {
-  const nameAttr = vars.attrs['name']
-  const nameValue = nameAttr === undefined ? null : nameAttr.value
-  const out: KerasArray[] = []
-  const keys = vars.keys()
-  for (let i = 0; i < keys.length; i++) {
-    const dsPath = `${path === '' ? '' : `${path}/`}vars/${i}`
-    if (!keys.includes(String(i)))
-      return `'${path === '' ? '' : `${path}/`}vars' has datasets ${JSON.stringify(keys)}, expected 0…${keys.length - 1}`
-    const ds = vars.get(String(i))
-    if (!(ds instanceof h5.Dataset)) return `'${dsPath}' is not a dataset`
-    if ('dtype' in ds.attrs)
-      return `'${dsPath}' has dtype ${jsonText(ds.attrs['dtype']?.json_value)} (only float32, float64, int32, int64 are read)`
-    const dtype = dtypeOf(ds.metadata)
-    if (dtype === null)
-      return `'${dsPath}' has an HDF5 type ckpt does not read (${JSON.stringify(ds.dtype)}); only float32, float64, int32, int64`
-    const shape = ds.shape ?? []
-    const value = ds.value
-    const data =
-      dtype === 'float32'
-        ? Float32Array.from(value as Float32Array)
-        : dtype === 'float64'
-          ? Float64Array.from(value as Float64Array)
-          : dtype === 'int32'
-            ? Int32Array.from(value as Int32Array)
-            : typeof value === 'bigint'
-              ? BigInt64Array.of(value)
-              : BigInt64Array.from(value as BigInt64Array)
-    if (shape.length === 0 && dtype !== 'int64') {
-      const scalar = typeof value === 'number' ? [value] : null
-      out.push({
-        dtype,
-        shape,
-        data: scalar
-          ? dtype === 'float32'
-            ? Float32Array.from(scalar)
-            : dtype === 'float64'
-              ? Float64Array.from(scalar)
-              : Int32Array.from(scalar)
-          : data,
-      })
-    } else out.push({ dtype, shape, data })
-  }
-  return { path, name: typeof nameValue === 'string' ? nameValue : null, vars: out }
 }

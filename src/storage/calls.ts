@@ -13,18 +13,32 @@ export const reported = async <A>(key: string, what: string, f: () => Promise<A>
   }
 }
 
+/** The opening work of a driver: `connect` writes nothing and every call waits for it; `open` is the writer's. */
+export interface Opening {
+  /** What every call needs (e.g. an SDK client), writing nothing; memoised. */
+  readonly connect: () => Promise<unknown>
+  /** What a write needs beyond it (e.g. a capability probe, which may write), memoised; runs `connect` itself. */
+  readonly open: () => Promise<unknown>
+}
+
 /**
  * The frames of a driver's methods when it has opening work: check the arguments (refusing before anything
- * is touched), wait for the memoised `open`, then run the method's body with typed errors.
+ * is touched), wait for the opening the method needs, then run the method's body with typed errors. Only
+ * `written` (for `write`) waits for the writer's `open`: reads, `list`, `stat` and `remove` never probe.
  */
-export const driverCalls = (open: () => Promise<unknown>, check: (key: string) => Either<StorageError, string> = validateKey) => {
-  const keyed = async <A>(key: string, what: string, f: (key: string) => Promise<A>): Promise<A> => {
-    const k = orThrow(check(key))
-    await open()
-    return reported(k, what, () => f(k))
-  }
+export const driverCalls = (opening: Opening, check: (key: string) => Either<StorageError, string> = validateKey) => {
+  const framed =
+    (ready: () => Promise<unknown>) =>
+    async <A>(key: string, what: string, f: (key: string) => Promise<A>): Promise<A> => {
+      const k = orThrow(check(key))
+      await ready()
+      return reported(k, what, () => f(k))
+    }
+  const keyed = framed(opening.connect)
   return {
     keyed,
+    /** A write: the key is checked, then the writer's opening runs (once). */
+    written: framed(opening.open),
     /** A read of a range: the range is checked first, then the key. */
     ranged: async <A>(
       key: string,
@@ -35,10 +49,10 @@ export const driverCalls = (open: () => Promise<unknown>, check: (key: string) =
       const r = orThrow(checkRange(key, range))
       return keyed(key, what, (k) => f(k, r))
     },
-    /** A `list`: the prefix is checked, then the storage opened. */
+    /** A `list`: the prefix is checked, then the storage connected. */
     listed: async <A>(prefix: string | undefined, f: (prefix: ParsedPrefix) => Promise<A>): Promise<A> => {
       const p = orThrow(validatePrefix(prefix))
-      await open()
+      await opening.connect()
       return reported(p.prefix, 'list', () => f(p))
     },
   }

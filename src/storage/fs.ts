@@ -7,7 +7,7 @@ import { fromDriver, type Storage } from './storage.js'
 export interface FsStorageOptions {
   /** fsync each file before its rename and the folder after it. Default true. */
   readonly fsync?: boolean
-  /** Remove temp files left by crashed writers on open. Default true. */
+  /** Remove temp files left by crashed writers at the first write. Default true. */
   readonly sweepOnOpen?: boolean
   /** Sweep temp files older than this even when their writer's pid is alive. Default 3_600_000 (1 hour). */
   readonly staleTempAfterMs?: number
@@ -19,7 +19,8 @@ export interface FsStorageOptions {
 
 /**
  * Objects as files below `dir`: each write goes to a temp file in the key's folder, is fsynced, renamed over
- * the target, and the folder is fsynced. Returns at once; the folder is created and swept on first use.
+ * the target, and the folder is fsynced. Returns at once; the folder is created and swept, and hard links
+ * probed, at the first write: reads write nothing.
  *
  * @example
  * const storage = fsStorage('./checkpoints')

@@ -10,8 +10,8 @@ export interface MemoryStorageOptions {
   /** Wraps the volume's fs before use (e.g. `fsFaults(...).wrap`, for fault-injection tests). Default: none. */
   readonly wrapFs?: (fs: FsModule) => FsModule
   /**
-   * On open, sweep temp files older than this even if their writer (this process) is alive: set 0 to clean up
-   * after a simulated crash on a shared volume. Default 3_600_000 (1 hour).
+   * At the first write, sweep temp files older than this even if their writer (this process) is alive: set 0
+   * to clean up after a simulated crash on a shared volume. Default 3_600_000 (1 hour).
    */
   readonly staleTempAfterMs?: number
 }

@@ -10,8 +10,8 @@ export { s3Driver } from './s3/driver.js'
 export type { S3Credentials, S3StorageOptions } from './s3/options.js'
 
 /**
- * Objects in an S3 bucket (AWS, MinIO, R2, any S3-protocol server). Returns at once; the SDK is loaded, the
- * client made and conditional writes probed on first use.
+ * Objects in an S3 bucket (AWS, MinIO, R2, any S3-protocol server). Returns at once; the SDK is loaded and the
+ * client made on first use, and conditional writes are probed at the first write (reads never write).
  *
  * @example
  * const storage = s3Storage({ bucket: 'ckpt', prefix: 'runs/1', endpoint: 'http://127.0.0.1:9000', forcePathStyle: true })

@@ -39,11 +39,16 @@ export interface Capabilities {
  */
 export interface StorageDriver {
   readonly name: string
-  /** What is known now; for adapters that probe their server, final once `open` has succeeded. */
+  /**
+   * What is known now; for adapters that probe their backend, final once `open` has resolved (before, what a
+   * compliant backend would have). Choose a write's condition from what `open` resolves to.
+   */
   readonly capabilities: Capabilities
   /**
-   * The opening work (temp-file sweep, client creation, capability probe), memoised; every other method
-   * runs it first. Resolves to the final capabilities. Adapters with nothing to open may omit it.
+   * The writer's opening work (creating the folder, sweeping temp files, probing capabilities), memoised:
+   * `write` runs it first. It may write (a probe), so the reads (`read`, `readStream`, `list`, `stat`) never
+   * run it, and write nothing. A probe the backend refuses (read-only, no permission) resolves to fewer
+   * capabilities, not a failure. Resolves to the final capabilities. Adapters with nothing to open may omit it.
    */
   open?(): Promise<Capabilities>
   /** Resolves to the new object's real size and etag, the same a `stat` right after would give. */
@@ -70,7 +75,10 @@ export interface StorageDriver {
  * its `_tag`, `key` and `message`.
  */
 export interface Storage extends Omit<StorageDriver, 'open' | 'close'> {
-  /** Does the opening work now (it otherwise happens on first use) and returns the final capabilities. */
+  /**
+   * Does the writer's opening work now (it otherwise happens at the first write) and returns the final
+   * capabilities: await it before choosing a write's condition. It may write a probe; readers never need it.
+   */
   open(): Promise<Capabilities>
   close(): Promise<void>
 }

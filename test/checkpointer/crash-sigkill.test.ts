@@ -89,8 +89,8 @@ describe('crash consistency under SIGKILL', () => {
             expect(restored.skipped).toEqual([])
             expect(await setup.firstValue(restored.value), `kill ${i}`).toBe(restored.entry.epoch)
           }
-          // Opening swept every temporary file a killed writer left.
-          await storage.list()
+          // The next writer's opening (at its first write, or now) sweeps every temporary file a killed writer left.
+          await storage.open()
           expect(
             walk(dir).filter((f) => f.includes('.ckpt~')),
             `kill ${i}`,

@@ -36,7 +36,7 @@ describe.skipIf(missing !== null)('Checkpointer: two writers on one S3 prefix (m
       s3Storage({ bucket: server.bucket, prefix, endpoint: server.endpoint, forcePathStyle: true, credentials: server.credentials })
     const a = await createCheckpointer({ storage: storage(), filepath: 'a/e{epoch}.safetensors', monitor: 'loss', isChief: true, ...quiet })
     const b = await createCheckpointer({ storage: storage(), filepath: 'b/e{epoch}.safetensors', monitor: 'loss', isChief: true, ...quiet })
-    expect(a.config.storage.capabilities).toEqual({ ifAbsent: true, ifMatch: true })
+    expect(await a.config.storage.open()).toEqual({ ifAbsent: true, ifMatch: true })
     const epochs = 12
     const run = async (ckpt: typeof a, seed: number) => {
       for (let epoch = 0; epoch < epochs; epoch++) await ckpt.onEpochEnd({ epoch, logs: { loss: 1 } }, tensorsFor(seed + epoch))

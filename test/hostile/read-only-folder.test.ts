@@ -43,6 +43,8 @@ describe('a read-only folder (a read-only bind mount)', () => {
     const storage = fsStorage(mounted)
     expect([...(await storage.list())].sort()).toEqual(['ckpt-index.json', 'e1.safetensors', 'e2.safetensors'])
     expect(await storage.stat('e1.safetensors')).not.toBeNull()
+    // The writer's opening: the link probe is refused, which leaves ifAbsent undeclared instead of failing.
+    expect(await fsStorage(mounted).open()).toEqual({ ifAbsent: false, ifMatch: true })
     const c = await createCheckpointer({ storage, filepath: 'e{epoch}.safetensors', monitor: 'loss', log: () => {} })
     expect((await c.restore()).entry.path).toBe('e2.safetensors')
     const err = await c.onEpochEnd({ epoch: 2, logs: { loss: 0.1 } }, tensorsFor(2)).catch((e: unknown) => e)

@@ -8,7 +8,7 @@ import { fsStorage } from '../../src/storage/fs.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import type { FsModule } from '../../src/storage/fs/fs-module.js'
 import type { Storage, WriteOptions } from '../../src/storage/storage.js'
-import { asyncChunks, fsFaults, inChunks, type FsOp } from '../../src/testing/index.js'
+import { asyncChunks, expectFailure, fsFaults, inChunks, type FsOp } from '../../src/testing/index.js'
 
 /** A place objects live, reachable by a faulty and by a clean storage, and listable for leftover files. */
 interface Backend {
@@ -117,6 +117,8 @@ for (const backend of [realFs, memory]) {
                   op !== 'link' &&
                   !(crash && faults.counts().link + faults.counts().rename === 0)
                 const clean = crash ? place.open(undefined, 0) : place.open()
+                // After a crash, the next writer's opening sweeps the temp files (readers never do).
+                if (crash) await clean.open()
                 const now = await clean.stat(key)
                 if (mode === 'ifAbsent') {
                   if (now !== null) expect(same(await clean.read(key), v2), label).toBe(true)
@@ -128,7 +130,7 @@ for (const backend of [realFs, memory]) {
                 if (outcome === null) expect(same(await clean.read(key), v2), label).toBe(true)
                 const keys = (await clean.list()).filter((k) => k !== key)
                 expect(keys, label).toEqual(mode === 'ifAbsent' ? [KEY, 'other'] : ['other'])
-                // No temp file is left behind: cleaned by the writer, or (after a crash) swept on open.
+                // No temp file is left behind: cleaned by the writer, or (after a crash) swept by the next writer.
                 expect(
                   (await place.files()).filter((f) => f.includes('.ckpt~')),
                   label,
@@ -140,6 +142,57 @@ for (const backend of [realFs, memory]) {
         })
       }
     }
+
+    it("the writer's opening runs at the first write: for every n, failing its n-th stat/mkdir/open/close/link (or as a crash) fails that write with a typed IOError, changes nothing, and the next write opens again", async () => {
+      // The calls of the opening alone (root check, mkdir, sweep, link probe), on a folder holding objects.
+      const seeded = async () => {
+        const place = await backend.fresh()
+        const seed = place.open()
+        const before = await seed.write(KEY, v1)
+        await seed.write('other', v1)
+        return { place, before }
+      }
+      const counting = fsFaults([])
+      await (await seeded()).place.open(counting.wrap).open()
+      const atOpen = counting.counts()
+      const ops = ['stat', 'mkdir', 'open', 'close', 'link'] as const
+      let cases = 0
+      for (const op of ops) {
+        for (let nth = 1; nth <= atOpen[op]; nth++) {
+          for (const crash of [false, true]) {
+            for (const mode of ['plain', 'ifAbsent', 'ifMatch'] as const) {
+              cases++
+              const label = `${mode} ${op} #${nth}${crash ? ' crash' : ''}`
+              const { place, before } = await seeded()
+              const faults = fsFaults({ op, nth, code: 'ENOSPC', crash })
+              const s = place.open(faults.wrap)
+              const key = mode === 'ifAbsent' ? 'ckpt/new.bin' : KEY
+              const options: WriteOptions | undefined =
+                mode === 'ifAbsent' ? { ifAbsent: true } : mode === 'ifMatch' ? { ifMatch: before.etag } : undefined
+              const failure = await expectFailure(write2(s, key, options), 'IOError')
+              expect(faults.fired, label).toBe(true)
+              expect(failure.message, label).toContain('ENOSPC')
+              expect(faults.counts().rename + faults.counts().link, `${label}: nothing committed`).toBeLessThanOrEqual(atOpen.link)
+              const clean = place.open(undefined, 0)
+              await clean.open()
+              expect(same(await clean.read(KEY), v1), label).toBe(true)
+              expect(await clean.list(), label).toEqual([KEY, 'other'])
+              expect(
+                (await place.files()).filter((f) => f.includes('.ckpt~')),
+                label,
+              ).toEqual([])
+              if (crash) continue
+              // A failed opening is not remembered: the same storage opens again (the fault fired once), with the true capabilities.
+              await write2(s, key, mode === 'ifMatch' ? { ifMatch: before.etag } : options)
+              expect(s.capabilities, label).toEqual({ ifAbsent: true, ifMatch: true })
+              expect(same(await clean.read(key), v2), label).toBe(true)
+            }
+          }
+        }
+      }
+      expect(atOpen.link, 'the opening probes hard links').toBe(1)
+      expect(cases).toBeGreaterThanOrEqual(ops.length * 2 * 3)
+    })
 
     it('a fault while reading is a typed IOError, and the object is unchanged', async () => {
       const place = await backend.fresh()

@@ -53,14 +53,29 @@ const files = async (dir: string): Promise<string[]> =>
     .sort()
 
 describe('fsStorage', () => {
-  it('returns the storage synchronously and touches the disk only on first use', async () => {
+  it('returns the storage synchronously; reads of a missing folder find nothing and create nothing, the first write creates it', async () => {
     const dir = join(freshDir(), 'nested', 'deeper')
     const storage = fsStorage(dir)
     expect(storage).not.toBeInstanceOf(Promise)
     await expect(nodeFs.stat(dir)).rejects.toMatchObject({ code: 'ENOENT' })
     expect(await storage.list()).toEqual([])
-    expect((await nodeFs.stat(dir)).isDirectory()).toBe(true)
+    expect(await storage.stat('a/b')).toBeNull()
+    await expectFailure(storage.read('a/b'), 'NotFound')
+    await expect(nodeFs.stat(dir)).rejects.toMatchObject({ code: 'ENOENT' })
+    await storage.write('a/b', new Uint8Array([1]))
+    expect(await files(dir)).toEqual(['a/b'])
     expect(() => fsStorage('')).toThrow(/dir must be a non-empty folder path/)
+  })
+
+  it('refuses a root that is a file, reading or writing, with IOError', async () => {
+    const file = freshDir()
+    await nodeFs.writeFile(file, 'not a folder')
+    const storage = fsStorage(file)
+    const listed = await expectFailure(storage.list(), 'IOError')
+    expect(listed.message).toContain('is not a folder')
+    await expectFailure(storage.stat('a'), 'IOError')
+    await expectFailure(storage.write('a', new Uint8Array([1])), 'IOError')
+    expect(await nodeFs.readFile(file, 'utf8')).toBe('not a folder')
   })
 
   it('writes each chunk as it comes to a temp file in the same folder, fsyncs it, renames it, then fsyncs the folder', async () => {
@@ -115,7 +130,24 @@ describe('fsStorage', () => {
     expect(await storage.list()).toEqual([])
   })
 
-  it('on open, removes temp files of dead writers, of an earlier process with our pid, and stale ones; ignores live ones in list and read', async () => {
+  it('a folder that refuses the link probe (no write permission) opens without ifAbsent instead of failing, and reads', async () => {
+    const dir = freshDir()
+    await fsStorage(dir).write('a', new Uint8Array([1]))
+    const denied = (fs: FsModule): FsModule => ({
+      ...fs,
+      open: async (p, f, m) => {
+        if (f === 'wx') throw Object.assign(new Error(`EACCES: permission denied, open '${p}'`), { code: 'EACCES' })
+        return fs.open(p, f, m)
+      },
+    })
+    const storage = fsStorage(dir, { wrapFs: denied })
+    expect(await storage.open()).toEqual({ ifAbsent: false, ifMatch: true })
+    expect(Array.from(await storage.read('a'))).toEqual([1])
+    const failure = await expectFailure(storage.write('b', new Uint8Array([2])), 'IOError')
+    expect(failure.message).toContain('EACCES')
+  })
+
+  it('the first write removes temp files of dead writers, of an earlier process with our pid, and stale ones; reads remove none and show none', async () => {
     const dir = freshDir()
     await nodeFs.mkdir(join(dir, 'sub'), { recursive: true })
     const dead = spawnSync(process.execPath, ['-e', '0']).pid
@@ -134,12 +166,16 @@ describe('fsStorage', () => {
     await nodeFs.utimes(staleTemp, old, old)
     await nodeFs.writeFile(join(dir, 'sub', 'real'), 'whole')
     const storage = fsStorage(dir)
+    const all = await files(dir)
     expect(await storage.list()).toEqual(['sub/real'])
-    expect(await files(dir)).toEqual([live, 'sub/real'])
+    expect(await storage.stat('sub/real')).not.toBeNull()
     await expectFailure(storage.read(live), 'InvalidKey')
+    expect(await files(dir), 'a reader sweeps nothing').toEqual(all)
+    await storage.write('sub/new', new Uint8Array([1]))
+    expect(await files(dir)).toEqual([live, 'sub/new', 'sub/real'])
     const everything = fsStorage(dir, { staleTempAfterMs: 0 })
     await everything.open()
-    expect(await files(dir)).toEqual(['sub/real'])
+    expect(await files(dir)).toEqual(['sub/new', 'sub/real'])
   })
 
   it('refuses a key whose folder path is an object, or that is a folder of other keys, with Unsupported', async () => {

@@ -181,6 +181,8 @@ export const storageIOHandler = (storage: Storage, path: string): tf.io.IOHandle
   const key = orThrow(checkModelJsonPath(path))
 
   const save = async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
+    // The final capabilities (an adapter may probe them at its first write) before the commit chooses its condition.
+    await storageCall(key, 'opening the storage', () => storage.open())
     const errors = await commitLayersModel(
       storage,
       key,

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core'
 import { digestOf } from '../../checkpointer/checksum.js'
 import { checkpointMetaFromJson } from '../../checkpointer/checkpoint-meta.js'
+import { mapBounded, SCAN_CONCURRENCY } from '../../checkpointer/map-bounded.js'
 import type { CheckpointMeta, ScannedCheckpoint } from '../../checkpointer/serializer.js'
 import type { Storage } from '../../storage/storage.js'
 import { ckptMetadataOf } from './ckpt-metadata.js'
@@ -20,23 +21,22 @@ export const checkpointMetaOf = (json: tf.io.ModelJSON): CheckpointMeta | null =
  * so readers without it (the CLI) can rebuild a lost index too.
  */
 export const scanLayersModels = async (storage: Storage): Promise<ReadonlyArray<ScannedCheckpoint>> => {
-  const found: ScannedCheckpoint[] = []
   const keys = await storage.list()
   const present = new Set(keys)
-  for (const key of keys) {
-    if (!key.endsWith('model.json')) continue
+  const models = keys.filter((key) => key.endsWith('model.json'))
+  const scanned = await mapBounded(models, SCAN_CONCURRENCY, async (key): Promise<ScannedCheckpoint | null> => {
     const bytes = await storage.read(key)
     const json = parseModelJson(key, new TextDecoder().decode(bytes))
-    if (json._tag === 'Left') continue
+    if (json._tag === 'Left') return null
     const meta = checkpointMetaOf(json.right)
     const weightKeys = weightKeysOf(key, json.right)
-    if (meta === null || weightKeys._tag === 'Left' || !weightKeys.right.every((k) => present.has(k))) continue
+    if (meta === null || weightKeys._tag === 'Left' || !weightKeys.right.every((k) => present.has(k))) return null
     const files = []
     for (const k of weightKeys.right) files.push({ key: k, ...digestOf(await storage.read(k)) })
     files.push({ key, ...digestOf(bytes) })
-    found.push({ path: key, files, meta })
-  }
-  return found
+    return { path: key, files, meta }
+  })
+  return scanned.filter((s) => s !== null)
 }
 
 /** The tfjs layers format as a scanner, for readers that only rebuild an index. */

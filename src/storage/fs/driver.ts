@@ -26,13 +26,13 @@ export interface FsDriverOptions {
   readonly fs: FsModule
   /** The path functions matching `fs`. */
   readonly path: PathModule
-  /** The folder that holds the objects; created (with parents) on open. */
+  /** The folder that holds the objects; created (with parents) by the first write. */
   readonly root: string
   /** The adapter's name in errors and `storage.name`. */
   readonly name: string
   /** fsync each file before its rename and the folder after it. Default true. */
   readonly fsync?: boolean
-  /** Remove temp files left by crashed writers when opening. Default true. */
+  /** Remove temp files left by crashed writers at the first write (the writer's opening). Default true. */
   readonly sweepOnOpen?: boolean
   /**
    * A temp file older than this is swept even if its writer's pid is alive (pids are reused, and writers on
@@ -64,12 +64,21 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
     },
   }
 
+  // Reading needs no opening but a look at the root: a missing one holds nothing, a file there is an error.
+  const connect = memoiseOpen(() =>
+    reported('', `opening ${name}`, async () => {
+      const st = await statOrNull(ctx, '', root)
+      if (st !== null && !st.isDirectory()) fail(ioError('', `${name}: ${root} is not a folder`, null))
+    }),
+  )
+  // The writer's opening, at the first write: readers never create, sweep or probe anything.
   const open = memoiseOpen(() =>
     reported('', `opening ${name}`, async () => {
+      await connect()
       try {
         await fs.mkdir(root, { recursive: true })
         if (options.sweepOnOpen ?? true) await sweepTemps(ctx, root, sweep)
-        // A folder that refuses the probe (read-only, no permission) still opens for reading: writes fail on their own.
+        // A folder that refuses the probe (read-only, no permission) has no ifAbsent: its writes fail on their own.
         const links = await probeLinks(ctx).catch((e: unknown) => {
           if (hasCode(READ_ONLY, e)) return false
           throw e
@@ -81,7 +90,7 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
       }
     }),
   )
-  const { keyed, ranged, listed } = driverCalls(open)
+  const { keyed, written, ranged, listed } = driverCalls({ connect, open })
 
   const remove = (key: string): Promise<void> =>
     keyed(key, 'remove', (k) =>
@@ -110,7 +119,7 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
     },
     open,
     write: (key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo> =>
-      keyed(key, 'write', (k) => writeObject(ctx, writer, k, data, options)),
+      written(key, 'write', (k) => writeObject(ctx, writer, k, data, options)),
     read: (key: string, range?: ByteRange): Promise<Uint8Array> => ranged(key, range, 'read', (k, r) => readObject(ctx, k, r)),
     readStream: (key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> =>
       ranged(key, range, 'readStream', (k, r) => streamObject(ctx, k, r, readChunk)),

@@ -16,7 +16,7 @@ import { writeObject, type Honoured } from './upload.js'
 /**
  * The S3 adapter's driver: PutObject for small objects, parallel multipart uploads (lib-storage) for large
  * and streamed ones, resumable reads, and conditional writes where the server honours them. The SDK is
- * loaded, the client made and the conditions probed by `open`, on first use.
+ * loaded and the client made on first use; the conditions are probed by `open`, at the first write.
  */
 export const s3Driver = (options: S3StorageOptions): StorageDriver => {
   checkOptions(options)
@@ -39,12 +39,19 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
       ? { ifAbsent: false, ifMatch: false, multipartIfMatch: false }
       : { ifAbsent: true, ifMatch: true, multipartIfMatch: true }
 
-  const open = memoiseOpen(() =>
+  // Every call needs the SDK and a client; making them writes nothing.
+  const connect = memoiseOpen(() =>
     reported('', `opening ${name}`, async () => {
       const sdk = await loadSdk()
-      const client = session?.client ?? makeClient(sdk, options, ctx.maxAttempts)
-      session = { sdk, client }
+      session = { sdk, client: session?.client ?? makeClient(sdk, options, ctx.maxAttempts) }
+    }),
+  )
+  // The writer's opening, at the first write: the probe writes an object, so readers never run it.
+  const open = memoiseOpen(() =>
+    reported('', `opening ${name}`, async () => {
+      await connect()
       if (conditional === 'auto') {
+        const { sdk, client } = ctx.session()
         try {
           honoured = await probeConditions(ctx, client, sdk)
         } catch (e) {
@@ -62,7 +69,7 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
         ? E.left(invalidKey(k, `invalid storage key "${k}": with the prefix "${base}" it is longer than ${MAX_KEY_BYTES} bytes`))
         : E.right(k),
     )(validateKey(key))
-  const { keyed, ranged, listed } = driverCalls(open, checkKey)
+  const { keyed, written, ranged, listed } = driverCalls({ connect, open }, checkKey)
 
   return {
     name,
@@ -71,7 +78,7 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
     },
     open,
     write: (key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo> =>
-      keyed(key, 'write', (k) => writeObject(ctx, honoured, k, data, options)),
+      written(key, 'write', (k) => writeObject(ctx, honoured, k, data, options)),
     read: (key: string, range?: ByteRange): Promise<Uint8Array> => ranged(key, range, 'read', (k, r) => readObject(ctx, k, r)),
     readStream: (key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> =>
       ranged(key, range, 'readStream', async (k, r) => (await streamObject(ctx, k, r)).chunks),

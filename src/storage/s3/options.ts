@@ -26,9 +26,9 @@ export interface S3StorageOptions {
   /** Attempts per request (and per resumed read) on 5xx, throttling and connection resets. Default 3. */
   readonly maxAttempts?: number
   /**
-   * Conditional writes: 'auto' probes the server once on open (s3rver ignores them, AWS and moto honour them);
-   * true trusts the server without probing; false never sends conditions (conditional writes fail with
-   * `Unsupported`). Default 'auto'.
+   * Conditional writes: 'auto' probes the server once, at the first write (s3rver ignores them, AWS and moto
+   * honour them); true trusts the server without probing; false never sends conditions (conditional writes
+   * fail with `Unsupported`). Default 'auto'.
    */
   readonly conditionalWrites?: 'auto' | boolean
   /** Keys asked for per ListObjectsV2 page (MaxKeys). Default 1000, the S3 maximum. */

@@ -1,5 +1,6 @@
 import { checkpointMetaFromJson, checkpointMetaToJson } from '../../../checkpointer/checkpoint-meta.js'
 import { digestOf } from '../../../checkpointer/checksum.js'
+import { mapBounded, SCAN_CONCURRENCY } from '../../../checkpointer/map-bounded.js'
 import type { ArtifactReader, ArtifactWriter, CheckpointMeta, ScannedCheckpoint, Serializer } from '../../../checkpointer/serializer.js'
 import { checkKerasPath, metadataKey, withMetadataKey } from '../../../keras/keras-file.js'
 import { orThrow } from '../../../keras/errors.js'
@@ -31,15 +32,14 @@ const scanFiles = async (
   ending: string,
   metaOf: (bytes: Uint8Array) => Promise<CheckpointMeta | null>,
 ): Promise<ReadonlyArray<ScannedCheckpoint>> => {
-  const found: ScannedCheckpoint[] = []
-  for (const key of await storage.list()) {
-    if (!key.endsWith(ending)) continue
+  const keys = (await storage.list()).filter((key) => key.endsWith(ending))
+  const scanned = await mapBounded(keys, SCAN_CONCURRENCY, async (key): Promise<ScannedCheckpoint | null> => {
     const bytes = await storage.read(key)
     const meta = await metaOf(bytes)
-    if (meta === null) continue // not a ckpt checkpoint, or unreadable: not ours to index
-    found.push({ path: key, files: [{ key, ...digestOf(bytes) }], meta })
-  }
-  return found
+    // not a ckpt checkpoint, or unreadable: not ours to index
+    return meta === null ? null : { path: key, files: [{ key, ...digestOf(bytes) }], meta }
+  })
+  return scanned.filter((s) => s !== null)
 }
 
 /**
