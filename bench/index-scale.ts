@@ -8,9 +8,11 @@ import { createCheckpointer } from '../src/checkpointer/index.js'
 import { memoryStorage } from '../src/storage/memory.js'
 import type { Storage } from '../src/storage/storage.js'
 import type { Tensors } from '../src/tensors/index.js'
+import { versionOneIndex } from '../test/checkpointer/support.js'
 import { median, type BenchRow, type BenchSection } from './harness.js'
 
 const COUNTS = [10, 1_000, 10_000, 100_000]
+const RETENTION_COUNTS = [1_000, 10_000, 100_000]
 /** Saves timed at each count, at most; fewer when they take longer than the budget (the quadratic index did). */
 const SAVES = Number(process.env.BENCH_INDEX_SAVES ?? 100)
 const BUDGET_MS = Number(process.env.BENCH_INDEX_BUDGET_MS ?? 10_000)
@@ -22,35 +24,6 @@ const WARMUP = 3
 const perRound = (n: number) => Math.min(64, Math.max(5, Math.floor(n / 16)))
 
 const tensors: Tensors = { w: { dtype: 'F32', shape: [4], data: Float32Array.of(1, 2, 3, 4) } }
-
-const policyState = { version: 1, best: null, batchesSinceSave: 0, lastBatchSeen: null, step: 0, trigger: null }
-
-/** A version-1 index of `n` entries, the shape ckpt writes (the files need not exist: nothing reads them). */
-const seedIndex = (n: number): Uint8Array => {
-  const sha256 = `sha256:${'0'.repeat(64)}`
-  const checkpoints = Array.from({ length: n }, (_, i) => ({
-    path: `seed/e${i + 1}.safetensors`,
-    format: 'safetensors',
-    epoch: i,
-    step: 0,
-    batch: null,
-    metrics: { loss: 1 / (i + 1) },
-    score: 1 / (i + 1),
-    time: 1_000_000 + i,
-    policyState,
-    files: [{ key: `seed/e${i + 1}.safetensors`, size: 384, sha256 }],
-  }))
-  const doc = {
-    format: 'ckpt-index',
-    version: 1,
-    checkpoints,
-    replacing: [],
-    removing: [],
-    policyState,
-    ranking: { monitor: 'loss', mode: 'min' },
-  }
-  return new TextEncoder().encode(JSON.stringify(doc, null, 1))
-}
 
 /** Counts the bytes written to, and the calls made on, the index's keys. */
 const counting = (storage: Storage) => {
@@ -106,7 +79,7 @@ interface AtCount {
  * count near N (200 saves after 10 would measure 100); rounds repeat until enough saves are timed or the budget is
  * spent.
  */
-const measure = async (n: number): Promise<AtCount> => {
+const measure = async (n: number, retention: { readonly keepPeriod?: number } = {}): Promise<AtCount> => {
   const openMs: number[] = []
   const reopenMs: number[] = []
   const saveMs: number[] = []
@@ -115,13 +88,20 @@ const measure = async (n: number): Promise<AtCount> => {
   const started = Date.now()
   while (saveMs.length < SAVES && (saveMs.length === 0 || Date.now() - started < BUDGET_MS)) {
     const base = memoryStorage()
-    await base.write('ckpt-index.json', seedIndex(n))
+    await base.write('ckpt-index.json', new TextEncoder().encode(versionOneIndex(n)))
     const { storage, totals } = counting(base)
-    const options = { storage, filepath: 'run/e{epoch}.safetensors', monitor: 'loss', immutableSnapshots: true, log: () => {} }
+    const options = {
+      storage,
+      filepath: 'run/e{epoch}.safetensors',
+      monitor: 'loss',
+      immutableSnapshots: true,
+      log: () => {},
+      ...retention,
+    }
     const t0 = process.hrtime.bigint()
     const ckpt = await createCheckpointer(options)
     openMs.push(Number(process.hrtime.bigint() - t0) / 1e6)
-    let epoch = n
+    let epoch = 2 * n + 1
     const save = async () => {
       const t = process.hrtime.bigint()
       await ckpt.onEpochEnd({ epoch: epoch++, logs: { loss: 1 } }, tensors)
@@ -160,6 +140,21 @@ const section: BenchSection = {
       target: '<= 2',
       pass: median(r.saveMs) / median(first.saveMs) <= 2,
     }))
+    // Retention reads every live checkpoint at each save (linear); keepPeriod: 2 keeps every other one, so the count
+    // stays near N while each save also removes one.
+    const kept: AtCount[] = []
+    for (const n of RETENTION_COUNTS) kept.push(await measure(n, { keepPeriod: 2 }))
+    const k0 = kept[0]!
+    for (const r of kept)
+      rows.push({
+        name: `save cost with retention (keepPeriod: 2) at ${r.n.toLocaleString('en-US')} checkpoints (memory storage, tiny tensors)`,
+        subject: `${median(r.saveMs).toFixed(3)} ms median, ${mean(r.saveMs).toFixed(3)} ms mean of ${r.saveMs.length} saves; index: ${r.callsPerSave.toFixed(2)} storage calls, ${(r.bytesPerSave / 1024).toFixed(1)} KiB written per save`,
+        baseline: `at ${k0.n.toLocaleString('en-US')} checkpoints: ${median(k0.saveMs).toFixed(3)} ms median`,
+        ratio: median(r.saveMs) / median(k0.saveMs) / (r.n / k0.n),
+        ratioMeaning: `median save time per checkpoint kept, ${r.n} / ${k0.n} (<= 1: retention is linear or better)`,
+        target: '<= 1',
+        pass: median(r.saveMs) / median(k0.saveMs) / (r.n / k0.n) <= 1,
+      })
     const last = results.at(-1)!
     rows.push({
       name: `open a folder of ${last.n.toLocaleString('en-US')} checkpoints (createCheckpointer: read and validate the index)`,

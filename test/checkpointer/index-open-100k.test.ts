@@ -7,7 +7,7 @@ import { afterAll, expect, it } from 'vitest'
 import { createCheckpointer, INDEX_KEY } from '../../src/checkpointer/index.js'
 import { loadIndex } from '../../src/checkpointer/index-store.js'
 import { fsStorage } from '../../src/storage/fs.js'
-import { tempDir, tensorsFor } from './support.js'
+import { tempDir, tensorsFor, versionOneIndex } from './support.js'
 
 const tmp = tempDir('ckpt-open-100k-')
 afterAll(tmp.cleanup)
@@ -16,30 +16,7 @@ const N = 100_000
 const options = { filepath: 'run/e{epoch}.safetensors', monitor: 'loss', log: () => {} } as const
 
 it('a folder of 100,001 checkpoints opens within the budget, every entry listed in order', async () => {
-  const sha256 = `sha256:${'0'.repeat(64)}`
-  const policyState = { version: 1, best: null, batchesSinceSave: 0, lastBatchSeen: null, step: 0, trigger: null }
-  const checkpoints = Array.from({ length: N }, (_, i) => ({
-    path: `seed/e${i + 1}.safetensors`,
-    format: 'safetensors',
-    epoch: i,
-    step: 0,
-    batch: null,
-    metrics: { loss: 1 / (i + 1) },
-    score: 1 / (i + 1),
-    time: 1_000_000 + i,
-    policyState,
-    files: [{ key: `seed/e${i + 1}.safetensors`, size: 384, sha256 }],
-  }))
-  const v1 = {
-    format: 'ckpt-index',
-    version: 1,
-    checkpoints,
-    replacing: [],
-    removing: [],
-    policyState,
-    ranking: { monitor: 'loss', mode: 'min' },
-  }
-  writeFileSync(join(tmp.dir, INDEX_KEY), JSON.stringify(v1, null, 1))
+  writeFileSync(join(tmp.dir, INDEX_KEY), versionOneIndex(N))
   const writer = await createCheckpointer({ storage: fsStorage(tmp.dir), ...options })
   await writer.onEpochEnd({ epoch: N, logs: { loss: 0 } }, tensorsFor(N))
   await writer.close()
