@@ -1,7 +1,7 @@
 import { hasRetentionRule, retain, type PolicyState, type Ranking, type RetentionOptions, type Save } from '../policy/index.js'
 import { recordingWriter } from './artifact-writer.js'
 import { verifyEntry } from './artifact-reader.js'
-import { entryOf, entryRecord, inSaveOrder } from './entries.js'
+import { entryOf, inSaveOrder } from './entries.js'
 import { fail, storageFailure } from './errors.js'
 import { currentView, filesOf, removeFiles, sweepRemoving, type Folder } from './folder.js'
 import type { IndexChange, IndexView } from './index-state.js'
@@ -59,11 +59,9 @@ const settleFailedOverwrite = async (
  */
 const retained = (rules: CommitRules, view: IndexView, entry: Entry): IndexChange => {
   if (!hasRetentionRule(rules.retention)) return { add: [entry] }
-  const live = view.doc.checkpoints.filter((e) => e.path !== entry.path)
-  const { remove } = retain(rules.retention, rules.ranking, live.map(entryRecord), entryRecord(entry))
-  const gone = new Set(remove.map((r) => r.path))
-  const dropped = live.filter((e) => gone.has(e.path))
-  return { drop: dropped.map((e) => e.path), add: [entry], removing: [...view.removing, ...dropped] }
+  // Entries are retention's records as they are (no copy of each); the ones it drops come back as given.
+  const { remove } = retain(rules.retention, rules.ranking, view.doc.checkpoints, entry)
+  return { drop: remove.map((e) => e.path), add: [entry], removing: [...view.removing, ...remove] }
 }
 
 /**

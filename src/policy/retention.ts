@@ -1,11 +1,11 @@
 import { rankValue, topRanked, type CheckpointRecord, type Ranking } from './ranking.js'
 import type { RetentionOptions } from './retention-options.js'
 
-export interface RetentionResult {
+export interface RetentionResult<R extends CheckpointRecord = CheckpointRecord> {
   /** Survivors, in save order (oldest first), ending with the added record. */
-  readonly keep: CheckpointRecord[]
+  readonly keep: R[]
   /** Checkpoints to delete, in save order. Never the added one, nor one whose path it reuses. */
-  readonly remove: CheckpointRecord[]
+  readonly remove: R[]
 }
 
 /** True when at least one retention rule is set. */
@@ -20,12 +20,12 @@ export const hasRetentionRule = (o: RetentionOptions): boolean =>
  *
  * @example retain({ maxToKeep: 2 }, { monitor: 'val_loss', mode: 'min' }, [a, b], c) // keep [b, c] plus the best
  */
-export const retain = (
+export const retain = <R extends CheckpointRecord>(
   options: RetentionOptions,
   ranking: Ranking,
-  existing: ReadonlyArray<CheckpointRecord>,
-  added: CheckpointRecord,
-): RetentionResult => {
+  existing: ReadonlyArray<R>,
+  added: R,
+): RetentionResult<R> => {
   const all = [...existing.filter((r) => r.path !== added.path), added]
   if (!hasRetentionRule(options)) return { keep: all, remove: [] }
   const n = all.length
@@ -53,8 +53,8 @@ export const retain = (
       }
     }
   }
-  const keep: CheckpointRecord[] = []
-  const remove: CheckpointRecord[] = []
+  const keep: R[] = []
+  const remove: R[] = []
   for (let i = 0; i < n; i++) (kept[i] ? keep : remove).push(all[i]!)
   return { keep, remove }
 }
