@@ -1,8 +1,9 @@
 /**
- * Save cost against checkpoint count: one Checkpointer on memory storage, tiny tensors, no retention. Each count is
- * seeded with an index of N entries (written directly, as format version 1: every ckpt opens it), then the next
- * saves are timed one by one. Also the time to open the folder (reading the index) at each count, and the index
- * bytes and storage calls each save costs (from a counting wrapper around the storage).
+ * Save cost against checkpoint count: one Checkpointer on memory storage, tiny tensors, no retention (and with
+ * `keepPeriod: 2`, to show retention's cost per checkpoint). Each count is seeded with an index of N entries
+ * (written directly, as format version 1: every ckpt opens it), then the next saves are timed one by one. Also the
+ * time to open a folder of 100,000, and the index bytes and storage calls each save costs (counted by a wrapper
+ * around the storage).
  */
 import { createCheckpointer } from '../src/checkpointer/index.js'
 import { memoryStorage } from '../src/storage/memory.js'
@@ -13,15 +14,14 @@ import { median, type BenchRow, type BenchSection } from './harness.js'
 
 const COUNTS = [10, 1_000, 10_000, 100_000]
 const RETENTION_COUNTS = [1_000, 10_000, 100_000]
-/** Saves timed at each count, at most; fewer when they take longer than the budget (the quadratic index did). */
-const SAVES = Number(process.env.BENCH_INDEX_SAVES ?? 100)
-const BUDGET_MS = Number(process.env.BENCH_INDEX_BUDGET_MS ?? 10_000)
-const WARMUP = 3
 /**
- * Saves timed per round: few at small counts, to stay near N; at least two compaction cycles of the index file
- * (32 saves each) from 1,000 on, so that its steady state is measured, not only the saves right after opening.
+ * Passes over every count, interleaved, so that the machine's load swings hit all counts alike. Each pass times a
+ * few saves per count: 25 at 10 (in rounds of 5 on a freshly seeded folder, to stay near 10), 16 from 1,000 on (on
+ * one folder per count: the count grows by 3 + 16 × passes, 6% at 1,000).
  */
-const perRound = (n: number) => Math.min(64, Math.max(5, Math.floor(n / 16)))
+const PASSES = Number(process.env.BENCH_INDEX_PASSES ?? 4)
+const SMALL = 100
+const WARMUP = 3
 
 const tensors: Tensors = { w: { dtype: 'F32', shape: [4], data: Float32Array.of(1, 2, 3, 4) } }
 
@@ -74,52 +74,81 @@ interface AtCount {
   readonly callsPerSave: number
 }
 
-/**
- * Rounds of: seed N entries, open, a few warm-up saves, a few timed saves, close, reopen. Few saves a round keep the
- * count near N (200 saves after 10 would measure 100); rounds repeat until enough saves are timed or the budget is
- * spent.
- */
-const measure = async (n: number, retention: { readonly keepPeriod?: number } = {}): Promise<AtCount> => {
+/** One count's folder (memory storage seeded with a version-1 index of N entries) and what its saves cost. */
+const series = (n: number, retention: { readonly keepPeriod?: number } = {}) => {
   const openMs: number[] = []
   const reopenMs: number[] = []
   const saveMs: number[] = []
   let bytes = 0
   let calls = 0
-  const started = Date.now()
-  while (saveMs.length < SAVES && (saveMs.length === 0 || Date.now() - started < BUDGET_MS)) {
+  let current: { base: Storage; ckpt: Awaited<ReturnType<typeof createCheckpointer>>; save: () => Promise<number> } | null = null
+  const options = (storage: Storage) => ({
+    storage,
+    filepath: 'run/e{epoch}.safetensors',
+    monitor: 'loss',
+    immutableSnapshots: true,
+    log: () => {},
+    ...retention,
+  })
+  /** Seeds a folder, opens it (timed) and saves WARMUP times (the first converts the version-1 index). */
+  const start = async () => {
     const base = memoryStorage()
     await base.write('ckpt-index.json', new TextEncoder().encode(versionOneIndex(n)))
     const { storage, totals } = counting(base)
-    const options = {
-      storage,
-      filepath: 'run/e{epoch}.safetensors',
-      monitor: 'loss',
-      immutableSnapshots: true,
-      log: () => {},
-      ...retention,
-    }
     const t0 = process.hrtime.bigint()
-    const ckpt = await createCheckpointer(options)
+    const ckpt = await createCheckpointer(options(storage))
     openMs.push(Number(process.hrtime.bigint() - t0) / 1e6)
     let epoch = 2 * n + 1
     const save = async () => {
+      const before = { ...totals }
       const t = process.hrtime.bigint()
       await ckpt.onEpochEnd({ epoch: epoch++, logs: { loss: 1 } }, tensors)
-      return Number(process.hrtime.bigint() - t) / 1e6
+      const ms = Number(process.hrtime.bigint() - t) / 1e6
+      bytes += totals.bytes - before.bytes
+      calls += totals.calls - before.calls
+      return ms
     }
+    current = { base, ckpt, save }
     for (let i = 0; i < WARMUP; i++) await save()
-    const before = { ...totals }
-    for (let i = 0; i < perRound(n); i++) saveMs.push(await save())
-    bytes += totals.bytes - before.bytes
-    calls += totals.calls - before.calls
-    await ckpt.close()
-    // Opening the folder as this ckpt left it (in its own index layout).
+  }
+  /** Closes the folder and opens it again as this ckpt left it (in its own index layout), timed. */
+  const finish = async () => {
+    if (current === null) return
+    await current.ckpt.close()
     const t1 = process.hrtime.bigint()
-    const reopened = await createCheckpointer({ ...options, storage: base })
+    const reopened = await createCheckpointer(options(current.base))
     reopenMs.push(Number(process.hrtime.bigint() - t1) / 1e6)
     await reopened.close()
+    current = null
   }
-  return { n, openMs, reopenMs, saveMs, bytesPerSave: bytes / saveMs.length, callsPerSave: calls / saveMs.length }
+  let measuredBytes = 0
+  let measuredCalls = 0
+  const timed = async (count: number) => {
+    const b0 = bytes
+    const c0 = calls
+    for (let i = 0; i < count; i++) saveMs.push(await current!.save())
+    measuredBytes += bytes - b0
+    measuredCalls += calls - c0
+  }
+  return {
+    /** One pass: at small counts, rounds of 5 saves on fresh folders; else 16 more saves on the same folder. */
+    async pass(): Promise<void> {
+      if (n < SMALL) {
+        for (let round = 0; round < 5; round++) {
+          await start()
+          await timed(5)
+          await finish()
+        }
+        return
+      }
+      if (current === null) await start()
+      await timed(16)
+    },
+    async result(): Promise<AtCount> {
+      await finish()
+      return { n, openMs, reopenMs, saveMs, bytesPerSave: measuredBytes / saveMs.length, callsPerSave: measuredCalls / saveMs.length }
+    },
+  }
 }
 
 const mean = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0) / xs.length
@@ -127,9 +156,12 @@ const mean = (xs: ReadonlyArray<number>) => xs.reduce((a, b) => a + b, 0) / xs.l
 const section: BenchSection = {
   name: 'index-scale',
   async run(): Promise<BenchRow[]> {
-    await measure(COUNTS[0]!) // warms the JIT up, so that the first count is not measured cold
+    await series(COUNTS[0]!).pass() // warms the JIT up, so that the first count is not measured cold
+    const plain = COUNTS.map((n) => series(n))
+    const kept = RETENTION_COUNTS.map((n) => series(n, { keepPeriod: 2 }))
+    for (let p = 0; p < PASSES; p++) for (const s of [...plain, ...kept]) await s.pass()
     const results: AtCount[] = []
-    for (const n of COUNTS) results.push(await measure(n))
+    for (const s of plain) results.push(await s.result())
     const first = results[0]!
     const rows: BenchRow[] = results.map((r) => ({
       name: `save cost at ${r.n.toLocaleString('en-US')} checkpoints (memory storage, tiny tensors, no retention)`,
@@ -142,10 +174,10 @@ const section: BenchSection = {
     }))
     // Retention reads every live checkpoint at each save (linear); keepPeriod: 2 keeps every other one, so the count
     // stays near N while each save also removes one.
-    const kept: AtCount[] = []
-    for (const n of RETENTION_COUNTS) kept.push(await measure(n, { keepPeriod: 2 }))
-    const k0 = kept[0]!
-    for (const r of kept)
+    const retained: AtCount[] = []
+    for (const s of kept) retained.push(await s.result())
+    const k0 = retained[0]!
+    for (const r of retained)
       rows.push({
         name: `save cost with retention (keepPeriod: 2) at ${r.n.toLocaleString('en-US')} checkpoints (memory storage, tiny tensors)`,
         subject: `${median(r.saveMs).toFixed(3)} ms median, ${mean(r.saveMs).toFixed(3)} ms mean of ${r.saveMs.length} saves; index: ${r.callsPerSave.toFixed(2)} storage calls, ${(r.bytesPerSave / 1024).toFixed(1)} KiB written per save`,
