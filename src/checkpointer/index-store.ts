@@ -3,10 +3,11 @@ import * as E from '#fp-ts/Either.js'
 import type { Storage } from '../storage/storage.js'
 import { asStorageError } from '../storage/errors.js'
 import { CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
-import { decodeIndex, emptyIndex, encodeIndex, type Entry, type IndexDoc, type SegmentRef } from './index-file.js'
+import { decodeIndex, emptyIndex, encodeIndex, MAX_INDEX_DEPTH, type Entry, type IndexDoc, type SegmentRef } from './index-file.js'
 import { INDEX_KEY, SEGMENT_PREFIX, segmentSeq } from './index-keys.js'
 import { decodeSegment, type Segment } from './index-segment.js'
 import { emptyState, indexState, type IndexChange, type IndexState, type IndexView } from './index-state.js'
+import { jsonDepth } from '../json/bounded-json.js'
 import { bySaveOrder, entryOf } from './entries.js'
 import type { CheckpointMeta, Serializer } from './serializer.js'
 
@@ -213,8 +214,22 @@ export const indexWriter = (
 }
 
 /**
+ * Whether an index holding `entry` can be read back: entry data a file carries (a planted one, say) may nest deeper
+ * than the index allows, and an index written with it would be refused as corrupt at every later opening.
+ */
+const fitsIndex = (entry: Entry): boolean => {
+  try {
+    const text = new TextDecoder().decode(encodeIndex({ ...emptyIndex(entry.policyState), checkpoints: [entry] }))
+    return jsonDepth(text, MAX_INDEX_DEPTH) <= MAX_INDEX_DEPTH
+  } catch {
+    return false // too deep even to encode
+  }
+}
+
+/**
  * An index rebuilt in memory from the checkpoints the serializers' `scan` find, in save order; nothing is
  * written. Its ranking is the one the newest checkpoint recorded. `null` when none can scan or none is found.
+ * A checkpoint whose entry data would nest the index deeper than it may be is not adopted.
  */
 export const scanIndex = async (storage: Storage, serializers: ReadonlyArray<Scanner>): Promise<IndexDoc | null> => {
   const checkpoints: Entry[] = []
@@ -222,7 +237,9 @@ export const scanIndex = async (storage: Storage, serializers: ReadonlyArray<Sca
   for (const serializer of serializers) {
     if (serializer.scan === undefined) continue
     for (const { path, files, meta } of await serializer.scan(storage)) {
-      checkpoints.push(entryOf(serializer.format, path, meta, files))
+      const entry = entryOf(serializer.format, path, meta, files)
+      if (!fitsIndex(entry)) continue
+      checkpoints.push(entry)
       if (meta.ranking !== undefined && (ranking === undefined || checkpoints.every((c) => c.time <= meta.time))) ranking = meta.ranking
     }
   }

@@ -1,6 +1,7 @@
 import { decodeSafetensors, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
 import { CheckpointFailure } from './errors.js'
 import { digestOf } from './checksum.js'
+import { mapFiles } from './map-bounded.js'
 import { checkpointMetaFromJson, checkpointMetaToJson } from './checkpoint-meta.js'
 import type { CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
 
@@ -74,19 +75,15 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
       return decoded.right.tensors
     },
     async scan(storage) {
-      const found: ScannedCheckpoint[] = []
-      for (const key of await storage.list()) {
-        if (!key.endsWith('.safetensors')) continue
-        const bytes = await storage.read(key)
+      const keys = (await storage.list()).filter((key) => key.endsWith('.safetensors'))
+      const scanned = await mapFiles(storage, keys, (key, bytes): ScannedCheckpoint | null => {
         const decoded = decodeSafetensors(bytes)
         const raw = decoded._tag === 'Right' ? decoded.right.metadata[META_KEY] : undefined
-        if (raw === undefined) continue // not a ckpt checkpoint, or unreadable: not ours to index
-        const meta = parseMeta(raw)
-        if (meta === null) continue
-        const { size, sha256 } = digestOf(bytes)
-        found.push({ path: key, files: [{ key, size, sha256 }], meta })
-      }
-      return found
+        const meta = raw === undefined ? null : parseMeta(raw)
+        // not a ckpt checkpoint, or unreadable: not ours to index
+        return meta === null ? null : { path: key, files: [{ key, ...digestOf(bytes) }], meta }
+      })
+      return scanned.filter((s) => s !== null)
     },
   }
 }

@@ -77,7 +77,7 @@ export const parseEventsJsonl = (text: string, source: string): E.Either<CliErro
     if (raw === '') continue
     const at = (message: string) => E.left(inputError(`${source} line ${i + 1}: ${message}`))
     if (raw.length > MAX_JSONL_LINE_CHARS)
-      return at(`the line is ${raw.length} characters long; ckpt reads lines of at most ${MAX_JSONL_LINE_CHARS} (1 MiB)`)
+      return at(`the line is ${raw.length} characters long; ckpt reads lines of at most ${MAX_JSONL_LINE_CHARS} characters`)
     const parsed = parseBoundedJson(quoteNonFinite(raw.startsWith('\ufeff') ? raw.slice(1) : raw), JSON_DEPTH.record)
     if (E.isLeft(parsed)) return at(`not valid JSON (${parsed.left}); expected one {"epoch", "batch"?, "logs", "time"?} object a line`)
     const json = parsed.right

@@ -71,9 +71,10 @@ export const readWeights = (h5: H5, file: H5Group, call: H5Call, fileLength: num
     const name = call(vars.path, () => vars.attrs['name']?.value ?? null)
     const out: KerasArray[] = []
     const keys = call(vars.path, () => vars.keys())
+    const present = new Set(keys)
     for (let i = 0; i < keys.length; i++) {
       const at = `${vars.path}/${i}`
-      if (!keys.includes(String(i))) refuse(vars.path, `the group has datasets ${JSON.stringify(keys)}, expected 0…${keys.length - 1}`)
+      if (!present.has(String(i))) refuse(vars.path, `the group has datasets ${JSON.stringify(keys)}, expected 0…${keys.length - 1}`)
       const ds = call(at, () => vars.get(String(i)))
       if (!(ds instanceof h5.Dataset)) return refuse(at, 'not a dataset')
       visit(ds, at, 'dataset')

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -61,9 +61,15 @@ export type Outcome =
 
 const CHILD = fileURLToPath(new URL('./h5-decode-child.ts', import.meta.url))
 
+/** Children still running: killed when this process exits, so a decode that never returns never outlives the run. */
+const running = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+
 /**
  * Decodes each file with `decodeWeightsH5` in a child process, so that a decode that never returns (as on
- * main before issue 11) fails the test at `deadlineMs` instead of hanging the run. Also returns what the
+ * main before issue 11) fails the test at `deadlineMs` (under vitest's 60 s test timeout) instead of hanging the run. Also returns what the
  * child printed to stderr: HDF5's raw error stacks must not reach the user.
  */
 export const decodeInChild = async (
@@ -80,6 +86,7 @@ export const decodeInChild = async (
     const { code, stdout, stderr, killed } = await new Promise<{ code: number | null; stdout: string; stderr: string; killed: boolean }>(
       (resolve, reject) => {
         const child = spawn(process.execPath, ['--import', 'tsx', CHILD, ...paths], { stdio: ['ignore', 'pipe', 'pipe'] })
+        running.add(child)
         let out = ''
         let err = ''
         let killed = false
@@ -91,6 +98,7 @@ export const decodeInChild = async (
         child.stderr.on('data', (d: Buffer) => (err += d.toString()))
         child.on('error', reject)
         child.on('close', (c) => {
+          running.delete(child)
           clearTimeout(timer)
           resolve({ code: c, stdout: out, stderr: err, killed })
         })

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core'
 import { digestOf } from '../../checkpointer/checksum.js'
 import { checkpointMetaFromJson } from '../../checkpointer/checkpoint-meta.js'
-import { mapBounded, SCAN_CONCURRENCY } from '../../checkpointer/map-bounded.js'
+import { mapFiles } from '../../checkpointer/map-bounded.js'
 import type { CheckpointMeta, ScannedCheckpoint } from '../../checkpointer/serializer.js'
 import type { Storage } from '../../storage/storage.js'
 import { ckptMetadataOf } from './ckpt-metadata.js'
@@ -24,19 +24,26 @@ export const scanLayersModels = async (storage: Storage): Promise<ReadonlyArray<
   const keys = await storage.list()
   const present = new Set(keys)
   const models = keys.filter((key) => key.endsWith('model.json'))
-  const scanned = await mapBounded(models, SCAN_CONCURRENCY, async (key): Promise<ScannedCheckpoint | null> => {
-    const bytes = await storage.read(key)
+  const scanned = await mapFiles(storage, models, (key, bytes) => {
     const json = parseModelJson(key, new TextDecoder().decode(bytes))
     if (json._tag === 'Left') return null
     const meta = checkpointMetaOf(json.right)
     const weightKeys = weightKeysOf(key, json.right)
     if (meta === null || weightKeys._tag === 'Left' || !weightKeys.right.every((k) => present.has(k))) return null
-    const files = []
-    for (const k of weightKeys.right) files.push({ key: k, ...digestOf(await storage.read(k)) })
-    files.push({ key, ...digestOf(bytes) })
-    return { path: key, files, meta }
+    return { key, meta, weightKeys: weightKeys.right, digest: digestOf(bytes) }
   })
-  return scanned.filter((s) => s !== null)
+  const found = scanned.filter((s) => s !== null)
+  // The weight files of every model found, read within the same bounds as the models.
+  const weights = await mapFiles(
+    storage,
+    found.flatMap((m) => m.weightKeys),
+    (key, bytes) => ({ key, ...digestOf(bytes) }),
+  )
+  let at = 0
+  return found.map(({ key, meta, weightKeys, digest }) => {
+    const files = weights.slice(at, (at += weightKeys.length))
+    return { path: key, files: [...files, { key, ...digest }], meta }
+  })
 }
 
 /** The tfjs layers format as a scanner, for readers that only rebuild an index. */

@@ -1,6 +1,6 @@
 import { checkpointMetaFromJson, checkpointMetaToJson } from '../../../checkpointer/checkpoint-meta.js'
 import { digestOf } from '../../../checkpointer/checksum.js'
-import { mapBounded, SCAN_CONCURRENCY } from '../../../checkpointer/map-bounded.js'
+import { mapFiles } from '../../../checkpointer/map-bounded.js'
 import type { ArtifactReader, ArtifactWriter, CheckpointMeta, ScannedCheckpoint, Serializer } from '../../../checkpointer/serializer.js'
 import { checkKerasPath, metadataKey, withMetadataKey } from '../../../keras/keras-file.js'
 import { orThrow } from '../../../keras/errors.js'
@@ -33,8 +33,7 @@ const scanFiles = async (
   metaOf: (bytes: Uint8Array) => Promise<CheckpointMeta | null>,
 ): Promise<ReadonlyArray<ScannedCheckpoint>> => {
   const keys = (await storage.list()).filter((key) => key.endsWith(ending))
-  const scanned = await mapBounded(keys, SCAN_CONCURRENCY, async (key): Promise<ScannedCheckpoint | null> => {
-    const bytes = await storage.read(key)
+  const scanned = await mapFiles(storage, keys, async (key, bytes): Promise<ScannedCheckpoint | null> => {
     const meta = await metaOf(bytes)
     // not a ckpt checkpoint, or unreadable: not ours to index
     return meta === null ? null : { path: key, files: [{ key, ...digestOf(bytes) }], meta }
