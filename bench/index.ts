@@ -1,17 +1,26 @@
 import { printRow, type BenchSection } from './harness.js'
 
-const sections: Array<() => Promise<{ default: BenchSection }>> = [
-  () => import('./policy.js'),
-  () => import('./format.js'),
-  () => import('./storage.js'),
-  () => import('./checkpointer.js'),
-  () => import('./tfjs.js'),
+const sections: Array<readonly [string, () => Promise<{ default: BenchSection }>]> = [
+  ['policy', () => import('./policy.js')],
+  ['format', () => import('./format.js')],
+  ['storage', () => import('./storage.js')],
+  ['checkpointer', () => import('./checkpointer.js')],
+  ['index-scale', () => import('./index-scale.js')],
+  ['tfjs', () => import('./tfjs.js')],
 ]
 
 const only = process.argv.slice(2)
-for (const load of sections) {
-  const section = (await load()).default
-  if (only.length > 0 && !only.includes(section.name)) continue
+for (const [name, load] of sections) {
+  if (only.length > 0 && !only.includes(name)) continue
+  // A section that cannot load (a missing optional dependency) is reported, and the others still run.
+  let section: BenchSection
+  try {
+    section = (await load()).default
+  } catch (e) {
+    console.log(`\n== ${name} ==\nskipped: the section did not load: ${(e as Error).message.split('\n')[0]}`)
+    process.exitCode = 1
+    continue
+  }
   console.log(`\n== ${section.name} ==`)
   for (const row of await section.run()) printRow(row)
 }

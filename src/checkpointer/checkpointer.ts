@@ -15,7 +15,7 @@ import type { Which } from './candidates.js'
 import { commitSave } from './commit.js'
 import { entryRecord } from './entries.js'
 import { fail, storageFailure } from './errors.js'
-import { currentDoc, type Folder } from './folder.js'
+import { currentDoc, currentView, type Folder } from './folder.js'
 import { emptyIndex, type Entry } from './index-file.js'
 import { indexWriter, loadIndex, rebuildIndex } from './index-store.js'
 import { decodeCheckpointerOptions, type CheckpointerConfig, type CheckpointerOptions } from './options.js'
@@ -145,12 +145,12 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
   }
   if (isChief) {
     await recover(folder)
-    resumeState(currentDoc(folder).policyState)
+    resumeState(currentView(folder).policyState)
   }
-  const latest = currentDoc(folder).checkpoints.at(-1)
+  const latest = currentView(folder).latest()
   if (policy.verbose > 0 && latest !== undefined)
     log(
-      `Resuming from the index: ${currentDoc(folder).checkpoints.length} checkpoint(s), the latest "${latest.path}" saved at epoch ${latest.epoch + 1}` +
+      `Resuming from the index: ${currentView(folder).size} checkpoint(s), the latest "${latest.path}" saved at epoch ${latest.epoch + 1}` +
         `${latest.batch === null ? '' : `, batch ${latest.batch + 1}`}; the best so far is ${state.best === null ? 'unset' : String(fromJsonFloat(state.best))}`,
     )
 
@@ -225,7 +225,7 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
     onBatchEnd: (event, snapshot) =>
       step({ kind: 'batch', epoch: event.epoch, batch: event.batch, logs: event.logs, time: event.time ?? Date.now() }, snapshot),
     list: () => settled(() => currentDoc(folder).checkpoints),
-    latest: () => settled(() => currentDoc(folder).checkpoints.at(-1) ?? null),
+    latest: () => settled(() => currentView(folder).latest() ?? null),
     best: () => settled(() => bestOf(ranking, currentDoc(folder).checkpoints, entryRecord)),
     restore,
     get inFlight() {

@@ -1,9 +1,10 @@
-import { retain, type PolicyState, type Ranking, type RetentionOptions, type Save } from '../policy/index.js'
+import { hasRetentionRule, retain, type PolicyState, type Ranking, type RetentionOptions, type Save } from '../policy/index.js'
 import { recordingWriter } from './artifact-writer.js'
 import { verifyEntry } from './artifact-reader.js'
-import { bySaveOrder, entryOf, entryRecord } from './entries.js'
+import { entryOf, inSaveOrder } from './entries.js'
 import { fail, storageFailure } from './errors.js'
-import { currentDoc, removeFiles, sweepRemoving, type Folder } from './folder.js'
+import { currentView, filesOf, removeFiles, sweepRemoving, type Folder } from './folder.js'
+import type { IndexChange, IndexView } from './index-state.js'
 import type { Entry } from './index-file.js'
 import type { SaveQueue } from './save-queue.js'
 import { freePath } from './version-counter.js'
@@ -31,10 +32,9 @@ const settleFailedOverwrite = async (
     const back = (await verifyEntry(folder.storage, replaced)) === null ? replaced : written !== null ? written.entry : null
     if (back === null) return
     await folder.index.update(
-      (d) => ({
-        ...d,
-        checkpoints: [...d.checkpoints.filter((e) => e.path !== path), back].sort(bySaveOrder),
-        replacing: d.replacing.filter((e) => e.path !== path),
+      (v) => ({
+        ...inSaveOrder(v, [back], 'after'),
+        replacing: v.replacing.filter((e) => e.path !== path),
         ...(back === written?.entry ? { policyState: written.policyState } : {}),
       }),
       folder.empty,
@@ -50,6 +50,18 @@ const settleFailedOverwrite = async (
       `Warning: checkpoint "${path}" was being overwritten when the save failed; it is settled on the next open: ${(e as Error).message}`,
     )
   }
+}
+
+/**
+ * The commit of `entry`: it is added (replacing any live entry at its path), and the entries retention drops move
+ * to `removing`. Without a retention rule nothing else is read: the change costs the same at any count. With one,
+ * retention sees every live checkpoint, once.
+ */
+const retained = (rules: CommitRules, view: IndexView, entry: Entry): IndexChange => {
+  if (!hasRetentionRule(rules.retention)) return { add: [entry] }
+  // Entries are retention's records as they are (no copy of each); the ones it drops come back as given.
+  const { remove } = retain(rules.retention, rules.ranking, view.doc.checkpoints, entry)
+  return { drop: remove.map((e) => e.path), add: [entry], removing: [...view.removing, ...remove] }
 }
 
 /**
@@ -74,19 +86,11 @@ export const commitSave = async <Snapshot>(
   // A path is taken by a checkpoint of the index or by any file already there (as Lightning checks the file
   // system): the counter never overwrites a file ckpt did not write.
   const taken = async (p: string) =>
-    currentDoc(folder).checkpoints.some((e) => e.path === p) ||
+    currentView(folder).get(p) !== undefined ||
     (await storage.stat(p).catch((e: unknown) => fail(storageFailure(e, `cannot stat "${p}"`, p)))) !== null
   const path = rules.enableVersionCounter ? await freePath(decision.path, taken, serializer.versionedPath?.bind(serializer)) : decision.path
-  const replaced = currentDoc(folder).checkpoints.find((e) => e.path === path)
-  if (replaced)
-    await index.update(
-      (d) => ({
-        ...d,
-        checkpoints: d.checkpoints.filter((e) => e.path !== path),
-        replacing: [...d.replacing.filter((e) => e.path !== path), replaced],
-      }),
-      empty,
-    )
+  const replaced = currentView(folder).get(path)
+  if (replaced) await index.update((v) => ({ drop: [path], replacing: [...v.replacing.filter((e) => e.path !== path), replaced] }), empty)
 
   const files = recordingWriter(storage)
   const meta = {
@@ -107,20 +111,15 @@ export const commitSave = async <Snapshot>(
   }
   const entry = entryOf(serializer.format, path, meta, files.files)
 
-  const commit = index.update((d) => {
-    const live = d.checkpoints.filter((e) => e.path !== path)
-    const { keep, remove } = retain(rules.retention, rules.ranking, live.map(entryRecord), entryRecord(entry))
-    const gone = new Set(remove.map((r) => r.path))
-    const kept = new Set(keep.map((r) => r.path))
-    return {
-      ...d,
-      checkpoints: [...live.filter((e) => kept.has(e.path)), entry],
-      replacing: d.replacing.filter((e) => e.path !== path),
-      removing: [...d.removing, ...live.filter((e) => gone.has(e.path))],
+  const commit = index.update(
+    (v): IndexChange => ({
+      ...retained(rules, v, entry),
+      replacing: v.replacing.filter((e) => e.path !== path),
       policyState: after,
       ranking: rules.ranking,
-    }
-  }, empty)
+    }),
+    empty,
+  )
   try {
     await commit
   } catch (e) {
@@ -133,7 +132,7 @@ export const commitSave = async <Snapshot>(
   // `removing` is retried after the next commit and on the next open.
   queue.afterCommit(async () => {
     try {
-      if (replaced) await removeFiles(folder, [replaced], [entry])
+      if (replaced) await removeFiles(folder, [replaced], filesOf([entry]))
       await sweepRemoving(folder)
     } catch (e) {
       log(`Warning: checkpoint "${path}" is saved, but removing old checkpoints failed (retried later): ${(e as Error).message}`)

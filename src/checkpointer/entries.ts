@@ -1,5 +1,6 @@
 import type { CheckpointRecord } from '../policy/index.js'
 import type { Entry, FileRecord, IndexDoc } from './index-file.js'
+import type { IndexChange, IndexView } from './index-state.js'
 import type { CheckpointMeta } from './serializer.js'
 
 /** An index entry as ranking and retention see it. */
@@ -30,4 +31,20 @@ export const restorableEntries = (doc: IndexDoc): Entry[] => {
 export const entryOf = (format: string, path: string, meta: CheckpointMeta, files: ReadonlyArray<FileRecord>): Entry => {
   const { ranking: _ranking, ...data } = meta
   return { path, format, ...data, files: [...files] }
+}
+
+/**
+ * The change that puts `entries` (not live) into the live list in save order: appended when they are newer than the
+ * latest (the usual case, constant cost), else the whole list re-sorted (rare: an older save adopted or put back).
+ * Of two entries in the same place in save order, `entries` go `before` or after the live one.
+ */
+export const inSaveOrder = (view: IndexView, entries: ReadonlyArray<Entry>, ties: 'before' | 'after'): IndexChange => {
+  if (entries.length === 0) return {}
+  const added = [...entries].sort(bySaveOrder)
+  const paths = new Set(added.map((e) => e.path))
+  const latest = view.latest()
+  const order = latest === undefined ? -1 : bySaveOrder(latest, added[0]!)
+  if (latest === undefined || (!paths.has(latest.path) && (order < 0 || (order === 0 && ties === 'after')))) return { add: added }
+  const others = view.doc.checkpoints.filter((e) => !paths.has(e.path))
+  return { reset: (ties === 'before' ? [...added, ...others] : [...others, ...added]).sort(bySaveOrder) }
 }

@@ -4,6 +4,7 @@ import { asStorageError } from '../storage/errors.js'
 import { hashingStream } from './checksum.js'
 import type { Entry, FileRecord, IndexDoc } from './index-file.js'
 import type { IndexWriter } from './index-store.js'
+import { emptyState, type IndexView } from './index-state.js'
 import type { Serializer } from './serializer.js'
 
 /** One checkpoint folder as the Checkpointer's parts share it: the storage, the serializer and the index. */
@@ -22,7 +23,10 @@ export interface Folder<Snapshot, Restored> {
 }
 
 /** The index as this writer last read or wrote it. */
-export const currentDoc = (folder: Folder<unknown, unknown>): IndexDoc => folder.index.current()?.doc ?? folder.empty()
+export const currentView = (folder: Folder<unknown, unknown>): IndexView => folder.index.current() ?? emptyState(folder.empty())
+
+/** The same, every live checkpoint listed (built once per change: not for a save's own path). */
+export const currentDoc = (folder: Folder<unknown, unknown>): IndexDoc => currentView(folder).doc
 
 /**
  * Whether the file at `record.key` is still the one ckpt wrote: its size, then its SHA-256, as recorded. The stream
@@ -37,19 +41,18 @@ const stillOurs = async (storage: Storage, record: FileRecord, size: number): Pr
 }
 
 /**
- * Deletes the files of `entries` that no entry of `live` still uses. Only what ckpt wrote: a file whose size or
- * checksum is no longer the recorded one was replaced by someone else, and is left in place with a warning.
+ * Deletes the files of `entries` that `inUse` does not keep. Only what ckpt wrote: a file whose size or checksum is
+ * no longer the recorded one was replaced by someone else, and is left in place with a warning.
  */
 export const removeFiles = async (
   folder: Folder<unknown, unknown>,
   entries: ReadonlyArray<Entry>,
-  live: ReadonlyArray<Entry>,
+  inUse: (key: string) => boolean,
 ): Promise<void> => {
   const { storage, log } = folder
-  const keep = new Set(live.flatMap((e) => e.files.map((f) => f.key)))
   for (const e of entries)
     for (const f of e.files) {
-      if (keep.has(f.key)) continue
+      if (inUse(f.key)) continue
       const failed = (err: unknown) => fail(storageFailure(err, `cannot remove "${f.key}" of checkpoint "${e.path}"`, f.key))
       const info = await storage.stat(f.key).catch(failed)
       if (info === null) continue
@@ -63,11 +66,18 @@ export const removeFiles = async (
     }
 }
 
+/** The files of `entries`, as a keep-predicate for {@link removeFiles}. */
+export const filesOf = (entries: ReadonlyArray<Entry>): ((key: string) => boolean) => {
+  const keys = new Set(entries.flatMap((e) => e.files.map((f) => f.key)))
+  return (key) => keys.has(key)
+}
+
 /** Deletes the files of entries retention dropped, then clears them from the index. */
 export const sweepRemoving = async (folder: Folder<unknown, unknown>): Promise<void> => {
-  const removing = currentDoc(folder).removing
+  const view = currentView(folder)
+  const removing = view.removing
   if (removing.length === 0) return
-  await removeFiles(folder, removing, currentDoc(folder).checkpoints)
+  await removeFiles(folder, removing, (key) => view.usesFile(key))
   const done = new Set(removing.map((e) => e.path))
-  await folder.index.update((d) => ({ ...d, removing: d.removing.filter((e) => !done.has(e.path)) }), folder.empty)
+  await folder.index.update((v) => ({ removing: v.removing.filter((e) => !done.has(e.path)) }), folder.empty)
 }

@@ -1,15 +1,17 @@
 import * as t from '#io-ts'
 import * as E from '#fp-ts/Either.js'
 import { pipe } from '#fp-ts/function.js'
-import { keyProblem } from '../storage/keys.js'
-import { LOCK_KEY } from './writer-lock.js'
+import { isFileKey, SEGMENT_KEY } from './index-keys.js'
 import type { CheckpointError } from './errors.js'
 import { JSON_DEPTH, jsonDepth } from '../json/bounded-json.js'
+import { isUtf8 } from 'node:buffer'
+import { checkEntries, encodeEntry } from './fast-entries.js'
 
-/** The index's key at the storage root, like tf.train.CheckpointManager's `checkpoint` file. */
-export const INDEX_KEY = 'ckpt-index.json'
+import { INDEX_KEY } from './index-keys.js'
+export { INDEX_KEY, SEGMENT_PREFIX, SEGMENT_KEY, segmentSeq, isFileKey } from './index-keys.js'
 export const INDEX_FORMAT = 'ckpt-index'
-export const INDEX_VERSION = 1
+/** The version this ckpt writes: 2, the index file plus segments. It reads 1 (everything in the index file) too. */
+export const INDEX_VERSION = 2
 
 /** JSON has no NaN or infinities; metrics store them as these strings. */
 const JsonNumber = new t.Type<number, number | string, unknown>(
@@ -27,12 +29,7 @@ const JsonNumber = new t.Type<number, number | string, unknown>(
 
 const NonNegativeInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && n >= 0, 'NonNegativeSafeInteger')
 
-/** A storage key by the storage's own rules, and never the index itself: an index naming it is corrupt. */
-const FileKey = t.refinement(
-  t.string,
-  (k) => keyProblem(k) === null && k !== INDEX_KEY && k !== LOCK_KEY,
-  'a valid storage key other than the index and the lock',
-)
+const FileKey = t.refinement(t.string, isFileKey, 'a valid storage key other than the index, its segments and the lock')
 
 export const FileRecordCodec = t.readonly(
   t.type({
@@ -70,27 +67,69 @@ export type Entry = t.TypeOf<typeof EntryCodec>
 /** How `best` is chosen: the monitored metric and its direction. */
 export const RankingCodec = t.readonly(t.type({ monitor: t.string, mode: t.keyof({ min: null, max: null }) }))
 
-export const IndexCodec = t.readonly(
-  t.intersection([
-    t.type({
-      format: t.literal(INDEX_FORMAT),
-      version: t.literal(INDEX_VERSION),
-      /** Live checkpoints, in commit order (the last is the latest). */
-      checkpoints: t.readonlyArray(EntryCodec),
-      /** Entries being overwritten in place: restored on open if their files still verify. */
-      replacing: t.readonlyArray(EntryCodec),
-      /** Entries retention dropped whose files may still exist: deleted on open. */
-      removing: t.readonlyArray(EntryCodec),
-      /** The policy's state at the latest commit. */
-      policyState: t.unknown,
-    }),
-    t.partial({
-      /** The writer's monitor and mode, so that readers without the options (restoreBest, the CLI) can rank. */
-      ranking: RankingCodec,
-    }),
-  ]),
+export const SegmentRefCodec = t.readonly(
+  t.type({
+    key: t.refinement(t.string, (k) => SEGMENT_KEY.test(k), 'a segment key, ckpt-index.d/<seq>-<8 hex digits>.json'),
+    size: NonNegativeInt,
+    sha256: t.refinement(t.string, (s) => /^sha256:[0-9a-f]{64}$/.test(s), 'Sha256Digest'),
+    /** Its place in the merge schedule: segments of one level merge into one of the next (docs/format.md). */
+    level: NonNegativeInt,
+  }),
 )
-export type IndexDoc = t.TypeOf<typeof IndexCodec>
+export type SegmentRef = t.TypeOf<typeof SegmentRefCodec>
+
+/** The logical index, as readers use it: every live checkpoint, whatever file holds it. */
+export interface IndexDoc {
+  readonly format: typeof INDEX_FORMAT
+  /** The version of the index file it was read from (1 or 2), or the version a writer writes. */
+  readonly version: 1 | typeof INDEX_VERSION
+  /** Live checkpoints, in commit order (the last is the latest). */
+  readonly checkpoints: ReadonlyArray<Entry>
+  /** Entries being overwritten in place: restored on open if their files still verify. */
+  readonly replacing: ReadonlyArray<Entry>
+  /** Entries retention dropped whose files may still exist: deleted on open. */
+  readonly removing: ReadonlyArray<Entry>
+  /** The policy's state at the latest commit. */
+  readonly policyState: unknown
+  /** The writer's monitor and mode, so that readers without the options (restoreBest, the CLI) can rank. */
+  readonly ranking?: t.TypeOf<typeof RankingCodec>
+}
+
+/**
+ * The index file itself (`ckpt-index.json`). In version 2 its `checkpoints` are only the live checkpoints not in a
+ * segment (the journal of the latest saves); the full list is the segments' (in order, less `dropped`) followed by
+ * them. A version-1 file reads as one with no segment.
+ */
+export interface IndexHead extends IndexDoc {
+  /** Index writes so far; a segment's key carries the one that first named it. */
+  readonly seq: number
+  /** Segments, oldest first. */
+  readonly segments: ReadonlyArray<SegmentRef>
+  /** Paths whose entry in a segment is no longer live (dropped, or replaced by a newer entry in `checkpoints`). */
+  readonly dropped: ReadonlyArray<string>
+}
+
+const Entries = t.readonlyArray(EntryCodec)
+const Shell = {
+  format: t.literal(INDEX_FORMAT),
+  checkpoints: t.UnknownArray,
+  replacing: t.UnknownArray,
+  removing: t.UnknownArray,
+  /** The policy's state at the latest commit. */
+  policyState: t.unknown,
+}
+/** The index file's fields other than the entries, which are checked apart (fast, see fast-entries.ts), by version. */
+const V1ShellCodec = t.intersection([t.type({ ...Shell, version: t.literal(1) }), t.partial({ ranking: RankingCodec })])
+const V2ShellCodec = t.intersection([
+  t.type({
+    ...Shell,
+    version: t.literal(INDEX_VERSION),
+    seq: NonNegativeInt,
+    segments: t.readonlyArray(SegmentRefCodec),
+    dropped: t.readonlyArray(t.string),
+  }),
+  t.partial({ ranking: RankingCodec }),
+])
 
 export const emptyIndex = (policyState: unknown): IndexDoc => ({
   format: INDEX_FORMAT,
@@ -113,7 +152,7 @@ const MAX_VALUE_CHARS = 120
 const MAX_ERRORS_CHARS = 2000
 
 /** A short description of a decoded JSON value: primitives as JSON (truncated), containers by their size only. */
-const preview = (value: unknown): string => {
+export const preview = (value: unknown): string => {
   if (Array.isArray(value)) return `an array of ${value.length} item${value.length === 1 ? '' : 's'}`
   if (typeof value === 'object' && value !== null) {
     const keys = Object.keys(value)
@@ -128,7 +167,7 @@ const preview = (value: unknown): string => {
 }
 
 /** The first few decode errors, each value previewed without recursion, the whole bounded in size. */
-const describeErrors = (errors: t.Errors): string => {
+export const describeErrors = (errors: t.Errors): string => {
   const text = errors
     .slice(0, 5)
     .map((e) => {
@@ -143,12 +182,38 @@ const describeErrors = (errors: t.Errors): string => {
   return text.length > MAX_ERRORS_CHARS ? `${text.slice(0, MAX_ERRORS_CHARS)}…` : text
 }
 
-/** Parses and validates index bytes. A future format version is its own clear error. */
-export const decodeIndex = (bytes: Uint8Array, key = INDEX_KEY): E.Either<CheckpointError, IndexDoc> => {
+/**
+ * The entries of `list` (field `field` of a document), validated and decoded: the fast check, and on a failure
+ * io-ts over the same values for the message. Left is the description of the errors.
+ */
+export const decodeEntryList = (list: ReadonlyArray<unknown>, field: string): E.Either<string, ReadonlyArray<Entry>> => {
+  const fast = checkEntries(list)
+  if (fast !== null) return E.right(fast as ReadonlyArray<Entry>)
+  return pipe(
+    t.type({ [field]: Entries }).decode({ [field]: list }),
+    E.bimap(describeErrors, (d) => d[field]!),
+  )
+}
+
+/** Policy states are free JSON: bounded in depth by what nests above them in the index (root, list, entry). */
+export const MAX_POLICY_STATE_DEPTH = MAX_INDEX_DEPTH - 3
+
+/** UTF-8 bytes as text, or null when they are not valid UTF-8. */
+export const utf8Text = (bytes: Uint8Array): string | null => {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  return isUtf8(buffer) ? buffer.toString('utf8') : null
+}
+
+/**
+ * Parses and validates the bytes of the index file, version 1 or 2. A future format version is its own clear
+ * error. A version-1 file reads as a head with no segment.
+ */
+export const decodeIndex = (bytes: Uint8Array, key = INDEX_KEY): E.Either<CheckpointError, IndexHead> => {
   const corrupt = (message: string): CheckpointError => ({ _tag: 'CorruptIndex', key, message: `index "${key}" ${message}` })
   let json: unknown
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    const text = utf8Text(bytes)
+    if (text === null) throw new Error('invalid UTF-8')
     if (jsonDepth(text, MAX_INDEX_DEPTH) > MAX_INDEX_DEPTH)
       return E.left(corrupt(`nests objects and arrays more than ${MAX_INDEX_DEPTH} deep (the limit); it was left untouched`))
     json = JSON.parse(text)
@@ -160,14 +225,41 @@ export const decodeIndex = (bytes: Uint8Array, key = INDEX_KEY): E.Either<Checkp
     if (typeof version === 'number' && version > INDEX_VERSION)
       return E.left(
         corrupt(
-          `has format version ${version}, but this ckpt reads version ${INDEX_VERSION}: upgrade ckpt to read it; it was left untouched`,
+          `has format version ${version}, but this ckpt reads versions 1 to ${INDEX_VERSION}: upgrade ckpt to read it; it was left untouched`,
         ),
       )
   }
-  return pipe(
-    IndexCodec.decode(json),
-    E.mapLeft((errors) => corrupt(`does not match the index schema (${describeErrors(errors)}); it was left untouched`)),
-  )
+  const schema = (errors: string) => corrupt(`does not match the index schema (${errors}); it was left untouched`)
+  const v1 = typeof json === 'object' && json !== null && 'version' in json && json.version === 1
+  const shell = v1 ? V1ShellCodec.decode(json) : V2ShellCodec.decode(json)
+  if (E.isLeft(shell)) return E.left(schema(describeErrors(shell.left)))
+  const head = shell.right
+  const lists: Record<'checkpoints' | 'replacing' | 'removing', ReadonlyArray<Entry>> = { checkpoints: [], replacing: [], removing: [] }
+  for (const field of ['checkpoints', 'replacing', 'removing'] as const) {
+    const decoded = decodeEntryList(head[field], field)
+    if (E.isLeft(decoded)) return E.left(schema(decoded.left))
+    lists[field] = decoded.right
+  }
+  return E.right(head.version === 1 ? { ...head, seq: 0, segments: [], dropped: [], ...lists } : { ...head, ...lists })
 }
 
-export const encodeIndex = (doc: IndexDoc): Uint8Array => new TextEncoder().encode(`${JSON.stringify(IndexCodec.encode(doc), null, 1)}\n`)
+/**
+ * The bytes of an index file (version 2). A doc without segments (a logical index) is written with every
+ * checkpoint in the file itself.
+ */
+export const encodeIndex = (doc: IndexDoc | IndexHead): Uint8Array => {
+  const head = doc as Partial<IndexHead>
+  const out = {
+    format: INDEX_FORMAT,
+    version: INDEX_VERSION,
+    seq: head.seq ?? 0,
+    segments: head.segments ?? [],
+    dropped: head.dropped ?? [],
+    checkpoints: doc.checkpoints.map(encodeEntry),
+    replacing: doc.replacing.map(encodeEntry),
+    removing: doc.removing.map(encodeEntry),
+    policyState: doc.policyState,
+    ...(doc.ranking !== undefined ? { ranking: doc.ranking } : {}),
+  }
+  return new TextEncoder().encode(`${JSON.stringify(out, null, 1)}\n`)
+}

@@ -1,8 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import * as E from '#fp-ts/Either.js'
 import type { Storage } from '../storage/storage.js'
 import { asStorageError } from '../storage/errors.js'
 import { CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
-import { decodeIndex, emptyIndex, encodeIndex, INDEX_KEY, MAX_INDEX_DEPTH, type Entry, type IndexDoc } from './index-file.js'
+import { decodeIndex, emptyIndex, encodeIndex, MAX_INDEX_DEPTH, type Entry, type IndexDoc, type SegmentRef } from './index-file.js'
+import { INDEX_KEY, SEGMENT_PREFIX, segmentSeq } from './index-keys.js'
+import { decodeSegment, type Segment } from './index-segment.js'
+import { emptyState, indexState, type IndexChange, type IndexState, type IndexView } from './index-state.js'
 import { jsonDepth } from '../json/bounded-json.js'
 import { bySaveOrder, entryOf } from './entries.js'
 import type { CheckpointMeta, Serializer } from './serializer.js'
@@ -11,45 +15,127 @@ import type { CheckpointMeta, Serializer } from './serializer.js'
 export type Scanner = Pick<Serializer<unknown, unknown>, 'format' | 'scan'>
 
 export interface LoadedIndex {
+  /** The logical index: every live checkpoint, from the index file and its segments. */
   readonly doc: IndexDoc
   readonly etag: string | null
+  readonly state: IndexState
 }
 
 const fail = (error: CheckpointError): never => {
   throw new CheckpointFailure(error)
 }
 
-/** Reads the index; `null` when there is none. A corrupt one rejects and is left untouched. */
-export const loadIndex = async (storage: Storage, key = INDEX_KEY): Promise<LoadedIndex | null> => {
-  let info
-  try {
-    info = await storage.stat(key)
-  } catch (e) {
-    return fail(storageFailure(e, `cannot stat the index "${key}"`, key))
-  }
-  if (info === null) return null
+const loaded = (state: IndexState, etag: string | null): LoadedIndex => ({
+  get doc() {
+    return state.doc
+  },
+  etag,
+  state,
+})
+
+/** Reads of the index file and its segments that may meet a concurrent compaction, before the mismatch counts as corruption. */
+const MAX_READS = 5
+
+/** A segment read and checked, or why not (missing, another size, another checksum, not a segment). */
+const readSegment = async (storage: Storage, ref: SegmentRef): Promise<E.Either<string, Segment>> => {
   let bytes: Uint8Array
   try {
-    bytes = await storage.read(key)
+    // One byte past the recorded size: a longer object is told from the right one without reading all of it.
+    bytes = await storage.read(ref.key, { start: 0, end: ref.size + 1 })
   } catch (e) {
-    if (asStorageError(e)?._tag === 'NotFound') return null
-    return fail(storageFailure(e, `cannot read the index "${key}"`, key))
+    if (asStorageError(e)?._tag === 'NotFound') return E.left('is missing')
+    return fail(storageFailure(e, `cannot read the index segment "${ref.key}"`, ref.key))
   }
-  const decoded = decodeIndex(bytes, key)
-  if (decoded._tag === 'Left') return fail(decoded.left)
-  // The etag read by stat may predate the bytes read; a stale etag only makes the next conditional write retry.
-  return { doc: decoded.right, etag: info.etag }
+  return decodeSegment(ref, bytes)
+}
+
+/**
+ * Reads the index: the index file, then the segments it names (kept from `known` when already read: they never
+ * change). `null` when there is none. A corrupt one rejects and is left untouched. A segment that is missing or
+ * does not match while the index file changed was compacted away meanwhile: the read starts again.
+ */
+export const loadIndex = async (storage: Storage, key = INDEX_KEY, known: ReadonlyArray<Segment> = []): Promise<LoadedIndex | null> => {
+  const cache = new Map(known.map((s) => [s.ref.key, s]))
+  for (let attempt = 1; ; attempt++) {
+    let info
+    try {
+      info = await storage.stat(key)
+    } catch (e) {
+      return fail(storageFailure(e, `cannot stat the index "${key}"`, key))
+    }
+    if (info === null) return null
+    let bytes: Uint8Array
+    try {
+      bytes = await storage.read(key)
+    } catch (e) {
+      if (asStorageError(e)?._tag === 'NotFound') return null
+      return fail(storageFailure(e, `cannot read the index "${key}"`, key))
+    }
+    const decoded = decodeIndex(bytes, key)
+    if (decoded._tag === 'Left') return fail(decoded.left)
+    const head = decoded.right
+    const segments: Segment[] = []
+    let problem: string | null = null
+    for (const ref of head.segments) {
+      const hit = cache.get(ref.key)
+      const read =
+        hit !== undefined && hit.ref.sha256 === ref.sha256 && hit.ref.size === ref.size ? E.right(hit) : await readSegment(storage, ref)
+      if (E.isLeft(read)) {
+        problem = `names the segment "${ref.key}", which ${read.left}`
+        break
+      }
+      segments.push({ ...read.right, ref })
+    }
+    if (problem !== null) {
+      const now = await storage.stat(key).catch(() => null)
+      if (attempt < MAX_READS && now?.etag !== info.etag) continue
+      return fail({ _tag: 'CorruptIndex', key, message: `index "${key}" ${problem}; it was left untouched` })
+    }
+    // The etag read by stat may predate the bytes read; a stale etag only makes the next conditional write retry.
+    return loaded(indexState(head, segments), info.etag)
+  }
+}
+
+/** The highest `seq` of any segment stored (0 when none), so that a new index file names its segments after them. */
+const storedSeq = async (storage: Storage): Promise<number> => {
+  let keys: ReadonlyArray<string>
+  try {
+    keys = await storage.list(SEGMENT_PREFIX)
+  } catch (e) {
+    return fail(storageFailure(e, 'cannot list the index segments', SEGMENT_PREFIX))
+  }
+  return keys.reduce((max, k) => Math.max(max, segmentSeq(k) ?? 0), 0)
+}
+
+/**
+ * Deletes segments no index write will name: not named by the index file and older than its `seq` (a writer
+ * writes segments named for the next `seq` before its index file, so newer ones may be about to be named).
+ * Resolves to how many there were; `before` runs first when there is any (the writer takes its lock).
+ */
+export const sweepSegments = async (storage: Storage, state: IndexState, before: () => Promise<void>): Promise<number> => {
+  const named = new Set(state.head.segments.map((s) => s.key))
+  const keys = await storage
+    .list(SEGMENT_PREFIX)
+    .catch((e: unknown) => fail(storageFailure(e, 'cannot list the index segments', SEGMENT_PREFIX)))
+  const garbage = keys.filter((k) => !named.has(k) && (segmentSeq(k) ?? Infinity) <= state.head.seq)
+  if (garbage.length === 0) return 0
+  await before()
+  for (const k of garbage)
+    await storage.remove(k).catch((e: unknown) => fail(storageFailure(e, `cannot remove the index segment "${k}"`, k)))
+  return garbage.length
 }
 
 export interface IndexWriter {
-  /** The last index this writer read or wrote. */
-  current(): LoadedIndex | null
+  /** The index as this writer last read or wrote it; null before there is one. */
+  current(): IndexState | null
+  /** The same, with the etag of its index file. */
+  loaded(): LoadedIndex | null
   /**
    * Applies `change` to the newest index and writes it atomically. Where the storage supports
    * conditional writes, a concurrent writer's update is never overwritten: on a precondition
    * failure the index is re-read and `change` applied again.
    */
-  update(change: (doc: IndexDoc) => IndexDoc, empty: () => IndexDoc): Promise<IndexDoc>
+  update(change: (view: IndexView) => IndexChange, empty: () => IndexDoc): Promise<IndexView>
 }
 
 export const indexWriter = (
@@ -59,39 +145,68 @@ export const indexWriter = (
   key = INDEX_KEY,
   maxAttempts = 16,
 ): IndexWriter => {
-  let loaded = initial
+  let state: IndexState | null = initial?.state ?? null
+  let etag: string | null = initial?.etag ?? null
+  /** The index file was deleted under this writer: the next write recreates it whole, from what this writer knows. */
+  let recreate = false
   return {
-    current: () => loaded,
+    current: () => state,
+    loaded: () => (state === null ? null : loaded(state, etag)),
     async update(change, empty) {
       for (let attempt = 1; ; attempt++) {
-        const next = change(loaded?.doc ?? empty())
-        const etag = loaded?.etag ?? null
+        // The final capabilities: an adapter may probe them at its first write (fs: hard links; S3: conditions).
+        const { ifAbsent, ifMatch } = await storage
+          .open()
+          .catch((e: unknown) => fail(storageFailure(e, `cannot write the index "${key}"`, key)))
+        const base = state ?? emptyState(empty())
+        const delta = change(base)
+        // A new index file names its segments after any stored (left by a deleted index), so the sweep can tell.
+        const seq = etag === null ? Math.max(base.head.seq, await storedSeq(storage)) + 1 : undefined
+        const plan = base.plan(recreate ? { ...delta, reset: delta.reset ?? base.doc.checkpoints } : delta, seq)
+        for (const w of plan.writes)
+          await storage
+            .write(w.key, w.bytes)
+            .catch((e: unknown) => fail(storageFailure(e, `cannot write the index segment "${w.key}"`, w.key)))
+        const options = etag === null ? (ifAbsent ? { ifAbsent: true } : {}) : ifMatch ? { ifMatch: etag } : {}
         try {
-          // The final capabilities: an adapter may probe them at its first write (fs: hard links; S3: conditions).
-          const { ifAbsent, ifMatch } = await storage.open()
-          const options = etag === null ? (ifAbsent ? { ifAbsent: true } : {}) : ifMatch ? { ifMatch: etag } : {}
-          const info = await storage.write(key, encodeIndex(next), options)
-          loaded = { doc: next, etag: info.etag }
-          return next
+          const info = await storage.write(key, encodeIndex(plan.head), options)
+          base.commit(plan)
+          state = base
+          etag = info.etag
+          recreate = false
+          // Segments merged away: nothing names them now. One left behind is swept on a later open.
+          for (const k of plan.obsolete)
+            await storage
+              .remove(k)
+              .catch((e: unknown) => log(`Warning: cannot remove the index segment "${k}" (removed later): ${(e as Error).message}`))
+          return base
         } catch (e) {
           const tag = asStorageError(e)?._tag
           if (tag !== 'PreconditionFailed' && tag !== 'AlreadyExists')
+            // Written or not, the segments stay: the index file may name them (a failed fsync after its rename).
             return fail(storageFailure(e, `cannot write the index "${key}"`, key))
+          // Not written: the segments this attempt wrote are named by nothing, and are nobody else's.
+          for (const w of plan.writes) await storage.remove(w.key).catch(() => undefined)
           if (attempt >= maxAttempts)
             return fail({
               _tag: 'Conflict',
               message: `the index "${key}" kept changing under this writer: ${maxAttempts} conditional writes failed; nothing was overwritten`,
             })
           await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt))
-          const reloaded = await loadIndex(storage, key)
-          if (reloaded === null && loaded !== null) {
+          const reloaded = await loadIndex(storage, key, state?.segments)
+          if (reloaded === null && state !== null) {
             // Deleted under this writer: recreate it from what this writer knows, never from nothing, so that no
             // checkpoint it listed is orphaned. The write is create-only, so an index another writer made wins.
             log(
-              `Warning: the index "${key}" was deleted while this writer ran; recreating it from the ${loaded.doc.checkpoints.length} checkpoint(s) this writer knows`,
+              `Warning: the index "${key}" was deleted while this writer ran; recreating it from the ${state.size} checkpoint(s) this writer knows`,
             )
-            loaded = { doc: loaded.doc, etag: null }
-          } else loaded = reloaded
+            etag = null
+            recreate = true
+          } else {
+            state = reloaded?.state ?? null
+            etag = reloaded?.etag ?? null
+            recreate = false
+          }
         }
       }
     },
@@ -140,12 +255,17 @@ export const scanIndex = async (storage: Storage, serializers: ReadonlyArray<Sca
 export const rebuildIndex = async <S, R>(storage: Storage, serializer: Serializer<S, R>, key = INDEX_KEY): Promise<LoadedIndex | null> => {
   const doc = await scanIndex(storage, [serializer])
   if (doc === null) return null
+  // Create-only: of two rebuilds, or a rebuild and a save, the first index written wins and the others read it.
+  const writer = indexWriter(storage, null, undefined, key, 1)
   try {
-    const info = await storage.write(key, encodeIndex(doc), (await storage.open()).ifAbsent ? { ifAbsent: true } : {})
-    return { doc, etag: info.etag }
+    await writer.update(
+      () => ({ reset: doc.checkpoints }),
+      () => doc,
+    )
+    return writer.loaded()
   } catch (e) {
-    if (asStorageError(e)?._tag === 'AlreadyExists') return loadIndex(storage, key)
-    return fail(storageFailure(e, `cannot write the rebuilt index "${key}"`, key))
+    if (e instanceof CheckpointFailure && e.error._tag === 'Conflict') return loadIndex(storage, key)
+    throw e
   }
 }
 
@@ -159,8 +279,8 @@ export const readIndexOrScan = async (
   log: (line: string) => void,
   where = 'the storage',
 ): Promise<{ readonly doc: IndexDoc; readonly rebuilt: boolean } | null> => {
-  const loaded = await loadIndex(storage)
-  if (loaded !== null) return { doc: loaded.doc, rebuilt: false }
+  const found = await loadIndex(storage)
+  if (found !== null) return { doc: found.doc, rebuilt: false }
   const doc = await scanIndex(storage, serializers)
   if (doc === null) return null
   log(
@@ -168,3 +288,5 @@ export const readIndexOrScan = async (
   )
   return { doc, rebuilt: true }
 }
+
+export type { IndexChange, IndexState, IndexView }

@@ -1,22 +1,30 @@
 import { verifyEntry } from './artifact-reader.js'
-import { bySaveOrder, entryOf } from './entries.js'
-import { currentDoc, removeFiles, type Folder } from './folder.js'
+import { bySaveOrder, entryOf, inSaveOrder } from './entries.js'
+import { currentView, filesOf, removeFiles, type Folder } from './folder.js'
 import type { Entry } from './index-file.js'
+import { sweepSegments } from './index-store.js'
 
 /**
- * Finishes what a crashed writer left in the index: removals to complete, overwrites to settle. An overwrite
- * whose old version still verifies goes back to the live list; one whose new artifact was written but not yet
- * committed is adopted from the entry data the artifact carries, so that neither version is lost.
+ * Finishes what a crashed writer left in the index: removals to complete, overwrites to settle, segments no index
+ * names. An overwrite whose old version still verifies goes back to the live list; one whose new artifact was
+ * written but not yet committed is adopted from the entry data the artifact carries, so that neither version is
+ * lost.
  */
 export const recover = async (folder: Folder<unknown, unknown>): Promise<void> => {
-  const { storage, serializer } = folder
-  const current = currentDoc(folder)
+  const { storage, serializer, log } = folder
+  const state = folder.index.current()
+  if (state !== null)
+    // A compaction that crashed before or after its index write leaves segments behind: harmless, but they take space.
+    await sweepSegments(storage, state, folder.lock).catch((e: unknown) =>
+      log(`Warning: cannot remove index segments that no index names (retried on the next open): ${(e as Error).message}`),
+    )
+  const current = currentView(folder)
   if (current.removing.length === 0 && current.replacing.length === 0) return
   await folder.lock()
   const restorable: Entry[] = []
   const unverified: Entry[] = []
   for (const e of current.replacing) {
-    if (current.checkpoints.some((c) => c.path === e.path)) continue
+    if (current.get(e.path) !== undefined) continue
     ;((await verifyEntry(storage, e)) === null ? restorable : unverified).push(e)
   }
   const adopted = new Set<Entry>()
@@ -29,20 +37,21 @@ export const recover = async (folder: Folder<unknown, unknown>): Promise<void> =
         restorable.push(entry)
       }
   }
-  await removeFiles(folder, current.removing, [...current.checkpoints, ...restorable])
+  const restored = filesOf(restorable)
+  await removeFiles(folder, current.removing, (key) => current.usesFile(key) || restored(key))
   const removed = new Set(current.removing.map((e) => e.path))
-  await folder.index.update((d) => {
+  await folder.index.update((v) => {
     // Back in save order, so that latest() and maxToKeep see the true order.
-    const checkpoints = [...restorable.filter((r) => !d.checkpoints.some((c) => c.path === r.path)), ...d.checkpoints].sort(bySaveOrder)
+    const back = restorable.filter((r) => v.get(r.path) === undefined)
     // An adopted save newer than every committed one carries the policy state of that moment (its best, its
     // counters): the run resumes from it, not from the state before it, which would let a worse model overwrite it.
-    const newest = checkpoints.at(-1)
-    const newer = newest !== undefined && adopted.has(newest) && d.checkpoints.every((c) => bySaveOrder(c, newest) < 0)
+    const newest = [...back].sort(bySaveOrder).at(-1)
+    const latest = v.latest()
+    const newer = newest !== undefined && adopted.has(newest) && (latest === undefined || bySaveOrder(latest, newest) < 0)
     return {
-      ...d,
-      checkpoints,
+      ...inSaveOrder(v, back, 'before'),
       replacing: [],
-      removing: d.removing.filter((e) => !removed.has(e.path)),
+      removing: v.removing.filter((e) => !removed.has(e.path)),
       ...(newer ? { policyState: newest.policyState } : {}),
     }
   }, folder.empty)

@@ -41,6 +41,58 @@ export const rankOrder = <A>(ranking: Ranking, items: ReadonlyArray<A>, record: 
     .map((x) => x.i)
 }
 
+/**
+ * The first `k` of {@link rankOrder}, in that order, in O(n log k): a heap of the best `k` so far, the worst on
+ * top. Retention calls it on every save, over every live checkpoint.
+ */
+export const topRanked = <A>(ranking: Ranking, items: ReadonlyArray<A>, record: (a: A) => CheckpointRecord, k: number): number[] => {
+  const n = Math.min(Math.max(0, Math.floor(k)), items.length)
+  if (n === 0) return []
+  const sign = ranking.mode === 'min' ? 1 : -1
+  const values = items.map((item) => rankValue(ranking, record(item)))
+  /** < 0 when item `x` ranks before item `y`: by value, NaN last, then older first. */
+  const compare = (x: number, y: number): number => {
+    const a = values[x]!
+    const b = values[y]!
+    const an = Number.isNaN(a)
+    const bn = Number.isNaN(b)
+    if (an !== bn) return an ? 1 : -1
+    if (an || a === b) return x - y
+    return sign * (a < b ? -1 : 1)
+  }
+  const heap: number[] = []
+  const up = (i: number) => {
+    while (i > 0) {
+      const parent = (i - 1) >> 1
+      if (compare(heap[i]!, heap[parent]!) <= 0) return
+      ;[heap[i], heap[parent]] = [heap[parent]!, heap[i]!]
+      i = parent
+    }
+  }
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let worst = i
+      if (l < heap.length && compare(heap[l]!, heap[worst]!) > 0) worst = l
+      if (r < heap.length && compare(heap[r]!, heap[worst]!) > 0) worst = r
+      if (worst === i) return
+      ;[heap[i], heap[worst]] = [heap[worst]!, heap[i]!]
+      i = worst
+    }
+  }
+  for (let i = 0; i < items.length; i++) {
+    if (heap.length < n) {
+      heap.push(i)
+      up(heap.length - 1)
+    } else if (compare(i, heap[0]!) < 0) {
+      heap[0] = i
+      down(0)
+    }
+  }
+  return heap.sort(compare)
+}
+
 /** `items` best first by {@link rankOrder}, leaving out those without a value. */
 export const bestFirst = <A>(ranking: Ranking, items: ReadonlyArray<A>, record: (a: A) => CheckpointRecord): A[] =>
   rankOrder(ranking, items, record)

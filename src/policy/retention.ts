@@ -1,11 +1,11 @@
-import { rankOrder, rankValue, type CheckpointRecord, type Ranking } from './ranking.js'
+import { rankValue, topRanked, type CheckpointRecord, type Ranking } from './ranking.js'
 import type { RetentionOptions } from './retention-options.js'
 
-export interface RetentionResult {
+export interface RetentionResult<R extends CheckpointRecord = CheckpointRecord> {
   /** Survivors, in save order (oldest first), ending with the added record. */
-  readonly keep: CheckpointRecord[]
+  readonly keep: R[]
   /** Checkpoints to delete, in save order. Never the added one, nor one whose path it reuses. */
-  readonly remove: CheckpointRecord[]
+  readonly remove: R[]
 }
 
 /** True when at least one retention rule is set. */
@@ -20,25 +20,25 @@ export const hasRetentionRule = (o: RetentionOptions): boolean =>
  *
  * @example retain({ maxToKeep: 2 }, { monitor: 'val_loss', mode: 'min' }, [a, b], c) // keep [b, c] plus the best
  */
-export const retain = (
+export const retain = <R extends CheckpointRecord>(
   options: RetentionOptions,
   ranking: Ranking,
-  existing: ReadonlyArray<CheckpointRecord>,
-  added: CheckpointRecord,
-): RetentionResult => {
+  existing: ReadonlyArray<R>,
+  added: R,
+): RetentionResult<R> => {
   const all = [...existing.filter((r) => r.path !== added.path), added]
   if (!hasRetentionRule(options)) return { keep: all, remove: [] }
   const n = all.length
   const kept = new Array<boolean>(n).fill(false)
   kept[n - 1] = true // newest
-  const order = rankOrder(ranking, all, (r) => r)
-  const top = order[0]
+  // The best and the top k are selected, not sorted: retention runs on every save, over every live checkpoint.
+  const top = topRanked(ranking, all, (r) => r, 1)[0]
   if (top !== undefined && !Number.isNaN(rankValue(ranking, all[top]!))) kept[top] = true // best
 
   const { saveTopK, maxToKeep, keepPeriod, keepTimeInterval } = options
   if (saveTopK !== undefined) {
-    const k = saveTopK === -1 ? n : saveTopK
-    for (let j = 0; j < Math.min(k, n); j++) kept[order[j]!] = true
+    if (saveTopK === -1 || saveTopK >= n) kept.fill(true)
+    else for (const i of topRanked(ranking, all, (r) => r, saveTopK)) kept[i] = true
   }
   if (maxToKeep !== undefined) for (let i = Math.max(0, n - maxToKeep); i < n; i++) kept[i] = true
   if (keepPeriod !== undefined) for (let i = 0; i < n; i++) if ((all[i]!.epoch + 1) % keepPeriod === 0) kept[i] = true
@@ -53,8 +53,8 @@ export const retain = (
       }
     }
   }
-  const keep: CheckpointRecord[] = []
-  const remove: CheckpointRecord[] = []
+  const keep: R[] = []
+  const remove: R[] = []
   for (let i = 0; i < n; i++) (kept[i] ? keep : remove).push(all[i]!)
   return { keep, remove }
 }

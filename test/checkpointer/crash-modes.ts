@@ -8,7 +8,7 @@ import { decodeKerasArchive } from '../../src/keras/keras-file.js'
 import type { WeightsFile } from '../../src/keras/weights-file.js'
 import type { Tensors } from '../../src/tensors/index.js'
 
-export type CrashMode = 'safetensors' | 'keras-weights' | 'keras-model' | 'tfjs-layers'
+export type CrashMode = 'safetensors' | 'index-compaction' | 'keras-weights' | 'keras-model' | 'tfjs-layers'
 
 /** How one kind is written and read back; `firstValue` of what a restore gives must be the entry's epoch. */
 export interface CrashSetup {
@@ -42,6 +42,13 @@ export const CRASH_MODES: Readonly<Record<CrashMode, CrashSetup>> = {
     options: { filepath: 'ckpt/e{epoch:04d}.safetensors', monitor: 'loss', maxToKeep: 3 },
     serializer: () => undefined,
     snapshot: (epoch) => ({ w: { dtype: 'F32', shape: [SIZE], data: new Float32Array(SIZE).fill(epoch) } }),
+    firstValue: (r) => ((r as Tensors).w!.data as Float32Array)[0]!,
+  },
+  // No retention and small tensors: many saves a run, so that kills land in index compactions (one every 17 saves).
+  'index-compaction': {
+    options: { filepath: 'all/e{epoch:05d}.safetensors', monitor: 'loss' },
+    serializer: () => undefined,
+    snapshot: (epoch) => ({ w: { dtype: 'F32', shape: [16], data: new Float32Array(16).fill(epoch) } }),
     firstValue: (r) => ((r as Tensors).w!.data as Float32Array)[0]!,
   },
   // A fixed path with saveBestOnly (the loss falls every epoch): each save overwrites the file in place.

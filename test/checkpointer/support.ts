@@ -16,3 +16,34 @@ export const tempDir = (prefix = 'ckpt-test-'): { dir: string; cleanup: () => vo
 }
 
 export const quiet = { log: () => {} }
+
+/**
+ * The bytes of a version-1 index (as ckpt wrote before segments) of `n` entries `seed/e<i>.safetensors`, whose files
+ * need not exist; epochs are odd (so `keepPeriod: 2` keeps them all), losses fall. For tests and the bench at scale.
+ */
+export const versionOneIndex = (n: number): string => {
+  const sha256 = `sha256:${'0'.repeat(64)}`
+  const policyState = { version: 1, best: null, batchesSinceSave: 0, lastBatchSeen: null, step: 0, trigger: null }
+  const checkpoints = Array.from({ length: n }, (_, i) => ({
+    path: `seed/e${i + 1}.safetensors`,
+    format: 'safetensors',
+    epoch: 2 * i + 1,
+    step: 0,
+    batch: null,
+    metrics: { loss: 1 / (i + 1) },
+    score: 1 / (i + 1),
+    time: 1_000_000 + i,
+    policyState,
+    files: [{ key: `seed/e${i + 1}.safetensors`, size: 384, sha256 }],
+  }))
+  const doc = {
+    format: 'ckpt-index',
+    version: 1,
+    checkpoints,
+    replacing: [],
+    removing: [],
+    policyState,
+    ranking: { monitor: 'loss', mode: 'min' },
+  }
+  return JSON.stringify(doc, null, 1)
+}

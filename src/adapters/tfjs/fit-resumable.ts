@@ -36,7 +36,7 @@ const asCallbackList = (callbacks: Callbacks): tfl.CustomCallback[] | tfl.Callba
   ) as tfl.Callback[]
 }
 
-/** Removes the backup's files and its index (only what the index lists). */
+/** Removes the backup's files and its index, the index file last but its segments (only what the index lists). */
 const deleteBackup = async (storage: Storage): Promise<void> => {
   const loaded = await loadIndex(storage)
   if (loaded === null) return
@@ -44,6 +44,7 @@ const deleteBackup = async (storage: Storage): Promise<void> => {
   const keys = new Set([...checkpoints, ...replacing, ...removing].flatMap((e) => e.files.map((f) => f.key)))
   for (const key of keys) await storage.remove(key)
   await storage.remove(INDEX_KEY)
+  for (const segment of loaded.state.head.segments) await storage.remove(segment.key)
 }
 
 /**

@@ -1,0 +1,114 @@
+import { createHash, randomBytes } from 'node:crypto'
+import * as E from '#fp-ts/Either.js'
+import { encodeEntry } from './fast-entries.js'
+import { decodeEntryList, MAX_POLICY_STATE_DEPTH, preview, utf8Text, type Entry, type SegmentRef } from './index-file.js'
+import { SEGMENT_PREFIX } from './index-keys.js'
+
+/*
+ * A segment: checkpoints compacted out of the index file, in an immutable object of their own under
+ * `ckpt-index.d/`. It holds operations on the live list, applied in order after the older segments': first
+ * `drops` (paths whose older entries are no longer live), then `checkpoints` (each replaces any older entry
+ * with its path and goes last). docs/format.md has the layout and the merge schedule.
+ */
+
+export const SEGMENT_FORMAT = 'ckpt-index-segment'
+
+/** A segment as read or written: its reference in the index file and its operations. */
+export interface Segment {
+  readonly ref: SegmentRef
+  readonly drops: ReadonlyArray<string>
+  readonly adds: ReadonlyArray<Entry>
+}
+
+/** Most entries and dropped paths the index file holds before they are compacted into a segment. */
+export const JOURNAL_MAX = 16
+/** Segments of one level that merge into one of the next level. */
+export const FANOUT = 4
+
+/**
+ * The level a new segment of `count` operations starts at: 0 for a journal's (just over JOURNAL_MAX), else the
+ * level whose merges would have made one that large (a version-1 index converted, a re-sort).
+ */
+export const levelFor = (count: number): number => {
+  let level = 0
+  for (let capacity = 2 * JOURNAL_MAX; capacity < count; capacity *= FANOUT) level++
+  return level
+}
+
+const sha256Of = (bytes: Uint8Array): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+
+/** A new segment named for index write `seq`: one entry a line, so that a reader can follow it. */
+export const makeSegment = (
+  seq: number,
+  drops: ReadonlyArray<string>,
+  adds: ReadonlyArray<Entry>,
+  level: number,
+): Segment & { bytes: Uint8Array } => {
+  const lines = adds.map((e) => JSON.stringify(encodeEntry(e)))
+  const text = `{"format":"${SEGMENT_FORMAT}","version":2,"drops":${JSON.stringify(drops)},"checkpoints":[\n${lines.join(',\n')}\n]}\n`
+  const bytes = new TextEncoder().encode(text)
+  const key = `${SEGMENT_PREFIX}${seq}-${randomBytes(4).toString('hex')}.json`
+  return { ref: { key, size: bytes.length, sha256: sha256Of(bytes), level }, drops, adds, bytes }
+}
+
+/**
+ * The operations of consecutive segments as one: the entries live at the end (in their order) and drops of the
+ * paths they touched that end dead. Those drops matter only for older segments: `base` (nothing older) has none.
+ */
+export const mergeOps = (
+  segments: ReadonlyArray<Pick<Segment, 'drops' | 'adds'>>,
+  base: boolean,
+): { readonly drops: ReadonlyArray<string>; readonly adds: ReadonlyArray<Entry> } => {
+  const live = new Map<string, Entry>()
+  const touched = new Set<string>()
+  for (const s of segments) {
+    for (const p of s.drops) {
+      live.delete(p)
+      touched.add(p)
+    }
+    for (const e of s.adds) {
+      live.delete(e.path)
+      live.set(e.path, e)
+      touched.add(e.path)
+    }
+  }
+  return { drops: base ? [] : [...touched].filter((p) => !live.has(p)), adds: [...live.values()] }
+}
+
+/** Whether `value` nests objects and arrays more than `limit` deep; recursion goes at most `limit` deep. */
+const deeperThan = (value: unknown, limit: number): boolean => {
+  if (typeof value !== 'object' || value === null) return false
+  if (limit === 0) return true
+  for (const v of Array.isArray(value) ? value : Object.values(value)) if (deeperThan(v, limit - 1)) return true
+  return false
+}
+
+/**
+ * Checks a segment's bytes against its reference (size, SHA-256) and decodes them. Left is why not, worded to
+ * follow the segment's key. `JSON.parse` copes with any depth and the checks here do not recurse, except over
+ * policy states, bounded as in the index file.
+ */
+export const decodeSegment = (ref: SegmentRef, bytes: Uint8Array): E.Either<string, Segment> => {
+  if (bytes.length !== ref.size)
+    return E.left(`has ${bytes.length}${bytes.length > ref.size ? ' or more' : ''} bytes, not the ${ref.size} recorded`)
+  if (sha256Of(bytes) !== ref.sha256) return E.left(`does not have the SHA-256 recorded (${ref.sha256})`)
+  const text = utf8Text(bytes)
+  if (text === null) return E.left('is not valid UTF-8')
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    return E.left(`is not valid JSON (${(e as Error).message})`)
+  }
+  const doc = json as { format?: unknown; version?: unknown; drops?: unknown; checkpoints?: unknown }
+  if (typeof json !== 'object' || json === null || doc.format !== SEGMENT_FORMAT || doc.version !== 2)
+    return E.left(`is not a version-2 index segment (got ${preview(json)})`)
+  if (!Array.isArray(doc.drops) || !doc.drops.every((p) => typeof p === 'string'))
+    return E.left(`has drops that are not a list of paths (got ${preview(doc.drops)})`)
+  if (!Array.isArray(doc.checkpoints)) return E.left(`has checkpoints that are not a list (got ${preview(doc.checkpoints)})`)
+  const adds = decodeEntryList(doc.checkpoints, 'checkpoints')
+  if (E.isLeft(adds)) return E.left(`does not match the segment schema (${adds.left})`)
+  const deep = adds.right.findIndex((e) => deeperThan(e.policyState, MAX_POLICY_STATE_DEPTH))
+  if (deep >= 0) return E.left(`has a policy state nested more than ${MAX_POLICY_STATE_DEPTH} deep (checkpoints.${deep}.policyState)`)
+  return E.right({ ref, drops: doc.drops, adds: adds.right })
+}
