@@ -1,6 +1,10 @@
-import { decodeSafetensors, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
+import * as E from '#fp-ts/Either.js'
+import type { Storage } from '../storage/storage.js'
+import { readFrame } from '../tensors/frame.js'
+import { MAX_HEADER_SIZE } from '../tensors/header.js'
+import { decodeSafetensorsStream, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
 import { CheckpointFailure } from './errors.js'
-import { digestOf } from './checksum.js'
+import { digestStream } from './checksum.js'
 import { checkpointMetaFromJson, checkpointMetaToJson } from './checkpoint-meta.js'
 import type { CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
 
@@ -61,34 +65,53 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
       const chunks = encodeSafetensorsOrThrow(snapshot, { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) })
       await writer.writeFile(path, chunks)
     },
-    async read(reader, path) {
-      const bytes = await reader.readFile(path)
-      const decoded = decodeSafetensors(bytes)
-      if (decoded._tag === 'Left')
+    // Each tensor gets an array of its own, filled as the file streams past its checksum: the restore holds the
+    // tensors and one chunk, never the file as one buffer, so a checkpoint may be larger than any one buffer.
+    read: (reader, path) =>
+      reader.readFileStream(path, async (chunks, size) => {
+        const decoded = await decodeSafetensorsStream(chunks, size)
+        if (E.isRight(decoded)) return decoded.right.tensors
+        // A valid file with a tensor no typed array can hold is not corrupt: the restore cannot be done here.
+        if (decoded.left._tag === 'TensorTooLarge') throw new CheckpointFailure(decoded.left)
         throw new CheckpointFailure({
           _tag: 'CorruptCheckpoint',
           path,
           message: `checkpoint "${path}" is not a valid safetensors file: ${decoded.left.message}`,
           fallback: null,
         })
-      return decoded.right.tensors
-    },
+      }),
     async scan(storage) {
       const found: ScannedCheckpoint[] = []
       for (const key of await storage.list()) {
         if (!key.endsWith('.safetensors')) continue
-        const bytes = await storage.read(key)
-        const decoded = decodeSafetensors(bytes)
-        const raw = decoded._tag === 'Right' ? decoded.right.metadata[META_KEY] : undefined
-        if (raw === undefined) continue // not a ckpt checkpoint, or unreadable: not ours to index
+        const raw = await entryDataOf(storage, key)
+        if (raw === null) continue // not a ckpt checkpoint, or unreadable: not ours to index
         const meta = parseMeta(raw)
         if (meta === null) continue
-        const { size, sha256 } = digestOf(bytes)
+        const { size, sha256 } = await digestStream(await storage.readStream(key))
         found.push({ path: key, files: [{ key, size, sha256 }], meta })
       }
       return found
     },
   }
+}
+
+/**
+ * The ckpt entry data in the header of the safetensors file at `key`, or null when it has none or is not a valid
+ * safetensors file (as far as its header tells). Reads the header only: two ranged reads, whatever the file's size.
+ */
+const entryDataOf = async (storage: Storage, key: string): Promise<string | null> => {
+  const info = await storage.stat(key)
+  if (info === null) return null
+  const prefix = await storage.read(key, { start: 0, end: 8 })
+  if (prefix.byteLength < 8) return null
+  const declared = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true)
+  const n = declared > BigInt(MAX_HEADER_SIZE) || 8 + Number(declared) > info.size ? 0 : Number(declared)
+  const head = new Uint8Array(8 + n)
+  head.set(prefix)
+  if (n > 0) head.set(await storage.read(key, { start: 8, end: 8 + n }), 8)
+  const frame = readFrame(head, info.size)
+  return E.isRight(frame) ? (frame.right.header.metadata?.get(META_KEY) ?? null) : null
 }
 
 /** The CheckpointMeta a ckpt safetensors file carries, or null when it is not one. */

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core'
-import { digestOf } from '../../checkpointer/checksum.js'
+import { digestOf, digestStream } from '../../checkpointer/checksum.js'
 import { checkpointMetaFromJson } from '../../checkpointer/checkpoint-meta.js'
 import { mapBounded, SCAN_CONCURRENCY } from '../../checkpointer/map-bounded.js'
 import type { CheckpointMeta, ScannedCheckpoint } from '../../checkpointer/serializer.js'
@@ -32,7 +32,7 @@ export const scanLayersModels = async (storage: Storage): Promise<ReadonlyArray<
     const weightKeys = weightKeysOf(key, json.right)
     if (meta === null || weightKeys._tag === 'Left' || !weightKeys.right.every((k) => present.has(k))) return null
     const files = []
-    for (const k of weightKeys.right) files.push({ key: k, ...digestOf(await storage.read(k)) })
+    for (const k of weightKeys.right) files.push({ key: k, ...(await digestStream(await storage.readStream(k))) })
     files.push({ key, ...digestOf(bytes) })
     return { path: key, files, meta }
   })
