@@ -61,6 +61,36 @@ export const collect = async (chunks: AsyncIterable<Uint8Array>): Promise<Uint8A
   return concatChunks(parts)
 }
 
+/** The size of the buffers {@link collectParts} fills by default: no buffer larger than about 1 GiB. */
+export const PART_BYTES = 2 ** 30
+
+/**
+ * Reads `chunks`, `size` bytes in all, into ArrayBuffers of `partBytes` each (the last one shorter), in order: a
+ * stream of any size held without one buffer larger than `partBytes`. More than `size` bytes is a RangeError.
+ */
+export const collectParts = async (chunks: AsyncIterable<Uint8Array>, size: number, partBytes = PART_BYTES): Promise<ArrayBuffer[]> => {
+  const parts: ArrayBuffer[] = []
+  let part: Uint8Array = new Uint8Array(0)
+  let at = 0
+  let total = 0
+  for await (const chunk of chunks) {
+    for (let used = 0; used < chunk.byteLength;) {
+      if (at === part.byteLength) {
+        if (total >= size) throw new RangeError(`collectParts: the stream holds more than the ${size} bytes expected`)
+        part = allocate(Math.min(partBytes, size - total))
+        parts.push(part.buffer as ArrayBuffer) // `allocate` gives a plain ArrayBuffer of exactly this size
+        at = 0
+      }
+      const n = Math.min(chunk.byteLength - used, part.byteLength - at)
+      part.set(chunk.subarray(used, used + n), at)
+      at += n
+      used += n
+      total += n
+    }
+  }
+  return parts
+}
+
 /**
  * Checks a read range: integers with `0 <= start <= end`. `end` past the object's end is clamped by the
  * adapters; a `start` at or past the end reads zero bytes.

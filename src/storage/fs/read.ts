@@ -38,7 +38,7 @@ const openObject = async (ctx: FsContext, key: string): Promise<{ handle: FsFile
   }
 }
 
-/** Fills `buffer` from `position` on, at most `IO_CALL_BYTES` a call, stopping early only at the end of the file; returns the bytes read. */
+/** Fills `buffer` from `position` on, `IO_CALL_BYTES` at most a call, stopping early only at the end of the file; returns its count. */
 const readInto = async (key: string, handle: FsFileHandle, buffer: Uint8Array, position: number): Promise<number> => {
   let filled = 0
   while (filled < buffer.byteLength) {
