@@ -62,7 +62,7 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
     const hash = sha256()
     let size = 0
     /** What stopped the stream itself (a storage failure, or more bytes than recorded): it is the answer, whatever `consume` did. */
-    let stopped: unknown = null
+    let stopped: CheckpointFailure | null = null
     const pull = async (): Promise<Uint8Array | null> => {
       if (stopped !== null) throw stopped
       let c: Uint8Array | null
@@ -100,7 +100,8 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
       try {
         value = await consume(chunks, record.size)
       } catch (e) {
-        if (stopped !== null) throw stopped
+        const why = stopped as CheckpointFailure | null // set by `pull`, inside `consume`
+        if (why !== null) throw why
         // A file that does not match its record is reported as such, whatever its bytes made the consumer say.
         await verify()
         throw e
