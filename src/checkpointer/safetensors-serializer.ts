@@ -5,6 +5,7 @@ import { MAX_HEADER_SIZE } from '../tensors/header.js'
 import { decodeSafetensorsStream, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
 import { CheckpointFailure } from './errors.js'
 import { digestStream } from './checksum.js'
+import { mapBounded, SCAN_CONCURRENCY } from './map-bounded.js'
 import { checkpointMetaFromJson, checkpointMetaToJson } from './checkpoint-meta.js'
 import type { CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
 
@@ -81,36 +82,40 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
         })
       }),
     async scan(storage) {
-      const found: ScannedCheckpoint[] = []
-      for (const key of await storage.list()) {
-        if (!key.endsWith('.safetensors')) continue
+      const keys = (await storage.list()).filter((key) => key.endsWith('.safetensors'))
+      const scanned = await mapBounded(keys, SCAN_CONCURRENCY, async (key): Promise<ScannedCheckpoint | null> => {
         const raw = await entryDataOf(storage, key)
-        if (raw === null) continue // not a ckpt checkpoint, or unreadable: not ours to index
-        const meta = parseMeta(raw)
-        if (meta === null) continue
+        const meta = raw === null ? null : parseMeta(raw)
+        if (meta === null) return null // not a ckpt checkpoint, or unreadable: not ours to index
         const { size, sha256 } = await digestStream(await storage.readStream(key))
-        found.push({ path: key, files: [{ key, size, sha256 }], meta })
-      }
-      return found
+        return { path: key, files: [{ key, size, sha256 }], meta }
+      })
+      return scanned.filter((s) => s !== null)
     },
   }
 }
 
+/** The first read of a scan: most headers fit (a ckpt header is a few kB), and a smaller file is read whole. */
+const HEAD_BYTES = 64 * 1024
+
 /**
  * The ckpt entry data in the header of the safetensors file at `key`, or null when it has none or is not a valid
- * safetensors file (as far as its header tells). Reads the header only: two ranged reads, whatever the file's size.
+ * safetensors file (as far as its header tells). Reads the header only, whatever the file's size: one ranged read
+ * for a small file, then a `stat` and the rest of a longer header for a large one.
  */
 const entryDataOf = async (storage: Storage, key: string): Promise<string | null> => {
-  const info = await storage.stat(key)
-  if (info === null) return null
-  const prefix = await storage.read(key, { start: 0, end: 8 })
-  if (prefix.byteLength < 8) return null
-  const declared = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true)
-  const n = declared > BigInt(MAX_HEADER_SIZE) || 8 + Number(declared) > info.size ? 0 : Number(declared)
-  const head = new Uint8Array(8 + n)
-  head.set(prefix)
-  if (n > 0) head.set(await storage.read(key, { start: 8, end: 8 + n }), 8)
-  const frame = readFrame(head, info.size)
+  const first = await storage.read(key, { start: 0, end: HEAD_BYTES })
+  const size = first.byteLength < HEAD_BYTES ? first.byteLength : ((await storage.stat(key))?.size ?? first.byteLength)
+  let head = first
+  if (first.byteLength >= 8) {
+    const declared = Number(new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true))
+    if (declared <= MAX_HEADER_SIZE && 8 + declared <= size && 8 + declared > first.byteLength) {
+      head = new Uint8Array(8 + declared)
+      head.set(first)
+      head.set(await storage.read(key, { start: first.byteLength, end: 8 + declared }), first.byteLength)
+    }
+  }
+  const frame = readFrame(head, size)
   return E.isRight(frame) ? (frame.right.header.metadata?.get(META_KEY) ?? null) : null
 }
 
