@@ -1,5 +1,6 @@
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import type { WriteData } from '../storage/storage.js'
+import { readAhead } from './read-ahead.js'
 
 export interface Digest {
   readonly size: number
@@ -59,7 +60,36 @@ export const hashingStream = (data: WriteData): { readonly data: AsyncIterable<U
   }
 }
 
-export const digestOf = (bytes: Uint8Array): Digest => ({
-  size: bytes.byteLength,
-  sha256: `sha256:${createHash('sha256').update(bytes).digest('hex')}`,
-})
+/** Most bytes given to one `hash.update`: a bounded call, whatever the size of the buffer hashed. */
+const UPDATE_BYTES = 64 * 1024 * 1024
+
+/** Feeds `bytes` to `hash` in bounded slices. */
+export const hashInto = (hash: Hash, bytes: Uint8Array): void => {
+  for (let at = 0; at < bytes.byteLength; at += UPDATE_BYTES) hash.update(bytes.subarray(at, Math.min(at + UPDATE_BYTES, bytes.byteLength)))
+}
+
+/** A new SHA-256 hash, and its value in the index's `sha256:…` form. */
+export const sha256 = (): Hash => createHash('sha256')
+export const sha256Text = (hash: Hash): string => `sha256:${hash.digest('hex')}`
+
+export const digestOf = (bytes: Uint8Array): Digest => {
+  const hash = sha256()
+  hashInto(hash, bytes)
+  return { size: bytes.byteLength, sha256: sha256Text(hash) }
+}
+
+/** The size and SHA-256 of a stream of chunks, read one chunk ahead of the hashing (see `readAhead`). */
+export const digestStream = async (chunks: AsyncIterable<Uint8Array>): Promise<Digest> => {
+  const source = readAhead(chunks)
+  const hash = sha256()
+  let size = 0
+  try {
+    for (let c = await source.next(); c !== null; c = await source.next()) {
+      hashInto(hash, c)
+      size += c.byteLength
+    }
+  } finally {
+    await source.close()
+  }
+  return { size, sha256: sha256Text(hash) }
+}

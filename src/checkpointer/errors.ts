@@ -1,6 +1,7 @@
 import { CkptError } from '../errors/ckpt-error.js'
 import type { ConfigError } from '../policy/index.js'
 import { storageFailed, type StorageFailed } from '../storage/errors.js'
+import type { SafetensorsError } from '../tensors/errors.js'
 import type { LockOwner } from './lock-owner.js'
 
 /** Everything that can go wrong while saving, listing or restoring checkpoints, as values. */
@@ -13,6 +14,8 @@ export type CheckpointError =
   | { readonly _tag: 'WriterLocked'; readonly key: string; readonly owner: LockOwner; readonly message: string }
   | { readonly _tag: 'InvalidSnapshot'; readonly message: string }
   | { readonly _tag: 'PolicyError'; readonly message: string }
+  /** A valid checkpoint holding a tensor larger than one JS typed array (`MAX_TENSOR_BYTES`): it cannot be restored here. */
+  | Extract<SafetensorsError, { readonly _tag: 'TensorTooLarge' }>
   | StorageFailed
 
 /**

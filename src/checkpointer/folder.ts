@@ -1,7 +1,7 @@
 import type { Storage } from '../storage/storage.js'
 import { fail, storageFailure } from './errors.js'
 import { asStorageError } from '../storage/errors.js'
-import { hashingStream } from './checksum.js'
+import { digestStream } from './checksum.js'
 import type { Entry, FileRecord, IndexDoc } from './index-file.js'
 import type { IndexWriter } from './index-store.js'
 import { emptyState, type IndexView } from './index-state.js'
@@ -34,9 +34,7 @@ export const currentDoc = (folder: Folder<unknown, unknown>): IndexDoc => curren
  */
 const stillOurs = async (storage: Storage, record: FileRecord, size: number): Promise<boolean> => {
   if (size !== record.size) return false
-  const hashed = hashingStream(await storage.readStream(record.key, { start: 0, end: record.size + 1 }))
-  for await (const _chunk of hashed.data);
-  const digest = await hashed.digest()
+  const digest = await digestStream(await storage.readStream(record.key, { start: 0, end: record.size + 1 }))
   return digest.size === record.size && digest.sha256 === record.sha256
 }
 

@@ -1,7 +1,11 @@
-import { decodeSafetensors, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
+import * as E from '#fp-ts/Either.js'
+import type { Storage } from '../storage/storage.js'
+import { readFrame } from '../tensors/frame.js'
+import { MAX_HEADER_SIZE } from '../tensors/header.js'
+import { decodeSafetensorsStream, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
 import { CheckpointFailure } from './errors.js'
-import { digestOf } from './checksum.js'
-import { mapFiles } from './map-bounded.js'
+import { digestStream } from './checksum.js'
+import { mapBounded, SCAN_CONCURRENCY } from './map-bounded.js'
 import { checkpointMetaFromJson, checkpointMetaToJson } from './checkpoint-meta.js'
 import type { CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
 
@@ -62,30 +66,57 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
       const chunks = encodeSafetensorsOrThrow(snapshot, { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) })
       await writer.writeFile(path, chunks)
     },
-    async read(reader, path) {
-      const bytes = await reader.readFile(path)
-      const decoded = decodeSafetensors(bytes)
-      if (decoded._tag === 'Left')
+    // Each tensor gets an array of its own, filled as the file streams past its checksum: the restore holds the
+    // tensors and one chunk, never the file as one buffer, so a checkpoint may be larger than any one buffer.
+    read: (reader, path) =>
+      reader.readFileStream(path, async (chunks, size) => {
+        const decoded = await decodeSafetensorsStream(chunks, size)
+        if (E.isRight(decoded)) return decoded.right.tensors
+        // A valid file with a tensor no typed array can hold is not corrupt: the restore cannot be done here.
+        if (decoded.left._tag === 'TensorTooLarge') throw new CheckpointFailure(decoded.left)
         throw new CheckpointFailure({
           _tag: 'CorruptCheckpoint',
           path,
           message: `checkpoint "${path}" is not a valid safetensors file: ${decoded.left.message}`,
           fallback: null,
         })
-      return decoded.right.tensors
-    },
+      }),
     async scan(storage) {
       const keys = (await storage.list()).filter((key) => key.endsWith('.safetensors'))
-      const scanned = await mapFiles(storage, keys, (key, bytes): ScannedCheckpoint | null => {
-        const decoded = decodeSafetensors(bytes)
-        const raw = decoded._tag === 'Right' ? decoded.right.metadata[META_KEY] : undefined
-        const meta = raw === undefined ? null : parseMeta(raw)
-        // not a ckpt checkpoint, or unreadable: not ours to index
-        return meta === null ? null : { path: key, files: [{ key, ...digestOf(bytes) }], meta }
+      const scanned = await mapBounded(keys, SCAN_CONCURRENCY, async (key): Promise<ScannedCheckpoint | null> => {
+        const raw = await entryDataOf(storage, key)
+        const meta = raw === null ? null : parseMeta(raw)
+        if (meta === null) return null // not a ckpt checkpoint, or unreadable: not ours to index
+        const { size, sha256 } = await digestStream(await storage.readStream(key))
+        return { path: key, files: [{ key, size, sha256 }], meta }
       })
       return scanned.filter((s) => s !== null)
     },
   }
+}
+
+/** The first read of a scan: most headers fit (a ckpt header is a few kB), and a smaller file is read whole. */
+const HEAD_BYTES = 64 * 1024
+
+/**
+ * The ckpt entry data in the header of the safetensors file at `key`, or null when it has none or is not a valid
+ * safetensors file (as far as its header tells). Reads the header only, whatever the file's size: one ranged read
+ * for a small file, then a `stat` and the rest of a longer header for a large one.
+ */
+const entryDataOf = async (storage: Storage, key: string): Promise<string | null> => {
+  const first = await storage.read(key, { start: 0, end: HEAD_BYTES })
+  const size = first.byteLength < HEAD_BYTES ? first.byteLength : ((await storage.stat(key))?.size ?? first.byteLength)
+  let head = first
+  if (first.byteLength >= 8) {
+    const declared = Number(new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true))
+    if (declared <= MAX_HEADER_SIZE && 8 + declared <= size && 8 + declared > first.byteLength) {
+      head = new Uint8Array(8 + declared)
+      head.set(first)
+      head.set(await storage.read(key, { start: first.byteLength, end: 8 + declared }), first.byteLength)
+    }
+  }
+  const frame = readFrame(head, size)
+  return E.isRight(frame) ? (frame.right.header.metadata?.get(META_KEY) ?? null) : null
 }
 
 /** The CheckpointMeta a ckpt safetensors file carries, or null when it is not one. */

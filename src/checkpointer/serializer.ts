@@ -49,7 +49,15 @@ export interface ArtifactWriter {
 /** Reads files of an indexed artifact; every byte is checked against the index's size and checksum. */
 export interface ArtifactReader {
   readonly files: ReadonlyArray<FileRecord>
+  /** The whole file in one buffer; a file larger than one buffer holds (4 GiB) rejects with `StorageFailed` (`Unsupported`). */
   readFile(key: string): Promise<Uint8Array>
+  /**
+   * The file as a stream of bounded chunks, handed to `consume` with the recorded size; resolves to what `consume`
+   * resolved to once every byte matched the index, and rejects with `CorruptCheckpoint` otherwise (also when
+   * `consume` rejected on bytes that do not match). Until then the bytes are unverified: `consume` must keep
+   * what it builds from them to itself. For files of any size: nothing is held but what `consume` keeps.
+   */
+  readFileStream<A>(key: string, consume: (chunks: AsyncIterable<Uint8Array>, size: number) => Promise<A>): Promise<A>
 }
 
 /**

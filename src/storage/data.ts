@@ -1,5 +1,6 @@
 import * as E from '#fp-ts/Either.js'
-import { StorageFailure, unsupported, type StorageError } from './errors.js'
+import { constants } from 'node:buffer'
+import { StorageFailure, fail, unsupported, type StorageError } from './errors.js'
 import type { ByteRange, WriteData } from './storage.js'
 
 const isChunk = (u: unknown): u is Uint8Array => u instanceof Uint8Array
@@ -60,6 +61,36 @@ export const collect = async (chunks: AsyncIterable<Uint8Array>): Promise<Uint8A
   return concatChunks(parts)
 }
 
+/** The size of the buffers {@link collectParts} fills by default: no buffer larger than about 1 GiB. */
+export const PART_BYTES = 2 ** 30
+
+/**
+ * Reads `chunks`, `size` bytes in all, into ArrayBuffers of `partBytes` each (the last one shorter), in order: a
+ * stream of any size held without one buffer larger than `partBytes`. More than `size` bytes is a RangeError.
+ */
+export const collectParts = async (chunks: AsyncIterable<Uint8Array>, size: number, partBytes = PART_BYTES): Promise<ArrayBuffer[]> => {
+  const parts: ArrayBuffer[] = []
+  let part: Uint8Array = new Uint8Array(0)
+  let at = 0
+  let total = 0
+  for await (const chunk of chunks) {
+    for (let used = 0; used < chunk.byteLength;) {
+      if (at === part.byteLength) {
+        if (total >= size) throw new RangeError(`collectParts: the stream holds more than the ${size} bytes expected`)
+        part = allocate(Math.min(partBytes, size - total))
+        parts.push(part.buffer as ArrayBuffer) // `allocate` gives a plain ArrayBuffer of exactly this size
+        at = 0
+      }
+      const n = Math.min(chunk.byteLength - used, part.byteLength - at)
+      part.set(chunk.subarray(used, used + n), at)
+      at += n
+      used += n
+      total += n
+    }
+  }
+  return parts
+}
+
 /**
  * Checks a read range: integers with `0 <= start <= end`. `end` past the object's end is clamped by the
  * adapters; a `start` at or past the end reads zero bytes.
@@ -86,7 +117,36 @@ export const clampRange = (range: ByteRange | undefined, size: number): ByteRang
 }
 
 /**
- * A plain Uint8Array for `n` bytes about to be overwritten: not zero-filled, with its own ArrayBuffer at offset 0
- * (never a slice of Node's shared pool), so `bytes.buffer` is safe to view as typed arrays.
+ * The most bytes one read or write call of an adapter moves. Node 20 aborts on a single file read over 2 GiB, and
+ * a bounded call keeps every buffer handed to the OS (and every wait) bounded too.
  */
-export const allocate = (n: number): Uint8Array => new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n)
+export const IO_CALL_BYTES = 64 * 1024 * 1024
+
+/** The largest buffer `read` returns: Node's Buffer limit (4 GiB on 64-bit Node 20, the longest Uint8Array). */
+export const MAX_READ_BYTES: number = constants.MAX_LENGTH
+
+/** Refuses, as `Unsupported` pointing to `readStream` and ranged reads, a whole read of more than {@link MAX_READ_BYTES}. */
+export const checkReadSize = (key: string, n: number): void => {
+  if (n > MAX_READ_BYTES)
+    fail(
+      unsupported(
+        key,
+        `key "${key}": ${n} bytes do not fit one buffer (at most ${MAX_READ_BYTES} bytes in this Node); read it with readStream, or in ranges of at most that size`,
+      ),
+    )
+}
+
+/**
+ * A plain Uint8Array for `n` bytes about to be overwritten: not zero-filled, with its own ArrayBuffer at offset 0
+ * (never a slice of Node's shared pool), so `bytes.buffer` is safe to view as typed arrays. See `checkReadSize`.
+ */
+export const allocate = (n: number, key = ''): Uint8Array => {
+  checkReadSize(key, n)
+  return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n)
+}
+
+/** `chunk` as views of at most `max` bytes each (no copy). */
+export function* slices(chunk: Uint8Array, max: number): Generator<Uint8Array, void, undefined> {
+  if (chunk.byteLength <= max) yield chunk
+  else for (let at = 0; at < chunk.byteLength; at += max) yield chunk.subarray(at, Math.min(at + max, chunk.byteLength))
+}

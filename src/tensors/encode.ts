@@ -8,10 +8,20 @@ import {
   SafetensorsEncodeError,
   show,
   unknownDtype,
+  tensorTooLarge,
   unsupportedHost,
   type SafetensorsError,
 } from './errors.js'
-import { compareCodePoints, headerJson, MAX_HEADER_SIZE, METADATA_KEY, PROTOTYPE_KEYS, tensorByteSize, type TensorInfo } from './header.js'
+import {
+  compareCodePoints,
+  headerJson,
+  MAX_HEADER_SIZE,
+  MAX_TENSOR_BYTES,
+  METADATA_KEY,
+  PROTOTYPE_KEYS,
+  tensorByteSize,
+  type TensorInfo,
+} from './header.js'
 import { HOST_IS_LITTLE_ENDIAN } from './host.js'
 import type { Metadata, Tensor, Tensors } from './tensor.js'
 
@@ -65,6 +75,7 @@ const checkTensor = (
     return E.left(invalidTensor(name, 'data', show(data), `${acceptedText} for dtype ${dtype}`))
   const size = tensorByteSize(name, dtype, dims)
   if (E.isLeft(size)) return size
+  if (size.right > MAX_TENSOR_BYTES) return E.left(tensorTooLarge(name, size.right, MAX_TENSOR_BYTES))
   const view = data as TensorData
   if (view.byteLength !== size.right)
     return E.left(

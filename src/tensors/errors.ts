@@ -81,6 +81,14 @@ export type SafetensorsError =
       readonly dataLength: number
       readonly message: string
     }
+  // Reader and writer: what one JS typed array holds.
+  | {
+      readonly _tag: 'TensorTooLarge'
+      readonly tensor: string
+      readonly byteLength: number
+      readonly limit: number
+      readonly message: string
+    }
   // Writer: the tensors given.
   | {
       readonly _tag: 'InvalidTensor'
@@ -238,6 +246,14 @@ export const metadataIncompleteBuffer = (dataEnd: number, dataLength: number): S
   dataEnd,
   dataLength,
   message: `safetensors: the tensors end at data byte ${dataEnd} but the file holds ${dataLength} data bytes; expected the last tensor to end exactly at the end of the file`,
+})
+
+export const tensorTooLarge = (tensor: string, byteLength: number, limit: number): SafetensorsError => ({
+  _tag: 'TensorTooLarge',
+  tensor,
+  byteLength,
+  limit,
+  message: `safetensors: tensor ${q(tensor)} holds ${byteLength} bytes; one tensor must fit one JS typed array, at most ${limit} bytes (4 GiB); split it into several tensors`,
 })
 
 export const invalidTensor = (tensor: string, field: string, value: string, expected: string): SafetensorsError => ({

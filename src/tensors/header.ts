@@ -20,6 +20,12 @@ export const METADATA_KEY = '__metadata__'
 /** The reference reader's limit on the header length, in bytes. */
 export const MAX_HEADER_SIZE = 100_000_000
 
+/**
+ * The most bytes one tensor may hold: the longest Uint8Array V8 makes (2^32 in Node 20 on 64-bit), so that every
+ * tensor's bytes can be viewed, written and read back as one array. Checkpoints larger than this hold several tensors.
+ */
+export const MAX_TENSOR_BYTES = 2 ** 32
+
 /** Names rejected for tensors and metadata keys, because plain JS objects treat them specially. */
 export const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
 

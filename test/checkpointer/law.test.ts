@@ -171,7 +171,14 @@ const run = async (format: LawFormat, where: 'memory' | 'fs', config: Config, pl
             newer,
             `${when}: acknowledged save ${m.path}@${m.time} is listed and verifies, or a later save replaced its path`,
           ).toBeDefined()
-          const value = await serializer.read({ files: newer!.files, readFile: (k) => reader.read(k) }, m.path)
+          const files = newer!.files
+          const unverified = {
+            files,
+            readFile: (k: string) => reader.read(k),
+            readFileStream: async <A>(k: string, consume: (chunks: AsyncIterable<Uint8Array>, size: number) => Promise<A>) =>
+              consume(await reader.readStream(k), files.find((f) => f.key === k)!.size),
+          }
+          const value = await serializer.read(unverified, m.path)
           expect(await format.canon(value), `${when}: ${m.path} holds the later save`).toEqual(await format.expected(newer!.meta.time))
           const t = newer!.meta
           model[at] = {

@@ -129,16 +129,22 @@ export const commitLayersModel = async (
 }
 
 /**
- * Reads a tfjs layers model's artifacts at `path` through `read` (for example a checksum-verifying reader).
+ * Reads a tfjs layers model's artifacts at `path` through `read` (for example a checksum-verifying reader), and its
+ * weight files through `readWeights`: each as one buffer, or as several (tfjs takes `weightData` as a list of
+ * buffers, and slices each weight out of them), so that weights larger than one buffer can be read.
  */
-export const readLayersModel = async (path: string, read: (key: string) => Promise<Uint8Array>): Promise<tf.io.ModelArtifacts> => {
+export const readLayersModel = async (
+  path: string,
+  read: (key: string) => Promise<Uint8Array>,
+  readWeights: (key: string) => Promise<ReadonlyArray<ArrayBuffer>> = async (key) => [exactBuffer(await read(key))],
+): Promise<tf.io.ModelArtifacts> => {
   const key = orThrow(checkModelJsonPath(path))
   const json = orThrow(parseModelJson(key, new TextDecoder().decode(await read(key))))
   const keys = orThrow(weightKeysOf(key, json))
   return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
     const specs = manifest.flatMap((g) => g.weights)
     const buffers: ArrayBuffer[] = []
-    for (const k of keys) buffers.push(exactBuffer(await read(k)))
+    for (const k of keys) buffers.push(...(await readWeights(k)))
     // tfjs would build tensors from too few bytes and throw an untyped assertion; too many would be ignored.
     const sizes = specs.map(entryBytes)
     const expected = sizes.every((n) => n !== null) ? sizes.reduce<number>((a, b) => a + (b ?? 0), 0) : null

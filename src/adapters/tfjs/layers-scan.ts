@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core'
-import { digestOf } from '../../checkpointer/checksum.js'
+import { digestOf, digestStream } from '../../checkpointer/checksum.js'
 import { checkpointMetaFromJson } from '../../checkpointer/checkpoint-meta.js'
-import { mapFiles } from '../../checkpointer/map-bounded.js'
+import { mapBounded, mapFiles, SCAN_CONCURRENCY } from '../../checkpointer/map-bounded.js'
 import type { CheckpointMeta, ScannedCheckpoint } from '../../checkpointer/serializer.js'
 import type { Storage } from '../../storage/storage.js'
 import { ckptMetadataOf } from './ckpt-metadata.js'
@@ -33,11 +33,11 @@ export const scanLayersModels = async (storage: Storage): Promise<ReadonlyArray<
     return { key, meta, weightKeys: weightKeys.right, digest: digestOf(bytes) }
   })
   const found = scanned.filter((s) => s !== null)
-  // The weight files of every model found, read within the same bounds as the models.
-  const weights = await mapFiles(
-    storage,
+  // The weight files of every model found, streamed: a few at a time, each hashed as it passes.
+  const weights = await mapBounded(
     found.flatMap((m) => m.weightKeys),
-    (key, bytes) => ({ key, ...digestOf(bytes) }),
+    SCAN_CONCURRENCY,
+    async (key) => ({ key, ...(await digestStream(await storage.readStream(key))) }),
   )
   let at = 0
   return found.map(({ key, meta, weightKeys, digest }) => {

@@ -4,6 +4,7 @@ import { safetensorsSerializer, META_KEY } from '../../checkpointer/safetensors-
 import { checkpointMetaToJson } from '../../checkpointer/checkpoint-meta.js'
 import type { Serializer } from '../../checkpointer/serializer.js'
 import { versionedPath } from '../../checkpointer/version-counter.js'
+import { collectParts } from '../../storage/data.js'
 import { kerasModelSerializer, kerasWeightsSerializer } from './keras/serializers.js'
 import type { WeightsFile } from '../../keras/weights-file.js'
 import { encodeSafetensorsOrThrow, type Tensors } from '../../tensors/index.js'
@@ -56,7 +57,13 @@ export const tfjsLayersSerializer = (): Serializer<ModelCapture, tf.io.ModelArti
       releaseCapture(capture)
     }
   },
-  read: (reader, path) => readLayersModel(path, (key) => reader.readFile(key)),
+  // Weight files are read as 1 GiB buffers: tfjs slices each weight out of them, so a model may pass 4 GiB.
+  read: (reader, path) =>
+    readLayersModel(
+      path,
+      (key) => reader.readFile(key),
+      (key) => reader.readFileStream(key, (chunks, size) => collectParts(chunks, size)),
+    ),
   scan: scanLayersModels,
   // The artifact is its folder: `epoch_03/model.json` → `epoch_03-v1/model.json`.
   versionedPath: (path, n) => {

@@ -1,4 +1,4 @@
-import { allocate, clampRange } from '../data.js'
+import { IO_CALL_BYTES, allocate, clampRange } from '../data.js'
 import { fail, ioError, notFound, StorageFailure } from '../errors.js'
 import type { ByteRange } from '../storage.js'
 import { fileOf, type FsContext } from './context.js'
@@ -38,13 +38,13 @@ const openObject = async (ctx: FsContext, key: string): Promise<{ handle: FsFile
   }
 }
 
-/** Fills `buffer` from `position` on, stopping early only at the end of the file; returns the bytes read. */
+/** Fills `buffer` from `position` on, `IO_CALL_BYTES` at most a call, stopping early only at the end of the file; returns its count. */
 const readInto = async (key: string, handle: FsFileHandle, buffer: Uint8Array, position: number): Promise<number> => {
   let filled = 0
   while (filled < buffer.byteLength) {
     let got: number
     try {
-      got = (await handle.read(buffer, filled, buffer.byteLength - filled, position + filled)).bytesRead
+      got = (await handle.read(buffer, filled, Math.min(IO_CALL_BYTES, buffer.byteLength - filled), position + filled)).bytesRead
     } catch (e) {
       throw fsFailure(key, 'read', e)
     }
@@ -54,12 +54,12 @@ const readInto = async (key: string, handle: FsFileHandle, buffer: Uint8Array, p
   return filled
 }
 
-/** The bytes of a valid key in `range` (checked), read in one buffer. */
+/** The bytes of a valid key in `range` (checked), read in one buffer (more than `MAX_READ_BYTES` is `Unsupported`). */
 export const readObject = async (ctx: FsContext, key: string, range: ByteRange | undefined): Promise<Uint8Array> => {
   const { handle, size } = await openObject(ctx, key)
   try {
     const { start, end } = clampRange(range, size)
-    const buffer = allocate(end - start)
+    const buffer = allocate(end - start, key)
     const filled = await readInto(key, handle, buffer, start)
     return filled === buffer.byteLength ? buffer : buffer.subarray(0, filled)
   } finally {

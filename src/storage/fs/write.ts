@@ -1,4 +1,4 @@
-import { chunksOf } from '../data.js'
+import { IO_CALL_BYTES, chunksOf } from '../data.js'
 import { fail, unsupported } from '../errors.js'
 import type { Capabilities, ObjectInfo, WriteData, WriteOptions } from '../storage.js'
 import { commit, type Committer } from './commit.js'
@@ -24,14 +24,14 @@ const createTemp = async (ctx: FsContext, key: string, folder: string): Promise<
   }
 }
 
-/** Writes every chunk in full (a short write is continued, a zero-byte write is an error). */
+/** Writes every chunk in full, at most `IO_CALL_BYTES` a call (a short write is continued, a zero-byte write is an error). */
 const writeAll = async (key: string, handle: FsFileHandle, data: WriteData): Promise<void> => {
   for await (const chunk of chunksOf(key, data)) {
     let offset = 0
     while (offset < chunk.byteLength) {
       let written: number
       try {
-        written = (await handle.write(chunk, offset, chunk.byteLength - offset, null)).bytesWritten
+        written = (await handle.write(chunk, offset, Math.min(IO_CALL_BYTES, chunk.byteLength - offset), null)).bytesWritten
       } catch (e) {
         throw fsFailure(key, 'writing temp file', e)
       }

@@ -1,5 +1,5 @@
 import type { GetObjectCommandOutput } from '@aws-sdk/client-s3'
-import { allocate, clampRange } from '../data.js'
+import { allocate, checkReadSize, clampRange } from '../data.js'
 import { StorageFailure, fail, ioError, notFound } from '../errors.js'
 import type { ByteRange } from '../storage.js'
 import type { S3Context } from './context.js'
@@ -112,9 +112,14 @@ const fill = async (out: Uint8Array, chunks: AsyncIterable<Uint8Array> | Iterabl
 /** The bytes of a valid key in `range`, in one buffer of their size (see `allocate`). */
 export const readObject = async (ctx: S3Context, key: string, range: ByteRange | undefined): Promise<Uint8Array> => {
   const { length, chunks } = await streamObject(ctx, key, range)
-  if (length !== undefined) return fill(allocate(length), chunks)
-  // The length of a chunked reply is known at its end only: its chunks are kept until then.
+  if (length !== undefined) return fill(allocate(length, key), chunks)
+  // The length of a chunked reply is known at its end only: its chunks are kept until then (and no further than one buffer holds).
   const parts: Uint8Array[] = []
-  for await (const chunk of chunks) parts.push(chunk)
-  return fill(allocate(parts.reduce((n, c) => n + c.byteLength, 0)), parts)
+  let total = 0
+  for await (const chunk of chunks) {
+    total += chunk.byteLength
+    checkReadSize(key, total)
+    parts.push(chunk)
+  }
+  return fill(allocate(total, key), parts)
 }

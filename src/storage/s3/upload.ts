@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import { chunksOf, concatChunks } from '../data.js'
+import { chunksOf, concatChunks, slices } from '../data.js'
 import { StorageFailure, alreadyExists, fail, preconditionFailed, unsupported } from '../errors.js'
 import type { Capabilities, ObjectInfo, WriteData, WriteOptions } from '../storage.js'
 import { objectKey, type S3Context } from './context.js'
@@ -34,10 +34,12 @@ const upload = async (
 ): Promise<{ etag: string | undefined; size: number }> => {
   const { sdk, client } = ctx.session()
   let size = 0
+  // Chunks go in as views of at most partSize: lib-storage concatenates what it holds into each part, and a
+  // whole tensor handed to it would be copied (and past 4 GiB refused) before being cut into parts.
   async function* counted(): AsyncGenerator<Uint8Array> {
     for await (const chunk of chunksOf(key, data)) {
       size += chunk.byteLength
-      yield chunk
+      yield* slices(chunk, ctx.partSize)
     }
   }
   const body = Readable.from(counted(), { objectMode: false, highWaterMark: 1 })

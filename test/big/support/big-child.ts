@@ -1,0 +1,55 @@
+/**
+ * One operation on a large checkpoint, in a child of its own (`node --expose-gc --import tsx`), so that its time and
+ * peak RSS are its own: `save WHERE BYTES`, `restore WHERE`, or `cli DIR ARGS…` (a ckpt command run through `main`).
+ * WHERE is a folder, or `s3:` and the JSON of s3Storage options. Prints one JSON line: the measurement and what the
+ * operation found.
+ */
+import { main } from '../../../src/cli/main.js'
+import { createCheckpointer } from '../../../src/checkpointer/index.js'
+import { fsStorage } from '../../../src/storage/fs.js'
+import { s3Storage, type S3StorageOptions } from '../../../src/storage/s3.js'
+import type { Storage } from '../../../src/storage/storage.js'
+import type { Tensors } from '../../../src/tensors/index.js'
+import { measure } from '../../hostile/support/peak.js'
+import { checkSamples, patternTensors } from './pattern.js'
+
+const quiet = { log: () => {} }
+const [op, dir, ...rest] = process.argv.slice(2)
+const storage = (): Storage => (dir!.startsWith('s3:') ? s3Storage(JSON.parse(dir!.slice(3)) as S3StorageOptions) : fsStorage(dir!))
+
+const save = async (bytes: number) => {
+  const tensors: Tensors = patternTensors(bytes)
+  const m = await measure(async () => {
+    const c = await createCheckpointer({
+      storage: storage(),
+      filepath: 'big.safetensors',
+      monitor: 'loss',
+      immutableSnapshots: true,
+      ...quiet,
+    })
+    await c.onEpochEnd({ epoch: 0, logs: { loss: 1 } }, tensors)
+    await c.close()
+  })
+  return { elapsedMs: m.elapsedMs, peakBytes: m.peakBytes, growthBytes: m.growthBytes }
+}
+
+const restore = async () => {
+  const m = await measure(async () => {
+    const c = await createCheckpointer({ storage: storage(), filepath: 'big.safetensors', monitor: 'loss', ...quiet })
+    const r = await c.restore('latest')
+    await c.close()
+    return r.value
+  })
+  return { elapsedMs: m.elapsedMs, peakBytes: m.peakBytes, growthBytes: m.growthBytes, ...checkSamples(m.value) }
+}
+
+const cli = async (args: ReadonlyArray<string>) => {
+  let stdout = ''
+  let stderr = ''
+  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {} }
+  const m = await measure(() => main([...args, dir!], io))
+  return { elapsedMs: m.elapsedMs, peakBytes: m.peakBytes, growthBytes: m.growthBytes, code: m.value, stdout, stderr }
+}
+
+const report = op === 'save' ? await save(Number(rest[0])) : op === 'restore' ? await restore() : await cli(rest)
+process.stdout.write(`${JSON.stringify(report)}\n`)

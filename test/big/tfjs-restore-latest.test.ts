@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { runChild } from '../hostile/support/child.js'
+
+const GiB = 2 ** 30
+const MiB = 2 ** 20
+const ROWS = 163_840 // × 4096 float32 = 2.5 GiB
+const BYTES = ROWS * 4096 * 4
+
+const fs = statfsSync(tmpdir())
+const skip =
+  process.env['CKPT_HUGE'] !== '1'
+    ? 'set CKPT_HUGE=1 to run it (about 6 GB of memory and 3 GB of disk)'
+    : fs.bavail * fs.bsize < 8e9
+      ? `${tmpdir()} has less than 8 GB free`
+      : null
+if (skip !== null) console.log(`skipping the 2.5 GiB tfjs restoreLatest test: ${skip}`)
+
+// A whole tfjs model of 2.5 GiB through modelCheckpoint and restoreLatest. tfjs copies every weight out of the
+// weight data it is given (decodeWeights), so its restore holds the read buffers and the model at once: about 2N.
+describe.skipIf(skip !== null)('a 2.5 GiB tfjs model', { timeout: 900_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ckpt-big-tfjs-'))
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('saves with modelCheckpoint and comes back exact from restoreLatest, its weight file read as 1 GiB buffers', async () => {
+    const limits = { killAboveBytes: 2 * BYTES + 2 * GiB, timeoutMs: 600_000 }
+    const saved = await runChild('test/big/support/tfjs-child.ts', ['save', dir, String(ROWS)], limits)
+    if (saved._tag !== 'Done') throw new Error(JSON.stringify(saved))
+    const s = saved.report as { elapsedMs: number; peakBytes: number; growthBytes: number }
+    console.log(`tfjs save of 2.5 GiB: ${(s.elapsedMs / 1000).toFixed(1)} s, peak RSS ${(s.peakBytes / MiB).toFixed(0)} MiB`)
+    expect(s.growthBytes).toBeLessThan(256 * MiB)
+    const restored = await runChild('test/big/support/tfjs-child.ts', ['restore', dir], limits)
+    if (restored._tag !== 'Done') throw new Error(JSON.stringify(restored))
+    const r = restored.report as { elapsedMs: number; peakBytes: number; elements: number; wrong: string[]; initialEpoch: number }
+    console.log(`tfjs restoreLatest of 2.5 GiB: ${(r.elapsedMs / 1000).toFixed(1)} s, peak RSS ${(r.peakBytes / MiB).toFixed(0)} MiB`)
+    expect(r.elements).toBe(ROWS * 4096)
+    expect(r.wrong).toEqual([])
+    expect(r.initialEpoch).toBe(1)
+    expect(r.peakBytes).toBeLessThanOrEqual(2 * BYTES + 512 * MiB)
+  })
+})
