@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto'
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { pythonMissing, runPython } from '../tensors/python.js'
 import type { Tensor, Tensors } from '../../src/tensors/index.js'
 
 /** F32 tensors `layers.<i>.weight` of `sizes[i]` elements each, with values that depend on `seed`, in that order. */
@@ -27,3 +30,28 @@ export const filesUnder = (dir: string): string[] => {
 
 /** The tensors' total byte size. */
 export const bytesOf = (tensors: Tensors): number => Object.values(tensors).reduce((n, t) => n + t.data.byteLength, 0)
+
+const ORACLE = fileURLToPath(new URL('./hf_oracle.py', import.meta.url))
+
+/** Runs `hf_oracle.py` with `args` (and `input` as JSON on stdin); returns its JSON output. */
+export const hfOracle = <A>(args: ReadonlyArray<string>, input?: unknown): A =>
+  JSON.parse(
+    runPython(
+      `import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`,
+      input === undefined ? undefined : new TextEncoder().encode(JSON.stringify(input)),
+      [ORACLE, ...args],
+    ).toString(),
+  ) as A
+
+/** Why the oracle cannot run with `modules`, printed once; undefined when it can. */
+export const oracleMissing = (suite: string, modules: ReadonlyArray<string>): string | undefined => {
+  const missing = pythonMissing(modules)
+  if (missing !== undefined) console.warn(`${suite}: skipped: ${missing} (pip install ${modules.join(' ')})`)
+  return missing
+}
+
+/** The SHA-256 (hex) of a tensor's bytes, as the oracle reports it. */
+export const sha256Of = (t: Tensor): string =>
+  createHash('sha256')
+    .update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))
+    .digest('hex')
