@@ -116,7 +116,7 @@ describe.skipIf(missing !== undefined)('maxShardSize strings match huggingface_h
       const py = python[i]!
       const ours = parseShardSize(text)
       const pyPositive = 'ok' in py && BigInt(py.ok) > 0n
-      if (E.isRight(ours) ? pyPositive && BigInt(ours.right) === BigInt((py as { ok: string }).ok) : !pyPositive) same++
+      if (E.isRight(ours) ? pyPositive && BigInt(ours.right) === BigInt(py.ok) : !pyPositive) same++
       else mismatches.push(`${JSON.stringify(text)}: python ${JSON.stringify(py)}, ckpt ${JSON.stringify(ours)}`)
     })
     console.log(`maxShardSize vs parse_size_to_int (seed ${seed}): ${same} of ${texts.length} strings agree`)

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { pythonMissing, runPython } from '../tensors/python.js'
+import { pythonMissing, runPythonJson } from '../tensors/python.js'
 import type { Tensor, Tensors } from '../../src/tensors/index.js'
 
 /** F32 tensors `layers.<i>.weight` of `sizes[i]` elements each, with values that depend on `seed`, in that order. */
@@ -34,14 +34,7 @@ export const bytesOf = (tensors: Tensors): number => Object.values(tensors).redu
 const ORACLE = fileURLToPath(new URL('./hf_oracle.py', import.meta.url))
 
 /** Runs `hf_oracle.py` with `args` (and `input` as JSON on stdin); returns its JSON output. */
-export const hfOracle = <A>(args: ReadonlyArray<string>, input?: unknown): A =>
-  JSON.parse(
-    runPython(
-      `import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`,
-      input === undefined ? undefined : new TextEncoder().encode(JSON.stringify(input)),
-      [ORACLE, ...args],
-    ).toString(),
-  ) as A
+export const hfOracle = <A>(args: ReadonlyArray<string>, input?: unknown): A => runPythonJson<A>(ORACLE, args, input)
 
 /** Why the oracle cannot run with `modules`, printed once; undefined when it can. */
 export const oracleMissing = (suite: string, modules: ReadonlyArray<string>): string | undefined => {
