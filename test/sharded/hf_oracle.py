@@ -142,6 +142,7 @@ def write(folder, max_size):
         "head.weight": torch.randn(32, 64, generator=g, dtype=torch.float64),
     }
     hub = os.path.join(folder, "hub")
+    os.makedirs(hub, exist_ok=True)
     save_torch_state_dict(sd, hub, max_shard_size=max_size)
     model = tiny_bert()
     model.save_pretrained(os.path.join(folder, "transformers"), max_shard_size=max_size)
@@ -153,6 +154,7 @@ def write(folder, max_size):
 
 def bert_spec(folder, max_size):
     model = tiny_bert()
+    os.makedirs(folder, exist_ok=True)
     model.config.to_json_file(os.path.join(folder, "config.json"))
     python = os.path.join(os.path.dirname(folder), "bert-python")
     model.save_pretrained(python, max_shard_size=max_size)
