@@ -6,11 +6,9 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { createCheckpointer } from '../../src/checkpointer/index.js'
-import { fsStorage } from '../../src/storage/fs.js'
 import type { Tensor } from '../../src/tensors/index.js'
-import { quiet, tempDir } from '../checkpointer/support.js'
-import { hfOracle, oracleMissing, sha256Of } from './support.js'
+import { tempDir } from '../checkpointer/support.js'
+import { hfOracle, oracleMissing, saveOnce, sha256Of } from './support.js'
 
 const hub = oracleMissing('ckpt shards read by huggingface_hub', ['torch', 'safetensors', 'huggingface_hub'])
 const transformers = hub ?? oracleMissing('ckpt shards read by transformers', ['transformers'])
@@ -39,15 +37,7 @@ describe.skipIf(hub !== undefined)('a sharded checkpoint ckpt wrote, read by hug
     async () => {
       const t = tempDir()
       cleanup = t.cleanup
-      const ckpt = await createCheckpointer({
-        storage: fsStorage(t.dir),
-        filepath: 'run/model.safetensors',
-        monitor: 'loss',
-        maxShardSize: 10_000,
-        ...quiet,
-      })
-      await ckpt.onEpochEnd({ epoch: 0, logs: { loss: 1 } }, TENSORS)
-      await ckpt.close()
+      await saveOnce(t.dir, { maxShardSize: 10_000 }, TENSORS)
       const folder = join(t.dir, 'run')
       const order = join(t.dir, 'order.json')
       writeFileSync(order, JSON.stringify(Object.keys(TENSORS)))
@@ -104,15 +94,7 @@ describe.skipIf(transformers !== undefined)('a sharded checkpoint ckpt wrote, re
       const n = shape.reduce((a, b) => a * b, 1)
       tensors[name] = { dtype: 'F32', shape, data: Float32Array.from({ length: n }, (_, i) => k + i / 1024) }
     })
-    const ckpt = await createCheckpointer({
-      storage: fsStorage(t.dir),
-      filepath: 'bert/model.safetensors',
-      monitor: 'loss',
-      maxShardSize: '20KB',
-      ...quiet,
-    })
-    await ckpt.onEpochEnd({ epoch: 0, logs: { loss: 1 } }, tensors)
-    await ckpt.close()
+    await saveOnce(t.dir, { filepath: 'bert/model.safetensors', maxShardSize: '20KB' }, tensors)
     const index = JSON.parse(readFileSync(join(folder, 'model.safetensors.index.json'), 'utf8')) as {
       metadata: { total_size: number }
       weight_map: Record<string, string>

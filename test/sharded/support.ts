@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto'
 import { readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { createCheckpointer, type CheckpointerOptions } from '../../src/checkpointer/index.js'
+import { fsStorage } from '../../src/storage/fs.js'
 import { pythonMissing, runPythonJson } from '../tensors/python.js'
 import type { Tensor, Tensors } from '../../src/tensors/index.js'
 
@@ -48,3 +50,21 @@ export const sha256Of = (t: Tensor): string =>
   createHash('sha256')
     .update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))
     .digest('hex')
+
+/** Saves `tensors` as epoch `epoch` into `dir` through a Checkpointer with `options`, then closes it. */
+export const saveOnce = async (
+  dir: string,
+  options: Partial<CheckpointerOptions<Tensors, Tensors>>,
+  tensors: Tensors,
+  epoch = 0,
+): Promise<void> => {
+  const ckpt = await createCheckpointer({
+    storage: fsStorage(dir),
+    filepath: 'run/model.safetensors',
+    monitor: 'loss',
+    log: () => {},
+    ...options,
+  })
+  await ckpt.onEpochEnd({ epoch, logs: { loss: 1 } }, tensors)
+  await ckpt.close()
+}
