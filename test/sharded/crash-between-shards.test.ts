@@ -1,8 +1,10 @@
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCheckpointer, verifyEntry } from '../../src/checkpointer/index.js'
 import { fsStorage } from '../../src/storage/fs.js'
+import { decodeSafetensors } from '../../src/tensors/index.js'
 import { fsFaults, type FsOp } from '../../src/testing/index.js'
 import { quiet, tempDir } from '../checkpointer/support.js'
 import { f32Tensors, filesUnder } from './support.js'
@@ -38,8 +40,10 @@ const reopen = async (dir: string) => {
       'model.safetensors.index.json',
     ])
   }
-  const latest = await ckpt.restore('latest')
-  expect(latest.value).toEqual(f32Tensors(SIZES, latest.entry.epoch))
+  if (entries.length > 0) {
+    const latest = await ckpt.restore('latest')
+    expect(latest.value).toEqual(f32Tensors(SIZES, latest.entry.epoch))
+  }
   return { ckpt, entries }
 }
 
@@ -80,4 +84,38 @@ describe('a sharded save cut short by a crash', () => {
       expect(crashes).toBeGreaterThanOrEqual(5)
     })
   }
+
+  it('at the n-th rename of an overwrite in place, for every n: the old version while no shard was replaced, the new once all were, never a mix', async () => {
+    const best = { ...options, filepath: 'best/model.safetensors', saveBestOnly: true } as const
+    const outcomes = new Set<string>()
+    for (let nth = 1; nth <= 30; nth++) {
+      const { dir, cleanup } = tempDir('ckpt-shard-overwrite-')
+      cleanups.push(cleanup)
+      const first = await createCheckpointer({ storage: fsStorage(dir), ...best })
+      await first.onEpochEnd({ epoch: 0, logs: { loss: 1 } }, f32Tensors(SIZES, 0))
+      await first.close()
+      const faults = fsFaults({ op: 'rename', nth, crash: true }, { armed: false })
+      const ckpt = await createCheckpointer({ storage: fsStorage(dir, { wrapFs: faults.wrap }), ...best })
+      faults.arm()
+      await ckpt.onEpochEnd({ epoch: 1, logs: { loss: 0.5 } }, f32Tensors(SIZES, 1)).catch(() => undefined)
+      if (!faults.fired) break
+      // Which save each shard on disk belongs to, by the entry data it carries.
+      const epochs = filesUnder(dir)
+        .filter((f) => /^best\/model-\d{5}-of-\d{5}\.safetensors$/.test(f))
+        .map((f) => {
+          const shard = decodeSafetensors(readFileSync(join(dir, f)))
+          if (E.isLeft(shard)) throw new Error(shard.left.message)
+          return (JSON.parse(shard.right.metadata.ckpt!) as { epoch: number }).epoch
+        })
+      const { ckpt: next, entries } = await reopen(dir)
+      const listed = entries.map((e) => e.epoch)
+      if (epochs.every((e) => e === 0)) expect(listed, `rename ${nth}`).toEqual([0])
+      else if (epochs.every((e) => e === 1)) expect(listed, `rename ${nth}`).toEqual([1])
+      else expect(listed, `rename ${nth}: shards of both saves`).toEqual([])
+      outcomes.add(listed.join())
+      await next.close()
+    }
+    // The three outcomes all happened: old version kept, new adopted, and the gap in between.
+    expect([...outcomes].sort()).toEqual(['', '0', '1'])
+  })
 })
