@@ -4,21 +4,13 @@ import { join } from 'node:path'
 import { createCheckpointer } from '../src/checkpointer/index.js'
 import { fsStorage } from '../src/storage/fs.js'
 import type { Tensors } from '../src/tensors/index.js'
-import { median, type BenchRow, type BenchSection } from './harness.js'
+import { floatTensors, median, type BenchRow, type BenchSection } from './harness.js'
 
 const MB = 1024 * 1024
 const TENSORS = 16
 const EACH = 64 * MB
 
-const makeTensors = (): Tensors => {
-  const out: Record<string, Tensors[string]> = {}
-  for (let i = 0; i < TENSORS; i++) {
-    const data = new Float32Array(EACH / 4)
-    for (let j = 0; j < data.length; j += 1024) data[j] = i + j
-    out[`layers.${i}.weight`] = { dtype: 'F32', shape: [EACH / 4], data }
-  }
-  return out
-}
+const makeTensors = (): Tensors => floatTensors(TENSORS, EACH, (i) => `layers.${i}.weight`)
 
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6
 
