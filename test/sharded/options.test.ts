@@ -44,3 +44,12 @@ describe('maxShardSize', () => {
     })
   })
 })
+
+describe('maxShardSize in the tfjs callback', () => {
+  it('is refused at construction, naming the option, rather than at the first save', async () => {
+    const { modelCheckpoint } = await import('../../src/adapters/tfjs/index.js')
+    expect(() =>
+      modelCheckpoint({ storage: memoryStorage(), filepath: 'w.safetensors', monitor: 'loss', maxShardSize: '1GB' } as never),
+    ).toThrow(expect.objectContaining({ _tag: 'InvalidOptions', message: expect.stringContaining("'maxShardSize'") as string }) as Error)
+  })
+})
