@@ -149,6 +149,13 @@ export const indexWriter = (
   let etag: string | null = initial?.etag ?? null
   /** The index file was deleted under this writer: the next write recreates it whole, from what this writer knows. */
   let recreate = false
+  /** Segments merged away by an index write that landed: nothing names them now. One left behind is swept on a later open. */
+  const removeObsolete = async (keys: ReadonlyArray<string>): Promise<void> => {
+    for (const k of keys)
+      await storage
+        .remove(k)
+        .catch((e: unknown) => log(`Warning: cannot remove the index segment "${k}" (removed later): ${(e as Error).message}`))
+  }
   return {
     current: () => state,
     loaded: () => (state === null ? null : loaded(state, etag)),
@@ -174,17 +181,25 @@ export const indexWriter = (
           state = base
           etag = info.etag
           recreate = false
-          // Segments merged away: nothing names them now. One left behind is swept on a later open.
-          for (const k of plan.obsolete)
-            await storage
-              .remove(k)
-              .catch((e: unknown) => log(`Warning: cannot remove the index segment "${k}" (removed later): ${(e as Error).message}`))
+          await removeObsolete(plan.obsolete)
           return base
         } catch (e) {
           const tag = asStorageError(e)?._tag
           if (tag !== 'PreconditionFailed' && tag !== 'AlreadyExists')
             // Written or not, the segments stay: the index file may name them (a failed fsync after its rename).
             return fail(storageFailure(e, `cannot write the index "${key}"`, key))
+          const reloaded = await loadIndex(storage, key, state?.segments)
+          // A refused condition can hide a write that landed: the answer was lost and the client sent the same
+          // request again, which the landed write now fails. An index naming a segment of this attempt is that write
+          // (segment keys are random per attempt): the change is committed, and its segments must stay.
+          const ours = new Set(plan.writes.map((w) => w.key))
+          if (reloaded !== null && reloaded.state.head.segments.some((s) => ours.has(s.key))) {
+            state = reloaded.state
+            etag = reloaded.etag
+            recreate = false
+            await removeObsolete(plan.obsolete)
+            return state
+          }
           // Not written: the segments this attempt wrote are named by nothing, and are nobody else's.
           for (const w of plan.writes) await storage.remove(w.key).catch(() => undefined)
           if (attempt >= maxAttempts)
@@ -193,7 +208,6 @@ export const indexWriter = (
               message: `the index "${key}" kept changing under this writer: ${maxAttempts} conditional writes failed; nothing was overwritten`,
             })
           await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt))
-          const reloaded = await loadIndex(storage, key, state?.segments)
           if (reloaded === null && state !== null) {
             // Deleted under this writer: recreate it from what this writer knows, never from nothing, so that no
             // checkpoint it listed is orphaned. The write is create-only, so an index another writer made wins.
