@@ -1,7 +1,7 @@
 import * as t from '#io-ts'
 import * as E from '#fp-ts/Either.js'
 import { pipe } from '#fp-ts/function.js'
-import { isFileKey, SEGMENT_KEY } from './index-keys.js'
+import { isFileKey, MAX_SEQ, SEGMENT_KEY } from './index-keys.js'
 import type { CheckpointError } from './errors.js'
 import { JSON_DEPTH, jsonDepth } from '../json/bounded-json.js'
 import { isUtf8 } from 'node:buffer'
@@ -124,7 +124,7 @@ const V2ShellCodec = t.intersection([
   t.type({
     ...Shell,
     version: t.literal(INDEX_VERSION),
-    seq: NonNegativeInt,
+    seq: t.refinement(NonNegativeInt, (n) => n <= MAX_SEQ, `an index-write count of at most ${MAX_SEQ}`),
     segments: t.readonlyArray(SegmentRefCodec),
     dropped: t.readonlyArray(t.string),
   }),

@@ -4,7 +4,7 @@ import type { Storage } from '../storage/storage.js'
 import { asStorageError } from '../storage/errors.js'
 import { CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
 import { decodeIndex, emptyIndex, encodeIndex, MAX_INDEX_DEPTH, type Entry, type IndexDoc, type SegmentRef } from './index-file.js'
-import { INDEX_KEY, SEGMENT_PREFIX, segmentSeq } from './index-keys.js'
+import { INDEX_KEY, MAX_SEQ, SEGMENT_PREFIX, segmentSeq } from './index-keys.js'
 import { decodeSegment, type Segment } from './index-segment.js'
 import { emptyState, indexState, type IndexChange, type IndexState, type IndexView } from './index-state.js'
 import { jsonDepth } from '../json/bounded-json.js'
@@ -170,6 +170,12 @@ export const indexWriter = (
         // A new index file names its segments after any stored (left by a deleted index), so the sweep can tell.
         const seq = etag === null ? Math.max(base.head.seq, await storedSeq(storage)) + 1 : undefined
         const plan = base.plan(recreate ? { ...delta, reset: delta.reset ?? base.doc.checkpoints } : delta, seq)
+        if (plan.head.seq > MAX_SEQ)
+          return fail({
+            _tag: 'CorruptIndex',
+            key,
+            message: `index "${key}" has counted ${plan.head.seq - 1} writes; ckpt writes at most ${MAX_SEQ}, so nothing was written`,
+          })
         for (const w of plan.writes)
           await storage
             .write(w.key, w.bytes)
