@@ -201,7 +201,10 @@ export const MAX_POLICY_STATE_DEPTH = MAX_INDEX_DEPTH - 3
 /** UTF-8 bytes as text, or null when they are not valid UTF-8. */
 export const utf8Text = (bytes: Uint8Array): string | null => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return isUtf8(buffer) ? buffer.toString('utf8') : null
+  if (!isUtf8(buffer)) return null
+  // A leading byte order mark (an index saved by an editor) is dropped, as TextDecoder did before version 2.
+  const start = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0
+  return buffer.toString('utf8', start)
 }
 
 /**
