@@ -194,17 +194,19 @@ export const indexWriter = (
           if (tag !== 'PreconditionFailed' && tag !== 'AlreadyExists')
             // Written or not, the segments stay: the index file may name them (a failed fsync after its rename).
             return fail(storageFailure(e, `cannot write the index "${key}"`, key))
-          const reloaded = await loadIndex(storage, key, state?.segments)
           // A refused condition can hide a write that landed: the answer was lost and the client sent the same
           // request again, which the landed write now fails. An index naming a segment of this attempt is that write
           // (segment keys are random per attempt): the change is committed, and its segments must stay.
-          const ours = new Set(plan.writes.map((w) => w.key))
-          if (reloaded !== null && reloaded.state.head.segments.some((s) => ours.has(s.key))) {
-            state = reloaded.state
-            etag = reloaded.etag
-            recreate = false
-            await removeObsolete(plan.obsolete)
-            return state
+          if (plan.writes.length > 0) {
+            const now = await loadIndex(storage, key, state?.segments)
+            const ours = new Set(plan.writes.map((w) => w.key))
+            if (now !== null && now.state.head.segments.some((s) => ours.has(s.key))) {
+              state = now.state
+              etag = now.etag
+              recreate = false
+              await removeObsolete(plan.obsolete)
+              return state
+            }
           }
           // Not written: the segments this attempt wrote are named by nothing, and are nobody else's.
           for (const w of plan.writes) await storage.remove(w.key).catch(() => undefined)
@@ -214,6 +216,7 @@ export const indexWriter = (
               message: `the index "${key}" kept changing under this writer: ${maxAttempts} conditional writes failed; nothing was overwritten`,
             })
           await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt))
+          const reloaded = await loadIndex(storage, key, state?.segments)
           if (reloaded === null && state !== null) {
             // Deleted under this writer: recreate it from what this writer knows, never from nothing, so that no
             // checkpoint it listed is orphaned. The write is create-only, so an index another writer made wins.
