@@ -13,7 +13,8 @@ it('a version-1 index with a byte order mark opens, lists and takes the next sav
   for (let epoch = 0; epoch < 3; epoch++) await writer.onEpochEnd({ epoch, logs: { loss: 1 } }, tensorsFor(epoch, 4))
   await writer.close()
   const head = JSON.parse(new TextDecoder().decode(await storage.read(INDEX_KEY))) as Record<string, unknown>
-  const { seq: _seq, segments: _segments, dropped: _dropped, ...v1 } = { ...head, version: 1 }
+  const { seq: _seq, segments: _segments, dropped: _dropped, ...rest } = head
+  const v1 = { ...rest, version: 1 }
   await storage.write(INDEX_KEY, new TextEncoder().encode(`\ufeff${JSON.stringify(v1, null, 1)}\n`))
   const ckpt = await createCheckpointer({ storage, ...options })
   expect((await ckpt.list()).map((e) => e.path)).toEqual(['e1.safetensors', 'e2.safetensors', 'e3.safetensors'])
