@@ -5,27 +5,9 @@
 import { expect, it } from 'vitest'
 import { safetensorsSerializer } from '../../src/checkpointer/safetensors-serializer.js'
 import { memoryStorage } from '../../src/storage/memory.js'
-import type { ByteRange, Storage } from '../../src/storage/storage.js'
+import { countingReads } from './support.js'
 
 const HEADER = 4 * 1024 * 1024
-
-/** `storage`, counting the bytes of the reads in flight at once. */
-const counting = (storage: Storage) => {
-  let inFlight = 0
-  let most = 0
-  const read = async (key: string, range?: ByteRange): Promise<Uint8Array> => {
-    const size = (await storage.stat(key))?.size ?? 0
-    const n = Math.max(0, Math.min(range?.end ?? size, size) - (range?.start ?? 0))
-    inFlight += n
-    most = Math.max(most, inFlight)
-    try {
-      return await storage.read(key, range)
-    } finally {
-      inFlight -= n
-    }
-  }
-  return { storage: { ...storage, read }, most: () => most }
-}
 
 it('headers larger than the first read are read one file at a time', async () => {
   const storage = memoryStorage()
@@ -33,7 +15,7 @@ it('headers larger than the first read are read one file at a time', async () =>
   const file = new Uint8Array(8 + HEADER).fill(0x20)
   new DataView(file.buffer).setBigUint64(0, BigInt(HEADER), true)
   for (let i = 0; i < 16; i++) await storage.write(`junk/f${i}.safetensors`, file)
-  const c = counting(storage)
+  const c = countingReads(storage, new Map((await storage.list()).map((k) => [k, 8 + HEADER])))
   expect(await safetensorsSerializer().scan!(c.storage)).toEqual([])
   // One header at a time (plus the small first reads of the others); 16 at once would be 16 × 4 MiB.
   expect(c.most()).toBeLessThanOrEqual(2 * HEADER)
