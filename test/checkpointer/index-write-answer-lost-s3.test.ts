@@ -2,13 +2,13 @@
 // the PutObject): the SDK retries the same conditional PUT, which now fails its If-Match (the etag is the one just
 // written) with 412. The writer must not take that for a lost race and delete the segment it wrote: the index that
 // landed names it, and every checkpoint compacted into it would be lost with it (the folder would no longer open).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { IncomingMessage } from 'node:http'
 import { createCheckpointer, loadIndex, verifyEntry } from '../../src/checkpointer/index.js'
 import { SEGMENT_PREFIX } from '../../src/checkpointer/index-keys.js'
 import { JOURNAL_MAX } from '../../src/checkpointer/index-segment.js'
 import { s3Storage } from '../../src/storage/s3.js'
-import { motoMissing, startProxiedMoto, type ProxiedMoto } from '../storage/servers.js'
+import { motoMissing, useProxiedMoto } from '../storage/servers.js'
 import { quiet, tensorsFor } from './support.js'
 
 const missing = motoMissing()
@@ -17,13 +17,10 @@ if (missing !== null) console.warn(`[checkpointer] skipping the lost-answer inde
 const isIndexPut = (req: IncomingMessage) => req.method === 'PUT' && /\/ckpt-index\.json(\?|$)/.test(req.url ?? '')
 
 describe.skipIf(missing !== null)('an index write that landed but whose answer was lost (moto_server behind a fault proxy)', () => {
-  let moto: ProxiedMoto
-  beforeAll(async () => {
-    moto = await startProxiedMoto()
-  }, 60_000)
-  afterAll(async () => moto?.stop())
+  const proxied = useProxiedMoto()
 
   it('keeps the segment the landed index names: every committed checkpoint still opens, lists and verifies', async () => {
+    const moto = proxied()
     const options = moto.options({ maxAttempts: 3 })
     const open = () =>
       createCheckpointer({ storage: s3Storage(options), filepath: 'c/e{epoch}.safetensors', monitor: 'loss', writerLock: false, ...quiet })
