@@ -237,6 +237,14 @@ export const decodeIndex = (bytes: Uint8Array, key = INDEX_KEY): E.Either<Checkp
   const shell = v1 ? V1ShellCodec.decode(json) : V2ShellCodec.decode(json)
   if (E.isLeft(shell)) return E.left(schema(describeErrors(shell.left)))
   const head = shell.right
+  // ckpt names each segment once; a key named again would be read, decoded and held again, as often as it is named.
+  if (head.version !== 1) {
+    const seen = new Set<string>()
+    for (const { key: k } of head.segments) {
+      if (seen.has(k)) return E.left(corrupt(`names the segment "${k}" more than once; it was left untouched`))
+      seen.add(k)
+    }
+  }
   const lists: Record<'checkpoints' | 'replacing' | 'removing', ReadonlyArray<Entry>> = { checkpoints: [], replacing: [], removing: [] }
   for (const field of ['checkpoints', 'replacing', 'removing'] as const) {
     const decoded = decodeEntryList(head[field], field)
