@@ -109,7 +109,28 @@ export interface IndexHead extends IndexDoc {
   readonly dropped: ReadonlyArray<string>
 }
 
-const Entries = t.readonlyArray(EntryCodec)
+/**
+ * A list of `item`, decoded up to its first bad item: a hostile list of a million bad items costs one error, not a
+ * million (io-ts's arrays collect an error for every item: seconds and hundreds of MB).
+ */
+const listToFirstError = <C extends t.Mixed>(item: C): t.Type<ReadonlyArray<t.TypeOf<C>>, ReadonlyArray<t.OutputOf<C>>, unknown> =>
+  new t.Type<ReadonlyArray<t.TypeOf<C>>, ReadonlyArray<t.OutputOf<C>>, unknown>(
+    `ReadonlyArray<${item.name}>`,
+    (u): u is ReadonlyArray<t.TypeOf<C>> => Array.isArray(u) && u.every((v) => item.is(v)),
+    (u, c) => {
+      if (!Array.isArray(u)) return t.failure(u, c)
+      const out: Array<t.TypeOf<C>> = []
+      for (let i = 0; i < u.length; i++) {
+        const r = item.validate(u[i], t.appendContext(c, String(i), item, u[i]))
+        if (E.isLeft(r)) return r
+        out.push(r.right)
+      }
+      return t.success(out)
+    },
+    (a) => a.map((v) => item.encode(v) as t.OutputOf<C>),
+  )
+
+const Entries = listToFirstError(EntryCodec)
 const Shell = {
   format: t.literal(INDEX_FORMAT),
   checkpoints: t.UnknownArray,
@@ -125,8 +146,8 @@ const V2ShellCodec = t.intersection([
     ...Shell,
     version: t.literal(INDEX_VERSION),
     seq: t.refinement(NonNegativeInt, (n) => n <= MAX_SEQ, `an index-write count of at most ${MAX_SEQ}`),
-    segments: t.readonlyArray(SegmentRefCodec),
-    dropped: t.readonlyArray(t.string),
+    segments: listToFirstError(SegmentRefCodec),
+    dropped: listToFirstError(t.string),
   }),
   t.partial({ ranking: RankingCodec }),
 ])
