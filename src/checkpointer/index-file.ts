@@ -119,9 +119,9 @@ const listToFirstError = <C extends t.Mixed>(item: C): t.Type<ReadonlyArray<t.Ty
     (u): u is ReadonlyArray<t.TypeOf<C>> => Array.isArray(u) && u.every((v) => item.is(v)),
     (u, c) => {
       if (!Array.isArray(u)) return t.failure(u, c)
-      const out: Array<t.TypeOf<C>> = []
+      const out: unknown[] = []
       for (let i = 0; i < u.length; i++) {
-        const r = item.validate(u[i], t.appendContext(c, String(i), item, u[i]))
+        const r: t.Validation<unknown> = item.validate(u[i], t.appendContext(c, String(i), item, u[i]))
         if (E.isLeft(r)) return r
         out.push(r.right)
       }
