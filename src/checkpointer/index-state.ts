@@ -154,7 +154,10 @@ export const indexState = (head: IndexHead, segments: ReadonlyArray<Segment>): I
         nextJournal = new Map()
         nextDropped = new Set()
         for (;;) {
-          const level = nextSegs.at(-1)!.ref.level
+          // A merge of every segment into nothing (no checkpoint live) leaves none to merge further.
+          const last = nextSegs.at(-1)
+          if (last === undefined) break
+          const level = last.ref.level
           let start = nextSegs.length
           while (start > 0 && nextSegs[start - 1]!.ref.level === level) start--
           if (nextSegs.length - start < FANOUT) break

@@ -83,13 +83,22 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
       }),
     async scan(storage) {
       const keys = (await storage.list()).filter((key) => key.endsWith('.safetensors'))
-      const scanned = await mapBounded(keys, SCAN_CONCURRENCY, async (key): Promise<ScannedCheckpoint | null> => {
-        const raw = await entryDataOf(storage, key)
+      const found = async (key: string, raw: string | null): Promise<ScannedCheckpoint | null> => {
         const meta = raw === null ? null : parseMeta(raw)
         if (meta === null) return null // not a ckpt checkpoint, or unreadable: not ours to index
         const { size, sha256 } = await digestStream(await storage.readStream(key))
         return { path: key, files: [{ key, size, sha256 }], meta }
+      }
+      // Headers that fit the first read, 16 files at once; larger ones (up to 100 MB each) one file at a time after.
+      const first = await mapBounded(keys, SCAN_CONCURRENCY, async (key) => {
+        const raw = await entryDataOf(storage, key, false)
+        return raw === LARGE ? LARGE : found(key, raw)
       })
+      const scanned: Array<ScannedCheckpoint | null> = []
+      for (const [i, r] of first.entries()) {
+        const key = keys[i] as string
+        scanned.push(r === LARGE ? await found(key, (await entryDataOf(storage, key, true)) as string | null) : r)
+      }
       return scanned.filter((s) => s !== null)
     },
   }
@@ -97,19 +106,22 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
 
 /** The first read of a scan: most headers fit (a ckpt header is a few kB), and a smaller file is read whole. */
 const HEAD_BYTES = 64 * 1024
+/** A header longer than the first read: read later, one file at a time. */
+const LARGE = Symbol('large header')
 
 /**
  * The ckpt entry data in the header of the safetensors file at `key`, or null when it has none or is not a valid
  * safetensors file (as far as its header tells). Reads the header only, whatever the file's size: one ranged read
- * for a small file, then a `stat` and the rest of a longer header for a large one.
+ * for a small file, then a `stat` and the rest of a longer header for a large one (only when `large`: else LARGE).
  */
-const entryDataOf = async (storage: Storage, key: string): Promise<string | null> => {
+const entryDataOf = async (storage: Storage, key: string, large: boolean): Promise<string | null | typeof LARGE> => {
   const first = await storage.read(key, { start: 0, end: HEAD_BYTES })
   const size = first.byteLength < HEAD_BYTES ? first.byteLength : ((await storage.stat(key))?.size ?? first.byteLength)
   let head = first
   if (first.byteLength >= 8) {
     const declared = Number(new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true))
     if (declared <= MAX_HEADER_SIZE && 8 + declared <= size && 8 + declared > first.byteLength) {
+      if (!large) return LARGE
       head = new Uint8Array(8 + declared)
       head.set(first)
       head.set(await storage.read(key, { start: first.byteLength, end: 8 + declared }), first.byteLength)
