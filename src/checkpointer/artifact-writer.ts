@@ -1,7 +1,10 @@
+import { configError, configIssue } from '../policy/index.js'
 import type { Storage } from '../storage/storage.js'
 import { hashingStream } from './checksum.js'
 import { fail, storageFailure } from './errors.js'
 import type { FileRecord } from './index-file.js'
+import { INDEX_KEY, SEGMENT_PREFIX } from './index-keys.js'
+import { LOCK_KEY } from './writer-lock.js'
 import type { ArtifactWriter } from './serializer.js'
 
 /** An ArtifactWriter over `storage` that records every file it writes, with its size and SHA-256, for the index entry. */
@@ -17,6 +20,18 @@ export const recordingWriter = (storage: Storage): ArtifactWriter & { readonly f
       return storage.capabilities
     },
     async writeFile(key, data, options) {
+      // The index refuses to name ckpt's own files (it would delete them with the checkpoint): a checkpoint written
+      // there would be committed into an index that no later opening reads. Refused before anything is written.
+      if (key === INDEX_KEY || key === LOCK_KEY || key.startsWith(SEGMENT_PREFIX))
+        fail(
+          configError([
+            configIssue(
+              'filepath',
+              key,
+              `a path other than ckpt's own files: the index (${INDEX_KEY}), its segments (${SEGMENT_PREFIX}) and the writer lock (${LOCK_KEY})`,
+            ),
+          ]),
+        )
       const hashed = hashingStream(data)
       const info = await storage
         .write(key, hashed.data, options)

@@ -109,13 +109,22 @@ export const safetensorsSerializer = (options: SafetensorsSerializerOptions = {}
       const listed = await storage.list()
       const sharded = await scanShards(storage, listed, META_KEY, parseMeta)
       const keys = listed.filter(isSingleFileKey)
-      const scanned = await mapBounded(keys, SCAN_CONCURRENCY, async (key): Promise<ScannedCheckpoint | null> => {
-        const raw = await entryDataOf(storage, key)
+      const found = async (key: string, raw: string | null): Promise<ScannedCheckpoint | null> => {
         const meta = raw === null ? null : parseMeta(raw)
         if (meta === null) return null // not a ckpt checkpoint, or unreadable: not ours to index
         const { size, sha256 } = await digestStream(await storage.readStream(key))
         return { path: key, files: [{ key, size, sha256 }], meta }
+      }
+      // Headers that fit the first read, 16 files at once; larger ones (up to 100 MB each) one file at a time after.
+      const first = await mapBounded(keys, SCAN_CONCURRENCY, async (key) => {
+        const raw = await entryDataOf(storage, key, false)
+        return raw === LARGE ? LARGE : found(key, raw)
       })
+      const scanned: Array<ScannedCheckpoint | null> = []
+      for (const [i, r] of first.entries()) {
+        const key = keys[i] as string
+        scanned.push(r === LARGE ? await found(key, (await entryDataOf(storage, key, true)) as string | null) : r)
+      }
       return onePerPath([...scanned.filter((s) => s !== null), ...sharded])
     },
     ...(maxShardSize !== null
@@ -124,9 +133,17 @@ export const safetensorsSerializer = (options: SafetensorsSerializerOptions = {}
   }
 }
 
-/** The ckpt entry data in the header of the safetensors file at `key`, or null when it has none or is not a valid safetensors file. */
-export const entryDataOf = async (storage: Storage, key: string): Promise<string | null> => {
-  const head = await readSafetensorsHead(storage, key)
+/** A header longer than the first read: read later, one file at a time. */
+const LARGE = Symbol('large header')
+
+/**
+ * The ckpt entry data in the header of the safetensors file at `key`, or null when it has none or is not a valid
+ * safetensors file (as far as its header tells); LARGE, unread, when its header is longer than the first read and
+ * `large` is false.
+ */
+const entryDataOf = async (storage: Storage, key: string, large: boolean): Promise<string | null | typeof LARGE> => {
+  const head = await readSafetensorsHead(storage, key, large)
+  if (head === null) return LARGE
   return E.isRight(head) ? (head.right.header.metadata?.get(META_KEY) ?? null) : null
 }
 

@@ -6,7 +6,7 @@ import { INDEX_SUFFIX, planShards, SAFETENSORS_EXTENSION, SHARD_NAME, shardIndex
 import { parseShardSize, SHARD_SIZE_ACCEPTED } from '../tensors/shard-size.js'
 import { digestOf, digestStream } from './checksum.js'
 import { CheckpointFailure, fail, type CheckpointError } from './errors.js'
-import { mapBounded, SCAN_CONCURRENCY } from './map-bounded.js'
+import { mapBounded } from './map-bounded.js'
 import { readSafetensorsHead } from './safetensors-head.js'
 import type { ArtifactReader, ArtifactWriter, CheckpointMeta, ScannedCheckpoint } from './serializer.js'
 import { checkShards, decodeShardIndex, MAX_SHARD_INDEX_BYTES, type ShardIndex } from './shard-index.js'
@@ -178,7 +178,9 @@ export const scanShards = async (
   parseMeta: (raw: string) => CheckpointMeta | null,
 ): Promise<ScannedCheckpoint[]> => {
   const present = new Set(keys)
-  const found = await mapBounded(keys, SCAN_CONCURRENCY, async (key): Promise<ScannedCheckpoint | null> => {
+  // One index at a time: an index is read whole (up to 10 MiB) and a shard's header may be long (up to 100 MB), so
+  // as with long single-file headers, at most one is in flight.
+  const found = await mapBounded(keys, 1, async (key): Promise<ScannedCheckpoint | null> => {
     const path = artifactOf(key)
     if (path === null) return null
     const bytes = await storage.read(key, { start: 0, end: MAX_SHARD_INDEX_BYTES + 1 })
