@@ -97,4 +97,24 @@ describe('a lost index with sharded checkpoints', () => {
     expect((await ckpt.list()).map((e) => e.path)).toEqual(['run/e1/model.safetensors'])
     await ckpt.close()
   })
+
+  it('of a single file and a sharded checkpoint at one path (an overwrite cut short before its cleanup), the newer is kept, by the readers and by a writer', async () => {
+    const t = tempDir()
+    cleanup = t.cleanup
+    const other = tempDir()
+    const fixed = { filepath: 'best/model.safetensors', maxShardSize: 1000 } as const
+    await saveOnce(other.dir, fixed, f32Tensors([100], 0), 0) // fits: one file
+    await saveOnce(t.dir, fixed, f32Tensors(SIZES, 1), 1) // sharded, newer
+    copyFileSync(join(other.dir, 'best/model.safetensors'), join(t.dir, 'best/model.safetensors'))
+    other.cleanup()
+    rmSync(join(t.dir, 'ckpt-index.json'))
+    const read = await readIndex({ storage: fsStorage(t.dir), display: t.dir })
+    if (E.isLeft(read)) throw new Error(read.left.message)
+    expect(read.right.doc.checkpoints.map((e) => [e.path, e.epoch, e.files.length])).toEqual([['best/model.safetensors', 1, 4]])
+    const ckpt = await createCheckpointer({ storage: fsStorage(t.dir), ...fixed, monitor: 'loss', log: () => {} })
+    const entries = await ckpt.list()
+    expect(entries.map((e) => [e.path, e.epoch, e.files.length])).toEqual([['best/model.safetensors', 1, 4]])
+    expect((await ckpt.restore()).value).toEqual(f32Tensors(SIZES, 1))
+    await ckpt.close()
+  })
 })
