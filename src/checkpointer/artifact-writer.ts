@@ -7,8 +7,15 @@ import { INDEX_KEY, SEGMENT_PREFIX } from './index-keys.js'
 import { LOCK_KEY } from './writer-lock.js'
 import type { ArtifactWriter } from './serializer.js'
 
-/** An ArtifactWriter over `storage` that records every file it writes, with its size and SHA-256, for the index entry. */
-export const recordingWriter = (storage: Storage): ArtifactWriter & { readonly files: ReadonlyArray<FileRecord> } => {
+/**
+ * An ArtifactWriter over `storage` that records every file it writes, with its size and SHA-256, for the index entry.
+ * It refuses to write a file `inUse` says another live checkpoint holds (e.g. a shard named as a single-file
+ * checkpoint): writing it would corrupt that checkpoint, and cleaning up this one later would delete it.
+ */
+export const recordingWriter = (
+  storage: Storage,
+  inUse: (key: string) => boolean = () => false,
+): ArtifactWriter & { readonly files: ReadonlyArray<FileRecord> } => {
   const files: FileRecord[] = []
   const forget = (key: string) => {
     const at = files.findIndex((f) => f.key === key)
@@ -29,6 +36,17 @@ export const recordingWriter = (storage: Storage): ArtifactWriter & { readonly f
               'filepath',
               key,
               `a path other than ckpt's own files: the index (${INDEX_KEY}), its segments (${SEGMENT_PREFIX}) and the writer lock (${LOCK_KEY})`,
+            ),
+          ]),
+        )
+      if (inUse(key))
+        fail(
+          configError([
+            configIssue(
+              'filepath',
+              key,
+              'a path whose files are not files of another live checkpoint',
+              'that checkpoint would be written over',
             ),
           ]),
         )

@@ -98,7 +98,8 @@ export const commitSave = async <Snapshot>(
   const replaced = currentView(folder).get(path)
   if (replaced) await index.update((v) => ({ drop: [path], replacing: [...v.replacing.filter((e) => e.path !== path), replaced] }), empty)
 
-  const files = recordingWriter(storage)
+  // The overwritten entry is in `replacing` now: the live checkpoints' files are other checkpoints'.
+  const files = recordingWriter(storage, (k) => currentView(folder).usesFile(k))
   const meta = {
     epoch: decision.epoch,
     step: decision.step,

@@ -10,7 +10,7 @@ import type { CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer
 import {
   decodeMaxShardSize,
   isSharded,
-  isSingleFileKey,
+  isSingleFile,
   onePerPath,
   readShards,
   scanShards,
@@ -19,6 +19,7 @@ import {
   writeTensors,
 } from './sharded-safetensors.js'
 import { versionedPath } from './version-counter.js'
+import { SAFETENSORS_EXTENSION } from '../tensors/shard-plan.js'
 
 /** The `__metadata__` key under which a safetensors checkpoint carries its own index entry data, for rebuilds. */
 export const META_KEY = 'ckpt'
@@ -108,7 +109,7 @@ export const safetensorsSerializer = (options: SafetensorsSerializerOptions = {}
     async scan(storage) {
       const listed = await storage.list()
       const sharded = await scanShards(storage, listed, META_KEY, parseMeta)
-      const keys = listed.filter(isSingleFileKey)
+      const keys = listed.filter((k) => k.endsWith(SAFETENSORS_EXTENSION))
       const found = async (key: string, raw: string | null): Promise<ScannedCheckpoint | null> => {
         const meta = raw === null ? null : parseMeta(raw)
         if (meta === null) return null // not a ckpt checkpoint, or unreadable: not ours to index
@@ -144,7 +145,8 @@ const LARGE = Symbol('large header')
 const entryDataOf = async (storage: Storage, key: string, large: boolean): Promise<string | null | typeof LARGE> => {
   const head = await readSafetensorsHead(storage, key, large)
   if (head === null) return LARGE
-  return E.isRight(head) ? (head.right.header.metadata?.get(META_KEY) ?? null) : null
+  if (E.isLeft(head) || !isSingleFile(key, head.right.header.metadata)) return null
+  return head.right.header.metadata?.get(META_KEY) ?? null
 }
 
 /** The CheckpointMeta a ckpt safetensors file carries, or null when it is not one. */

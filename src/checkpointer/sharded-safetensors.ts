@@ -87,8 +87,13 @@ export const versionedShardedPath = (path: string, n: number, versioned: (path: 
 /** The keys whose presence means a sharded artifact is at `path`, beside `path` itself: its index. */
 export const shardedClaims = (path: string): ReadonlyArray<string> => [shardIndexKey(path)]
 
-/** Whether `key` can be a single-file checkpoint: a `.safetensors` file not named as a HF shard (shards are found through their index). */
-export const isSingleFileKey = (key: string): boolean => key.endsWith(SAFETENSORS_EXTENSION) && !SHARD_NAME.test(key)
+/**
+ * Whether the safetensors file at `key`, with header `metadata`, can be a single-file checkpoint: not a shard, which is
+ * found through its index. ckpt writes `"format"` into its shards' metadata only, so a file named as a HF shard
+ * (`-00001-of-00002`) without it is a single file whose filepath looks like a shard's.
+ */
+export const isSingleFile = (key: string, metadata: ReadonlyMap<string, string> | null | undefined): boolean =>
+  !SHARD_NAME.test(key) || metadata?.has('format') !== true
 
 /** Single-file and sharded checkpoints found by a scan, one per path: of two at one path (a cut-short overwrite), the newer. */
 export const onePerPath = (found: ReadonlyArray<ScannedCheckpoint>): ScannedCheckpoint[] => {
