@@ -12,6 +12,9 @@ export const floatTensors = (count: number, bytes: number, name: (i: number) => 
   return out
 }
 
+/** Runs per measurement: `BENCH_RUNS` when set (1 checks that a section runs), else `fallback`. */
+export const benchRuns = (fallback: number): number => Number(process.env['BENCH_RUNS'] ?? fallback)
+
 export const median = (xs: ReadonlyArray<number>): number => {
   const s = [...xs].sort((a, b) => a - b)
   const m = s.length >> 1

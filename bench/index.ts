@@ -23,5 +23,11 @@ for (const [name, load] of sections) {
     continue
   }
   console.log(`\n== ${section.name} ==`)
-  for (const row of await section.run()) printRow(row)
+  // A section that fails while running (a server that does not start) is reported too, and the next one runs.
+  try {
+    for (const row of await section.run()) printRow(row)
+  } catch (e) {
+    console.log(`failed: the section stopped: ${(e as Error).stack ?? String(e)}`)
+    process.exitCode = 1
+  }
 }

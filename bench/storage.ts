@@ -10,11 +10,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { fsStorage } from '../src/storage/fs.js'
 import { s3Storage } from '../src/storage/s3.js'
-import { startS3rver } from '../test/storage/servers.js'
-import { median, timeRuns, type BenchRow, type BenchSection } from './harness.js'
+import { startS3rver } from '../test/support/s3-servers.js'
+import { benchRuns, median, timeRuns, type BenchRow, type BenchSection } from './harness.js'
 
 const MiB = 1024 * 1024
-const RUNS = 5
+const RUNS = benchRuns(5)
 const CHILD_ENV = 'CKPT_BENCH_STORAGE_RSS_CHILD'
 
 const chunks = (count: number, size: number): Uint8Array[] => Array.from({ length: count }, () => randomFillSync(new Uint8Array(size)))
