@@ -8,6 +8,7 @@ import { isObj, type Obj } from '../../../keras/layer-config.js'
 import { toModelOrder } from '../../../keras/layer-order.js'
 import { messageOf } from '../../../errors/ckpt-error.js'
 import type { Storage } from '../../../storage/storage.js'
+import { lazyOf } from '../../../keras/weights-file.js'
 import { layerInfos, tensorSpecsOf } from './model-layers.js'
 import { optimizerOf, optimizerSettings, tfjsOptimizer } from './optimizer.js'
 import { applyKerasWeightsFile, kerasWeightsFile, type OptimizerOutcome } from './weights.js'
@@ -84,7 +85,7 @@ export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Ei
         model.dispose()
         return ordered
       }
-      const outcome = await applyKerasWeightsFile(model, ordered.right, label)
+      const outcome = await applyKerasWeightsFile(model, lazyOf(ordered.right), label)
       if (skipped !== null) {
         const name = isObj(compile?.['optimizer']) ? jsonText(compile['optimizer']['class_name']) : '(none)'
         return E.right({
