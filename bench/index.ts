@@ -7,6 +7,7 @@ const sections: Array<readonly [string, () => Promise<{ default: BenchSection }>
   ['checkpointer', () => import('./checkpointer.js')],
   ['index-scale', () => import('./index-scale.js')],
   ['tfjs', () => import('./tfjs.js')],
+  ['keras', () => import('./keras.js')],
 ]
 
 const only = process.argv.slice(2)
