@@ -444,15 +444,3 @@ export const weightsH5 = (file: WeightsFile, attributes: Readonly<Record<string,
   for (const h of heaps) writeCollection(out, h.at, h.objects)
   return E.right({ size: end, chunks: [meta, ...chunks] })
 }
-
-/** The chunks of `h5` in one buffer (for callers that need the whole file at once). */
-export const joinH5 = (h5: H5Bytes): Uint8Array => {
-  if (h5.chunks.length === 1) return h5.chunks[0]!
-  const out = new Uint8Array(h5.size)
-  let at = 0
-  for (const c of h5.chunks) {
-    out.set(c, at)
-    at += c.length
-  }
-  return out
-}

@@ -1,11 +1,12 @@
 import * as E from '#fp-ts/Either.js'
+import { concatChunks } from '../storage/data.js'
 import { CkptKerasError, raise, type KerasFormatError } from './errors.js'
 import { DTYPE_BYTES } from './h5-format.js'
 import { H5Unsupported, readLayout, readRootAttribute } from './h5-read.js'
 import { H5Refusal, withH5File, type LoadedH5 } from './h5-session.js'
 import { bytesSource, type ByteSource } from './h5-source.js'
 import { readWeights } from './h5-walk.js'
-import { joinH5, weightsH5 } from './h5-write.js'
+import { weightsH5, type H5Bytes } from './h5-write.js'
 import type { KerasArray, KerasData, KerasDtype, LazyWeightsFile, WeightsFile } from './weights-file.js'
 
 /**
@@ -50,11 +51,12 @@ export const loadH5 = async (): Promise<E.Either<KerasFormatError, LoadedH5>> =>
 export const encodeWeightsH5 = (
   file: WeightsFile,
   attributes: Readonly<Record<string, string>> = {},
-): Promise<E.Either<KerasFormatError, Uint8Array>> => Promise.resolve(E.map(joinH5)(weightsH5(file, attributes)))
+): Promise<E.Either<KerasFormatError, Uint8Array>> =>
+  Promise.resolve(E.map((h5: H5Bytes) => concatChunks(h5.chunks, h5.size))(weightsH5(file, attributes)))
 
 /** The values of a dataset from its bytes: a view when they are aligned for the dtype, else a copy. */
 const arrayOf = (dtype: KerasDtype, bytes: Uint8Array): KerasData => {
-  const own = bytes.byteOffset % DTYPE_BYTES[dtype] === 0 ? bytes : bytes.slice()
+  const own = bytes.byteOffset % DTYPE_BYTES[dtype] === 0 ? bytes : new Uint8Array(bytes) // a copy (a Buffer's slice() is a view)
   const n = own.byteLength / DTYPE_BYTES[dtype]
   switch (dtype) {
     case 'float32':

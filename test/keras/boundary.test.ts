@@ -20,6 +20,7 @@ describe('src/keras import boundary', () => {
     expect(new Set(specifiers(readFileSync(join(root, 'h5.ts'), 'utf8')))).toEqual(
       new Set([
         '#fp-ts/Either.js',
+        '../storage/data.js',
         './errors.js',
         './h5-format.js',
         './h5-read.js',
