@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runChild } from '../../hostile/support/child.js'
 import { peakMeasurable } from '../../hostile/support/peak.js'
 
@@ -25,8 +25,13 @@ export const h5MemorySuite = (layers: number, units: number, skip: string | null
     `.weights.h5 of ${label}: peak RSS at most N + 128 MiB${loadExtra > 0 ? ' (a load: and one weight)' : ''}`,
     { timeout: 1_800_000 },
     () => {
-      const dir = mkdtempSync(join(tmpdir(), 'ckpt-h5-memory-'))
-      afterAll(() => rmSync(dir, { recursive: true, force: true }))
+      let dir = ''
+      beforeAll(() => {
+        dir = mkdtempSync(join(tmpdir(), 'ckpt-h5-memory-'))
+      })
+      afterAll(() => {
+        if (dir !== '') rmSync(dir, { recursive: true, force: true })
+      })
 
       const child = async (op: 'save' | 'load'): Promise<Report> => {
         const outcome = await runChild('test/keras/support/h5-memory-child.ts', [op, dir, String(layers), String(units)], {
