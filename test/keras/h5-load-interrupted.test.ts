@@ -8,19 +8,20 @@ import type { Storage } from '../../src/storage/storage.js'
 import { randomizeWeights } from './support/archs.js'
 import { expectKerasError } from './support/errors.js'
 
-// loadKerasWeights reads a file in several reads (its structure, then each weight). A file replaced meanwhile (a
-// training run overwriting best_model.weights.h5 in place, say) could hand it pieces of two files: the load
-// compares the file's etag before and after, and says so instead of returning as if all were well.
+// loadKerasWeights reads a file in several reads (its structure, then each weight) and assigns each weight as it
+// arrives, holding one new weight at a time. A read that fails part way leaves the weights assigned before it. A
+// file replaced meanwhile (a training run overwriting best_model.weights.h5 in place, say) could hand it pieces of
+// two files: the load compares the file's etag before and after, and says so instead of returning as if all were well.
 
 const model = (): tfl.LayersModel =>
   tfl.sequential({ layers: [0, 1].map((i) => tfl.layers.dense({ units: 256, inputShape: i === 0 ? [256] : undefined })) })
 
-describe('a .weights.h5 replaced while loadKerasWeights reads it', () => {
+describe('a loadKerasWeights that cannot finish', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu')
   })
 
-  it('is StorageFailed naming the file, not a quiet success', async () => {
+  it('a file replaced while it is read: StorageFailed naming the file, not a quiet success', async () => {
     const base = memoryStorage()
     const first = model()
     randomizeWeights(first, 1)
@@ -45,6 +46,32 @@ describe('a .weights.h5 replaced while loadKerasWeights reads it', () => {
     expectKerasError(err, { _tag: 'StorageFailed', key: 'best.weights.h5' })
     expect((err as Error).message).toMatch(/'best.weights.h5' was replaced while it was read/)
     expect(reads).toBe(2) // both kernels were read: the second from the new file
+  })
+
+  it('a read failing part way: StorageFailed, the weights before it assigned, the rest unchanged', async () => {
+    const base = memoryStorage()
+    const saved = model()
+    randomizeWeights(saved, 4)
+    await saveKerasWeights(saved, base, 'best.weights.h5')
+    let kernels = 0
+    const storage: Storage = {
+      ...base,
+      read: async (key, range) => {
+        if (range !== undefined && range.end - range.start === 256 * 256 * 4 && ++kernels === 2) throw new Error('disk unplugged')
+        return base.read(key, range)
+      },
+    }
+    const loaded = model()
+    const before = loaded.weights.map((w) => w.read().dataSync().slice())
+    const err = await loadKerasWeights(loaded, storage, 'best.weights.h5').catch((e: unknown) => e)
+    expectKerasError(err, { _tag: 'StorageFailed', key: 'best.weights.h5' })
+    expect((err as Error).message).toMatch(/disk unplugged/)
+    const now = loaded.weights.map((w) => w.read().dataSync())
+    // weights in order: kernel 0, bias 0 (the first layer's, assigned), kernel 1 (its read failed), bias 1
+    expect(now[0]).toEqual(saved.weights[0]!.read().dataSync())
+    expect(now[1]).toEqual(saved.weights[1]!.read().dataSync())
+    expect(now[2]).toEqual(before[2])
+    expect(now[3]).toEqual(before[3])
   })
 
   it('a file left alone loads (the check costs one stat)', async () => {
