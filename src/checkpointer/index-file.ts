@@ -5,13 +5,17 @@ import { isFileKey, SEGMENT_KEY } from './index-keys.js'
 import type { CheckpointError } from './errors.js'
 import { JSON_DEPTH, jsonDepth } from '../json/bounded-json.js'
 import { isUtf8 } from 'node:buffer'
-import { checkEntries, encodeEntry } from './fast-entries.js'
+import { checkEntries, encodeEntry, isValidRecord } from './fast-entries.js'
+import { MAX_BLOCK_BYTES, MAX_BLOCKS, MIN_BLOCK_BYTES } from './blocks.js'
 
 import { INDEX_KEY } from './index-keys.js'
 export { INDEX_KEY, SEGMENT_PREFIX, SEGMENT_KEY, segmentSeq, isFileKey } from './index-keys.js'
 export const INDEX_FORMAT = 'ckpt-index'
-/** The version this ckpt writes: 2, the index file plus segments. It reads 1 (everything in the index file) too. */
-export const INDEX_VERSION = 2
+/**
+ * The version this ckpt writes: 3, the index file plus segments, with file records checked by blocks. It reads 2
+ * (the same, every record with a whole-file SHA-256) and 1 (everything in the index file) too.
+ */
+export const INDEX_VERSION = 3
 
 /** JSON has no NaN or infinities; metrics store them as these strings. */
 const JsonNumber = new t.Type<number, number | string, unknown>(
@@ -31,12 +35,33 @@ const NonNegativeInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && 
 
 const FileKey = t.refinement(t.string, isFileKey, 'a valid storage key other than the index, its segments and the lock')
 
+const Sha256Digest = t.refinement(t.string, (s) => /^sha256:[0-9a-f]{64}$/.test(s), 'Sha256Digest')
+
+/** A file checked whole: its SHA-256. */
+const WholeFileRecord = t.type({ key: FileKey, size: NonNegativeInt, sha256: Sha256Digest })
+
+/** A file checked block by block: the block size and the SHA-256 of its block list (docs/format.md). */
+const BlockFileRecord = t.type({
+  key: FileKey,
+  size: NonNegativeInt,
+  blocks: t.readonly(
+    t.type({
+      size: t.refinement(
+        NonNegativeInt,
+        (n) => n >= MIN_BLOCK_BYTES && n <= MAX_BLOCK_BYTES,
+        `a block size from ${MIN_BLOCK_BYTES} to ${MAX_BLOCK_BYTES} bytes`,
+      ),
+      sha256: Sha256Digest,
+    }),
+  ),
+})
+
 export const FileRecordCodec = t.readonly(
-  t.type({
-    key: FileKey,
-    size: NonNegativeInt,
-    sha256: t.refinement(t.string, (s) => /^sha256:[0-9a-f]{64}$/.test(s), 'Sha256Digest'),
-  }),
+  t.refinement(
+    t.union([WholeFileRecord, BlockFileRecord]),
+    isValidRecord,
+    `a file record { key, size, sha256 } or { key, size, blocks: { size, sha256 } } (not both), of at most ${MAX_BLOCKS} blocks`,
+  ),
 )
 export type FileRecord = t.TypeOf<typeof FileRecordCodec>
 
@@ -81,8 +106,8 @@ export type SegmentRef = t.TypeOf<typeof SegmentRefCodec>
 /** The logical index, as readers use it: every live checkpoint, whatever file holds it. */
 export interface IndexDoc {
   readonly format: typeof INDEX_FORMAT
-  /** The version of the index file it was read from (1 or 2), or the version a writer writes. */
-  readonly version: 1 | typeof INDEX_VERSION
+  /** The version of the index file it was read from (1 to 3), or the version a writer writes. */
+  readonly version: 1 | 2 | typeof INDEX_VERSION
   /** Live checkpoints, in commit order (the last is the latest). */
   readonly checkpoints: ReadonlyArray<Entry>
   /** Entries being overwritten in place: restored on open if their files still verify. */
@@ -123,7 +148,7 @@ const V1ShellCodec = t.intersection([t.type({ ...Shell, version: t.literal(1) })
 const V2ShellCodec = t.intersection([
   t.type({
     ...Shell,
-    version: t.literal(INDEX_VERSION),
+    version: t.union([t.literal(2), t.literal(INDEX_VERSION)]),
     seq: NonNegativeInt,
     segments: t.readonlyArray(SegmentRefCodec),
     dropped: t.readonlyArray(t.string),

@@ -1,4 +1,4 @@
-import type { Capabilities, ObjectInfo, Storage, WriteData, WriteOptions } from '../storage/storage.js'
+import type { ByteRange, Capabilities, ObjectInfo, Storage, WriteData, WriteOptions } from '../storage/storage.js'
 import type { Ranking } from '../policy/index.js'
 import type { FileRecord } from './index-file.js'
 
@@ -58,6 +58,16 @@ export interface ArtifactReader {
    * what it builds from them to itself. For files of any size: nothing is held but what `consume` keeps.
    */
   readFileStream<A>(key: string, consume: (chunks: AsyncIterable<Uint8Array>, size: number) => Promise<A>): Promise<A>
+  /**
+   * The bytes of each of `ranges` (within the file, not overlapping; `end` exclusive), in the order given, each in a
+   * buffer of its own (a plain ArrayBuffer of exactly its size, as a typed array may view), once they matched the
+   * index: for a file recorded with block checksums, only the blocks the ranges touch are read (positional reads,
+   * ranged GETs) and hashed; a file recorded with one SHA-256 is read whole, streamed, keeping only the ranges.
+   * Rejects with `CorruptCheckpoint` when a byte read does not match.
+   */
+  readRanges(key: string, ranges: ReadonlyArray<ByteRange>): Promise<Uint8Array[]>
+  /** `readRanges` of one range. */
+  readRange(key: string, start: number, end: number): Promise<Uint8Array>
 }
 
 /**

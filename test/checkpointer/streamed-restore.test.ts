@@ -127,6 +127,8 @@ describe('a verified restore streams the file into the tensors', () => {
       readFile: () => Promise.reject(new Error('not used')),
       readFileStream: <A>(_: string, consume: (chunks: AsyncIterable<Uint8Array>, size: number) => Promise<A>) =>
         consume((async function* () { yield head })(), head.length + big), // prettier-ignore
+      readRanges: () => Promise.reject(new Error('not used')),
+      readRange: () => Promise.reject(new Error('not used')),
     }
     await expect(safetensorsSerializer().read(reader, 'w.safetensors')).rejects.toMatchObject({
       _tag: 'TensorTooLarge',
