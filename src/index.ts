@@ -113,6 +113,7 @@ export {
   type FileRecord,
   type IndexDoc,
   type Restored,
+  type RestoreOptions,
   type ScannedCheckpoint,
   type Serializer,
   type SnapshotSource,

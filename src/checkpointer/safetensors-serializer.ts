@@ -1,13 +1,14 @@
 import * as E from '#fp-ts/Either.js'
 import type { Storage } from '../storage/storage.js'
 import { readFrame } from '../tensors/frame.js'
-import { MAX_HEADER_SIZE } from '../tensors/header.js'
 import { decodeSafetensorsStream, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
+import { isBlockRecord } from './artifact-reader.js'
 import { CheckpointFailure } from './errors.js'
+import { checkNames, headFrom, HEAD_BYTES, invalidFile, readTensorRanges } from './safetensors-ranged.js'
 import { digestStream } from './checksum.js'
 import { mapBounded, SCAN_CONCURRENCY } from './map-bounded.js'
 import { checkpointMetaFromJson, checkpointMetaToJson } from './checkpoint-meta.js'
-import type { CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
+import type { ArtifactReader, CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
 
 /** The `__metadata__` key under which a safetensors checkpoint carries its own index entry data, for rebuilds. */
 export const META_KEY = 'ckpt'
@@ -66,21 +67,21 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
       const chunks = encodeSafetensorsOrThrow(snapshot, { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) })
       await writer.writeFile(path, chunks)
     },
-    // Each tensor gets an array of its own, filled as the file streams past its checksum: the restore holds the
-    // tensors and one chunk, never the file as one buffer, so a checkpoint may be larger than any one buffer.
-    read: (reader, path) =>
-      reader.readFileStream(path, async (chunks, size) => {
-        const decoded = await decodeSafetensorsStream(chunks, size)
-        if (E.isRight(decoded)) return decoded.right.tensors
-        // A valid file with a tensor no typed array can hold is not corrupt: the restore cannot be done here.
-        if (decoded.left._tag === 'TensorTooLarge') throw new CheckpointFailure(decoded.left)
-        throw new CheckpointFailure({
-          _tag: 'CorruptCheckpoint',
-          path,
-          message: `checkpoint "${path}" is not a valid safetensors file: ${decoded.left.message}`,
-          fallback: null,
-        })
-      }),
+    // Each tensor gets an array of its own. A file with block checksums is read by ranges, straight into the arrays,
+    // its blocks hashed in parallel; an older one streams past its SHA-256 into them. Either way the restore holds the
+    // tensors and a bounded amount more, never the file as one buffer, so a checkpoint may be larger than any buffer.
+    read: (reader, path) => {
+      const record = reader.files.find((f) => f.key === path)
+      if (record !== undefined && isBlockRecord(record)) return readTensorRanges(reader, path, record.size, null)
+      return streamed(reader, path, null)
+    },
+    // Only the named tensors: their bytes and the header, plus the rest of the blocks they touch. A file from before
+    // block checksums is read whole (it can only be verified whole), keeping only those tensors.
+    readTensors: (reader, path, names) => {
+      const record = reader.files.find((f) => f.key === path)
+      if (record !== undefined && isBlockRecord(record)) return readTensorRanges(reader, path, record.size, names)
+      return streamed(reader, path, names)
+    },
     async scan(storage) {
       const keys = (await storage.list()).filter((key) => key.endsWith('.safetensors'))
       const scanned = await mapBounded(keys, SCAN_CONCURRENCY, async (key): Promise<ScannedCheckpoint | null> => {
@@ -95,8 +96,21 @@ export const safetensorsSerializer = (): Serializer<Tensors> => {
   }
 }
 
-/** The first read of a scan: most headers fit (a ckpt header is a few kB), and a smaller file is read whole. */
-const HEAD_BYTES = 64 * 1024
+/**
+ * The tensors of `path` (those named, when `names` is not null), as the file streams past its checksum. The names
+ * are checked once the whole file verified: until then the header itself is not to be trusted.
+ */
+const streamed = async (reader: ArtifactReader, path: string, names: ReadonlyArray<string> | null): Promise<Tensors> => {
+  let all: ReadonlyArray<string> = []
+  const select = names === null ? {} : { select: (found: ReadonlyArray<string>) => ((all = found), new Set(names)) }
+  const tensors = await reader.readFileStream(path, async (chunks, size) => {
+    const decoded = await decodeSafetensorsStream(chunks, size, select)
+    if (E.isLeft(decoded)) throw invalidFile(path, decoded.left)
+    return decoded.right.tensors
+  })
+  if (names !== null) checkNames(path, names, all)
+  return tensors
+}
 
 /**
  * The ckpt entry data in the header of the safetensors file at `key`, or null when it has none or is not a valid
@@ -106,15 +120,7 @@ const HEAD_BYTES = 64 * 1024
 const entryDataOf = async (storage: Storage, key: string): Promise<string | null> => {
   const first = await storage.read(key, { start: 0, end: HEAD_BYTES })
   const size = first.byteLength < HEAD_BYTES ? first.byteLength : ((await storage.stat(key))?.size ?? first.byteLength)
-  let head = first
-  if (first.byteLength >= 8) {
-    const declared = Number(new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true))
-    if (declared <= MAX_HEADER_SIZE && 8 + declared <= size && 8 + declared > first.byteLength) {
-      head = new Uint8Array(8 + declared)
-      head.set(first)
-      head.set(await storage.read(key, { start: first.byteLength, end: 8 + declared }), first.byteLength)
-    }
-  }
+  const head = await headFrom(first, size, (start, end) => storage.read(key, { start, end }))
   const frame = readFrame(head, size)
   return E.isRight(frame) ? (frame.right.header.metadata?.get(META_KEY) ?? null) : null
 }

@@ -87,6 +87,12 @@ export interface Serializer<Snapshot, Restored = Snapshot> {
   write(writer: ArtifactWriter, path: string, snapshot: Snapshot, meta: CheckpointMeta): Promise<void>
   read(reader: ArtifactReader, path: string): Promise<Restored>
   /**
+   * Reads only the tensors named (`restore(which, { tensors })`), every byte read verified, reading as little of the
+   * files as their checksums allow. A name the checkpoint does not hold is `UnknownTensors`. Optional: without it,
+   * a partial restore of this format is refused.
+   */
+  readTensors?(reader: ArtifactReader, path: string, names: ReadonlyArray<string>): Promise<Restored>
+  /**
    * Finds this serializer's checkpoints in `storage` from the metadata each artifact carries, with fresh
    * checksums. Used to rebuild a lost index. Optional: without it a lost index cannot be rebuilt.
    */
