@@ -18,6 +18,49 @@ const RUNS_IN_FLIGHT = 4
 /** Bytes handed to the hasher and not yet hashed, per run, before reading waits. */
 const PENDING_BYTES = 64 << 20
 
+/** Bytes of one read into a scratch buffer, for a storage with `readInto`; and how many such reads run at once, process-wide. */
+const SCRATCH_BYTES = 4 << 20
+const SCRATCH_COUNT = 8
+/** Scratch buffers kept for reuse, and the reads waiting for one. */
+const scratch: Uint8Array[] = []
+let scratchOut = 0
+const scratchWaiting: Array<() => void> = []
+
+/** Runs `f` with a scratch buffer of its own, once one of the SCRATCH_COUNT is free. */
+const withScratch = async <A>(f: (buffer: Uint8Array) => Promise<A>): Promise<A> => {
+  while (scratchOut >= SCRATCH_COUNT) await new Promise<void>((resolve) => scratchWaiting.push(resolve))
+  scratchOut++
+  const buffer = scratch.pop() ?? allocate(SCRATCH_BYTES)
+  try {
+    return await f(buffer)
+  } finally {
+    scratch.push(buffer)
+    scratchOut--
+    scratchWaiting.shift()?.()
+  }
+}
+
+/**
+ * Reads `[start, end)` of `key` into a new buffer of its own, through reused scratch buffers: the storage writes
+ * into memory it wrote before, and this thread copies into the new buffer. Where touching fresh memory is dear (a
+ * VM that backs a guest's pages lazily charges a first write by the kernel and then a first read by the process,
+ * apart), fresh memory is then touched once, by the copy, instead of by the kernel's read and again by the hashing.
+ */
+const readThroughScratch = async (storage: Storage, key: string, start: number, end: number, size: number): Promise<Uint8Array> => {
+  const out = allocate(end - start)
+  const one = (at: number): Promise<void> =>
+    withScratch(async (buffer) => {
+      const n = Math.min(SCRATCH_BYTES, end - at)
+      const got = await storage.readInto!(key, { start: at, end: at + n }, buffer)
+      if (got < n) throw new BlockMismatch(`ends at byte ${at + got}, the index says ${size} bytes (truncated or replaced)`)
+      out.set(buffer.subarray(0, n), at - start)
+    })
+  const offsets: number[] = []
+  for (let at = start; at < end; at += SCRATCH_BYTES) offsets.push(at)
+  await mapBounded(offsets, SCRATCH_COUNT, one)
+  return out
+}
+
 /** Why a checked read failed: the caller words it as a corrupt checkpoint. */
 export class BlockMismatch extends Error {}
 
@@ -129,6 +172,7 @@ export const readCheckedRanges = async (
     const small = run.ranges.filter((r) => r.end - r.start < blockSize)
     for (const r of small) out[r.index] = allocate(r.end - r.start)
     const read = async (p: Piece): Promise<Uint8Array> => {
+      if (p.exact !== null && storage.readInto !== undefined) return readThroughScratch(storage, key, p.start, p.end, size)
       const bytes = await storage.read(key, { start: p.start, end: p.end })
       if (bytes.byteLength < p.end - p.start)
         throw new BlockMismatch(`ends at byte ${p.start + bytes.byteLength}, the index says ${size} bytes (truncated or replaced)`)

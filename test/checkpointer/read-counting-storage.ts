@@ -1,4 +1,5 @@
-// A Storage around another that records every read: which key, which bytes were asked for, how many came back.
+// A Storage around another that records every read (read, readInto, readStream): which key, which bytes were asked
+// for, how many came back.
 import { createHash } from 'node:crypto'
 import type { ByteRange, Storage } from '../../src/storage/storage.js'
 
@@ -31,6 +32,15 @@ export const readCounting = (inner: Storage): { readonly storage: Storage; reado
       calls.push({ key, start, end: start + bytes.byteLength, bytes: bytes.byteLength })
       return bytes
     },
+    ...(inner.readInto === undefined
+      ? {}
+      : {
+          readInto: async (key: string, range: ByteRange, target: Uint8Array) => {
+            const n = await inner.readInto!(key, range, target)
+            calls.push({ key, start: range.start, end: range.start + n, bytes: n })
+            return n
+          },
+        }),
     readStream: async (key, range?: ByteRange) => {
       const chunks = await inner.readStream(key, range)
       const start = range?.start ?? 0
