@@ -100,9 +100,10 @@ const gather = async (chunks: AsyncIterable<Uint8Array>, size: number): Promise<
 
 /**
  * Reads an entry's files, checking each against the index; any mismatch is a CorruptCheckpoint. A file is read
- * as a stream of bounded chunks, one read ahead, hashed as it passes: it is read once, and the hashing overlaps
- * the reading. The read stops one byte past the recorded size, so a replaced file, or a server sending an endless
- * body, is never read to its end.
+ * as a stream of bounded chunks, one read ahead, hashed as it passes (block by block, in parallel, when it has block
+ * checksums): it is read once, and the hashing overlaps the reading. The read stops one byte past the recorded size,
+ * so a replaced file, or a server sending an endless body, is never read to its end. `readRanges` reads only the
+ * blocks its ranges touch (see ranged-read.ts).
  */
 export const verifyingReader = (storage: Storage, entry: Entry, hasher: BlockHasher = defaultHasher()): ArtifactReader => {
   const corrupt = (message: string) =>
