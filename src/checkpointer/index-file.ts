@@ -37,33 +37,52 @@ const FileKey = t.refinement(t.string, isFileKey, 'a valid storage key other tha
 
 const Sha256Digest = t.refinement(t.string, (s) => /^sha256:[0-9a-f]{64}$/.test(s), 'Sha256Digest')
 
-/** A file checked whole: its SHA-256. */
-const WholeFileRecord = t.type({ key: FileKey, size: NonNegativeInt, sha256: Sha256Digest })
+/** `codec`, or a field that is absent; errors keep the field's own path (a union would add its members' indexes). */
+const orAbsent = <C extends t.Mixed>(codec: C) =>
+  new t.Type<t.TypeOf<C> | undefined, t.OutputOf<C> | undefined, unknown>(
+    codec.name,
+    (u): u is t.TypeOf<C> | undefined => u === undefined || codec.is(u),
+    (u, c) => (u === undefined ? t.success(undefined) : codec.validate(u, c)),
+    (a) => (a === undefined ? undefined : (codec.encode(a) as t.OutputOf<C>)),
+  )
 
-/** A file checked block by block: the block size and the SHA-256 of its block list (docs/format.md). */
-const BlockFileRecord = t.type({
-  key: FileKey,
-  size: NonNegativeInt,
-  blocks: t.readonly(
-    t.type({
-      size: t.refinement(
-        NonNegativeInt,
-        (n) => n >= MIN_BLOCK_BYTES && n <= MAX_BLOCK_BYTES,
-        `a block size from ${MIN_BLOCK_BYTES} to ${MAX_BLOCK_BYTES} bytes`,
-      ),
-      sha256: Sha256Digest,
-    }),
-  ),
-})
-
-export const FileRecordCodec = t.readonly(
-  t.refinement(
-    t.union([WholeFileRecord, BlockFileRecord]),
-    isValidRecord,
-    `a file record { key, size, sha256 } or { key, size, blocks: { size, sha256 } } (not both), of at most ${MAX_BLOCKS} blocks`,
-  ),
+const BlocksCodec = t.readonly(
+  t.type({
+    size: t.refinement(
+      NonNegativeInt,
+      (n) => n >= MIN_BLOCK_BYTES && n <= MAX_BLOCK_BYTES,
+      `a block size from ${MIN_BLOCK_BYTES} to ${MAX_BLOCK_BYTES} bytes`,
+    ),
+    sha256: Sha256Digest,
+  }),
 )
-export type FileRecord = t.TypeOf<typeof FileRecordCodec>
+
+/**
+ * A checkpoint file: checked whole (its SHA-256), or block by block (the block size and the SHA-256 of its block
+ * list, docs/format.md).
+ */
+export type FileRecord =
+  | { readonly key: string; readonly size: number; readonly sha256: string }
+  | { readonly key: string; readonly size: number; readonly blocks: t.TypeOf<typeof BlocksCodec> }
+
+const FileFields = t.type({ key: FileKey, size: NonNegativeInt, sha256: orAbsent(Sha256Digest), blocks: orAbsent(BlocksCodec) })
+
+export const FileRecordCodec = new t.Type<FileRecord, FileRecord, unknown>(
+  'FileRecord',
+  (u): u is FileRecord => FileFields.is(u) && isValidRecord(u),
+  (u, c) => {
+    const fields = FileFields.validate(u, c)
+    if (E.isLeft(fields)) return fields
+    return isValidRecord(fields.right)
+      ? t.success(u as FileRecord)
+      : t.failure(
+          u,
+          c,
+          `a file record { key, size, sha256 } or { key, size, blocks: { size, sha256 } } (not both), of at most ${MAX_BLOCKS} blocks`,
+        )
+  },
+  t.identity,
+)
 
 export const EntryCodec = t.readonly(
   t.type({
