@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { open, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createCheckpointer } from '../src/checkpointer/index.js'
+import { createCheckpointer, type CheckpointerOptions } from '../src/checkpointer/index.js'
 import { fsStorage } from '../src/storage/fs.js'
 import type { Tensors } from '../src/tensors/index.js'
 import { floatTensors, median, timeRuns, type BenchRow, type BenchSection } from './harness.js'
+import { startPythonPeer } from './python-peer.js'
 
 const MB = 1024 * 1024
 const TENSORS = 16
@@ -20,6 +21,88 @@ const writeAndSync = async (path: string, chunks: ReadonlyArray<Uint8Array>) => 
   await h.close()
 }
 
+/** A Checkpointer on fs under `dir/name` keeping one checkpoint: a new file per save, the previous one deleted after it. */
+const keepingOne = (dir: string, name: string, extra: Partial<CheckpointerOptions<Tensors, Tensors>> = {}) =>
+  createCheckpointer({
+    storage: fsStorage(join(dir, name)),
+    filepath: 'e{epoch}.safetensors',
+    monitor: 'loss',
+    maxToKeep: 1,
+    immutableSnapshots: true,
+    log: () => {},
+    ...extra,
+  })
+
+const spread = (xs: ReadonlyArray<number>): string => `runs ${[...xs].map((x) => x.toFixed(0)).join(', ')} ms`
+
+/**
+ * ckpt against Python's safetensors on the same 256 MB, interleaved run by run so that both see the same machine:
+ * the save (block checksums, atomic commit and index write included) against `save_file` + fsync, each side writing
+ * a new file per save and deleting the previous one untimed; then the verified restore of ckpt's latest checkpoint
+ * against `load_file` of that same file (which checks nothing).
+ */
+const pythonRows = async (dir: string, tensors: Tensors, runs: number): Promise<BenchRow[]> => {
+  const peer = await startPythonPeer('./safetensors_peer.py')
+  const names = [
+    'save 256 MB (16 x 16 MB float32) on fs: ckpt (SHA-256 blocks, atomic commit, index) vs Python safetensors.numpy.save_file + fsync',
+    'verified restore of that 256 MB on fs: ckpt restore() vs Python safetensors.numpy.load_file of the same file (no verification)',
+  ]
+  if (typeof peer === 'string')
+    return names.map((name) => ({
+      name,
+      subject: 'skipped',
+      baseline: `skipped: ${peer} (pip install numpy safetensors)`,
+      ratio: NaN,
+      ratioMeaning: 'n/a',
+    }))
+  try {
+    const ckpt = await keepingOne(dir, 'peer')
+    const save: number[] = []
+    const pySave: number[] = []
+    const restore: number[] = []
+    const pyLoad: number[] = []
+    for (let i = 0; i < runs + 1; i++) {
+      const py = await peer.time(`save ${join(dir, `py-${i}.safetensors`)}`)
+      await rm(join(dir, `py-${i - 1}.safetensors`), { force: true })
+      const [s] = await timeRuns(1, () => ckpt.onEpochEnd({ epoch: i, logs: { loss: 1 } }, tensors), 0)
+      await ckpt.flush() // retention's deletion of the previous checkpoint, untimed
+      const latest = (await ckpt.latest())!
+      const pyL = await peer.time(`load ${join(dir, 'peer', latest.path)}`)
+      const [r] = await timeRuns(1, () => ckpt.restore('latest'), 0)
+      if (i === 0) continue // warm-up
+      pySave.push(py)
+      save.push(s!)
+      pyLoad.push(pyL)
+      restore.push(r!)
+    }
+    await ckpt.close()
+    const saveRatio = median(pySave) / median(save)
+    const restoreRatio = median(pyLoad) / median(restore)
+    return [
+      {
+        name: names[0]!,
+        subject: `${median(save).toFixed(0)} ms median (${spread(save)})`,
+        baseline: `save_file + fsync: ${median(pySave).toFixed(0)} ms median (${spread(pySave)})`,
+        ratio: saveRatio,
+        ratioMeaning: 'throughput, ckpt / Python',
+        target: '>= 1.0',
+        pass: saveRatio >= 1.0,
+      },
+      {
+        name: names[1]!,
+        subject: `${median(restore).toFixed(0)} ms median (${spread(restore)})`,
+        baseline: `load_file: ${median(pyLoad).toFixed(0)} ms median (${spread(pyLoad)})`,
+        ratio: restoreRatio,
+        ratioMeaning: 'throughput, ckpt / Python',
+        target: '>= 0.9',
+        pass: restoreRatio >= 0.9,
+      },
+    ]
+  } finally {
+    peer.stop()
+  }
+}
+
 const section: BenchSection = {
   name: 'checkpointer',
   async run(): Promise<BenchRow[]> {
@@ -31,14 +114,7 @@ const section: BenchSection = {
       // The raw baseline writes the same bytes as one buffer (no header, no checksum, no index).
       const raw = Buffer.concat(Object.values(tensors).map((t) => new Uint8Array(t.data.buffer)))
       let epoch = 0
-      const sync = await createCheckpointer({
-        storage: fsStorage(join(dir, 'sync')),
-        filepath: 'e{epoch}.safetensors',
-        monitor: 'loss',
-        maxToKeep: 1,
-        immutableSnapshots: true,
-        log: () => {},
-      })
+      const sync = await keepingOne(dir, 'sync')
       const syncSave = async () => void (await sync.onEpochEnd({ epoch: epoch++, logs: { loss: 1 } }, tensors))
       // A hand-written checkpoint loop writes each save to a new file (epoch_3.bin, epoch_4.bin, …) and deletes the
       // previous one after it, outside the timing: the same disk footprint as ckpt with maxToKeep: 1, whose
@@ -74,15 +150,7 @@ const section: BenchSection = {
 
       // Async: how long the caller is blocked per save, copy (default) and no-copy (immutableSnapshots).
       const blocked = async (immutableSnapshots: boolean) => {
-        const ckpt = await createCheckpointer({
-          storage: fsStorage(join(dir, `async-${immutableSnapshots}`)),
-          filepath: 'e{epoch}.safetensors',
-          monitor: 'loss',
-          maxToKeep: 1,
-          async: true,
-          immutableSnapshots,
-          log: () => {},
-        })
+        const ckpt = await keepingOne(dir, `async-${immutableSnapshots}`, { async: true, immutableSnapshots })
         const times: number[] = []
         for (let i = 0; i < runs + 1; i++) {
           await ckpt.flush()
@@ -98,7 +166,9 @@ const section: BenchSection = {
       const memcpy = await timeRuns(runs, () => {
         for (const t of Object.values(tensors)) t.data.slice()
       })
+      const python = await pythonRows(dir, tensors, runs)
       return [
+        ...python,
         {
           name: `save 256 MB (16 x 16 MB float32) through the Checkpointer on fs, SHA-256 included`,
           subject: `${median(subjectMs).toFixed(0)} ms median (${mbps(median(subjectMs))})`,

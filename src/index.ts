@@ -114,6 +114,7 @@ export {
   type FileRecord,
   type IndexDoc,
   type Restored,
+  type RestoreOptions,
   type ScannedCheckpoint,
   type SafetensorsSerializerOptions,
   type Serializer,

@@ -1,19 +1,90 @@
 import { MAX_READ_BYTES, allocate } from '../storage/data.js'
 import { asStorageError, unsupported } from '../storage/errors.js'
-import type { Storage } from '../storage/storage.js'
+import type { ByteRange, Storage } from '../storage/storage.js'
+import { blockCount, blockListKey, DIGEST_BYTES, isBlockListKey, sha256Field } from './blocks.js'
 import { hashInto, sha256, sha256Text } from './checksum.js'
 import { CheckpointFailure, fail, isCorruption, storageFailure } from './errors.js'
+import { blockDigester, type BlockHasher } from './hashing/block-hasher.js'
+import { defaultHasher } from './hashing/default-hasher.js'
 import type { Entry, FileRecord } from './index-file.js'
+import { BlockMismatch, readCheckedRanges } from './ranged-read.js'
 import { readAhead } from './read-ahead.js'
 import type { ArtifactReader } from './serializer.js'
 
-/** Why a file of `size` bytes and digest `sha256` does not match its index record, or null when it does. The size is checked first. */
-const fileProblem = (record: FileRecord, size: number, digest: () => string): string | null => {
+/** A file record checked block by block. */
+export type BlockRecord = Extract<FileRecord, { readonly blocks: unknown }>
+export const isBlockRecord = (r: FileRecord): r is BlockRecord => 'blocks' in r
+
+/** Bytes handed to the hasher and not yet hashed, in a streamed read, before reading waits. */
+const STREAM_PENDING_BYTES = 64 << 20
+
+/** Why a file read to `size` bytes does not have its recorded size, or null when it does. */
+const sizeProblem = (record: FileRecord, size: number): string | null => {
   if (size > record.size)
     return `file "${record.key}" has more than ${record.size} bytes, the index says ${record.size} (replaced or appended to)`
   if (size < record.size) return `file "${record.key}" has ${size} bytes, the index says ${record.size} (truncated or replaced)`
-  const got = digest()
-  return got === record.sha256 ? null : `file "${record.key}" fails its checksum (expected ${record.sha256}, got ${got})`
+  return null
+}
+
+/** What a streamed read checks: each chunk as it passes, then the whole once read (its size first). */
+interface StreamCheck {
+  /** Takes a chunk; resolves when the reader may read on (a block check holds back a reader ahead of its hashing). */
+  push(chunk: Uint8Array): Promise<void> | undefined
+  /** Why the file read does not match its record, or null. */
+  problem(size: number): Promise<string | null>
+}
+
+/** A whole-file SHA-256, hashed on this thread as the chunks pass. */
+const wholeCheck = (record: Extract<FileRecord, { readonly sha256: string }>): StreamCheck => {
+  const hash = sha256()
+  return {
+    push: (chunk) => void hashInto(hash, chunk),
+    problem: (size) => {
+      const wrongSize = sizeProblem(record, size)
+      if (wrongSize !== null) return Promise.resolve(wrongSize)
+      const got = sha256Text(hash)
+      return Promise.resolve(
+        got === record.sha256 ? null : `file "${record.key}" fails its checksum (expected ${record.sha256}, got ${got})`,
+      )
+    },
+  }
+}
+
+/** Block digests, hashed in parallel as the chunks pass, then the SHA-256 of their list. */
+const blockCheck = (record: BlockRecord, hasher: BlockHasher): StreamCheck => {
+  const blocks = blockDigester(hasher, record.blocks.size, STREAM_PENDING_BYTES)
+  return {
+    push: (chunk) => blocks.push(chunk),
+    problem: async (size) => {
+      const { list } = await blocks.finish()
+      const wrongSize = sizeProblem(record, size)
+      if (wrongSize !== null) return wrongSize
+      const got = sha256Field(await hasher.digest([list]))
+      return got === record.blocks.sha256
+        ? null
+        : `file "${record.key}" fails its checksum (expected block list ${record.blocks.sha256}, got ${got})`
+    },
+  }
+}
+
+/**
+ * Whether the file at `record.key` still matches `record`: its size, then its checksums. The stream stops one byte
+ * past the recorded size. Rejects as the storage does (a missing file is its `NotFound`).
+ */
+export const matchesRecord = async (storage: Storage, record: FileRecord, hasher: BlockHasher = defaultHasher()): Promise<boolean> => {
+  const check = isBlockRecord(record) ? blockCheck(record, hasher) : wholeCheck(record)
+  const source = readAhead(await storage.readStream(record.key, { start: 0, end: record.size + 1 }))
+  let size = 0
+  try {
+    for (let c = await source.next(); c !== null; c = await source.next()) {
+      size += c.byteLength
+      if (size > record.size) return false
+      await check.push(c)
+    }
+  } finally {
+    await source.close()
+  }
+  return (await check.problem(size)) === null
 }
 
 /** Copies a file's chunks into one buffer of its recorded size (the chunks never run past it: the reader stops them first). */
@@ -29,11 +100,12 @@ const gather = async (chunks: AsyncIterable<Uint8Array>, size: number): Promise<
 
 /**
  * Reads an entry's files, checking each against the index; any mismatch is a CorruptCheckpoint. A file is read
- * as a stream of bounded chunks, one read ahead, hashed as it passes: it is read once, and the hashing overlaps
- * the reading. The read stops one byte past the recorded size, so a replaced file, or a server sending an endless
- * body, is never read to its end.
+ * as a stream of bounded chunks, one read ahead, hashed as it passes (block by block, in parallel, when it has block
+ * checksums): it is read once, and the hashing overlaps the reading. The read stops one byte past the recorded size,
+ * so a replaced file, or a server sending an endless body, is never read to its end. `readRanges` reads only the
+ * blocks its ranges touch (see ranged-read.ts).
  */
-export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader => {
+export const verifyingReader = (storage: Storage, entry: Entry, hasher: BlockHasher = defaultHasher()): ArtifactReader => {
   const corrupt = (message: string) =>
     new CheckpointFailure({
       _tag: 'CorruptCheckpoint',
@@ -59,7 +131,7 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
       return cannotRead(key, e)
     }
     const source = readAhead(opened)
-    const hash = sha256()
+    const check = isBlockRecord(record) ? blockCheck(record, hasher) : wholeCheck(record)
     let size = 0
     /** What stopped the stream itself (a storage failure, or more bytes than recorded): it is the answer, whatever `consume` did. */
     let stopped: CheckpointFailure | null = null
@@ -75,10 +147,10 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
       if (c === null) return null
       size += c.byteLength
       if (size > record.size) {
-        stopped = corrupt(fileProblem(record, size, () => '')!)
+        stopped = corrupt(sizeProblem(record, size)!)
         throw stopped
       }
-      hashInto(hash, c)
+      await check.push(c)
       return c
     }
     // No `return`: a consumer that stops early leaves the rest to `verify`, which still reads and hashes it.
@@ -92,7 +164,7 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
     }
     const verify = async (): Promise<void> => {
       while ((await pull()) !== null);
-      const problem = fileProblem(record, size, () => sha256Text(hash))
+      const problem = await check.problem(size)
       if (problem !== null) throw corrupt(problem)
     }
     try {
@@ -113,9 +185,88 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
     }
   }
 
+  /** The block list of `record`, read once and checked against the record's digest of it. */
+  const lists = new Map<string, Promise<Uint8Array>>()
+  const listOf = (record: BlockRecord): Promise<Uint8Array> => {
+    let list = lists.get(record.key)
+    if (list === undefined) {
+      list = readList(record)
+      lists.set(record.key, list)
+    }
+    return list
+  }
+  const readList = async (record: BlockRecord): Promise<Uint8Array> => {
+    const listKey = blockListKey(record.blocks.sha256)
+    const expected = blockCount(record.size, record.blocks.size) * DIGEST_BYTES
+    let bytes: Uint8Array
+    try {
+      bytes = await storage.read(listKey, { start: 0, end: expected + 1 })
+    } catch (e) {
+      if (asStorageError(e)?._tag === 'NotFound') throw corrupt(`the block list "${listKey}" of file "${record.key}" is missing`)
+      return cannotRead(listKey, e)
+    }
+    if (bytes.byteLength !== expected)
+      throw corrupt(
+        `the block list "${listKey}" of file "${record.key}" has ${bytes.byteLength === expected + 1 ? 'more than ' : ''}${bytes.byteLength} bytes, not ${expected}`,
+      )
+    if (sha256Field(await hasher.digest([bytes])) !== record.blocks.sha256)
+      throw corrupt(`the block list "${listKey}" of file "${record.key}" fails its checksum`)
+    return bytes
+  }
+
+  const invalidRanges = (key: string, ranges: ReadonlyArray<ByteRange>, size: number): never =>
+    cannotRead(
+      key,
+      unsupported(
+        key,
+        `invalid ranges ${JSON.stringify(ranges.slice(0, 5))}${ranges.length > 5 ? ' …' : ''} of file "${key}" (${size} bytes): expected integers 0 <= start <= end <= ${size}, not overlapping`,
+      ),
+    )
+
+  const readRanges = async (key: string, ranges: ReadonlyArray<ByteRange>): Promise<Uint8Array[]> => {
+    const record = recordOf(key)
+    const sorted = [...ranges].sort((a, b) => a.start - b.start)
+    for (const [i, r] of sorted.entries())
+      if (
+        !Number.isSafeInteger(r.start) ||
+        !Number.isSafeInteger(r.end) ||
+        r.start < 0 ||
+        r.end < r.start ||
+        r.end > record.size ||
+        r.end - r.start > MAX_READ_BYTES ||
+        (i > 0 && r.start < sorted[i - 1]!.end)
+      )
+        return invalidRanges(key, ranges, record.size)
+    if (!isBlockRecord(record))
+      // Checked whole: one streamed read of the file, keeping only the ranges.
+      return readFileStream(key, async (chunks) => {
+        const out = ranges.map((r) => allocate(r.end - r.start))
+        let at = 0
+        for await (const c of chunks) {
+          for (const [i, r] of ranges.entries()) {
+            const from = Math.max(r.start, at)
+            const to = Math.min(r.end, at + c.byteLength)
+            if (from < to) out[i]!.set(c.subarray(from - at, to - at), from - r.start)
+          }
+          at += c.byteLength
+        }
+        return out
+      })
+    const list = await listOf(record)
+    try {
+      return await readCheckedRanges(storage, key, { size: record.size, blockSize: record.blocks.size, list }, ranges, hasher)
+    } catch (e) {
+      if (e instanceof BlockMismatch) throw corrupt(`file "${key}" ${e.message}`)
+      if (asStorageError(e)?._tag === 'NotFound') throw corrupt(`file "${key}" is missing`)
+      return cannotRead(key, e)
+    }
+  }
+
   return {
-    files: entry.files,
+    files: entry.files.filter((f) => !isBlockListKey(f.key)),
     readFileStream,
+    readRanges,
+    readRange: async (key, start, end) => (await readRanges(key, [{ start, end }]))[0]!,
     readFile: async (key) => {
       const record = recordOf(key)
       if (record.size > MAX_READ_BYTES)
@@ -126,6 +277,7 @@ export const verifyingReader = (storage: Storage, entry: Entry): ArtifactReader 
             `file "${key}" is ${record.size} bytes, more than one buffer holds (${MAX_READ_BYTES} bytes in this Node); a serializer reads it with readFileStream`,
           ),
         )
+      if (isBlockRecord(record)) return (await readRanges(key, [{ start: 0, end: record.size }]))[0]!
       return readFileStream(key, gather)
     },
   }

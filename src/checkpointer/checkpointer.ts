@@ -1,6 +1,8 @@
 import * as E from '#fp-ts/Either.js'
 import {
   bestOf,
+  configError,
+  configIssue,
   fromJsonFloat,
   decodePolicyState,
   finishedSavingMessage,
@@ -59,6 +61,28 @@ export interface Restored<R> {
 
 export type { Which }
 
+/** What `restore` reads. */
+export interface RestoreOptions {
+  /**
+   * Only these tensors (a partial restore): the checkpoint's header and these tensors' bytes are read (positional
+   * reads on fs, ranged GETs on S3) and verified, not the whole file. A name the checkpoint lacks is
+   * `UnknownTensors`. Needs a serializer with `readTensors` (the default safetensors one has it).
+   */
+  readonly tensors?: ReadonlyArray<string>
+}
+
+/** The `tensors` of `options`, checked: null when not given. */
+const tensorsOption = (options: unknown): ReadonlyArray<string> | null => {
+  if (options === undefined) return null
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    return fail(configError([configIssue('restore options', options, 'an object { tensors?: string[] }')]))
+  const tensors = (options as { tensors?: unknown }).tensors
+  if (tensors === undefined) return null
+  if (!Array.isArray(tensors) || !tensors.every((n) => typeof n === 'string'))
+    return fail(configError([configIssue('tensors', tensors, 'an array of tensor names (strings)')]))
+  return tensors
+}
+
 export interface Checkpointer<Snapshot, Restored_> {
   onEpochEnd(event: EpochEndEvent, snapshot: SnapshotSource<Snapshot>): Promise<StepOutcome>
   onBatchEnd(event: BatchEndEvent, snapshot: SnapshotSource<Snapshot>): Promise<StepOutcome>
@@ -69,9 +93,10 @@ export interface Checkpointer<Snapshot, Restored_> {
   /**
    * Restores `'latest'`, `'best'` or a path. Every checksum is verified. For `'latest'` and `'best'` a
    * corrupt checkpoint is passed over (and reported in `skipped`); for a path it rejects with
-   * `CorruptCheckpoint`, whose `fallback` names the newest valid checkpoint.
+   * `CorruptCheckpoint`, whose `fallback` names the newest valid checkpoint. With `tensors`, only those tensors
+   * are read and verified (see {@link RestoreOptions}).
    */
-  restore(which?: Which): Promise<Restored<Restored_>>
+  restore(which?: Which, options?: RestoreOptions): Promise<Restored<Restored_>>
   /** The policy's current state (plain JSON). */
   readonly state: PolicyState
   readonly config: CheckpointerConfig<Snapshot, Restored_>
@@ -199,9 +224,10 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
     }
   }
 
-  const restore = async (which: Which = 'latest'): Promise<Restored<R>> => {
+  const restore = async (which: Which = 'latest', options?: RestoreOptions): Promise<Restored<R>> => {
+    const tensors = tensorsOption(options)
     await queue.settle()
-    const read = await restoreFrom(folder, currentDoc(folder).checkpoints, which, ranking)
+    const read = await restoreFrom(folder, currentDoc(folder).checkpoints, which, ranking, tensors)
     // Passing over corrupt newer checkpoints rewinds training to this one: so does the policy.
     const rewound = rewoundState(read, which, (u) => decodePolicyState(u, trigger))
     if (rewound !== null) {

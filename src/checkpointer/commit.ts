@@ -3,7 +3,7 @@ import { recordingWriter } from './artifact-writer.js'
 import { verifyEntry } from './artifact-reader.js'
 import { entryOf, inSaveOrder } from './entries.js'
 import { fail, storageFailure } from './errors.js'
-import { currentView, filesOf, removeFiles, sweepRemoving, type Folder } from './folder.js'
+import { currentView, removeFiles, sweepRemoving, type Folder } from './folder.js'
 import type { IndexChange, IndexView } from './index-state.js'
 import type { Entry } from './index-file.js'
 import type { SaveQueue } from './save-queue.js'
@@ -139,7 +139,8 @@ export const commitSave = async <Snapshot>(
   // `removing` is retried after the next commit and on the next open.
   queue.afterCommit(async () => {
     try {
-      if (replaced) await removeFiles(folder, [replaced], filesOf([entry]))
+      // Not what any live checkpoint uses: block lists are named by their contents, so checkpoints may share one.
+      if (replaced) await removeFiles(folder, [replaced], (key) => currentView(folder).usesFile(key))
       await sweepRemoving(folder)
     } catch (e) {
       log(`Warning: checkpoint "${path}" is saved, but removing old checkpoints failed (retried later): ${(e as Error).message}`)

@@ -15,6 +15,15 @@ export type CheckpointError =
   | { readonly _tag: 'WriterLocked'; readonly key: string; readonly owner: LockOwner; readonly message: string }
   | { readonly _tag: 'InvalidSnapshot'; readonly message: string }
   | { readonly _tag: 'PolicyError'; readonly message: string }
+  /** A partial restore named tensors the checkpoint does not hold: those (at most 100) and the first 100 it does hold. */
+  | {
+      readonly _tag: 'UnknownTensors'
+      readonly path: string
+      readonly unknown: ReadonlyArray<string>
+      readonly available: ReadonlyArray<string>
+      readonly tensorCount: number
+      readonly message: string
+    }
   /** A valid checkpoint holding a tensor larger than one JS typed array (`MAX_TENSOR_BYTES`): it cannot be restored here. */
   | Extract<SafetensorsError, { readonly _tag: 'TensorTooLarge' }>
   | ShardedSafetensorsError

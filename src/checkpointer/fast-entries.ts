@@ -1,3 +1,4 @@
+import { blockCount, MAX_BLOCK_BYTES, MAX_BLOCKS, MIN_BLOCK_BYTES } from './blocks.js'
 import { isFileKey } from './index-keys.js'
 
 /*
@@ -18,8 +19,27 @@ const isNonNegativeInt = (v: unknown): v is number => typeof v === 'number' && N
 const jsonNumber = (v: unknown): number | undefined =>
   typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : undefined
 
+const isSha256 = (v: unknown): boolean => typeof v === 'string' && SHA256.test(v)
+
+/**
+ * The rules across a file record's fields: a whole-file SHA-256 or blocks, not both; blocks within their bounds, at
+ * most `MAX_BLOCKS` of them (the block list is read whole).
+ */
+export const isValidRecord = (r: { readonly size: number; readonly sha256?: unknown; readonly blocks?: unknown }): boolean => {
+  if (r.blocks === undefined) return r.sha256 !== undefined
+  if (r.sha256 !== undefined || !isRecord(r.blocks)) return false
+  const size = r.blocks.size
+  return (
+    isNonNegativeInt(size) &&
+    size >= MIN_BLOCK_BYTES &&
+    size <= MAX_BLOCK_BYTES &&
+    isSha256(r.blocks.sha256) &&
+    blockCount(r.size, size) <= MAX_BLOCKS
+  )
+}
+
 const isFileRecord = (u: unknown): boolean =>
-  isRecord(u) && isFileKey(u.key) && isNonNegativeInt(u.size) && typeof u.sha256 === 'string' && SHA256.test(u.sha256)
+  isRecord(u) && isFileKey(u.key) && isNonNegativeInt(u.size) && (u.blocks !== undefined || isSha256(u.sha256)) && isValidRecord(u as never)
 
 /** The metrics with their JSON strings ("NaN", …) as numbers: the same object when there is none; null when invalid. */
 const decodeMetrics = (u: unknown): Json | null => {

@@ -1,7 +1,7 @@
 import type { Storage } from '../storage/storage.js'
 import { fail, storageFailure } from './errors.js'
 import { asStorageError } from '../storage/errors.js'
-import { digestStream } from './checksum.js'
+import { matchesRecord } from './artifact-reader.js'
 import type { Entry, FileRecord, IndexDoc } from './index-file.js'
 import type { IndexWriter } from './index-store.js'
 import { emptyState, type IndexView } from './index-state.js'
@@ -28,15 +28,9 @@ export const currentView = (folder: Folder<unknown, unknown>): IndexView => fold
 /** The same, every live checkpoint listed (built once per change: not for a save's own path). */
 export const currentDoc = (folder: Folder<unknown, unknown>): IndexDoc => currentView(folder).doc
 
-/**
- * Whether the file at `record.key` is still the one ckpt wrote: its size, then its SHA-256, as recorded. The stream
- * stops one byte past the recorded size, whatever the size `stat` gave: a stream may hold more.
- */
-const stillOurs = async (storage: Storage, record: FileRecord, size: number): Promise<boolean> => {
-  if (size !== record.size) return false
-  const digest = await digestStream(await storage.readStream(record.key, { start: 0, end: record.size + 1 }))
-  return digest.size === record.size && digest.sha256 === record.sha256
-}
+/** Whether the file at `record.key` is still the one ckpt wrote: its size as `stat` gave it, then as recorded. */
+const stillOurs = async (storage: Storage, record: FileRecord, size: number): Promise<boolean> =>
+  size === record.size && (await matchesRecord(storage, record))
 
 /**
  * Deletes the files of `entries` that `inUse` does not keep. Only what ckpt wrote: a file whose size or checksum is

@@ -5,13 +5,17 @@ import { isFileKey, MAX_SEQ, SEGMENT_KEY } from './index-keys.js'
 import type { CheckpointError } from './errors.js'
 import { JSON_DEPTH, jsonDepth } from '../json/bounded-json.js'
 import { isUtf8 } from 'node:buffer'
-import { checkEntries, encodeEntry } from './fast-entries.js'
+import { checkEntries, encodeEntry, isValidRecord } from './fast-entries.js'
+import { MAX_BLOCK_BYTES, MAX_BLOCKS, MIN_BLOCK_BYTES } from './blocks.js'
 
 import { INDEX_KEY } from './index-keys.js'
 export { INDEX_KEY, SEGMENT_PREFIX, SEGMENT_KEY, segmentSeq, isFileKey } from './index-keys.js'
 export const INDEX_FORMAT = 'ckpt-index'
-/** The version this ckpt writes: 2, the index file plus segments. It reads 1 (everything in the index file) too. */
-export const INDEX_VERSION = 2
+/**
+ * The version this ckpt writes: 3, the index file plus segments, with file records checked by blocks. It reads 2
+ * (the same, every record with a whole-file SHA-256) and 1 (everything in the index file) too.
+ */
+export const INDEX_VERSION = 3
 
 /** JSON has no NaN or infinities; metrics store them as these strings. */
 const JsonNumber = new t.Type<number, number | string, unknown>(
@@ -31,14 +35,54 @@ const NonNegativeInt = t.refinement(t.number, (n) => Number.isSafeInteger(n) && 
 
 const FileKey = t.refinement(t.string, isFileKey, 'a valid storage key other than the index, its segments and the lock')
 
-export const FileRecordCodec = t.readonly(
+const Sha256Digest = t.refinement(t.string, (s) => /^sha256:[0-9a-f]{64}$/.test(s), 'Sha256Digest')
+
+/** `codec`, or a field that is absent; errors keep the field's own path (a union would add its members' indexes). */
+const orAbsent = <C extends t.Mixed>(codec: C) =>
+  new t.Type<t.TypeOf<C> | undefined, t.OutputOf<C> | undefined, unknown>(
+    codec.name,
+    (u): u is t.TypeOf<C> | undefined => u === undefined || codec.is(u),
+    (u, c) => (u === undefined ? t.success(undefined) : codec.validate(u, c)),
+    (a) => (a === undefined ? undefined : (codec.encode(a) as t.OutputOf<C>)),
+  )
+
+const BlocksCodec = t.readonly(
   t.type({
-    key: FileKey,
-    size: NonNegativeInt,
-    sha256: t.refinement(t.string, (s) => /^sha256:[0-9a-f]{64}$/.test(s), 'Sha256Digest'),
+    size: t.refinement(
+      NonNegativeInt,
+      (n) => n >= MIN_BLOCK_BYTES && n <= MAX_BLOCK_BYTES,
+      `a block size from ${MIN_BLOCK_BYTES} to ${MAX_BLOCK_BYTES} bytes`,
+    ),
+    sha256: Sha256Digest,
   }),
 )
-export type FileRecord = t.TypeOf<typeof FileRecordCodec>
+
+/**
+ * A checkpoint file: checked whole (its SHA-256), or block by block (the block size and the SHA-256 of its block
+ * list, docs/format.md).
+ */
+export type FileRecord =
+  | { readonly key: string; readonly size: number; readonly sha256: string }
+  | { readonly key: string; readonly size: number; readonly blocks: t.TypeOf<typeof BlocksCodec> }
+
+const FileFields = t.type({ key: FileKey, size: NonNegativeInt, sha256: orAbsent(Sha256Digest), blocks: orAbsent(BlocksCodec) })
+
+export const FileRecordCodec = new t.Type<FileRecord, FileRecord, unknown>(
+  'FileRecord',
+  (u): u is FileRecord => FileFields.is(u) && isValidRecord(u),
+  (u, c) => {
+    const fields = FileFields.validate(u, c)
+    if (E.isLeft(fields)) return fields
+    return isValidRecord(fields.right)
+      ? t.success(u as FileRecord)
+      : t.failure(
+          u,
+          c,
+          `a file record { key, size, sha256 } or { key, size, blocks: { size, sha256 } } (not both), of at most ${MAX_BLOCKS} blocks`,
+        )
+  },
+  t.identity,
+)
 
 export const EntryCodec = t.readonly(
   t.type({
@@ -81,8 +125,8 @@ export type SegmentRef = t.TypeOf<typeof SegmentRefCodec>
 /** The logical index, as readers use it: every live checkpoint, whatever file holds it. */
 export interface IndexDoc {
   readonly format: typeof INDEX_FORMAT
-  /** The version of the index file it was read from (1 or 2), or the version a writer writes. */
-  readonly version: 1 | typeof INDEX_VERSION
+  /** The version of the index file it was read from (1 to 3), or the version a writer writes. */
+  readonly version: 1 | 2 | typeof INDEX_VERSION
   /** Live checkpoints, in commit order (the last is the latest). */
   readonly checkpoints: ReadonlyArray<Entry>
   /** Entries being overwritten in place: restored on open if their files still verify. */
@@ -144,7 +188,7 @@ const V1ShellCodec = t.intersection([t.type({ ...Shell, version: t.literal(1) })
 const V2ShellCodec = t.intersection([
   t.type({
     ...Shell,
-    version: t.literal(INDEX_VERSION),
+    version: t.union([t.literal(2), t.literal(INDEX_VERSION)]),
     seq: t.refinement(NonNegativeInt, (n) => n <= MAX_SEQ, `an index-write count of at most ${MAX_SEQ}`),
     segments: listToFirstError(SegmentRefCodec),
     dropped: listToFirstError(t.string),

@@ -6,6 +6,7 @@ export {
   type BatchEndEvent,
   type StepOutcome,
   type Restored,
+  type RestoreOptions,
   type SnapshotSource,
   type Which,
 } from './checkpointer.js'

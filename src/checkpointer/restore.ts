@@ -1,10 +1,13 @@
 import * as E from '#fp-ts/Either.js'
 import type { PolicyState, Ranking } from '../policy/index.js'
-import { verifyEntry } from './artifact-reader.js'
+import { configError, configIssue } from '../policy/index.js'
+import { isBlockRecord, verifyEntry } from './artifact-reader.js'
+import { BLOCK_BYTES } from './blocks.js'
 import { restoreCandidates, type Which } from './candidates.js'
 import { fail, isCorruption } from './errors.js'
 import type { Folder } from './folder.js'
 import type { Entry } from './index-file.js'
+import type { ArtifactReader } from './serializer.js'
 import { readFirstValid, type VerifiedRead } from './verified-read.js'
 
 /**
@@ -17,8 +20,18 @@ export const restoreFrom = async <R>(
   entries: ReadonlyArray<Entry>,
   which: Which,
   ranking: Ranking,
+  tensors: ReadonlyArray<string> | null = null,
 ): Promise<VerifiedRead<R>> => {
   const { storage, serializer, log } = folder
+  const readTensors = serializer.readTensors?.bind(serializer)
+  if (tensors !== null && readTensors === undefined)
+    return fail(
+      configError([
+        configIssue('tensors', tensors, `no tensors option: the "${serializer.format}" serializer restores whole checkpoints only`),
+      ]),
+    )
+  const read = (reader: ArtifactReader, entry: Entry): Promise<R> =>
+    tensors === null ? serializer.read(reader, entry.path) : readTensors!(reader, entry.path, tensors)
   const tried = restoreCandidates(entries, which, ranking)
   if (tried.length === 0)
     return fail({
@@ -29,15 +42,17 @@ export const restoreFrom = async <R>(
           ? 'there are no checkpoints to restore'
           : `no checkpoint "${which}"; the index has: ${entries.map((e) => e.path).join(', ')}`,
     })
+  const noted = (r: VerifiedRead<R>): VerifiedRead<R> => {
+    if (tensors !== null && !r.entry.files.some(isBlockRecord) && r.entry.files.some((f) => f.size > BLOCK_BYTES))
+      log(
+        `Note: checkpoint "${r.entry.path}" has no block checksums (saved by an older ckpt): its files were read whole to verify the tensors restored`,
+      )
+    return r
+  }
   if (which === 'latest' || which === 'best')
-    return readFirstValid(
-      storage,
-      tried,
-      (reader, entry) => serializer.read(reader, entry.path),
-      (s) => log(`Warning: skipping corrupt checkpoint "${s.path}": ${s.reason}`),
-    )
+    return noted(await readFirstValid(storage, tried, read, (s) => log(`Warning: skipping corrupt checkpoint "${s.path}": ${s.reason}`)))
   try {
-    return await readFirstValid(storage, tried, (reader, entry) => serializer.read(reader, entry.path))
+    return noted(await readFirstValid(storage, tried, read))
   } catch (e) {
     if (!isCorruption(e)) throw e
     const reason = e.message.replace(/^no valid checkpoint: /, '')

@@ -1,12 +1,14 @@
 import * as E from '#fp-ts/Either.js'
 import type { Storage } from '../storage/storage.js'
 import { decodeSafetensorsStream, type Tensor, type Tensors } from '../tensors/index.js'
+import { isBlockRecord } from './artifact-reader.js'
 import { CheckpointFailure } from './errors.js'
+import { checkNames, invalidFile, readTensorRanges } from './safetensors-ranged.js'
 import { digestStream } from './checksum.js'
 import { readSafetensorsHead } from './safetensors-head.js'
 import { mapBounded, SCAN_CONCURRENCY } from './map-bounded.js'
 import { checkpointMetaFromJson, checkpointMetaToJson } from './checkpoint-meta.js'
-import type { CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
+import type { ArtifactReader, CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
 import {
   decodeMaxShardSize,
   isSharded,
@@ -89,23 +91,14 @@ export const safetensorsSerializer = (options: SafetensorsSerializerOptions = {}
     },
     write: (writer, path, snapshot, meta: CheckpointMeta) =>
       writeTensors(writer, path, snapshot, { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) }, maxShardSize),
-    // Each tensor gets an array of its own, filled as the file streams past its checksum: the restore holds the
-    // tensors and one chunk, never the file as one buffer, so a checkpoint may be larger than any one buffer.
-    read: (reader, path) =>
-      isSharded(reader.files, path)
-        ? readShards(reader, path)
-        : reader.readFileStream(path, async (chunks, size) => {
-            const decoded = await decodeSafetensorsStream(chunks, size)
-            if (E.isRight(decoded)) return decoded.right.tensors
-            // A valid file with a tensor no typed array can hold is not corrupt: the restore cannot be done here.
-            if (decoded.left._tag === 'TensorTooLarge') throw new CheckpointFailure(decoded.left)
-            throw new CheckpointFailure({
-              _tag: 'CorruptCheckpoint',
-              path,
-              message: `checkpoint "${path}" is not a valid safetensors file: ${decoded.left.message}`,
-              fallback: null,
-            })
-          }),
+    // Each tensor gets an array of its own. A file with block checksums is read by ranges, straight into the arrays,
+    // its blocks hashed in parallel; an older one streams past its SHA-256 into them. Either way the restore holds the
+    // tensors and a bounded amount more, never the file as one buffer, so a checkpoint may be larger than any buffer.
+    read: (reader, path) => (isSharded(reader.files, path) ? readShards(reader, path, null, readFile) : readFile(reader, path, null)),
+    // Only the named tensors: their bytes and the header, plus the rest of the blocks they touch (of the shards that
+    // hold them). A file from before block checksums is read whole (it can only be verified whole), keeping only those.
+    readTensors: (reader, path, names) =>
+      isSharded(reader.files, path) ? readShards(reader, path, names, readFile) : readFile(reader, path, names),
     async scan(storage) {
       const listed = await storage.list()
       const sharded = await scanShards(storage, listed, META_KEY, parseMeta)
@@ -136,6 +129,29 @@ export const safetensorsSerializer = (options: SafetensorsSerializerOptions = {}
 
 /** A header longer than the first read: read later, one file at a time. */
 const LARGE = Symbol('large header')
+
+/** The tensors of the safetensors file `key` (those named, when `names` is not null), verified, by ranges where it can. */
+const readFile = (reader: ArtifactReader, key: string, names: ReadonlyArray<string> | null): Promise<Record<string, Tensor>> => {
+  const record = reader.files.find((f) => f.key === key)
+  if (record !== undefined && isBlockRecord(record)) return readTensorRanges(reader, key, record.size, names)
+  return streamed(reader, key, names)
+}
+
+/**
+ * The tensors of `path` (those named, when `names` is not null), as the file streams past its checksum. The names
+ * are checked once the whole file verified: until then the header itself is not to be trusted.
+ */
+const streamed = async (reader: ArtifactReader, path: string, names: ReadonlyArray<string> | null): Promise<Record<string, Tensor>> => {
+  let all: ReadonlyArray<string> = []
+  const select = names === null ? {} : { select: (found: ReadonlyArray<string>) => ((all = found), new Set(names)) }
+  const tensors = await reader.readFileStream(path, async (chunks, size) => {
+    const decoded = await decodeSafetensorsStream(chunks, size, select)
+    if (E.isLeft(decoded)) throw invalidFile(path, decoded.left)
+    return decoded.right.tensors
+  })
+  if (names !== null) checkNames(path, names, all)
+  return tensors
+}
 
 /**
  * The ckpt entry data in the header of the safetensors file at `key`, or null when it has none or is not a valid

@@ -1,4 +1,4 @@
-import type { Capabilities, ObjectInfo, Storage, WriteData, WriteOptions } from '../storage/storage.js'
+import type { ByteRange, Capabilities, ObjectInfo, Storage, WriteData, WriteOptions } from '../storage/storage.js'
 import type { Ranking } from '../policy/index.js'
 import type { FileRecord } from './index-file.js'
 
@@ -48,6 +48,7 @@ export interface ArtifactWriter {
 
 /** Reads files of an indexed artifact; every byte is checked against the index's size and checksum. */
 export interface ArtifactReader {
+  /** The artifact's files, as the serializer wrote them (ckpt's block lists, which check them, left out). */
   readonly files: ReadonlyArray<FileRecord>
   /** The whole file in one buffer; a file larger than one buffer holds (4 GiB) rejects with `StorageFailed` (`Unsupported`). */
   readFile(key: string): Promise<Uint8Array>
@@ -58,6 +59,16 @@ export interface ArtifactReader {
    * what it builds from them to itself. For files of any size: nothing is held but what `consume` keeps.
    */
   readFileStream<A>(key: string, consume: (chunks: AsyncIterable<Uint8Array>, size: number) => Promise<A>): Promise<A>
+  /**
+   * The bytes of each of `ranges` (within the file, not overlapping; `end` exclusive), in the order given, each in a
+   * buffer of its own (a plain ArrayBuffer of exactly its size, as a typed array may view), once they matched the
+   * index: for a file recorded with block checksums, only the blocks the ranges touch are read (positional reads,
+   * ranged GETs) and hashed; a file recorded with one SHA-256 is read whole, streamed, keeping only the ranges.
+   * Rejects with `CorruptCheckpoint` when a byte read does not match.
+   */
+  readRanges(key: string, ranges: ReadonlyArray<ByteRange>): Promise<Uint8Array[]>
+  /** `readRanges` of one range. */
+  readRange(key: string, start: number, end: number): Promise<Uint8Array>
 }
 
 /**
@@ -76,6 +87,12 @@ export interface Serializer<Snapshot, Restored = Snapshot> {
   /** Writes the artifact at `path`, each file atomically, the commit point last. */
   write(writer: ArtifactWriter, path: string, snapshot: Snapshot, meta: CheckpointMeta): Promise<void>
   read(reader: ArtifactReader, path: string): Promise<Restored>
+  /**
+   * Reads only the tensors named (`restore(which, { tensors })`), every byte read verified, reading as little of the
+   * files as their checksums allow. A name the checkpoint does not hold is `UnknownTensors`. Optional: without it,
+   * a partial restore of this format is refused.
+   */
+  readTensors?(reader: ArtifactReader, path: string, names: ReadonlyArray<string>): Promise<Restored>
   /**
    * Finds this serializer's checkpoints in `storage` from the metadata each artifact carries, with fresh
    * checksums. Used to rebuild a lost index. Optional: without it a lost index cannot be rebuilt.

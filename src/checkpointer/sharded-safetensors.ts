@@ -1,13 +1,14 @@
 import * as E from '#fp-ts/Either.js'
 import { configError, configIssue } from '../policy/index.js'
 import type { Storage } from '../storage/storage.js'
-import { decodeSafetensorsStream, encodeSafetensorsOrThrow, type Metadata, type Tensor, type Tensors } from '../tensors/index.js'
+import { encodeSafetensorsOrThrow, type Metadata, type Tensor, type Tensors } from '../tensors/index.js'
 import { INDEX_SUFFIX, planShards, SAFETENSORS_EXTENSION, SHARD_NAME, shardIndexJson, type ShardPlan } from '../tensors/shard-plan.js'
 import { parseShardSize, SHARD_SIZE_ACCEPTED } from '../tensors/shard-size.js'
 import { digestOf, digestStream } from './checksum.js'
 import { CheckpointFailure, fail, type CheckpointError } from './errors.js'
 import { mapBounded } from './map-bounded.js'
 import { readSafetensorsHead } from './safetensors-head.js'
+import { checkNames } from './safetensors-ranged.js'
 import type { ArtifactReader, ArtifactWriter, CheckpointMeta, ScannedCheckpoint } from './serializer.js'
 import { checkShards, decodeShardIndex, MAX_SHARD_INDEX_BYTES, type ShardIndex } from './shard-index.js'
 
@@ -134,12 +135,25 @@ export const inIndexOrder = (index: ShardIndex, byShard: ReadonlyMap<string, Rea
   return out
 }
 
+/** Reads the tensors of one safetensors file (those named, when `names` is not null), verified. */
+export type ReadTensorFile = (
+  reader: ArtifactReader,
+  key: string,
+  names: ReadonlyArray<string> | null,
+) => Promise<Readonly<Record<string, Tensor>>>
+
 /**
- * Reads the sharded checkpoint at `path` through a verifying reader: the index, then each shard streamed into its
- * tensors' own arrays. The index must name exactly the entry's other files, and the shards hold exactly the tensors
- * it puts in each; anything else is a `CorruptCheckpoint`.
+ * Reads the sharded checkpoint at `path` through a verifying reader: the index, then each shard with `readFile`
+ * (into its tensors' own arrays). The index must name exactly the entry's other files, and the shards hold exactly
+ * the tensors it puts in each; anything else is a `CorruptCheckpoint`. With `names`, only those tensors, from only
+ * the shards the index puts them in (a name it lacks is `UnknownTensors`); each must be in its shard.
  */
-export const readShards = async (reader: ArtifactReader, path: string): Promise<Record<string, Tensor>> => {
+export const readShards = async (
+  reader: ArtifactReader,
+  path: string,
+  names: ReadonlyArray<string> | null,
+  readFile: ReadTensorFile,
+): Promise<Record<string, Tensor>> => {
   const key = shardIndexKey(path)
   const corrupt = (message: string) =>
     new CheckpointFailure({ _tag: 'CorruptCheckpoint', path, message: `checkpoint "${path}": ${message}`, fallback: null })
@@ -152,22 +166,51 @@ export const readShards = async (reader: ArtifactReader, path: string): Promise<
   const named = [...index.right.shards.keys()]
   if (recorded.length !== named.length || named.some((k) => !recorded.includes(k)))
     throw corrupt(`its index names the shards ${named.join(', ')}, but the checkpoint's entry records ${recorded.join(', ')}`)
-  const byShard = new Map<string, Record<string, Tensor>>()
-  for (const shard of named) {
-    const decoded = await reader.readFileStream(shard, (chunks, size) => decodeSafetensorsStream(chunks, size))
-    if (E.isLeft(decoded)) {
-      // A valid file with a tensor no typed array can hold is not corrupt: the restore cannot be done here.
-      if (decoded.left._tag === 'TensorTooLarge') throw new CheckpointFailure(decoded.left)
-      throw corrupt(`shard "${shard}" is not a valid safetensors file: ${decoded.left.message}`)
-    }
-    byShard.set(shard, decoded.right.tensors)
-  }
+  if (names !== null) return readSomeShards(reader, path, index.right, names, readFile, corrupt)
+  const byShard = new Map<string, Readonly<Record<string, Tensor>>>()
+  for (const shard of named) byShard.set(shard, await inShard(readFile(reader, shard, null), shard, corrupt))
   const checked = checkShards(
     index.right,
     named.map((shard) => ({ shard, names: Object.keys(byShard.get(shard)!) })),
   )
   if (E.isLeft(checked)) throw corrupt(checked.left.message)
   return inIndexOrder(index.right, byShard)
+}
+
+/** `read` of one shard, a tensor the index puts in it and it lacks reported as the sharded checkpoint's corruption. */
+const inShard = async <A>(read: Promise<A>, shard: string, corrupt: (message: string) => CheckpointFailure): Promise<A> => {
+  try {
+    return await read
+  } catch (e) {
+    if (e instanceof CheckpointFailure && e.error._tag === 'UnknownTensors')
+      throw corrupt(`shard "${shard}" lacks tensor ${JSON.stringify(e.error.unknown[0])} that the index puts in it`)
+    throw e
+  }
+}
+
+/** The tensors `names` of a sharded checkpoint, each read from the shard its index puts it in. */
+const readSomeShards = async (
+  reader: ArtifactReader,
+  path: string,
+  index: ShardIndex,
+  names: ReadonlyArray<string>,
+  readFile: ReadTensorFile,
+  corrupt: (message: string) => CheckpointFailure,
+): Promise<Record<string, Tensor>> => {
+  checkNames(path, names, [...index.weightMap.keys()])
+  const wanted = new Map<string, string[]>()
+  for (const name of new Set(names)) {
+    const shard = index.weightMap.get(name)!
+    const list = wanted.get(shard)
+    if (list === undefined) wanted.set(shard, [name])
+    else list.push(name)
+  }
+  const out = Object.create(null) as Record<string, Tensor>
+  for (const [shard, list] of wanted) {
+    const tensors = await inShard(readFile(reader, shard, list), shard, corrupt)
+    for (const name of list) out[name] = tensors[name]!
+  }
+  return out
 }
 
 /**

@@ -43,6 +43,14 @@ class Head {
   }
 }
 
+export interface StreamDecodeOptions {
+  /**
+   * Given the names in the header (in file order), the names to keep: the others are not allocated, and their bytes
+   * are read past. Default: every tensor.
+   */
+  readonly select?: (names: ReadonlyArray<string>) => ReadonlySet<string>
+}
+
 /** Where the data section's bytes go: one fresh array per tensor, in data order. */
 interface Destination {
   readonly bytes: Uint8Array
@@ -61,11 +69,12 @@ interface Destination {
 export const decodeSafetensorsStream = async (
   chunks: AsyncIterable<Uint8Array>,
   fileLength: number,
+  options: StreamDecodeOptions = {},
 ): Promise<E.Either<SafetensorsError, DecodedSafetensors>> => {
   if (!HOST_IS_LITTLE_ENDIAN) return E.left(unsupportedHost())
   const iterator = chunks[Symbol.asyncIterator]()
   try {
-    return await decodeFrom(iterator, fileLength)
+    return await decodeFrom(iterator, fileLength, options.select)
   } finally {
     // Stopped at fileLength or at an error: the source (an open file, a response body) is let go now.
     await iterator.return?.()
@@ -75,6 +84,7 @@ export const decodeSafetensorsStream = async (
 const decodeFrom = async (
   iterator: AsyncIterator<Uint8Array>,
   fileLength: number,
+  select: StreamDecodeOptions['select'],
 ): Promise<E.Either<SafetensorsError, DecodedSafetensors>> => {
   const head = new Head(fileLength)
   let rest: Uint8Array = new Uint8Array(0)
@@ -93,32 +103,39 @@ const decodeFrom = async (
   const frame = readFrame(head.value, fileLength)
   if (E.isLeft(frame)) return frame
   const { header, dataStart } = frame.right
+  const kept = select === undefined ? null : select(header.tensors.map((t) => t.name))
+  const chosen = kept === null ? header.tensors : header.tensors.filter((t) => kept.has(t.name))
   const tensors = Object.create(null) as Record<string, Tensor>
   const destinations: Destination[] = []
-  for (const t of header.tensors) {
+  for (const t of chosen) {
     const byteLength = t.end - t.begin
     if (byteLength > MAX_TENSOR_BYTES) return E.left(tensorTooLarge(t.name, byteLength, MAX_TENSOR_BYTES))
   }
-  for (const t of header.tensors) {
+  for (const t of chosen) {
     const View = dtypeArray(t.dtype)
     const data: TensorData = new View((t.end - t.begin) / View.BYTES_PER_ELEMENT)
     tensors[t.name] = { dtype: t.dtype, shape: t.shape, data }
     if (data.byteLength > 0) destinations.push({ bytes: new Uint8Array(data.buffer), begin: t.begin })
   }
   const dataLength = fileLength - dataStart
-  // Copies `chunk`, which starts at data byte `at`, into the tensors it covers; returns the data bytes now filled.
+  // Copies `chunk`, which starts at data byte `at`, into the tensors it covers (bytes of tensors not kept are passed
+  // over); returns the data bytes now read.
   let which = 0
   const fill = (chunk: Uint8Array, at: number): number => {
     let used = 0
     while (used < chunk.byteLength && which < destinations.length) {
       const d = destinations[which]!
+      if (at + used < d.begin) {
+        used = Math.min(chunk.byteLength, d.begin - at)
+        continue
+      }
       const offset = at + used - d.begin
       const n = Math.min(chunk.byteLength - used, d.bytes.byteLength - offset)
       d.bytes.set(chunk.subarray(used, used + n), offset)
       used += n
       if (offset + n === d.bytes.byteLength) which++
     }
-    return at + used
+    return at + chunk.byteLength
   }
   let filled = fill(rest.subarray(0, dataLength), 0)
   while (filled < dataLength) {

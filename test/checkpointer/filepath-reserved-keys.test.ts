@@ -1,13 +1,14 @@
-// A filepath that renders to one of ckpt's own files (the index, a key under its segments' folder, the writer lock)
-// is refused before anything is written, as a ConfigError naming it. Before, the save wrote there and returned, and
-// the index that committed it named a file the index schema refuses: every later opening of the folder failed with
-// CorruptIndex (or the index itself was overwritten by the checkpoint), losing every checkpoint the folder had.
+// A filepath that renders to one of ckpt's own files (the index, a key under its segments' folder or its block
+// lists' folder, the writer lock) is refused before anything is written, as a ConfigError naming it. Before, the
+// save wrote there and returned, and the index that committed it named a file the index schema refuses: every later
+// opening of the folder failed with CorruptIndex (or the index itself was overwritten by the checkpoint), losing
+// every checkpoint the folder had. A key under ckpt-blocks/ would share the namespace of content-addressed lists.
 import { expect, it } from 'vitest'
 import { createCheckpointer } from '../../src/checkpointer/index.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import { quiet, tensorsFor } from './support.js'
 
-for (const filepath of ['ckpt-index.d/e{epoch}.safetensors', 'ckpt-index.json', 'ckpt-writer.lock'])
+for (const filepath of ['ckpt-index.d/e{epoch}.safetensors', 'ckpt-blocks/e{epoch}.safetensors', 'ckpt-index.json', 'ckpt-writer.lock'])
   it(`filepath ${filepath}: the save is refused as a ConfigError, nothing is written, the folder keeps opening`, async () => {
     const storage = memoryStorage()
     const ckpt = await createCheckpointer({ storage, filepath: 'kept/e{epoch}.safetensors', monitor: 'loss', ...quiet })

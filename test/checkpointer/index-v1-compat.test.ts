@@ -1,5 +1,5 @@
 // Indexes written before format version 2 (everything in ckpt-index.json) still open, list, restore and take saves;
-// the first save writes version 2 (the index file plus segments), and the folder stays whole.
+// the first save writes the current version (3: the index file plus segments), and the folder stays whole.
 import { describe, expect, it } from 'vitest'
 import { createCheckpointer, INDEX_KEY, verifyEntry } from '../../src/checkpointer/index.js'
 import { encodeEntry } from '../../src/checkpointer/fast-entries.js'
@@ -11,7 +11,7 @@ import { quiet, tensorsFor } from './support.js'
 const options = { filepath: 'c/e{epoch}.safetensors', monitor: 'loss', ...quiet } as const
 
 describe('a version-1 index', () => {
-  it('opens, lists, restores and ranks as before; the next save converts it to version 2 and keeps every checkpoint', async () => {
+  it('opens, lists, restores and ranks as before; the next save converts it to version 3 and keeps every checkpoint', async () => {
     const storage = memoryStorage()
     const writer = await createCheckpointer({ storage, ...options })
     for (let epoch = 0; epoch < 40; epoch++)
@@ -40,7 +40,7 @@ describe('a version-1 index', () => {
     await reader.close()
 
     const head = JSON.parse(new TextDecoder().decode(await storage.read(INDEX_KEY))) as { version: number; segments: unknown[] }
-    expect(head.version).toBe(2)
+    expect(head.version).toBe(3)
     expect(head.segments.length).toBeGreaterThan(0)
     const again = await createCheckpointer({ storage, ...options })
     const listed = await again.list()

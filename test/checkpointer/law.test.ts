@@ -16,7 +16,7 @@ import { retain, type CheckpointRecord, type RetentionOptions } from '../../src/
 import { fsStorage } from '../../src/storage/fs.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import type { FsModule } from '../../src/storage/fs/fs-module.js'
-import type { Storage } from '../../src/storage/storage.js'
+import type { ByteRange, Storage } from '../../src/storage/storage.js'
 import { FS_OPS, fsFaults, type FsFault } from '../../src/testing/index.js'
 import { LAW_FORMATS, type LawFormat } from './law-formats.js'
 
@@ -177,6 +177,8 @@ const run = async (format: LawFormat, where: 'memory' | 'fs', config: Config, pl
             readFile: (k: string) => reader.read(k),
             readFileStream: async <A>(k: string, consume: (chunks: AsyncIterable<Uint8Array>, size: number) => Promise<A>) =>
               consume(await reader.readStream(k), files.find((f) => f.key === k)!.size),
+            readRanges: (k: string, ranges: ReadonlyArray<ByteRange>) => Promise.all(ranges.map((r) => reader.read(k, r))),
+            readRange: (k: string, start: number, end: number) => reader.read(k, { start, end }),
           }
           const value = await serializer.read(unverified, m.path)
           expect(await format.canon(value), `${when}: ${m.path} holds the later save`).toEqual(await format.expected(newer!.meta.time))

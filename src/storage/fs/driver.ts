@@ -15,7 +15,7 @@ import { pruneFolders, symlinkOnPath, syncFolder } from './folders.js'
 import { errorCode, type FsModule, type PathModule } from './fs-module.js'
 import { probeLinks } from './links.js'
 import { keyLocks } from './lock.js'
-import { readObject, streamObject } from './read.js'
+import { readObject, readObjectInto, streamObject } from './read.js'
 import { infoOf, statOrNull } from './stats.js'
 import { defaultIsProcessAlive, sweepTemps } from './temp.js'
 import { listKeys } from './walk.js'
@@ -123,6 +123,8 @@ export const fsDriver = (options: FsDriverOptions): StorageDriver => {
     read: (key: string, range?: ByteRange): Promise<Uint8Array> => ranged(key, range, 'read', (k, r) => readObject(ctx, k, r)),
     readStream: (key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> =>
       ranged(key, range, 'readStream', (k, r) => streamObject(ctx, k, r, readChunk)),
+    readInto: (key: string, range: ByteRange, target: Uint8Array): Promise<number> =>
+      ranged(key, range, 'readInto', (k, r) => readObjectInto(ctx, k, r!, target)),
     list: (prefix?: string): Promise<ReadonlyArray<string>> => listed(prefix, (p) => listKeys(ctx, p)),
     remove,
     stat: (key: string): Promise<ObjectInfo | null> =>

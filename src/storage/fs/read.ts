@@ -67,6 +67,19 @@ export const readObject = async (ctx: FsContext, key: string, range: ByteRange |
   }
 }
 
+/** The bytes of a valid key in `range` (checked) into `target`, which holds them; resolves to how many there were. */
+export const readObjectInto = async (ctx: FsContext, key: string, range: ByteRange, target: Uint8Array): Promise<number> => {
+  const { handle, size } = await openObject(ctx, key)
+  try {
+    const { start, end } = clampRange(range, size)
+    if (target.byteLength < end - start)
+      fail(ioError(key, `readInto of key "${key}": the target holds ${target.byteLength} bytes, not ${end - start}`, null))
+    return await readInto(key, handle, target.subarray(0, end - start), start)
+  } finally {
+    await handle.close().catch(() => undefined)
+  }
+}
+
 /** The object opened now (so a missing key is reported here) and read in `chunkBytes` chunks as it is iterated. */
 export const streamObject = async (
   ctx: FsContext,
