@@ -5,21 +5,13 @@ import { join } from 'node:path'
 import { createCheckpointer } from '../src/checkpointer/index.js'
 import { fsStorage } from '../src/storage/fs.js'
 import type { Tensors } from '../src/tensors/index.js'
-import { median, timeRuns, type BenchRow, type BenchSection } from './harness.js'
+import { floatTensors, median, timeRuns, type BenchRow, type BenchSection } from './harness.js'
 
 const MB = 1024 * 1024
 const TENSORS = 16
 const EACH = 16 * MB
 
-const makeTensors = (): Tensors => {
-  const out: Record<string, Tensors[string]> = {}
-  for (let i = 0; i < TENSORS; i++) {
-    const data = new Float32Array(EACH / 4)
-    for (let j = 0; j < data.length; j += 1024) data[j] = i + j
-    out[`layer_${String(i).padStart(2, '0')}/kernel`] = { dtype: 'F32', shape: [EACH / 4], data }
-  }
-  return out
-}
+const makeTensors = (): Tensors => floatTensors(TENSORS, EACH, (i) => `layer_${String(i).padStart(2, '0')}/kernel`)
 
 const writeAndSync = async (path: string, chunks: ReadonlyArray<Uint8Array>) => {
   await writeFile(path, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))

@@ -1,4 +1,16 @@
 /** Shared bench helpers: medians of repeated runs, ratios against a baseline measured in the same process. */
+import type { Tensors } from '../src/tensors/index.js'
+
+/** `count` float32 tensors of `bytes` each, named by `name`, with a few nonzero words each. */
+export const floatTensors = (count: number, bytes: number, name: (i: number) => string): Tensors => {
+  const out: Record<string, Tensors[string]> = {}
+  for (let i = 0; i < count; i++) {
+    const data = new Float32Array(bytes / 4)
+    for (let j = 0; j < data.length; j += 1024) data[j] = i + j
+    out[name(i)] = { dtype: 'F32', shape: [bytes / 4], data }
+  }
+  return out
+}
 
 /** Runs per measurement: `BENCH_RUNS` when set (1 checks that a section runs), else `fallback`. */
 export const benchRuns = (fallback: number): number => Number(process.env['BENCH_RUNS'] ?? fallback)

@@ -5,8 +5,10 @@ const sections: Array<readonly [string, () => Promise<{ default: BenchSection }>
   ['format', () => import('./format.js')],
   ['storage', () => import('./storage.js')],
   ['checkpointer', () => import('./checkpointer.js')],
+  ['sharded', () => import('./sharded.js')],
   ['index-scale', () => import('./index-scale.js')],
   ['tfjs', () => import('./tfjs.js')],
+  ['keras', () => import('./keras.js')],
 ]
 
 const only = process.argv.slice(2)

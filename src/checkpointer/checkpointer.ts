@@ -99,7 +99,8 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
   if (E.isLeft(decoded)) return fail(decoded.left)
   const config = decoded.right
   const { policy, storage, isChief, log } = config
-  const serializer = (config.serializer ?? safetensorsSerializer()) as unknown as Serializer<Snapshot, R>
+  const serializer = (config.serializer ??
+    safetensorsSerializer({ maxShardSize: config.maxShardSize ?? undefined })) as unknown as Serializer<Snapshot, R>
   for (const w of policy.warnings) log(`Warning: ${w}`)
 
   const trigger = config.trigger ? { trigger: config.trigger } : {}

@@ -9,6 +9,11 @@ import type { Entry } from './index-file.js'
 import type { SaveQueue } from './save-queue.js'
 import { freePath } from './version-counter.js'
 
+const anyOf = async (keys: ReadonlyArray<string>, f: (k: string) => Promise<boolean>): Promise<boolean> => {
+  for (const k of keys) if (await f(k)) return true
+  return false
+}
+
 export interface CommitRules {
   readonly retention: RetentionOptions
   readonly ranking: Ranking
@@ -85,14 +90,16 @@ export const commitSave = async <Snapshot>(
   await folder.lock()
   // A path is taken by a checkpoint of the index or by any file already there (as Lightning checks the file
   // system): the counter never overwrites a file ckpt did not write.
+  const exists = async (k: string) =>
+    (await storage.stat(k).catch((e: unknown) => fail(storageFailure(e, `cannot stat "${k}"`, k)))) !== null
   const taken = async (p: string) =>
-    currentView(folder).get(p) !== undefined ||
-    (await storage.stat(p).catch((e: unknown) => fail(storageFailure(e, `cannot stat "${p}"`, p)))) !== null
+    currentView(folder).get(p) !== undefined || (await exists(p)) || (await anyOf(serializer.claims?.(p) ?? [], exists))
   const path = rules.enableVersionCounter ? await freePath(decision.path, taken, serializer.versionedPath?.bind(serializer)) : decision.path
   const replaced = currentView(folder).get(path)
   if (replaced) await index.update((v) => ({ drop: [path], replacing: [...v.replacing.filter((e) => e.path !== path), replaced] }), empty)
 
-  const files = recordingWriter(storage)
+  // The overwritten entry is in `replacing` now: the live checkpoints' files are other checkpoints'.
+  const files = recordingWriter(storage, (k) => currentView(folder).usesFile(k))
   const meta = {
     epoch: decision.epoch,
     step: decision.step,

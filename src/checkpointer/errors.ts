@@ -3,6 +3,7 @@ import type { ConfigError } from '../policy/index.js'
 import { storageFailed, type StorageFailed } from '../storage/errors.js'
 import type { SafetensorsError } from '../tensors/errors.js'
 import type { LockOwner } from './lock-owner.js'
+import type { ShardedSafetensorsError } from './shard-index.js'
 
 /** Everything that can go wrong while saving, listing or restoring checkpoints, as values. */
 export type CheckpointError =
@@ -16,6 +17,7 @@ export type CheckpointError =
   | { readonly _tag: 'PolicyError'; readonly message: string }
   /** A valid checkpoint holding a tensor larger than one JS typed array (`MAX_TENSOR_BYTES`): it cannot be restored here. */
   | Extract<SafetensorsError, { readonly _tag: 'TensorTooLarge' }>
+  | ShardedSafetensorsError
   | StorageFailed
 
 /**

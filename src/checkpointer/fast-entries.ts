@@ -47,12 +47,12 @@ const checkEntry = (u: unknown): unknown => {
   return metrics === u.metrics && score === u.score ? u : { ...u, metrics, score }
 }
 
-/** Every entry of `list` decoded, or null when any fails (then io-ts says why). */
-export const checkEntries = (list: ReadonlyArray<unknown>): ReadonlyArray<unknown> | null => {
+/** Every entry of `list` decoded, or the position of the first that fails (then io-ts says why). */
+export const checkEntries = (list: ReadonlyArray<unknown>): ReadonlyArray<unknown> | number => {
   let out: unknown[] | null = null
   for (let i = 0; i < list.length; i++) {
     const e = checkEntry(list[i])
-    if (e === null) return null
+    if (e === null) return i
     if (e !== list[i]) (out ??= list.slice())[i] = e
   }
   return out ?? list

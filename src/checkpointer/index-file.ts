@@ -1,7 +1,7 @@
 import * as t from '#io-ts'
 import * as E from '#fp-ts/Either.js'
 import { pipe } from '#fp-ts/function.js'
-import { isFileKey, SEGMENT_KEY } from './index-keys.js'
+import { isFileKey, MAX_SEQ, SEGMENT_KEY } from './index-keys.js'
 import type { CheckpointError } from './errors.js'
 import { JSON_DEPTH, jsonDepth } from '../json/bounded-json.js'
 import { isUtf8 } from 'node:buffer'
@@ -109,7 +109,28 @@ export interface IndexHead extends IndexDoc {
   readonly dropped: ReadonlyArray<string>
 }
 
-const Entries = t.readonlyArray(EntryCodec)
+/**
+ * A list of `item`, decoded up to its first bad item: a hostile list of a million bad items costs one error, not a
+ * million (io-ts's arrays collect an error for every item: seconds and hundreds of MB).
+ */
+const listToFirstError = <C extends t.Mixed>(item: C): t.Type<ReadonlyArray<t.TypeOf<C>>, ReadonlyArray<t.OutputOf<C>>, unknown> =>
+  new t.Type<ReadonlyArray<t.TypeOf<C>>, ReadonlyArray<t.OutputOf<C>>, unknown>(
+    `ReadonlyArray<${item.name}>`,
+    (u): u is ReadonlyArray<t.TypeOf<C>> => Array.isArray(u) && u.every((v) => item.is(v)),
+    (u, c) => {
+      if (!Array.isArray(u)) return t.failure(u, c)
+      const out: unknown[] = []
+      for (let i = 0; i < u.length; i++) {
+        const r: t.Validation<unknown> = item.validate(u[i], t.appendContext(c, String(i), item, u[i]))
+        if (E.isLeft(r)) return r
+        out.push(r.right)
+      }
+      return t.success(out)
+    },
+    (a) => a.map((v) => item.encode(v) as t.OutputOf<C>),
+  )
+
+const Entries = listToFirstError(EntryCodec)
 const Shell = {
   format: t.literal(INDEX_FORMAT),
   checkpoints: t.UnknownArray,
@@ -124,9 +145,9 @@ const V2ShellCodec = t.intersection([
   t.type({
     ...Shell,
     version: t.literal(INDEX_VERSION),
-    seq: NonNegativeInt,
-    segments: t.readonlyArray(SegmentRefCodec),
-    dropped: t.readonlyArray(t.string),
+    seq: t.refinement(NonNegativeInt, (n) => n <= MAX_SEQ, `an index-write count of at most ${MAX_SEQ}`),
+    segments: listToFirstError(SegmentRefCodec),
+    dropped: listToFirstError(t.string),
   }),
   t.partial({ ranking: RankingCodec }),
 ])
@@ -184,11 +205,16 @@ export const describeErrors = (errors: t.Errors): string => {
 
 /**
  * The entries of `list` (field `field` of a document), validated and decoded: the fast check, and on a failure
- * io-ts over the same values for the message. Left is the description of the errors.
+ * io-ts over the first entry that failed, for the message (over the whole list, io-ts would build an error for
+ * every bad entry: seconds and hundreds of MB for a list of a million nulls). Left is the description of the errors.
  */
 export const decodeEntryList = (list: ReadonlyArray<unknown>, field: string): E.Either<string, ReadonlyArray<Entry>> => {
   const fast = checkEntries(list)
-  if (fast !== null) return E.right(fast as ReadonlyArray<Entry>)
+  if (typeof fast !== 'number') return E.right(fast as ReadonlyArray<Entry>)
+  const at = String(fast)
+  const first = t.type({ [field]: t.type({ [at]: EntryCodec }) }).decode({ [field]: { [at]: list[fast] } })
+  if (E.isLeft(first)) return E.left(describeErrors(first.left))
+  // The fast check and io-ts disagree (they should not): io-ts over the whole list decides.
   return pipe(
     t.type({ [field]: Entries }).decode({ [field]: list }),
     E.bimap(describeErrors, (d) => d[field]!),
@@ -201,7 +227,10 @@ export const MAX_POLICY_STATE_DEPTH = MAX_INDEX_DEPTH - 3
 /** UTF-8 bytes as text, or null when they are not valid UTF-8. */
 export const utf8Text = (bytes: Uint8Array): string | null => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  return isUtf8(buffer) ? buffer.toString('utf8') : null
+  if (!isUtf8(buffer)) return null
+  // A leading byte order mark (an index saved by an editor) is dropped, as TextDecoder did before version 2.
+  const start = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0
+  return buffer.toString('utf8', start)
 }
 
 /**
@@ -234,6 +263,14 @@ export const decodeIndex = (bytes: Uint8Array, key = INDEX_KEY): E.Either<Checkp
   const shell = v1 ? V1ShellCodec.decode(json) : V2ShellCodec.decode(json)
   if (E.isLeft(shell)) return E.left(schema(describeErrors(shell.left)))
   const head = shell.right
+  // ckpt names each segment once; a key named again would be read, decoded and held again, as often as it is named.
+  if (head.version !== 1) {
+    const seen = new Set<string>()
+    for (const { key: k } of head.segments) {
+      if (seen.has(k)) return E.left(corrupt(`names the segment "${k}" more than once; it was left untouched`))
+      seen.add(k)
+    }
+  }
   const lists: Record<'checkpoints' | 'replacing' | 'removing', ReadonlyArray<Entry>> = { checkpoints: [], replacing: [], removing: [] }
   for (const field of ['checkpoints', 'replacing', 'removing'] as const) {
     const decoded = decodeEntryList(head[field], field)

@@ -108,7 +108,13 @@ export const decodeSegment = (ref: SegmentRef, bytes: Uint8Array): E.Either<stri
   if (!Array.isArray(doc.checkpoints)) return E.left(`has checkpoints that are not a list (got ${preview(doc.checkpoints)})`)
   const adds = decodeEntryList(doc.checkpoints, 'checkpoints')
   if (E.isLeft(adds)) return E.left(`does not match the segment schema (${adds.left})`)
-  const deep = adds.right.findIndex((e) => deeperThan(e.policyState, MAX_POLICY_STATE_DEPTH))
-  if (deep >= 0) return E.left(`has a policy state nested more than ${MAX_POLICY_STATE_DEPTH} deep (checkpoints.${deep}.policyState)`)
+  // Every field of an entry, not only its policy state: a field the schema does not know is kept with the entry,
+  // and writing it again (a merge, the CLI's JSON) would recurse as deep as it nests.
+  for (const [i, e] of adds.right.entries())
+    for (const field in e)
+      if (deeperThan((e as Record<string, unknown>)[field], MAX_POLICY_STATE_DEPTH))
+        return E.left(
+          `has ${field === 'policyState' ? 'a policy state' : `a field ${preview(field)}`} nested more than ${MAX_POLICY_STATE_DEPTH} deep (checkpoints.${i}.${field})`,
+        )
   return E.right({ ref, drops: doc.drops, adds: adds.right })
 }

@@ -150,11 +150,22 @@ export const indexState = (head: IndexHead, segments: ReadonlyArray<Segment>): I
       if (nextJournal.size + nextDropped.size > JOURNAL_MAX) {
         // Compaction: the journal becomes a segment (of level 0, unless a version-1 index made it large), and runs of
         // FANOUT segments of one level merge into one of the next: O(log n) segments, each entry rewritten O(log n) times.
-        nextSegs.push(segment([...nextDropped], [...nextJournal.values()], levelFor(nextJournal.size + nextDropped.size)))
+        // A large change (a mass drop) starts above level 0: the lower segments before it merge into it, so that levels
+        // never rise along the list and the runs below still merge (left before it, they would never merge again).
+        const level = levelFor(nextJournal.size + nextDropped.size)
+        let below = nextSegs.length
+        while (below > 0 && nextSegs[below - 1]!.ref.level < level) below--
+        const lower = nextSegs.splice(below)
+        for (const s of lower) if (!writes.delete(s.ref.key)) obsolete.push(s.ref.key)
+        const flushed = mergeOps([...lower, { drops: [...nextDropped], adds: [...nextJournal.values()] }], below === 0)
+        if (flushed.adds.length > 0 || flushed.drops.length > 0) nextSegs.push(segment(flushed.drops, flushed.adds, level))
         nextJournal = new Map()
         nextDropped = new Set()
         for (;;) {
-          const level = nextSegs.at(-1)!.ref.level
+          // A merge of every segment into nothing (no checkpoint live) leaves none to merge further.
+          const last = nextSegs.at(-1)
+          if (last === undefined) break
+          const level = last.ref.level
           let start = nextSegs.length
           while (start > 0 && nextSegs[start - 1]!.ref.level === level) start--
           if (nextSegs.length - start < FANOUT) break

@@ -4,7 +4,7 @@ import type { Storage } from '../storage/storage.js'
 import { asStorageError } from '../storage/errors.js'
 import { CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
 import { decodeIndex, emptyIndex, encodeIndex, MAX_INDEX_DEPTH, type Entry, type IndexDoc, type SegmentRef } from './index-file.js'
-import { INDEX_KEY, SEGMENT_PREFIX, segmentSeq } from './index-keys.js'
+import { INDEX_KEY, MAX_SEQ, SEGMENT_PREFIX, segmentSeq } from './index-keys.js'
 import { decodeSegment, type Segment } from './index-segment.js'
 import { emptyState, indexState, type IndexChange, type IndexState, type IndexView } from './index-state.js'
 import { jsonDepth } from '../json/bounded-json.js'
@@ -149,6 +149,13 @@ export const indexWriter = (
   let etag: string | null = initial?.etag ?? null
   /** The index file was deleted under this writer: the next write recreates it whole, from what this writer knows. */
   let recreate = false
+  /** Segments merged away by an index write that landed: nothing names them now. One left behind is swept on a later open. */
+  const removeObsolete = async (keys: ReadonlyArray<string>): Promise<void> => {
+    for (const k of keys)
+      await storage
+        .remove(k)
+        .catch((e: unknown) => log(`Warning: cannot remove the index segment "${k}" (removed later): ${(e as Error).message}`))
+  }
   return {
     current: () => state,
     loaded: () => (state === null ? null : loaded(state, etag)),
@@ -163,6 +170,12 @@ export const indexWriter = (
         // A new index file names its segments after any stored (left by a deleted index), so the sweep can tell.
         const seq = etag === null ? Math.max(base.head.seq, await storedSeq(storage)) + 1 : undefined
         const plan = base.plan(recreate ? { ...delta, reset: delta.reset ?? base.doc.checkpoints } : delta, seq)
+        if (plan.head.seq > MAX_SEQ)
+          return fail({
+            _tag: 'CorruptIndex',
+            key,
+            message: `index "${key}" has counted ${plan.head.seq - 1} writes; ckpt writes at most ${MAX_SEQ}, so nothing was written`,
+          })
         for (const w of plan.writes)
           await storage
             .write(w.key, w.bytes)
@@ -174,17 +187,27 @@ export const indexWriter = (
           state = base
           etag = info.etag
           recreate = false
-          // Segments merged away: nothing names them now. One left behind is swept on a later open.
-          for (const k of plan.obsolete)
-            await storage
-              .remove(k)
-              .catch((e: unknown) => log(`Warning: cannot remove the index segment "${k}" (removed later): ${(e as Error).message}`))
+          await removeObsolete(plan.obsolete)
           return base
         } catch (e) {
           const tag = asStorageError(e)?._tag
           if (tag !== 'PreconditionFailed' && tag !== 'AlreadyExists')
             // Written or not, the segments stay: the index file may name them (a failed fsync after its rename).
             return fail(storageFailure(e, `cannot write the index "${key}"`, key))
+          // A refused condition can hide a write that landed: the answer was lost and the client sent the same
+          // request again, which the landed write now fails. An index naming a segment of this attempt is that write
+          // (segment keys are random per attempt): the change is committed, and its segments must stay.
+          if (plan.writes.length > 0) {
+            const now = await loadIndex(storage, key, state?.segments)
+            const ours = new Set(plan.writes.map((w) => w.key))
+            if (now !== null && now.state.head.segments.some((s) => ours.has(s.key))) {
+              state = now.state
+              etag = now.etag
+              recreate = false
+              await removeObsolete(plan.obsolete)
+              return state
+            }
+          }
           // Not written: the segments this attempt wrote are named by nothing, and are nobody else's.
           for (const w of plan.writes) await storage.remove(w.key).catch(() => undefined)
           if (attempt >= maxAttempts)

@@ -10,6 +10,7 @@ import {
 import type { Storage } from '../storage/storage.js'
 import type { CheckpointError } from './errors.js'
 import type { Serializer } from './serializer.js'
+import { decodeMaxShardSize } from './sharded-safetensors.js'
 
 /** Options of the Checkpointer itself, beside the policy's and retention's. */
 export interface CheckpointerOwnOptions<Snapshot, Restored> {
@@ -17,6 +18,12 @@ export interface CheckpointerOwnOptions<Snapshot, Restored> {
   readonly storage: Storage
   /** How a snapshot becomes files. Default: safetensors. */
   readonly serializer?: Serializer<Snapshot, Restored>
+  /**
+   * The default serializer shards as Hugging Face does when a checkpoint's tensors pass this size: bytes, or "5GB",
+   * "500MB"… (huggingface_hub's `max_shard_size`). A filepath `…/model.safetensors` then gives
+   * `…/model-00001-of-0000N.safetensors` … and `…/model.safetensors.index.json`. Default: never shard.
+   */
+  readonly maxShardSize?: number | string
   /** Serialise and write in the background; the caller waits only for the snapshot. Default false. */
   readonly async?: boolean
   /**
@@ -49,6 +56,8 @@ export interface CheckpointerConfig<Snapshot, Restored> {
   readonly policy: PolicyConfig
   readonly storage: Storage
   readonly serializer: Serializer<Snapshot, Restored> | undefined
+  /** Bytes; null when the default serializer never shards. */
+  readonly maxShardSize: number | null
   readonly async: boolean
   readonly immutableSnapshots: boolean
   readonly isChief: boolean
@@ -62,6 +71,7 @@ export interface CheckpointerConfig<Snapshot, Restored> {
 const ownKeys = [
   'storage',
   'serializer',
+  'maxShardSize',
   'async',
   'immutableSnapshots',
   'rank',
@@ -92,6 +102,8 @@ export const decodeCheckpointerOptions = <Snapshot, Restored>(
 
   const { storage, serializer, async, immutableSnapshots, rank, isChief, enableVersionCounter, trigger, log, writerLock, lockStaleAfter } =
     all
+  const maxShardSize = decodeMaxShardSize(all.maxShardSize)
+  if (E.isLeft(maxShardSize)) return maxShardSize
   if (!isStorage(storage))
     return E.left(configError('storage', storage, 'a Storage, e.g. fsStorage(dir), memoryStorage() or s3Storage({...})'))
   if (
@@ -99,6 +111,14 @@ export const decodeCheckpointerOptions = <Snapshot, Restored>(
     (typeof serializer !== 'object' || serializer === null || typeof (serializer as Serializer<unknown>).write !== 'function')
   )
     return E.left(configError('serializer', serializer, 'a Serializer { format, capture, write, read }'))
+  if (serializer !== undefined && maxShardSize.right !== null)
+    return E.left(
+      configError(
+        'maxShardSize',
+        all.maxShardSize,
+        'no maxShardSize beside a serializer: it configures the default one; pass safetensorsSerializer({ maxShardSize }) as the serializer',
+      ),
+    )
   for (const [name, v] of [
     ['async', async],
     ['immutableSnapshots', immutableSnapshots],
@@ -115,10 +135,19 @@ export const decodeCheckpointerOptions = <Snapshot, Restored>(
 
   const policy = decodePolicyOptions(rest)
   if (E.isLeft(policy)) return policy
+  if (maxShardSize.right !== null && !policy.right.filepath.endsWith('.safetensors'))
+    return E.left(
+      configError(
+        'filepath',
+        policy.right.filepath,
+        'a template ending in ".safetensors" with maxShardSize (shards are named after it, as Hugging Face names them)',
+      ),
+    )
   return E.right({
     policy: policy.right,
     storage,
     serializer: serializer as Serializer<Snapshot, Restored> | undefined,
+    maxShardSize: maxShardSize.right,
     async: async === true,
     immutableSnapshots: immutableSnapshots === true,
     isChief: isChief === undefined ? (rank ?? 0) === 0 : isChief === true,

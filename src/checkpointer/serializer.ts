@@ -86,4 +86,9 @@ export interface Serializer<Snapshot, Restored = Snapshot> {
    * from the default (`name-vN.ext`, see {@link versionedPath}); e.g. a folder artifact versions its folder.
    */
   versionedPath?(path: string, n: number): string
+  /**
+   * Keys besides `path` whose presence means an artifact is at `path` (e.g. a sharded artifact's index), so that
+   * `enableVersionCounter` does not write over it. Default: none.
+   */
+  claims?(path: string): ReadonlyArray<string>
 }

@@ -22,10 +22,11 @@ const readAddress = (bytes: Uint8Array, at: number, size: number): bigint => {
 export const sizeOfLengths = (bytes: Uint8Array): number => bytes[(bytes[8] ?? 0) <= 1 ? 14 : 10] ?? 8
 
 /**
- * What is wrong with the signature and superblock of `bytes` (no signature, an unknown superblock version,
- * or a file shorter than the end-of-file address its superblock records), or null when HDF5 may open it.
+ * What is wrong with the signature and superblock at the start of a file of `fileLength` bytes whose first bytes
+ * are `bytes` (the whole file, or at least its superblock): no signature, an unknown superblock version, or a
+ * file shorter than the end-of-file address its superblock records. Null when HDF5 may open it.
  */
-export const superblockProblem = (bytes: Uint8Array): string | null => {
+export const superblockProblem = (bytes: Uint8Array, fileLength: number = bytes.length): string | null => {
   if (!hasH5Signature(bytes)) return 'no HDF5 signature at offset 0'
   if (bytes.length < 16) return `the file is truncated: it ends inside the HDF5 superblock, after ${bytes.length} bytes`
   const version = bytes[8] ?? 0
@@ -38,7 +39,7 @@ export const superblockProblem = (bytes: Uint8Array): string | null => {
   if (bytes.length < at + sizeOfOffsets) return `the file is truncated: it ends inside the HDF5 superblock, after ${bytes.length} bytes`
   const eof = readAddress(bytes, at, sizeOfOffsets)
   if (eof === (1n << BigInt(8 * sizeOfOffsets)) - 1n) return 'the HDF5 superblock has no end-of-file address (it is undefined)'
-  if (eof > BigInt(bytes.length))
-    return `the file is truncated: it has ${bytes.length} bytes, and its HDF5 superblock says it ends at byte ${eof}`
+  if (eof > BigInt(fileLength))
+    return `the file is truncated: it has ${fileLength} bytes, and its HDF5 superblock says it ends at byte ${eof}`
   return null
 }

@@ -25,6 +25,46 @@ const refuse = (object: string, reason: string): never => {
   throw new H5Refusal(shownPath(object), reason)
 }
 
+/**
+ * The rule that each object is reached once: called with each object's address (any key) and the path it is
+ * reached by, it throws an `H5Refusal` when the address comes again (a link cycle, or one object linked twice).
+ */
+export const reachedOnce = (): ((address: string | number, path: string, kind: 'group' | 'dataset') => void) => {
+  const seen = new Map<string | number, string>()
+  return (address, path, kind) => {
+    const first = seen.get(address)
+    if (first !== undefined)
+      refuse(
+        path,
+        path.startsWith(`${first === '/' ? '' : first}/`)
+          ? `the group is '${shownPath(first)}' again: a link back up the tree makes a cycle; ckpt reads groups that form a tree, as Keras writes them`
+          : `the ${kind} is '${shownPath(first)}' again: one object linked twice; ckpt reads each object once, as Keras writes them`,
+      )
+    seen.set(address, path)
+  }
+}
+
+/** The rule that the datasets declare at most the file's length in all: called with each dataset's bytes, in turn. */
+export const declaredData = (fileLength: number): ((at: string, bytes: number) => void) => {
+  let declaredBytes = 0
+  return (at, bytes) => {
+    declaredBytes += bytes
+    if (!(declaredBytes <= fileLength))
+      refuse(
+        at,
+        `the datasets declare ${declaredBytes} bytes of data so far, more than the file's ${fileLength} bytes; ckpt reads uncompressed data stored in the file, as Keras writes it`,
+      )
+  }
+}
+
+/** Refuses the group at `at`, nested deeper than {@link MAX_H5_DEPTH}. */
+export const tooDeep = (at: string): never =>
+  refuse(at, `groups nest more than ${MAX_H5_DEPTH} deep (the limit); Keras files nest a few levels`)
+
+/** Refuses a file without `vars` groups (a listing that ended quietly, say). */
+export const noVarsGroup = (): never =>
+  refuse('/', "the file has no 'vars' group; Keras writes one for every object it saves, the model's own at '/vars'")
+
 type H5 = LoadedH5['h5']
 type H5Group = InstanceType<H5['Group']>
 type H5Dataset = InstanceType<H5['Dataset']>
@@ -50,22 +90,10 @@ const hex = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(1
  */
 export const readWeights = (h5: H5, file: H5Group, call: H5Call, fileLength: number): WeightsFile => {
   const groups: VarsGroup[] = []
-  /** Each object's address in the file (an HDF5 object reference) → the path it was first reached by. */
-  const seen = new Map<string, string>()
-  let declaredBytes = 0
-
-  const visit = (object: H5Group | H5Dataset, path: string, kind: 'group' | 'dataset'): void => {
-    const address = hex(call(path, () => object.create_reference().ref_data))
-    const first = seen.get(address)
-    if (first !== undefined)
-      refuse(
-        path,
-        path.startsWith(`${first === '/' ? '' : first}/`)
-          ? `the group is '${shownPath(first)}' again: a link back up the tree makes a cycle; ckpt reads groups that form a tree, as Keras writes them`
-          : `the ${kind} is '${shownPath(first)}' again: one object linked twice; ckpt reads each object once, as Keras writes them`,
-      )
-    seen.set(address, path)
-  }
+  const reached = reachedOnce()
+  const declared = declaredData(fileLength)
+  const visit = (object: H5Group | H5Dataset, path: string, kind: 'group' | 'dataset'): void =>
+    reached(hex(call(path, () => object.create_reference().ref_data)), path, kind)
 
   const readVars = (vars: H5Group, owner: string): VarsGroup => {
     const name = call(vars.path, () => vars.attrs['name']?.value ?? null)
@@ -90,12 +118,7 @@ export const readWeights = (h5: H5, file: H5Group, call: H5Call, fileLength: num
       const dtype = dtypeOf(meta)
       if (dtype === null)
         refuse(at, `the dataset has an HDF5 type ckpt does not read (${JSON.stringify(ds.dtype)}); only float32, float64, int32, int64`)
-      declaredBytes += meta.total_size * meta.size
-      if (declaredBytes > fileLength)
-        refuse(
-          at,
-          `the datasets declare ${declaredBytes} bytes of data so far, more than the file's ${fileLength} bytes; ckpt reads uncompressed data stored in the file, as Keras writes it`,
-        )
+      declared(at, meta.total_size * meta.size)
       const value = call(
         at,
         () => ds.value,
@@ -115,7 +138,7 @@ export const readWeights = (h5: H5, file: H5Group, call: H5Call, fileLength: num
         (p) => `the link points into another file ('${p}'): an external link; ckpt reads only objects inside the file`,
       )
       if (!(child instanceof h5.Group)) continue
-      if (depth + 1 > MAX_H5_DEPTH) refuse(at, `groups nest more than ${MAX_H5_DEPTH} deep (the limit); Keras files nest a few levels`)
+      if (depth + 1 > MAX_H5_DEPTH) tooDeep(at)
       visit(child, at, 'group')
       if (key === 'vars') groups.push(readVars(child, group.path.slice(1)))
       else walk(child, depth + 1)
@@ -125,8 +148,7 @@ export const readWeights = (h5: H5, file: H5Group, call: H5Call, fileLength: num
   visit(file, '/', 'group')
   walk(file, 0)
   // A listing HDF5 could not follow (a corrupt symbol table, say) can end quietly with no names.
-  if (groups.length === 0)
-    refuse('/', "the file has no 'vars' group; Keras writes one for every object it saves, the model's own at '/vars'")
+  if (groups.length === 0) noVarsGroup()
   return { groups }
 }
 

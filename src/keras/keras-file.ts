@@ -3,13 +3,15 @@ import { JSON_DEPTH, parseBoundedJson } from '../json/bounded-json.js'
 import { kerasLayerOrder, kerasToTfjsConfig, tfjsToKerasConfig } from './config.js'
 import { raise, type KerasFormatError } from './errors.js'
 import type { OrderedLayer, TensorSpecs } from './functional.js'
-import { decodeWeightsH5, encodeWeightsH5 } from './h5.js'
+import { decodeWeightsH5 } from './h5.js'
+import { weightsH5 } from './h5-write.js'
 import { isObj, type Obj } from './layer-config.js'
 import { kerasJson } from './python-json.js'
 import { toKerasOrder } from './layer-order.js'
 import type { LayerInfo } from './layers.js'
 import type { WeightsFile } from './weights-file.js'
-import { encodeZip, replaceZipEntry } from './zip.js'
+import { replaceZipEntry, zipChunks, type ZipChunks } from './zip.js'
+import { concatChunks } from '../storage/data.js'
 import { MAX_ZIP_ENTRY_BYTES, openZip, readEntry, readZipEntry, type ZipArchive } from './zip-read.js'
 
 /**
@@ -53,26 +55,34 @@ export interface KerasArchiveParts extends KerasModelConfig {
   readonly date: Date
 }
 
-/** The bytes of a `.keras` archive: metadata.json, config.json (with `compile_config`), model.weights.h5. */
-export const encodeKerasArchive = async (parts: KerasArchiveParts): Promise<E.Either<KerasFormatError, Uint8Array>> => {
+/**
+ * A `.keras` archive as chunks to write in order: metadata.json, config.json (with `compile_config`),
+ * model.weights.h5, its datasets views of the arrays in `parts.weights` (which must stay unchanged until written).
+ */
+export const kerasArchiveChunks = (parts: KerasArchiveParts): E.Either<KerasFormatError, ZipChunks> => {
   const weights = toKerasOrder(parts.weights, parts.layers, parts.order)
   if (E.isLeft(weights)) return weights
-  const h5 = await encodeWeightsH5(weights.right)
+  const h5 = weightsH5(weights.right)
   if (E.isLeft(h5)) return h5
   const date = parts.date
   const pad = (n: number): string => String(n).padStart(2, '0')
   const stamp = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}@${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
   const text = new TextEncoder()
-  const zip = encodeZip([
+  const zip = zipChunks([
     {
       name: 'metadata.json',
       data: text.encode(JSON.stringify({ keras_version: KERAS_FORMAT_VERSION, date_saved: stamp, saved_by: 'ckpt' })),
     },
     { name: 'config.json', data: text.encode(kerasJson({ ...parts.config, compile_config: parts.compile })) },
-    { name: 'model.weights.h5', data: h5.right },
+    // 8-byte aligned, so the datasets read back as views of the archive (no copy)
+    { name: 'model.weights.h5', data: h5.right.chunks, align: 8 },
   ])
   return E.isLeft(zip) ? E.left(invalidArchive('(new archive)', zip.left.message)) : zip
 }
+
+/** The bytes of a `.keras` archive (see {@link kerasArchiveChunks}) in one buffer. */
+export const encodeKerasArchive = (parts: KerasArchiveParts): Promise<E.Either<KerasFormatError, Uint8Array>> =>
+  Promise.resolve(E.map((zip: ZipChunks) => concatChunks(zip.chunks, zip.size))(kerasArchiveChunks(parts)))
 
 /** A `.keras` archive as read: the tfjs topology its config translates to, and its weights in Keras's layer order. */
 export interface KerasArchive {

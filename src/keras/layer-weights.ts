@@ -4,7 +4,7 @@ import type { Tensor, Tensors } from '../tensors/tensor.js'
 import { weightsMismatch, type KerasFormatError } from './errors.js'
 import { planLayers, type LayerInfo } from './layers.js'
 import type { WeightMismatch } from './weight-mismatch.js'
-import { groupAt, type KerasArray, type KerasDtype, type VarsGroup, type WeightsFile } from './weights-file.js'
+import { groupAt, type KerasArray, type KerasData, type KerasDtype, type VarsGroup, type WeightsFile } from './weights-file.js'
 
 /**
  * A model's layer weights, as a tensor record, to and from the `layers/…` groups of a Keras weights file. Pure.
@@ -66,23 +66,30 @@ export const layerWeightsFile = (
   return E.right({ groups })
 }
 
-const describeArray = (a: KerasArray): string => `${a.dtype}${show(a.shape)}`
+const describeArray = <D>(a: KerasArray<D>): string => `${a.dtype}${show(a.shape)}`
+
+/** A layer weight's value from a weights file: float32, its shape, and its data (`D`: the values, or how to read them). */
+export interface LayerValue<D = KerasData> {
+  readonly dtype: 'F32'
+  readonly shape: ReadonlyArray<number>
+  readonly data: D
+}
 
 /**
  * The value of every layer weight of the model (`layers`, in the model's order) from a Keras weights file
- * (`label` names it), all checked before anything is returned: each planned group present with as many
+ * (`label` names it; its data may be still unread, `D`), all checked before anything is returned: each planned group present with as many
  * variables as the layer has, each of the layer's shape and float32, and no layer group the model lacks.
  * Left with `WeightsMismatch` listing every disagreement; `UnsupportedConfig` for a GRU bias written with
  * Keras's `reset_after=True`, which tfjs does not compute.
  */
-export const layerWeightValues = (
+export const layerWeightValues = <D = KerasData>(
   layers: ReadonlyArray<LayerInfo>,
-  file: WeightsFile,
+  file: WeightsFile<D>,
   label: string,
-): E.Either<KerasFormatError, Tensors> => {
+): E.Either<KerasFormatError, Readonly<Record<string, LayerValue<D>>>> => {
   const plans = planLayers(layers)
   if (E.isLeft(plans)) return plans
-  const out = Object.create(null) as Record<string, Tensor>
+  const out = Object.create(null) as Record<string, LayerValue<D>>
   const mismatches: WeightMismatch[] = []
   const details: string[] = []
   const expectedPaths = new Set<string>(['', 'optimizer'])
@@ -109,7 +116,7 @@ export const layerWeightValues = (
         continue
       }
       for (const [k, w] of weights.entries()) {
-        const a = found.vars[k] as KerasArray
+        const a = found.vars[k] as KerasArray<D>
         const name = weightKey(layer.name, w.suffix)
         if (layer.className === 'GRU' && w.suffix === 'bias' && a.shape.length === 2) {
           return E.left({

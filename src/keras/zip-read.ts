@@ -173,7 +173,7 @@ const entryData = (bytes: Uint8Array, r: ZipRecord, limit: number): E.Either<Zip
   let data: Uint8Array
   if (r.method === 0) {
     if (r.compressed !== r.size) return bad(`it is stored, yet declares ${r.compressed} bytes stored and ${r.size} uncompressed`)
-    data = raw.slice()
+    data = raw // a view: the archive's bytes are not copied
   } else if (r.method === 8) {
     const inflated = inflateRaw(raw, r.size)
     if (inflated._tag === 'TooLong') return bad(`it inflates to more than the ${r.size} bytes it declares`)

@@ -1,7 +1,8 @@
 import * as E from '#fp-ts/Either.js'
+import { concatChunks } from '../storage/data.js'
 import { crc32 } from './crc32.js'
 import { invalidZip, type ZipError } from './zip-error.js'
-import { CENTRAL_SIG, END_SIG, LOCAL_SIG, MAX32, openZip, type ZipEntry } from './zip-read.js'
+import { CENTRAL_SIG, END_SIG, LOCAL_SIG, MAX32, openZip } from './zip-read.js'
 
 /**
  * Writing the zip container of a `.keras` file: STORE (uncompressed) entries, as Keras writes them and Python's
@@ -15,14 +16,41 @@ const DOS_TIME = 0
 /** General purpose flag bit 11: the name is UTF-8. */
 const UTF8_FLAG = 0x0800
 
+/** An entry to write: its name, and its data as one buffer or as chunks written one after the other (never joined). */
+export interface ZipEntryChunks {
+  readonly name: string
+  readonly data: Uint8Array | ReadonlyArray<Uint8Array>
+  /** Start the data at an offset that is a multiple of this (padding the local header's extra field, as zipalign does). */
+  readonly align?: number
+}
+
+/** The extra field ID Android's zipalign pads with; readers skip extra fields they do not know. */
+const ALIGNMENT_EXTRA = 0xd935
+
+/** Extra field bytes that make data after a local header ending at `end` start at a multiple of `align`: 0, or at least 4. */
+const paddingFor = (end: number, align: number): number => {
+  const pad = (align - (end % align)) % align
+  return pad === 0 ? 0 : pad < 4 ? pad + align * Math.ceil((4 - pad) / align) : pad
+}
+
+/** A zip archive as chunks to write in order, `size` bytes in all. */
+export interface ZipChunks {
+  readonly size: number
+  readonly chunks: ReadonlyArray<Uint8Array>
+}
+
 /**
- * The zip archive holding `entries` in order, STORE method, deterministic (fixed timestamps).
- * Left when a name is empty or repeated, or the archive would need zip64.
+ * The zip archive holding `entries` in order, STORE method, deterministic (fixed timestamps), as chunks: each
+ * entry's local header, then its data chunks as given (no copy), then the central directory. Left when a name is
+ * empty or repeated, or the archive would need zip64.
  */
-export const encodeZip = (entries: ReadonlyArray<ZipEntry>): E.Either<ZipError, Uint8Array> => {
+export const zipChunks = (entries: ReadonlyArray<ZipEntryChunks>): E.Either<ZipError, ZipChunks> => {
   const encoder = new TextEncoder()
   const seen = new Set<string>()
   const names = entries.map((e) => encoder.encode(e.name))
+  const datas = entries.map((e) => (e.data instanceof Uint8Array ? [e.data] : e.data))
+  const sizes = datas.map((chunks) => chunks.reduce((n, c) => n + c.length, 0))
+  const extras: number[] = []
   let localSize = 0
   let centralSize = 0
   for (const [i, e] of entries.entries()) {
@@ -30,7 +58,9 @@ export const encodeZip = (entries: ReadonlyArray<ZipEntry>): E.Either<ZipError, 
     if (seen.has(e.name)) return E.left(invalidZip(e.name, `zip entry name '${e.name}' is repeated`))
     seen.add(e.name)
     const nameLength = (names[i] as Uint8Array).length
-    localSize += 30 + nameLength + e.data.length
+    const extra = e.align === undefined ? 0 : paddingFor(localSize + 30 + nameLength, e.align)
+    extras.push(extra)
+    localSize += 30 + nameLength + extra + (sizes[i] as number)
     centralSize += 46 + nameLength
   }
   const total = localSize + centralSize + 22
@@ -42,19 +72,23 @@ export const encodeZip = (entries: ReadonlyArray<ZipEntry>): E.Either<ZipError, 
       ),
     )
   }
-  const out = new Uint8Array(total)
+  const chunks: Uint8Array[] = []
+  const central: Uint8Array[] = []
   let p = 0
-  let c = localSize
-  for (const [i, e] of entries.entries()) {
-    const { local, central } = storedEntry(names[i] as Uint8Array, e.data, p)
-    out.set(local, p)
-    out.set(central, c)
-    p += local.length
-    c += central.length
+  for (const [i, data] of datas.entries()) {
+    const crc = data.reduce((c, chunk) => crc32(chunk, c), 0)
+    const { header, record } = storedHeaders(names[i] as Uint8Array, crc, sizes[i] as number, p, extras[i])
+    chunks.push(header, ...data)
+    central.push(record)
+    p += header.length + (sizes[i] as number)
   }
-  out.set(endRecord(entries.length, centralSize, localSize), c)
-  return E.right(out)
+  chunks.push(...central, endRecord(entries.length, centralSize, localSize))
+  return E.right({ size: total, chunks })
 }
+
+/** {@link zipChunks} in one buffer. */
+export const encodeZip = (entries: ReadonlyArray<ZipEntryChunks>): E.Either<ZipError, Uint8Array> =>
+  E.map((zip: ZipChunks) => concatChunks(zip.chunks, zip.size))(zipChunks(entries))
 
 /** The end-of-central-directory record. */
 const endRecord = (count: number, centralSize: number, centralStart: number): Uint8Array => {
@@ -84,24 +118,36 @@ const putCommon = (view: DataView, at: number, crc: number, size: number, nameLe
   view.setUint16(at + 22, nameLength, true)
 }
 
-/** A local header plus data at `offset`, and the central record for it, STORE method. */
-const storedEntry = (name: Uint8Array, data: Uint8Array, offset: number): { local: Uint8Array; central: Uint8Array } => {
-  const crc = crc32(data)
-  const local = new Uint8Array(30 + name.length + data.length)
-  const lv = new DataView(local.buffer)
+/**
+ * The local header (its data to follow; `extra` bytes of alignment padding, 0 or at least 4) and the central record
+ * of an entry of `size` bytes at `offset`, STORE method.
+ */
+const storedHeaders = (
+  name: Uint8Array,
+  crc: number,
+  size: number,
+  offset: number,
+  extra = 0,
+): { header: Uint8Array; record: Uint8Array } => {
+  const header = new Uint8Array(30 + name.length + extra)
+  const lv = new DataView(header.buffer)
   lv.setUint32(0, LOCAL_SIG, true)
-  putCommon(lv, 4, crc, data.length, name.length)
-  local.set(name, 30)
-  local.set(data, 30 + name.length)
-  const central = new Uint8Array(46 + name.length)
-  const cv = new DataView(central.buffer)
+  putCommon(lv, 4, crc, size, name.length)
+  header.set(name, 30)
+  if (extra > 0) {
+    lv.setUint16(28, extra, true)
+    lv.setUint16(30 + name.length, ALIGNMENT_EXTRA, true)
+    lv.setUint16(32 + name.length, extra - 4, true)
+  }
+  const record = new Uint8Array(46 + name.length)
+  const cv = new DataView(record.buffer)
   cv.setUint32(0, CENTRAL_SIG, true)
   cv.setUint16(4, (3 << 8) | 20, true) // made by: Unix, 2.0
-  putCommon(cv, 6, crc, data.length, name.length)
+  putCommon(cv, 6, crc, size, name.length)
   cv.setUint32(38, (0o100644 << 16) >>> 0, true) // external: regular file, rw-r--r--
   cv.setUint32(42, offset, true)
-  central.set(name, 46)
-  return { local, central }
+  record.set(name, 46)
+  return { header, record }
 }
 
 /**
@@ -117,13 +163,13 @@ export const replaceZipEntry = (bytes: Uint8Array, name: string, data: Uint8Arra
   if (target === undefined) return E.left(invalidZip(name, `no entry '${name}' to replace`))
   // The entry's local bytes run to the next local header (or the central directory): any data descriptor included.
   const next = records.reduce((n, r) => (r.local > target.local ? Math.min(n, r.local) : n), start)
-  const entry = storedEntry(new TextEncoder().encode(name), data, target.local)
-  const delta = entry.local.length - (next - target.local)
+  const entry = storedHeaders(new TextEncoder().encode(name), crc32(data), data.length, target.local)
+  const delta = entry.header.length + data.length - (next - target.local)
   const newStart = start + delta
   const centralParts: Uint8Array[] = []
   for (const r of records) {
     if (r === target) {
-      centralParts.push(entry.central)
+      centralParts.push(entry.record)
       continue
     }
     const rec = bytes.slice(r.at, r.at + r.length)
@@ -134,7 +180,8 @@ export const replaceZipEntry = (bytes: Uint8Array, name: string, data: Uint8Arra
   if (newStart + centralSize + 22 > MAX32) return E.left(invalidZip(null, 'the archive would need zip64, which ckpt does not write'))
   return E.right([
     bytes.subarray(0, target.local),
-    entry.local,
+    entry.header,
+    data,
     bytes.subarray(next, start),
     ...centralParts,
     endRecord(records.length, centralSize, newStart),

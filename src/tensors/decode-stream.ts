@@ -1,7 +1,7 @@
 import * as E from '#fp-ts/Either.js'
 import type { DecodedSafetensors } from './decode.js'
 import { dtypeArray, type TensorData } from './dtype.js'
-import { invalidHeaderLength, metadataIncompleteBuffer, tensorTooLarge, unsupportedHost, type SafetensorsError } from './errors.js'
+import { metadataIncompleteBuffer, tensorTooLarge, unsupportedHost, type SafetensorsError } from './errors.js'
 import { readFrame } from './frame.js'
 import { MAX_HEADER_SIZE, MAX_TENSOR_BYTES } from './header.js'
 import { HOST_IS_LITTLE_ENDIAN } from './host.js'
@@ -54,9 +54,9 @@ interface Destination {
  * own (a fresh typed array of the dtype's type, as `decodeSafetensors` returns with `copy: true`), filled as the
  * chunks pass: nothing larger than one tensor is allocated, and no chunk is kept. The header is validated exactly
  * as `decodeSafetensors` validates it, before any tensor is allocated. A tensor of more than `MAX_TENSOR_BYTES`
- * is `TensorTooLarge`; a stream that ends early is `InvalidHeaderLength` or `MetadataIncompleteBuffer`. Reading
- * stops at `fileLength`: later bytes are left unread. Never rejects for a malformed file; it rejects only when
- * `chunks` does, or when memory for a tensor cannot be had.
+ * is `TensorTooLarge`; a stream that ends early is the error of a file cut there (`HeaderTooSmall`,
+ * `InvalidHeaderLength`, `MetadataIncompleteBuffer`). Reading stops at `fileLength`: later bytes are left unread.
+ * Never rejects for a malformed file; it rejects only when `chunks` does, or when memory for a tensor cannot be had.
  */
 export const decodeSafetensorsStream = async (
   chunks: AsyncIterable<Uint8Array>,
@@ -84,9 +84,14 @@ const decodeFrom = async (
     const taken = head.take(next.value)
     rest = next.value.subarray(taken)
   }
+  // Ended inside the header (the declared length is in bounds, or the head would be complete): the error of a file
+  // cut there, before the partial header reaches the JSON parser.
+  if (!head.complete && fileLength >= 8) {
+    const cut = readFrame(head.value, head.value.byteLength)
+    if (E.isLeft(cut)) return cut
+  }
   const frame = readFrame(head.value, fileLength)
   if (E.isLeft(frame)) return frame
-  if (!head.complete) return E.left(invalidHeaderLength(head.value.byteLength - 8, head.value.byteLength))
   const { header, dataStart } = frame.right
   const tensors = Object.create(null) as Record<string, Tensor>
   const destinations: Destination[] = []

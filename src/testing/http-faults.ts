@@ -54,7 +54,19 @@ const withoutLength = (headers: IncomingHttpHeaders): IncomingHttpHeaders => {
   return rest
 }
 
-export const startFaultProxy = async (upstream: string): Promise<FaultProxy> => {
+export interface FaultProxyOptions {
+  /**
+   * Conditional writes (a PUT or POST with `If-Match` or `If-None-Match`) reach the server one at a time, each
+   * after the previous one's reply ended. moto 5 checks a condition and then writes without a lock, so two writers
+   * racing on one key can both pass; S3 decides each conditional write atomically, which this restores.
+   */
+  readonly serializeConditionalWrites?: boolean
+}
+
+const isConditionalWrite = (req: IncomingMessage): boolean =>
+  (req.method === 'PUT' || req.method === 'POST') && (req.headers['if-match'] !== undefined || req.headers['if-none-match'] !== undefined)
+
+export const startFaultProxy = async (upstream: string, options: FaultProxyOptions = {}): Promise<FaultProxy> => {
   const target = new URL(upstream)
   let fault: HttpFault | undefined
   let seen = 0
@@ -104,7 +116,17 @@ export const startFaultProxy = async (upstream: string): Promise<FaultProxy> => 
     up.on('end', () => res.end())
   }
 
+  /** Settles when the last conditional write let through has had its reply. */
+  let conditional: Promise<void> = Promise.resolve()
   const server: Server = createServer((req, res) => {
+    if (options.serializeConditionalWrites !== true || !isConditionalWrite(req)) return handle(req, res)
+    const before = conditional
+    conditional = new Promise<void>((release) => {
+      res.on('close', release)
+      void before.then(() => handle(req, res))
+    })
+  })
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     requests.push(`${req.method} ${req.url}`)
     const counts = fault !== undefined && (fault.match === undefined || fault.match(req))
     const now = counts ? ++seen : 0
@@ -137,7 +159,7 @@ export const startFaultProxy = async (upstream: string): Promise<FaultProxy> => 
       },
       () => res.destroy(),
     )
-  })
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
   return {

@@ -8,7 +8,7 @@ import { decodeKerasArchive } from '../../src/keras/keras-file.js'
 import type { WeightsFile } from '../../src/keras/weights-file.js'
 import type { Tensors } from '../../src/tensors/index.js'
 
-export type CrashMode = 'safetensors' | 'index-compaction' | 'keras-weights' | 'keras-model' | 'tfjs-layers'
+export type CrashMode = 'safetensors' | 'safetensors-sharded' | 'index-compaction' | 'keras-weights' | 'keras-model' | 'tfjs-layers'
 
 /** How one kind is written and read back; `firstValue` of what a restore gives must be the entry's epoch. */
 export interface CrashSetup {
@@ -43,6 +43,17 @@ export const CRASH_MODES: Readonly<Record<CrashMode, CrashSetup>> = {
     serializer: () => undefined,
     snapshot: (epoch) => ({ w: { dtype: 'F32', shape: [SIZE], data: new Float32Array(SIZE).fill(epoch) } }),
     firstValue: (r) => ((r as Tensors).w!.data as Float32Array)[0]!,
+  },
+  // Hugging Face's layout: four shards of 256 KiB, then their index, then the ckpt index (kills land between shards too).
+  'safetensors-sharded': {
+    options: { filepath: 'ckpt/e{epoch:04d}/model.safetensors', monitor: 'loss', maxToKeep: 3 },
+    serializer: async () =>
+      (await import('../../src/checkpointer/safetensors-serializer.js')).safetensorsSerializer({ maxShardSize: SIZE * 4 }),
+    snapshot: (epoch) =>
+      Object.fromEntries(
+        ['a', 'b', 'c', 'd'].map((n) => [`${n}.weight`, { dtype: 'F32', shape: [SIZE], data: new Float32Array(SIZE).fill(epoch) }]),
+      ),
+    firstValue: (r) => ((r as Tensors)['a.weight']!.data as Float32Array)[0]!,
   },
   // No retention and small tensors: many saves a run, so that kills land in index compactions (one every 17 saves).
   'index-compaction': {

@@ -12,6 +12,7 @@ import { tempDir } from './support.js'
 /** Kills per kind; CKPT_CRASH_KILLS sets them all (the defaults keep the suite near 60 s on 2 cores). */
 const KILLS: Readonly<Record<CrashMode, number>> = {
   safetensors: 12,
+  'safetensors-sharded': 8,
   'index-compaction': 10,
   'keras-weights': 8,
   'keras-model': 8,

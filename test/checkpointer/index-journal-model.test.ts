@@ -40,6 +40,11 @@ const ops: fc.Arbitrary<Op[]> = fc.array(
       arbitrary: fc.record({ kind: fc.constant('add' as const), path: fc.nat({ max: 1000 }), also: fc.option(fc.nat(), { freq: 8 }) }),
     },
     { weight: 20, arbitrary: fc.record({ kind: fc.constant('drop' as const), pick: fc.nat(), count: fc.integer({ min: 1, max: 3 }) }) },
+    // A mass drop (retention catching up): more than a journal's worth in one change, so its segment starts above level 0.
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('drop' as const), pick: fc.constant(0), count: fc.integer({ min: 33, max: 80 }) }),
+    },
     { weight: 1, arbitrary: fc.constant({ kind: 'reset' as const }) },
     { weight: 4, arbitrary: fc.constant({ kind: 'state' as const }) },
   ),
@@ -66,6 +71,9 @@ describe('the index journal and its segments', () => {
           // Merges keep segments logarithmic: fewer than FANOUT per level.
           const levels = new Set(view.head.segments.map((s) => s.level)).size
           expect(view.head.segments.length).toBeLessThanOrEqual(levels * (FANOUT - 1) + 1)
+          // Levels never rise along the list: a run of one level at the end is all of that level, so it merges.
+          const order = view.head.segments.map((s) => s.level)
+          expect(order).toEqual([...order].sort((a, b) => b - a))
           if (!deep) return
           const loaded = await loadIndex(storage)
           expect(pathsOf(loaded!.doc.checkpoints)).toEqual(pathsOf(model))

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { ByteRange, Storage } from '../../src/storage/storage.js'
 import type { Tensors } from '../../src/tensors/index.js'
 
 /** A small deterministic tensor record whose values depend on `seed`. */
@@ -46,4 +47,22 @@ export const versionOneIndex = (n: number): string => {
     ranking: { monitor: 'loss', mode: 'min' },
   }
   return JSON.stringify(doc, null, 1)
+}
+
+/** `storage`, counting the bytes of the reads in flight at once (each read's size known from the files' sizes). */
+export const countingReads = (storage: Storage, sizes: ReadonlyMap<string, number>) => {
+  let inFlight = 0
+  let most = 0
+  const read = async (key: string, range?: ByteRange): Promise<Uint8Array> => {
+    const size = sizes.get(key) ?? 0
+    const n = Math.max(0, Math.min(range?.end ?? size, size) - (range?.start ?? 0))
+    inFlight += n
+    most = Math.max(most, inFlight)
+    try {
+      return await storage.read(key, range)
+    } finally {
+      inFlight -= n
+    }
+  }
+  return { storage: { ...storage, read }, most: () => most }
 }

@@ -84,6 +84,21 @@ describe('hostile index segments', () => {
     await refused(storage, /has a policy state nested more than 61 deep \(checkpoints\.0\.policyState\)/)
   })
 
+  it('an entry field the schema does not know, nested deeper than the index allows, is refused too (a merge would recurse over it)', async () => {
+    const { storage, head } = await folder()
+    await replaceSegment(storage, head, (s) =>
+      s.replace('"policyState":{', `"extra":${'['.repeat(100_000)}${']'.repeat(100_000)},"policyState":{`),
+    )
+    await refused(storage, /has a field "extra" nested more than 61 deep \(checkpoints\.0\.extra\)/)
+  })
+
+  it('an index naming one segment many times is refused before it reads it again (each name was a read, a decode and a copy held)', async () => {
+    const { storage, head, segment } = await folder()
+    head.segments = Array.from({ length: 2000 }, () => segment)
+    await storage.write(INDEX_KEY, text(JSON.stringify(head)))
+    await refused(storage, new RegExp(`names the segment "${segment.key}" more than once`))
+  })
+
   it('a segment replaced by a far larger file is read one byte past its recorded size, and refused', async () => {
     const { storage, segment } = await folder()
     await storage.write(segment.key, new Uint8Array(64 * 1024 * 1024))

@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest'
 import type { ArtifactReader, ArtifactWriter } from '../../src/checkpointer/serializer.js'
 import { kerasModelSerializer, kerasWeightsSerializer } from '../../src/adapters/tfjs/keras/serializers.js'
 import type { WeightsFile } from '../../src/keras/weights-file.js'
+import type { WriteData } from '../../src/storage/storage.js'
 import { expectKerasError } from './support/errors.js'
 
 const files = new Map<string, Uint8Array>()
 const writer = {
-  writeFile: async (key: string, data: Uint8Array) => {
-    files.set(key, data.slice())
-    return { key, size: data.length } as never
+  writeFile: async (key: string, data: WriteData) => {
+    const chunks: Uint8Array[] = []
+    for await (const c of data instanceof Uint8Array ? [data] : data) chunks.push(c)
+    files.set(key, new Uint8Array(Buffer.concat(chunks)))
+    return { key, size: files.get(key)!.length } as never
   },
 } as unknown as ArtifactWriter
 const reader = { files: [], readFile: async (key: string) => files.get(key) as Uint8Array } as unknown as ArtifactReader

@@ -8,17 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeSafetensors, encodeSafetensorsOrThrow, type Dtype, type Tensor, type TensorData } from '../../src/tensors/index.js'
 import { bytesOf, concat, tensorName, tensorOf } from './arbitraries.js'
 import { buildFile, CASES } from './corpus.js'
-import { pythonMissing, runPython } from './python.js'
+import { pythonMissing, runPythonJson } from './python.js'
 
 const ORACLE = fileURLToPath(new URL('./safetensors_oracle.py', import.meta.url))
-const oracle = (args: ReadonlyArray<string>, input?: unknown): unknown =>
-  JSON.parse(
-    runPython(
-      `import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`,
-      input === undefined ? undefined : new TextEncoder().encode(JSON.stringify(input)),
-      [ORACLE, ...args],
-    ).toString(),
-  )
+const oracle = (args: ReadonlyArray<string>, input?: unknown): unknown => runPythonJson(ORACLE, args, input)
 
 type Literal = number | string | boolean
 interface SpecTensor {

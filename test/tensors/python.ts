@@ -15,3 +15,13 @@ export const pythonMissing = (modules: ReadonlyArray<string>): string | undefine
   if (r.status !== 0) return `python3 lacks ${modules.join(', ')}: ${r.stderr.toString().trim().split('\n').pop()}`
   return undefined
 }
+
+/** Runs the Python file `script` as `__main__` with `args`, `input` as JSON on stdin; returns its stdout parsed as JSON. */
+export const runPythonJson = <A>(script: string, args: ReadonlyArray<string>, input?: unknown): A =>
+  JSON.parse(
+    runPython(
+      `import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`,
+      input === undefined ? undefined : new TextEncoder().encode(JSON.stringify(input)),
+      [script, ...args],
+    ).toString(),
+  ) as A

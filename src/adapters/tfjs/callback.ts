@@ -92,6 +92,13 @@ export class ModelCheckpoint extends tfl.Callback {
     for (const key of adapterOwned)
       if (key in options)
         fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: modelCheckpoint option '${key}' is set by the tfjs adapter itself; remove it` })
+    // Sharding is the default serializer's; the tfjs formats are read back (loadWeights, restoreLatest) as one file.
+    if ('maxShardSize' in options)
+      fail({
+        _tag: 'InvalidOptions',
+        message:
+          "ckpt/tfjs: modelCheckpoint does not shard: option 'maxShardSize' is for createCheckpointer with tensor records (the default safetensors serializer); remove it",
+      })
     const decoded = decodeCheckpointerOptions(options)
     if (E.isLeft(decoded)) fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: modelCheckpoint: ${decoded.left.message}` })
     const config = (decoded as E.Right<{ policy: { saveFreq: SaveFreq; saveWeightsOnly: boolean; filepath: string } }>).right.policy

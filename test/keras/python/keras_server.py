@@ -140,10 +140,61 @@ def optimizer_vars(model):
     return [np.asarray(v).astype("float64").ravel().tolist() for v in model.optimizer.variables]
 
 
+def describe_h5(path):
+    """What h5py sees in an HDF5 file: each object (root first, then by name), its attributes (type, and value for
+    all but `name`, whose values are layer names), and each dataset's type, shape and storage."""
+    import h5py
+
+    def attrs(obj):
+        out = {}
+        for key in sorted(obj.attrs.keys()):
+            aid = obj.attrs.get_id(key)
+            string = h5py.check_string_dtype(aid.dtype)
+            value = obj.attrs[key]
+            out[key] = {
+                "python": type(value).__name__,
+                "dtype": str(aid.dtype),
+                "string": None if string is None else [string.encoding, string.length],
+                "shape": list(aid.shape),
+                **({} if key == "name" else {"value": str(value)}),
+            }
+        return out
+
+    objects = []
+
+    def visit(name, obj):
+        entry = {"path": "/" + name if name else "/", "attrs": attrs(obj)}
+        if isinstance(obj, h5py.Dataset):
+            plist = obj.id.get_create_plist()
+            entry.update(
+                kind="dataset",
+                dtype=obj.dtype.str,
+                shape=list(obj.shape),
+                maxshape=list(obj.maxshape),
+                chunks=obj.chunks,
+                compression=obj.compression,
+                layout=plist.get_layout(),
+                external=obj.external,
+                virtual=obj.is_virtual,
+                fillvalue=str(obj.fillvalue),
+                stored=obj.id.get_storage_size() == obj.nbytes,
+            )
+        else:
+            entry.update(kind="group", members=sorted(obj.keys()))
+        objects.append(entry)
+
+    with h5py.File(path, "r") as f:
+        visit("", f)
+        f.visititems(visit)
+    return sorted(objects, key=lambda o: o["path"])
+
+
 def handle(req):
     op = req["op"]
     if op == "ping":
         return {"keras": keras.__version__}
+    if op == "describe_h5":
+        return {"objects": describe_h5(req["path"])}
     if op == "save_weights":
         model = compiled(req["arch"], req.get("optimizer"))
         x = as_input(req["arch"], req["inputs"])

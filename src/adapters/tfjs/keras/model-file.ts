@@ -3,19 +3,26 @@ import * as E from '#fp-ts/Either.js'
 import { kerasCompileConfig, tfjsOptimizerSpec } from '../../../keras/compile-config.js'
 import { LOSSES, tfjsLoss } from '../../../keras/config.js'
 import { jsonText, kerasCall, orThrow, storageStep, type KerasFormatError } from '../../../keras/errors.js'
-import { checkKerasPath, decodeKerasArchive, encodeKerasArchive, invalidArchive, kerasModelConfig } from '../../../keras/keras-file.js'
+import { checkKerasPath, decodeKerasArchive, invalidArchive, kerasArchiveChunks, kerasModelConfig } from '../../../keras/keras-file.js'
+import type { ZipChunks } from '../../../keras/zip.js'
+import { concatChunks } from '../../../storage/data.js'
 import { isObj, type Obj } from '../../../keras/layer-config.js'
 import { toModelOrder } from '../../../keras/layer-order.js'
 import { messageOf } from '../../../errors/ckpt-error.js'
 import type { Storage } from '../../../storage/storage.js'
+import { lazyOf } from '../../../keras/weights-file.js'
 import { layerInfos, tensorSpecsOf } from './model-layers.js'
 import { optimizerOf, optimizerSettings, tfjsOptimizer } from './optimizer.js'
-import { applyKerasWeightsFile, kerasWeightsFile, type OptimizerOutcome } from './weights.js'
+import { applyKerasWeightsFile, weightsFileOf, type OptimizerOutcome } from './weights.js'
 
 /** A tfjs model to and from a `.keras` archive: its topology, compile settings and weights. */
 
 /** The bytes of a `.keras` archive for a tfjs Sequential or Functional model: metadata.json, config.json, model.weights.h5. */
-export const encodeKerasModel = (model: tfl.LayersModel, date: Date = new Date()): Promise<E.Either<KerasFormatError, Uint8Array>> =>
+export const encodeKerasModel = async (model: tfl.LayersModel, date: Date = new Date()): Promise<E.Either<KerasFormatError, Uint8Array>> =>
+  E.map((zip: ZipChunks) => concatChunks(zip.chunks, zip.size))(await archiveOf(model, date, true))
+
+/** The archive's chunks; with `copy` false the weights' chunks are the arrays tfjs gives (see `weightsFileOf`). */
+const archiveOf = (model: tfl.LayersModel, date: Date, copy: boolean): Promise<E.Either<KerasFormatError, ZipChunks>> =>
   kerasCall('(new archive)', async () => {
     const config = kerasModelConfig(model.toJSON(null, false), tensorSpecsOf(model))
     if (E.isLeft(config)) return config
@@ -24,9 +31,9 @@ export const encodeKerasModel = (model: tfl.LayersModel, date: Date = new Date()
       optimizer === null ? null : optimizerSettings(optimizer),
       (model as unknown as { loss?: unknown }).loss,
     )
-    const weights = await kerasWeightsFile(model, { includeOptimizer: compile !== null })
+    const weights = await weightsFileOf(model, { includeOptimizer: compile !== null }, copy)
     if (E.isLeft(weights)) return weights
-    return encodeKerasArchive({ ...config.right, compile, layers: layerInfos(model), weights: weights.right, date })
+    return kerasArchiveChunks({ ...config.right, compile, layers: layerInfos(model), weights: weights.right, date })
   })
 
 /**
@@ -38,8 +45,8 @@ export const encodeKerasModel = (model: tfl.LayersModel, date: Date = new Date()
 export const saveKerasModel = (model: tfl.LayersModel, storage: Storage, path: string): Promise<void> =>
   kerasCall(path, async () => {
     checkKerasPath(path)
-    const bytes = orThrow(await encodeKerasModel(model))
-    await storageStep(path, 'writing', () => storage.write(path, bytes))
+    const zip = orThrow(await archiveOf(model, new Date(), false))
+    await storageStep(path, 'writing', () => storage.write(path, zip.chunks))
   })
 
 export interface LoadedKerasModel {
@@ -84,7 +91,7 @@ export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Ei
         model.dispose()
         return ordered
       }
-      const outcome = await applyKerasWeightsFile(model, ordered.right, label)
+      const outcome = await applyKerasWeightsFile(model, lazyOf(ordered.right), label)
       if (skipped !== null) {
         const name = isObj(compile?.['optimizer']) ? jsonText(compile['optimizer']['class_name']) : '(none)'
         return E.right({

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import type { TensorSpecs } from '../../../keras/functional.js'
-import { weightKey } from '../../../keras/layer-weights.js'
+import { weightKey, type LayerValue } from '../../../keras/layer-weights.js'
 import type { LayerInfo } from '../../../keras/layers.js'
+import type { KerasData } from '../../../keras/weights-file.js'
 import type { Tensor, Tensors } from '../../../tensors/tensor.js'
 
 /**
@@ -20,15 +21,19 @@ export const layerInfos = (model: tfl.LayersModel): ReadonlyArray<LayerInfo> =>
     weights: l.weights.map((w) => ({ suffix: suffixOf(w.originalName), shape: w.shape as ReadonlyArray<number> })),
   }))
 
-/** Every layer weight of the model, as float32 copies keyed by `weightKey`. */
-export const layerValues = (model: tfl.LayersModel): Tensors => {
+/**
+ * Every layer weight of the model, keyed by `weightKey`: float32 copies, or (`copy: false`) the values tfjs
+ * gives, which on the cpu backend are the weights' own arrays, for a caller that only reads them at once.
+ */
+export const layerValues = (model: tfl.LayersModel, copy = true): Tensors => {
   const out = Object.create(null) as Record<string, Tensor>
   for (const layer of model.layers) {
     for (const w of layer.weights) {
+      const values = w.read().dataSync()
       out[weightKey(layer.name, suffixOf(w.originalName))] = {
         dtype: 'F32',
         shape: w.shape as ReadonlyArray<number>,
-        data: Float32Array.from(w.read().dataSync() as Float32Array),
+        data: values instanceof Float32Array ? (copy ? values.slice() : values) : Float32Array.from(values),
       }
     }
   }
@@ -36,23 +41,26 @@ export const layerValues = (model: tfl.LayersModel): Tensors => {
 }
 
 /**
- * Assigns `values` (keyed by `weightKey`, shapes already checked) to the model's layer weights; weights without a
- * value are left as they are.
+ * Assigns `values` (keyed by `weightKey`, shapes already checked) to the model's layer weights, reading each
+ * value just before it is assigned; weights without a value are left as they are.
  */
-export const writeLayerValues = (model: tfl.LayersModel, values: Tensors): void => {
-  const pairs: Array<[tfl.LayerVariable, Tensor]> = []
+export const writeLayerValues = async (
+  model: tfl.LayersModel,
+  values: Readonly<Record<string, LayerValue<() => Promise<KerasData>>>>,
+): Promise<void> => {
   for (const layer of model.layers) {
     for (const w of layer.weights) {
       const key = weightKey(layer.name, suffixOf(w.originalName))
-      const t = Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined
-      if (t !== undefined) pairs.push([w, t])
+      const v = Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined
+      if (v === undefined) continue
+      // tfjs keeps the array as the tensor's values (cpu backend): no copy.
+      const t = tf.tensor((await v.data()) as Float32Array, [...v.shape], 'float32')
+      try {
+        w.write(t)
+      } finally {
+        t.dispose()
+      }
     }
-  }
-  const tensors = pairs.map(([, t]) => tf.tensor(t.data as Float32Array, [...t.shape], 'float32'))
-  try {
-    pairs.forEach(([w], i) => w.write(tensors[i] as tf.Tensor))
-  } finally {
-    tf.dispose(tensors)
   }
 }
 

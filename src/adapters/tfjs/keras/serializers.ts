@@ -4,7 +4,8 @@ import { mapFiles } from '../../../checkpointer/map-bounded.js'
 import type { ArtifactReader, ArtifactWriter, CheckpointMeta, ScannedCheckpoint, Serializer } from '../../../checkpointer/serializer.js'
 import { checkKerasPath, metadataKey, withMetadataKey } from '../../../keras/keras-file.js'
 import { orThrow } from '../../../keras/errors.js'
-import { checkWeightsPath, decodeWeightsH5, encodeWeightsH5, readH5RootAttribute } from '../../../keras/h5.js'
+import { checkWeightsPath, decodeWeightsH5, readH5RootAttribute } from '../../../keras/h5.js'
+import { weightsH5 } from '../../../keras/h5-write.js'
 import type { KerasArray, WeightsFile } from '../../../keras/weights-file.js'
 import type { Storage } from '../../../storage/storage.js'
 
@@ -56,8 +57,8 @@ export const kerasWeightsSerializer: Serializer<WeightsFile> = {
     immutable ? snapshot : { groups: snapshot.groups.map((g) => ({ path: g.path, name: g.name, vars: g.vars.map(copyArray) })) },
   write: async (writer: ArtifactWriter, path: string, snapshot: WeightsFile, meta: CheckpointMeta) => {
     checkWeightsPath(path)
-    const bytes = orThrow(await encodeWeightsH5(snapshot, { [KERAS_META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) }))
-    await writer.writeFile(path, bytes)
+    const h5 = orThrow(weightsH5(snapshot, { [KERAS_META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) }))
+    await writer.writeFile(path, h5.chunks)
   },
   read: async (reader: ArtifactReader, path: string) => orThrow(await decodeWeightsH5(await reader.readFile(path), path)),
   scan: (storage) => scanFiles(storage, '.weights.h5', async (bytes) => parseMeta(await readH5RootAttribute(bytes, KERAS_META_KEY))),

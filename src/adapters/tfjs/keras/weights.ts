@@ -9,7 +9,7 @@ import {
   type OptimizerSkip,
   type RestoredOptimizer,
 } from '../../../keras/optimizer.js'
-import { groupAt, type WeightsFile } from '../../../keras/weights-file.js'
+import { groupAt, readGroup, type LazyWeightsFile, type WeightsFile } from '../../../keras/weights-file.js'
 import { layerInfos, layerValues, writeLayerValues } from './model-layers.js'
 import { optimizerOf, optimizerState, setOptimizerState, trainableVars } from './optimizer.js'
 
@@ -33,9 +33,19 @@ export interface KerasWeightsOptions {
 export const kerasWeightsFile = (
   model: tfl.LayersModel,
   options: KerasWeightsOptions = {},
+): Promise<E.Either<KerasFormatError, WeightsFile>> => weightsFileOf(model, options, true)
+
+/**
+ * {@link kerasWeightsFile}; with `copy` false, the layer weights are the arrays tfjs gives (on the cpu backend the
+ * weights' own), for a caller that reads them at once and keeps nothing.
+ */
+export const weightsFileOf = (
+  model: tfl.LayersModel,
+  options: KerasWeightsOptions,
+  copy: boolean,
 ): Promise<E.Either<KerasFormatError, WeightsFile>> =>
   kerasCall('(model weights)', async () => {
-    const layers = layerWeightsFile(model.name, layerInfos(model), layerValues(model))
+    const layers = layerWeightsFile(model.name, layerInfos(model), layerValues(model, copy))
     if (E.isLeft(layers)) return layers
     const optimizer = optimizerOf(model)
     if (!(options.includeOptimizer ?? true) || optimizer === null) return layers
@@ -49,16 +59,18 @@ export const kerasWeightsFile = (
 
 /**
  * Assigns a Keras weights file to the model: every layer weight is checked first (a mismatch changes nothing),
- * then assigned. The optimizer state is restored where the layouts map exactly, else skipped with the reason.
+ * and the optimizer state read, then each layer weight is read and assigned in turn (so only one weight's new
+ * value is held besides the model's). The optimizer state is restored where the layouts map exactly, else skipped
+ * with the reason. A read that fails part way leaves the weights assigned so far.
  */
-export const applyKerasWeightsFile = async (model: tfl.LayersModel, file: WeightsFile, label: string): Promise<OptimizerOutcome> => {
+export const applyKerasWeightsFile = async (model: tfl.LayersModel, file: LazyWeightsFile, label: string): Promise<OptimizerOutcome> => {
   const values = orThrow(layerWeightValues(layerInfos(model), file, label))
   const optimizer = optimizerOf(model)
   const optGroup = groupAt(file, 'optimizer')
   let restored: E.Either<OptimizerSkip, RestoredOptimizer> | null = null
   if (optimizer !== null && optGroup !== undefined)
-    restored = fromKerasOptimizer(optGroup, await optimizerState(optimizer), trainableVars(model))
-  writeLayerValues(model, values)
+    restored = fromKerasOptimizer(await readGroup(optGroup), await optimizerState(optimizer), trainableVars(model))
+  await writeLayerValues(model, values)
   if (optimizer === null) return { _tag: 'NoOptimizerState', reason: 'the model has no optimizer' }
   if (optGroup === undefined || restored === null) return { _tag: 'NoOptimizerState', reason: `'${label}' has no optimizer state` }
   if (E.isLeft(restored)) return restored.left
