@@ -13,9 +13,8 @@ import { fileURLToPath } from 'node:url'
 import { createCheckpointer } from '../src/checkpointer/index.js'
 import { fsStorage } from '../src/storage/fs.js'
 import { s3Storage } from '../src/storage/s3.js'
-import type { Tensors } from '../src/tensors/index.js'
 import { motoMissing, startMoto, startS3rver, storageOptions, type S3Server } from '../test/support/s3-servers.js'
-import { benchRuns, median, skippedRow, timeRuns, type BenchRow, type BenchSection } from './harness.js'
+import { benchRuns, floatTensors, median, skippedRow, timeRuns, type BenchRow, type BenchSection } from './harness.js'
 
 const MiB = 1024 * 1024
 const RUNS = benchRuns(5)
@@ -145,16 +144,6 @@ const startBoto3 = async (server: S3Server, key: string, bytes: number) => {
   }
 }
 
-const randomTensors = (bytes: number): Tensors => {
-  const out: Record<string, Tensors[string]> = {}
-  for (let i = 0; i < bytes / TENSOR_BYTES; i++) {
-    const data = new Float32Array(TENSOR_BYTES / 4)
-    randomFillSync(data)
-    out[`layer_${String(i).padStart(2, '0')}/kernel`] = { dtype: 'F32', shape: [data.length], data }
-  }
-  return out
-}
-
 const seconds = (ms: ReadonlyArray<number>): string => ms.map((m) => (m / 1000).toFixed(1)).join(', ')
 const described = (ms: ReadonlyArray<number>, bytes: number): string =>
   `median ${(median(ms) / 1000).toFixed(2)} s (${mbps(bytes, median(ms))} MiB/s; runs ${seconds(ms)} s)`
@@ -184,7 +173,7 @@ const motoRows = async (): Promise<BenchRow[]> => {
     try {
       await storage.open()
       const bytes = randomFillSync(new Uint8Array(S3_BYTES))
-      const tensors = randomTensors(S3_BYTES)
+      const tensors = floatTensors(S3_BYTES / TENSOR_BYTES, TENSOR_BYTES, (i) => `layer_${String(i).padStart(2, '0')}/kernel`)
       const times = {
         write: [] as number[],
         read: [] as number[],
