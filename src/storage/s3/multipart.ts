@@ -59,10 +59,25 @@ export const uploadParts = async (
   const running = new Set<Promise<void>>()
   let failure: { readonly error: unknown } | null = null
   const send = async (PartNumber: number, Body: Uint8Array): Promise<void> => {
-    const r = await client.send(
-      new sdk.s3.UploadPartCommand({ Bucket, Key, UploadId, PartNumber, Body, ContentLength: Body.byteLength, ChecksumAlgorithm: 'CRC32' }),
-      { abortSignal: cancel.signal },
+    const command = new sdk.s3.UploadPartCommand({
+      Bucket,
+      Key,
+      UploadId,
+      PartNumber,
+      Body,
+      ContentLength: Body.byteLength,
+      ChecksumAlgorithm: 'CRC32',
+    })
+    // The part's CRC32 (a signed header) is what the server checks it by; a SHA-256 of the payload for the
+    // signature as well would hash every byte once more on this thread, as the Checkpointer already does.
+    command.middlewareStack.add(
+      (next) => (args) => {
+        ;(args.request as { headers: Record<string, string> }).headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
+        return next(args)
+      },
+      { step: 'build', name: 'ckptUnsignedPartPayload' },
     )
+    const r = await client.send(command, { abortSignal: cancel.signal })
     done[PartNumber - 1] = { PartNumber, ETag: r.ETag, ...(r.ChecksumCRC32 === undefined ? {} : { ChecksumCRC32: r.ChecksumCRC32 }) }
   }
   const stop = (error: unknown) => {
