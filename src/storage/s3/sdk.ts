@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import { StorageFailure, unsupported } from '../errors.js'
 import type { S3StorageOptions } from './options.js'
 
-/** The SDK modules, loaded on first use only: they are optional peer dependencies. */
+/** The SDK module, loaded on first use only: it is an optional peer dependency. */
 export const loadSdk = async () => {
   try {
     return { s3: await import('@aws-sdk/client-s3') }
