@@ -42,9 +42,22 @@ export interface BenchRow {
   readonly ratioMeaning: string
   readonly target?: string
   readonly pass?: boolean
+  /** Why the row was not measured (a peer that is not installed): printed instead of the figures. */
+  readonly skipped?: string
 }
 
+/** A row that could not be measured, saying why. */
+export const skippedRow = (name: string, why: string): BenchRow => ({
+  name,
+  subject: '',
+  baseline: '',
+  ratio: NaN,
+  ratioMeaning: '',
+  skipped: why,
+})
+
 export const printRow = (row: BenchRow): void => {
+  if (row.skipped !== undefined) return console.log(`${row.name}\n  skipped:  ${row.skipped}`)
   const verdict = row.pass === undefined ? '' : row.pass ? '  [target met]' : '  [TARGET MISSED]'
   console.log(
     `${row.name}\n  ckpt:     ${row.subject}\n  baseline: ${row.baseline}\n  ratio:    ${row.ratio.toFixed(3)} (${row.ratioMeaning})${row.target ? `\n  target:   ${row.target}` : ''}${verdict}`,

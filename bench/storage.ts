@@ -1,17 +1,20 @@
 /**
- * Storage bench: the fs adapter against raw node:fs on the same bytes, and S3 multipart against one PutObject,
- * each as a ratio of medians measured in the same process. Peak memory is measured in child processes.
+ * Storage bench: the fs adapter against raw node:fs on the same bytes; S3 against boto3's managed transfers on the
+ * same moto_server (boto3 in a python3 child, runs interleaved), and multipart against one PutObject on s3rver;
+ * each as a ratio of medians measured in the same run. Peak memory is measured in child processes.
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomFillSync } from 'node:crypto'
 import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { createCheckpointer } from '../src/checkpointer/index.js'
 import { fsStorage } from '../src/storage/fs.js'
 import { s3Storage } from '../src/storage/s3.js'
-import { startS3rver } from '../test/support/s3-servers.js'
-import { benchRuns, median, timeRuns, type BenchRow, type BenchSection } from './harness.js'
+import { motoMissing, startMoto, startS3rver, storageOptions, type S3Server } from '../test/support/s3-servers.js'
+import { benchRuns, floatTensors, median, skippedRow, timeRuns, type BenchRow, type BenchSection } from './harness.js'
 
 const MiB = 1024 * 1024
 const RUNS = benchRuns(5)
@@ -102,6 +105,155 @@ const fsRows = async (): Promise<BenchRow[]> => {
   }
 }
 
+/** Bytes per S3 row against boto3: BENCH_S3_MIB MiB (default 256), in 16 MiB float32 tensors for the Checkpointer rows. */
+const S3_BYTES = Number(process.env['BENCH_S3_MIB'] ?? 256) * MiB
+const TENSOR_BYTES = 16 * MiB
+
+/** Why the boto3 peer cannot run here, or null. */
+const boto3Missing = (): string | null => {
+  const probe = spawnSync('python3', ['-c', 'import boto3'], { encoding: 'utf8' })
+  if (probe.error) return `python3 is not on PATH (${probe.error.message})`
+  return probe.status === 0 ? null : `python3 cannot import boto3 (pip install boto3): ${probe.stderr.trim().split('\n').at(-1)}`
+}
+
+/** The boto3 peer (bench/s3-boto3.py) in a python3 child holding `bytes` random bytes; `run` times one managed transfer. */
+const startBoto3 = async (server: S3Server, key: string, bytes: number) => {
+  const script = fileURLToPath(new URL('./s3-boto3.py', import.meta.url))
+  const child = spawn('python3', [script, server.endpoint, server.bucket, key, String(bytes)], {
+    env: { ...process.env, AWS_ACCESS_KEY_ID: server.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  })
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+  const answer = async (): Promise<{ ms?: number; error?: string }> => {
+    const line = await lines.next()
+    if (line.done === true) throw new Error(`the boto3 child exited (${child.exitCode ?? child.signalCode})`)
+    return JSON.parse(line.value) as { ms?: number; error?: string }
+  }
+  await answer() // ready: the bytes are made
+  return {
+    run: async (command: 'upload' | 'download'): Promise<number> => {
+      child.stdin.write(`${command}\n`)
+      const { ms, error } = await answer()
+      if (ms === undefined) throw new Error(`boto3 ${command}: ${error}`)
+      return ms
+    },
+    stop: () =>
+      new Promise<void>((resolve) =>
+        child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.stdin.end('quit\n')),
+      ),
+  }
+}
+
+const seconds = (ms: ReadonlyArray<number>): string => ms.map((m) => (m / 1000).toFixed(1)).join(', ')
+const described = (ms: ReadonlyArray<number>, bytes: number): string =>
+  `median ${(median(ms) / 1000).toFixed(2)} s (${mbps(bytes, median(ms))} MiB/s; runs ${seconds(ms)} s)`
+
+/**
+ * S3 against boto3's managed transfers (`upload_fileobj` / `download_fileobj`, default TransferConfig: 8 MiB parts,
+ * 10 threads) on one moto_server, same byte count, runs interleaved so that load swings hit both alike. Two
+ * comparisons: the Storage alone (the transport: both send parts with a CRC32 each, SHA-256-signed over http), the
+ * like-for-like one the target is set on; and a checkpoint through the Checkpointer (safetensors, its SHA-256 over
+ * the whole file, the index commit; the restore verified), which does more than boto3 does.
+ */
+const motoRows = async (): Promise<BenchRow[]> => {
+  const names = [`S3 upload ${S3_BYTES / MiB} MiB vs boto3 upload_fileobj`, `S3 download ${S3_BYTES / MiB} MiB vs boto3 download_fileobj`]
+  const missing = motoMissing() ?? boto3Missing()
+  if (missing !== null) return names.map((name) => skippedRow(name, missing))
+  const server = await startMoto('bench')
+  try {
+    const boto3 = await startBoto3(server, 'boto3.bin', S3_BYTES)
+    const storage = s3Storage(storageOptions(server, { partSize: 8 * MiB }))
+    const ckpt = await createCheckpointer({
+      storage: s3Storage(storageOptions(server, { partSize: 8 * MiB })),
+      filepath: 'e{epoch}.safetensors',
+      monitor: 'loss',
+      maxToKeep: 1,
+      log: () => {},
+    })
+    try {
+      await storage.open()
+      const bytes = randomFillSync(new Uint8Array(S3_BYTES))
+      const tensors = floatTensors(S3_BYTES / TENSOR_BYTES, TENSOR_BYTES, (i) => `layer_${String(i).padStart(2, '0')}/kernel`)
+      const times = {
+        write: [] as number[],
+        read: [] as number[],
+        up: [] as number[],
+        down: [] as number[],
+        save: [] as number[],
+        restore: [] as number[],
+      }
+      const timed = async (f: () => Promise<unknown>): Promise<number> => (await timeRuns(1, f, 0))[0]!
+      for (let i = 0; i <= RUNS; i++) {
+        const write = await timed(() => storage.write('ckpt.bin', bytes))
+        const up = await boto3.run('upload')
+        const read = await timed(async () => {
+          if ((await storage.read('ckpt.bin')).byteLength !== S3_BYTES) throw new Error('storage.read returned another size')
+        })
+        const down = await boto3.run('download')
+        const save = await timed(() => ckpt.onEpochEnd({ epoch: i, logs: { loss: 1 } }, tensors))
+        await ckpt.flush() // retention's removal of the previous checkpoint, outside the timing
+        const restore = await timed(() => ckpt.restore())
+        if (i === 0) continue // the first round warms up both sides
+        times.write.push(write)
+        times.up.push(up)
+        times.read.push(read)
+        times.down.push(down)
+        times.save.push(save)
+        times.restore.push(restore)
+      }
+      /** One row against boto3: throughput ratio of medians, target 0.8. */
+      const row = (name: string, ours: string, oursMs: number[], peer: 'upload' | 'download', meaning = ''): BenchRow => {
+        const peerMs = peer === 'upload' ? times.up : times.down
+        const ratio = median(peerMs) / median(oursMs)
+        return {
+          name,
+          subject: `${ours}: ${described(oursMs, S3_BYTES)}`,
+          baseline: `boto3 ${peer}_fileobj: ${described(peerMs, S3_BYTES)}`,
+          ratio,
+          ratioMeaning: `ckpt throughput / boto3 throughput${meaning}`,
+          target: '>= 0.8',
+          pass: ratio >= 0.8,
+        }
+      }
+      const of = `${S3_BYTES / MiB} MiB`
+      return [
+        row(
+          `${names[0]} (the transport alone, like for like: one buffer, 8 MiB parts, moto_server)`,
+          'storage.write',
+          times.write,
+          'upload',
+        ),
+        row(
+          `${names[1]} (the transport alone, like for like: into one buffer, 8 MiB ranged GETs, moto_server)`,
+          'storage.read',
+          times.read,
+          'download',
+        ),
+        row(
+          `S3 checkpoint save of ${of} (${S3_BYTES / TENSOR_BYTES} float32 tensors) through the Checkpointer: safetensors, SHA-256, index commit`,
+          'onEpochEnd',
+          times.save,
+          'upload',
+          ' (ckpt also hashes the file and commits the index)',
+        ),
+        row(
+          `S3 verified restore of that checkpoint through the Checkpointer (every byte hashed, the read stops 1 byte past the recorded size)`,
+          'restore()',
+          times.restore,
+          'download',
+          ' (boto3 checks no checksum of a ranged download)',
+        ),
+      ]
+    } finally {
+      await ckpt.close()
+      await storage.close()
+      await boto3.stop()
+    }
+  } finally {
+    await server.stop()
+  }
+}
+
 const s3Rows = async (): Promise<BenchRow[]> => {
   const server = await startS3rver('bench')
   try {
@@ -150,7 +302,18 @@ const s3Rows = async (): Promise<BenchRow[]> => {
 
 const section = {
   name: 'storage',
-  run: async () => [...(await fsRows()), ...(await s3Rows())],
+  // BENCH_STORAGE_ROWS=moto (or fs, s3rver, comma-separated) runs only those rows.
+  run: async () => {
+    const only = process.env['BENCH_STORAGE_ROWS']?.split(',')
+    const rows: BenchRow[] = []
+    for (const [name, measure] of [
+      ['fs', fsRows],
+      ['moto', motoRows],
+      ['s3rver', s3Rows],
+    ] as const)
+      if (only === undefined || only.includes(name)) rows.push(...(await measure()))
+    return rows
+  },
 } satisfies BenchSection
 
 export default section

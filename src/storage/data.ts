@@ -42,16 +42,19 @@ export async function* chunksOf(key: string, data: WriteData): AsyncGenerator<Ui
   }
 }
 
-/** Joins chunks into one buffer (for `read`, which returns the whole object). */
+/**
+ * Joins chunks into one buffer (for `read`, which returns the whole object). The buffer is not zero-filled first
+ * (that doubled the cost of joining an 8 MiB S3 part here); bytes past the chunks, if `total` says more, are zeroed.
+ */
 export const concatChunks = (chunks: ReadonlyArray<Uint8Array>, total = chunks.reduce((n, c) => n + c.byteLength, 0)): Uint8Array => {
   if (chunks.length === 1 && chunks[0]!.byteLength === total) return chunks[0]!
-  const out = new Uint8Array(total)
+  const out = allocate(total)
   let at = 0
   for (const c of chunks) {
     out.set(c, at)
     at += c.byteLength
   }
-  return out
+  return at < total ? out.fill(0, at) : out
 }
 
 /** Reads an async iterable of chunks to the end and joins them. */

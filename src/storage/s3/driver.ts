@@ -14,7 +14,7 @@ import { isNotFound, sdkFailure } from './sdk-errors.js'
 import { writeObject, type Honoured } from './upload.js'
 
 /**
- * The S3 adapter's driver: PutObject for small objects, parallel multipart uploads (lib-storage) for large
+ * The S3 adapter's driver: PutObject for small objects, parallel multipart uploads (parts as views, CRC32 each) for large
  * and streamed ones, resumable reads, and conditional writes where the server honours them. The SDK is
  * loaded and the client made on first use; the conditions are probed by `open`, at the first write.
  */
@@ -28,7 +28,7 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
     base,
     name: `s3://${options.bucket}/${base}`,
     partSize: options.partSize ?? 8 * 1024 * 1024,
-    queueSize: options.queueSize ?? 4,
+    queueSize: options.queueSize ?? 8,
     maxAttempts: options.maxAttempts ?? 3,
     listPageSize: options.listPageSize ?? 1000,
     session: () => session ?? fail(ioError('', `${ctx.name} is closed`, null)),

@@ -7,12 +7,16 @@ import { describeSdkError, isNotFound, isPreconditionFailed, sdkFailure } from '
 /** The Range header of `r`; an infinite `end` (the size not known yet) asks for everything from `start`. */
 const rangeHeader = (r: ByteRange): string => `bytes=${r.start}-${r.end === Infinity ? '' : r.end - 1}`
 
-/** One GetObject; a missing key is `NotFound`, a range starting past the end is `null` (zero bytes). */
+/**
+ * One GetObject; a missing key is `NotFound`, a range starting past the end is `null` (zero bytes). `signal`
+ * cancels it (a part of a parallel read whose sibling failed).
+ */
 export const getObject = async (
   ctx: S3Context,
   key: string,
   range: ByteRange | undefined,
   ifMatch?: string,
+  signal?: AbortSignal,
 ): Promise<GetObjectCommandOutput | null> => {
   const { sdk, client } = ctx.session()
   try {
@@ -23,6 +27,7 @@ export const getObject = async (
         ...(range === undefined ? {} : { Range: rangeHeader(range) }),
         ...(ifMatch === undefined ? {} : { IfMatch: ifMatch }),
       }),
+      signal === undefined ? {} : { abortSignal: signal },
     )
   } catch (e) {
     if (isNotFound(e)) fail(notFound(key))

@@ -21,7 +21,10 @@ export interface S3StorageOptions {
   readonly credentials?: S3Credentials
   /** Objects larger than this go up as multipart uploads of parts this size. Default 8 MiB; at least 5 MiB. */
   readonly partSize?: number
-  /** Parts uploaded in parallel; memory held is about `queueSize × partSize`. Default 4. */
+  /**
+   * Parts uploaded, and ranged GETs of a large read made, in parallel; memory held is about `queueSize × partSize`
+   * (a stream read: one part more). Default 8 (boto3's managed transfers use 10 threads).
+   */
   readonly queueSize?: number
   /** Attempts per request (and per resumed read) on 5xx, throttling and connection resets. Default 3. */
   readonly maxAttempts?: number

@@ -1,125 +1,99 @@
-import type { GetObjectCommandOutput } from '@aws-sdk/client-s3'
 import { allocate, checkReadSize, clampRange } from '../data.js'
-import { StorageFailure, fail, ioError, notFound } from '../errors.js'
+import { fail, notFound } from '../errors.js'
 import type { ByteRange } from '../storage.js'
 import type { S3Context } from './context.js'
 import { bodySpan, discard, getObject } from './get.js'
 import { headInfo } from './head.js'
-import { sdkFailure } from './sdk-errors.js'
+import { partsInOrder, partsInto, type Parts } from './parts.js'
+import { resumable } from './resumable.js'
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-/** Exponential backoff with full jitter: up to 100 ms × 2^(attempt-1), at most 5 s. */
-const backoffMs = (attempt: number): number => Math.random() * Math.min(5000, 100 * 2 ** (attempt - 1))
-
-/**
- * The bytes `want` of the object, from a first GetObject answer onwards. A body that fails, or ends before its
- * headers or the object's size say (reset, truncation), is resumed from the next byte needed with a ranged
- * GetObject pinned to the same version by If-Match, up to `maxAttempts` times. Bytes outside `want` that a server
- * sends anyway are dropped. `want.end` may be Infinity: while no reply has told the object's size (chunked replies
- * carry no Content-Length), a body that ends cleanly ends where the object ends.
- */
-async function* resumable(
-  ctx: S3Context,
-  key: string,
-  first: GetObjectCommandOutput,
-  want: ByteRange,
-): AsyncGenerator<Uint8Array, void, undefined> {
-  type Body = AsyncIterable<Uint8Array> & { destroy?: () => void }
-  let res = first
-  let body = first.Body as Body | undefined
-  const etag = first.ETag
-  let at = want.start
-  let end = want.end
-  let size: number | undefined
-  try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        if (body === undefined) throw new Error('GetObject returned no body')
-        const span = bodySpan(res)
-        if (span.size !== undefined) {
-          size = span.size
-          end = Math.min(end, size)
-        }
-        let offset = span.start
-        if (offset > at) throw new Error(`server answered from byte ${offset}, needed ${at}`)
-        for await (const chunk of body) {
-          const bytes = chunk instanceof Uint8Array ? chunk : Buffer.from(chunk)
-          const usable = bytes.subarray(Math.max(0, at - offset), Math.max(0, end - offset))
-          offset += bytes.byteLength
-          at += usable.byteLength
-          if (usable.byteLength > 0) yield usable
-          if (at >= end) return
-        }
-        if (span.end !== undefined && offset < span.end) throw new Error(`body ended at byte ${offset}, its headers say ${span.end}`)
-        if (size !== undefined) throw new Error(`body ended after ${at - want.start} of ${end - want.start} bytes`)
-        return
-      } catch (e) {
-        if (e instanceof StorageFailure) throw e
-        body?.destroy?.()
-        if (attempt >= ctx.maxAttempts) throw sdkFailure(key, `reading the body (after ${attempt} attempts)`, e)
-        await sleep(backoffMs(attempt))
-        const next = await getObject(ctx, key, { start: at, end }, etag)
-        if (next === null) {
-          // Nothing from `at` on, in the same version: an object of unknown size ends there.
-          if (size === undefined) return
-          return fail(ioError(key, `S3 read of key "${key}" failed: the object shrank while it was being read`, null))
-        }
-        res = next
-        body = next.Body as Body | undefined
-      }
-    }
-  } finally {
-    body?.destroy?.()
-  }
+/** A read once its first GetObject has answered: its length (unknown for chunked replies) and its bytes, in parts. */
+interface Opened {
+  readonly length: number | undefined
+  readonly parts: Parts
 }
 
+const nothing = (): Opened => ({ length: 0, parts: { start: 0, head: (async function* () {})(), rest: [], etag: undefined } })
+
 /**
- * Opens a read of a valid key: the first GetObject (reporting NotFound), then the resumable body. `length` is the
- * number of bytes to come, unknown when the reply does not tell the object's size (chunked, no Content-Length).
+ * Opens a read of a valid key. The first GetObject asks for at most one part (`partSize` bytes); its reply tells
+ * the object's size and version, and whether the server honours ranges; `check` may refuse the length then. The
+ * rest of a larger read is fetched as ranged GetObjects of `partSize`, pinned to that version by If-Match (see
+ * `./parts.ts`). A server that ignored the range sent the whole object: that one body is read, as is a reply whose
+ * size nothing told.
  */
+const openRead = async (
+  ctx: S3Context,
+  key: string,
+  range: ByteRange | undefined,
+  check: (length: number) => void = () => undefined,
+): Promise<Opened> => {
+  if (range !== undefined && range.start === range.end) {
+    if ((await headInfo(ctx, key)) === null) fail(notFound(key))
+    return nothing()
+  }
+  const start = range?.start ?? 0
+  const wantEnd = range?.end ?? Infinity
+  const firstEnd = Math.min(wantEnd, start + ctx.partSize)
+  const first = await getObject(ctx, key, { start, end: firstEnd })
+  if (first === null) return nothing()
+  const replied = bodySpan(first)
+  const ranged = first.ContentRange !== undefined
+  const { size } = replied
+  // Without the size, the read runs to the end of the body, or of the range if that comes first.
+  const span = size === undefined ? { start, end: wantEnd } : clampRange(range, size)
+  if (span.start === span.end) {
+    discard(first)
+    return nothing()
+  }
+  const length = size === undefined ? undefined : span.end - span.start
+  try {
+    if (length !== undefined) check(length)
+  } catch (e) {
+    discard(first)
+    throw e
+  }
+  const etag = first.ETag
+  if (!ranged || span.end <= firstEnd) return { length, parts: { start, head: resumable(ctx, key, first, span), rest: [], etag } }
+  const head = resumable(ctx, key, first, { start, end: firstEnd })
+  if (size === undefined) {
+    // A range honoured but no size told (`bytes a-b/*`): the rest is one read from where this reply ends, if it ran to firstEnd.
+    const rest = replied.end === firstEnd ? [{ start: firstEnd, end: wantEnd }] : []
+    return { length, parts: { start, head, rest, etag } }
+  }
+  const rest: ByteRange[] = []
+  for (let at = firstEnd; at < span.end; at += ctx.partSize) rest.push({ start: at, end: Math.min(at + ctx.partSize, span.end) })
+  return { length, parts: { start, head, rest, etag } }
+}
+
+/** Opens a read of a valid key (reporting NotFound) and gives its bytes in order. */
 export const streamObject = async (
   ctx: S3Context,
   key: string,
   range: ByteRange | undefined,
 ): Promise<{ length: number | undefined; chunks: AsyncIterable<Uint8Array> }> => {
-  const empty = async function* (): AsyncGenerator<Uint8Array> {}
-  if (range !== undefined && range.start === range.end) {
-    if ((await headInfo(ctx, key)) === null) fail(notFound(key))
-    return { length: 0, chunks: empty() }
-  }
-  const first = await getObject(ctx, key, range)
-  if (first === null) return { length: 0, chunks: empty() }
-  const { size } = bodySpan(first)
-  // Without the size, the read runs to the end of the body, or of the range if that comes first.
-  const span = size === undefined ? { start: range?.start ?? 0, end: range?.end ?? Infinity } : clampRange(range, size)
-  if (span.start === span.end) {
-    discard(first)
-    return { length: 0, chunks: empty() }
-  }
-  return { length: size === undefined ? undefined : span.end - span.start, chunks: resumable(ctx, key, first, span) }
+  const { length, parts } = await openRead(ctx, key, range)
+  return { length, chunks: partsInOrder(ctx, key, parts) }
 }
 
-/** Copies `chunks` into `out`, one after another. */
-const fill = async (out: Uint8Array, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<Uint8Array> => {
+/** The bytes of a valid key in `range`, in one buffer of their size (see `allocate`), its parts fetched in parallel into it. */
+export const readObject = async (ctx: S3Context, key: string, range: ByteRange | undefined): Promise<Uint8Array> => {
+  // A read larger than one buffer is refused once the first reply tells the size, before any more is fetched.
+  const { length, parts } = await openRead(ctx, key, range, (n) => checkReadSize(key, n))
+  if (length !== undefined) return partsInto(ctx, key, parts, allocate(length, key))
+  // The length of a chunked reply is known at its end only: its chunks are kept until then (and no further than one buffer holds).
+  const held: Uint8Array[] = []
+  let total = 0
+  for await (const chunk of partsInOrder(ctx, key, parts)) {
+    total += chunk.byteLength
+    checkReadSize(key, total)
+    held.push(chunk)
+  }
+  const out = allocate(total, key)
   let at = 0
-  for await (const chunk of chunks) {
+  for (const chunk of held) {
     out.set(chunk, at)
     at += chunk.byteLength
   }
   return out
-}
-
-/** The bytes of a valid key in `range`, in one buffer of their size (see `allocate`). */
-export const readObject = async (ctx: S3Context, key: string, range: ByteRange | undefined): Promise<Uint8Array> => {
-  const { length, chunks } = await streamObject(ctx, key, range)
-  if (length !== undefined) return fill(allocate(length, key), chunks)
-  // The length of a chunked reply is known at its end only: its chunks are kept until then (and no further than one buffer holds).
-  const parts: Uint8Array[] = []
-  let total = 0
-  for await (const chunk of chunks) {
-    total += chunk.byteLength
-    checkReadSize(key, total)
-    parts.push(chunk)
-  }
-  return fill(allocate(total, key), parts)
 }

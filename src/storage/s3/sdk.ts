@@ -2,17 +2,13 @@ import type { S3Client } from '@aws-sdk/client-s3'
 import { StorageFailure, unsupported } from '../errors.js'
 import type { S3StorageOptions } from './options.js'
 
-/** The SDK modules, loaded on first use only: they are optional peer dependencies. */
+/** The SDK module, loaded on first use only: it is an optional peer dependency. */
 export const loadSdk = async () => {
   try {
-    const [s3, lib] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')])
-    return { s3, lib }
+    return { s3: await import('@aws-sdk/client-s3') }
   } catch (e) {
     throw new StorageFailure(
-      unsupported(
-        '',
-        `s3Storage needs the optional peer dependencies @aws-sdk/client-s3 and @aws-sdk/lib-storage: npm install @aws-sdk/client-s3 @aws-sdk/lib-storage (${String(e)})`,
-      ),
+      unsupported('', `s3Storage needs the optional peer dependency @aws-sdk/client-s3: npm install @aws-sdk/client-s3 (${String(e)})`),
     )
   }
 }
@@ -33,7 +29,10 @@ export const makeClient = (sdk: Sdk, options: S3StorageOptions, maxAttempts: num
     ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
     maxAttempts,
     retryMode: 'standard',
-    // Checksums only where S3 requires them: otherwise streamed bodies go up aws-chunked, which some servers store verbatim.
+    // Checksums only where S3 requires them or ckpt asks (multipart parts carry a CRC32): otherwise streamed bodies
+    // go up aws-chunked, which some servers store verbatim.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // With "Expect: 100-continue" (the SDK's default above 2 MB) each part goes on a new connection, without keep-alive.
+    expectContinueHeader: false,
   })

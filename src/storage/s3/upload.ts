@@ -1,9 +1,9 @@
-import { Readable } from 'node:stream'
-import { chunksOf, concatChunks, slices } from '../data.js'
+import { chunksOf, concatChunks } from '../data.js'
 import { StorageFailure, alreadyExists, fail, preconditionFailed, unsupported } from '../errors.js'
 import type { Capabilities, ObjectInfo, WriteData, WriteOptions } from '../storage.js'
 import { objectKey, type S3Context } from './context.js'
 import { headInfo } from './head.js'
+import { partsOf, uploadParts } from './multipart.js'
 import { describeSdkError, isNotFound, isPreconditionFailed, sdkFailure } from './sdk-errors.js'
 
 /** The conditions the server was found to honour (see `probeConditions`). */
@@ -25,43 +25,40 @@ const conditionFailed = (key: string, options: WriteOptions | undefined, e: unkn
   return null
 }
 
-/** A multipart (or, if it turns out small, single) upload of streamed chunks, holding about queueSize × partSize. */
-const upload = async (
-  ctx: S3Context,
-  key: string,
-  data: WriteData,
-  condition: Record<string, string>,
-): Promise<{ etag: string | undefined; size: number }> => {
+/** One PutObject of `body`, with its length (so the SDK can retry it); the server's etag, or a HeadObject's. */
+const putObject = async (ctx: S3Context, key: string, body: Uint8Array, condition: Record<string, string>): Promise<ObjectInfo> => {
   const { sdk, client } = ctx.session()
+  const put = await client.send(
+    new sdk.s3.PutObjectCommand({ Bucket: ctx.bucket, Key: objectKey(ctx, key), Body: body, ContentLength: body.byteLength, ...condition }),
+  )
+  return { size: body.byteLength, etag: put.ETag ?? (await headInfo(ctx, key))?.etag ?? '' }
+}
+
+/** Streamed data: one PutObject if it fits one part, else a multipart upload of its parts (see `uploadParts`). */
+const upload = async (ctx: S3Context, key: string, data: WriteData, condition: Record<string, string>): Promise<ObjectInfo> => {
   let size = 0
-  // Chunks go in as views of at most partSize: lib-storage concatenates what it holds into each part, and a
-  // whole tensor handed to it would be copied (and past 4 GiB refused) before being cut into parts.
   async function* counted(): AsyncGenerator<Uint8Array> {
     for await (const chunk of chunksOf(key, data)) {
       size += chunk.byteLength
-      yield* slices(chunk, ctx.partSize)
+      yield chunk
     }
   }
-  const body = Readable.from(counted(), { objectMode: false, highWaterMark: 1 })
-  const job = new sdk.lib.Upload({
-    client,
-    params: { Bucket: ctx.bucket, Key: objectKey(ctx, key), Body: body, ...condition },
-    partSize: ctx.partSize,
-    queueSize: ctx.queueSize,
-    // Parts are aborted here, so that a server that cannot abort (405) does not hide the real error.
-    leavePartsOnError: true,
-  })
+  const parts = partsOf(counted(), ctx.partSize)
   try {
-    const done = await job.done()
-    return { etag: done.ETag, size }
-  } catch (e) {
-    body.destroy()
-    if (job.uploadId !== undefined) {
-      await client
-        .send(new sdk.s3.AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: objectKey(ctx, key), UploadId: job.uploadId }))
-        .catch(() => undefined)
+    const first = await parts.next()
+    if (first.done === true) return await putObject(ctx, key, new Uint8Array(0), condition)
+    const second = await parts.next()
+    if (second.done === true) return await putObject(ctx, key, first.value, condition)
+    async function* all(): AsyncGenerator<Uint8Array> {
+      yield first.value as Uint8Array
+      yield second.value as Uint8Array
+      yield* parts
     }
-    throw e
+    const etag = await uploadParts(ctx, key, all(), condition)
+    return { size, etag: etag ?? (await headInfo(ctx, key))?.etag ?? '' }
+  } finally {
+    // A failed upload lets go of the caller's data at once.
+    await parts.return(undefined)
   }
 }
 
@@ -105,25 +102,13 @@ export const writeObject = async (
     fail(unsupported(key, `${name} cannot honour ifMatch for key "${key}": the server ignores If-Match (or conditionalWrites is false)`))
   const condition: Record<string, string> =
     options?.ifAbsent === true ? { IfNoneMatch: '*' } : options?.ifMatch !== undefined ? { IfMatch: options.ifMatch } : {}
-  const { sdk, client } = ctx.session()
   if (options?.ifMatch !== undefined && !honoured.multipartIfMatch && !(data instanceof Uint8Array && data.byteLength <= partSize)) {
     data = await gatherForIfMatch(ctx, key, data)
   }
   try {
-    if (data instanceof Uint8Array && data.byteLength <= partSize) {
-      const put = await client.send(
-        new sdk.s3.PutObjectCommand({
-          Bucket: ctx.bucket,
-          Key: objectKey(ctx, key),
-          Body: data,
-          ContentLength: data.byteLength,
-          ...condition,
-        }),
-      )
-      return { size: data.byteLength, etag: put.ETag ?? (await headInfo(ctx, key))?.etag ?? '' }
-    }
-    const done = await upload(ctx, key, data, condition)
-    return { size: done.size, etag: done.etag ?? (await headInfo(ctx, key))?.etag ?? '' }
+    return data instanceof Uint8Array && data.byteLength <= partSize
+      ? await putObject(ctx, key, data, condition)
+      : await upload(ctx, key, data, condition)
   } catch (e) {
     throw conditionFailed(key, options, e) ?? sdkFailure(key, 'write', e)
   }
