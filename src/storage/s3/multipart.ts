@@ -54,7 +54,9 @@ export const uploadParts = async (
   const Key = objectKey(ctx, key)
   const { UploadId } = await client.send(new sdk.s3.CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC32' }))
   const cancel = new AbortController()
-  setMaxListeners(ctx.queueSize + 1, cancel.signal) // one listener per part in flight
+  // Private to this upload, its listeners bounded by the parts in flight; but the SDK adds several per request and
+  // drops them only after the next part starts, so any fixed limit prints a false leak warning. No limit.
+  setMaxListeners(0, cancel.signal)
   const done: CompletedPart[] = []
   const running = new Set<Promise<void>>()
   let failure: { readonly error: unknown } | null = null
