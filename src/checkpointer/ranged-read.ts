@@ -52,7 +52,7 @@ const readThroughScratch = async (storage: Storage, key: string, start: number, 
     withScratch(async (buffer) => {
       const n = Math.min(SCRATCH_BYTES, end - at)
       const got = await storage.readInto!(key, { start: at, end: at + n }, buffer)
-      if (got < n) throw new BlockMismatch(`ends at byte ${at + got}, the index says ${size} bytes (truncated or replaced)`)
+      if (got < n) throw endedEarly(at, got, size)
       out.set(buffer.subarray(0, n), at - start)
     })
   const offsets: number[] = []
@@ -63,6 +63,13 @@ const readThroughScratch = async (storage: Storage, key: string, start: number, 
 
 /** Why a checked read failed: the caller words it as a corrupt checkpoint. */
 export class BlockMismatch extends Error {}
+
+/**
+ * A read from `start` that got `got` bytes, fewer than asked, of a file the index says has `size`: the file ends
+ * there, or (nothing at all came back) somewhere before `start`.
+ */
+const endedEarly = (start: number, got: number, size: number): BlockMismatch =>
+  new BlockMismatch(`ends ${got > 0 ? 'at' : 'at or before'} byte ${start + got}, the index says ${size} bytes (truncated or replaced)`)
 
 interface Wanted {
   readonly index: number
@@ -167,6 +174,15 @@ export const readCheckedRanges = async (
   const out: Uint8Array[] = ranges.map(() => new Uint8Array(0))
   const sorted = ranges.map((r, index) => ({ index, start: r.start, end: r.end })).sort((a, b) => a.start - b.start)
   const runs = runsOf(sorted, blockSize, size)
+  // Ranges that reach the last block read the file's end: that it ends there too is checked, by one byte past it
+  // (an empty answer, a 416 on S3), as a streamed read does, so that a file appended to is not taken for the one ckpt wrote.
+  const pastEnd =
+    runs.at(-1)?.end === size
+      ? storage.read(key, { start: size, end: size + 1 }).then((past) => {
+          if (past.byteLength > 0) throw new BlockMismatch(`has more than ${size} bytes, the index says ${size} (replaced or appended to)`)
+        })
+      : Promise.resolve()
+  pastEnd.catch(() => undefined) // observed below, after the runs; a failure while they run must not be unhandled
   await mapBounded(runs, RUNS_IN_FLIGHT, async (run) => {
     const blocks = blockDigester(hasher, blockSize, PENDING_BYTES)
     const small = run.ranges.filter((r) => r.end - r.start < blockSize)
@@ -174,8 +190,7 @@ export const readCheckedRanges = async (
     const read = async (p: Piece): Promise<Uint8Array> => {
       if (p.exact !== null && storage.readInto !== undefined) return readThroughScratch(storage, key, p.start, p.end, size)
       const bytes = await storage.read(key, { start: p.start, end: p.end })
-      if (bytes.byteLength < p.end - p.start)
-        throw new BlockMismatch(`ends at byte ${p.start + bytes.byteLength}, the index says ${size} bytes (truncated or replaced)`)
+      if (bytes.byteLength < p.end - p.start) throw endedEarly(p.start, bytes.byteLength, size)
       return bytes
     }
     await inOrder(piecesOf(run, blockSize), READS_IN_FLIGHT, read, async (p, bytes) => {
@@ -196,5 +211,6 @@ export const readCheckedRanges = async (
       throw new BlockMismatch(`fails its checksum in block ${b} (bytes ${b * blockSize} to ${Math.min(size, (b + 1) * blockSize)})`)
     }
   })
+  await pastEnd
   return out
 }

@@ -64,6 +64,13 @@ describe.each(hashers)('%s', (_, hasher) => {
     expect(Buffer.from(list).equals(expectedList(bytes, 1 << 20))).toBe(true)
   })
 
+  it('hashes blocks on shared memory (tensors may view a SharedArrayBuffer, which Web Crypto refuses to digest)', async () => {
+    const bytes = new Uint8Array(new SharedArrayBuffer(3 << 20))
+    bytes.set(randomBytes(bytes.byteLength))
+    const list = await digestBlocks(hasher, [bytes], 1 << 20)
+    expect(Buffer.from(list).equals(expectedList(bytes, 1 << 20))).toBe(true)
+  })
+
   it('hashes a block larger than a worker slot (64 MiB blocks, as an index may record)', async () => {
     const bytes = new Uint8Array(randomBytes(3 << 20))
     expect(Buffer.from(await hasher.digest([bytes.subarray(0, 1), bytes.subarray(1)])).equals(sha(bytes))).toBe(true)
