@@ -10,8 +10,11 @@ import { mapBounded } from './map-bounded.js'
  * smaller ranges and the bytes around them up to block boundaries are read together and copied out.
  */
 
-/** Most bytes of one read of small ranges and the bytes around them (split at block boundaries above this). */
-const FILL_BYTES = 64 << 20
+/**
+ * Most bytes of one read of small ranges and the bytes around them (split at block boundaries above this; a larger
+ * block is read whole). READS_IN_FLIGHT of them, beside the tensors, stay well within a restore's N + 256 MiB.
+ */
+const FILL_BYTES = 16 << 20
 /** Reads of one run of blocks in flight at once, and runs at once (for stores with latency, such as S3). */
 const READS_IN_FLIGHT = 4
 const RUNS_IN_FLIGHT = 4
@@ -113,9 +116,10 @@ const runsOf = (ranges: ReadonlyArray<Wanted>, blockSize: number, size: number):
 const piecesOf = (run: Run, blockSize: number): Piece[] => {
   const pieces: Piece[] = []
   const fill = (start: number, end: number) => {
-    // Cut at a block boundary (blocks are at most FILL_BYTES, so there is one past `at`).
+    // Cut at a block boundary past `at` (a piece holds one block at least).
+    const most = Math.max(FILL_BYTES, blockSize)
     for (let at = start; at < end;) {
-      const to = Math.min(end, Math.floor((at + FILL_BYTES) / blockSize) * blockSize)
+      const to = Math.min(end, Math.floor((at + most) / blockSize) * blockSize)
       pieces.push({ start: at, end: to, exact: null })
       at = to
     }

@@ -64,5 +64,7 @@ export const countingReads = (storage: Storage, sizes: ReadonlyMap<string, numbe
       inFlight -= n
     }
   }
-  return { storage: { ...storage, read }, most: () => most }
+  // Without the inner `readInto`: a reader would use it, past this `read`, and those bytes would go uncounted.
+  const { readInto: _, ...rest } = storage
+  return { storage: { ...rest, read } as Storage, most: () => most }
 }

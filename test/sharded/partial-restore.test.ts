@@ -47,7 +47,7 @@ const flipByte = (path: string, at: number): void => {
   closeSync(fd)
 }
 
-describe('a sharded checkpoint with block checksums', () => {
+describe('a sharded checkpoint with block checksums', { timeout: 180_000 }, () => {
   it('records each shard by blocks, with its block list, and restores whole exactly', async () => {
     const { dir, tensors } = await saved()
     const ckpt = await createCheckpointer({ storage: fsStorage(dir), filepath: 'x.safetensors', monitor: 'loss', ...quiet })
