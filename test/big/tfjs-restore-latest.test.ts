@@ -12,19 +12,21 @@ const BYTES = ROWS * 4096 * 4
 const fs = statfsSync(tmpdir())
 const skip =
   process.env['CKPT_HUGE'] !== '1'
-    ? 'set CKPT_HUGE=1 to run it (about 6 GB of memory and 3 GB of disk)'
+    ? 'set CKPT_HUGE=1 to run it (about 3 GB of memory and 3 GB of disk)'
     : fs.bavail * fs.bsize < 8e9
       ? `${tmpdir()} has less than 8 GB free`
       : null
 if (skip !== null) console.log(`skipping the 2.5 GiB tfjs restoreLatest test: ${skip}`)
 
-// A whole tfjs model of 2.5 GiB through modelCheckpoint and restoreLatest. tfjs copies every weight out of the
-// weight data it is given (decodeWeights), so its restore holds the read buffers and the model at once: about 2N.
+// A whole tfjs model of 2.5 GiB through modelCheckpoint and restoreLatest. The restore builds the model with
+// zero-filled weights (pages not yet backed) and reads each weight, verified, into the array its tensor keeps: its
+// peak is the model's own N bytes and the runtime, never the weight file and the tensors at once (tfjs's own
+// loadLayersModel holds both: about 2N).
 describe.skipIf(skip !== null)('a 2.5 GiB tfjs model', { timeout: 900_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'ckpt-big-tfjs-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-  it('saves with modelCheckpoint and comes back exact from restoreLatest, its weight file read as 1 GiB buffers', async () => {
+  it('saves with modelCheckpoint and comes back exact from restoreLatest, with a peak RSS of at most N + 256 MiB', async () => {
     const limits = { killAboveBytes: 2 * BYTES + 2 * GiB, timeoutMs: 600_000 }
     const saved = await runChild('test/big/support/tfjs-child.ts', ['save', dir, String(ROWS)], limits)
     if (saved._tag !== 'Done') throw new Error(JSON.stringify(saved))
@@ -38,6 +40,6 @@ describe.skipIf(skip !== null)('a 2.5 GiB tfjs model', { timeout: 900_000 }, () 
     expect(r.elements).toBe(ROWS * 4096)
     expect(r.wrong).toEqual([])
     expect(r.initialEpoch).toBe(1)
-    expect(r.peakBytes).toBeLessThanOrEqual(2 * BYTES + 512 * MiB)
+    expect(r.peakBytes).toBeLessThanOrEqual(BYTES + 256 * MiB)
   })
 })
