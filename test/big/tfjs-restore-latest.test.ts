@@ -42,4 +42,24 @@ describe.skipIf(skip !== null)('a 2.5 GiB tfjs model', { timeout: 900_000 }, () 
     expect(r.initialEpoch).toBe(1)
     expect(r.peakBytes).toBeLessThanOrEqual(BYTES + 256 * MiB)
   })
+
+  // On wasm tfjs keeps tensors in its heap: the model's zeros there are overwritten in place by each weight as read,
+  // so the heap holds N and the reads at most one weight (here the whole model: one embedding) besides.
+  it('on wasm, a 512 MiB model restores within the heap (N) and its one weight read (N) + 256 MiB', async () => {
+    const rows = ROWS / 5
+    const bytes = rows * 4096 * 4
+    const wasmDir = join(dir, 'wasm')
+    const limits = { killAboveBytes: 4 * bytes + 2 * GiB, timeoutMs: 600_000 }
+    const saved = await runChild('test/big/support/tfjs-child.ts', ['save', wasmDir, String(rows), 'wasm'], limits)
+    if (saved._tag !== 'Done') throw new Error(JSON.stringify(saved))
+    const restored = await runChild('test/big/support/tfjs-child.ts', ['restore', wasmDir, 'wasm'], limits)
+    if (restored._tag !== 'Done') throw new Error(JSON.stringify(restored))
+    const r = restored.report as { elapsedMs: number; peakBytes: number; elements: number; wrong: string[] }
+    console.log(
+      `tfjs restoreLatest of 512 MiB on wasm: ${(r.elapsedMs / 1000).toFixed(1)} s, peak RSS ${(r.peakBytes / MiB).toFixed(0)} MiB`,
+    )
+    expect(r.elements).toBe(rows * 4096)
+    expect(r.wrong).toEqual([])
+    expect(r.peakBytes).toBeLessThanOrEqual(2 * bytes + 256 * MiB)
+  })
 })

@@ -48,12 +48,12 @@ export interface CaptureOptions {
 }
 
 /** The wasm backend's internals that a pooled copy needs; `null` when the active backend is not wasm. */
-interface WasmHeap {
+export interface WasmHeap {
   readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number } | undefined }
   readonly wasm: { readonly HEAPU8: Uint8Array }
 }
 
-const wasmHeap = (): WasmHeap | null => {
+export const wasmHeap = (): WasmHeap | null => {
   if (tf.getBackend() !== 'wasm') return null
   const b = tf.backend() as unknown as Partial<WasmHeap>
   return b.dataIdMap !== undefined && b.wasm?.HEAPU8 instanceof Uint8Array ? (b as WasmHeap) : null

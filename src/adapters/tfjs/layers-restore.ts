@@ -5,6 +5,7 @@ import { isBlockRecord } from '../../checkpointer/artifact-reader.js'
 import type { ArtifactReader } from '../../checkpointer/serializer.js'
 import { allocate } from '../../storage/data.js'
 import type { ByteRange } from '../../storage/storage.js'
+import { wasmHeap, type WasmHeap } from './capture.js'
 import { typedView, type TfjsNumericDtype } from './dtypes.js'
 import { fail, type TfjsAdapterError } from './errors.js'
 import { checkModelJsonPath, entryBytes, parseModelJson, weightKeysOf } from './layout.js'
@@ -92,6 +93,19 @@ const tensorOn = (spec: tf.io.WeightsManifestEntry, bytes: Uint8Array): tf.Tenso
   return tf.tensor(typedView(dtype, aligned), spec.shape, dtype)
 }
 
+/**
+ * On wasm, copies a weight's bytes over its variable's own memory in the heap (the zeros it was built with), so the
+ * heap never holds a second copy of it. Not for a variable with a constraint: tfjs applies it on `write`, and so
+ * does the tensor path.
+ */
+const fillInPlace = (heap: WasmHeap | null, v: tfl.LayerVariable, bytes: Uint8Array): boolean => {
+  if (heap === null || v.constraint != null) return false
+  const info = heap.dataIdMap.get(v.read().dataId)
+  if (info === undefined) return false
+  heap.wasm.HEAPU8.set(bytes, info.memoryOffset)
+  return true
+}
+
 /** Whether {@link restoreLayersModel} reads these weights: float32, int32 and bool, not quantized (what ckpt writes). */
 const readableWeightByWeight = (specs: ReadonlyArray<tf.io.WeightsManifestEntry>): boolean =>
   specs.every((s) => s.quantization === undefined && NUMERIC.has(s.dtype))
@@ -99,12 +113,12 @@ const readableWeightByWeight = (specs: ReadonlyArray<tf.io.WeightsManifestEntry>
 /**
  * A new compiled model from a `model.json` checkpoint, read through a verifying reader weight by weight: the model
  * is built with zero-filled weights, then the weight files are read in groups of at most 64 MiB (a larger weight
- * alone), each group verified (the blocks it touches) before any tensor is made of it, each weight a tensor on its
- * own array (no copy on cpu) that replaces the zeros. So the restore holds the model, plus one group, plus the
- * reads in flight; never the weight files whole and the tensors at once. The optimizer's weights are set together
- * at the end (tfjs sets them all at once). Weight files without block checksums (older indexes) are verified
- * whole, so they are read in one group. `null` when the manifest needs what only tfjs decodes (quantized weights,
- * other dtypes). Any failure disposes the model it built.
+ * alone), each group verified (the blocks it touches) before any tensor is made of it. Each weight replaces its
+ * zeros: on cpu as a tensor on its own array (no copy), on wasm copied over them in the heap. So the restore holds
+ * the model, one group and the reads in flight; never the weight files whole and the tensors at once. The
+ * optimizer's weights are set together at the end (tfjs sets them all at once). Weight files without block
+ * checksums (older indexes) are verified whole, so they are read in one group. `null` when the manifest needs what
+ * only tfjs decodes (quantized weights, other dtypes). Any failure disposes the model it built.
  */
 export const restoreLayersModel = async (reader: ArtifactReader, path: string): Promise<tfl.LayersModel | null> => {
   const key = orThrow(checkModelJsonPath(path))
@@ -144,14 +158,15 @@ export const restoreLayersModel = async (reader: ArtifactReader, path: string): 
       files.some((f) => f.whole),
     )) {
       const bytes = await readGroup(reader, group)
+      const heap = wasmHeap() // looked up after each read: the heap may have grown meanwhile
       group.forEach(({ spec }, i) => {
+        if (spec.group === 'optimizer') return void optimizerWeights.push({ name: spec.name, tensor: tensorOn(spec, bytes[i]!) })
+        const v = variables.get(spec.name)!
+        if (fillInPlace(heap, v, bytes[i]!)) return
+        // The variable takes the tensor's data (no copy on cpu); disposing the tensor leaves it to the variable.
         const t = tensorOn(spec, bytes[i]!)
-        if (spec.group === 'optimizer') optimizerWeights.push({ name: spec.name, tensor: t })
-        else {
-          // The variable takes the tensor's data (no copy); disposing the tensor leaves it to the variable.
-          variables.get(spec.name)!.write(t)
-          t.dispose()
-        }
+        v.write(t)
+        t.dispose()
       })
     }
     // tfjs ignores optimizer weights when the model has no optimizer (no training config); so does this.
