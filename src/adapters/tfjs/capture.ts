@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
 import type { Tensor, Tensors } from '../../tensors/index.js'
-import { toSafetensorsDtype, type TfjsNumericDtype } from './dtypes.js'
+import { toSafetensorsDtype, typedView, type TfjsNumericDtype } from './dtypes.js'
 import { fail } from './errors.js'
 import { assertUniqueNames } from './names.js'
 import { hiddenOptimizerState, type HiddenOptimizerState } from './optimizer.js'
@@ -48,23 +48,16 @@ export interface CaptureOptions {
 }
 
 /** The wasm backend's internals that a pooled copy needs; `null` when the active backend is not wasm. */
-interface WasmHeap {
+export interface WasmHeap {
   readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number } | undefined }
   readonly wasm: { readonly HEAPU8: Uint8Array }
 }
 
-const wasmHeap = (): WasmHeap | null => {
+export const wasmHeap = (): WasmHeap | null => {
   if (tf.getBackend() !== 'wasm') return null
   const b = tf.backend() as unknown as Partial<WasmHeap>
   return b.dataIdMap !== undefined && b.wasm?.HEAPU8 instanceof Uint8Array ? (b as WasmHeap) : null
 }
-
-const typed = (dtype: TfjsNumericDtype, bytes: Uint8Array): Bytes =>
-  dtype === 'float32'
-    ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
-    : dtype === 'int32'
-      ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
-      : bytes
 
 const checkedDtype = (name: string, dtype: string): TfjsNumericDtype => {
   const d = toSafetensorsDtype(name, dtype)
@@ -96,7 +89,7 @@ export const modelCapturer = () => {
     const info = heap.dataIdMap.get(t.dataId)
     if (info === undefined) throw new Error(`ckpt/tfjs: tensor '${key}' has no data on the wasm backend (disposed?)`)
     dst.set(heap.wasm.HEAPU8.subarray(info.memoryOffset, info.memoryOffset + bytes))
-    return typed(t.dtype as TfjsNumericDtype, dst)
+    return typedView(t.dtype as TfjsNumericDtype, dst)
   }
 
   const take = (heap: WasmHeap | null, group: string, name: string, t: tf.Tensor): CapturedTensor => {

@@ -23,3 +23,11 @@ export const toSafetensorsDtype = (name: string, dtype: string): E.Either<TfjsAd
 
 /** F32 → float32, I32 → int32, BOOL → bool; any other safetensors dtype has no tfjs counterpart (`undefined`). */
 export const fromSafetensorsDtype = (dtype: Dtype): TfjsNumericDtype | undefined => FROM_SAFETENSORS[dtype]
+
+/** `bytes` seen as the typed array of `dtype`, without a copy (float32 and int32 need a byte offset that is a multiple of 4). */
+export const typedView = (dtype: TfjsNumericDtype, bytes: Uint8Array): Float32Array | Int32Array | Uint8Array =>
+  dtype === 'float32'
+    ? new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
+    : dtype === 'int32'
+      ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)
+      : bytes

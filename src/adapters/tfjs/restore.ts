@@ -5,7 +5,7 @@ import { restorableEntries } from '../../checkpointer/entries.js'
 import type { Entry } from '../../checkpointer/index-file.js'
 import { readIndexOrScan } from '../../checkpointer/index-store.js'
 import { safetensorsSerializer } from '../../checkpointer/safetensors-serializer.js'
-import type { Serializer } from '../../checkpointer/serializer.js'
+import type { ArtifactReader, Serializer } from '../../checkpointer/serializer.js'
 import { readFirstValid, type Skipped } from '../../checkpointer/verified-read.js'
 import type { Storage } from '../../storage/storage.js'
 import { fail } from './errors.js'
@@ -15,8 +15,8 @@ import { SAFETENSORS_FORMAT, TFJS_LAYERS_FORMAT, tfjsLayersSerializer } from './
 import { decodeKerasModel } from './keras/model-file.js'
 import { orThrow as orThrowKeras } from '../../keras/errors.js'
 import { kerasModelSerializer, kerasWeightsSerializer } from './keras/serializers.js'
-import { mismatchMessage } from './weights.js'
-import type { WeightMismatch } from './errors.js'
+import { layersMismatches, mismatchMessage } from './weights.js'
+import { restoreLayersModel } from './layers-restore.js'
 
 /** A checkpoint restored to continue training. */
 export interface RestoredTraining {
@@ -70,10 +70,9 @@ export const sayResumed = (options: RestoreOptions, entry: Entry, initialEpoch: 
 
 export const initialEpochOf = (entry: Entry): number => (entry.batch === null ? entry.epoch + 1 : entry.epoch)
 
-/** A verified whole-model checkpoint as read: tfjs layers artifacts, or a `.keras` archive's bytes. */
-type ReadCheckpoint =
-  | { readonly format: 'tfjs-layers'; readonly artifacts: tf.io.ModelArtifacts }
-  | { readonly format: 'keras-model'; readonly bytes: Uint8Array }
+/** A verified whole-model checkpoint as read: what `readLayers` made of a `model.json` one, or a `.keras` archive's bytes. */
+type ReadCheckpoint<L> =
+  { readonly format: 'tfjs-layers'; readonly layers: L } | { readonly format: 'keras-model'; readonly bytes: Uint8Array }
 
 const weightsOnly = (entry: Entry, ending: string, loader: string): never =>
   fail({
@@ -84,15 +83,18 @@ const weightsOnly = (entry: Entry, ending: string, loader: string): never =>
 
 /**
  * Reads the latest (or best) whole-model checkpoint, every byte verified against the index; corrupt
- * checkpoints are passed over (reported in `skipped`). `null` when the storage holds no index or no
- * checkpoint. A weights-only checkpoint (`.safetensors`, `.weights.h5`) rejects with `WeightsOnlyCheckpoint`.
+ * checkpoints are passed over (reported in `skipped`). A `model.json` checkpoint is read by `readLayers`, which
+ * reads through the verifying reader (a corrupt file it meets passes the checkpoint over). `null` when the storage
+ * holds no index or no checkpoint. A weights-only checkpoint (`.safetensors`, `.weights.h5`) rejects with
+ * `WeightsOnlyCheckpoint`.
  */
-const readLatestOrBest = async (
+const readLatestOrBest = async <L>(
   storage: Storage,
   which: 'latest' | 'best',
   options: RestoreOptions,
+  readLayers: (reader: ArtifactReader, path: string) => Promise<L>,
 ): Promise<{
-  readonly read: ReadCheckpoint
+  readonly read: ReadCheckpoint<L>
   readonly entry: Entry
   readonly initialEpoch: number
   readonly skipped: ReadonlyArray<{ path: string; reason: string }>
@@ -112,11 +114,10 @@ const readLatestOrBest = async (
     })
   const tried = restoreCandidates(entries, which, ranking ?? { monitor: '', mode: 'min' })
   if (tried.length === 0) return null
-  const serializer = tfjsLayersSerializer()
-  const read = await readFirstValid(storage, tried, async (reader, entry): Promise<ReadCheckpoint> => {
+  const read = await readFirstValid(storage, tried, async (reader, entry): Promise<ReadCheckpoint<L>> => {
     if (entry.format === SAFETENSORS_FORMAT) return weightsOnly(entry, '.safetensors', 'loadWeights')
     if (entry.format === kerasWeightsSerializer.format) return weightsOnly(entry, '.weights.h5', 'loadKerasWeights')
-    if (entry.format === TFJS_LAYERS_FORMAT) return { format: 'tfjs-layers', artifacts: await serializer.read(reader, entry.path) }
+    if (entry.format === TFJS_LAYERS_FORMAT) return { format: 'tfjs-layers', layers: await readLayers(reader, entry.path) }
     if (entry.format === kerasModelSerializer.format)
       return { format: 'keras-model', bytes: await kerasModelSerializer.read(reader, entry.path) }
     return fail({
@@ -137,7 +138,8 @@ export const restoreArtifacts = async (
   which: 'latest' | 'best',
   options: RestoreOptions = {},
 ): Promise<RestoredArtifacts | null> => {
-  const r = await readLatestOrBest(storage, which, options)
+  const serializer = tfjsLayersSerializer()
+  const r = await readLatestOrBest(storage, which, options, (reader, path) => serializer.read(reader, path))
   if (r === null) return null
   if (r.read.format !== 'tfjs-layers')
     return fail({
@@ -145,7 +147,7 @@ export const restoreArtifacts = async (
       path: r.entry.path,
       message: `ckpt/tfjs: checkpoint '${r.entry.path}' is a '.keras' archive, not tfjs layers artifacts; restore it with restoreLatest/restoreBest`,
     })
-  return { artifacts: r.read.artifacts, entry: r.entry, initialEpoch: r.initialEpoch, skipped: r.skipped }
+  return { artifacts: r.read.layers, entry: r.entry, initialEpoch: r.initialEpoch, skipped: r.skipped }
 }
 
 /** The compiled model, with its optimizer state, from verified `.keras` bytes. */
@@ -162,13 +164,17 @@ const kerasModelFrom = async (bytes: Uint8Array, path: string): Promise<tfl.Laye
   return model
 }
 
+/**
+ * A new compiled model from a verified `model.json` checkpoint, read weight by weight (see {@link restoreLayersModel}):
+ * the restore holds about the model's own size. Weights only tfjs decodes (quantized) go through `loadLayersModel`.
+ */
+const layersModelFrom = async (reader: ArtifactReader, path: string): Promise<tfl.LayersModel> =>
+  (await restoreLayersModel(reader, path)) ?? (await tfl.loadLayersModel(tf.io.fromMemory(await tfjsLayersSerializer().read(reader, path))))
+
 const restore = async (storage: Storage, which: 'latest' | 'best', options: RestoreOptions): Promise<RestoredTraining | null> => {
-  const r = await readLatestOrBest(storage, which, options)
+  const r = await readLatestOrBest(storage, which, options, layersModelFrom)
   if (r === null) return null
-  const model =
-    r.read.format === 'tfjs-layers'
-      ? completeLoadedModel(await tfl.loadLayersModel(tf.io.fromMemory(r.read.artifacts)))
-      : await kerasModelFrom(r.read.bytes, r.entry.path)
+  const model = r.read.format === 'tfjs-layers' ? completeLoadedModel(r.read.layers) : await kerasModelFrom(r.read.bytes, r.entry.path)
   sayResumed(options, r.entry, r.initialEpoch, r.skipped)
   return { model, initialEpoch: r.initialEpoch, policyState: r.entry.policyState, entry: r.entry, skipped: r.skipped }
 }
@@ -223,21 +229,7 @@ export const applyArtifacts = async (model: tfl.LayersModel, artifacts: tf.io.Mo
   const decoded = tf.io.decodeWeights(data, specs)
   const all = Object.values(decoded)
   try {
-    const modelSpecs = specs.filter((s) => s.group !== 'optimizer')
-    const byName = new Map(modelSpecs.map((s) => [s.name, s]))
-    const mismatches: WeightMismatch[] = []
-    const known = new Set<string>()
-    for (const v of model.weights) {
-      known.add(v.originalName)
-      const s = byName.get(v.originalName)
-      if (s === undefined) mismatches.push({ _tag: 'Missing', name: v.originalName })
-      else {
-        if (s.shape.length !== v.shape.length || s.shape.some((d, i) => d !== v.shape[i]))
-          mismatches.push({ _tag: 'Shape', name: v.originalName, expected: v.shape as number[], actual: s.shape })
-        if (s.dtype !== v.dtype) mismatches.push({ _tag: 'Dtype', name: v.originalName, expected: v.dtype, actual: s.dtype })
-      }
-    }
-    for (const s of modelSpecs) if (!known.has(s.name)) mismatches.push({ _tag: 'Unexpected', name: s.name })
+    const mismatches = layersMismatches(model, specs)
     if (mismatches.length > 0) return fail({ _tag: 'WeightsMismatch', path, mismatches, message: mismatchMessage(path, mismatches) })
 
     for (const v of model.weights) v.write(decoded[v.originalName] as tf.Tensor)

@@ -57,6 +57,32 @@ export const weightMismatches = (expected: ReadonlyArray<WeightSpec>, tensors: T
   return out
 }
 
+/**
+ * Every way a tfjs weights manifest disagrees with the model's weights (its optimizer group left out): in model
+ * order (missing, shape, dtype), then the unexpected names in manifest order. Empty when every weight matches. Pure.
+ */
+export const layersMismatches = (
+  model: tfl.LayersModel,
+  specs: ReadonlyArray<tf.io.WeightsManifestEntry>,
+): ReadonlyArray<WeightMismatch> => {
+  const modelSpecs = specs.filter((s) => s.group !== 'optimizer')
+  const byName = new Map(modelSpecs.map((s) => [s.name, s]))
+  const mismatches: WeightMismatch[] = []
+  const known = new Set<string>()
+  for (const v of model.weights) {
+    known.add(v.originalName)
+    const shape = v.shape as ReadonlyArray<number>
+    const s = byName.get(v.originalName)
+    if (s === undefined) mismatches.push({ _tag: 'Missing', name: v.originalName })
+    else {
+      if (!sameShape(s.shape, shape)) mismatches.push({ _tag: 'Shape', name: v.originalName, expected: shape, actual: s.shape })
+      if (s.dtype !== v.dtype) mismatches.push({ _tag: 'Dtype', name: v.originalName, expected: v.dtype, actual: s.dtype })
+    }
+  }
+  for (const s of modelSpecs) if (!known.has(s.name)) mismatches.push({ _tag: 'Unexpected', name: s.name })
+  return mismatches
+}
+
 const describe = (m: WeightMismatch): string => {
   switch (m._tag) {
     case 'Missing':

@@ -1,6 +1,7 @@
 /**
- * `save DIR ROWS` or `restore DIR`, in a child of its own: a tfjs model holding one float32 embedding of ROWS × 4096
- * (ROWS = 163,840 makes 2.5 GiB) saved whole by modelCheckpoint, and restored by restoreLatest. Prints one JSON line.
+ * `save DIR ROWS [BACKEND]` or `restore DIR [BACKEND]`, in a child of its own: a tfjs model holding one float32
+ * embedding of ROWS × 4096 (ROWS = 163,840 makes 2.5 GiB) saved whole by modelCheckpoint, and restored by
+ * restoreLatest, on BACKEND (`cpu` unless given). Prints one JSON line.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
@@ -11,8 +12,9 @@ import { measure } from '../../hostile/support/peak.js'
 
 const COLS = 4096
 const value = (i: number): number => Math.fround((Math.imul(i, 0x9e3779b1) >>> 0) / 2 ** 32)
-const [op, dir, rows] = process.argv.slice(2)
-await useBackend('cpu')
+const [op, dir, ...rest] = process.argv.slice(2)
+const rows = op === 'save' ? rest[0] : undefined
+await useBackend(((op === 'save' ? rest[1] : rest[0]) ?? 'cpu') as 'cpu' | 'wasm')
 
 const save = async (n: number) => {
   const model = tfl.sequential({

@@ -72,3 +72,28 @@ export const optimizerBytes = async (optimizer: tf.Optimizer): Promise<Array<[st
   for (const w of ws) if (!(w.tensor instanceof tf.Variable)) w.tensor.dispose()
   return out
 }
+
+/**
+ * Two Dense layers of `width` × `width` (named `a` and `b`) trained with Adam for `epochs` on fixed random data,
+ * with `callbacks`: checkpoints of 3 × 2 × width² float32 (weights and both moments) and biases.
+ */
+export const fitWideModel = async (width: number, epochs: number, callbacks: ReadonlyArray<tfl.CustomCallback | tfl.Callback>) => {
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ name: 'a', units: width, inputShape: [width], activation: 'relu' }),
+      tfl.layers.dense({ name: 'b', units: width }),
+    ],
+  })
+  model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' })
+  const x = tf.randomNormal([8, width], 0, 1, 'float32', 1)
+  const y = tf.randomNormal([8, width], 0, 1, 'float32', 2)
+  await model.fit(x, y, { epochs, batchSize: 8, verbose: 0, callbacks: [...callbacks] })
+  tf.dispose([x, y])
+  return model
+}
+
+/** The names whose bytes differ between two named lists (compared as Buffers: a deep equality of large arrays takes the heap). */
+export const differingBytes = (a: ReadonlyArray<[string, Uint8Array]>, b: ReadonlyArray<[string, Uint8Array]>): string[] =>
+  a.length !== b.length
+    ? ['(count)']
+    : a.flatMap(([name, bytes], i) => (name === b[i]![0] && Buffer.from(bytes).equals(Buffer.from(b[i]![1])) ? [] : [name]))
