@@ -1,21 +1,20 @@
 /**
  * One operation on a large checkpoint, in a child of its own (`node --expose-gc --import tsx`), so that its time and
- * peak RSS are its own: `save WHERE BYTES`, `restore WHERE`, or `cli DIR ARGS…` (a ckpt command run through `main`).
+ * peak RSS are its own: `save WHERE BYTES`, `restore WHERE`, or `cli WHERE ARGS…` (a ckpt command run through `main`).
  * WHERE is a folder, or `s3:` and the JSON of s3Storage options. Prints one JSON line: the measurement and what the
  * operation found. The CLI reaches an S3 WHERE as `s3://BUCKET/PREFIX --endpoint URL`.
  */
 import { main } from '../../../src/cli/main.js'
 import { createCheckpointer } from '../../../src/checkpointer/index.js'
-import { fsStorage } from '../../../src/storage/fs.js'
-import { s3Storage, type S3StorageOptions } from '../../../src/storage/s3.js'
-import type { Storage } from '../../../src/storage/storage.js'
+import type { S3StorageOptions } from '../../../src/storage/s3.js'
 import type { Tensors } from '../../../src/tensors/index.js'
 import { measure } from '../../hostile/support/peak.js'
 import { checkSamples, patternTensors } from './pattern.js'
+import { storageAt } from './where.js'
 
 const quiet = { log: () => {} }
 const [op, dir, ...rest] = process.argv.slice(2)
-const storage = (): Storage => (dir!.startsWith('s3:') ? s3Storage(JSON.parse(dir!.slice(3)) as S3StorageOptions) : fsStorage(dir!))
+const storage = () => storageAt(dir!)
 
 const save = async (bytes: number) => {
   const tensors: Tensors = patternTensors(bytes)
