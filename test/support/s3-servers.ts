@@ -18,6 +18,8 @@ export interface S3Server {
   readonly endpoint: string
   readonly bucket: string
   readonly credentials: { accessKeyId: string; secretAccessKey: string }
+  /** The server's process, for measuring its memory. */
+  readonly pid: number | undefined
   stop(): Promise<void>
 }
 
@@ -60,6 +62,7 @@ export const startS3rver = async (bucket = 'ckpt-test'): Promise<S3Server> => {
     endpoint: `http://127.0.0.1:${port}`,
     bucket,
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    pid: child.pid,
     stop: async () => {
       await stopChild(child)
       await rm(directory, { recursive: true, force: true })
@@ -119,7 +122,7 @@ export const startMoto = async (bucket = 'ckpt-test'): Promise<S3Server> => {
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials })
   await client.send(new CreateBucketCommand({ Bucket: bucket }))
   client.destroy()
-  return { kind: 'moto', endpoint, bucket, credentials, stop: () => stopChild(child) }
+  return { kind: 'moto', endpoint, bucket, credentials, pid: child.pid, stop: () => stopChild(child) }
 }
 
 /** s3Storage options for `server` under a fresh random prefix, with 5 MiB parts (so multipart starts early). */

@@ -1,21 +1,20 @@
 /**
  * One operation on a large checkpoint, in a child of its own (`node --expose-gc --import tsx`), so that its time and
- * peak RSS are its own: `save WHERE BYTES`, `restore WHERE`, or `cli DIR ARGS…` (a ckpt command run through `main`).
+ * peak RSS are its own: `save WHERE BYTES`, `restore WHERE`, or `cli WHERE ARGS…` (a ckpt command run through `main`).
  * WHERE is a folder, or `s3:` and the JSON of s3Storage options. Prints one JSON line: the measurement and what the
- * operation found.
+ * operation found. The CLI reaches an S3 WHERE as `s3://BUCKET/PREFIX --endpoint URL`.
  */
 import { main } from '../../../src/cli/main.js'
 import { createCheckpointer } from '../../../src/checkpointer/index.js'
-import { fsStorage } from '../../../src/storage/fs.js'
-import { s3Storage, type S3StorageOptions } from '../../../src/storage/s3.js'
-import type { Storage } from '../../../src/storage/storage.js'
+import type { S3StorageOptions } from '../../../src/storage/s3.js'
 import type { Tensors } from '../../../src/tensors/index.js'
 import { measure } from '../../hostile/support/peak.js'
 import { checkSamples, patternTensors } from './pattern.js'
+import { storageAt } from './where.js'
 
 const quiet = { log: () => {} }
 const [op, dir, ...rest] = process.argv.slice(2)
-const storage = (): Storage => (dir!.startsWith('s3:') ? s3Storage(JSON.parse(dir!.slice(3)) as S3StorageOptions) : fsStorage(dir!))
+const storage = () => storageAt(dir!)
 
 const save = async (bytes: number) => {
   const tensors: Tensors = patternTensors(bytes)
@@ -43,11 +42,22 @@ const restore = async () => {
   return { elapsedMs: m.elapsedMs, peakBytes: m.peakBytes, growthBytes: m.growthBytes, ...checkSamples(m.value) }
 }
 
+/** WHERE as the CLI takes it: the folder, or `s3://BUCKET/PREFIX --endpoint URL` with the credentials in the environment. */
+const location = (): { readonly args: ReadonlyArray<string>; readonly env: Readonly<Record<string, string>> } => {
+  if (!dir!.startsWith('s3:')) return { args: [dir!], env: {} }
+  const o = JSON.parse(dir!.slice(3)) as S3StorageOptions
+  return {
+    args: [`s3://${o.bucket}/${o.prefix ?? ''}`, '--endpoint', o.endpoint!],
+    env: { AWS_ACCESS_KEY_ID: o.credentials!.accessKeyId, AWS_SECRET_ACCESS_KEY: o.credentials!.secretAccessKey },
+  }
+}
+
 const cli = async (args: ReadonlyArray<string>) => {
   let stdout = ''
   let stderr = ''
-  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {} }
-  const m = await measure(() => main([...args, dir!], io))
+  const where = location()
+  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: where.env }
+  const m = await measure(() => main([...args, ...where.args], io))
   return { elapsedMs: m.elapsedMs, peakBytes: m.peakBytes, growthBytes: m.growthBytes, code: m.value, stdout, stderr }
 }
 

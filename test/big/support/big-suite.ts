@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statfsSync, statSync } from 'node:fs'
+import { readFileSync, statfsSync } from 'node:fs'
 import { freemem, tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runChild } from '../../hostile/support/child.js'
 import { peakMeasurable } from '../../hostile/support/peak.js'
+import { openPlace, type BigPlace, type BigStorage } from './big-place.js'
 
 const GB = 1e9
 const MiB = 2 ** 20
@@ -39,67 +39,80 @@ interface Measured {
   readonly growthBytes: number
 }
 
-const child = async <R>(args: ReadonlyArray<string>, bytes: number): Promise<R & Measured> => {
-  const outcome = await runChild('test/big/support/big-child.ts', args, { killAboveBytes: bytes + 2 * GB, timeoutMs: 900_000 })
-  if (outcome._tag !== 'Done') throw new Error(`child ${args.join(' ')}: ${JSON.stringify(outcome)}`)
-  return outcome.report as R & Measured
-}
-
-const figures = (what: string, m: Measured): string =>
-  `${what}: ${(m.elapsedMs / 1000).toFixed(1)} s, peak RSS ${(m.peakBytes / MiB).toFixed(0)} MiB (grew ${(m.growthBytes / MiB).toFixed(0)} MiB)`
+const figures = (what: string, m: Measured, serverPeakBytes: number | null): string =>
+  `${what}: ${(m.elapsedMs / 1000).toFixed(1)} s, peak RSS ${(m.peakBytes / MiB).toFixed(0)} MiB (grew ${(m.growthBytes / MiB).toFixed(0)} MiB)` +
+  (serverPeakBytes === null ? '' : `; the S3 server's peak RSS ${(serverPeakBytes / MiB).toFixed(0)} MiB`)
 
 /**
- * The large-checkpoint suite: one checkpoint of `bytes` bytes, saved once through the Checkpointer on fs and shared
- * by the cases below (deleted afterwards). Each operation runs in a child of its own, which measures its time and
- * peak RSS; the figures are printed. Skipped, saying why, where `skip` says so or the machine has no room.
+ * The large-checkpoint suite: one checkpoint of `bytes` bytes, saved once through the Checkpointer on `storage` (a
+ * temp folder, or a bucket on s3rver) and shared by the cases below (deleted afterwards). Each operation runs in a
+ * child of its own, which measures its time and peak RSS; the figures are printed (on S3 with the server's own
+ * peak, which the budget does not count). Skipped, saying why, where `skip` says so or the machine has no room.
  */
-export const bigCheckpointSuite = (label: string, bytes: number, options: { readonly diskBytes: number; readonly skip: string | null }) => {
+export const bigCheckpointSuite = (
+  label: string,
+  bytes: number,
+  options: { readonly storage: BigStorage; readonly diskBytes: number; readonly skip: string | null },
+) => {
   const reason = options.skip ?? whyNot(bytes, options.diskBytes)
-  if (reason !== null) console.log(`skipping the ${label} suite: ${reason}`)
+  const on = options.storage === 'fs' ? 'fs' : 'S3'
+  if (reason !== null) console.log(`skipping the ${label} suite on ${on}: ${reason}`)
+  // S3 moves every byte through HTTP and the server's disk as well: give its children twice as long.
+  const timeoutMs = options.storage === 'fs' ? 900_000 : 1_800_000
 
-  describe.skipIf(reason !== null)(`a ${label} checkpoint on fs`, { timeout: 900_000 }, () => {
-    let dir = ''
+  describe.skipIf(reason !== null)(`a ${label} checkpoint on ${on}`, { timeout: timeoutMs }, () => {
+    let place: BigPlace | undefined
     let fileBytes = 0
-    beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'ckpt-big-'))
+    beforeAll(async () => {
+      place = await openPlace(options.storage)
     })
-    afterAll(() => {
-      if (dir !== '') rmSync(dir, { recursive: true, force: true })
+    afterAll(async () => {
+      await place?.close()
     })
+
+    const child = async <R>(what: string, args: ReadonlyArray<string>): Promise<R & Measured> => {
+      const [op, ...rest] = args
+      place!.resetServerPeak()
+      const outcome = await runChild('test/big/support/big-child.ts', [op!, place!.where, ...rest], {
+        killAboveBytes: bytes + 2 * GB,
+        timeoutMs,
+      })
+      if (outcome._tag !== 'Done') throw new Error(`child ${args.join(' ')}: ${JSON.stringify(outcome)}`)
+      const m = outcome.report as R & Measured
+      console.log(figures(`${label} ${what} on ${on}`, m, place!.serverPeakBytes()))
+      return m
+    }
 
     it(`saves through the Checkpointer with peak RSS at most N + 256 MiB`, async () => {
-      const r = await child<Record<string, never>>(['save', dir, String(bytes)], bytes)
-      fileBytes = statSync(join(dir, 'big.safetensors')).size
-      console.log(figures(`${label} save (N = ${fileBytes} bytes)`, r))
+      const r = await child<Record<string, never>>('save', ['save', String(bytes)])
+      fileBytes = await place!.size('big.safetensors')
+      console.log(`${label} on ${on}: N = ${fileBytes} bytes`)
       expect(fileBytes).toBeGreaterThan(bytes)
       expect(r.peakBytes).toBeLessThanOrEqual(fileBytes + RSS_ALLOWANCE)
     })
 
     it('restores through the Checkpointer, every sampled word exact, into arrays of their own, with peak RSS at most N + 256 MiB', async () => {
-      const r = await child<{ checked: number; wrong: ReadonlyArray<string> }>(['restore', dir], bytes)
-      console.log(figures(`${label} restore`, r))
+      const r = await child<{ checked: number; wrong: ReadonlyArray<string> }>('restore', ['restore'])
       expect(r.wrong).toEqual([])
       expect(r.checked).toBeGreaterThan(100_000)
       expect(r.peakBytes).toBeLessThanOrEqual(fileBytes + RSS_ALLOWANCE)
     })
 
     it('ckpt verify checks it, in bounded memory', async () => {
-      const r = await child<{ code: number; stdout: string }>(['cli', dir, 'verify'], bytes)
-      console.log(figures(`${label} ckpt verify`, r))
+      const r = await child<{ code: number; stdout: string }>('ckpt verify', ['cli', 'verify'])
       expect(r.stdout).toContain('OK       big.safetensors')
       expect(r.code).toBe(0)
       expect(r.growthBytes).toBeLessThan(RSS_ALLOWANCE)
     })
 
     it('a folder without its index opens: ckpt ls finds the checkpoint by scanning it, in bounded memory', async () => {
-      rmSync(join(dir, 'ckpt-index.json'))
-      const r = await child<{ code: number; stdout: string }>(['cli', dir, 'ls'], bytes)
-      console.log(figures(`${label} ckpt ls without an index (scan)`, r))
+      await place!.remove('ckpt-index.json')
+      const r = await child<{ code: number; stdout: string }>('ckpt ls without an index (scan)', ['cli', 'ls'])
       expect(r.stdout).toContain('rebuilt')
       expect(r.stdout).toContain('big.safetensors')
       expect(r.code).toBe(0)
       expect(r.growthBytes).toBeLessThan(RSS_ALLOWANCE)
-      expect(existsSync(join(dir, 'ckpt-index.json'))).toBe(false)
+      expect(await place!.exists('ckpt-index.json')).toBe(false)
     })
   })
 }

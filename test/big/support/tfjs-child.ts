@@ -1,14 +1,15 @@
 /**
- * `save DIR ROWS [BACKEND]` or `restore DIR [BACKEND]`, in a child of its own: a tfjs model holding one float32
+ * `save WHERE ROWS [BACKEND]` or `restore WHERE [BACKEND]`, in a child of its own: a tfjs model holding one float32
  * embedding of ROWS × 4096 (ROWS = 163,840 makes 2.5 GiB) saved whole by modelCheckpoint, and restored by
- * restoreLatest, on BACKEND (`cpu` unless given). Prints one JSON line.
+ * restoreLatest, on BACKEND (`cpu` unless given). WHERE is a folder, or `s3:` and the JSON of s3Storage options.
+ * Prints one JSON line.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { useBackend } from '../../../src/adapters/tfjs/backend.js'
 import { modelCheckpoint, restoreLatest } from '../../../src/adapters/tfjs/index.js'
-import { fsStorage } from '../../../src/storage/fs.js'
 import { measure } from '../../hostile/support/peak.js'
+import { storageAt } from './where.js'
 
 const COLS = 4096
 const value = (i: number): number => Math.fround((Math.imul(i, 0x9e3779b1) >>> 0) / 2 ** 32)
@@ -25,7 +26,7 @@ const save = async (n: number) => {
   for (let i = 0; i < data.length; i++) data[i] = value(i)
   model.setWeights([tf.tensor2d(data, [n, COLS])])
   const m = await measure(async () => {
-    const cb = modelCheckpoint({ storage: fsStorage(dir!), filepath: 'm/model.json', log: () => {} })
+    const cb = modelCheckpoint({ storage: storageAt(dir!), filepath: 'm/model.json', log: () => {} })
     cb.setModel(model)
     await cb.onTrainBegin()
     await cb.onEpochBegin(0)
@@ -36,7 +37,7 @@ const save = async (n: number) => {
 }
 
 const restore = async () => {
-  const m = await measure(() => restoreLatest(fsStorage(dir!)))
+  const m = await measure(() => restoreLatest(storageAt(dir!)))
   const w = m.value!.model.getWeights()[0]!.dataSync() as Float32Array
   const wrong: string[] = []
   for (let k = 0; k < 100_000; k++) {

@@ -6,11 +6,17 @@ import { readFileSync, writeFileSync } from 'node:fs'
  * so it counts every byte the operation held at once (Buffers, wasm memory, the heap), with no sampling.
  */
 
-const statusKiB = (field: 'VmRSS' | 'VmHWM'): number => {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync('/proc/self/status', 'utf8'))
-  if (m === null) throw new Error(`no ${field} in /proc/self/status`)
+const statusKiB = (field: 'VmRSS' | 'VmHWM', pid: number | 'self' = 'self'): number => {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  if (m === null) throw new Error(`no ${field} in /proc/${pid}/status`)
   return Number(m[1])
 }
+
+/** Resets the kernel's high-water mark of process `pid` (one of this user's) to its current RSS. */
+export const resetPeak = (pid: number | 'self' = 'self'): void => writeFileSync(`/proc/${pid}/clear_refs`, '5')
+
+/** The peak RSS of process `pid` since it started or since `resetPeak`, in bytes. */
+export const peakBytesOf = (pid: number): number => statusKiB('VmHWM', pid) * 1024
 
 export interface Measured {
   readonly elapsedMs: number
@@ -23,7 +29,7 @@ export const measure = async <A>(run: () => Promise<A>): Promise<Measured & { re
   const gc = (globalThis as { gc?: () => void }).gc
   if (gc === undefined) throw new Error('run the child with node --expose-gc')
   gc()
-  writeFileSync('/proc/self/clear_refs', '5') // reset the high-water mark to the current RSS
+  resetPeak()
   const before = statusKiB('VmRSS')
   const started = performance.now()
   const value = await run()
@@ -35,7 +41,7 @@ export const measure = async <A>(run: () => Promise<A>): Promise<Measured & { re
 /** Whether the peak can be measured here (Linux, with a writable clear_refs). */
 export const peakMeasurable = (): boolean => {
   try {
-    writeFileSync('/proc/self/clear_refs', '5')
+    resetPeak()
     return statusKiB('VmHWM') > 0
   } catch {
     return false
