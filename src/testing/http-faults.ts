@@ -14,8 +14,10 @@ import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, 
  * - `chunked-short`: chunked, half the body, then a clean end (the last chunk), as if the object were that long.
  * - `stall`: the reply's headers and half its body, then nothing more on a connection held open, as a server or a
  *   network path that hangs does (only a client-side timeout ends it).
+ * - `no-etag`: the reply without its `ETag` header, as some S3-compatible gateways and proxies send it.
  */
-export type HttpFaultKind = '503' | 'reset' | 'reset-after' | 'truncate' | 'chunked' | 'chunked-truncate' | 'chunked-short' | 'stall'
+export type HttpFaultKind =
+  '503' | 'reset' | 'reset-after' | 'truncate' | 'chunked' | 'chunked-truncate' | 'chunked-short' | 'stall' | 'no-etag'
 
 export interface HttpFault {
   readonly kind: HttpFaultKind
@@ -154,7 +156,8 @@ export const startFaultProxy = async (upstream: string, options: FaultProxyOptio
           return
         }
         const chunked = inject === 'chunked' || inject === 'chunked-truncate' || inject === 'chunked-short'
-        res.writeHead(up.statusCode ?? 502, chunked ? withoutLength(up.headers) : up.headers)
+        const { etag: _etag, ...withoutEtag } = up.headers
+        res.writeHead(up.statusCode ?? 502, chunked ? withoutLength(up.headers) : inject === 'no-etag' ? withoutEtag : up.headers)
         if (inject === 'truncate' || inject === 'chunked-truncate') return sendHalf(req, up, res, 'reset')
         if (inject === 'chunked-short') return sendHalf(req, up, res, 'clean')
         if (inject === 'stall') return sendHalf(req, up, res, 'hold')
