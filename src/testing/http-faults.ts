@@ -12,8 +12,12 @@ import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, 
  *   `Content-Range`; a `200`, the whole object, has none), and a HEAD reply without `Content-Length`.
  * - `chunked-truncate`: chunked, half the body, then a reset.
  * - `chunked-short`: chunked, half the body, then a clean end (the last chunk), as if the object were that long.
+ * - `stall`: the reply's headers and half its body, then nothing more on a connection held open, as a server or a
+ *   network path that hangs does (only a client-side timeout ends it).
+ * - `no-etag`: the reply without its `ETag` header, as some S3-compatible gateways and proxies send it.
  */
-export type HttpFaultKind = '503' | 'reset' | 'reset-after' | 'truncate' | 'chunked' | 'chunked-truncate' | 'chunked-short'
+export type HttpFaultKind =
+  '503' | 'reset' | 'reset-after' | 'truncate' | 'chunked' | 'chunked-truncate' | 'chunked-short' | 'stall' | 'no-etag'
 
 export interface HttpFault {
   readonly kind: HttpFaultKind
@@ -82,15 +86,15 @@ export const startFaultProxy = async (upstream: string, options: FaultProxyOptio
     req.pipe(out)
   }
 
-  /** Sends the first half of `up`'s body (its length from Content-Length), then resets the connection or ends cleanly. */
-  const sendHalf = (req: IncomingMessage, up: IncomingMessage, res: ServerResponse, end: 'reset' | 'clean') => {
+  /** Sends the first half of `up`'s body (its length from Content-Length), then resets the connection, ends cleanly, or holds it. */
+  const sendHalf = (req: IncomingMessage, up: IncomingMessage, res: ServerResponse, end: 'reset' | 'clean' | 'hold') => {
     const half = Math.floor(Number(up.headers['content-length'] ?? 0) / 2)
     const kill = () => req.socket.destroy()
     let sent = 0
     const finish = () => {
       up.destroy()
       if (end === 'clean') res.end()
-      else setImmediate(kill)
+      else if (end === 'reset') setImmediate(kill)
     }
     if (half === 0) return finish()
     up.on('data', (chunk: Buffer) => {
@@ -102,7 +106,7 @@ export const startFaultProxy = async (upstream: string, options: FaultProxyOptio
       bodyBytes += part.byteLength
       if (sent >= half) finish()
     })
-    up.on('end', end === 'clean' ? () => res.end() : kill)
+    up.on('end', end === 'clean' ? () => res.end() : end === 'reset' ? kill : () => undefined)
   }
 
   /** Sends `up`'s body on, as fast as the client reads it, counting the bytes; a client that hangs up stops it. */
@@ -152,9 +156,11 @@ export const startFaultProxy = async (upstream: string, options: FaultProxyOptio
           return
         }
         const chunked = inject === 'chunked' || inject === 'chunked-truncate' || inject === 'chunked-short'
-        res.writeHead(up.statusCode ?? 502, chunked ? withoutLength(up.headers) : up.headers)
+        const { etag: _etag, ...withoutEtag } = up.headers
+        res.writeHead(up.statusCode ?? 502, chunked ? withoutLength(up.headers) : inject === 'no-etag' ? withoutEtag : up.headers)
         if (inject === 'truncate' || inject === 'chunked-truncate') return sendHalf(req, up, res, 'reset')
         if (inject === 'chunked-short') return sendHalf(req, up, res, 'clean')
+        if (inject === 'stall') return sendHalf(req, up, res, 'hold')
         relay(up, res)
       },
       () => res.destroy(),

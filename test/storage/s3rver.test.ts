@@ -48,6 +48,7 @@ describe('s3Storage against s3rver (child process on 127.0.0.1)', () => {
     expect(() => s3Storage(options({ conditionalWrites: 'yes' as unknown as boolean }))).toThrow(
       /conditionalWrites is "yes"; expected 'auto', true or false/,
     )
+    expect(() => s3Storage(options({ socketTimeout: 0 }))).toThrow(/socketTimeout is 0; expected an integer >= 1 \(milliseconds\)/)
   })
 
   it('keeps each storage inside its prefix', async () => {

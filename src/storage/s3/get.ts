@@ -57,5 +57,20 @@ export const bodySpan = (res: GetObjectCommandOutput): BodySpan => {
   return { start: 0, end: res.ContentLength, size: res.ContentLength }
 }
 
+/**
+ * Fails with `IOError` when `res`, a later reply of a read whose first reply `first` carried no ETag (so nothing
+ * pinned it by If-Match), tells another Last-Modified than the first: the object was replaced meanwhile. Last-Modified
+ * counts whole seconds, so a replacement within the second of the first version is not seen.
+ */
+export const checkUnpinned = (
+  key: string,
+  first: { readonly ETag?: string; readonly LastModified?: Date },
+  res: GetObjectCommandOutput,
+): void => {
+  if (first.ETag !== undefined || first.LastModified === undefined) return
+  if (res.LastModified?.getTime() !== first.LastModified.getTime())
+    fail(ioError(key, `S3 read of key "${key}" failed: the object was replaced while it was being read (its Last-Modified changed)`, null))
+}
+
 /** Lets go of a reply's body without reading it. */
 export const discard = (res: GetObjectCommandOutput): void => (res.Body as { destroy?: () => void } | undefined)?.destroy?.()

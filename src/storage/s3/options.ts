@@ -29,6 +29,12 @@ export interface S3StorageOptions {
   /** Attempts per request (and per resumed read) on 5xx, throttling and connection resets. Default 3. */
   readonly maxAttempts?: number
   /**
+   * Milliseconds a request's connection may stay idle (no byte sent or received) before the request fails, and is
+   * retried like a reset: a server or network path that stops answering never hangs a transfer. Default 60000
+   * (boto3's read timeout).
+   */
+  readonly socketTimeout?: number
+  /**
    * Conditional writes: 'auto' probes the server once, at the first write (s3rver ignores them, AWS and moto
    * honour them); true trusts the server without probing; false never sends conditions (conditional writes
    * fail with `Unsupported`). Default 'auto'.
@@ -55,6 +61,8 @@ export const checkOptions = (o: S3StorageOptions): void => {
     bad('queueSize', o.queueSize, 'an integer >= 1')
   if (o.maxAttempts !== undefined && !(Number.isSafeInteger(o.maxAttempts) && o.maxAttempts >= 1))
     bad('maxAttempts', o.maxAttempts, 'an integer >= 1')
+  if (o.socketTimeout !== undefined && !(Number.isSafeInteger(o.socketTimeout) && o.socketTimeout >= 1))
+    bad('socketTimeout', o.socketTimeout, 'an integer >= 1 (milliseconds)')
   if (o.listPageSize !== undefined && !(Number.isSafeInteger(o.listPageSize) && o.listPageSize >= 1 && o.listPageSize <= 1000))
     bad('listPageSize', o.listPageSize, 'an integer from 1 to 1000')
   if (o.conditionalWrites !== undefined && o.conditionalWrites !== 'auto' && typeof o.conditionalWrites !== 'boolean')

@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events'
 import { fail, ioError } from '../errors.js'
 import type { ByteRange } from '../storage.js'
 import type { S3Context } from './context.js'
-import { getObject } from './get.js'
+import { checkUnpinned, discard, getObject } from './get.js'
 import { resumable } from './resumable.js'
 
 /**
@@ -15,6 +15,8 @@ export interface Parts {
   readonly head: AsyncGenerator<Uint8Array, void, undefined>
   readonly rest: ReadonlyArray<ByteRange>
   readonly etag: string | undefined
+  /** The first reply's Last-Modified: what pins the parts when it had no ETag (see `checkUnpinned`). */
+  readonly lastModified: Date | undefined
 }
 
 /** Parts fetched at once: `queueSize` when they are pinned to one version; without an etag, one at a time. */
@@ -31,10 +33,16 @@ const canceller = (): AbortController => {
 }
 
 /** The bytes of one of `rest`: a ranged GetObject pinned to the read's version, resumed like any read, and all of them. */
-async function* partBytes(ctx: S3Context, key: string, range: ByteRange, etag: string | undefined, signal: AbortSignal) {
-  const res = await getObject(ctx, key, range, etag, signal)
+async function* partBytes(ctx: S3Context, key: string, range: ByteRange, parts: Parts, signal: AbortSignal) {
+  const res = await getObject(ctx, key, range, parts.etag, signal)
   let got = 0
   if (res !== null) {
+    try {
+      checkUnpinned(key, { ETag: parts.etag, LastModified: parts.lastModified }, res)
+    } catch (e) {
+      discard(res)
+      throw e
+    }
     for await (const chunk of resumable(ctx, key, res, range, signal)) {
       got += chunk.byteLength
       yield chunk
@@ -59,7 +67,7 @@ export async function* partsInOrder(ctx: S3Context, key: string, parts: Parts): 
     const range = parts.rest[next++]!
     const held = (async () => {
       const chunks: Uint8Array[] = []
-      for await (const chunk of partBytes(ctx, key, range, parts.etag, cancel.signal)) chunks.push(chunk)
+      for await (const chunk of partBytes(ctx, key, range, parts, cancel.signal)) chunks.push(chunk)
       return chunks
     })()
     held.catch(() => undefined) // awaited in turn below; one cancelled after a failure is never awaited
@@ -88,7 +96,7 @@ export const partsInto = async (ctx: S3Context, key: string, parts: Parts, out: 
   const headEnd = parts.rest[0]?.start ?? parts.start + out.byteLength
   const jobs: Array<{ readonly range: ByteRange; readonly chunks: () => AsyncIterable<Uint8Array> }> = [
     { range: { start: parts.start, end: headEnd }, chunks: () => parts.head },
-    ...parts.rest.map((range) => ({ range, chunks: () => partBytes(ctx, key, range, parts.etag, cancel.signal) })),
+    ...parts.rest.map((range) => ({ range, chunks: () => partBytes(ctx, key, range, parts, cancel.signal) })),
   ]
   let failure: { readonly error: unknown } | null = null
   let taken = 0

@@ -13,7 +13,10 @@ interface Opened {
   readonly parts: Parts
 }
 
-const nothing = (): Opened => ({ length: 0, parts: { start: 0, head: (async function* () {})(), rest: [], etag: undefined } })
+const nothing = (): Opened => ({
+  length: 0,
+  parts: { start: 0, head: (async function* () {})(), rest: [], etag: undefined, lastModified: undefined },
+})
 
 /**
  * Opens a read of a valid key. The first GetObject asks for at most one part (`partSize` bytes); its reply tells
@@ -54,16 +57,18 @@ const openRead = async (
     throw e
   }
   const etag = first.ETag
-  if (!ranged || span.end <= firstEnd) return { length, parts: { start, head: resumable(ctx, key, first, span), rest: [], etag } }
+  const lastModified = first.LastModified
+  if (!ranged || span.end <= firstEnd)
+    return { length, parts: { start, head: resumable(ctx, key, first, span), rest: [], etag, lastModified } }
   const head = resumable(ctx, key, first, { start, end: firstEnd })
   if (size === undefined) {
     // A range honoured but no size told (`bytes a-b/*`): the rest is one read from where this reply ends, if it ran to firstEnd.
     const rest = replied.end === firstEnd ? [{ start: firstEnd, end: wantEnd }] : []
-    return { length, parts: { start, head, rest, etag } }
+    return { length, parts: { start, head, rest, etag, lastModified } }
   }
   const rest: ByteRange[] = []
   for (let at = firstEnd; at < span.end; at += ctx.partSize) rest.push({ start: at, end: Math.min(at + ctx.partSize, span.end) })
-  return { length, parts: { start, head, rest, etag } }
+  return { length, parts: { start, head, rest, etag, lastModified } }
 }
 
 /** Opens a read of a valid key (reporting NotFound) and gives its bytes in order. */

@@ -2,7 +2,7 @@ import type { GetObjectCommandOutput } from '@aws-sdk/client-s3'
 import { StorageFailure, fail, ioError } from '../errors.js'
 import type { ByteRange } from '../storage.js'
 import type { S3Context } from './context.js'
-import { bodySpan, getObject } from './get.js'
+import { bodySpan, checkUnpinned, getObject } from './get.js'
 import { sdkFailure } from './sdk-errors.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
@@ -12,10 +12,10 @@ const backoffMs = (attempt: number): number => Math.random() * Math.min(5000, 10
 /**
  * The bytes `want` of the object, from a first GetObject answer onwards. A body that fails, or ends before its
  * headers or the object's size say (reset, truncation), is resumed from the next byte needed with a ranged
- * GetObject pinned to the same version by If-Match, up to `maxAttempts` times. Bytes outside `want` that a server
- * sends anyway are dropped. `want.end` may be Infinity: while no reply has told the object's size (chunked replies
- * carry no Content-Length), a body that ends cleanly ends where the object ends. `signal` stops it (a sibling part
- * of a parallel read failed).
+ * GetObject pinned to the same version by If-Match (without an ETag, checked by Last-Modified), up to `maxAttempts`
+ * times. Bytes outside `want` that a server sends anyway are dropped. `want.end` may be Infinity: while no reply
+ * has told the object's size (chunked replies carry no Content-Length), a body that ends cleanly ends where the
+ * object ends. `signal` stops it (a sibling part of a parallel read failed).
  */
 export async function* resumable(
   ctx: S3Context,
@@ -66,6 +66,7 @@ export async function* resumable(
         }
         res = next
         body = next.Body as Body | undefined
+        checkUnpinned(key, first, next)
       }
     }
   } finally {

@@ -20,6 +20,9 @@ export interface S3Session {
   readonly client: S3Client
 }
 
+/** The default of `socketTimeout`: boto3's read timeout. */
+export const SOCKET_TIMEOUT_MS = 60_000
+
 /** A client for the options, retrying `maxAttempts` times with the SDK's standard strategy. */
 export const makeClient = (sdk: Sdk, options: S3StorageOptions, maxAttempts: number): S3Client =>
   new sdk.s3.S3Client({
@@ -35,4 +38,7 @@ export const makeClient = (sdk: Sdk, options: S3StorageOptions, maxAttempts: num
     responseChecksumValidation: 'WHEN_REQUIRED',
     // With "Expect: 100-continue" (the SDK's default above 2 MB) each part goes on a new connection, without keep-alive.
     expectContinueHeader: false,
+    // The SDK's default is no timeout at all: a connection that stops answering while left open would hang the
+    // transfer for ever. Idle this long, a request fails as a TimeoutError, which is retried (a read body resumed).
+    requestHandler: { socketTimeout: options.socketTimeout ?? SOCKET_TIMEOUT_MS },
   })
