@@ -21,6 +21,7 @@ import { SEGMENT_END, SEGMENT_HEAD, SEGMENT_LIST, SEGMENT_SEPARATOR, tooDeep, ty
 const REGION_BYTES = 64 * 1024
 
 const SEPARATOR = Buffer.from(SEGMENT_SEPARATOR)
+const HEAD = Buffer.from(SEGMENT_HEAD)
 const END = Buffer.from(SEGMENT_END)
 const NEWLINE = 0x0a
 
@@ -126,10 +127,13 @@ export const segmentStream = (ref: SegmentRef): SegmentStream => {
   return {
     push(chunk) {
       if (failed) return false
+      const start = size
       size += chunk.byteLength
       if (size > ref.size) return stop()
       hash.update(chunk)
       let b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+      // Another layout is told by its first bytes, before any more of it is read.
+      for (let i = start; i < HEAD.length && i < size; i++) if (b[i - start] !== HEAD[i]) return stop()
       if (drops === null) {
         const newline = b.indexOf(NEWLINE)
         if (newline < 0) {
