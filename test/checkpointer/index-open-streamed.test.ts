@@ -1,7 +1,7 @@
 // Opening a folder streams each segment in the storage's chunks, checked as they pass, and never reads one whole: at
 // 100,000 checkpoints a whole read held the 43 MB segment twice (its bytes and its text), which was most of the time
 // opening took. A segment in another layout (valid JSON of the same value) still opens: its stream stops at the first
-// chunk, told by its first bytes, and it is read whole.
+// chunk (and the one read ahead), told by its first bytes, and it is read whole.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
@@ -83,6 +83,7 @@ it('a segment in the layout ckpt writes is streamed in chunks, once, and never r
   const other = recording(fsStorage(tmp.dir, { readChunkBytes: CHUNK }))
   expect(await opened(other.storage)).toEqual(expected)
   expect(other.streams.map((s) => s.key)).toEqual([key])
-  expect(other.streams[0]!.chunks).toHaveLength(1)
+  // The first chunk, and the one read ahead of it.
+  expect(other.streams[0]!.chunks.length).toBeLessThanOrEqual(2)
   expect(other.reads).toEqual([{ key, range: { start: 0, end: relaid.length + 1 } }])
 })
