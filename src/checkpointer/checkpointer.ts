@@ -149,7 +149,8 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
       return fail({ _tag: 'CorruptIndex', key: 'ckpt-index.json', message: `the index's policy state cannot be used: ${s.left.message}` })
     state = s.right
   }
-  if (loaded !== null) resumeState(loaded.doc.policyState)
+  // From the state, not `doc`: that would list every checkpoint (100,000 at scale) only to read one field.
+  if (loaded !== null) resumeState(loaded.state.policyState)
   let lock: Promise<WriterLock | null> | null = null
   const takeLock = async () => {
     // The writer's opening (fs: sweep, link probe) settles the capabilities the writes choose their conditions from.

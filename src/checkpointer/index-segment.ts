@@ -13,6 +13,15 @@ import { SEGMENT_PREFIX } from './index-keys.js'
 
 export const SEGMENT_FORMAT = 'ckpt-index-segment'
 
+/**
+ * The layout ckpt writes: `SEGMENT_HEAD`, the drops, `SEGMENT_LIST` and a newline, the entries (one a line, joined by
+ * `SEGMENT_SEPARATOR`), then `SEGMENT_END`. Readers accept any JSON of the same value; this layout reads fastest.
+ */
+export const SEGMENT_HEAD = `{"format":"${SEGMENT_FORMAT}","version":2,"drops":`
+export const SEGMENT_LIST = ',"checkpoints":['
+export const SEGMENT_SEPARATOR = ',\n'
+export const SEGMENT_END = '\n]}\n'
+
 /** A segment as read or written: its reference in the index file and its operations. */
 export interface Segment {
   readonly ref: SegmentRef
@@ -45,7 +54,7 @@ export const makeSegment = (
   level: number,
 ): Segment & { bytes: Uint8Array } => {
   const lines = adds.map((e) => JSON.stringify(encodeEntry(e)))
-  const text = `{"format":"${SEGMENT_FORMAT}","version":2,"drops":${JSON.stringify(drops)},"checkpoints":[\n${lines.join(',\n')}\n]}\n`
+  const text = `${SEGMENT_HEAD}${JSON.stringify(drops)}${SEGMENT_LIST}\n${lines.join(SEGMENT_SEPARATOR)}${SEGMENT_END}`
   const bytes = new TextEncoder().encode(text)
   const key = `${SEGMENT_PREFIX}${seq}-${randomBytes(4).toString('hex')}.json`
   return { ref: { key, size: bytes.length, sha256: sha256Of(bytes), level }, drops, adds, bytes }
@@ -75,13 +84,37 @@ export const mergeOps = (
   return { drops: base ? [] : [...touched].filter((p) => !live.has(p)), adds: [...live.values()] }
 }
 
-/** Whether `value` nests objects and arrays more than `limit` deep; recursion goes at most `limit` deep. */
+/**
+ * Whether `value` nests objects and arrays more than `limit` deep; recursion goes at most `limit` deep. It runs over
+ * every entry at open, so it allocates nothing (no `Object.values`).
+ */
 const deeperThan = (value: unknown, limit: number): boolean => {
   if (typeof value !== 'object' || value === null) return false
   if (limit === 0) return true
-  for (const v of Array.isArray(value) ? value : Object.values(value)) if (deeperThan(v, limit - 1)) return true
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (deeperThan(value[i], limit - 1)) return true
+    return false
+  }
+  for (const k in value) if (Object.hasOwn(value, k) && deeperThan((value as Record<string, unknown>)[k], limit - 1)) return true
   return false
 }
+
+/**
+ * The first entry field nested deeper than a segment allows, as `[position, field]`, or null. Every field counts,
+ * not only the policy state: a field the schema does not know is kept with the entry, and writing it again (a
+ * merge, the CLI's JSON) would recurse as deep as it nests.
+ */
+export const tooDeep = (entries: ReadonlyArray<Entry>): readonly [number, string] | null => {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as Record<string, unknown>
+    for (const field in e) if (Object.hasOwn(e, field) && deeperThan(e[field], MAX_POLICY_STATE_DEPTH)) return [i, field]
+  }
+  return null
+}
+
+/** Why a segment's entry is too deep, worded to follow the segment's key. */
+export const tooDeepMessage = ([i, field]: readonly [number, string]): string =>
+  `has ${field === 'policyState' ? 'a policy state' : `a field ${preview(field)}`} nested more than ${MAX_POLICY_STATE_DEPTH} deep (checkpoints.${i}.${field})`
 
 /**
  * Checks a segment's bytes against its reference (size, SHA-256) and decodes them. Left is why not, worded to
@@ -108,13 +141,7 @@ export const decodeSegment = (ref: SegmentRef, bytes: Uint8Array): E.Either<stri
   if (!Array.isArray(doc.checkpoints)) return E.left(`has checkpoints that are not a list (got ${preview(doc.checkpoints)})`)
   const adds = decodeEntryList(doc.checkpoints, 'checkpoints')
   if (E.isLeft(adds)) return E.left(`does not match the segment schema (${adds.left})`)
-  // Every field of an entry, not only its policy state: a field the schema does not know is kept with the entry,
-  // and writing it again (a merge, the CLI's JSON) would recurse as deep as it nests.
-  for (const [i, e] of adds.right.entries())
-    for (const field in e)
-      if (deeperThan((e as Record<string, unknown>)[field], MAX_POLICY_STATE_DEPTH))
-        return E.left(
-          `has ${field === 'policyState' ? 'a policy state' : `a field ${preview(field)}`} nested more than ${MAX_POLICY_STATE_DEPTH} deep (checkpoints.${i}.${field})`,
-        )
+  const deep = tooDeep(adds.right)
+  if (deep !== null) return E.left(tooDeepMessage(deep))
   return E.right({ ref, drops: doc.drops, adds: adds.right })
 }

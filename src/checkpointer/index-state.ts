@@ -89,8 +89,13 @@ export const indexState = (head: IndexHead, segments: ReadonlyArray<Segment>): I
   const load = (drops: ReadonlyArray<string>, adds: ReadonlyArray<Entry>) => {
     for (const p of drops) live.delete(p)
     for (const e of adds) {
-      if (live.has(e.path)) live.delete(e.path)
+      // One lookup for a new path (nearly all of them); a path seen before is moved last.
+      const size = live.size
       live.set(e.path, e)
+      if (live.size === size) {
+        live.delete(e.path)
+        live.set(e.path, e)
+      }
     }
   }
   for (const s of segments) load(s.drops, s.adds)

@@ -6,6 +6,8 @@ import { CheckpointFailure, storageFailure, type CheckpointError } from './error
 import { decodeIndex, emptyIndex, encodeIndex, MAX_INDEX_DEPTH, type Entry, type IndexDoc, type SegmentRef } from './index-file.js'
 import { INDEX_KEY, MAX_SEQ, SEGMENT_PREFIX, segmentSeq } from './index-keys.js'
 import { decodeSegment, type Segment } from './index-segment.js'
+import { segmentStream } from './index-segment-stream.js'
+import { readAhead, type ReadAhead } from './read-ahead.js'
 import { emptyState, indexState, type IndexChange, type IndexState, type IndexView } from './index-state.js'
 import { jsonDepth } from '../json/bounded-json.js'
 import { bySaveOrder, entryOf } from './entries.js'
@@ -36,8 +38,35 @@ const loaded = (state: IndexState, etag: string | null): LoadedIndex => ({
 /** Reads of the index file and its segments that may meet a concurrent compaction, before the mismatch counts as corruption. */
 const MAX_READS = 5
 
-/** A segment read and checked, or why not (missing, another size, another checksum, not a segment). */
+/**
+ * A segment in ckpt's own layout, streamed and checked as it passes, one chunk read ahead of the decoding (one
+ * storage call a chunk, each waiting for a loaded machine's scheduler otherwise); null when it is not one that checks
+ * (see segmentStream).
+ */
+const streamSegment = async (storage: Storage, ref: SegmentRef): Promise<E.Either<string, Segment> | null> => {
+  const decoder = segmentStream(ref)
+  let source: ReadAhead | null = null
+  try {
+    // One byte past the recorded size, as below.
+    source = readAhead(await storage.readStream(ref.key, { start: 0, end: ref.size + 1 }))
+    for (let c = await source.next(); c !== null; c = await source.next()) if (!decoder.push(c)) break
+  } catch (e) {
+    if (asStorageError(e)?._tag === 'NotFound') return E.left('is missing')
+    return fail(storageFailure(e, `cannot read the index segment "${ref.key}"`, ref.key))
+  } finally {
+    await source?.close()
+  }
+  const segment = decoder.end()
+  return segment === null ? null : E.right(segment)
+}
+
+/**
+ * A segment read and checked, or why not (missing, another size, another checksum, not a segment). Streamed first;
+ * one that does not check that way is read again whole, and `decodeSegment` decides and words why.
+ */
 const readSegment = async (storage: Storage, ref: SegmentRef): Promise<E.Either<string, Segment>> => {
+  const streamed = await streamSegment(storage, ref)
+  if (streamed !== null) return streamed
   let bytes: Uint8Array
   try {
     // One byte past the recorded size: a longer object is told from the right one without reading all of it.
