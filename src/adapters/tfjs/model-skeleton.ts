@@ -30,7 +30,16 @@ export const modelSkeleton = async (parts: {
     for (const [name, entry] of saved) if (entry !== undefined) map[name] = entry
   }
   const model = await building
-  if (parts.trainingConfig != null) model.loadTrainingConfig(parts.trainingConfig as Parameters<tfl.LayersModel['loadTrainingConfig']>[0])
-  if (parts.userDefinedMetadata != null) model.setUserDefinedMetadata(parts.userDefinedMetadata)
+  try {
+    if (parts.trainingConfig != null) model.loadTrainingConfig(parts.trainingConfig as Parameters<tfl.LayersModel['loadTrainingConfig']>[0])
+    if (parts.userDefinedMetadata != null) model.setUserDefinedMetadata(parts.userDefinedMetadata)
+  } catch (e) {
+    // A training config tfjs cannot compile (a loss it does not know): the model, and the optimizer `compile` took
+    // before it failed (held by a Sequential's inner model only), are let go of, not left in the backend.
+    const optimizer = (model.optimizer ?? (model as unknown as { model?: tfl.LayersModel }).model?.optimizer) as tf.Optimizer | undefined
+    model.dispose()
+    optimizer?.dispose()
+    throw e
+  }
   return model
 }
