@@ -4,39 +4,11 @@ import { useBackend } from '../../src/adapters/tfjs/backend.js'
 import { modelCheckpoint } from '../../src/adapters/tfjs/callback.js'
 import { restoreLatest } from '../../src/adapters/tfjs/restore.js'
 import { memoryStorage } from '../../src/storage/memory.js'
-import type { Storage } from '../../src/storage/storage.js'
+import { recording } from './support/recording-storage.js'
 import { BACKENDS, differingBytes, fitWideModel, optimizerBytes, weightBytes } from './support/fixtures.js'
 
 const MiB = 2 ** 20
 const WIDTH = 2048 // two 2048 × 2048 float32 kernels: 32 MiB of weights, 96 MiB with Adam's moments
-
-/** A storage over `inner` that records every read, and hands out each read's bytes in a buffer of their own. */
-const recording = (inner: Storage) => {
-  const buffers = new WeakSet<ArrayBufferLike>()
-  const reads: Array<{ key: string; bytes: number }> = []
-  const storage: Storage = {
-    ...inner,
-    name: inner.name,
-    capabilities: inner.capabilities,
-    readInto: undefined, // every range through `read`, so that its buffer is seen here
-    read: async (key, range) => {
-      const own = new Uint8Array(await inner.read(key, range))
-      buffers.add(own.buffer)
-      reads.push({ key, bytes: own.byteLength })
-      return own
-    },
-    readStream: async (key, range) => {
-      const chunks = await inner.readStream(key, range)
-      return (async function* () {
-        for await (const c of chunks) {
-          reads.push({ key, bytes: c.byteLength })
-          yield c
-        }
-      })()
-    },
-  }
-  return { storage, buffers, reads }
-}
 
 describe.each(BACKENDS)('restoreLatest of a 96 MiB model.json checkpoint on %s', (backend) => {
   let model: tfl.LayersModel

@@ -6,7 +6,7 @@ import type { Storage } from '../../storage/storage.js'
 import { modelCheckpoint } from './callback.js'
 import { checkModelJsonPath } from './layout.js'
 import { fail } from './errors.js'
-import { applyArtifacts, restoreArtifacts, sayResumed } from './restore.js'
+import { resumeInto, sayResumed } from './restore.js'
 import * as E from '#fp-ts/Either.js'
 
 /** Options of {@link fitResumable} (Keras's BackupAndRestore: `backup_dir` → `storage`, `delete_checkpoint` → `deleteCheckpoint`). */
@@ -51,6 +51,9 @@ const deleteBackup = async (storage: Storage): Promise<void> => {
  * `model.fit` that survives interruptions, like Keras's BackupAndRestore: if `storage` holds a backup, its
  * weights and optimizer state are put INTO `model` (which must be built and compiled as before, with the same
  * optimizer class) and training continues at the epoch after the backup's; otherwise it trains from scratch.
+ * The weights are read in verified groups of at most 64 MiB straight into the model's variables, so resuming holds
+ * the model and one group, not a second copy of it. A backup that fails verification rejects with
+ * `CorruptCheckpoint` (the model's weights may then be partly replaced: build it again to start over).
  * A backup of the whole model is committed at every epoch end. `fitArgs.epochs` is the total, as in Keras;
  * `fitArgs.initialEpoch` is used only when there is no backup. Resolves to `fit`'s History (of the epochs run now).
  *
@@ -87,10 +90,9 @@ export const fitResumable = async (
     ...(options.log !== undefined ? { log: options.log } : {}),
   })
   const say = { verbose: options.verbose ?? 0, ...(options.log !== undefined ? { log: options.log } : {}) }
-  const backup = await restoreArtifacts(options.storage, 'latest', say)
+  const backup = await resumeInto(model, options.storage, say)
   let initialEpoch = fitArgs.initialEpoch ?? 0
   if (backup !== null) {
-    await applyArtifacts(model, backup.artifacts, backup.entry.path)
     initialEpoch = backup.initialEpoch
     sayResumed(say, backup.entry, initialEpoch, backup.skipped)
   }

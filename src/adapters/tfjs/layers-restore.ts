@@ -12,6 +12,9 @@ import { checkModelJsonPath, entryBytes, parseModelJson, weightKeysOf } from './
 import { modelSkeleton } from './model-skeleton.js'
 import { assertUniqueNames } from './names.js'
 import { layersMismatches, mismatchMessage } from './weights.js'
+import { ckptMetadataOf } from './ckpt-metadata.js'
+import { restoreHiddenOptimizerState } from './optimizer.js'
+import { assertOptimizerMatches } from './optimizer-match.js'
 
 const orThrow = <A>(e: E.Either<TfjsAdapterError, A>): A => (E.isLeft(e) ? fail(e.left) : e.right)
 
@@ -110,17 +113,19 @@ const fillInPlace = (heap: WasmHeap | null, v: tfl.LayerVariable, bytes: Uint8Ar
 const readableWeightByWeight = (specs: ReadonlyArray<tf.io.WeightsManifestEntry>): boolean =>
   specs.every((s) => s.quantization === undefined && NUMERIC.has(s.dtype))
 
+/** A `model.json` checkpoint's manifest and weight files, as {@link fillWeights} reads them. */
+interface WeightsLayout {
+  readonly key: string
+  readonly json: ReturnType<typeof parseModelJson> extends E.Either<unknown, infer J> ? J : never
+  readonly specs: ReadonlyArray<tf.io.WeightsManifestEntry>
+  readonly files: ReadonlyArray<{ readonly key: string; readonly size: number; readonly whole: boolean }>
+}
+
 /**
- * A new compiled model from a `model.json` checkpoint, read through a verifying reader weight by weight: the model
- * is built with zero-filled weights, then the weight files are read in groups of at most 64 MiB (a larger weight
- * alone), each group verified (the blocks it touches) before any tensor is made of it. Each weight replaces its
- * zeros: on cpu as a tensor on its own array (no copy), on wasm copied over them in the heap. So the restore holds
- * the model, one group and the reads in flight; never the weight files whole and the tensors at once. The
- * optimizer's weights are set together at the end (tfjs sets them all at once). Weight files without block
- * checksums (older indexes) are verified whole, so they are read in one group. `null` when the manifest needs what
- * only tfjs decodes (quantized weights, other dtypes). Any failure disposes the model it built.
+ * Reads a `model.json` checkpoint's manifest and checks its weight files' sizes against it. `null` when the manifest
+ * needs what only tfjs decodes (quantized weights, other dtypes).
  */
-export const restoreLayersModel = async (reader: ArtifactReader, path: string): Promise<tfl.LayersModel | null> => {
+const readLayout = async (reader: ArtifactReader, path: string): Promise<WeightsLayout | null> => {
   const key = orThrow(checkModelJsonPath(path))
   const json = orThrow(parseModelJson(key, new TextDecoder().decode(await reader.readFile(key))))
   const specs = (json.weightsManifest ?? []).flatMap((g) => g.weights)
@@ -141,18 +146,24 @@ export const restoreLayersModel = async (reader: ArtifactReader, path: string): 
       path: key,
       message: `ckpt/tfjs: the weight files of ${key} hold ${got} bytes, but its weightsManifest needs ${expected}`,
     })
+  return { key, json, specs, files }
+}
 
-  const model = await modelSkeleton({
-    modelTopology: json.modelTopology,
-    trainingConfig: json.trainingConfig,
-    userDefinedMetadata: json.userDefinedMetadata,
-  })
+/**
+ * Puts the checkpoint's weights into `model`'s variables, in groups of at most 64 MiB (a larger weight alone), each
+ * group verified (the blocks it touches) before any of it is used: on cpu as a tensor on its own array (no copy), on
+ * wasm copied over the variable's memory in the heap. Then the optimizer's weights, all at once (tfjs sets them
+ * together), the previous ones disposed. Names and shapes are checked first. Weight files without block checksums
+ * (older indexes) are verified whole, so they are read in one group.
+ */
+const fillWeights = async (reader: ArtifactReader, layout: WeightsLayout, model: tfl.LayersModel): Promise<void> => {
+  const { key, specs, files } = layout
+  assertUniqueNames(model.weights.map((v) => v.originalName))
+  const mismatches = layersMismatches(model, specs)
+  if (mismatches.length > 0) fail({ _tag: 'WeightsMismatch', path: key, mismatches, message: mismatchMessage(key, mismatches) })
+  const variables = new Map(model.weights.map((v) => [v.originalName, v]))
   const optimizerWeights: Array<{ name: string; tensor: tf.Tensor }> = []
   try {
-    assertUniqueNames(model.weights.map((v) => v.originalName))
-    const mismatches = layersMismatches(model, specs)
-    if (mismatches.length > 0) fail({ _tag: 'WeightsMismatch', path: key, mismatches, message: mismatchMessage(key, mismatches) })
-    const variables = new Map(model.weights.map((v) => [v.originalName, v]))
     for (const group of groupsOf(
       place(specs, files),
       files.some((f) => f.whole),
@@ -170,7 +181,33 @@ export const restoreLayersModel = async (reader: ArtifactReader, path: string): 
       })
     }
     // tfjs ignores optimizer weights when the model has no optimizer (no training config); so does this.
-    if (model.optimizer != null && optimizerWeights.length > 0) await model.optimizer.setWeights(optimizerWeights)
+    const optimizer = model.optimizer
+    if (optimizer != null && optimizerWeights.length > 0) {
+      const old = await optimizer.getWeights()
+      await optimizer.setWeights(optimizerWeights)
+      tf.dispose(old.map((w) => w.tensor))
+    }
+  } finally {
+    tf.dispose(optimizerWeights.map((w) => w.tensor))
+  }
+}
+
+/**
+ * A new compiled model from a `model.json` checkpoint, read through a verifying reader weight by weight: the model
+ * is built with zero-filled weights, then filled by {@link fillWeights}. So the restore holds the model, one group
+ * and the reads in flight; never the weight files whole and the tensors at once. `null` when the manifest needs
+ * what only tfjs decodes (quantized weights, other dtypes). Any failure disposes the model it built.
+ */
+export const restoreLayersModel = async (reader: ArtifactReader, path: string): Promise<tfl.LayersModel | null> => {
+  const layout = await readLayout(reader, path)
+  if (layout === null) return null
+  const model = await modelSkeleton({
+    modelTopology: layout.json.modelTopology,
+    trainingConfig: layout.json.trainingConfig,
+    userDefinedMetadata: layout.json.userDefinedMetadata,
+  })
+  try {
+    await fillWeights(reader, layout, model)
     return model
   } catch (e) {
     // The training config compiled the model with an optimizer object, which the model does not dispose.
@@ -178,7 +215,23 @@ export const restoreLayersModel = async (reader: ArtifactReader, path: string): 
     model.dispose()
     optimizer?.dispose()
     throw e
-  } finally {
-    tf.dispose(optimizerWeights.map((w) => w.tensor))
   }
+}
+
+/**
+ * Puts a `model.json` checkpoint's weights and optimizer state into an existing compiled `model` (the same
+ * architecture and optimizer class), read as {@link restoreLayersModel} reads them: the restore holds the model and
+ * one group of weights. The optimizer class and the names and shapes are checked before anything is written; a
+ * corrupt weight file found while reading rejects with the model's weights partly replaced (the caller passes the
+ * checkpoint over and fills the model from another, or reports the failure). `false` when the manifest needs what
+ * only tfjs decodes: the caller reads the artifacts whole.
+ */
+export const fillLayersModel = async (reader: ArtifactReader, path: string, model: tfl.LayersModel): Promise<boolean> => {
+  const layout = await readLayout(reader, path)
+  if (layout === null) return false
+  assertOptimizerMatches(model, layout.key, layout.json.trainingConfig, layout.specs)
+  await fillWeights(reader, layout, model)
+  const hidden = ckptMetadataOf(layout.json.userDefinedMetadata)?.optimizerHidden
+  if (hidden !== undefined) restoreHiddenOptimizerState(model.optimizer, hidden)
+  return true
 }

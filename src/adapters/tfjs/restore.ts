@@ -16,7 +16,8 @@ import { decodeKerasModel } from './keras/model-file.js'
 import { orThrow as orThrowKeras } from '../../keras/errors.js'
 import { kerasModelSerializer, kerasWeightsSerializer } from './keras/serializers.js'
 import { layersMismatches, mismatchMessage } from './weights.js'
-import { restoreLayersModel } from './layers-restore.js'
+import { fillLayersModel, restoreLayersModel } from './layers-restore.js'
+import { assertOptimizerMatches } from './optimizer-match.js'
 
 /** A checkpoint restored to continue training. */
 export interface RestoredTraining {
@@ -33,14 +34,6 @@ export interface RestoredTraining {
   /** The index entry restored. */
   readonly entry: Entry
   /** Newer (or better) checkpoints that failed verification and were passed over, with the reason. */
-  readonly skipped: ReadonlyArray<{ readonly path: string; readonly reason: string }>
-}
-
-/** The artifacts of one verified whole-model checkpoint, and which one it was. */
-export interface RestoredArtifacts {
-  readonly artifacts: tf.io.ModelArtifacts
-  readonly entry: Entry
-  readonly initialEpoch: number
   readonly skipped: ReadonlyArray<{ readonly path: string; readonly reason: string }>
 }
 
@@ -130,16 +123,18 @@ const readLatestOrBest = async <L>(
 }
 
 /**
- * Reads the latest (or best) `model.json` checkpoint's artifacts, every byte verified against the index (see
- * {@link restoreLatest}). A `.keras` checkpoint rejects with `InvalidArtifacts`: it has no tfjs artifacts.
+ * Puts the latest `model.json` checkpoint's weights and optimizer state into `model` (see {@link fillLayersModel}),
+ * every byte verified; a corrupt checkpoint is passed over, and the next one fills the model again. Which checkpoint
+ * it was, or `null` when there is none. A `.keras` checkpoint rejects with `InvalidArtifacts`.
  */
-export const restoreArtifacts = async (
+export const resumeInto = async (
+  model: tfl.LayersModel,
   storage: Storage,
-  which: 'latest' | 'best',
   options: RestoreOptions = {},
-): Promise<RestoredArtifacts | null> => {
-  const serializer = tfjsLayersSerializer()
-  const r = await readLatestOrBest(storage, which, options, (reader, path) => serializer.read(reader, path))
+): Promise<{ readonly entry: Entry; readonly initialEpoch: number; readonly skipped: ReadonlyArray<Skipped> } | null> => {
+  const r = await readLatestOrBest(storage, 'latest', options, async (reader, path) => {
+    if (!(await fillLayersModel(reader, path, model))) await applyArtifacts(model, await tfjsLayersSerializer().read(reader, path), path)
+  })
   if (r === null) return null
   if (r.read.format !== 'tfjs-layers')
     return fail({
@@ -147,7 +142,7 @@ export const restoreArtifacts = async (
       path: r.entry.path,
       message: `ckpt/tfjs: checkpoint '${r.entry.path}' is a '.keras' archive, not tfjs layers artifacts; restore it with restoreLatest/restoreBest`,
     })
-  return { artifacts: r.read.layers, entry: r.entry, initialEpoch: r.initialEpoch, skipped: r.skipped }
+  return { entry: r.entry, initialEpoch: r.initialEpoch, skipped: r.skipped }
 }
 
 /** The compiled model, with its optimizer state, from verified `.keras` bytes. */
@@ -206,26 +201,8 @@ export const applyArtifacts = async (model: tfl.LayersModel, artifacts: tf.io.Mo
   const specs = artifacts.weightSpecs ?? []
   const data = artifacts.weightData
   if (data === undefined) return fail({ _tag: 'InvalidArtifacts', path, message: `ckpt/tfjs: checkpoint '${path}' has no weight data` })
-  const optimizerConfig: { readonly class_name?: string } | undefined = artifacts.trainingConfig?.optimizer_config
-  const savedOptimizer = optimizerConfig?.class_name
+  assertOptimizerMatches(model, path, artifacts.trainingConfig, specs)
   const hasOptimizerWeights = specs.some((s) => s.group === 'optimizer')
-  if (hasOptimizerWeights) {
-    const current = model.optimizer?.getClassName()
-    if (current === undefined)
-      return fail({
-        _tag: 'OptimizerMismatch',
-        saved: savedOptimizer ?? '?',
-        model: 'none',
-        message: `ckpt/tfjs: checkpoint '${path}' holds ${savedOptimizer ?? 'optimizer'} state, but the model is not compiled; compile it first`,
-      })
-    if (savedOptimizer !== undefined && savedOptimizer !== current)
-      return fail({
-        _tag: 'OptimizerMismatch',
-        saved: savedOptimizer,
-        model: current,
-        message: `ckpt/tfjs: checkpoint '${path}' holds ${savedOptimizer} state, but the model's optimizer is ${current}`,
-      })
-  }
   const decoded = tf.io.decodeWeights(data, specs)
   const all = Object.values(decoded)
   try {
