@@ -5,7 +5,33 @@ import { readFrame, type SafetensorsFrame } from '../tensors/frame.js'
 import { MAX_HEADER_SIZE } from '../tensors/header.js'
 
 /** The first read of a header: most fit (a ckpt header is a few kB), and a smaller file is read whole. */
-const HEAD_BYTES = 64 * 1024
+export const HEAD_BYTES = 64 * 1024
+
+/**
+ * The bytes of the header still to read after the `first` bytes of a safetensors file of `size` bytes: from the end of
+ * `first` to 8 + n, n its declared header length; null when `first` holds the header, or when the declared length is
+ * out of bounds (then `first` is all `readFrame` needs to say so).
+ */
+const restOfHeader = (first: Uint8Array, size: number): { readonly start: number; readonly end: number } | null => {
+  if (first.byteLength < 8) return null
+  const declared = Number(new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true))
+  return declared > MAX_HEADER_SIZE || 8 + declared > size || 8 + declared <= first.byteLength
+    ? null
+    : { start: first.byteLength, end: 8 + declared }
+}
+
+const joined = (first: Uint8Array, rest: Uint8Array): Uint8Array => {
+  const head = new Uint8Array(first.byteLength + rest.byteLength)
+  head.set(first)
+  head.set(rest, first.byteLength)
+  return head
+}
+
+/** The first 8 + n bytes of a safetensors file of `size` bytes given its `first` bytes, the rest read with `read`. */
+export const headFrom = async (first: Uint8Array, size: number, read: (start: number, end: number) => Promise<Uint8Array>) => {
+  const rest = restOfHeader(first, size)
+  return rest === null ? first : joined(first, await read(rest.start, rest.end))
+}
 
 /**
  * The validated header of the safetensors file at `key` (its tensors, metadata and the file's length), or why it is
@@ -19,16 +45,9 @@ export async function readSafetensorsHead(storage: Storage, key: string, large: 
 export async function readSafetensorsHead(storage: Storage, key: string, large = true): Promise<Head | null> {
   const first = await storage.read(key, { start: 0, end: HEAD_BYTES })
   const size = first.byteLength < HEAD_BYTES ? first.byteLength : ((await storage.stat(key))?.size ?? first.byteLength)
-  let head = first
-  if (first.byteLength >= 8) {
-    const declared = Number(new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true))
-    if (declared <= MAX_HEADER_SIZE && 8 + declared <= size && 8 + declared > first.byteLength) {
-      if (!large) return null
-      head = new Uint8Array(8 + declared)
-      head.set(first)
-      head.set(await storage.read(key, { start: first.byteLength, end: 8 + declared }), first.byteLength)
-    }
-  }
+  const rest = restOfHeader(first, size)
+  if (rest !== null && !large) return null
+  const head = rest === null ? first : joined(first, await storage.read(key, rest))
   return E.map((frame: SafetensorsFrame) => ({ ...frame, fileLength: size }))(readFrame(head, size))
 }
 

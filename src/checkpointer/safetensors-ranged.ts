@@ -2,28 +2,11 @@ import * as E from '#fp-ts/Either.js'
 import { dtypeArray } from '../tensors/dtype.js'
 import { tensorTooLarge, type SafetensorsError } from '../tensors/errors.js'
 import { readFrame } from '../tensors/frame.js'
-import { MAX_HEADER_SIZE, MAX_TENSOR_BYTES } from '../tensors/header.js'
+import { MAX_TENSOR_BYTES } from '../tensors/header.js'
 import type { Tensor } from '../tensors/index.js'
 import { CheckpointFailure, type CheckpointError } from './errors.js'
+import { HEAD_BYTES, headFrom } from './safetensors-head.js'
 import type { ArtifactReader } from './serializer.js'
-
-/** The first read of a header: most fit (a ckpt header is a few kB). */
-export const HEAD_BYTES = 64 * 1024
-
-/**
- * The first 8 + n bytes of a safetensors file of `size` bytes, n its declared header length, given its `first`
- * bytes: the rest of the header is read with `read` when it is longer than `first` and within bounds. Out of
- * bounds, `first` is all `readFrame` needs to say so.
- */
-export const headFrom = async (first: Uint8Array, size: number, read: (start: number, end: number) => Promise<Uint8Array>) => {
-  if (first.byteLength < 8) return first
-  const declared = Number(new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true))
-  if (declared > MAX_HEADER_SIZE || 8 + declared > size || 8 + declared <= first.byteLength) return first
-  const head = new Uint8Array(8 + declared)
-  head.set(first)
-  head.set(await read(first.byteLength, 8 + declared), first.byteLength)
-  return head
-}
 
 /** A checkpoint whose file is not valid safetensors; a valid one with a tensor no typed array holds is `TensorTooLarge`. */
 export const invalidFile = (path: string, e: SafetensorsError): CheckpointFailure =>

@@ -2,7 +2,8 @@ import * as E from '#fp-ts/Either.js'
 import { open } from 'node:fs/promises'
 import type { SafetensorsError } from '../tensors/errors.js'
 import { readFrame, type SafetensorsFrame } from '../tensors/frame.js'
-import { MAX_HEADER_SIZE, type TensorInfo } from '../tensors/header.js'
+import type { TensorInfo } from '../tensors/header.js'
+import { HEAD_BYTES, headFrom } from '../checkpointer/safetensors-head.js'
 
 /** What `inspect` shows of a safetensors file: its header, validated, without reading the tensor data. */
 export interface SafetensorsSummary {
@@ -33,15 +34,12 @@ export const readSafetensorsHeader = async (path: string): Promise<E.Either<Safe
   const handle = await open(path, 'r')
   try {
     const { size } = await handle.stat()
-    const head = new Uint8Array(Math.min(size, 8))
-    await handle.read(head, 0, head.length, 0)
-    if (size < 8) return validateSafetensorsHeader(head, size)
-    const declared = new DataView(head.buffer).getBigUint64(0, true)
-    const n = declared > BigInt(MAX_HEADER_SIZE) || Number(declared) + 8 > size ? 0 : Number(declared)
-    const bytes = new Uint8Array(8 + n)
-    bytes.set(head)
-    if (n > 0) await handle.read(bytes, 8, n, 8)
-    return validateSafetensorsHeader(bytes, size)
+    const read = async (start: number, end: number) => {
+      const bytes = new Uint8Array(end - start)
+      await handle.read(bytes, 0, bytes.length, start)
+      return bytes
+    }
+    return validateSafetensorsHeader(await headFrom(await read(0, Math.min(size, HEAD_BYTES)), size, read), size)
   } finally {
     await handle.close()
   }
