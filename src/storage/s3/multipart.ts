@@ -1,4 +1,4 @@
-import { setMaxListeners } from 'node:events'
+import { canceller } from './canceller.js'
 import type { CompletedPart } from '@aws-sdk/client-s3'
 import { concatChunks } from '../data.js'
 import { fail, unsupported } from '../errors.js'
@@ -53,10 +53,7 @@ export const uploadParts = async (
   const Bucket = ctx.bucket
   const Key = objectKey(ctx, key)
   const { UploadId } = await client.send(new sdk.s3.CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC32' }))
-  const cancel = new AbortController()
-  // Private to this upload, its listeners bounded by the parts in flight; but the SDK adds several per request and
-  // drops them only after the next part starts, so any fixed limit prints a false leak warning. No limit.
-  setMaxListeners(0, cancel.signal)
+  const cancel = canceller()
   const done: CompletedPart[] = []
   const running = new Set<Promise<void>>()
   let failure: { readonly error: unknown } | null = null

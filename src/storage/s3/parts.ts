@@ -1,4 +1,4 @@
-import { setMaxListeners } from 'node:events'
+import { canceller } from './canceller.js'
 import { fail, ioError } from '../errors.js'
 import type { ByteRange } from '../storage.js'
 import type { S3Context } from './context.js'
@@ -21,16 +21,6 @@ export interface Parts {
 
 /** Parts fetched at once: `queueSize` when they are pinned to one version; without an etag, one at a time. */
 const width = (ctx: S3Context, parts: Parts): number => (parts.etag === undefined ? 1 : ctx.queueSize)
-
-/**
- * Cancels a read's parts; each GetObject in flight listens to it. Its listeners are bounded by the parts in flight,
- * but the SDK adds several per request and drops them late, so any fixed limit prints a false leak warning: no limit.
- */
-const canceller = (): AbortController => {
-  const cancel = new AbortController()
-  setMaxListeners(0, cancel.signal)
-  return cancel
-}
 
 /** The bytes of one of `rest`: a ranged GetObject pinned to the read's version, resumed like any read, and all of them. */
 async function* partBytes(ctx: S3Context, key: string, range: ByteRange, parts: Parts, signal: AbortSignal) {
