@@ -63,30 +63,31 @@ export const openTestPage = async (
 }
 
 /**
+ * One Chromium for the calling test file, closed after its tests; or, when Chromium cannot start, `null` after
+ * printing why and registering one skipped test under `title` that says so: a browser suite never passes silently.
+ */
+export const chromiumFor = async (title: string): Promise<Browser | null> => {
+  const launched = await launchChromium()
+  if (launched.skip !== undefined) {
+    console.warn(`[browser] ${title}: skipped: ${launched.skip}`)
+    describe(title, () => it.skip(`Chromium unavailable: ${launched.skip}`, () => undefined))
+    return null
+  }
+  afterAll(() => launched.browser.close())
+  return launched.browser
+}
+
+/**
  * Registers, in the calling test file, one vitest test per case the page `entry` defines (see `pageRunner`), run
  * in one Chromium started for the file: a failing case fails under its own name, with the page's message and
  * stack. `only` keeps the cases whose names start with it. When Chromium cannot start, prints why and registers
  * one skipped test that says so: the suite never passes silently.
  */
 export const pageSuite = async (title: string, entry: URL, only = ''): Promise<void> => {
-  const launched = await launchChromium()
-  if (launched.skip !== undefined) {
-    console.warn(`[browser] ${title}: skipped: ${launched.skip}`)
-    describe(title, () => it.skip(`Chromium unavailable: ${launched.skip}`, () => undefined))
-    return
-  }
-  const { browser } = launched
-  let opened: TestPage
-  try {
-    opened = await openTestPage(browser, entry)
-  } catch (e) {
-    await browser.close()
-    throw e
-  }
-  afterAll(async () => {
-    await opened.close()
-    await browser.close()
-  })
+  const browser = await chromiumFor(title)
+  if (browser === null) return
+  const opened = await openTestPage(browser, entry)
+  afterAll(() => opened.close())
   const cases = (await opened.page.evaluate(() => (globalThis as unknown as { __ckptTests: PageTests }).__ckptTests.list())).filter((c) =>
     c.name.startsWith(only),
   )
