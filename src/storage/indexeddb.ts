@@ -16,8 +16,8 @@ export interface IndexedDbStorageOptions {
 
 /**
  * Objects in the browser's IndexedDB, in the database `name` (created at first use): conditional writes done in
- * one transaction, large objects in chunks, `list` in UTF-8 byte order. Works in any secure context (https, or
- * http on 127.0.0.1/localhost) and in workers.
+ * one transaction, large objects in chunks, `list` in UTF-8 byte order. Needs a secure context (https, or http on
+ * 127.0.0.1/localhost).
  *
  * @example
  * const storage = indexedDbStorage('my-training-run')

@@ -16,7 +16,8 @@ if (browser !== null) {
         await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 8 * MiB })
         const outcome = await page.evaluate(
           async ([name, mib]) => {
-            const { indexedDbStorage, opfsStorage, isStorageFailure } = (globalThis as unknown as { ckpt: PageAdapters }).ckpt
+            const { indexedDbStorage, opfsStorage, isStorageFailure, storageManager } = (globalThis as unknown as { ckpt: PageAdapters })
+              .ckpt
             const storage = name === 'indexedDbStorage' ? indexedDbStorage('quota') : opfsStorage('quota')
             const before = new Uint8Array(mib).map((_, i) => (i * 7919) % 251)
             const kept = await storage.write('kept.bin', before)
@@ -33,7 +34,7 @@ if (browser !== null) {
               (e: unknown) => e,
             )
             const after = await storage.read('kept.bin')
-            const estimate = await navigator.storage.estimate()
+            const estimate = await storageManager().estimate()
             return {
               failed: isStorageFailure(failure) ? { tag: failure._tag, key: failure.key, message: failure.message } : String(failure),
               keptIntact: after.length === before.length && after.every((b, i) => b === before[i]),

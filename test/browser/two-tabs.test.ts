@@ -72,8 +72,9 @@ if (browser !== null) {
     try {
       await page.waitForFunction(() => 'ckpt' in globalThis)
       const outcome = await page.evaluate(async () => {
-        const { indexedDbStorage, opfsStorage, requestPersistence, isStorageFailure } = (globalThis as unknown as { ckpt: PageAdapters })
-          .ckpt
+        const { indexedDbStorage, opfsStorage, requestPersistence, isStorageFailure, storageManager } = (
+          globalThis as unknown as { ckpt: PageAdapters }
+        ).ckpt
         const results: Record<string, unknown> = {}
         for (const [name, storage] of [
           ['indexeddb', indexedDbStorage('order', { chunkBytes: 1024 })],
@@ -95,7 +96,7 @@ if (browser !== null) {
           results[name] = { list: await storage.list(), zList: await storage.list('z'), streamFailure }
         }
         const persisted = await requestPersistence()
-        results['persistence'] = { returned: persisted, persisted: await navigator.storage.persisted() }
+        results['persistence'] = { returned: persisted, persisted: await storageManager().persisted() }
         return results
       })
       // UTF-8 byte order; IndexedDB's own (UTF-16) order would put each U+1F600 key before its U+FF5E neighbour.
