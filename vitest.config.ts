@@ -9,7 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^ckpt$/, replacement: src('index.ts') },
       { find: /^ckpt\/storage$/, replacement: src('storage/index.ts') },
-      { find: /^ckpt\/storage\/(fs|memory|s3)$/, replacement: src('storage/$1.ts') },
+      { find: /^ckpt\/storage\/(fs|memory|s3|indexeddb|opfs)$/, replacement: src('storage/$1.ts') },
       { find: /^ckpt\/testing$/, replacement: src('testing/index.ts') },
       { find: /^ckpt\/tfjs$/, replacement: src('adapters/tfjs/index.ts') },
     ],

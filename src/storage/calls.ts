@@ -21,18 +21,25 @@ export interface Opening {
   readonly open: () => Promise<unknown>
 }
 
+/** How a driver turns what its body threw into a `StorageFailure` (`reported`, or an adapter's own mapping). */
+export type Reporter = <A>(key: string, what: string, f: () => Promise<A>) => Promise<A>
+
 /**
  * The frames of a driver's methods when it has opening work: check the arguments (refusing before anything
  * is touched), wait for the opening the method needs, then run the method's body with typed errors. Only
  * `written` (for `write`) waits for the writer's `open`: reads, `list`, `stat` and `remove` never probe.
  */
-export const driverCalls = (opening: Opening, check: (key: string) => Either<StorageError, string> = validateKey) => {
+export const driverCalls = (
+  opening: Opening,
+  check: (key: string) => Either<StorageError, string> = validateKey,
+  report: Reporter = reported,
+) => {
   const framed =
     (ready: () => Promise<unknown>) =>
     async <A>(key: string, what: string, f: (key: string) => Promise<A>): Promise<A> => {
       const k = orThrow(check(key))
       await ready()
-      return reported(k, what, () => f(k))
+      return report(k, what, () => f(k))
     }
   const keyed = framed(opening.connect)
   return {
@@ -53,7 +60,7 @@ export const driverCalls = (opening: Opening, check: (key: string) => Either<Sto
     listed: async <A>(prefix: string | undefined, f: (prefix: ParsedPrefix) => Promise<A>): Promise<A> => {
       const p = orThrow(validatePrefix(prefix))
       await opening.connect()
-      return reported(p.prefix, 'list', () => f(p))
+      return report(p.prefix, 'list', () => f(p))
     },
   }
 }

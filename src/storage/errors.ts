@@ -9,6 +9,8 @@ export type StorageError =
   | { readonly _tag: 'InvalidKey'; readonly key: string; readonly message: string }
   | { readonly _tag: 'Unsupported'; readonly key: string; readonly message: string }
   | { readonly _tag: 'IOError'; readonly key: string; readonly message: string; readonly cause: unknown }
+  /** The backend refused the bytes for lack of space (a browser origin's quota); what was stored before is intact. */
+  | { readonly _tag: 'QuotaExceeded'; readonly key: string; readonly message: string; readonly cause: unknown }
 
 export type StorageErrorTag = StorageError['_tag']
 
@@ -28,6 +30,13 @@ export const unsupported = (key: string, message: string): StorageError => ({ _t
 
 export const ioError = (key: string, message: string, cause: unknown): StorageError => ({ _tag: 'IOError', key, message, cause })
 
+export const quotaExceeded = (key: string, message: string, cause: unknown): StorageError => ({
+  _tag: 'QuotaExceeded',
+  key,
+  message,
+  cause,
+})
+
 const TAGS: ReadonlySet<string> = new Set<StorageErrorTag>([
   'NotFound',
   'AlreadyExists',
@@ -35,6 +44,7 @@ const TAGS: ReadonlySet<string> = new Set<StorageErrorTag>([
   'InvalidKey',
   'Unsupported',
   'IOError',
+  'QuotaExceeded',
 ])
 
 /** True for a `StorageError` value (or a `StorageFailure`, which carries the same fields). */

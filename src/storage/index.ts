@@ -1,6 +1,7 @@
 /**
  * The storage seam: the interface, typed errors, key rules and helpers for writing an adapter.
- * The adapters themselves live at `ckpt/storage/fs`, `ckpt/storage/memory` and `ckpt/storage/s3`.
+ * The adapters themselves live at `ckpt/storage/fs`, `ckpt/storage/memory`, `ckpt/storage/s3`, and in browsers
+ * `ckpt/storage/indexeddb` and `ckpt/storage/opfs`.
  */
 export {
   fromDriver,
@@ -25,6 +26,7 @@ export {
   notFound,
   orThrow,
   preconditionFailed,
+  quotaExceeded,
   toStorageError,
   unsupported,
   type StorageError,

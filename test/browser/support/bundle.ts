@@ -1,0 +1,45 @@
+import { build, type Plugin } from 'esbuild'
+import { fileURLToPath } from 'node:url'
+
+const shim = (name: string) => fileURLToPath(new URL(`./node-shims/${name}.ts`, import.meta.url))
+
+/** The Node built-ins `src/` still imports on main, each mapped to its test-only stand-in (node-shims/README.md). */
+const SHIMMED: Readonly<Record<string, string>> = { 'node:crypto': shim('crypto'), 'node:buffer': shim('buffer') }
+
+const nodeShims: Plugin = {
+  name: 'ckpt-test-node-shims',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => {
+      const path = SHIMMED[args.path]
+      if (path !== undefined) return { path }
+      return { errors: [{ text: `${args.path} has no browser stand-in: the page bundle (from ${args.importer}) must not need it` }] }
+    })
+  },
+}
+
+/**
+ * Bundles a page's TypeScript entry for Chromium with esbuild, in this process: one ESM file, `ckpt/*` names
+ * mapped to the sources, Node built-ins refused (but for the shims above).
+ */
+export const bundleForPage = async (entry: string): Promise<string> => {
+  const result = await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'chrome120',
+    write: false,
+    sourcemap: 'inline',
+    logLevel: 'silent',
+    plugins: [nodeShims],
+    inject: [shim('globals')],
+    alias: {
+      ckpt: fileURLToPath(new URL('../../../src/index.ts', import.meta.url)),
+      'ckpt/storage': fileURLToPath(new URL('../../../src/storage/index.ts', import.meta.url)),
+      'ckpt/storage/indexeddb': fileURLToPath(new URL('../../../src/storage/indexeddb.ts', import.meta.url)),
+      'ckpt/storage/opfs': fileURLToPath(new URL('../../../src/storage/opfs.ts', import.meta.url)),
+      'ckpt/testing': fileURLToPath(new URL('../../../src/testing/index.ts', import.meta.url)),
+    },
+  })
+  return result.outputFiles[0]!.text
+}
