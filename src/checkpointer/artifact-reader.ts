@@ -1,7 +1,7 @@
 import { MAX_READ_BYTES, allocate } from '../storage/data.js'
 import { asStorageError, unsupported } from '../storage/errors.js'
 import type { ByteRange, Storage } from '../storage/storage.js'
-import { blockCount, blockListKey, DIGEST_BYTES, isBlockListKey, sha256Field } from './blocks.js'
+import { blockCount, blockListKey, checkpointFiles, DIGEST_BYTES, sha256Field } from './blocks.js'
 import { hashInto, sha256, sha256Text } from './checksum.js'
 import { CheckpointFailure, fail, isCorruption, storageFailure } from './errors.js'
 import { blockDigester, type BlockHasher } from './hashing/block-hasher.js'
@@ -263,7 +263,7 @@ export const verifyingReader = (storage: Storage, entry: Entry, hasher: BlockHas
   }
 
   return {
-    files: entry.files.filter((f) => !isBlockListKey(f.key)),
+    files: checkpointFiles(entry.files),
     readFileStream,
     readRanges,
     readRange: async (key, start, end) => (await readRanges(key, [{ start, end }]))[0]!,
