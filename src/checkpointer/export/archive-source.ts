@@ -73,3 +73,10 @@ export const archiveChunks = (source: ArchiveSource): AsyncIterable<unknown> | I
   if (Symbol.iterator in source) return source
   return fail(invalidArchive('source', Object.prototype.toString.call(source), accepted, 0))
 }
+
+/** The source's length in bytes when it is known before reading (bytes, a Blob or File), else null. */
+export const knownLength = (source: ArchiveSource): number | null => {
+  if (source instanceof Uint8Array) return source.byteLength
+  const size = typeof source === 'object' && source !== null && has(source, 'stream') ? (source as { size?: unknown }).size : undefined
+  return typeof size === 'number' && Number.isSafeInteger(size) ? size : null
+}

@@ -10,9 +10,10 @@ import { indexWriter, loadIndex, type IndexView } from '../index-store.js'
 import { emptyState } from '../index-state.js'
 import { acquireWriterLock, type WriterLock } from '../writer-lock.js'
 import { invalidArchive, shownValue } from './archive-errors.js'
-import { archiveChunks, type ArchiveSource } from './archive-source.js'
+import { archiveChunks, knownLength, type ArchiveSource } from './archive-source.js'
 import { byteSource, type ByteSource } from './byte-source.js'
 import { decodeManifest, MANIFEST_NAME, manifestMembers, MAX_MANIFEST_BYTES, type Manifest, type ManifestMember } from './manifest.js'
+import { memberHeader, padded, TAR_BLOCK } from './tar-header.js'
 import { nextMember, skipPadding, type TarMember } from './tar-read.js'
 
 export interface ImportOptions {
@@ -161,6 +162,22 @@ export const importCheckpoints = async (target: Storage, source: ArchiveSource, 
   let committed = false
   try {
     const manifest = await readManifest(bytes)
+    // A source of known length that cannot hold the files listed is refused now, not after writing what it holds.
+    const length = knownLength(source)
+    const needed =
+      bytes.offset +
+      manifestMembers(manifest).reduce((n, m) => n + memberHeader(m.key, m.record.size, 0).byteLength + padded(m.record.size), 0) +
+      2 * TAR_BLOCK
+    if (length !== null && length < needed)
+      fail(
+        invalidArchive(
+          'archive length',
+          `${length} bytes`,
+          `at least ${needed} bytes, for the files ${MANIFEST_NAME} lists`,
+          length,
+          'truncated',
+        ),
+      )
     const loaded = await loadIndex(target)
     const index = indexWriter(target, loaded, log)
     const empty = () => emptyIndex(manifest.policyState)
