@@ -7,7 +7,7 @@ import { endOfArchive, memberHeader, padded, TAR_BLOCK } from '../../src/checkpo
 import { CkptError } from '../../src/errors/ckpt-error.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import type { Storage } from '../../src/storage/storage.js'
-import { bytesOf, quiet, trainRun, weightsAt } from './support.js'
+import { bytesOf, concat, quiet, trainRun, weightsAt } from './support.js'
 
 /** Every key of `storage` and its bytes. */
 const contents = async (storage: Storage): Promise<Map<string, string>> => {
@@ -39,16 +39,6 @@ const refused = async (archive: Uint8Array | AsyncIterable<Uint8Array>, ms = 10_
   expect((await ckpt.restore()).value).toEqual(weightsAt(1))
   await ckpt.close()
   return e as CkptError
-}
-
-const concat = (...parts: Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.byteLength
-  }
-  return out
 }
 
 /** A tar member: its header, data and padding. */
@@ -135,7 +125,7 @@ describe('hostile archives: always a typed error, in bounded time, the target in
 
   it('a wrong checksum names the file and the checksum', async () => {
     const bytes = valid.slice()
-    bytes[bytes.byteLength - 1024 - 600] ^= 1 // in the data of the last member
+    bytes[bytes.byteLength - 1024 - 600]! ^= 1 // in the data of the last member
     const e = await refused(bytes)
     expect(e.error).toMatchObject({ _tag: 'InvalidArchive', field: expect.stringMatching(/^data of "ckpt\/small002.safetensors"/) })
     expect(e.message).toMatch(/fails its checksum/)
@@ -152,12 +142,7 @@ describe('hostile archives: always a typed error, in bounded time, the target in
     ['a backslash', 'a\\..\\x'],
   ])('a manifest naming %s is refused before anything is written', async (_what, key) => {
     const entry = { ...entries[1]!, path: key, files: [{ ...entries[1]!.files[0]!, key }] }
-    const data = await bytesOf(
-      (async function* () {
-        yield valid.subarray(0, 0)
-      })(),
-    )
-    const e = await refused(concat(manifestWith([entry]), member(key, data), endOfArchive()))
+    const e = await refused(concat(manifestWith([entry]), member(key, new Uint8Array(entry.files[0]!.size)), endOfArchive()))
     expect(e.error).toMatchObject({ _tag: 'InvalidArchive', field: 'ckpt-export.json' })
   })
 

@@ -22,10 +22,8 @@ export const trainRun = async (storage: Storage, epochs: number, options: Record
   await ckpt.close()
 }
 
-/** All the chunks of an archive, joined. */
-export const bytesOf = async (chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> => {
-  const parts: Uint8Array[] = []
-  for await (const c of chunks) parts.push(c)
+/** Byte arrays joined. */
+export const concat = (...parts: Uint8Array[]): Uint8Array => {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
   let at = 0
   for (const p of parts) {
@@ -33,4 +31,11 @@ export const bytesOf = async (chunks: AsyncIterable<Uint8Array>): Promise<Uint8A
     at += p.byteLength
   }
   return out
+}
+
+/** All the chunks of an archive, joined. */
+export const bytesOf = async (chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> => {
+  const parts: Uint8Array[] = []
+  for await (const c of chunks) parts.push(c)
+  return concat(...parts)
 }
