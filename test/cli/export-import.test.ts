@@ -43,7 +43,7 @@ describe('ckpt export and ckpt import', () => {
     await run(`${t.dir}/e`)
     const file = `${t.dir}/e/m/e3.safetensors`
     const bytes = readFileSync(file)
-    bytes[bytes.length - 1] ^= 1
+    bytes[bytes.length - 1]! ^= 1
     writeFileSync(file, bytes)
     const r = await ckpt(['export', `${t.dir}/e`, '--out', `${t.dir}/out/run.tar`])
     expect(r.code).toBe(2) // no such folder for the output
