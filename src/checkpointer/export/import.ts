@@ -1,4 +1,5 @@
 import * as E from '#fp-ts/Either.js'
+import { configError, configIssue, type ConfigIssue } from '../../policy/index.js'
 import { asStorageError } from '../../storage/errors.js'
 import type { Storage } from '../../storage/storage.js'
 import { streamCheck } from '../artifact-reader.js'
@@ -33,6 +34,20 @@ export interface Imported {
   readonly imported: ReadonlyArray<Entry>
   /** The archive's checkpoints the target already held, file for file (verified in the archive, not written again). */
   readonly present: ReadonlyArray<Entry>
+}
+
+/** The options, checked: a `ConfigError` naming the first wrong one. */
+const checkOptions = (o: unknown): void => {
+  const issues: ConfigIssue[] = []
+  if (typeof o !== 'object' || o === null) issues.push(configIssue('import options', o, 'an object { log?, writerLock?, lockStaleAfter? }'))
+  else {
+    const { log, writerLock, lockStaleAfter } = o as Record<string, unknown>
+    if (log !== undefined && typeof log !== 'function') issues.push(configIssue('log', log, 'a function (line: string) => void'))
+    if (writerLock !== undefined && typeof writerLock !== 'boolean') issues.push(configIssue('writerLock', writerLock, 'true or false'))
+    if (lockStaleAfter !== undefined && !(typeof lockStaleAfter === 'number' && Number.isFinite(lockStaleAfter) && lockStaleAfter > 0))
+      issues.push(configIssue('lockStaleAfter', lockStaleAfter, 'a positive number of milliseconds'))
+  }
+  if (issues.length > 0) fail(configError(issues))
 }
 
 /** Whether two entries hold the same files (keys, sizes and checksums). */
@@ -155,6 +170,7 @@ const checkedData = (source: ByteSource, m: ManifestMember, member: TarMember, f
  * a Checkpointer opened on it resumes the exported run; otherwise the target keeps its own.
  */
 export const importCheckpoints = async (target: Storage, source: ArchiveSource, options: ImportOptions = {}): Promise<Imported> => {
+  checkOptions(options)
   const log = options.log ?? ((line: string) => console.log(line))
   const bytes = byteSource(archiveChunks(source))
   const written: string[] = []
