@@ -146,6 +146,24 @@ describe('hostile archives: always a typed error, in bounded time, the target in
     expect(e.error).toMatchObject({ _tag: 'InvalidArchive', field: 'ckpt-export.json' })
   })
 
+  it("a manifest listing a path twice, a file in two checkpoints, or a block list that is not its file's", async () => {
+    const [big, small] = [entries[0]!, entries[1]!]
+    const list = big.files.find((f) => f.key.startsWith('ckpt-blocks/'))!
+    for (const [checkpoints, why] of [
+      [[small, small], 'a checkpoint path listed twice'],
+      [[small, { ...entries[2]!, files: small.files }], `a file of both "${small.path}" and "${entries[2]!.path}"`],
+      [[{ ...big, files: big.files.filter((f) => f !== list) }], 'a file recorded by blocks has no block list record'],
+      [
+        [{ ...big, files: big.files.map((f) => (f === list ? { ...f, size: f.size + 32 } : f)) }],
+        'is not the block list of one of its files',
+      ],
+    ] as const) {
+      const e = await refused(concat(manifestWith(checkpoints), endOfArchive()))
+      expect(e.error).toMatchObject({ _tag: 'InvalidArchive', field: 'ckpt-export.json' })
+      expect(e.message).toContain(why)
+    }
+  })
+
   it('a member named otherwise than the manifest lists next (../x, an absolute path) is refused by name', async () => {
     for (const name of ['../x', '/abs/x', 'ckpt-index.json']) {
       const bytes = concat(manifestWith([entries[1]]), member(name, new Uint8Array(entries[1]!.files[0]!.size)), endOfArchive())
