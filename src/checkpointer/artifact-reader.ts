@@ -5,7 +5,7 @@ import { blockCount, blockListKey, checkpointFiles, DIGEST_BYTES, sha256Field } 
 import { hashInto, sha256, sha256Text } from './checksum.js'
 import { CheckpointFailure, fail, isCorruption, storageFailure } from './errors.js'
 import { blockDigester, type BlockHasher } from './hashing/block-hasher.js'
-import { defaultHasher } from './hashing/default-hasher.js'
+import { defaultHasher } from '#platform/block-hasher.js'
 import type { Entry, FileRecord } from './index-file.js'
 import { BlockMismatch, readCheckedRanges } from './ranged-read.js'
 import { readAhead } from './read-ahead.js'
