@@ -38,7 +38,7 @@ export const entryFile = (name, fromDist = false) => {
 }
 
 /** Resolves `#...` imports through package.json "imports" under the browser conditions, onto the sources. */
-const packageImports = (fromDist) => ({
+export const packageImports = (fromDist = false) => ({
   name: 'ckpt-package-imports',
   setup(b) {
     b.onResolve({ filter: /^#/ }, ({ path }) => {

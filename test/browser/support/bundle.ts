@@ -1,25 +1,28 @@
 import { build, type Plugin } from 'esbuild'
-import { fileURLToPath } from 'node:url'
+// @ts-expect-error -- a plain .mjs helper shared with scripts/bundle-size.mjs, untyped
+import { entryFile, packageImports } from '../../../scripts/browser-bundle.mjs'
 
-const shim = (name: string) => fileURLToPath(new URL(`./node-shims/${name}.ts`, import.meta.url))
-
-/** The Node built-ins `src/` still imports on main, each mapped to its test-only stand-in (node-shims/README.md). */
-const SHIMMED: Readonly<Record<string, string>> = { 'node:crypto': shim('crypto'), 'node:buffer': shim('buffer') }
-
-const nodeShims: Plugin = {
-  name: 'ckpt-test-node-shims',
+/** `ckpt/...` names as a browser bundler resolves them from package.json (the `browser` conditions), onto the sources. */
+const ckptEntries: Plugin = {
+  name: 'ckpt-entries',
   setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => {
-      const path = SHIMMED[args.path]
-      if (path !== undefined) return { path }
-      return { errors: [{ text: `${args.path} has no browser stand-in: the page bundle (from ${args.importer}) must not need it` }] }
-    })
+    b.onResolve({ filter: /^ckpt(\/|$)/ }, ({ path }) => ({ path: entryFile(path) as string }))
+  },
+}
+
+/** Node built-ins have no place in a page: the bundle fails, naming the importer. */
+const noNode: Plugin = {
+  name: 'no-node-built-ins',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({
+      errors: [{ text: `${args.path} in a page bundle (imported by ${args.importer}): the browser build must not need it` }],
+    }))
   },
 }
 
 /**
- * Bundles a page's TypeScript entry for Chromium with esbuild, in this process: one ESM file, `ckpt/*` names
- * mapped to the sources, Node built-ins refused (but for the shims above).
+ * Bundles a page's TypeScript entry for Chromium with esbuild, in this process: one ESM file, `ckpt/*` names and
+ * `#platform/*` imports resolved under the browser conditions, as a user's bundler does; Node built-ins refused.
  */
 export const bundleForPage = async (entry: string): Promise<string> => {
   const result = await build({
@@ -31,15 +34,9 @@ export const bundleForPage = async (entry: string): Promise<string> => {
     write: false,
     sourcemap: 'inline',
     logLevel: 'silent',
-    plugins: [nodeShims],
-    inject: [shim('globals')],
-    alias: {
-      ckpt: fileURLToPath(new URL('../../../src/index.ts', import.meta.url)),
-      'ckpt/storage': fileURLToPath(new URL('../../../src/storage/index.ts', import.meta.url)),
-      'ckpt/storage/indexeddb': fileURLToPath(new URL('../../../src/storage/indexeddb.ts', import.meta.url)),
-      'ckpt/storage/opfs': fileURLToPath(new URL('../../../src/storage/opfs.ts', import.meta.url)),
-      'ckpt/testing': fileURLToPath(new URL('../../../src/testing/index.ts', import.meta.url)),
-    },
+    // The repository's tsconfig "paths" send `#platform/*` to Node's side, for tsc and tsx: not for a page.
+    tsconfigRaw: '{}',
+    plugins: [ckptEntries, packageImports(false) as Plugin, noNode],
   })
   return result.outputFiles[0]!.text
 }
