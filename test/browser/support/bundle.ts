@@ -1,12 +1,17 @@
 import { build, type Plugin } from 'esbuild'
 // @ts-expect-error -- a plain .mjs helper shared with scripts/bundle-size.mjs, untyped
-import { entryFile, packageImports } from '../../../scripts/browser-bundle.mjs'
+import * as untyped from '../../../scripts/browser-bundle.mjs'
+
+const { entryFile, packageImports } = untyped as {
+  entryFile: (name: string) => string
+  packageImports: (fromDist?: boolean) => Plugin
+}
 
 /** `ckpt/...` names as a browser bundler resolves them from package.json (the `browser` conditions), onto the sources. */
 const ckptEntries: Plugin = {
   name: 'ckpt-entries',
   setup(b) {
-    b.onResolve({ filter: /^ckpt(\/|$)/ }, ({ path }) => ({ path: entryFile(path) as string }))
+    b.onResolve({ filter: /^ckpt(\/|$)/ }, ({ path }) => ({ path: entryFile(path) }))
   },
 }
 
@@ -36,7 +41,7 @@ export const bundleForPage = async (entry: string): Promise<string> => {
     logLevel: 'silent',
     // The repository's tsconfig "paths" send `#platform/*` to Node's side, for tsc and tsx: not for a page.
     tsconfigRaw: '{}',
-    plugins: [ckptEntries, packageImports(false) as Plugin, noNode],
+    plugins: [ckptEntries, packageImports(false), noNode],
   })
   return result.outputFiles[0]!.text
 }
