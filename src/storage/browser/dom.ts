@@ -95,6 +95,12 @@ export interface StorageManagerLike {
 
 export interface LockManagerLike {
   request<A>(name: string, callback: () => Promise<A>): Promise<A>
+  /** With `ifAvailable`, the callback gets `null` at once when the lock is held elsewhere. */
+  request<A>(
+    name: string,
+    options: { readonly mode?: 'shared' | 'exclusive'; readonly ifAvailable?: boolean },
+    callback: (lock: unknown) => Promise<A>,
+  ): Promise<A>
 }
 
 interface BrowserGlobals {

@@ -30,6 +30,8 @@ export interface OpfsDriverOptions {
 }
 
 const ADAPTER = 'OPFS'
+/** Held shared by every write and removal of the origin's OPFS storages, alone by pruning (see `sharingFolders`). */
+const FOLDERS_LOCK = 'ckpt-opfs-folders'
 /** How many times a whole read starts again when the file is replaced under it. */
 const REREADS = 8
 
@@ -74,10 +76,23 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
     await sweepTemps(await base(), Date.now() - options.staleTempAfterMs)
     return capabilities
   })
-  const { keyed, written, ranged, listed } = driverCalls({ connect, open }, undefined, reportedIn(ADAPTER))
+  const { keyed, written: writtenAlone, ranged, listed } = driverCalls({ connect, open }, undefined, reportedIn(ADAPTER))
   const lockName = (key: string) => `ckpt-opfs:${[...options.dir, key].join('/')}`
   /** Runs `f` holding the key's lock (every commit and removal of the key takes it), or as is without Web Locks. */
   const locked = <A>(key: string, f: () => Promise<A>): Promise<A> => (locks === undefined ? f() : locks.request(lockName(key), f))
+  /**
+   * Chromium locks a folder's whole subtree while `removeEntry` tries to remove it, failing any write or removal
+   * inside meanwhile: writes and removals hold the origin's folder lock shared, and pruning runs only when it can
+   * hold it alone (else the empty folders stay until a later removal prunes them).
+   */
+  const sharingFolders = <A>(f: () => Promise<A>): Promise<A> =>
+    locks === undefined ? f() : locks.request(FOLDERS_LOCK, { mode: 'shared' }, f)
+  const pruneAlone = (root: FsDirectoryHandle, folders: ReadonlyArray<string>): Promise<void> =>
+    locks === undefined
+      ? pruneFolders(root, folders)
+      : locks.request(FOLDERS_LOCK, { ifAvailable: true }, async (lock) => (lock === null ? undefined : pruneFolders(root, folders)))
+  const written = <A>(key: string, what: string, f: (key: string) => Promise<A>): Promise<A> =>
+    writtenAlone(key, what, (k) => sharingFolders(() => f(k)))
 
   const fileOf = async (key: string): Promise<File | null> => {
     const folder = await baseIfAny()
@@ -195,8 +210,8 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
         const { folders, name } = splitKey(k)
         const folder = await folderAt(root, folders, false)
         if (folder === null) return
-        const removed = await locked(k, async () => (await orNull(() => folder.removeEntry(name))) !== null)
-        if (removed) await pruneFolders(root, folders)
+        const removed = await sharingFolders(() => locked(k, async () => (await orNull(() => folder.removeEntry(name))) !== null))
+        if (removed) await pruneAlone(root, folders)
       }),
 
     stat: (key: string): Promise<ObjectInfo | null> =>
