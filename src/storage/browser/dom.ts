@@ -57,6 +57,8 @@ export interface IdbDatabase {
   ): IdbTransaction
   close(): void
   onversionchange: ((event: unknown) => void) | null
+  /** Fired when the browser closes the connection (not on `close()`). */
+  onclose: ((event: unknown) => void) | null
 }
 
 export interface IdbFactory {

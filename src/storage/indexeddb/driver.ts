@@ -55,7 +55,17 @@ const chunksOfVersion = (version: string, first = 0, last = Infinity): IdbKeyRan
  */
 export const indexedDbDriver = (options: IndexedDbDriverOptions): StorageDriver => {
   const { chunkBytes } = options
-  const connect = memoiseOpen(() => openDatabase(options.name))
+  // A connection closed under the storage (the database deleted or upgraded elsewhere) is opened again at the next call.
+  const connection = (): (() => Promise<IdbDatabase>) => {
+    const opened = memoiseOpen(() =>
+      openDatabase(options.name, () => {
+        if (connecting === opened) connecting = connection()
+      }),
+    )
+    return opened
+  }
+  let connecting = connection()
+  const connect = () => connecting()
   const open = memoiseOpen(async () => {
     await sweepStaleWrites(await connect(), Date.now() - options.staleWriteAfterMs)
     return CAPABILITIES
