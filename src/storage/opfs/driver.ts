@@ -134,7 +134,9 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
         const { folders, name } = splitKey(k)
         // A concurrent removal may prune an empty folder between its creation and the temp file's: try again.
         const place = async (attempt = 0): Promise<{ folder: FsDirectoryHandle; temp: FsFileHandle }> => {
-          const folder = (await folderAt(await base(), folders, true))!
+          const folder = await folderAt(await base(), folders, true)
+          // Not made: a folder on the way was pruned meanwhile, or is a file.
+          if (folder === null) return attempt < 3 ? place(attempt + 1) : fail(folderConflict(k))
           try {
             return { folder, temp: await folder.getFileHandle(tempName(), { create: true }) }
           } catch (e) {
@@ -147,6 +149,7 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
           await writeInto(temp, k, data)
           return await locked(k, async () => {
             const current = await orNull(async () => (await folder.getFileHandle(name)).getFile())
+            if (current === null && (await orNull(() => folder.getDirectoryHandle(name))) !== null) fail(folderConflict(k))
             checkCondition(k, current === null ? undefined : etagOf(current), writeOptions)
             return infoOf(await commit(folder, temp, name, current, k))
           })
@@ -210,7 +213,9 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
         const { folders, name } = splitKey(k)
         const folder = await folderAt(root, folders, false)
         if (folder === null) return
-        const removed = await sharingFolders(() => locked(k, async () => (await orNull(() => folder.removeEntry(name))) !== null))
+        // A folder of other keys is no object: nothing to remove (`getFileHandle` fails on it).
+        const removeFile = async () => (await folder.getFileHandle(name), await folder.removeEntry(name))
+        const removed = await sharingFolders(() => locked(k, async () => (await orNull(removeFile)) !== null))
         if (removed) await pruneAlone(root, folders)
       }),
 
@@ -221,6 +226,12 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
       }),
   }
 }
+
+const folderConflict = (key: string) =>
+  unsupported(
+    key,
+    `key "${key}" cannot be stored by OPFS: a part of its folder path is an object, or the key is a folder of other keys (OPFS, a file system, cannot hold both "a" and "a/b")`,
+  )
 
 const noLocks = (key: string) =>
   unsupported(
