@@ -57,6 +57,8 @@ export interface IdbDatabase {
   ): IdbTransaction
   close(): void
   onversionchange: ((event: unknown) => void) | null
+  /** Fired when the browser closes the connection (not on `close()`). */
+  onclose: ((event: unknown) => void) | null
 }
 
 export interface IdbFactory {
@@ -95,6 +97,12 @@ export interface StorageManagerLike {
 
 export interface LockManagerLike {
   request<A>(name: string, callback: () => Promise<A>): Promise<A>
+  /** With `ifAvailable`, the callback gets `null` at once when the lock is held elsewhere. */
+  request<A>(
+    name: string,
+    options: { readonly mode?: 'shared' | 'exclusive'; readonly ifAvailable?: boolean },
+    callback: (lock: unknown) => Promise<A>,
+  ): Promise<A>
 }
 
 interface BrowserGlobals {

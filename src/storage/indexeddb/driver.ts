@@ -55,7 +55,17 @@ const chunksOfVersion = (version: string, first = 0, last = Infinity): IdbKeyRan
  */
 export const indexedDbDriver = (options: IndexedDbDriverOptions): StorageDriver => {
   const { chunkBytes } = options
-  const connect = memoiseOpen(() => openDatabase(options.name))
+  // A connection closed under the storage (the database deleted or upgraded elsewhere) is opened again at the next call.
+  const connection = (): (() => Promise<IdbDatabase>) => {
+    const opened = memoiseOpen(() =>
+      openDatabase(options.name, () => {
+        if (connecting === opened) connecting = connection()
+      }),
+    )
+    return opened
+  }
+  let connecting = connection()
+  const connect = () => connecting()
   const open = memoiseOpen(async () => {
     await sweepStaleWrites(await connect(), Date.now() - options.staleWriteAfterMs)
     return CAPABILITIES
@@ -107,6 +117,9 @@ export const indexedDbDriver = (options: IndexedDbDriverOptions): StorageDriver 
             const objects = tx.objectStore(OBJECTS)
             const current = (await settled(objects.get(k))) as ObjectRecord | undefined
             checkCondition(k, current?.version, writeOptions)
+            // Another storage's opening sweeps writes untouched for `staleWriteAfterMs` (this one may have stalled
+            // that long): never point the object at a version whose chunks are gone.
+            if (stored > 0 && (await settled(tx.objectStore(CHUNKS).getAllKeys(chunksOfVersion(version)))).length !== stored) fail(swept(k))
             if (filled > 0) tx.objectStore(CHUNKS).put(gathering.buffer.slice(0, filled), [version, stored])
             const record: ObjectRecord = { version, size, chunkBytes }
             objects.put(record, k)
@@ -214,6 +227,14 @@ const missingChunks = (key: string, record: ObjectRecord) =>
   ioError(
     key,
     `IndexedDB read of key "${key}" failed: chunks of version ${record.version} are missing (the database was changed outside ckpt)`,
+    null,
+  )
+
+const swept = (key: string) =>
+  ioError(
+    key,
+    `IndexedDB write of key "${key}" failed: its stored chunks were removed before it finished (another storage swept it as a stale write: ` +
+      `it stalled longer than staleWriteAfterMs); the previous object is kept`,
     null,
   )
 

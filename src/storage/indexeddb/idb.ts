@@ -58,9 +58,10 @@ export const keyRange = (): IdbKeyRangeStatic => {
 
 /**
  * Opens (creating or upgrading) the database `name` with ckpt's stores. Another tab that upgrades the schema
- * later gets its way: this connection closes itself on `versionchange`.
+ * or deletes the database later gets its way: this connection closes itself on `versionchange`, and calls
+ * `onClosed` then, or when the browser closes it (site data cleared).
  */
-export const openDatabase = (name: string): Promise<IdbDatabase> => {
+export const openDatabase = (name: string, onClosed: () => void): Promise<IdbDatabase> => {
   const factory = browser().indexedDB
   if (factory === undefined) return Promise.reject(new Error('IndexedDB is not available in this environment (indexedDB is undefined)'))
   const request = factory.open(name, SCHEMA_VERSION)
@@ -70,7 +71,11 @@ export const openDatabase = (name: string): Promise<IdbDatabase> => {
   }
   request.onblocked = () => undefined // waits for the other connections to close, which they do on versionchange
   return settled(request).then((db) => {
-    db.onversionchange = () => db.close()
+    db.onversionchange = () => {
+      db.close()
+      onClosed()
+    }
+    db.onclose = onClosed
     return db
   })
 }

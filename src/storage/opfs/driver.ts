@@ -30,6 +30,8 @@ export interface OpfsDriverOptions {
 }
 
 const ADAPTER = 'OPFS'
+/** Held shared by every write and removal of the origin's OPFS storages, alone by pruning (see `sharingFolders`). */
+const FOLDERS_LOCK = 'ckpt-opfs-folders'
 /** How many times a whole read starts again when the file is replaced under it. */
 const REREADS = 8
 
@@ -74,10 +76,23 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
     await sweepTemps(await base(), Date.now() - options.staleTempAfterMs)
     return capabilities
   })
-  const { keyed, written, ranged, listed } = driverCalls({ connect, open }, undefined, reportedIn(ADAPTER))
+  const { keyed, written: writtenAlone, ranged, listed } = driverCalls({ connect, open }, undefined, reportedIn(ADAPTER))
   const lockName = (key: string) => `ckpt-opfs:${[...options.dir, key].join('/')}`
   /** Runs `f` holding the key's lock (every commit and removal of the key takes it), or as is without Web Locks. */
   const locked = <A>(key: string, f: () => Promise<A>): Promise<A> => (locks === undefined ? f() : locks.request(lockName(key), f))
+  /**
+   * Chromium locks a folder's whole subtree while `removeEntry` tries to remove it, failing any write or removal
+   * inside meanwhile: writes and removals hold the origin's folder lock shared, and pruning runs only when it can
+   * hold it alone (else the empty folders stay until a later removal prunes them).
+   */
+  const sharingFolders = <A>(f: () => Promise<A>): Promise<A> =>
+    locks === undefined ? f() : locks.request(FOLDERS_LOCK, { mode: 'shared' }, f)
+  const pruneAlone = (root: FsDirectoryHandle, folders: ReadonlyArray<string>): Promise<void> =>
+    locks === undefined
+      ? pruneFolders(root, folders)
+      : locks.request(FOLDERS_LOCK, { ifAvailable: true }, async (lock) => (lock === null ? undefined : pruneFolders(root, folders)))
+  const written = <A>(key: string, what: string, f: (key: string) => Promise<A>): Promise<A> =>
+    writtenAlone(key, what, (k) => sharingFolders(() => f(k)))
 
   const fileOf = async (key: string): Promise<File | null> => {
     const folder = await baseIfAny()
@@ -119,7 +134,9 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
         const { folders, name } = splitKey(k)
         // A concurrent removal may prune an empty folder between its creation and the temp file's: try again.
         const place = async (attempt = 0): Promise<{ folder: FsDirectoryHandle; temp: FsFileHandle }> => {
-          const folder = (await folderAt(await base(), folders, true))!
+          const folder = await folderAt(await base(), folders, true)
+          // Not made: a folder on the way was pruned meanwhile, or is a file.
+          if (folder === null) return attempt < 3 ? place(attempt + 1) : fail(folderConflict(k))
           try {
             return { folder, temp: await folder.getFileHandle(tempName(), { create: true }) }
           } catch (e) {
@@ -132,6 +149,7 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
           await writeInto(temp, k, data)
           return await locked(k, async () => {
             const current = await orNull(async () => (await folder.getFileHandle(name)).getFile())
+            if (current === null && (await orNull(() => folder.getDirectoryHandle(name))) !== null) fail(folderConflict(k))
             checkCondition(k, current === null ? undefined : etagOf(current), writeOptions)
             return infoOf(await commit(folder, temp, name, current, k))
           })
@@ -195,8 +213,10 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
         const { folders, name } = splitKey(k)
         const folder = await folderAt(root, folders, false)
         if (folder === null) return
-        const removed = await locked(k, async () => (await orNull(() => folder.removeEntry(name))) !== null)
-        if (removed) await pruneFolders(root, folders)
+        // A folder of other keys is no object: nothing to remove (`getFileHandle` fails on it).
+        const removeFile = async () => (await folder.getFileHandle(name), await folder.removeEntry(name))
+        const removed = await sharingFolders(() => locked(k, async () => (await orNull(removeFile)) !== null))
+        if (removed) await pruneAlone(root, folders)
       }),
 
     stat: (key: string): Promise<ObjectInfo | null> =>
@@ -206,6 +226,12 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
       }),
   }
 }
+
+const folderConflict = (key: string) =>
+  unsupported(
+    key,
+    `key "${key}" cannot be stored by OPFS: a part of its folder path is an object, or the key is a folder of other keys (OPFS, a file system, cannot hold both "a" and "a/b")`,
+  )
 
 const noLocks = (key: string) =>
   unsupported(
