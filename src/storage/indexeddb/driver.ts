@@ -217,8 +217,12 @@ export const indexedDbDriver = (options: IndexedDbDriverOptions): StorageDriver 
         return record === undefined ? null : infoOf(record)
       }),
 
+    // Releases the connection; a later call opens the database again (a Checkpointer closed after training, then
+    // its storage exported for a download).
     close: async () => {
-      ;(await connect()).close()
+      const db = await connect()
+      connecting = connection()
+      db.close()
     },
   }
 }

@@ -40,7 +40,12 @@ export const servePages = async (files: ReadonlyMap<string, Served>): Promise<Pa
   const { port } = server.address() as AddressInfo
   return {
     origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // Keep-alive connections of a page still open (a persistent profile's context) would hold `close` for ever.
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 

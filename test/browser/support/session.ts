@@ -98,11 +98,15 @@ export const pageSuite = async (title: string, entry: URL, only = ''): Promise<v
       if (c.skipped) it.skip(name, () => undefined)
       else
         it(name, async () => {
+          const before = opened.errors.length
           const result: CaseResult = await opened.page.evaluate(
             (n) => (globalThis as unknown as { __ckptTests: PageTests }).__ckptTests.run(n),
             c.name,
           )
           if (!result.ok) throw new Error(`in Chromium: ${result.error ?? 'failed'}`)
+          // An uncaught error or unhandled rejection while the case ran (a background promise) fails it too.
+          const thrown = opened.errors.slice(before)
+          if (thrown.length > 0) throw new Error(`in Chromium, uncaught while the case ran:\n${thrown.join('\n')}`)
         })
     }
   })
