@@ -4,11 +4,22 @@ import { fileURLToPath } from 'node:url'
 const shim = (name: string) => fileURLToPath(new URL(`./node-shims/${name}.ts`, import.meta.url))
 
 /** The Node built-ins `src/` still imports on main, each mapped to its test-only stand-in (node-shims/README.md). */
-const SHIMMED: Readonly<Record<string, string>> = { 'node:crypto': shim('crypto'), 'node:buffer': shim('buffer') }
+const SHIMMED: Readonly<Record<string, string>> = {
+  'node:crypto': shim('crypto'),
+  'node:buffer': shim('buffer'),
+  // The checkpointer's and the tfjs adapter's graph (browser-tfjs's suites).
+  'node:os': shim('os'),
+  'node:worker_threads': shim('worker-threads'),
+  'node:timers/promises': shim('timers-promises'),
+  'node:zlib': shim('zlib'),
+}
 
 const nodeShims: Plugin = {
   name: 'ckpt-test-node-shims',
   setup(b) {
+    // The one module a browser build replaces (docs/architecture.md, "The block hasher"): Web Crypto, not worker threads.
+    b.onResolve({ filter: /\/default-hasher\.js$/ }, () => ({ path: shim('default-hasher') }))
+    b.onResolve({ filter: /^h5wasm$/ }, () => ({ path: shim('h5wasm') }))
     b.onResolve({ filter: /^node:/ }, (args) => {
       const path = SHIMMED[args.path]
       if (path !== undefined) return { path }
@@ -38,6 +49,7 @@ export const bundleForPage = async (entry: string): Promise<string> => {
       'ckpt/storage': fileURLToPath(new URL('../../../src/storage/index.ts', import.meta.url)),
       'ckpt/storage/indexeddb': fileURLToPath(new URL('../../../src/storage/indexeddb.ts', import.meta.url)),
       'ckpt/storage/opfs': fileURLToPath(new URL('../../../src/storage/opfs.ts', import.meta.url)),
+      'ckpt/tfjs': fileURLToPath(new URL('../../../src/adapters/tfjs/index.ts', import.meta.url)),
       'ckpt/testing': fileURLToPath(new URL('../../../src/testing/index.ts', import.meta.url)),
     },
   })
