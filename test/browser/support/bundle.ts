@@ -14,7 +14,8 @@ const SHIMMED: Readonly<Record<string, string>> = {
   'node:zlib': shim('zlib'),
 }
 
-const nodeShims: Plugin = {
+/** The shims above as an esbuild plugin, with `shimGlobals` to `inject` (the browser demo's build uses them too, for now). */
+export const nodeShims: Plugin = {
   name: 'ckpt-test-node-shims',
   setup(b) {
     // The one module a browser build replaces (docs/architecture.md, "The block hasher"): Web Crypto, not worker threads.
@@ -27,6 +28,8 @@ const nodeShims: Plugin = {
     })
   },
 }
+
+export const shimGlobals = shim('globals')
 
 /**
  * Bundles a page's TypeScript entry for Chromium with esbuild, in this process: one ESM file, `ckpt/*` names
@@ -43,7 +46,7 @@ export const bundleForPage = async (entry: string): Promise<string> => {
     sourcemap: 'inline',
     logLevel: 'silent',
     plugins: [nodeShims],
-    inject: [shim('globals')],
+    inject: [shimGlobals],
     alias: {
       ckpt: fileURLToPath(new URL('../../../src/index.ts', import.meta.url)),
       'ckpt/storage': fileURLToPath(new URL('../../../src/storage/index.ts', import.meta.url)),
