@@ -29,10 +29,27 @@ const LAYERS = {
   'adapters/tfjs': { may: ['*'], not: ['cli'], why: 'the tfjs adapter may import anything but the CLI' },
   cli: { may: ['*'], why: 'the CLI may import anything' },
   testing: { may: ['storage', 'errors'], why: 'ckpt/testing imports only storage and errors' },
+  // The two sides of package.json's `#platform/*` (Node's, and the web's that browser builds get): leaves, but for
+  // the BlockHasher type. Others import them as `#platform/<file>.js`, never by path.
+  'platform/node': { may: ['checkpointer'], why: 'src/platform holds only the platform implementations behind #platform/*' },
+  'platform/web': { may: ['checkpointer'], why: 'src/platform holds only the platform implementations behind #platform/*' },
 }
 
 /** The top-level folders of src/ an import can land in (`adapters` covers every adapter). */
-const TARGETS = ['errors', 'json', 'format', 'policy', 'tensors', 'storage', 'keras', 'checkpointer', 'adapters', 'cli', 'testing']
+const TARGETS = [
+  'errors',
+  'json',
+  'format',
+  'policy',
+  'tensors',
+  'storage',
+  'keras',
+  'checkpointer',
+  'adapters',
+  'cli',
+  'testing',
+  'platform',
+]
 
 /** The explicit "never" rules of issue #9, quoted in the message when that edge is the one broken. */
 const NEVER = {
@@ -52,7 +69,7 @@ const NEVER = {
 }
 
 /** Layers that must run anywhere: no Node built-ins. */
-const PORTABLE = ['errors', 'json', 'format', 'policy', 'tensors']
+const PORTABLE = ['errors', 'json', 'format', 'policy', 'tensors', 'platform/web']
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 

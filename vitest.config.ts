@@ -12,6 +12,8 @@ export default defineConfig({
       { find: /^ckpt\/storage\/(fs|memory|s3|indexeddb|opfs)$/, replacement: src('storage/$1.ts') },
       { find: /^ckpt\/testing$/, replacement: src('testing/index.ts') },
       { find: /^ckpt\/tfjs$/, replacement: src('adapters/tfjs/index.ts') },
+      // package.json's "imports" point into dist/; tests run Node's side from the sources.
+      { find: /^#platform\/(.*)\.js$/, replacement: src('platform/node/$1.ts') },
     ],
   },
   test: {

@@ -8,9 +8,19 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { build } from 'esbuild'
-// Until the core bundles without Node built-ins (issue 13, browser-core), the page needs the test shims.
-import { nodeShims, shimGlobals } from '../test/browser/support/bundle.js'
+import { build, type Plugin } from 'esbuild'
+// @ts-expect-error -- a plain .mjs helper shared with scripts/bundle-size.mjs, untyped
+import * as untyped from '../scripts/browser-bundle.mjs'
+
+/**
+ * `ckpt/*` names and ckpt's `#platform/*` imports as package.json maps them under the browser conditions, onto this
+ * repository's sources: what an app's bundler does with the published package, from node_modules/ckpt/dist.
+ */
+const { entryFile, packageImports } = untyped as { entryFile: (name: string) => string; packageImports: () => Plugin }
+const ckptEntries: Plugin = {
+  name: 'ckpt-entries',
+  setup: (b) => void b.onResolve({ filter: /^ckpt(\/|$)/ }, ({ path }) => ({ path: entryFile(path) })),
+}
 
 const { values: args } = parseArgs({ options: { port: { type: 'string', default: '8317' } } })
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
@@ -24,13 +34,11 @@ const bundle = await build({
   minify: true,
   write: false,
   logLevel: 'warning',
-  // This repository's sources; an app imports the published `ckpt/tfjs` and `ckpt/storage/indexeddb` instead.
-  alias: {
-    'ckpt/tfjs': here('../src/adapters/tfjs/index.ts'),
-    'ckpt/storage/indexeddb': here('../src/storage/indexeddb.ts'),
-  },
-  plugins: [nodeShims],
-  inject: [shimGlobals],
+  plugins: [ckptEntries, packageImports()],
+  // The repository's tsconfig "paths" send `#platform/*` to Node's side, for tsc and tsx: not for a page.
+  tsconfigRaw: '{}',
+  // Keras's HDF5 reader, imported on demand: this page never reaches it.
+  external: ['h5wasm'],
 })
 
 const wasmDir = here('../node_modules/@tensorflow/tfjs-backend-wasm/dist/')

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Bundle size of ckpt's public entries as a user's bundler sees them (issue #9 item 6).
-// esbuild --bundle --minify --format=esm --platform=node, with the optional peers external;
-// prints minified (and gzipped) KB per entry and for both entries in one bundle, and how much
-// of each bundle is fp-ts / io-ts.
+// Bundle size of ckpt's public entries as a user's bundler sees them (issue #9 item 6, issue 13).
+// esbuild --bundle --minify --format=esm, with the optional peers external, for Node (--platform=node) and for
+// browsers (--platform=browser, through the `browser` conditions of package.json; see browser-bundle.mjs);
+// prints minified (and gzipped) KB per entry and for the entries in one bundle, and how much of each bundle is
+// fp-ts / io-ts. The browser rows are checked against issue 13's 150 KB budget.
 //
 //   node scripts/bundle-size.mjs          # bundles src/ (no build needed)
 //   node scripts/bundle-size.mjs --dist   # bundles the built dist/ (run `npm run build` first)
@@ -12,6 +13,7 @@ import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
+import { PEERS, bundleForBrowser, entryFile } from './browser-bundle.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const args = new Set(process.argv.slice(2))
@@ -26,18 +28,7 @@ for (const file of Object.values(entries)) {
 const external = ['@tensorflow/*', 'h5wasm', '@aws-sdk/*']
 
 /** Bundles `contents` (an ES module importing our entries) and returns the minified output with what it holds. */
-const measure = async (contents) => {
-  const result = await build({
-    stdin: { contents, resolveDir: root, sourcefile: 'entry.mjs', loader: 'js' },
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    external,
-    write: false,
-    metafile: true,
-    logLevel: 'error',
-  })
+const sizes = (result) => {
   const code = result.outputFiles[0].contents
   const inputs = Object.values(result.metafile.outputs)[0].inputs
   const by = (prefix) =>
@@ -46,6 +37,22 @@ const measure = async (contents) => {
       .reduce((sum, [, { bytesInOutput }]) => sum + bytesInOutput, 0)
   return { bytes: code.length, gzip: gzipSync(code).length, fpTs: by('fp-ts'), ioTs: by('io-ts') }
 }
+
+const measure = async (contents) =>
+  sizes(
+    await build({
+      stdin: { contents, resolveDir: root, sourcefile: 'entry.mjs', loader: 'js' },
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'node',
+      external,
+      write: false,
+      metafile: true,
+      logLevel: 'error',
+      tsconfigRaw: fromDist ? '{}' : undefined,
+    }),
+  )
 
 const spec = (file) => `./${relative(root, join(root, file))}`
 const rows = {}
@@ -56,8 +63,23 @@ rows['ckpt + ckpt/tfjs'] = await measure(
     .join('\n'),
 )
 
+// Browsers: the package entries through their `browser` conditions; indexeddb once src/storage/indexeddb.ts exists.
+const BUDGET = 150 * 1024
+const browserEntries = ['ckpt', 'ckpt/tfjs', ...(existsSync(join(root, 'src/storage/indexeddb.ts')) ? ['ckpt/storage/indexeddb'] : [])]
+const browserRows = {}
+const browserImport = (name) => JSON.stringify(entryFile(name, fromDist))
+for (const name of [...browserEntries, 'ckpt/storage/memory'])
+  browserRows[name] = sizes(await bundleForBrowser({ contents: `export * from ${browserImport(name)}`, fromDist }))
+const budgetRow = browserEntries.join(' + ')
+browserRows[budgetRow] = sizes(
+  await bundleForBrowser({
+    contents: browserEntries.map((name, i) => `export * as e${i} from ${browserImport(name)}`).join('\n'),
+    fromDist,
+  }),
+)
+
 if (args.has('--json')) {
-  console.log(JSON.stringify({ from: base, external, rows }, null, 2))
+  console.log(JSON.stringify({ from: base, external, rows, browser: { rows: browserRows, budget: BUDGET, measured: budgetRow } }, null, 2))
 } else {
   const kb = (n) => `${(n / 1024).toFixed(1)} KB`.padStart(9)
   console.log(`esbuild --bundle --minify --format=esm --platform=node, from ${base}/, external: ${external.join(' ')}`)
@@ -65,4 +87,12 @@ if (args.has('--json')) {
   for (const [name, r] of Object.entries(rows)) {
     console.log(`${name.padEnd(18)} ${kb(r.bytes)} ${kb(r.gzip)} ${kb(r.fpTs)} ${kb(r.ioTs)}`)
   }
+  console.log(`\nesbuild --bundle --minify --format=esm --platform=browser, from ${base}/, external: ${[...PEERS, 'h5wasm'].join(' ')}`)
+  for (const [name, r] of Object.entries(browserRows)) {
+    console.log(`${name.padEnd(18)} ${kb(r.bytes)} ${kb(r.gzip)} ${kb(r.fpTs)} ${kb(r.ioTs)}`)
+  }
+  const measured = browserRows[budgetRow].bytes
+  console.log(
+    `budget: ${budgetRow} ${kb(measured).trim()} of ${kb(BUDGET).trim()}: ${measured <= BUDGET ? 'holds' : `over by ${kb(measured - BUDGET).trim()}`}`,
+  )
 }

@@ -1,11 +1,11 @@
 import { MAX_READ_BYTES, allocate } from '../storage/data.js'
 import { asStorageError, unsupported } from '../storage/errors.js'
 import type { ByteRange, Storage } from '../storage/storage.js'
-import { blockCount, blockListKey, DIGEST_BYTES, isBlockListKey, sha256Field } from './blocks.js'
+import { blockCount, blockListKey, checkpointFiles, DIGEST_BYTES, sha256Field } from './blocks.js'
 import { hashInto, sha256, sha256Text } from './checksum.js'
 import { CheckpointFailure, fail, isCorruption, storageFailure } from './errors.js'
 import { blockDigester, type BlockHasher } from './hashing/block-hasher.js'
-import { defaultHasher } from './hashing/default-hasher.js'
+import { defaultHasher } from '#platform/block-hasher.js'
 import type { Entry, FileRecord } from './index-file.js'
 import { BlockMismatch, readCheckedRanges } from './ranged-read.js'
 import { readAhead } from './read-ahead.js'
@@ -27,11 +27,13 @@ const sizeProblem = (record: FileRecord, size: number): string | null => {
 }
 
 /** What a streamed read checks: each chunk as it passes, then the whole once read (its size first). */
-interface StreamCheck {
+export interface StreamCheck {
   /** Takes a chunk; resolves when the reader may read on (a block check holds back a reader ahead of its hashing). */
   push(chunk: Uint8Array): Promise<void> | undefined
   /** Why the file read does not match its record, or null. */
   problem(size: number): Promise<string | null>
+  /** The block list hashed (a block record's, once `problem` resolved null), to be stored beside the file; else null. */
+  list(): Uint8Array | null
 }
 
 /** A whole-file SHA-256, hashed on this thread as the chunks pass. */
@@ -47,12 +49,14 @@ const wholeCheck = (record: Extract<FileRecord, { readonly sha256: string }>): S
         got === record.sha256 ? null : `file "${record.key}" fails its checksum (expected ${record.sha256}, got ${got})`,
       )
     },
+    list: () => null,
   }
 }
 
 /** Block digests, hashed in parallel as the chunks pass, then the SHA-256 of their list. */
 const blockCheck = (record: BlockRecord, hasher: BlockHasher): StreamCheck => {
   const blocks = blockDigester(hasher, record.blocks.size, STREAM_PENDING_BYTES)
+  let checked: Uint8Array | null = null
   return {
     push: (chunk) => blocks.push(chunk),
     problem: async (size) => {
@@ -60,19 +64,25 @@ const blockCheck = (record: BlockRecord, hasher: BlockHasher): StreamCheck => {
       const wrongSize = sizeProblem(record, size)
       if (wrongSize !== null) return wrongSize
       const got = sha256Field(await hasher.digest([list]))
-      return got === record.blocks.sha256
-        ? null
-        : `file "${record.key}" fails its checksum (expected block list ${record.blocks.sha256}, got ${got})`
+      if (got !== record.blocks.sha256)
+        return `file "${record.key}" fails its checksum (expected block list ${record.blocks.sha256}, got ${got})`
+      checked = list
+      return null
     },
+    list: () => checked,
   }
 }
+
+/** The check of a file streamed past it, by its record: a whole SHA-256, or block checksums hashed in parallel. */
+export const streamCheck = (record: FileRecord, hasher: BlockHasher = defaultHasher()): StreamCheck =>
+  isBlockRecord(record) ? blockCheck(record, hasher) : wholeCheck(record)
 
 /**
  * Whether the file at `record.key` still matches `record`: its size, then its checksums. The stream stops one byte
  * past the recorded size. Rejects as the storage does (a missing file is its `NotFound`).
  */
 export const matchesRecord = async (storage: Storage, record: FileRecord, hasher: BlockHasher = defaultHasher()): Promise<boolean> => {
-  const check = isBlockRecord(record) ? blockCheck(record, hasher) : wholeCheck(record)
+  const check = streamCheck(record, hasher)
   const source = readAhead(await storage.readStream(record.key, { start: 0, end: record.size + 1 }))
   let size = 0
   try {
@@ -131,7 +141,7 @@ export const verifyingReader = (storage: Storage, entry: Entry, hasher: BlockHas
       return cannotRead(key, e)
     }
     const source = readAhead(opened)
-    const check = isBlockRecord(record) ? blockCheck(record, hasher) : wholeCheck(record)
+    const check = streamCheck(record, hasher)
     let size = 0
     /** What stopped the stream itself (a storage failure, or more bytes than recorded): it is the answer, whatever `consume` did. */
     let stopped: CheckpointFailure | null = null
@@ -263,7 +273,7 @@ export const verifyingReader = (storage: Storage, entry: Entry, hasher: BlockHas
   }
 
   return {
-    files: entry.files.filter((f) => !isBlockListKey(f.key)),
+    files: checkpointFiles(entry.files),
     readFileStream,
     readRanges,
     readRange: async (key, start, end) => (await readRanges(key, [{ start, end }]))[0]!,

@@ -58,6 +58,10 @@ export const sha256Field = (digest: Uint8Array): string => `sha256:${hex(digest)
 /** Whether `key` is a block list's (ckpt's own checksum file, not one a serializer wrote). */
 export const isBlockListKey = (key: string): boolean => key.startsWith(BLOCK_LIST_PREFIX)
 
+/** A checkpoint's own files, as its serializer wrote them: an entry's files without the block lists it records. */
+export const checkpointFiles = <F extends { readonly key: string }>(files: ReadonlyArray<F>): ReadonlyArray<F> =>
+  files.filter((f) => !isBlockListKey(f.key))
+
 /** The key of the block list whose SHA-256 is `field` (`sha256:<hex>`). */
 export const blockListKey = (field: string): string => `${BLOCK_LIST_PREFIX}${field.slice('sha256:'.length)}`
 

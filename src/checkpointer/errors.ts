@@ -2,6 +2,7 @@ import { CkptError } from '../errors/ckpt-error.js'
 import type { ConfigError } from '../policy/index.js'
 import { storageFailed, type StorageFailed } from '../storage/errors.js'
 import type { SafetensorsError } from '../tensors/errors.js'
+import type { ArchiveError } from './export/archive-errors.js'
 import type { LockOwner } from './lock-owner.js'
 import type { ShardedSafetensorsError } from './shard-index.js'
 
@@ -27,6 +28,8 @@ export type CheckpointError =
   /** A valid checkpoint holding a tensor larger than one JS typed array (`MAX_TENSOR_BYTES`): it cannot be restored here. */
   | Extract<SafetensorsError, { readonly _tag: 'TensorTooLarge' }>
   | ShardedSafetensorsError
+  /** An import refused an archive (docs/checkpointer.md, "Export and import"). */
+  | ArchiveError
   | StorageFailed
 
 /**

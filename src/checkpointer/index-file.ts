@@ -1,10 +1,10 @@
+import { utf8OrNull } from '#platform/bytes.js'
 import * as t from '#io-ts'
 import * as E from '#fp-ts/Either.js'
 import { pipe } from '#fp-ts/function.js'
 import { isFileKey, MAX_SEQ, SEGMENT_KEY } from './index-keys.js'
 import type { CheckpointError } from './errors.js'
 import { JSON_DEPTH, jsonDepth } from '../json/bounded-json.js'
-import { isUtf8 } from 'node:buffer'
 import { checkEntries, encodeEntry, isValidRecord } from './fast-entries.js'
 import { MAX_BLOCK_BYTES, MAX_BLOCKS, MIN_BLOCK_BYTES } from './blocks.js'
 
@@ -270,11 +270,9 @@ export const MAX_POLICY_STATE_DEPTH = MAX_INDEX_DEPTH - 3
 
 /** UTF-8 bytes as text, or null when they are not valid UTF-8. */
 export const utf8Text = (bytes: Uint8Array): string | null => {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  if (!isUtf8(buffer)) return null
+  const text = utf8OrNull(bytes)
   // A leading byte order mark (an index saved by an editor) is dropped, as TextDecoder did before version 2.
-  const start = buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0
-  return buffer.toString('utf8', start)
+  return text !== null && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }
 
 /**

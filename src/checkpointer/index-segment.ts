@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { createSha256 } from '#platform/sha256.js'
 import * as E from '#fp-ts/Either.js'
 import { encodeEntry } from './fast-entries.js'
 import { decodeEntryList, MAX_POLICY_STATE_DEPTH, preview, utf8Text, type Entry, type SegmentRef } from './index-file.js'
@@ -44,7 +44,14 @@ export const levelFor = (count: number): number => {
   return level
 }
 
-const sha256Of = (bytes: Uint8Array): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+const sha256Of = (bytes: Uint8Array): string => {
+  const hash = createSha256()
+  hash.update(bytes)
+  return `sha256:${hash.hex()}`
+}
+
+const randomHex = (n: number): string =>
+  Array.from(globalThis.crypto.getRandomValues(new Uint8Array(n)), (b) => b.toString(16).padStart(2, '0')).join('')
 
 /** A new segment named for index write `seq`: one entry a line, so that a reader can follow it. */
 export const makeSegment = (
@@ -56,7 +63,7 @@ export const makeSegment = (
   const lines = adds.map((e) => JSON.stringify(encodeEntry(e)))
   const text = `${SEGMENT_HEAD}${JSON.stringify(drops)}${SEGMENT_LIST}\n${lines.join(SEGMENT_SEPARATOR)}${SEGMENT_END}`
   const bytes = new TextEncoder().encode(text)
-  const key = `${SEGMENT_PREFIX}${seq}-${randomBytes(4).toString('hex')}.json`
+  const key = `${SEGMENT_PREFIX}${seq}-${randomHex(4)}.json`
   return { ref: { key, size: bytes.length, sha256: sha256Of(bytes), level }, drops, adds, bytes }
 }
 

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import * as E from '#fp-ts/Either.js'
 import type { Storage } from '../storage/storage.js'
 import { asStorageError } from '../storage/errors.js'
@@ -244,7 +243,7 @@ export const indexWriter = (
               _tag: 'Conflict',
               message: `the index "${key}" kept changing under this writer: ${maxAttempts} conditional writes failed; nothing was overwritten`,
             })
-          await sleep(Math.random() * Math.min(200, 5 * 2 ** attempt))
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)))
           const reloaded = await loadIndex(storage, key, state?.segments)
           if (reloaded === null && state !== null) {
             // Deleted under this writer: recreate it from what this writer knows, never from nothing, so that no

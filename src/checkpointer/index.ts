@@ -19,3 +19,16 @@ export type { ShardedSafetensorsError } from './shard-index.js'
 export type { ArtifactReader, ArtifactWriter, CheckpointMeta, ScannedCheckpoint, Serializer, WrittenFile } from './serializer.js'
 export type { CheckpointerOptions, CheckpointerOwnOptions } from './options.js'
 export { verifyEntry } from './artifact-reader.js'
+export {
+  exportCheckpoint,
+  exportRun,
+  importCheckpoints,
+  type ArchiveError,
+  type ArchiveSource,
+  type BlobLike,
+  type ByteStreamLike,
+  type CheckpointArchive,
+  type ImportOptions,
+  type Imported,
+  type ResponseLike,
+} from './export/index.js'

@@ -1,5 +1,4 @@
-import { hostname } from 'node:os'
-import { threadId } from 'node:worker_threads'
+import { host } from '#platform/host.js'
 import { asStorageError } from '../storage/errors.js'
 import type { Storage } from '../storage/storage.js'
 import { fail, storageFailure, type CheckpointError } from './errors.js'
@@ -21,16 +20,10 @@ export interface WriterLock {
 
 /** Random per module instance, so per thread: tells this holder from any other, also one with the same pid. */
 const INCARNATION = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, '0')).join('')
-const PID = typeof process === 'object' && typeof process.pid === 'number' ? process.pid : 0
+const PID = host.pid
 /** When this process started: an owner with this pid that started before it was an earlier process. */
-const PROCESS_START = typeof process === 'object' ? Math.round(Date.now() - process.uptime() * 1000) : 0
-const HOST = (() => {
-  try {
-    return hostname()
-  } catch {
-    return 'unknown-host'
-  }
-})()
+const PROCESS_START = host.processStart
+const HOST = host.name
 
 const encode = (o: LockOwner) => new TextEncoder().encode(`${JSON.stringify(o)}\n`)
 
@@ -56,21 +49,11 @@ const decode = (bytes: Uint8Array): LockOwner | null => {
 
 const isOurs = (o: LockOwner) => o.host === HOST && o.pid === PID && o.incarnation === INCARNATION
 
-/** Whether a process on this host is alive: `kill(pid, 0)` fails with ESRCH only when there is none. */
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as { code?: string }).code === 'EPERM'
-  }
-}
-
 /** Why `o` no longer holds the lock, or null when it may: a process gone from this host, or a heartbeat too old. */
 const deadOwner = (o: LockOwner, now: number, staleAfterMs: number): string | null => {
   if (o.host === HOST && o.pid === PID && o.processStart > 0 && o.processStart < PROCESS_START - 1000)
     return `process ${o.pid} was restarted (the holder started before this process)`
-  if (o.host === HOST && o.pid !== PID && !alive(o.pid)) return `process ${o.pid} is gone`
+  if (o.host === HOST && o.pid !== PID && !host.isAlive(o.pid)) return `process ${o.pid} is gone`
   if (now - o.heartbeat > staleAfterMs) return `its last heartbeat is ${Math.round((now - o.heartbeat) / 1000)} s old`
   return null
 }
@@ -117,7 +100,7 @@ const take = async (storage: Storage, log: (line: string) => void, staleAfterMs:
   const owner: LockOwner = {
     host: HOST,
     pid: PID,
-    thread: threadId,
+    thread: host.thread,
     incarnation: INCARNATION,
     processStart: PROCESS_START,
     startedAt: now,

@@ -49,13 +49,16 @@ const truthy = (s: string | undefined): boolean | undefined => {
 
 /**
  * Opens a checkpoint folder for reading: a local folder (it must exist; temp files are not swept, nothing is
- * created) or `s3://bucket/prefix` (no conditional-write probe, so nothing is written).
+ * created) or `s3://bucket/prefix` (no conditional-write probe, so nothing is written). With `writable` (`ckpt
+ * import`), as a Checkpointer opens it: a local folder is created if missing and made durable (fsync), and S3's
+ * conditional writes are probed.
  */
 export const openLocation = async (
   command: string,
   spec: string,
   flags: { readonly endpoint?: string | undefined; readonly region?: string | undefined; readonly pathStyle: boolean },
   env: Readonly<Record<string, string | undefined>>,
+  writable = false,
 ): Promise<E.Either<CliError, Location>> => {
   if (spec.startsWith('s3://')) {
     const url = parseS3Url(spec)
@@ -75,9 +78,8 @@ export const openLocation = async (
     const options: S3StorageOptions = {
       bucket: url.right.bucket,
       prefix: url.right.prefix,
-      conditionalWrites: false,
+      ...(writable ? {} : { conditionalWrites: false, maxAttempts: 2 }),
       forcePathStyle,
-      maxAttempts: 2,
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(region === undefined ? {} : { region }),
       ...(key && secret
@@ -101,10 +103,11 @@ export const openLocation = async (
       usageError(command, `--endpoint, --region and --path-style apply to s3:// locations only; ${JSON.stringify(spec)} is a local folder`),
     )
   const kind = await kindOf(spec)
+  if (kind === null && writable) return E.right({ storage: fsStorage(resolve(spec)), display: spec })
   if (kind === null) return E.left(inputError(`no such folder ${JSON.stringify(spec)}`))
   if (kind !== 'dir')
     return E.left(
       inputError(`${JSON.stringify(spec)} is not a folder; expected a checkpoint folder (holding ckpt-index.json) or s3://BUCKET/PREFIX`),
     )
-  return E.right({ storage: fsStorage(resolve(spec), { sweepOnOpen: false, fsync: false }), display: spec })
+  return E.right({ storage: fsStorage(resolve(spec), writable ? {} : { sweepOnOpen: false, fsync: false }), display: spec })
 }

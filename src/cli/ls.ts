@@ -1,5 +1,6 @@
 import * as E from '#fp-ts/Either.js'
 import { bestOf, inferDirection, type Direction, type Ranking } from '../policy/index.js'
+import { checkpointFiles } from '../checkpointer/blocks.js'
 import { entryRecord } from '../checkpointer/entries.js'
 import type { Entry, IndexDoc } from '../checkpointer/index.js'
 import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
@@ -64,7 +65,7 @@ const bestRule = (doc: IndexDoc, monitorFlag: string | undefined, modeFlag: Dire
     : { ranking: null, why: `${inferred.left.replace(/pass mode 'min'.*$/, 'pass --mode min or --mode max')}` }
 }
 
-const sizeOf = (e: Entry): number => e.files.reduce((n, f) => n + f.size, 0)
+const sizeOf = (e: Entry): number => checkpointFiles(e.files).reduce((n, f) => n + f.size, 0)
 
 export const lsCommand: Command = defineCommand({
   name: 'ls',
@@ -115,7 +116,7 @@ export const lsCommand: Command = defineCommand({
             step: e.step,
             time: e.time,
             size: sizeOf(e),
-            files: e.files.length,
+            files: checkpointFiles(e.files).length,
             metrics: jsonMetrics(e.metrics),
             score: e.score === null ? null : jsonNumber(e.score),
             best: e === best,

@@ -1,5 +1,5 @@
 /**
- * The `ckpt` command line: `simulate`, `format`, `ls`, `verify`, `inspect`. See docs/cli.md.
+ * The `ckpt` command line: `simulate`, `format`, `ls`, `verify`, `inspect`, `export`, `import`. See docs/cli.md.
  *
  * `main(argv, io)` runs one command in-process and resolves to its exit code; it never throws and never
  * prints a stack trace. `bin/ckpt.js` calls it with `process.argv.slice(2)`.
@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url'
 import * as E from '#fp-ts/Either.js'
 import type { Command } from './command.js'
 import type { CliError } from './errors.js'
+import { exportCommand } from './export-command.js'
 import { formatCommand } from './format-command.js'
+import { importCommand } from './import-command.js'
 import { inspectCommand } from './inspect.js'
 import { EXIT, type CliIO } from './io.js'
 import { lsCommand } from './ls.js'
@@ -21,7 +23,15 @@ export type { CliIO } from './io.js'
 export { EXIT } from './io.js'
 
 /** The commands, in the order `ckpt --help` lists them. */
-export const commands: ReadonlyArray<Command> = [simulateCommand, formatCommand, lsCommand, verifyCommand, inspectCommand]
+export const commands: ReadonlyArray<Command> = [
+  simulateCommand,
+  formatCommand,
+  lsCommand,
+  verifyCommand,
+  inspectCommand,
+  exportCommand,
+  importCommand,
+]
 
 /** The package's version, read from package.json (two folders up from src/cli and from dist/cli). */
 export const version = (): string => {

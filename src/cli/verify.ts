@@ -1,4 +1,5 @@
 import * as E from '#fp-ts/Either.js'
+import { checkpointFiles } from '../checkpointer/blocks.js'
 import { INDEX_KEY, verifyEntry } from '../checkpointer/index.js'
 import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
 import { defineCommand, type Command } from './command.js'
@@ -68,8 +69,9 @@ export const verifyCommand: Command = defineCommand({
         } catch (e) {
           reason = messageOf(e)
         }
-        const size = entry.files.reduce((n, f) => n + f.size, 0)
-        const v: Verdict = { path: entry.path, ok: reason === null, files: entry.files.length, size, reason }
+        const files = checkpointFiles(entry.files)
+        const size = files.reduce((n, f) => n + f.size, 0)
+        const v: Verdict = { path: entry.path, ok: reason === null, files: files.length, size, reason }
         verdicts.push(v)
         if (!json)
           io.stdout.write(

@@ -1,3 +1,4 @@
+import { indexOfBytes } from '#platform/bytes.js'
 /**
  * A check HDF5 lacks: a global heap collection (where variable-length strings, such as Keras's `name`
  * attributes, live) whose object list does not tile it exactly. HDF5 2.0 loops forever on a zero-length entry
@@ -6,7 +7,7 @@
  * here first, as HDF5 walks it (HDF5 file format spec, "Global Heap"; HDF5's `H5HG__cache_heap_deserialize`).
  */
 
-const SIGNATURE = 'GCOL'
+const SIGNATURE = new TextEncoder().encode('GCOL')
 /** HDF5's smallest collection; it refuses smaller ones before walking them. */
 const MIN_SIZE = 4096
 /** HDF5 in WebAssembly keeps object sizes in 32 bits. */
@@ -32,8 +33,7 @@ const overflows = (bytes: Uint8Array, at: number, size: number): boolean => {
 export const globalHeapProblem = (bytes: Uint8Array, sizeOfLengths: number): string | null => {
   const header = 8 + sizeOfLengths // signature, version, 3 reserved bytes, collection size
   const objectHeader = 8 + sizeOfLengths // index, reference count, 4 reserved bytes, object size
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  for (let at = text.indexOf(SIGNATURE); at >= 0; at = text.indexOf(SIGNATURE, at + 1)) {
+  for (let at = indexOfBytes(bytes, SIGNATURE); at >= 0; at = indexOfBytes(bytes, SIGNATURE, at + 1)) {
     if (bytes[at + 4] !== 1) continue
     if (overflows(bytes, at + 8, sizeOfLengths)) continue // HDF5 cannot read it in: an error, not a loop
     const size = readSize(bytes, at + 8, sizeOfLengths)

@@ -55,8 +55,10 @@ const EACCES = 2
 const refusedOpen = (): Error => Object.assign(new Error('ckpt: HDF5 may not open another file'), { name: 'ErrnoError', errno: EACCES })
 
 let counter = 0
+/** Random per module instance: h5wasm's file system is per instance, this tells the instances' files apart in messages too. */
+const INSTANCE = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(4)), (b) => b.toString(16).padStart(2, '0')).join('')
 /** A fresh scratch path in h5wasm's in-memory file system. */
-export const scratchName = (): string => `/ckpt-keras-${process.pid}-${++counter}.h5`
+export const scratchName = (): string => `/ckpt-keras-${INSTANCE}-${++counter}.h5`
 
 const MAX_REASON = 400
 

@@ -23,6 +23,12 @@ import {
 } from './h5-format.js'
 import { sizeOf, type KerasArray, type WeightsFile } from './weights-file.js'
 
+/** Byte order of two names (HDF5 orders a group's links by their bytes). */
+const compareBytes = (a: Uint8Array, b: Uint8Array): number => {
+  for (let i = 0; i < a.length && i < b.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1
+}
+
 /**
  * ckpt's HDF5 writer for Keras weights files: the layout h5py gives Keras's `save_weights` (see `h5-format.ts`),
  * with every piece of metadata first and the datasets' data after it, in the order of the file's groups. The
@@ -109,7 +115,7 @@ const treeOf = (
 
 /** Names in the order HDF5 keeps them in a symbol table: by their UTF-8 bytes (`strcmp`). */
 const sortedNames = (g: Group): ReadonlyArray<{ readonly name: string; readonly bytes: Uint8Array }> =>
-  [...g.children.keys()].map((name) => ({ name, bytes: encoder.encode(name) })).sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+  [...g.children.keys()].map((name) => ({ name, bytes: encoder.encode(name) })).sort((a, b) => compareBytes(a.bytes, b.bytes))
 
 /** How many B-tree nodes each level of a group's B-tree has, leaves (pointing to symbol table nodes) first. */
 const btreeLevels = (entries: number): ReadonlyArray<number> => {

@@ -102,8 +102,13 @@ export interface KerasArchive {
 export const CONFIG_LIMIT = 64 << 20
 
 /** The data of `name` in a `.keras` archive, within `limit`; Left when it is missing or unreadable. */
-const kerasEntry = (archive: ZipArchive, name: string, limit: number, label: string): E.Either<KerasFormatError, Uint8Array> => {
-  const data = readEntry(archive, name, limit)
+const kerasEntry = async (
+  archive: ZipArchive,
+  name: string,
+  limit: number,
+  label: string,
+): Promise<E.Either<KerasFormatError, Uint8Array>> => {
+  const data = await readEntry(archive, name, limit)
   if (E.isLeft(data)) return E.left(invalidArchive(label, data.left.message))
   if (data.right !== null) return E.right(data.right)
   // The names for the message: the first ten, and how many more.
@@ -119,7 +124,7 @@ const kerasEntry = (archive: ZipArchive, name: string, limit: number, label: str
 export const decodeKerasArchive = async (bytes: Uint8Array, label: string): Promise<E.Either<KerasFormatError, KerasArchive>> => {
   const archive = openZip(bytes)
   if (E.isLeft(archive)) return E.left(invalidArchive(label, archive.left.message))
-  const configBytes = kerasEntry(archive.right, 'config.json', CONFIG_LIMIT, label)
+  const configBytes = await kerasEntry(archive.right, 'config.json', CONFIG_LIMIT, label)
   if (E.isLeft(configBytes)) return configBytes
   const parsed = parseBoundedJson(new TextDecoder().decode(configBytes.right), JSON_DEPTH.model)
   if (E.isLeft(parsed)) return E.left(invalidArchive(label, `config.json is not JSON (${parsed.left})`))
@@ -128,7 +133,7 @@ export const decodeKerasArchive = async (bytes: Uint8Array, label: string): Prom
   if (E.isLeft(topology)) return topology
   const order = kerasLayerOrder(config)
   if (E.isLeft(order)) return order
-  const h5 = kerasEntry(archive.right, 'model.weights.h5', MAX_ZIP_ENTRY_BYTES, label)
+  const h5 = await kerasEntry(archive.right, 'model.weights.h5', MAX_ZIP_ENTRY_BYTES, label)
   if (E.isLeft(h5)) return h5
   const weights = await decodeWeightsH5(h5.right, `${label}/model.weights.h5`)
   if (E.isLeft(weights)) return weights
@@ -139,8 +144,8 @@ export const decodeKerasArchive = async (bytes: Uint8Array, label: string): Prom
 /** The most a `.keras` archive's metadata.json may hold for ckpt to read it (it is a few hundred bytes). */
 export const METADATA_LIMIT = 1 << 20
 
-const readMetadata = (bytes: Uint8Array, label: string): E.Either<KerasFormatError, Obj | null> => {
-  const entry = readZipEntry(bytes, 'metadata.json', METADATA_LIMIT)
+const readMetadata = async (bytes: Uint8Array, label: string): Promise<E.Either<KerasFormatError, Obj | null>> => {
+  const entry = await readZipEntry(bytes, 'metadata.json', METADATA_LIMIT)
   if (E.isLeft(entry)) return E.left(invalidArchive(label, entry.left.message))
   if (entry.right === null) return E.right(null)
   const json = parseBoundedJson(new TextDecoder().decode(entry.right), JSON_DEPTH.record)
@@ -153,13 +158,13 @@ const readMetadata = (bytes: Uint8Array, label: string): E.Either<KerasFormatErr
  * entry unchanged: chunks that view `bytes`, so only metadata.json is copied. Left when the archive cannot be
  * read or has no metadata.json.
  */
-export const withMetadataKey = (
+export const withMetadataKey = async (
   bytes: Uint8Array,
   key: string,
   value: unknown,
   label: string,
-): E.Either<KerasFormatError, ReadonlyArray<Uint8Array>> => {
-  const metadata = readMetadata(bytes, label)
+): Promise<E.Either<KerasFormatError, ReadonlyArray<Uint8Array>>> => {
+  const metadata = await readMetadata(bytes, label)
   if (E.isLeft(metadata)) return metadata
   if (metadata.right === null) return E.left(invalidArchive(label, 'it has no metadata.json'))
   const data = new TextEncoder().encode(JSON.stringify({ ...metadata.right, [key]: value }))
@@ -171,8 +176,8 @@ export const withMetadataKey = (
  * The value of `key` in the archive's metadata.json, or undefined when the archive, its metadata.json or the
  * key is missing or unreadable. Reads only metadata.json, at most {@link METADATA_LIMIT} bytes inflated.
  */
-export const metadataKey = (bytes: Uint8Array, key: string): unknown => {
-  const metadata = readMetadata(bytes, '(archive)')
+export const metadataKey = async (bytes: Uint8Array, key: string): Promise<unknown> => {
+  const metadata = await readMetadata(bytes, '(archive)')
   return E.isRight(metadata) && metadata.right !== null && Object.prototype.hasOwnProperty.call(metadata.right, key)
     ? metadata.right[key]
     : undefined

@@ -1,6 +1,6 @@
 import * as E from '#fp-ts/Either.js'
-import { crc32 } from './crc32.js'
-import { inflateRaw } from './inflate.js'
+import { crc32 } from '#platform/crc32.js'
+import { inflateRaw } from '#platform/inflate.js'
 import { invalidZip, type ZipError } from './zip-error.js'
 
 /**
@@ -164,7 +164,7 @@ const checkLimits = (r: ZipRecord, limit: number): E.Either<ZipError, void> => {
 }
 
 /** The data of `r`, exactly its declared size and CRC-32, or Left saying how it differs. */
-const entryData = (bytes: Uint8Array, r: ZipRecord, limit: number): E.Either<ZipError, Uint8Array> => {
+const entryData = async (bytes: Uint8Array, r: ZipRecord, limit: number): Promise<E.Either<ZipError, Uint8Array>> => {
   const bad = (message: string): E.Either<ZipError, Uint8Array> => E.left(invalidZip(r.name, `entry '${r.name}': ${message}`))
   if (r.flags & 1) return bad('it is encrypted')
   const limits = checkLimits(r, limit)
@@ -175,7 +175,7 @@ const entryData = (bytes: Uint8Array, r: ZipRecord, limit: number): E.Either<Zip
     if (r.compressed !== r.size) return bad(`it is stored, yet declares ${r.compressed} bytes stored and ${r.size} uncompressed`)
     data = raw // a view: the archive's bytes are not copied
   } else if (r.method === 8) {
-    const inflated = inflateRaw(raw, r.size)
+    const inflated = await inflateRaw(raw, r.size)
     if (inflated._tag === 'TooLong') return bad(`it inflates to more than the ${r.size} bytes it declares`)
     if (inflated._tag === 'Corrupt') return bad(`its DEFLATE data is corrupt (${inflated.reason})`)
     data = inflated.data
@@ -191,14 +191,20 @@ const entryData = (bytes: Uint8Array, r: ZipRecord, limit: number): E.Either<Zip
  * (and never more than {@link MAX_ZIP_ENTRY_BYTES}); Left when it is over a limit, or its data does not have
  * exactly the size and CRC-32 its directory record declares.
  */
-export const readEntry = (archive: ZipArchive, name: string, limit = MAX_ZIP_ENTRY_BYTES): E.Either<ZipError, Uint8Array | null> => {
+export const readEntry = async (
+  archive: ZipArchive,
+  name: string,
+  limit = MAX_ZIP_ENTRY_BYTES,
+): Promise<E.Either<ZipError, Uint8Array | null>> => {
   const r = archive.records.find((c) => c.name === name)
   return r === undefined ? E.right(null) : entryData(archive.bytes, r, Math.min(limit, MAX_ZIP_ENTRY_BYTES))
 }
 
 /** {@link readEntry} on `bytes` opened: reads only the directory and that entry. */
-export const readZipEntry = (bytes: Uint8Array, name: string, limit: number): E.Either<ZipError, Uint8Array | null> =>
-  E.flatMap(openZip(bytes), (archive) => readEntry(archive, name, limit))
+export const readZipEntry = async (bytes: Uint8Array, name: string, limit: number): Promise<E.Either<ZipError, Uint8Array | null>> => {
+  const archive = openZip(bytes)
+  return E.isLeft(archive) ? archive : readEntry(archive.right, name, limit)
+}
 
 /** One named file inside a zip archive. */
 export interface ZipEntry {
@@ -210,12 +216,12 @@ export interface ZipEntry {
  * Every entry of an archive, in central-directory order, each read by {@link readEntry} (so under its limits).
  * For archives whose every entry is wanted; a reader wanting some entries opens the archive and reads those.
  */
-export const decodeZip = (bytes: Uint8Array): E.Either<ZipError, ReadonlyArray<ZipEntry>> => {
+export const decodeZip = async (bytes: Uint8Array): Promise<E.Either<ZipError, ReadonlyArray<ZipEntry>>> => {
   const archive = openZip(bytes)
   if (E.isLeft(archive)) return archive
   const out: ZipEntry[] = []
   for (const r of archive.right.records) {
-    const data = entryData(bytes, r, MAX_ZIP_ENTRY_BYTES)
+    const data = await entryData(bytes, r, MAX_ZIP_ENTRY_BYTES)
     if (E.isLeft(data)) return data
     out.push({ name: r.name, data: data.right })
   }

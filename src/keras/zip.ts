@@ -1,6 +1,6 @@
 import * as E from '#fp-ts/Either.js'
 import { concatChunks } from '../storage/data.js'
-import { crc32 } from './crc32.js'
+import { crc32 } from '#platform/crc32.js'
 import { invalidZip, type ZipError } from './zip-error.js'
 import { CENTRAL_SIG, END_SIG, LOCAL_SIG, MAX32, openZip } from './zip-read.js'
 

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import { constants } from 'node:buffer'
+import { MAX_BUFFER_BYTES, allocUnsafe } from '#platform/bytes.js'
 import { StorageFailure, fail, unsupported, type StorageError } from './errors.js'
 import type { ByteRange, WriteData } from './storage.js'
 
@@ -125,8 +125,8 @@ export const clampRange = (range: ByteRange | undefined, size: number): ByteRang
  */
 export const IO_CALL_BYTES = 64 * 1024 * 1024
 
-/** The largest buffer `read` returns: Node's Buffer limit (4 GiB on 64-bit Node 20, the longest Uint8Array). */
-export const MAX_READ_BYTES: number = constants.MAX_LENGTH
+/** The largest buffer `read` returns: Node's Buffer limit (4 GiB on 64-bit Node 20, the longest Uint8Array); 4 GiB elsewhere. */
+export const MAX_READ_BYTES: number = MAX_BUFFER_BYTES
 
 /** Refuses, as `Unsupported` pointing to `readStream` and ranged reads, a whole read of more than {@link MAX_READ_BYTES}. */
 export const checkReadSize = (key: string, n: number): void => {
@@ -134,7 +134,7 @@ export const checkReadSize = (key: string, n: number): void => {
     fail(
       unsupported(
         key,
-        `key "${key}": ${n} bytes do not fit one buffer (at most ${MAX_READ_BYTES} bytes in this Node); read it with readStream, or in ranges of at most that size`,
+        `key "${key}": ${n} bytes do not fit one buffer (at most ${MAX_READ_BYTES} bytes in this runtime); read it with readStream, or in ranges of at most that size`,
       ),
     )
 }
@@ -145,7 +145,7 @@ export const checkReadSize = (key: string, n: number): void => {
  */
 export const allocate = (n: number, key = ''): Uint8Array => {
   checkReadSize(key, n)
-  return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer, 0, n)
+  return allocUnsafe(n)
 }
 
 /** `chunk` as views of at most `max` bytes each (no copy). */

@@ -31,7 +31,22 @@ const unicodeProblem = (s: string): string | null => {
   return null
 }
 
-const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8')
+/** The length of `s` in UTF-8 (a lone surrogate counts 3 bytes, as U+FFFD). */
+const utf8Length = (s: string): number => {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4
+      i++
+    } else n += 3
+  }
+  return n
+}
+
+const isSurrogate = (c: number): boolean => (c & 0xf800) === 0xd800
 
 const shown = (key: unknown): string =>
   typeof key === 'string' ? JSON.stringify(key.length > 200 ? `${key.slice(0, 200)}…` : key) : String(key)
@@ -107,5 +122,19 @@ export const validatePrefix = (prefix: string | undefined): E.Either<StorageErro
 /** True when any segment of a stored name is reserved (adapters' own files): such names are never listed. */
 export const isReservedName = (name: string): boolean => name.split('/').some((s) => s.startsWith(RESERVED_PREFIX))
 
-/** Orders keys by their UTF-8 bytes, as S3 lists them. */
-export const compareKeys = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+/**
+ * Orders keys by their UTF-8 bytes, as S3 lists them: code point order, without encoding them. UTF-16 units order
+ * the same way except that a surrogate (half of a code point above U+FFFF) must sort after every other unit.
+ */
+export const compareKeys = (a: string, b: string): number => {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    const sx = isSurrogate(x)
+    if (sx !== isSurrogate(y)) return sx ? 1 : -1
+    return x < y ? -1 : 1
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1
+}

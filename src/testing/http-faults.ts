@@ -15,9 +15,11 @@ import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, 
  * - `stall`: the reply's headers and half its body, then nothing more on a connection held open, as a server or a
  *   network path that hangs does (only a client-side timeout ends it).
  * - `no-etag`: the reply without its `ETag` header, as some S3-compatible gateways and proxies send it.
+ * - `slow`: nothing at all for `delayMs`, then the whole reply, as a server that works long before it answers does
+ *   (s3rver assembling a large object's parts at CompleteMultipartUpload).
  */
 export type HttpFaultKind =
-  '503' | 'reset' | 'reset-after' | 'truncate' | 'chunked' | 'chunked-truncate' | 'chunked-short' | 'stall' | 'no-etag'
+  '503' | 'reset' | 'reset-after' | 'truncate' | 'chunked' | 'chunked-truncate' | 'chunked-short' | 'stall' | 'no-etag' | 'slow'
 
 export interface HttpFault {
   readonly kind: HttpFaultKind
@@ -32,6 +34,8 @@ export interface HttpFault {
    * server that ignores ranges does. SigV4 signs `Range`: the server must not check signatures (moto does not).
    */
   readonly dropRange?: boolean
+  /** How long a `slow` reply is held back, in ms. Default 2000. */
+  readonly delayMs?: number
 }
 
 export interface FaultProxy {
@@ -153,6 +157,15 @@ export const startFaultProxy = async (upstream: string, options: FaultProxyOptio
         if (inject === 'reset-after') {
           up.resume()
           up.on('end', kill)
+          return
+        }
+        if (inject === 'slow') {
+          up.pause()
+          setTimeout(() => {
+            res.writeHead(up.statusCode ?? 502, up.headers)
+            relay(up, res)
+            up.resume()
+          }, fault!.delayMs ?? 2000)
           return
         }
         const chunked = inject === 'chunked' || inject === 'chunked-truncate' || inject === 'chunked-short'

@@ -6,7 +6,7 @@
 import type * as fc from 'fast-check'
 import { compareKeys } from '../storage/keys.js'
 import type { Capabilities, ObjectInfo, Storage } from '../storage/storage.js'
-import { asyncChunks, inChunks } from './bytes.js'
+import { asyncChunks, inChunks, sameBytes } from './bytes.js'
 import { expectFailure } from './expect-failure.js'
 import type { Expect } from './test-api.js'
 
@@ -25,7 +25,7 @@ type Cmd = fc.AsyncCommand<Model, Real>
 const KEYS = ['a', 'b.bin', 'd/x', 'd/y', 'd/e/f', 'g/h/i', 'ü/ñ']
 const PREFIXES = ['', 'a', 'd', 'd/', 'd/e/', 'g/h', 'ü', 'z']
 
-const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b))
+const same = sameBytes
 
 class WriteCmd implements Cmd {
   constructor(

@@ -8,7 +8,11 @@ import { wasmAssets } from './support/tfjs-assets.js'
 const browser = await chromiumFor('tfjs in Chromium')
 
 if (browser !== null) {
-  const opened = await openTestPage(browser, new URL('./pages/tfjs.ts', import.meta.url), { assets: wasmAssets(), waitFor: 'ckptTfjs' })
+  const opened = await openTestPage(browser, new URL('./pages/tfjs.ts', import.meta.url), {
+    assets: wasmAssets(),
+    waitFor: 'ckptTfjs',
+    external: ['h5wasm'], // Keras's HDF5 reader, loaded on demand: not in this page
+  })
   afterAll(() => opened.close())
   const { page } = opened
 

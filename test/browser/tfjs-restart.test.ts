@@ -37,7 +37,7 @@ const profile = mkdtempSync(join(tmpdir(), 'ckpt-browser-profile-'))
 const first = await profileFor(TITLE, profile)
 
 if (first !== null) {
-  const server = await servePage(new URL('./pages/tfjs.ts', import.meta.url), wasmAssets())
+  const server = await servePage(new URL('./pages/tfjs.ts', import.meta.url), wasmAssets(), ['h5wasm'])
   let relaunched: BrowserContext | null = null
   const before = new Map<string, Trained>()
   let page: Page

@@ -4,8 +4,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { blockDigester, digestBlocks, type BlockHasher } from '../../src/checkpointer/hashing/block-hasher.js'
-import { nodeHasher } from '../../src/checkpointer/hashing/node-hasher.js'
-import { webHasher } from '../../src/checkpointer/hashing/web-hasher.js'
+import { nodeHasher } from '../../src/platform/node/node-hasher.js'
+import { webHasher } from '../../src/platform/web/web-hasher.js'
 
 const sha = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest()
 

@@ -49,8 +49,8 @@ const weightsFileBytes = (w: WeightsFile) =>
     .map((g) => [g.path, g.name, g.vars.map((v) => [v.dtype, [...v.shape], bytes(v.data)])])
 
 /** A `.keras` archive's entries byte for byte, but metadata.json (its save date and the checkpoint's entry data). */
-const archiveBytes = (archive: Uint8Array) => {
-  const entries = decodeZip(archive)
+const archiveBytes = async (archive: Uint8Array) => {
+  const entries = await decodeZip(archive)
   if (entries._tag === 'Left') throw new Error(entries.left.message)
   return entries.right
     .filter((e) => e.name !== 'metadata.json')

@@ -161,7 +161,7 @@ describe('Keras checkpoints carry their entry data (issue 10 items 1 and 9)', ()
     expect(await kerasModelSerializer.scan!(storage)).toEqual([])
     // Plain files have no entry data; loading them is unaffected.
     expect(await readH5RootAttribute(await storage.read('plain.weights.h5'), KERAS_META_KEY)).toBeNull()
-    expect(metadataKey(await storage.read('plain.keras'), KERAS_META_KEY)).toBeUndefined()
+    expect(await metadataKey(await storage.read('plain.keras'), KERAS_META_KEY)).toBeUndefined()
     ;(await loadKerasModel(storage, 'plain.keras')).model.dispose()
     m.dispose()
   })
@@ -228,7 +228,7 @@ describe.skipIf(skipReason !== null)('Keras checkpoints with entry data read in 
     await saveKerasWeights(m, storage, 'plain.weights.h5')
     await saveKerasModel(m, storage, 'plain.keras')
     expect(await readH5RootAttribute(await storage.read('ck.weights.h5'), KERAS_META_KEY)).toMatch(/"epoch":0/)
-    expect(metadataKey(await storage.read('ck.keras'), KERAS_META_KEY)).toMatchObject({ epoch: 0 })
+    expect(await metadataKey(await storage.read('ck.keras'), KERAS_META_KEY)).toMatchObject({ epoch: 0 })
 
     const load = async (path: string) => {
       const { id: _, ...reply } = await keras.request<{ id: number; outputs: number[][]; optimizer_vars: number[][] }>('load_weights', {

@@ -74,7 +74,7 @@ describe.skipIf(skipReason !== null)('.keras with integral hyperparameters loads
     model.compile({ optimizer: c.make(), loss: 'meanSquaredError' })
     const path = `${c.label.replace(/\W+/g, '_')}.keras`
     await saveKerasModel(model, storage, path)
-    const entries = decodeZip(await storage.read(path))
+    const entries = await decodeZip(await storage.read(path))
     if (E.isLeft(entries)) throw new Error(entries.left.message)
     const text = new TextDecoder().decode(entries.right.find((e) => e.name === 'config.json')!.data)
     const optimizer = text.slice(text.indexOf('"optimizer":'))

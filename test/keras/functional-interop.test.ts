@@ -25,7 +25,7 @@ const ARCHS: ReadonlyArray<FunctionalArch> = ['functional', 'branches', 'mixed']
 
 /** The config.json of a .keras file on disk. */
 const configOf = async (path: string): Promise<unknown> => {
-  const entries = decodeZip(new Uint8Array(await readFile(path)))
+  const entries = await decodeZip(new Uint8Array(await readFile(path)))
   if (E.isLeft(entries)) throw new Error(entries.left.message)
   const config = entries.right.find((e) => e.name === 'config.json')
   return JSON.parse(new TextDecoder().decode(config?.data))

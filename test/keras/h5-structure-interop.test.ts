@@ -68,7 +68,7 @@ describe.skipIf(skipReason !== null)('.weights.h5 structure: ckpt writes what Ke
     })
     const archive = openZip(await readFile(join(dir, 'mlp.keras')))
     if (archive._tag === 'Left') throw new Error(archive.left.message)
-    const inner = readEntry(archive.right, 'model.weights.h5')
+    const inner = await readEntry(archive.right, 'model.weights.h5')
     if (inner._tag === 'Left' || inner.right === null) throw new Error('no model.weights.h5')
     const sources = [...(await Promise.all(files.map((f) => readFile(join(dir, f))))), inner.right]
     for (const bytes of sources) {

@@ -69,7 +69,7 @@ describe.skipIf(skipReason !== null)('.keras against Python Keras 3', () => {
   it('the archive ckpt writes is a plain zip of the three Keras entries, and Python zipfile agrees (via load_model above)', async () => {
     const model = buildTfjs('mlp')
     await saveKerasModel(model, storage, 'entries.keras')
-    const entries = decodeZip(new Uint8Array(await readFile(join(dir, 'entries.keras'))))
+    const entries = await decodeZip(new Uint8Array(await readFile(join(dir, 'entries.keras'))))
     expect(E.isRight(entries) && entries.right.map((e) => e.name)).toEqual(['metadata.json', 'config.json', 'model.weights.h5'])
   })
 

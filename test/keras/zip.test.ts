@@ -2,7 +2,8 @@ import * as zlib from 'node:zlib'
 import * as fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
-import { crc32, crc32Js } from '../../src/keras/crc32.js'
+import { crc32 } from '../../src/platform/node/crc32.js'
+import { crc32 as crc32Js } from '../../src/platform/web/crc32.js'
 import { encodeZip, replaceZipEntry, zipChunks } from '../../src/keras/zip.js'
 import { decodeZip, openZip, readZipEntry } from '../../src/keras/zip-read.js'
 
@@ -15,13 +16,13 @@ const entriesArb = fc.uniqueArray(
 )
 
 describe('zip (the .keras container)', () => {
-  it('replaceZipEntry swaps one entry in place, the others byte for byte; readZipEntry reads one entry', () => {
-    fc.assert(
-      fc.property(
+  it('replaceZipEntry swaps one entry in place, the others byte for byte; readZipEntry reads one entry', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         entriesArb.filter((es) => es.length > 0),
         fc.nat(),
         fc.uint8Array({ maxLength: 300 }),
-        (entries, at, data) => {
+        async (entries, at, data) => {
           const bytes = encodeZip(entries)
           if (E.isLeft(bytes)) return false
           const name = entries[at % entries.length]!.name
@@ -29,16 +30,16 @@ describe('zip (the .keras container)', () => {
           if (E.isLeft(chunks)) return false
           const joined = Buffer.concat(chunks.right.map((c) => Buffer.from(c)))
           const expected = entries.map((e) => ({ name: e.name, data: e.name === name ? data : e.data }))
-          expect(decodeZip(new Uint8Array(joined))).toEqual(E.right(expected))
-          expect(readZipEntry(new Uint8Array(joined), name, 1000)).toEqual(E.right(data))
-          expect(readZipEntry(new Uint8Array(joined), '\u0000none', 1000)).toEqual(E.right(null))
+          expect(await decodeZip(new Uint8Array(joined))).toEqual(E.right(expected))
+          expect(await readZipEntry(new Uint8Array(joined), name, 1000)).toEqual(E.right(data))
+          expect(await readZipEntry(new Uint8Array(joined), '\u0000none', 1000)).toEqual(E.right(null))
           return true
         },
       ),
     )
   })
 
-  it('crc32 (zlib where Node has it, else a table) equals zlib.crc32, and continues over chunks', () => {
+  it('crc32 (zlib where Node has it, else a table) equals zlib.crc32, and continues over chunks', async () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 2000 }), (d) => crc32(d) === zlib.crc32(d) && crc32Js(d) === zlib.crc32(d)))
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 500 }), fc.uint8Array({ maxLength: 500 }), (a, b) => {
@@ -48,9 +49,9 @@ describe('zip (the .keras container)', () => {
     )
   })
 
-  it('an entry written with `align` starts its data at a multiple of it (zipalign-style extra field), and reads back', () => {
-    fc.assert(
-      fc.property(entriesArb, fc.constantFrom(4, 8, 64), (entries, align) => {
+  it('an entry written with `align` starts its data at a multiple of it (zipalign-style extra field), and reads back', async () => {
+    await fc.assert(
+      fc.asyncProperty(entriesArb, fc.constantFrom(4, 8, 64), async (entries, align) => {
         const zip = zipChunks(entries.map((e) => ({ ...e, align })))
         if (E.isLeft(zip)) return false
         const bytes = new Uint8Array(Buffer.concat(zip.right.chunks))
@@ -58,25 +59,25 @@ describe('zip (the .keras container)', () => {
         const archive = openZip(bytes)
         if (E.isLeft(archive)) return false
         for (const r of archive.right.records) expect(r.dataStart % align).toBe(0)
-        expect(decodeZip(bytes)).toEqual(E.right(entries.map((e) => ({ name: e.name, data: e.data }))))
+        expect(await decodeZip(bytes)).toEqual(E.right(entries.map((e) => ({ name: e.name, data: e.data }))))
         return true
       }),
     )
   })
 
-  it('decode(encode(entries)) = entries, in order', () => {
-    fc.assert(
-      fc.property(entriesArb, (entries) => {
+  it('decode(encode(entries)) = entries, in order', async () => {
+    await fc.assert(
+      fc.asyncProperty(entriesArb, async (entries) => {
         const bytes = encodeZip(entries)
         if (E.isLeft(bytes)) return false
-        const back = decodeZip(bytes.right)
+        const back = await decodeZip(bytes.right)
         expect(back).toEqual(E.right(entries.map((e) => ({ name: e.name, data: e.data }))))
         return true
       }),
     )
   })
 
-  it('reads DEFLATE entries (as Keras may write them)', () => {
+  it('reads DEFLATE entries (as Keras may write them)', async () => {
     const data = new TextEncoder().encode('{"a": 1, "a": 1, "a": 1, "a": 1}')
     const stored = encodeZip([{ name: 'config.json', data }])
     if (E.isLeft(stored)) throw new Error(stored.left.message)
@@ -100,10 +101,10 @@ describe('zip (the .keras container)', () => {
     all.set(local)
     all.set(central, local.length)
     all.set(end, local.length + central.length)
-    expect(decodeZip(all)).toEqual(E.right([{ name: 'config.json', data }]))
+    expect(await decodeZip(all)).toEqual(E.right([{ name: 'config.json', data }]))
   })
 
-  it('refuses repeated names, and reports corrupt data instead of returning it', () => {
+  it('refuses repeated names, and reports corrupt data instead of returning it', async () => {
     const a = new Uint8Array([1, 2, 3])
     expect(
       E.isLeft(
@@ -117,10 +118,10 @@ describe('zip (the .keras container)', () => {
     if (E.isLeft(ok)) throw new Error(ok.left.message)
     const bad = ok.right.slice()
     bad[31] = (bad[31] as number) ^ 0xff // flip a data byte
-    expect(decodeZip(bad)).toMatchObject({
+    expect(await decodeZip(bad)).toMatchObject({
       _tag: 'Left',
       left: { _tag: 'InvalidZip', entry: 'x', message: expect.stringContaining("entry 'x': CRC-32 mismatch") },
     })
-    expect(E.isLeft(decodeZip(new Uint8Array(10)))).toBe(true)
+    expect(E.isLeft(await decodeZip(new Uint8Array(10)))).toBe(true)
   })
 })

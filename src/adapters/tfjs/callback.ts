@@ -1,3 +1,4 @@
+import { nextTurn } from '#platform/next-turn.js'
 import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
@@ -46,8 +47,7 @@ const adapterOwned = ['serializer', 'immutableSnapshots'] as const
 
 type Logs = Record<string, number | tf.Scalar> | undefined
 
-const yieldToEventLoop = (): Promise<void> =>
-  new Promise((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)))
+const yieldToEventLoop = nextTurn
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now())
 

@@ -9,7 +9,7 @@ import { listKeys } from './list.js'
 import { checkOptions, type S3StorageOptions } from './options.js'
 import { probeConditions } from './probe.js'
 import { readObject, streamObject } from './read.js'
-import { loadSdk, makeClient, type S3Session } from './sdk.js'
+import { COMPLETE_TIMEOUT_MS, loadSdk, makeClient, SOCKET_TIMEOUT_MS, type S3Session } from './sdk.js'
 import { isNotFound, sdkFailure } from './sdk-errors.js'
 import { writeObject, type Honoured } from './upload.js'
 
@@ -43,7 +43,12 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
   const connect = memoiseOpen(() =>
     reported('', `opening ${name}`, async () => {
       const sdk = await loadSdk()
-      session = { sdk, client: session?.client ?? makeClient(sdk, options, ctx.maxAttempts) }
+      const socketTimeout = options.socketTimeout ?? SOCKET_TIMEOUT_MS
+      session = session ?? {
+        sdk,
+        client: makeClient(sdk, options, ctx.maxAttempts),
+        completer: makeClient(sdk, options, ctx.maxAttempts, Math.max(socketTimeout, COMPLETE_TIMEOUT_MS)),
+      }
     }),
   )
   // The writer's opening, at the first write: the probe writes an object, so readers never run it.
@@ -95,6 +100,7 @@ export const s3Driver = (options: S3StorageOptions): StorageDriver => {
     stat: (key: string): Promise<ObjectInfo | null> => keyed(key, 'stat', (k) => headInfo(ctx, k)),
     close: (): Promise<void> => {
       session?.client.destroy()
+      session?.completer.destroy()
       session = null
       return Promise.resolve()
     },

@@ -49,7 +49,7 @@ export const uploadParts = async (
   parts: AsyncIterable<Uint8Array>,
   condition: Record<string, string>,
 ): Promise<string | undefined> => {
-  const { sdk, client } = ctx.session()
+  const { sdk, client, completer } = ctx.session()
   const Bucket = ctx.bucket
   const Key = objectKey(ctx, key)
   const { UploadId } = await client.send(new sdk.s3.CreateMultipartUploadCommand({ Bucket, Key, ChecksumAlgorithm: 'CRC32' }))
@@ -106,7 +106,7 @@ export const uploadParts = async (
     }
     await Promise.all(running)
     if (failure !== null) throw (failure as { readonly error: unknown }).error
-    const completed = await client.send(
+    const completed = await completer.send(
       new sdk.s3.CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: done }, ...condition }),
     )
     return completed.ETag

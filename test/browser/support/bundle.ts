@@ -1,41 +1,36 @@
 import { build, type Plugin } from 'esbuild'
-import { fileURLToPath } from 'node:url'
+// @ts-expect-error -- a plain .mjs helper shared with scripts/bundle-size.mjs, untyped
+import * as untyped from '../../../scripts/browser-bundle.mjs'
 
-const shim = (name: string) => fileURLToPath(new URL(`./node-shims/${name}.ts`, import.meta.url))
-
-/** The Node built-ins `src/` still imports on main, each mapped to its test-only stand-in (node-shims/README.md). */
-const SHIMMED: Readonly<Record<string, string>> = {
-  'node:crypto': shim('crypto'),
-  'node:buffer': shim('buffer'),
-  // The checkpointer's and the tfjs adapter's graph (browser-tfjs's suites).
-  'node:os': shim('os'),
-  'node:worker_threads': shim('worker-threads'),
-  'node:timers/promises': shim('timers-promises'),
-  'node:zlib': shim('zlib'),
+const { entryFile, packageImports } = untyped as {
+  entryFile: (name: string) => string
+  packageImports: (fromDist?: boolean) => Plugin
 }
 
-/** The shims above as an esbuild plugin, with `shimGlobals` to `inject` (the browser demo's build uses them too, for now). */
-export const nodeShims: Plugin = {
-  name: 'ckpt-test-node-shims',
+/** `ckpt/...` names as a browser bundler resolves them from package.json (the `browser` conditions), onto the sources. */
+const ckptEntries: Plugin = {
+  name: 'ckpt-entries',
   setup(b) {
-    // The one module a browser build replaces (docs/architecture.md, "The block hasher"): Web Crypto, not worker threads.
-    b.onResolve({ filter: /\/default-hasher\.js$/ }, () => ({ path: shim('default-hasher') }))
-    b.onResolve({ filter: /^h5wasm$/ }, () => ({ path: shim('h5wasm') }))
-    b.onResolve({ filter: /^node:/ }, (args) => {
-      const path = SHIMMED[args.path]
-      if (path !== undefined) return { path }
-      return { errors: [{ text: `${args.path} has no browser stand-in: the page bundle (from ${args.importer}) must not need it` }] }
-    })
+    b.onResolve({ filter: /^ckpt(\/|$)/ }, ({ path }) => ({ path: entryFile(path) }))
   },
 }
 
-export const shimGlobals = shim('globals')
+/** Node built-ins have no place in a page: the bundle fails, naming the importer. */
+const noNode: Plugin = {
+  name: 'no-node-built-ins',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({
+      errors: [{ text: `${args.path} in a page bundle (imported by ${args.importer}): the browser build must not need it` }],
+    }))
+  },
+}
 
 /**
- * Bundles a page's TypeScript entry for Chromium with esbuild, in this process: one ESM file, `ckpt/*` names
- * mapped to the sources, Node built-ins refused (but for the shims above).
+ * Bundles a page's TypeScript entry for Chromium with esbuild, in this process: one ESM file, `ckpt/*` names and
+ * `#platform/*` imports resolved under the browser conditions, as a user's bundler does; Node built-ins refused.
+ * `external` imports are left as they are (a dynamic `import('h5wasm')` then fails only if a page reaches it).
  */
-export const bundleForPage = async (entry: string): Promise<string> => {
+export const bundleForPage = async (entry: string, external: ReadonlyArray<string> = []): Promise<string> => {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -45,16 +40,10 @@ export const bundleForPage = async (entry: string): Promise<string> => {
     write: false,
     sourcemap: 'inline',
     logLevel: 'silent',
-    plugins: [nodeShims],
-    inject: [shimGlobals],
-    alias: {
-      ckpt: fileURLToPath(new URL('../../../src/index.ts', import.meta.url)),
-      'ckpt/storage': fileURLToPath(new URL('../../../src/storage/index.ts', import.meta.url)),
-      'ckpt/storage/indexeddb': fileURLToPath(new URL('../../../src/storage/indexeddb.ts', import.meta.url)),
-      'ckpt/storage/opfs': fileURLToPath(new URL('../../../src/storage/opfs.ts', import.meta.url)),
-      'ckpt/tfjs': fileURLToPath(new URL('../../../src/adapters/tfjs/index.ts', import.meta.url)),
-      'ckpt/testing': fileURLToPath(new URL('../../../src/testing/index.ts', import.meta.url)),
-    },
+    // The repository's tsconfig "paths" send `#platform/*` to Node's side, for tsc and tsx: not for a page.
+    tsconfigRaw: '{}',
+    plugins: [ckptEntries, packageImports(false), noNode],
+    external: [...external],
   })
   return result.outputFiles[0]!.text
 }

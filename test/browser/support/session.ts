@@ -27,9 +27,16 @@ const forward = (page: Page, errors: string[]): void => {
   })
 }
 
-/** Bundles `entry` (esbuild, in this process) and serves it on 127.0.0.1 with `assets`, as `/` and `/page.js`. */
-export const servePage = async (entry: URL, assets: ReadonlyMap<string, Served> = new Map()): Promise<PageServer> => {
-  const script = await bundleForPage(entry.pathname)
+/**
+ * Bundles `entry` (esbuild, in this process) and serves it on 127.0.0.1 with `assets`, as `/` and `/page.js`;
+ * `external` as `bundleForPage` takes it.
+ */
+export const servePage = async (
+  entry: URL,
+  assets: ReadonlyMap<string, Served> = new Map(),
+  external: ReadonlyArray<string> = [],
+): Promise<PageServer> => {
+  const script = await bundleForPage(entry.pathname, external)
   return servePages(new Map([...assets, ['/', PAGE_HTML], ['/page.js', { type: 'text/javascript; charset=utf-8', body: script }]]))
 }
 
@@ -64,9 +71,14 @@ export const openPage = async (
 export const openTestPage = async (
   browser: Browser | BrowserContext,
   entry: URL,
-  options: { readonly assets?: ReadonlyMap<string, Served>; readonly waitForTests?: boolean; readonly waitFor?: string } = {},
+  options: {
+    readonly assets?: ReadonlyMap<string, Served>
+    readonly waitForTests?: boolean
+    readonly waitFor?: string
+    readonly external?: ReadonlyArray<string>
+  } = {},
 ): Promise<TestPage> => {
-  const server = await servePage(entry, options.assets)
+  const server = await servePage(entry, options.assets, options.external)
   const { page, errors } = await openPage(browser, server.origin, options)
   return {
     page,

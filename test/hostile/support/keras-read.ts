@@ -22,7 +22,7 @@ const plainKeras = async (): Promise<{ readonly bytes: Uint8Array; readonly entr
   const bytes = await encodeKerasModel(model, new Date(0))
   model.dispose()
   if (E.isLeft(bytes)) throw new Error(bytes.left.message)
-  const entries = decodeZip(bytes.right)
+  const entries = await decodeZip(bytes.right)
   if (E.isLeft(entries)) throw new Error(entries.left.message)
   return { bytes: bytes.right, entries: entries.right.map((e) => storedEntry(e.name, e.data)) }
 }

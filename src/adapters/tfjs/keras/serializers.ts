@@ -75,9 +75,9 @@ export const kerasModelSerializer: Serializer<Uint8Array> = {
   capture: (snapshot, { immutable }) => (immutable ? snapshot : snapshot.slice()),
   write: async (writer, path, snapshot, meta) => {
     checkKerasPath(path)
-    const chunks = orThrow(withMetadataKey(snapshot, KERAS_META_KEY, checkpointMetaToJson(meta), path))
+    const chunks = orThrow(await withMetadataKey(snapshot, KERAS_META_KEY, checkpointMetaToJson(meta), path))
     await writer.writeFile(path, chunks)
   },
   read: (reader, path) => reader.readFile(path),
-  scan: (storage) => scanFiles(storage, '.keras', (bytes) => Promise.resolve(checkpointMetaFromJson(metadataKey(bytes, KERAS_META_KEY)))),
+  scan: (storage) => scanFiles(storage, '.keras', async (bytes) => checkpointMetaFromJson(await metadataKey(bytes, KERAS_META_KEY))),
 }

@@ -1,4 +1,4 @@
-import type { BlockHasher } from './block-hasher.js'
+import type { BlockHasher } from '../../checkpointer/hashing/block-hasher.js'
 
 /**
  * A block hasher over Web Crypto's one-shot `crypto.subtle.digest` (browsers, and Node 20's global `crypto`): a

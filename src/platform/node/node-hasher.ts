@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import type { BlockHasher } from './block-hasher.js'
+import type { BlockHasher } from '../../checkpointer/hashing/block-hasher.js'
 
 /*
  * Node's block hasher: node:crypto's SHA-256 (the CPU's SHA extensions) on worker threads and on this thread at
