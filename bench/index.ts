@@ -8,6 +8,7 @@ const sections: Array<readonly [string, () => Promise<{ default: BenchSection }>
   ['sharded', () => import('./sharded.js')],
   ['index-scale', () => import('./index-scale.js')],
   ['tfjs', () => import('./tfjs.js')],
+  ['browser', () => import('./browser-saves.js')],
   ['keras', () => import('./keras.js')],
 ]
 

@@ -10,7 +10,6 @@ import { spawn } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { fsStorage } from '../src/storage/fs.js'
 import { memoryStorage } from '../src/storage/memory.js'
@@ -18,6 +17,7 @@ import type { Storage } from '../src/storage/storage.js'
 import { modelCheckpoint, restoreLatest, useBackend, type BackendName } from '../src/adapters/tfjs/index.js'
 import { loadIndex, type Entry } from '../src/checkpointer/index.js'
 import { rankValue } from '../src/policy/index.js'
+import { seededMlp, syntheticRegression } from './synthetic.js'
 
 const { values: args } = parseArgs({
   options: {
@@ -55,34 +55,10 @@ const openStorage = async (spec: string): Promise<Storage> => {
   return fsStorage(spec)
 }
 
-/** A synthetic regression task: y = x · w + noise, the same in every process (a fixed-seed generator). */
-const dataset = () => {
-  let seed = 42
-  const rand = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32) * 2 - 1
-  const n = 1536
-  const features = 16
-  const w = Array.from({ length: features }, rand)
-  const xs = Array.from({ length: n * features }, rand)
-  const ys = Array.from({ length: n }, (_, i) => w.reduce((s, wj, j) => s + wj * xs[i * features + j]!, 0) + 0.4 * rand())
-  return { x: tf.tensor2d(xs, [n, features]), y: tf.tensor2d(ys, [n, 1]), features }
-}
+/** A synthetic regression task, the same in every process. */
+const dataset = () => syntheticRegression(1536, 16, 0.4)
 
-const buildModel = (features: number): tfl.LayersModel => {
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.dense({
-        inputShape: [features],
-        units: 64,
-        activation: 'relu',
-        kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }),
-      }),
-      tfl.layers.dense({ units: 32, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
-      tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }),
-    ],
-  })
-  model.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' })
-  return model
-}
+const buildModel = (features: number): tfl.LayersModel => seededMlp(features, [64, 32], 0.01)
 
 /** A progress bar on the batch ends, redrawn in place. */
 const progress = (epochs: number, batches: number, onBatch?: (epoch: number, batch: number) => void) => {
@@ -158,12 +134,15 @@ const main = async () => {
   say(`1. Training in a child process; it will be killed (SIGKILL) in the middle of epoch ${KILL_AT + 1}.`)
 
   if (args.storage === 'memory') {
-    // A memfs volume lives in this process, so the "kill" is simulated: training stops mid-epoch and the model object is dropped.
+    // A memfs volume lives in this process, so the "kill" is simulated: a throw mid-epoch ends fit, and the model
+    // object is dropped. (Not stopTraining: that ends the epoch early, without the val_loss the filepath needs.)
     await useBackend(args.backend as BackendName)
     let model: tfl.LayersModel | null = buildModel(dataset().features)
-    const stopper = model
+    const crash = new Error('simulated crash')
     await fit(model, storage, 0, (epoch, batch) => {
-      if (epoch === KILL_AT && batch === 10) stopper.stopTraining = true
+      if (epoch === KILL_AT && batch === 10) throw crash
+    }).catch((e: unknown) => {
+      if (e !== crash) throw e
     })
     model = null
     say(`\n  [simulated crash in epoch ${KILL_AT + 1}: the model object is gone]`)

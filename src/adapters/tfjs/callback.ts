@@ -33,6 +33,13 @@ export interface ModelCheckpointOptions extends PolicyOptions {
   readonly isChief?: boolean
   /** Replaces `saveFreq` as the trigger (see docs/custom-rules.md). */
   readonly trigger?: AnyRule
+  /**
+   * Take the folder's writer lock before the first write. Default `true`. A browser page reloaded mid-training
+   * leaves its lock for `lockStaleAfter`: pages that keep to one writer themselves (a Web Lock) pass `false`.
+   */
+  readonly writerLock?: boolean
+  /** A writer lock whose owner has shown no heartbeat for this long (ms) is taken over. Default 15 minutes. */
+  readonly lockStaleAfter?: number
 }
 
 /** Options the adapter sets itself. */

@@ -28,8 +28,9 @@ const noNode: Plugin = {
 /**
  * Bundles a page's TypeScript entry for Chromium with esbuild, in this process: one ESM file, `ckpt/*` names and
  * `#platform/*` imports resolved under the browser conditions, as a user's bundler does; Node built-ins refused.
+ * `external` imports are left as they are (a dynamic `import('h5wasm')` then fails only if a page reaches it).
  */
-export const bundleForPage = async (entry: string): Promise<string> => {
+export const bundleForPage = async (entry: string, external: ReadonlyArray<string> = []): Promise<string> => {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -42,6 +43,7 @@ export const bundleForPage = async (entry: string): Promise<string> => {
     // The repository's tsconfig "paths" send `#platform/*` to Node's side, for tsc and tsx: not for a page.
     tsconfigRaw: '{}',
     plugins: [ckptEntries, packageImports(false), noNode],
+    external: [...external],
   })
   return result.outputFiles[0]!.text
 }

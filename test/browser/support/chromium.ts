@@ -9,10 +9,16 @@ const ARGS = ['--headless=new', '--no-sandbox']
 /** A started browser, or why it could not start (the suites print it and skip). */
 export type Launched = { readonly browser: Browser; readonly skip?: undefined } | { readonly skip: string }
 
+/** Why there is no Chromium to start, or `null`. */
+export const chromiumMissing = (): string | null =>
+  existsSync(CHROMIUM_PATH)
+    ? null
+    : `no Chromium at ${CHROMIUM_PATH} (install Debian's chromium: apt-get install -y chromium; or set CKPT_CHROMIUM)`
+
 /** Starts Chromium with a throwaway profile; never throws: a browser that cannot start is a reason to skip. */
 export const launchChromium = async (): Promise<Launched> => {
-  if (!existsSync(CHROMIUM_PATH))
-    return { skip: `no Chromium at ${CHROMIUM_PATH} (install Debian's chromium: apt-get install -y chromium; or set CKPT_CHROMIUM)` }
+  const missing = chromiumMissing()
+  if (missing !== null) return { skip: missing }
   try {
     return { browser: await chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, timeout: 60_000 }) }
   } catch (e) {

@@ -1,9 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, describe, it } from 'vitest'
 import { bundleForPage } from './bundle.js'
-import { launchChromium } from './chromium.js'
+import { CHROMIUM_PATH, chromiumMissing, launchChromium, launchProfile } from './chromium.js'
 import type { CaseResult, PageTests } from './runner.js'
-import { PAGE_HTML, servePages, type Served } from './server.js'
+import { PAGE_HTML, servePages, type PageServer, type Served } from './server.js'
 
 export interface TestPage {
   readonly page: Page
@@ -28,29 +28,58 @@ const forward = (page: Page, errors: string[]): void => {
 }
 
 /**
+ * Bundles `entry` (esbuild, in this process) and serves it on 127.0.0.1 with `assets`, as `/` and `/page.js`;
+ * `external` as `bundleForPage` takes it.
+ */
+export const servePage = async (
+  entry: URL,
+  assets: ReadonlyMap<string, Served> = new Map(),
+  external: ReadonlyArray<string> = [],
+): Promise<PageServer> => {
+  const script = await bundleForPage(entry.pathname, external)
+  return servePages(new Map([...assets, ['/', PAGE_HTML], ['/page.js', { type: 'text/javascript; charset=utf-8', body: script }]]))
+}
+
+/**
+ * Opens `origin` in a new page of `browser` (a browser, or a persistent profile's context), its console and errors
+ * forwarded. Waits for the page to expose its tests when `waitForTests`, or for `globalThis[waitFor]` when given.
+ */
+export const openPage = async (
+  browser: Browser | BrowserContext,
+  origin: string,
+  options: { readonly waitForTests?: boolean; readonly waitFor?: string } = {},
+): Promise<{ readonly page: Page; readonly errors: ReadonlyArray<string> }> => {
+  const page = await browser.newPage()
+  const errors: string[] = []
+  forward(page, errors)
+  await page.goto(`${origin}/`)
+  const global = options.waitFor ?? ((options.waitForTests ?? true) ? '__ckptTests' : undefined)
+  if (global !== undefined) {
+    await page
+      .waitForFunction((g) => (globalThis as Record<string, unknown>)[g] !== undefined, global, { timeout: 30_000 })
+      .catch((e: unknown) => {
+        throw new Error(`the page at ${origin} did not expose globalThis.${global}: ${errors.join('\n') || String(e)}`)
+      })
+  }
+  return { page, errors }
+}
+
+/**
  * Bundles `entry` (esbuild, in this process), serves it on 127.0.0.1 with `assets`, and opens it in a new page of
  * `browser` (a browser, or a persistent profile's context). Waits for the page to expose its tests when `waitForTests`.
  */
 export const openTestPage = async (
   browser: Browser | BrowserContext,
   entry: URL,
-  options: { readonly assets?: ReadonlyMap<string, Served>; readonly waitForTests?: boolean } = {},
+  options: {
+    readonly assets?: ReadonlyMap<string, Served>
+    readonly waitForTests?: boolean
+    readonly waitFor?: string
+    readonly external?: ReadonlyArray<string>
+  } = {},
 ): Promise<TestPage> => {
-  const script = await bundleForPage(entry.pathname)
-  const server = await servePages(
-    new Map([...(options.assets ?? []), ['/', PAGE_HTML], ['/page.js', { type: 'text/javascript; charset=utf-8', body: script }]]),
-  )
-  const page = await browser.newPage()
-  const errors: string[] = []
-  forward(page, errors)
-  await page.goto(`${server.origin}/`)
-  if (options.waitForTests ?? true) {
-    await page
-      .waitForFunction(() => (globalThis as { __ckptTests?: unknown }).__ckptTests !== undefined, undefined, { timeout: 30_000 })
-      .catch((e: unknown) => {
-        throw new Error(`the test page ${entry.pathname} did not expose its tests: ${errors.join('\n') || String(e)}`)
-      })
-  }
+  const server = await servePage(entry, options.assets, options.external)
+  const { page, errors } = await openPage(browser, server.origin, options)
   return {
     page,
     origin: server.origin,
@@ -68,11 +97,7 @@ export const openTestPage = async (
  */
 export const chromiumFor = async (title: string): Promise<Browser | null> => {
   const launched = await launchChromium()
-  if (launched.skip !== undefined) {
-    console.warn(`[browser] ${title}: skipped: ${launched.skip}`)
-    describe(title, () => it.skip(`Chromium unavailable: ${launched.skip}`, () => undefined))
-    return null
-  }
+  if (launched.skip !== undefined) return skipped(title, launched.skip)
   afterAll(() => launched.browser.close())
   return launched.browser
 }
@@ -110,4 +135,25 @@ export const pageSuite = async (title: string, entry: URL, only = ''): Promise<v
         })
     }
   })
+}
+
+/**
+ * Chromium on the profile folder `dir` (kept across launches: close it and call again to relaunch), or, when it
+ * cannot start, `null` after printing why and registering one skipped test under `title` that says so.
+ */
+export const profileFor = async (title: string, dir: string): Promise<BrowserContext | null> => {
+  const reason = chromiumMissing()
+  if (reason === null)
+    try {
+      return await launchProfile(dir)
+    } catch (e) {
+      return skipped(title, `Chromium at ${CHROMIUM_PATH} did not start: ${String((e as Error).message ?? e).split('\n')[0]}`)
+    }
+  return skipped(title, reason)
+}
+
+const skipped = (title: string, reason: string): null => {
+  console.warn(`[browser] ${title}: skipped: ${reason}`)
+  describe(title, () => it.skip(`Chromium unavailable: ${reason}`, () => undefined))
+  return null
 }

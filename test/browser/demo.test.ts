@@ -1,0 +1,108 @@
+import { spawn } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { Page } from 'playwright-core'
+import { afterAll, expect, it } from 'vitest'
+import { chromiumFor } from './support/session.js'
+
+// `npm run demo:browser` in Chromium: it trains and saves, a reload mid-training resumes from the latest checkpoint
+// and the epochs go on from there, and the kept list is the index in IndexedDB. A screenshot is kept as an artifact.
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const SCREENSHOT = `${ROOT}test-artifacts/browser-demo.png`
+const browser = await chromiumFor('browser demo (npm run demo:browser)')
+
+/** Starts `npm run demo:browser` on a free port (its own process group, ended after the test); resolves to the URL it prints. */
+const startDemo = async (): Promise<string> => {
+  const child = spawn('npm', ['run', 'demo:browser', '--', '--port', '0'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  afterAll(() => {
+    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM')
+  })
+  let output = ''
+  return new Promise((resolve, reject) => {
+    const seen = (chunk: Buffer) => {
+      output += chunk.toString()
+      const url = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1]
+      if (url !== undefined) resolve(url)
+    }
+    child.stdout.on('data', seen)
+    child.stderr.on('data', seen)
+    child.on('exit', (code) => reject(new Error(`npm run demo:browser exited (${code}) before printing a URL:\n${output}`)))
+  })
+}
+
+/** An element as the Node program sees it (its types have no DOM). */
+type Node = { readonly textContent: string | null }
+const text = (page: Page, selector: string) => page.$eval(selector, (e) => (e as unknown as Node).textContent ?? '')
+const keptInIndexedDb = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { ckptDemo: { keptFromIndexedDb(): Promise<string[]> } }).ckptDemo.keptFromIndexedDb())
+const keptShown = (page: Page) =>
+  page.$$eval('#kept tr td:first-child', (cells) => cells.map((c) => (c as unknown as Node).textContent ?? ''))
+const epochOf = (path: string) => Number(/^epoch_(\d+)/.exec(path)?.[1])
+/** The page's status line and its data attributes (the finished epoch, whether training ended). */
+const state = (page: Page) =>
+  page.$eval('#status', (e) => {
+    const { dataset, textContent } = e as unknown as Node & { dataset: { epoch?: string; state?: string } }
+    const { epoch, state } = dataset
+    return { text: textContent ?? '', epoch: Number(epoch ?? 0), ended: state === 'ended' }
+  })
+
+/** Polls the page's state until `done` holds; a timeout says where the page was. */
+const until = async (page: Page, what: string, done: (s: Awaited<ReturnType<typeof state>>) => boolean, ms = 90_000) => {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const now = await state(page)
+    if (done(now)) return now
+    if (Date.now() > deadline) throw new Error(`the demo page did not get to ${what} in ${ms / 1000} s; its status: ${JSON.stringify(now)}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+if (browser !== null) {
+  it('trains and saves, resumes from the latest checkpoint after a reload mid-training, and lists what IndexedDB keeps', async () => {
+    const url = await startDemo()
+    const page = await browser.newPage({ viewport: { width: 900, height: 1100 } })
+    page.on('pageerror', (e) => console.error(`[demo page error] ${e.stack ?? e.message}`))
+    await page.goto(url)
+    await until(page, 'epoch 5', (s) => s.epoch >= 5)
+    expect(await text(page, '#resumed')).toBe('')
+    const before = await keptInIndexedDb(page)
+    expect(before.length).toBeGreaterThanOrEqual(1)
+    const doneBefore = (await state(page)).epoch
+
+    // Mid-training: the next epoch is under way.
+    await page.reload()
+    await page.waitForSelector('#resumed:not(:empty)', { timeout: 60_000 })
+    const resumed = await text(page, '#resumed')
+    const [, path, savedAt, continuesAt] = /latest checkpoint, (\S+) \(saved at epoch (\d+)\).*continues at epoch (\d+)/.exec(resumed) ?? []
+    expect(resumed).toContain('Resumed from the latest checkpoint')
+    // The latest at the reload: the newest kept before it, or one committed since (an epoch may have ended meanwhile).
+    expect(Number(savedAt)).toBeGreaterThanOrEqual(Math.max(...before.map(epochOf)))
+    expect(Number(savedAt)).toBeLessThanOrEqual(doneBefore + 1)
+    expect(epochOf(path!)).toBe(Number(savedAt))
+    expect(Number(continuesAt)).toBe(Number(savedAt) + 1)
+
+    // Training goes on from there: the next finished epoch is the one after the checkpoint, not epoch 1.
+    const next = await until(page, `epoch ${continuesAt}`, (s) => s.epoch >= Number(continuesAt))
+    expect(next.epoch).toBeLessThan(Number(continuesAt) + 3)
+    await page.evaluate(() => (globalThis as unknown as { ckptDemo: { stop(): void } }).ckptDemo.stop())
+    const finished = (await until(page, 'the end of training (stopped)', (s) => s.ended)).epoch
+    expect(finished).toBeGreaterThanOrEqual(Number(continuesAt))
+
+    // The kept list on the page is the index in IndexedDB, and the chart shows the saves and the resume.
+    const kept = await keptInIndexedDb(page)
+    expect(await keptShown(page)).toEqual(kept)
+    expect(kept.length).toBeGreaterThanOrEqual(1)
+    expect(kept.length).toBeLessThanOrEqual(3)
+    expect(await page.$$eval('#chart .save', (m) => m.length)).toBeGreaterThanOrEqual(1)
+    expect(await page.$$eval('#chart .resumed', (m) => m.length)).toBe(1)
+    // saveTopK: 3, and more than three saves by now: retention deleted one, marked on the chart.
+    expect(await page.$$eval('#chart .deleted', (m) => m.length)).toBeGreaterThanOrEqual(1)
+    // Points for every epoch so far, including those before the reload (kept in localStorage).
+    expect(await page.$$eval('#chart .save, #chart .skip', (m) => m.length)).toBe(finished)
+
+    mkdirSync(`${ROOT}test-artifacts`, { recursive: true })
+    await page.screenshot({ path: SCREENSHOT, fullPage: true })
+    console.log(`[browser demo] screenshot: ${SCREENSHOT}`)
+    await page.close()
+  }, 180_000)
+}
