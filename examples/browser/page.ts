@@ -119,9 +119,8 @@ const train = async (): Promise<void> => {
     saveTopK: 3,
     verbose: 1,
     log,
-    // A page reloaded mid-training leaves the folder's writer lock behind for 15 minutes; the Web Lock taken in
-    // main() keeps to one training tab instead, and is released when the page goes.
-    writerLock: false,
+    // ckpt's writer lock refuses a second training tab (and is taken over at once after a reload); the Web Lock taken
+    // in main() makes a second tab wait for the first instead of failing.
   })
   const kept = new Set((await keptFromIndexedDb()).map((e) => e.path))
   // modelCheckpoint goes first: tfjs hands the model to the callbacks only when the first one is a tf.Callback.

@@ -106,6 +106,7 @@ const take = async (storage: Storage, log: (line: string) => void, staleAfterMs:
     startedAt: now,
     heartbeat: now,
   }
+  await host.markAlive(INCARNATION)
   for (let attempt = 0; attempt < 8; attempt++) {
     try {
       const info = await storage.write(LOCK_KEY, encode(owner), { ifAbsent: true })
@@ -117,7 +118,12 @@ const take = async (storage: Storage, log: (line: string) => void, staleAfterMs:
     if (current === null) continue // just released: create it again
     if (current.owner !== null && isOurs(current.owner))
       return { holders: 0, etag: current.etag, owner: current.owner, lastBeat: current.owner.heartbeat }
-    const why = current.owner === null ? 'it is unreadable' : deadOwner(current.owner, Date.now(), staleAfterMs)
+    const why =
+      current.owner === null
+        ? 'it is unreadable'
+        : current.owner.host === HOST && (await host.incarnationAlive(current.owner.incarnation)) === false
+          ? 'its page or worker is gone'
+          : deadOwner(current.owner, Date.now(), staleAfterMs)
     if (why === null) return fail(locked(current.owner!))
     log(
       `Warning: taking over the writer lock "${LOCK_KEY}" of ${current.owner === null ? 'an unknown writer' : describeOwner(current.owner)}: ${why}`,

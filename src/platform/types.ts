@@ -23,4 +23,11 @@ export interface Host {
   readonly processStart: number
   /** Whether process `pid` runs on this host; true where that cannot be told. */
   isAlive(pid: number): boolean
+  /**
+   * Marks the writer `incarnation` (this module instance) alive for as long as it runs, where the platform can show
+   * that to other writers of this host (browsers: a Web Lock, released when the page or worker goes).
+   */
+  markAlive(incarnation: string): Promise<void>
+  /** Whether the writer `incarnation` of this host still runs: false when it is gone, null where that cannot be told. */
+  incarnationAlive(incarnation: string): Promise<boolean | null>
 }

@@ -24,4 +24,7 @@ export const host: Host = {
       return (e as { code?: string }).code === 'EPERM' // it runs, as another user; ESRCH: there is none
     }
   },
+  // A Node writer is told by its pid (`isAlive`).
+  markAlive: async () => undefined,
+  incarnationAlive: async () => null,
 }
