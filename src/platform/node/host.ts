@@ -25,6 +25,6 @@ export const host: Host = {
     }
   },
   // A Node writer is told by its pid (`isAlive`).
-  markAlive: async () => undefined,
-  incarnationAlive: async () => null,
+  markAlive: () => Promise.resolve(),
+  incarnationAlive: () => Promise.resolve(null),
 }
