@@ -5,7 +5,7 @@ import type { Storage } from '../../storage/storage.js'
 import { streamCheck } from '../artifact-reader.js'
 import { blockListKey, isBlockListKey } from '../blocks.js'
 import { inSaveOrder } from '../entries.js'
-import { CheckpointFailure, fail, storageFailure } from '../errors.js'
+import { fail, storageFailure } from '../errors.js'
 import { emptyIndex, type Entry } from '../index-file.js'
 import { INDEX_KEY } from '../index-keys.js'
 import { indexWriter, loadIndex, type IndexView } from '../index-store.js'
@@ -225,8 +225,8 @@ export const importCheckpoints = async (target: Storage, source: ArchiveSource, 
         await stillFresh(m.entry)
         written.push(m.key)
         await target.write(m.key, data).catch((e: unknown) => {
-          // The archive's own failure, not the storage's wrapping of it.
-          if (why instanceof CheckpointFailure) throw why
+          // The archive's or the source's own failure (a dropped connection), not the storage's wrapping of it.
+          if (why !== null) throw why as Error
           return fail(storageFailure(e, `cannot write "${m.key}" of checkpoint "${m.entry.path}"`, m.key))
         })
         const blocks = list()
