@@ -50,7 +50,9 @@ export const exportCommand: Command = defineCommand({
       const archive = which === undefined ? await exportRun(storage) : await exportCheckpoint(storage, which)
       const file = await open(partial, 'wx')
       try {
-        for await (const chunk of archive) await file.write(chunk)
+        for await (const chunk of archive)
+          // A write may be cut short without an error (a full disk): the rest is written, or fails with the reason.
+          for (let at = 0; at < chunk.byteLength;) at += (await file.write(chunk, at)).bytesWritten
         await file.sync()
       } finally {
         await file.close()

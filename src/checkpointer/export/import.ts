@@ -5,8 +5,9 @@ import type { Storage } from '../../storage/storage.js'
 import { streamCheck } from '../artifact-reader.js'
 import { blockListKey, isBlockListKey } from '../blocks.js'
 import { inSaveOrder } from '../entries.js'
-import { CheckpointFailure, fail, storageFailure } from '../errors.js'
+import { fail, storageFailure } from '../errors.js'
 import { emptyIndex, type Entry } from '../index-file.js'
+import { INDEX_KEY } from '../index-keys.js'
 import { indexWriter, loadIndex, type IndexView } from '../index-store.js'
 import { emptyState } from '../index-state.js'
 import { acquireWriterLock, type WriterLock } from '../writer-lock.js'
@@ -199,6 +200,17 @@ export const importCheckpoints = async (target: Storage, source: ArchiveSource, 
     const empty = () => emptyIndex(manifest.policyState)
     const plan = planImport(index.current() ?? emptyState(empty()), manifest.checkpoints)
     const fresh = new Set(plan.fresh.flatMap((e) => e.files.map((f) => f.key)))
+    let seen = loaded?.etag ?? null
+    /** Before a file is written: a save committed since the plan (one of this process shares the lock) may own it now. */
+    const stillFresh = async (entry: Entry): Promise<void> => {
+      const info = await target
+        .stat(INDEX_KEY)
+        .catch((e: unknown) => fail(storageFailure(e, `cannot stat the index "${INDEX_KEY}"`, INDEX_KEY)))
+      if ((info?.etag ?? null) === seen) return
+      const now = await loadIndex(target)
+      seen = now?.etag ?? null
+      if (now !== null) planImport(now.state, [entry])
+    }
     if (plan.fresh.length > 0) {
       await target.open().catch((e: unknown) => fail(storageFailure(e, `cannot open ${target.name} for writing`, '')))
       if (options.writerLock !== false) lock = await acquireWriterLock(target, log, options.lockStaleAfter ?? 15 * 60_000)
@@ -210,10 +222,11 @@ export const importCheckpoints = async (target: Storage, source: ArchiveSource, 
       if (!fresh.has(m.key)) for await (const _ of data);
       else {
         await lock?.refresh()
+        await stillFresh(m.entry)
         written.push(m.key)
         await target.write(m.key, data).catch((e: unknown) => {
-          // The archive's own failure, not the storage's wrapping of it.
-          if (why instanceof CheckpointFailure) throw why
+          // The archive's or the source's own failure (a dropped connection), not the storage's wrapping of it.
+          if (why !== null) throw why as Error
           return fail(storageFailure(e, `cannot write "${m.key}" of checkpoint "${m.entry.path}"`, m.key))
         })
         const blocks = list()
