@@ -12,7 +12,7 @@ import { fail } from './errors.js'
 import { ckptMetadataOf, completeLoadedModel } from './model.js'
 import { restoreHiddenOptimizerState } from './optimizer.js'
 import { SAFETENSORS_FORMAT, TFJS_LAYERS_FORMAT, tfjsLayersSerializer } from './serializers.js'
-import { decodeKerasModel } from './keras/model-file.js'
+import { kerasCode } from './keras/load.js'
 import { orThrow as orThrowKeras } from '../../keras/errors.js'
 import { kerasModelSerializer, kerasWeightsSerializer } from './keras/serializers.js'
 import { layersMismatches, mismatchMessage } from './weights.js'
@@ -147,7 +147,7 @@ export const resumeInto = async (
 
 /** The compiled model, with its optimizer state, from verified `.keras` bytes. */
 const kerasModelFrom = async (bytes: Uint8Array, path: string): Promise<tfl.LayersModel> => {
-  const { model, optimizer } = orThrowKeras(await decodeKerasModel(bytes, path))
+  const { model, optimizer } = orThrowKeras(await (await kerasCode()).decodeKerasModel(bytes, path))
   if (optimizer._tag !== 'OptimizerLoaded') {
     model.dispose()
     return fail({
