@@ -1,16 +1,8 @@
 import type { Storage } from '../storage/storage.js'
-import type { Tensor } from '../tensors/index.js'
 import { safetensorsCode } from './safetensors-load.js'
+import type { ShardedSafetensors } from './sharded-reader.js'
 
-/** A sharded safetensors checkpoint as read by {@link readShardedSafetensors}. */
-export interface ShardedSafetensors {
-  /** Every tensor, each in an array of its own, in the index's order. A null-prototype object. */
-  readonly tensors: Record<string, Tensor>
-  /** The index's `metadata` (`total_size`, and e.g. transformers' `total_parameters`), or null when it has none. */
-  readonly metadata: Readonly<Record<string, unknown>> | null
-  /** The shards' storage keys, in the order the index first names them. */
-  readonly shards: ReadonlyArray<string>
-}
+export type { ShardedSafetensors }
 
 /**
  * Reads a Hugging Face sharded safetensors checkpoint from `storage`: the index at `indexKey` (e.g.

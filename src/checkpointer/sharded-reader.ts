@@ -5,9 +5,18 @@ import { tensorTooLarge, type SafetensorsError } from '../tensors/errors.js'
 import { decodeSafetensorsStream, MAX_TENSOR_BYTES, type Tensor } from '../tensors/index.js'
 import { fail, storageFailure } from './errors.js'
 import { readSafetensorsHead } from './safetensors-head.js'
-import type { ShardedSafetensors } from './read-sharded.js'
 import { inIndexOrder } from './sharded-safetensors.js'
 import { checkShards, decodeShardIndex, MAX_SHARD_INDEX_BYTES } from './shard-index.js'
+
+/** A sharded safetensors checkpoint as read by {@link readShardedSafetensors}. */
+export interface ShardedSafetensors {
+  /** Every tensor, each in an array of its own, in the index's order. A null-prototype object. */
+  readonly tensors: Record<string, Tensor>
+  /** The index's `metadata` (`total_size`, and e.g. transformers' `total_parameters`), or null when it has none. */
+  readonly metadata: Readonly<Record<string, unknown>> | null
+  /** The shards' storage keys, in the order the index first names them. */
+  readonly shards: ReadonlyArray<string>
+}
 
 /** `readShardedSafetensors` (documented in read-sharded.ts, which loads this module lazily). */
 export const readShardedSafetensors = async (storage: Storage, indexKey: string): Promise<ShardedSafetensors> => {
