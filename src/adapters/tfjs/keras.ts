@@ -9,7 +9,7 @@ import type { KerasWeightsOptions, OptimizerOutcome } from './keras/weights.js'
 
 /**
  * Keras 3 formats for tfjs models (see docs/keras-interop.md), for the `ckpt/tfjs` entry. Each call imports the
- * Keras code (keras/code.ts) first, so a browser bundle loads it, and h5wasm, only when a Keras call is made.
+ * Keras code (keras/keras-code.ts) first, so a browser bundle loads it, and h5wasm, only when a Keras call is made.
  */
 
 export type { LoadedKerasModel, OptimizerOutcome, KerasWeightsOptions }

@@ -6,13 +6,13 @@ import type { ImportOptions, Imported } from './import.js'
 
 /**
  * Checkpoints in and out of a storage as one file: a tar archive with a manifest (docs/checkpointer.md, "Export and
- * import"). Each call imports the archive code (code.ts) first, so that a browser bundle loads it only when used.
+ * import"). Each call imports the archive code (archive-code.ts) first, so that a browser bundle loads it only when used.
  */
 export type { CheckpointArchive, ImportOptions, Imported }
 export type { ArchiveSource, BlobLike, ByteStreamLike, ResponseLike } from './archive-source.js'
 export type { ArchiveError } from './archive-errors.js'
 
-const code = () => import('./code.js')
+const code = () => import('./archive-code.js')
 
 /**
  * One checkpoint of `storage` as an archive: `'latest'` (default), `'best'` (by the monitor the index records) or a
