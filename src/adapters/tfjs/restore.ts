@@ -174,29 +174,15 @@ const restore = async (storage: Storage, which: 'latest' | 'best', options: Rest
   return { model, initialEpoch: r.initialEpoch, policyState: r.entry.policyState, entry: r.entry, skipped: r.skipped }
 }
 
-/**
- * Restores the newest checkpoint in `storage` (written by `modelCheckpoint` with a `model.json` or `.keras`
- * filepath): the compiled model with its optimizer state, and the `initialEpoch` to continue with.
- * Rejects with `WeightsOnlyCheckpoint` for a `.safetensors` or `.weights.h5` checkpoint. Needs nothing but the
- * storage. Resolves to `null` when there is nothing to resume.
- *
- * @example
- * const r = await restoreLatest(storage)
- * const model = r?.model ?? buildAndCompile()
- * await model.fit(xs, ys, { epochs: 10, initialEpoch: r?.initialEpoch ?? 0, callbacks: [modelCheckpoint({ storage, ...sameOptions })] })
- */
+/** `restoreLatest` of ckpt/tfjs (documented in resume.ts, which loads this module lazily). */
 export const restoreLatest = (storage: Storage, options: RestoreOptions = {}): Promise<RestoredTraining | null> =>
   restore(storage, 'latest', options)
 
-/** Like {@link restoreLatest}, for the best checkpoint by the writer's monitor and mode (ties to the older, as everywhere in ckpt). */
+/** `restoreBest` of ckpt/tfjs (documented in resume.ts, which loads this module lazily). */
 export const restoreBest = (storage: Storage, options: RestoreOptions = {}): Promise<RestoredTraining | null> =>
   restore(storage, 'best', options)
 
-/**
- * Puts a whole-model checkpoint's weights and optimizer state into an existing compiled `model` (the same
- * architecture and optimizer class). Everything is checked first (names, shapes, dtypes, optimizer class);
- * on a mismatch nothing changes. The optimizer's previous state variables are disposed.
- */
+/** `applyArtifacts` of ckpt/tfjs (documented in resume.ts, which loads this module lazily). */
 export const applyArtifacts = async (model: tfl.LayersModel, artifacts: tf.io.ModelArtifacts, path: string): Promise<void> => {
   const specs = artifacts.weightSpecs ?? []
   const data = artifacts.weightData
