@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import type { Storage } from '../../storage/storage.js'
-import type { FitResumableOptions } from './fit-resumable.js'
+import type { FitResumableOptions, fitResumable as FitResumableCode } from './fit-resumable.js'
 import type { RestoredTraining, RestoreOptions } from './restore.js'
 
 /** Restoring for ckpt/tfjs. Each call imports the restore code (resume-code.ts) first: a browser bundle loads it at the first restore. */
@@ -9,6 +9,7 @@ import type { RestoredTraining, RestoreOptions } from './restore.js'
 export type { FitResumableOptions, RestoredTraining, RestoreOptions }
 
 const code = () => import('./resume-code.js')
+type FitResumable = typeof FitResumableCode
 
 /**
  * Restores the newest checkpoint in `storage` (written by `modelCheckpoint` with a `model.json` or `.keras`
@@ -52,10 +53,4 @@ export const applyArtifacts = async (model: tfl.LayersModel, artifacts: tf.io.Mo
  * const model = buildAndCompile()  // same code on every (re)start
  * await fitResumable(model, xs, ys, { epochs: 20, batchSize: 32 }, { storage: fsStorage('backup') })
  */
-export const fitResumable = async (
-  model: tfl.LayersModel,
-  x: tf.Tensor | tf.Tensor[] | { [name: string]: tf.Tensor },
-  y: tf.Tensor | tf.Tensor[] | { [name: string]: tf.Tensor },
-  fitArgs: tfl.ModelFitArgs,
-  options: FitResumableOptions,
-): Promise<tfl.History> => (await code()).fitResumable(model, x, y, fitArgs, options)
+export const fitResumable = async (...args: Parameters<FitResumable>): Promise<tfl.History> => (await code()).fitResumable(...args)
