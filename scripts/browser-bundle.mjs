@@ -86,3 +86,28 @@ export const bundleForBrowser = ({
     metafile: true,
     logLevel: 'silent',
   })
+
+/**
+ * What a page loads up front for the package entries `names`, and what it loads later: the entries bundled
+ * together with code splitting (minified ESM, the peers external, h5wasm a chunk of its own), then the entry
+ * chunk plus every chunk it imports statically, transitively (the metafile's `import-statement` imports), as
+ * `upFront`; every other chunk, fetched only by a dynamic `import()` (a Keras call, an export, ...), as `lazy`.
+ * Sizes are the minified bytes esbuild writes; `inputs` are the source files of each chunk.
+ */
+export const splitBundle = async (names, fromDist = false) => {
+  const contents = names.map((name, i) => `export * as e${i} from ${JSON.stringify(entryFile(name, fromDist))}`).join('\n')
+  const { metafile } = await bundleForBrowser({ contents, splitting: true, external: PEERS, fromDist })
+  const outputs = Object.entries(metafile.outputs).filter(([path]) => path.endsWith('.js'))
+  const chunk = ([path, o]) => ({ file: path.split('/').pop(), bytes: o.bytes, inputs: Object.keys(o.inputs) })
+  const entry = outputs.find(([, o]) => o.entryPoint === 'entry.mjs')
+  const upFront = new Set()
+  const visit = (path) => {
+    if (upFront.has(path)) return
+    upFront.add(path)
+    for (const i of metafile.outputs[path].imports) if (i.kind === 'import-statement' && i.path in metafile.outputs) visit(i.path)
+  }
+  visit(entry[0])
+  const first = outputs.filter(([path]) => upFront.has(path)).map(chunk)
+  const lazy = outputs.filter(([path]) => !upFront.has(path)).map(chunk)
+  return { metafile, entry: entry[0], upFront: first, upFrontBytes: first.reduce((n, c) => n + c.bytes, 0), lazy }
+}

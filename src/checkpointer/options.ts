@@ -10,7 +10,7 @@ import {
 import type { Storage } from '../storage/storage.js'
 import type { CheckpointError } from './errors.js'
 import type { Serializer } from './serializer.js'
-import { decodeMaxShardSize } from './sharded-safetensors.js'
+import { decodeMaxShardSize } from './sharded-names.js'
 
 /** Options of the Checkpointer itself, beside the policy's and retention's. */
 export interface CheckpointerOwnOptions<Snapshot, Restored> {

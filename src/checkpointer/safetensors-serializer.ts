@@ -1,27 +1,13 @@
 import * as E from '#fp-ts/Either.js'
-import type { Storage } from '../storage/storage.js'
-import { decodeSafetensorsStream, type Tensor, type Tensors } from '../tensors/index.js'
+import { decodeSafetensorsStream, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
 import { isBlockRecord } from './artifact-reader.js'
 import { CheckpointFailure } from './errors.js'
 import { checkNames, invalidFile, readTensorRanges } from './safetensors-ranged.js'
-import { digestStream } from './checksum.js'
-import { readSafetensorsHead } from './safetensors-head.js'
-import { mapBounded, SCAN_CONCURRENCY } from './map-bounded.js'
-import { checkpointMetaFromJson, checkpointMetaToJson } from './checkpoint-meta.js'
-import type { ArtifactReader, CheckpointMeta, ScannedCheckpoint, Serializer } from './serializer.js'
-import {
-  decodeMaxShardSize,
-  isSharded,
-  isSingleFile,
-  onePerPath,
-  readShards,
-  scanShards,
-  shardedClaims,
-  versionedShardedPath,
-  writeTensors,
-} from './sharded-safetensors.js'
+import { checkpointMetaToJson } from './checkpoint-meta.js'
+import type { ArtifactReader, CheckpointMeta, Serializer } from './serializer.js'
+import { safetensorsCode } from './safetensors-load.js'
+import { decodeMaxShardSize, isSharded, shardedClaims, versionedShardedPath } from './sharded-names.js'
 import { versionedPath } from './version-counter.js'
-import { SAFETENSORS_EXTENSION } from '../tensors/shard-plan.js'
 
 /** The `__metadata__` key under which a safetensors checkpoint carries its own index entry data, for rebuilds. */
 export const META_KEY = 'ckpt'
@@ -89,46 +75,30 @@ export const safetensorsSerializer = (options: SafetensorsSerializerOptions = {}
       for (const [name, t] of Object.entries(snapshot)) out[name] = copyInto(name, t)
       return out
     },
-    write: (writer, path, snapshot, meta: CheckpointMeta) =>
-      writeTensors(writer, path, snapshot, { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) }, maxShardSize),
+    write: async (writer, path, snapshot, meta: CheckpointMeta) => {
+      const metadata = { [META_KEY]: JSON.stringify(checkpointMetaToJson(meta)) }
+      // Sharding is rarer: its code is loaded when a Checkpointer is given maxShardSize, at its first save.
+      if (maxShardSize === null) await writer.writeFile(path, encodeSafetensorsOrThrow(snapshot, metadata))
+      else await (await safetensorsCode()).writeTensors(writer, path, snapshot, metadata, maxShardSize)
+    },
     // Each tensor gets an array of its own. A file with block checksums is read by ranges, straight into the arrays,
     // its blocks hashed in parallel; an older one streams past its SHA-256 into them. Either way the restore holds the
     // tensors and a bounded amount more, never the file as one buffer, so a checkpoint may be larger than any buffer.
-    read: (reader, path) => (isSharded(reader.files, path) ? readShards(reader, path, null, readFile) : readFile(reader, path, null)),
+    read: (reader, path) => (isSharded(reader.files, path) ? readSharded(reader, path, null) : readFile(reader, path, null)),
     // Only the named tensors: their bytes and the header, plus the rest of the blocks they touch (of the shards that
     // hold them). A file from before block checksums is read whole (it can only be verified whole), keeping only those.
     readTensors: (reader, path, names) =>
-      isSharded(reader.files, path) ? readShards(reader, path, names, readFile) : readFile(reader, path, names),
-    async scan(storage) {
-      const listed = await storage.list()
-      const sharded = await scanShards(storage, listed, META_KEY, parseMeta)
-      const keys = listed.filter((k) => k.endsWith(SAFETENSORS_EXTENSION))
-      const found = async (key: string, raw: string | null): Promise<ScannedCheckpoint | null> => {
-        const meta = raw === null ? null : parseMeta(raw)
-        if (meta === null) return null // not a ckpt checkpoint, or unreadable: not ours to index
-        const { size, sha256 } = await digestStream(await storage.readStream(key))
-        return { path: key, files: [{ key, size, sha256 }], meta }
-      }
-      // Headers that fit the first read, 16 files at once; larger ones (up to 100 MB each) one file at a time after.
-      const first = await mapBounded(keys, SCAN_CONCURRENCY, async (key) => {
-        const raw = await entryDataOf(storage, key, false)
-        return raw === LARGE ? LARGE : found(key, raw)
-      })
-      const scanned: Array<ScannedCheckpoint | null> = []
-      for (const [i, r] of first.entries()) {
-        const key = keys[i] as string
-        scanned.push(r === LARGE ? await found(key, (await entryDataOf(storage, key, true)) as string | null) : r)
-      }
-      return onePerPath([...scanned.filter((s) => s !== null), ...sharded])
-    },
+      isSharded(reader.files, path) ? readSharded(reader, path, names) : readFile(reader, path, names),
+    scan: async (storage) => (await safetensorsCode()).scanSafetensors(storage, META_KEY),
     ...(maxShardSize !== null
       ? { versionedPath: (path: string, n: number) => versionedShardedPath(path, n, versionedPath), claims: shardedClaims }
       : {}),
   }
 }
 
-/** A header longer than the first read: read later, one file at a time. */
-const LARGE = Symbol('large header')
+/** The tensors of the sharded checkpoint at `path` (those named, when `names` is not null), verified shard by shard. */
+const readSharded = async (reader: ArtifactReader, path: string, names: ReadonlyArray<string> | null): Promise<Record<string, Tensor>> =>
+  (await safetensorsCode()).readShards(reader, path, names, readFile)
 
 /** The tensors of the safetensors file `key` (those named, when `names` is not null), verified, by ranges where it can. */
 const readFile = (reader: ArtifactReader, key: string, names: ReadonlyArray<string> | null): Promise<Record<string, Tensor>> => {
@@ -151,25 +121,4 @@ const streamed = async (reader: ArtifactReader, path: string, names: ReadonlyArr
   })
   if (names !== null) checkNames(path, names, all)
   return tensors
-}
-
-/**
- * The ckpt entry data in the header of the safetensors file at `key`, or null when it has none or is not a valid
- * safetensors file (as far as its header tells); LARGE, unread, when its header is longer than the first read and
- * `large` is false.
- */
-const entryDataOf = async (storage: Storage, key: string, large: boolean): Promise<string | null | typeof LARGE> => {
-  const head = await readSafetensorsHead(storage, key, large)
-  if (head === null) return LARGE
-  if (E.isLeft(head) || !isSingleFile(key, head.right.header.metadata)) return null
-  return head.right.header.metadata?.get(META_KEY) ?? null
-}
-
-/** The CheckpointMeta a ckpt safetensors file carries, or null when it is not one. */
-const parseMeta = (raw: string): CheckpointMeta | null => {
-  try {
-    return checkpointMetaFromJson(JSON.parse(raw))
-  } catch {
-    return null
-  }
 }

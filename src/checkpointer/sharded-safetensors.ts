@@ -2,21 +2,15 @@ import * as E from '#fp-ts/Either.js'
 import { configError, configIssue } from '../policy/index.js'
 import type { Storage } from '../storage/storage.js'
 import { encodeSafetensorsOrThrow, type Metadata, type Tensor, type Tensors } from '../tensors/index.js'
-import { INDEX_SUFFIX, planShards, SAFETENSORS_EXTENSION, SHARD_NAME, shardIndexJson, type ShardPlan } from '../tensors/shard-plan.js'
-import { parseShardSize, SHARD_SIZE_ACCEPTED } from '../tensors/shard-size.js'
+import { INDEX_SUFFIX, planShards, SAFETENSORS_EXTENSION, shardIndexJson, type ShardPlan } from '../tensors/shard-plan.js'
 import { digestOf, digestStream } from './checksum.js'
-import { CheckpointFailure, fail, type CheckpointError } from './errors.js'
+import { CheckpointFailure, fail } from './errors.js'
 import { mapBounded } from './map-bounded.js'
 import { readSafetensorsHead } from './safetensors-head.js'
 import { checkNames } from './safetensors-ranged.js'
 import type { ArtifactReader, ArtifactWriter, CheckpointMeta, ScannedCheckpoint } from './serializer.js'
+import { shardIndexKey } from './sharded-names.js'
 import { checkShards, decodeShardIndex, MAX_SHARD_INDEX_BYTES, type ShardIndex } from './shard-index.js'
-
-/**
- * A sharded safetensors checkpoint at `path` (`…/model.safetensors`) is Hugging Face's layout beside it:
- * `…/model-00001-of-0000N.safetensors` … and the index `…/model.safetensors.index.json`, written last.
- */
-export const shardIndexKey = (path: string): string => path + INDEX_SUFFIX
 
 /** The artifact path of the index at `key`, or null when `key` is not a safetensors index's. */
 const artifactOf = (key: string): string | null => {
@@ -26,13 +20,6 @@ const artifactOf = (key: string): string | null => {
 }
 
 const folderOf = (path: string): string => path.slice(0, path.lastIndexOf('/') + 1)
-
-/** The `maxShardSize` option: null when unset, else bytes (see `parseShardSize` for the strings accepted). */
-export const decodeMaxShardSize = (u: unknown): E.Either<CheckpointError, number | null> => {
-  if (u === undefined) return E.right(null)
-  const size = parseShardSize(u)
-  return E.isRight(size) ? size : E.left(configError([configIssue('maxShardSize', u, SHARD_SIZE_ACCEPTED, size.left)]))
-}
 
 /** Refuses a path HF's naming cannot shard: the shards and the index are named from `<stem>.safetensors`. */
 const assertShardable = (path: string): void => {
@@ -48,10 +35,6 @@ const assertShardable = (path: string): void => {
       ]),
     )
 }
-
-/** True when the entry's files are a sharded artifact at `path` (its index, and no file at `path` itself). */
-export const isSharded = (files: ReadonlyArray<{ readonly key: string }>, path: string): boolean =>
-  files.some((f) => f.key === shardIndexKey(path)) && !files.some((f) => f.key === path)
 
 /**
  * Writes a checkpoint's tensors at `path`: one safetensors file with `metadata` when `maxShardSize` is null or the
@@ -72,38 +55,6 @@ export const writeTensors = async (
     if (plan.shards.length > 1) return writeShards(writer, path, tensors, plan, { format: 'pt', ...metadata })
   }
   await writer.writeFile(path, encodeSafetensorsOrThrow(tensors, metadata))
-}
-
-/**
- * With `maxShardSize`, `enableVersionCounter` versions the folder of a Hugging Face folder (`run/model.safetensors`
- * gives `run-v1/model.safetensors`), so that it stays the folder `from_pretrained` reads; other names as usual.
- */
-export const versionedShardedPath = (path: string, n: number, versioned: (path: string, n: number) => string): string => {
-  const slash = path.lastIndexOf('/')
-  return slash > 0 && path.slice(slash + 1) === `model${SAFETENSORS_EXTENSION}`
-    ? `${versioned(path.slice(0, slash), n)}${path.slice(slash)}`
-    : versioned(path, n)
-}
-
-/** The keys whose presence means a sharded artifact is at `path`, beside `path` itself: its index. */
-export const shardedClaims = (path: string): ReadonlyArray<string> => [shardIndexKey(path)]
-
-/**
- * Whether the safetensors file at `key`, with header `metadata`, can be a single-file checkpoint: not a shard, which is
- * found through its index. ckpt writes `"format"` into its shards' metadata only, so a file named as a HF shard
- * (`-00001-of-00002`) without it is a single file whose filepath looks like a shard's.
- */
-export const isSingleFile = (key: string, metadata: ReadonlyMap<string, string> | null | undefined): boolean =>
-  !SHARD_NAME.test(key) || metadata?.has('format') !== true
-
-/** Single-file and sharded checkpoints found by a scan, one per path: of two at one path (a cut-short overwrite), the newer. */
-export const onePerPath = (found: ReadonlyArray<ScannedCheckpoint>): ScannedCheckpoint[] => {
-  const byPath = new Map<string, ScannedCheckpoint>()
-  for (const s of found) {
-    const other = byPath.get(s.path)
-    if (other === undefined || other.meta.time <= s.meta.time) byPath.set(s.path, s)
-  }
-  return [...byPath.values()]
 }
 
 /**

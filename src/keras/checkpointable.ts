@@ -1,8 +1,7 @@
 import * as E from '#fp-ts/Either.js'
-import { LOSSES } from './config.js'
 import { unsupportedOptimizer, type KerasFormatError } from './errors.js'
 import { planLayers, type LayerInfo } from './layers.js'
-import { KERAS_OPTIMIZERS } from './optimizer.js'
+import { KERAS_OPTIMIZERS, LOSSES } from './supported.js'
 
 /**
  * Whether a model's weights file (optimizer included) can be written, from its structure alone: every layer

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import { LOSSES } from './config.js'
+import { LOSSES } from './supported.js'
 import { jsonText } from './errors.js'
 import { isObj, type Obj } from './layer-config.js'
 

@@ -1,5 +1,6 @@
 import * as E from '#fp-ts/Either.js'
 import { jsonText, type KerasFormatError } from './errors.js'
+import { LOSSES } from './supported.js'
 import { functionalLayerOrder, functionalToKeras, functionalToTfjs, type OrderedLayer, type TensorSpecs } from './functional.js'
 import { dtypeOfKeras, isObj, translateLayer, unsupportedField, type Json, type Obj } from './layer-config.js'
 
@@ -110,14 +111,6 @@ export const kerasLayerOrder = (kerasConfig: unknown): E.Either<KerasFormatError
   return E.right(out)
 }
 
-/** tfjs loss names and their Keras 3 identifiers. */
-export const LOSSES: Readonly<Record<string, string>> = {
-  meanSquaredError: 'mean_squared_error',
-  meanAbsoluteError: 'mean_absolute_error',
-  categoricalCrossentropy: 'categorical_crossentropy',
-  sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
-  binaryCrossentropy: 'binary_crossentropy',
-}
 const KERAS_LOSS_ALIASES: Readonly<Record<string, string>> = { mse: 'meanSquaredError', mae: 'meanAbsoluteError' }
 
 /** The tfjs loss name for a Keras loss identifier, or null. */

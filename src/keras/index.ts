@@ -17,7 +17,7 @@ export { tfjsToKerasConfig, kerasToTfjsConfig, kerasLayerOrder } from './config.
 export { kerasCompileConfig, tfjsOptimizerSpec, type OptimizerSettings, type TfjsOptimizerSpec } from './compile-config.js'
 export { kerasWeightsSupport, kerasModelSupport } from './checkpointable.js'
 export { supportedLayers, type LayerInfo } from './layers.js'
-export { KERAS_OPTIMIZERS } from './optimizer.js'
+export { KERAS_OPTIMIZERS } from './supported.js'
 export { CkptKerasError, type KerasFormatError } from './errors.js'
 export type { WeightMismatch } from './weight-mismatch.js'
 export type { WeightsFile, VarsGroup, KerasArray, KerasDtype } from './weights-file.js'

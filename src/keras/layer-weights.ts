@@ -4,6 +4,7 @@ import type { Tensor, Tensors } from '../tensors/tensor.js'
 import { weightsMismatch, type KerasFormatError } from './errors.js'
 import { planLayers, type LayerInfo } from './layers.js'
 import type { WeightMismatch } from './weight-mismatch.js'
+import { weightKey } from './weight-key.js'
 import { groupAt, type KerasArray, type KerasData, type KerasDtype, type VarsGroup, type WeightsFile } from './weights-file.js'
 
 /**
@@ -11,8 +12,7 @@ import { groupAt, type KerasArray, type KerasData, type KerasDtype, type VarsGro
  * The record is keyed by {@link weightKey}: the layer's name and the weight's suffix (`dense/kernel`).
  */
 
-/** The key of a layer weight in a tensor record: `<layer name>/<weight suffix>`. */
-export const weightKey = (layer: string, suffix: string): string => `${layer}/${suffix}`
+export { weightKey }
 
 const TO_KERAS: Partial<Record<Dtype, KerasDtype>> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int64' }
 

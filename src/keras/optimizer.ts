@@ -1,6 +1,7 @@
 import * as E from '#fp-ts/Either.js'
 import type { KerasArray, VarsGroup } from './weights-file.js'
 import { sizeOf } from './weights-file.js'
+import { KERAS_OPTIMIZERS } from './supported.js'
 
 /**
  * Optimizer state between tfjs and Keras 3 (`optimizer/vars` of a weights file). Pure.
@@ -30,14 +31,6 @@ export interface TfjsOptimizerState {
 export interface TrainableVar {
   readonly name: string
   readonly shape: ReadonlyArray<number>
-}
-
-/** The Keras 3 optimizer each tfjs optimizer maps to, with Keras's default object name (made unique as `adam_1`…). */
-export const KERAS_OPTIMIZERS: Readonly<Record<string, { readonly keras: string; readonly name: string }>> = {
-  Adam: { keras: 'Adam', name: 'adam' },
-  SGD: { keras: 'SGD', name: 'sgd' },
-  Momentum: { keras: 'SGD', name: 'sgd' },
-  RMSProp: { keras: 'RMSprop', name: 'rm_sprop' },
 }
 
 /** Why optimizer state cannot be carried over; the model's weights are unaffected. */

@@ -47,22 +47,7 @@ const deleteBackup = async (storage: Storage): Promise<void> => {
   for (const segment of loaded.state.head.segments) await storage.remove(segment.key)
 }
 
-/**
- * `model.fit` that survives interruptions, like Keras's BackupAndRestore: if `storage` holds a backup, its
- * weights and optimizer state are put INTO `model` (which must be built and compiled as before, with the same
- * optimizer class) and training continues at the epoch after the backup's; otherwise it trains from scratch.
- * The weights are read in verified groups of at most 64 MiB straight into the model's variables, so resuming holds
- * the model and one group, not a second copy of it. A backup that fails verification rejects with
- * `CorruptCheckpoint` (the model's weights may then be partly replaced: build it again to start over).
- * A backup of the whole model is committed at every epoch end. `fitArgs.epochs` is the total, as in Keras;
- * `fitArgs.initialEpoch` is used only when there is no backup. Resolves to `fit`'s History (of the epochs run now).
- *
- * tfjs reads `initialEpoch` before any callback runs, which is why this is a function and not a callback.
- *
- * @example
- * const model = buildAndCompile()  // same code on every (re)start
- * await fitResumable(model, xs, ys, { epochs: 20, batchSize: 32 }, { storage: fsStorage('backup') })
- */
+/** `fitResumable` of ckpt/tfjs (documented in resume.ts, which loads this module lazily). */
 export const fitResumable = async (
   model: tfl.LayersModel,
   x: tf.Tensor | tf.Tensor[] | { [name: string]: tf.Tensor },

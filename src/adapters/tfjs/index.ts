@@ -3,8 +3,7 @@
  * snapshots, weights and whole models.
  */
 export { modelCheckpoint, ModelCheckpoint, type ModelCheckpointOptions } from './callback.js'
-export { restoreLatest, restoreBest, applyArtifacts, type RestoredTraining } from './restore.js'
-export { fitResumable, type FitResumableOptions } from './fit-resumable.js'
+export { restoreLatest, restoreBest, applyArtifacts, fitResumable, type RestoredTraining, type FitResumableOptions } from './resume.js'
 export { checkpointFormat, supportedEndings, type CheckpointFormat } from './checkpoint-format.js'
 export { tfjsLayersSerializer, tfjsWeightsSerializer, TFJS_LAYERS_FORMAT, SAFETENSORS_FORMAT } from './serializers.js'
 export { useBackend, supportedBackends, type BackendName, type UseBackendOptions } from './backend.js'

@@ -3,10 +3,9 @@ import * as E from '#fp-ts/Either.js'
 import { kerasModelSupport, kerasWeightsSupport } from '../../keras/checkpointable.js'
 import { CkptKerasError, type KerasFormatError } from '../../keras/errors.js'
 import type { WeightsFile } from '../../keras/weights-file.js'
+import { kerasCode } from './keras/load.js'
 import { layerInfos } from './keras/model-layers.js'
-import { encodeKerasModel } from './keras/model-file.js'
 import { optimizerOf } from './keras/optimizer.js'
-import { kerasWeightsFile } from './keras/weights.js'
 
 /** The Keras formats a `modelCheckpoint` filepath can select. */
 export type KerasCheckpointFormat = 'keras-weights' | 'keras-model'
@@ -72,7 +71,8 @@ export const kerasSnapshot = async (
   model: tfl.LayersModel,
 ): Promise<WeightsFile | Uint8Array> => {
   const seen = kerasView(model)
-  const taken = format === 'keras-weights' ? await kerasWeightsFile(seen) : await encodeKerasModel(seen)
+  const code = await kerasCode()
+  const taken = format === 'keras-weights' ? await code.kerasWeightsFile(seen) : await code.encodeKerasModel(seen)
   if (E.isLeft(taken)) throw inContext(format, filepath, taken.left)
   return taken.right
 }

@@ -12,7 +12,7 @@ import { fail } from './errors.js'
 import { ckptMetadataOf, completeLoadedModel } from './model.js'
 import { restoreHiddenOptimizerState } from './optimizer.js'
 import { SAFETENSORS_FORMAT, TFJS_LAYERS_FORMAT, tfjsLayersSerializer } from './serializers.js'
-import { decodeKerasModel } from './keras/model-file.js'
+import { kerasCode } from './keras/load.js'
 import { orThrow as orThrowKeras } from '../../keras/errors.js'
 import { kerasModelSerializer, kerasWeightsSerializer } from './keras/serializers.js'
 import { layersMismatches, mismatchMessage } from './weights.js'
@@ -147,7 +147,7 @@ export const resumeInto = async (
 
 /** The compiled model, with its optimizer state, from verified `.keras` bytes. */
 const kerasModelFrom = async (bytes: Uint8Array, path: string): Promise<tfl.LayersModel> => {
-  const { model, optimizer } = orThrowKeras(await decodeKerasModel(bytes, path))
+  const { model, optimizer } = orThrowKeras(await (await kerasCode()).decodeKerasModel(bytes, path))
   if (optimizer._tag !== 'OptimizerLoaded') {
     model.dispose()
     return fail({
@@ -174,29 +174,15 @@ const restore = async (storage: Storage, which: 'latest' | 'best', options: Rest
   return { model, initialEpoch: r.initialEpoch, policyState: r.entry.policyState, entry: r.entry, skipped: r.skipped }
 }
 
-/**
- * Restores the newest checkpoint in `storage` (written by `modelCheckpoint` with a `model.json` or `.keras`
- * filepath): the compiled model with its optimizer state, and the `initialEpoch` to continue with.
- * Rejects with `WeightsOnlyCheckpoint` for a `.safetensors` or `.weights.h5` checkpoint. Needs nothing but the
- * storage. Resolves to `null` when there is nothing to resume.
- *
- * @example
- * const r = await restoreLatest(storage)
- * const model = r?.model ?? buildAndCompile()
- * await model.fit(xs, ys, { epochs: 10, initialEpoch: r?.initialEpoch ?? 0, callbacks: [modelCheckpoint({ storage, ...sameOptions })] })
- */
+/** `restoreLatest` of ckpt/tfjs (documented in resume.ts, which loads this module lazily). */
 export const restoreLatest = (storage: Storage, options: RestoreOptions = {}): Promise<RestoredTraining | null> =>
   restore(storage, 'latest', options)
 
-/** Like {@link restoreLatest}, for the best checkpoint by the writer's monitor and mode (ties to the older, as everywhere in ckpt). */
+/** `restoreBest` of ckpt/tfjs (documented in resume.ts, which loads this module lazily). */
 export const restoreBest = (storage: Storage, options: RestoreOptions = {}): Promise<RestoredTraining | null> =>
   restore(storage, 'best', options)
 
-/**
- * Puts a whole-model checkpoint's weights and optimizer state into an existing compiled `model` (the same
- * architecture and optimizer class). Everything is checked first (names, shapes, dtypes, optimizer class);
- * on a mismatch nothing changes. The optimizer's previous state variables are disposed.
- */
+/** `applyArtifacts` of ckpt/tfjs (documented in resume.ts, which loads this module lazily). */
 export const applyArtifacts = async (model: tfl.LayersModel, artifacts: tf.io.ModelArtifacts, path: string): Promise<void> => {
   const specs = artifacts.weightSpecs ?? []
   const data = artifacts.weightData

@@ -100,12 +100,7 @@ const indexOf = async (storage: Storage) => {
   return loaded.doc
 }
 
-/**
- * One checkpoint of `storage` as an archive: `'latest'` (default), `'best'` (by the monitor the index records) or a
- * path. The manifest carries that checkpoint's own policy state, so that importing it into an empty folder resumes
- * training as of that checkpoint. Rejects with `NoSuchCheckpoint` when there is none; the files are read (and
- * verified) only as the archive is iterated.
- */
+/** `exportCheckpoint` (documented in index.ts, which loads this module lazily). */
 export const exportCheckpoint = async (storage: Storage, which: Which = 'latest'): Promise<CheckpointArchive> => {
   const doc = await indexOf(storage)
   const entry = restoreCandidates(doc.checkpoints, which, doc.ranking ?? { monitor: '', mode: 'min' })[0]
@@ -124,10 +119,7 @@ export const exportCheckpoint = async (storage: Storage, which: Which = 'latest'
   return archiveOf(storage, { checkpoints: [entry], policyState: entry.policyState, ranking: doc.ranking })
 }
 
-/**
- * Every live checkpoint of `storage` as one archive, with the run's policy state (best value, counters) and ranking,
- * so that importing it into an empty folder resumes the run. Rejects with `NoSuchCheckpoint` when there is no index.
- */
+/** `exportRun` (documented in index.ts, which loads this module lazily). */
 export const exportRun = async (storage: Storage): Promise<CheckpointArchive> => {
   const doc = await indexOf(storage)
   return archiveOf(storage, { checkpoints: doc.checkpoints, policyState: doc.policyState, ranking: doc.ranking })

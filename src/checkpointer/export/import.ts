@@ -160,16 +160,7 @@ const checkedData = (source: ByteSource, m: ManifestMember, member: TarMember, f
   return { data: data(), list: () => check.list() }
 }
 
-/**
- * Imports an archive made by `exportCheckpoint`/`exportRun` into `target`: every file is checked against the
- * archive's manifest as it streams in and written (each atomically), then one conditional index write commits the
- * checkpoints, under the target's writer lock. A checkpoint the target already holds, file for file, is left as it
- * is. An archive that fails any check (truncated, a wrong checksum, a name the manifest does not list next, a
- * link or folder member, an oversized header) is refused with `InvalidArchive`, and one that would replace another
- * checkpoint with `ImportConflict`: nothing is committed, the files written for it are removed, and the target's
- * checkpoints are untouched. Into a target without checkpoints the run's policy state and ranking come along, so
- * a Checkpointer opened on it resumes the exported run; otherwise the target keeps its own.
- */
+/** `importCheckpoints` (documented in index.ts, which loads this module lazily). */
 export const importCheckpoints = async (target: Storage, source: ArchiveSource, options: ImportOptions = {}): Promise<Imported> => {
   checkOptions(options)
   const log = options.log ?? ((line: string) => console.log(line))

@@ -1,7 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
 import { kerasCompileConfig, tfjsOptimizerSpec } from '../../../keras/compile-config.js'
-import { LOSSES, tfjsLoss } from '../../../keras/config.js'
+import { tfjsLoss } from '../../../keras/config.js'
+import { LOSSES } from '../../../keras/supported.js'
 import { jsonText, kerasCall, orThrow, storageStep, type KerasFormatError } from '../../../keras/errors.js'
 import { checkKerasPath, decodeKerasArchive, invalidArchive, kerasArchiveChunks, kerasModelConfig } from '../../../keras/keras-file.js'
 import type { ZipChunks } from '../../../keras/zip.js'
@@ -17,7 +18,7 @@ import { applyKerasWeightsFile, weightsFileOf, type OptimizerOutcome } from './w
 
 /** A tfjs model to and from a `.keras` archive: its topology, compile settings and weights. */
 
-/** The bytes of a `.keras` archive for a tfjs Sequential or Functional model: metadata.json, config.json, model.weights.h5. */
+/** `encodeKerasModel` of ckpt/tfjs (documented in ../keras.ts, which loads this module lazily). */
 export const encodeKerasModel = async (model: tfl.LayersModel, date: Date = new Date()): Promise<E.Either<KerasFormatError, Uint8Array>> =>
   E.map((zip: ZipChunks) => concatChunks(zip.chunks, zip.size))(await archiveOf(model, date, true))
 
@@ -36,12 +37,7 @@ const archiveOf = (model: tfl.LayersModel, date: Date, copy: boolean): Promise<E
     return kerasArchiveChunks({ ...config.right, compile, layers: layerInfos(model), weights: weights.right, date })
   })
 
-/**
- * Writes the model as a Keras 3 `.keras` file that Python loads with `keras.models.load_model(path)`.
- * The optimizer and loss go into `compile_config` (with the optimizer state) when both have an exact Keras
- * twin (Adam, SGD, Momentum → SGD(momentum), RMSProp; losses in `LOSSES`); otherwise the file has no
- * compile config and Keras loads the model uncompiled.
- */
+/** `saveKerasModel` of ckpt/tfjs (documented in ../keras.ts, which loads this module lazily). */
 export const saveKerasModel = (model: tfl.LayersModel, storage: Storage, path: string): Promise<void> =>
   kerasCall(path, async () => {
     checkKerasPath(path)
@@ -109,11 +105,7 @@ export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Ei
     }
   })
 
-/**
- * Loads a Keras 3 `.keras` file (Sequential or Functional models of the supported layers) as a tfjs model, compiled with
- * the file's optimizer and loss (with its state) where tfjs has exact equivalents; otherwise uncompiled,
- * and the result says why.
- */
+/** `loadKerasModel` of ckpt/tfjs (documented in ../keras.ts, which loads this module lazily). */
 export const loadKerasModel = (storage: Storage, path: string): Promise<LoadedKerasModel> =>
   kerasCall(path, async () => {
     checkKerasPath(path)

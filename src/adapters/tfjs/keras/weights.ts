@@ -2,13 +2,8 @@ import type * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
 import { kerasCall, orThrow, unsupportedOptimizer, type KerasFormatError } from '../../../keras/errors.js'
 import { layerWeightValues, layerWeightsFile } from '../../../keras/layer-weights.js'
-import {
-  fromKerasOptimizer,
-  KERAS_OPTIMIZERS,
-  toKerasOptimizer,
-  type OptimizerSkip,
-  type RestoredOptimizer,
-} from '../../../keras/optimizer.js'
+import { fromKerasOptimizer, toKerasOptimizer, type OptimizerSkip, type RestoredOptimizer } from '../../../keras/optimizer.js'
+import { KERAS_OPTIMIZERS } from '../../../keras/supported.js'
 import { groupAt, readGroup, type LazyWeightsFile, type WeightsFile } from '../../../keras/weights-file.js'
 import { layerInfos, layerValues, writeLayerValues } from './model-layers.js'
 import { optimizerOf, optimizerState, setOptimizerState, trainableVars } from './optimizer.js'
@@ -26,10 +21,7 @@ export interface KerasWeightsOptions {
   readonly includeOptimizer?: boolean
 }
 
-/**
- * The model's weights as a Keras 3 weights file (groups in Keras's layout). Left, naming the layer or
- * optimizer, when something has no exact Keras equivalent; with `includeOptimizer` an unmappable optimizer is an error.
- */
+/** `kerasWeightsFile` of ckpt/tfjs (documented in ../keras.ts, which loads this module lazily). */
 export const kerasWeightsFile = (
   model: tfl.LayersModel,
   options: KerasWeightsOptions = {},
