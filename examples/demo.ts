@@ -17,6 +17,7 @@ import type { Storage } from '../src/storage/storage.js'
 import { modelCheckpoint, restoreLatest, useBackend, type BackendName } from '../src/adapters/tfjs/index.js'
 import { loadIndex, type Entry } from '../src/checkpointer/index.js'
 import { rankValue } from '../src/policy/index.js'
+import { demoCheckpoint } from './demo-checkpoint.js'
 import { seededMlp, syntheticRegression } from './synthetic.js'
 
 const { values: args } = parseArgs({
@@ -33,14 +34,10 @@ const KILL_AT = Number(args['kill-at'])
 const BATCH_SIZE = 32
 const say = (line: string) => process.stdout.write(`${line}\n`)
 
-/** The checkpoint options: Keras's `filepath` with `{epoch:02d}` and `{val_loss:.4f}`, best only, top-3. */
+/** The checkpoint options: the demos' rule (demo-checkpoint.ts), its lines on stdout. */
 const checkpointOptions = (storage: Storage) => ({
   storage,
-  filepath: 'epoch_{epoch:02d}-val_loss_{val_loss:.4f}/model.json',
-  monitor: 'val_loss',
-  saveBestOnly: true,
-  saveTopK: 3,
-  verbose: 1,
+  ...demoCheckpoint,
   log: (line: string) => say(`${process.stdout.isTTY ? '\n' : ''}  ${line}`),
 })
 

@@ -5,6 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import { modelCheckpoint, restoreLatest, useBackend, type ModelCheckpoint } from 'ckpt/tfjs'
 import { indexedDbStorage } from 'ckpt/storage/indexeddb'
 import { loadIndex, type Entry } from '../../src/checkpointer/index.js'
+import { demoCheckpoint } from '../demo-checkpoint.js'
 import { seededMlp, syntheticRegression } from '../synthetic.js'
 import { drawChart, type Point } from './chart.js'
 
@@ -113,11 +114,7 @@ const train = async (): Promise<void> => {
   await showKept()
   const checkpoint = modelCheckpoint({
     storage,
-    filepath: 'epoch_{epoch:02d}-val_loss_{val_loss:.4f}/model.json',
-    monitor: 'val_loss',
-    saveBestOnly: true,
-    saveTopK: 3,
-    verbose: 1,
+    ...demoCheckpoint,
     log,
     // ckpt's writer lock refuses a second training tab (and is taken over at once after a reload); the Web Lock taken
     // in main() makes a second tab wait for the first instead of failing.

@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto'
 import { open, rename, rm } from 'node:fs/promises'
 import { exportCheckpoint, exportRun } from '../checkpointer/index.js'
 import { CkptError } from '../errors/ckpt-error.js'
-import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
+import { stringFlag, type ParsedArgs } from './args.js'
 import { defineCommand, type Command } from './command.js'
 import { inputError, messageOf, usageError, type CliError } from './errors.js'
 import { EXIT, type CliIO } from './io.js'
-import { locationFlags, locationHelp, openLocation } from './location.js'
+import { locationFlags, locationHelp, openLocationOf } from './location.js'
 import { escapeLines, escapeText, formatBytes } from './render.js'
 
 const help = `Usage: ckpt export LOCATION --out FILE [--which latest|best|PATH] [options]
@@ -37,12 +37,7 @@ export const exportCommand: Command = defineCommand({
     const out = stringFlag(a, 'out')
     if (out === undefined || out === '') return E.left(usageError('export', '--out FILE is required'))
     const which = stringFlag(a, 'which')
-    const location = await openLocation(
-      'export',
-      a.positionals[0]!,
-      { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') },
-      io.env ?? process.env,
-    )
+    const location = await openLocationOf('export', a.positionals[0]!, a, io)
     if (E.isLeft(location)) return location
     const { storage, display } = location.right
     const partial = `${out}.ckpt-partial-${randomBytes(4).toString('hex')}`

@@ -1,11 +1,11 @@
 import * as E from '#fp-ts/Either.js'
 import { openAsBlob } from 'node:fs'
 import { importCheckpoints } from '../checkpointer/index.js'
-import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
+import type { ParsedArgs } from './args.js'
 import { defineCommand, type Command } from './command.js'
 import { inputError, messageOf, type CliError } from './errors.js'
 import { EXIT, type CliIO } from './io.js'
-import { locationFlags, locationHelp, openLocation } from './location.js'
+import { locationFlags, locationHelp, openLocationOf } from './location.js'
 import { escapeLines, escapeText } from './render.js'
 
 const help = `Usage: ckpt import FILE LOCATION [options]
@@ -38,13 +38,7 @@ export const importCommand: Command = defineCommand({
     } catch (e) {
       return E.left(inputError(`cannot read the archive ${JSON.stringify(file)}: ${messageOf(e)}`))
     }
-    const location = await openLocation(
-      'import',
-      spec,
-      { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') },
-      io.env ?? process.env,
-      true,
-    )
+    const location = await openLocationOf('import', spec, a, io, true)
     if (E.isLeft(location)) return location
     const { storage, display } = location.right
     try {

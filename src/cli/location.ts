@@ -3,8 +3,10 @@ import { resolve } from 'node:path'
 import { fsStorage } from '../storage/fs.js'
 import { s3Storage, type S3StorageOptions } from '../storage/s3.js'
 import type { Storage } from '../storage/storage.js'
+import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
 import { inputError, messageOf, usageError, type CliError } from './errors.js'
 import { kindOf } from './files.js'
+import type { CliIO } from './io.js'
 
 /** The flags every command that opens a checkpoint folder accepts. */
 export const locationFlags = {
@@ -111,3 +113,19 @@ export const openLocation = async (
     )
   return E.right({ storage: fsStorage(resolve(spec), writable ? {} : { sweepOnOpen: false, fsync: false }), display: spec })
 }
+
+/** {@link openLocation} for the location `spec` of a command's line, with its `locationFlags` and the environment. */
+export const openLocationOf = (
+  command: string,
+  spec: string,
+  a: ParsedArgs,
+  io: CliIO,
+  writable = false,
+): Promise<E.Either<CliError, Location>> =>
+  openLocation(
+    command,
+    spec,
+    { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') },
+    io.env ?? process.env,
+    writable,
+  )

@@ -8,7 +8,7 @@ import { defineCommand, type Command } from './command.js'
 import { usageError, type CliError } from './errors.js'
 import { asCliError, readIndex } from './index-reader.js'
 import { EXIT, type CliIO } from './io.js'
-import { locationFlags, locationHelp, openLocation } from './location.js'
+import { locationFlags, locationHelp, openLocationOf } from './location.js'
 import { escapeLines, formatBytes, jsonMetrics, jsonNumber, metricsText, table, toJson } from './render.js'
 
 const help = `Usage: ckpt ls LOCATION [options]
@@ -79,12 +79,7 @@ export const lsCommand: Command = defineCommand({
       return E.left(usageError('ls', `--mode: got ${JSON.stringify(mode)}; expected min or max`))
     const monitor = stringFlag(a, 'monitor')
     if (monitor === '') return E.left(usageError('ls', '--monitor: expected a metric name'))
-    const location = await openLocation(
-      'ls',
-      a.positionals[0]!,
-      { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') },
-      io.env ?? process.env,
-    )
+    const location = await openLocationOf('ls', a.positionals[0]!, a, io)
     if (E.isLeft(location)) return location
     let doc: IndexDoc
     let rebuilt: string | null

@@ -1,12 +1,12 @@
 import * as E from '#fp-ts/Either.js'
 import { checkpointFiles } from '../checkpointer/blocks.js'
 import { INDEX_KEY, verifyEntry } from '../checkpointer/index.js'
-import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
+import { boolFlag, type ParsedArgs } from './args.js'
 import { defineCommand, type Command } from './command.js'
 import { messageOf, type CliError } from './errors.js'
 import { asCliError, readIndex } from './index-reader.js'
 import { EXIT, type CliIO } from './io.js'
-import { locationFlags, locationHelp, openLocation } from './location.js'
+import { locationFlags, locationHelp, openLocationOf } from './location.js'
 import { escapeLines, escapeText, formatBytes, toJson } from './render.js'
 
 const help = `Usage: ckpt verify LOCATION [options]
@@ -38,12 +38,7 @@ export const verifyCommand: Command = defineCommand({
   positionals: { min: 1, max: 1, names: 'LOCATION (a folder or s3://BUCKET/PREFIX)' },
   async run(a: ParsedArgs, io: CliIO): Promise<E.Either<CliError, number>> {
     const json = boolFlag(a, 'json')
-    const location = await openLocation(
-      'verify',
-      a.positionals[0]!,
-      { endpoint: stringFlag(a, 'endpoint'), region: stringFlag(a, 'region'), pathStyle: boolFlag(a, 'path-style') },
-      io.env ?? process.env,
-    )
+    const location = await openLocationOf('verify', a.positionals[0]!, a, io)
     if (E.isLeft(location)) return location
     const { storage, display } = location.right
     try {

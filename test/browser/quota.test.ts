@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest'
 import type { PageAdapters } from './pages/adapters.js'
-import { chromiumFor, openTestPage } from './support/session.js'
+import { openAdaptersPage } from './support/adapters-page.js'
+import { chromiumFor } from './support/session.js'
 
 // A quota too small for the second write: the origin's quota set through the DevTools protocol, as a full disk would be.
 const browser = await chromiumFor('browser storage quota')
@@ -9,9 +10,8 @@ const MiB = 1024 * 1024
 if (browser !== null) {
   for (const adapter of ['indexedDbStorage', 'opfsStorage'] as const) {
     it(`${adapter}: a write past the origin's quota fails with QuotaExceeded, and the objects stored before stay whole`, async () => {
-      const { page, origin, close } = await openTestPage(browser, new URL('./pages/adapters.ts', import.meta.url), { waitForTests: false })
+      const { page, origin, close } = await openAdaptersPage(browser)
       try {
-        await page.waitForFunction(() => 'ckpt' in globalThis)
         const cdp = await page.context().newCDPSession(page)
         await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 8 * MiB })
         const outcome = await page.evaluate(

@@ -1,30 +1,17 @@
-import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { createCheckpointer, exportRun } from '../../src/checkpointer/index.js'
 import { fsStorage } from '../../src/storage/fs.js'
-import { quiet, repoRoot, tempDir, type CliResult } from './support.js'
+import { quiet, spawnCli, tempDir, type CliResult } from './support.js'
 
 const t = tempDir('ckpt-cli-export-full-')
 afterAll(t.cleanup)
 
 /** `ckpt argv` in a child that may write files of at most `kib` KiB: a write across that limit is cut short, as on a full disk. */
 const ckptLimited = (argv: ReadonlyArray<string>, kib: number): Promise<CliResult> =>
-  new Promise((resolve, reject) => {
-    // SIGXFSZ ignored (inherited through exec): the short write and then EFBIG, instead of a killed process.
-    const script = `trap '' XFSZ; ulimit -f ${kib}; exec "$0" --import tsx "$@"`
-    const child = spawn('bash', ['-c', script, process.execPath, join(repoRoot, 'src', 'cli', 'main.ts'), ...argv], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
-  })
+  // SIGXFSZ ignored (inherited through exec): the short write and then EFBIG, instead of a killed process.
+  spawnCli(argv, { launcher: ['bash', '-c', `trap '' XFSZ; ulimit -f ${kib}; exec "$@"`, 'bash'] })
 
 /** A folder of one checkpoint whose archive is an odd number of 512-byte blocks (so its size less one block is whole KiB). */
 const oddRun = async (): Promise<{ dir: string; size: number }> => {

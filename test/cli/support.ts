@@ -23,14 +23,18 @@ export const ckpt = async (argv: ReadonlyArray<string>, env: Record<string, stri
   return { code, stdout, stderr }
 }
 
-/** Runs a real `node --import tsx src/cli/main.ts argv` process (or another script) and collects its output. */
+/**
+ * Runs a real `node --import tsx src/cli/main.ts argv` process (or another script) and collects its output. With
+ * `launcher`, node is started through that command line (such as a shell that sets limits first).
+ */
 export const spawnCli = (
   argv: ReadonlyArray<string>,
-  options: { env?: Record<string, string>; script?: string[] } = {},
+  options: { env?: Record<string, string>; script?: string[]; launcher?: readonly [string, ...string[]] } = {},
 ): Promise<CliResult> =>
   new Promise((resolve, reject) => {
-    const args = options.script ?? ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts')]
-    const child = spawn(process.execPath, [...args, ...argv], {
+    const args = [process.execPath, ...(options.script ?? ['--import', 'tsx', join(repoRoot, 'src', 'cli', 'main.ts')]), ...argv]
+    const [command, ...launcherArgs] = options.launcher ?? [args.shift()!]
+    const child = spawn(command, [...launcherArgs, ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
