@@ -29,8 +29,8 @@ export const drawChart = (svg: HTMLElement, points: ReadonlyArray<Point>, resume
     const [cx, cy] = [x(p.epoch), y(p.valLoss)]
     const mark =
       p.saved !== null
-        ? `<path class="save" d="M${cx},${cy - 7}l6,10h-12z" fill="${COLORS.save}"><title>epoch ${p.epoch + 1}: saved ${escape(p.saved)}</title></path>`
-        : `<circle class="skip" cx="${cx}" cy="${cy}" r="5" fill="#fff" stroke="${COLORS.skip}" stroke-width="2"><title>epoch ${p.epoch + 1}: skipped (no improvement)</title></circle>`
+        ? `<path class="save" data-epoch="${p.epoch}" d="M${cx},${cy - 7}l6,10h-12z" fill="${COLORS.save}"><title>epoch ${p.epoch + 1}: saved ${escape(p.saved)}</title></path>`
+        : `<circle class="skip" data-epoch="${p.epoch}" cx="${cx}" cy="${cy}" r="5" fill="#fff" stroke="${COLORS.skip}" stroke-width="2"><title>epoch ${p.epoch + 1}: skipped (no improvement)</title></circle>`
     const deletions = p.deleted.map((d) => {
       const at = points.find((q) => q.epoch === d.epoch)
       const [dx, dy] = at === undefined ? [cx, TOP + 8] : [x(at.epoch), y(at.valLoss) + 12]

@@ -46,6 +46,19 @@ const showKept = async (): Promise<void> => {
   $('kept').innerHTML = rows.join('')
 }
 
+/**
+ * The point of a checkpoint's own epoch, from its index entry: for a reload between the checkpoint's commit and the
+ * page storing that epoch's point. Retention deleted then what the chart saved before and the index no longer has.
+ */
+const pointOf = (entry: Entry, history: History, kept: ReadonlyArray<Entry>): Point => {
+  const now = new Set(kept.map((e) => e.path))
+  const marked = new Set(history.points.flatMap((p) => p.deleted.map((d) => d.path)))
+  const deleted = history.points.flatMap((p) =>
+    p.saved === null || now.has(p.saved) || marked.has(p.saved) ? [] : [{ path: p.saved, epoch: p.epoch }],
+  )
+  return { epoch: entry.epoch, loss: entry.metrics['loss'] ?? NaN, valLoss: entry.metrics['val_loss'] ?? NaN, saved: entry.path, deleted }
+}
+
 /** The same data on every load; the noise makes val_loss level off, so that later epochs are skipped. */
 const dataset = () => syntheticRegression(2048, 16, 0.6)
 
@@ -100,6 +113,8 @@ const train = async (): Promise<void> => {
     initialEpoch = restored.initialEpoch
     // Epochs after the checkpoint are trained again: their points go.
     history.points = history.points.filter((p) => p.epoch < initialEpoch)
+    if (!history.points.some((p) => p.epoch === restored.entry.epoch))
+      history.points.push(pointOf(restored.entry, history, await keptFromIndexedDb()))
     history.resumedAt.push(initialEpoch)
     saveHistory(history)
     $('resumed').textContent =
