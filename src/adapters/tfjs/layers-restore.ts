@@ -99,12 +99,13 @@ const tensorOn = (spec: tf.io.WeightsManifestEntry, bytes: Uint8Array): tf.Tenso
 /**
  * On wasm, copies a weight's bytes over its variable's own memory in the heap (the zeros it was built with), so the
  * heap never holds a second copy of it. Not for a variable with a constraint: tfjs applies it on `write`, and so
- * does the tensor path.
+ * does the tensor path. Not for memory the variable shares (weights set from another model's `getWeights()`, a
+ * clone kept by the caller): that tensor would change too, so the variable gets a tensor of its own.
  */
 const fillInPlace = (heap: WasmHeap | null, v: tfl.LayerVariable, bytes: Uint8Array): boolean => {
   if (heap === null || v.constraint != null) return false
   const info = heap.dataIdMap.get(v.read().dataId)
-  if (info === undefined) return false
+  if (info === undefined || info.refCount !== 1) return false
   heap.wasm.HEAPU8.set(bytes, info.memoryOffset)
   return true
 }
