@@ -104,13 +104,22 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
   /**
    * Moves the temp file over `name`, making its modification time later than the current file's: etags are
    * time and size, so a new version must not share the old one's time. A temp file not later (written in the
-   * same millisecond, or before a concurrent commit) is copied once the clock has moved on.
+   * same millisecond, or before a concurrent commit) is copied once the clock has moved on. `temps` gets the name
+   * of the copy, for the caller's cleanup.
    */
-  const commit = async (folder: FsDirectoryHandle, temp: FsFileHandle, name: string, current: File | null, key: string): Promise<File> => {
+  const commit = async (
+    folder: FsDirectoryHandle,
+    temp: FsFileHandle,
+    name: string,
+    current: File | null,
+    temps: string[],
+    key: string,
+  ): Promise<File> => {
     let source = temp
     if (current !== null && (await temp.getFile()).lastModified <= current.lastModified) {
       while (Date.now() <= current.lastModified) await new Promise((resolve) => setTimeout(resolve, 1))
       source = await folder.getFileHandle(tempName(), { create: true })
+      temps.push(source.name)
       await writeInto(source, key, await temp.getFile())
       await folder.removeEntry(temp.name)
     }
@@ -145,16 +154,19 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
           }
         }
         const { folder, temp } = await place()
+        // The temp files this write made, by the names they were made with: a handle moved into place takes the
+        // key's name, and removing by it would remove the object just committed.
+        const temps = [temp.name]
         try {
           await writeInto(temp, k, data)
           return await locked(k, async () => {
             const current = await orNull(async () => (await folder.getFileHandle(name)).getFile())
             if (current === null && (await orNull(() => folder.getDirectoryHandle(name))) !== null) fail(folderConflict(k))
             checkCondition(k, current === null ? undefined : etagOf(current), writeOptions)
-            return infoOf(await commit(folder, temp, name, current, k))
+            return infoOf(await commit(folder, temp, name, current, temps, k))
           })
         } catch (e) {
-          await folder.removeEntry(temp.name).catch(() => undefined)
+          await Promise.all(temps.map((t) => folder.removeEntry(t).catch(() => undefined)))
           throw e
         }
       }),
