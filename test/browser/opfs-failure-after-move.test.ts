@@ -14,8 +14,8 @@ if (browser !== null) {
       interface Handle {
         readonly kind: string
         readonly name: string
-        move(...args: unknown[]): Promise<void>
-        getFile(): Promise<unknown>
+        move: (this: Handle, ...args: unknown[]) => Promise<void>
+        getFile: (this: Handle) => Promise<unknown>
         values(): AsyncIterable<Handle>
         getDirectoryHandle(name: string): Promise<Handle>
       }
