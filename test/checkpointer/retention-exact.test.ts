@@ -23,6 +23,12 @@ const run = async (storage: Storage, options: Record<string, unknown>, values: R
 }
 
 describe('Checkpointer: keepLatest and keepBest false', () => {
+  it('rejects a flag that is not a boolean, naming the option, the value and what is accepted', async () => {
+    await expect(
+      createCheckpointer({ storage: memoryStorage(), filepath: 'k/e.safetensors', keepLatest: 0 as unknown as boolean }),
+    ).rejects.toMatchObject({ _tag: 'ConfigError', option: 'keepLatest', message: 'keepLatest: got 0; expected true or false' })
+  })
+
   for (const async of [false, true])
     it(`saveTopK 2 keeps exactly Lightning's set on storage, across reopens${async ? ' (async saves)' : ''}`, async () => {
       // Lightning (min): epochs 0,1 enter; 2 (0) evicts the older 0.25 (epoch 0); NaN only ties the worst; 0.1 evicts epoch 1.
