@@ -1,6 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import * as t from '#io-ts'
-import { PositiveFinite, PositiveInt, isPlainObject, refined } from './codecs.js'
+import { PositiveFinite, PositiveInt, isPlainObject, refined, type Named } from './codecs.js'
 import { configError, configIssue, type ConfigError, type ConfigIssue } from './errors.js'
 
 /**
@@ -23,8 +22,8 @@ const TopK = refined(
   (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= -1,
 )
 
-/** io-ts codecs of each retention option, by name. */
-export const retentionCodecs: { readonly [K in keyof Required<RetentionOptions>]: t.Type<number, number, unknown> } = {
+/** The check of each retention option, by name. */
+export const retentionCodecs: { readonly [K in keyof Required<RetentionOptions>]: Named<number> } = {
   saveTopK: TopK,
   maxToKeep: PositiveInt,
   keepPeriod: PositiveInt,
@@ -38,9 +37,9 @@ export const collectRetention = (input: Record<string, unknown>, issues: ConfigI
   const out = Object.create(null) as Record<string, number>
   for (const key of retentionKeys) {
     if (!(key in input) || input[key] === undefined) continue
-    const r = retentionCodecs[key].decode(input[key])
-    if (E.isLeft(r)) issues.push(configIssue(key, input[key], retentionCodecs[key].name))
-    else out[key] = r.right
+    const value = input[key]
+    if (!retentionCodecs[key].is(value)) issues.push(configIssue(key, value, retentionCodecs[key].name))
+    else out[key] = value
   }
   return out
 }
