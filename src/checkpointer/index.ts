@@ -11,7 +11,7 @@ export {
   type Which,
 } from './checkpointer.js'
 export { CheckpointFailure, type CheckpointError } from './errors.js'
-export { INDEX_KEY, decodeIndex, encodeIndex, type Entry, type FileRecord, type IndexDoc } from './index-file.js'
+export { INDEX_KEY, encodeIndex, type Entry, type FileRecord, type IndexDoc } from './index-file.js'
 export { loadIndex } from './index-store.js'
 export { safetensorsSerializer, type SafetensorsSerializerOptions } from './safetensors-serializer.js'
 export { readShardedSafetensors, type ShardedSafetensors } from './read-sharded.js'
