@@ -22,6 +22,10 @@ export type FileRecord =
   | { readonly key: string; readonly size: number; readonly sha256: string }
   | { readonly key: string; readonly size: number; readonly blocks: { readonly size: number; readonly sha256: string } }
 
+/** A file record checked block by block. */
+export type BlockRecord = Extract<FileRecord, { readonly blocks: unknown }>
+export const isBlockRecord = (r: FileRecord): r is BlockRecord => 'blocks' in r
+
 /** One checkpoint of the index. The schema (io-ts, `EntryCodec`) is in index-schema.ts; fast-entries.ts checks it by hand. */
 export type Entry = {
   /** The artifact's path, as the template rendered it. */

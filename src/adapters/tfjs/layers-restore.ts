@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
-import { isBlockRecord } from '../../checkpointer/artifact-reader.js'
+import { isBlockRecord } from '../../checkpointer/index-file.js'
 import type { ArtifactReader } from '../../checkpointer/serializer.js'
 import { allocate } from '../../storage/data.js'
 import type { ByteRange } from '../../storage/storage.js'

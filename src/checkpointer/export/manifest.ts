@@ -1,8 +1,7 @@
 import * as E from '#fp-ts/Either.js'
 import type { Ranking } from '../../policy/index.js'
-import { isBlockRecord } from '../artifact-reader.js'
 import { blockCount, blockListKey, DIGEST_BYTES, isBlockListKey } from '../blocks.js'
-import { emptyIndex, encodeIndex, type Entry, type FileRecord } from '../index-file.js'
+import { emptyIndex, encodeIndex, isBlockRecord, type Entry, type FileRecord } from '../index-file.js'
 import { decodeIndex } from '../index-schema.js'
 import { invalidArchive, type InvalidArchive } from './archive-errors.js'
 
