@@ -157,8 +157,8 @@ const Shell = {
   policyState: t.unknown,
 }
 /** The index file's fields other than the entries, which are checked apart (fast, see fast-entries.ts), by version. */
-const V1ShellCodec = t.intersection([t.type({ ...Shell, version: t.literal(1) }), t.partial({ ranking: RankingCodec })])
-const V2ShellCodec = t.intersection([
+export const V1ShellCodec = t.intersection([t.type({ ...Shell, version: t.literal(1) }), t.partial({ ranking: RankingCodec })])
+export const V2ShellCodec = t.intersection([
   t.type({
     ...Shell,
     version: t.union([t.literal(2), t.literal(INDEX_VERSION)]),
