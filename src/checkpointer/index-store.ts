@@ -10,6 +10,7 @@ import {
   MAX_INDEX_DEPTH,
   type Entry,
   type IndexDoc,
+  type IndexHead,
   type SegmentRef,
 } from './index-file.js'
 import { INDEX_KEY, MAX_SEQ, SEGMENT_PREFIX, segmentSeq } from './index-keys.js'
@@ -37,6 +38,12 @@ const fail = (error: CheckpointError): never => {
 
 /** io-ts and the index's schema, imported only to word why an index or segment fails the hand check. */
 const schema = () => import('./index-schema.js')
+
+/** An index file's bytes decoded: checked by hand, and where that fails, by io-ts (imported then), which words why. */
+export const decodeIndexBytes = async (bytes: Uint8Array, key: string): Promise<E.Either<CheckpointError, IndexHead>> => {
+  const checked = checkIndex(bytes, key)
+  return isUnchecked(checked) ? (await schema()).decodeIndex(bytes, key) : checked
+}
 
 const loaded = (state: IndexState, etag: string | null): LoadedIndex => ({
   get doc() {
@@ -113,8 +120,7 @@ export const loadIndex = async (storage: Storage, key = INDEX_KEY, known: Readon
       if (asStorageError(e)?._tag === 'NotFound') return null
       return fail(storageFailure(e, `cannot read the index "${key}"`, key))
     }
-    const checked = checkIndex(bytes, key)
-    const decoded = isUnchecked(checked) ? (await schema()).decodeIndex(bytes, key) : checked
+    const decoded = await decodeIndexBytes(bytes, key)
     if (decoded._tag === 'Left') return fail(decoded.left)
     const head = decoded.right
     const segments: Segment[] = []
