@@ -91,7 +91,9 @@ export const bundleForBrowser = ({
  * What a page loads up front for the package entries `names`, and what it loads later: the entries bundled
  * together with code splitting (minified ESM, the peers external, h5wasm a chunk of its own), then the entry
  * chunk plus every chunk it imports statically, transitively (the metafile's `import-statement` imports), as
- * `upFront`; every other chunk, fetched only by a dynamic `import()` (a Keras call, an export, ...), as `lazy`.
+ * `upFront`; every other chunk, fetched only by a dynamic `import()` (a Keras call, an export, ...), as `lazy`; and
+ * each module a dynamic `import()` loads, with the bytes its first import fetches (its chunk and the lazy chunks that
+ * imports statically; chunks shared with another such module count for each), as `lazyEntries`.
  * Sizes are the minified bytes esbuild writes; `inputs` are the source files of each chunk.
  */
 export const splitBundle = async (names, fromDist = false) => {
@@ -109,5 +111,15 @@ export const splitBundle = async (names, fromDist = false) => {
   visit(entry[0])
   const first = outputs.filter(([path]) => upFront.has(path)).map(chunk)
   const lazy = outputs.filter(([path]) => !upFront.has(path)).map(chunk)
-  return { metafile, entry: entry[0], upFront: first, upFrontBytes: first.reduce((n, c) => n + c.bytes, 0), lazy }
+  // Each dynamic import's target, and what its first import fetches: its chunk and the lazy chunks it imports statically.
+  const fetches = (path, seen = new Set()) => {
+    if (seen.has(path) || upFront.has(path)) return seen
+    seen.add(path)
+    for (const i of metafile.outputs[path].imports) if (i.kind === 'import-statement' && i.path in metafile.outputs) fetches(i.path, seen)
+    return seen
+  }
+  const lazyEntries = outputs
+    .filter(([path, o]) => !upFront.has(path) && o.entryPoint !== undefined)
+    .map(([path, o]) => ({ module: o.entryPoint, bytes: [...fetches(path)].reduce((n, p) => n + metafile.outputs[p].bytes, 0) }))
+  return { metafile, entry: entry[0], upFront: first, upFrontBytes: first.reduce((n, c) => n + c.bytes, 0), lazy, lazyEntries }
 }

@@ -84,6 +84,7 @@ if (args.has('--json')) {
     upFront: split.upFrontBytes,
     upFrontChunks: split.upFront.map(chunkRow),
     lazy: split.lazy.map(chunkRow),
+    lazyEntries: split.lazyEntries,
   }
   console.log(JSON.stringify({ from: base, external, rows, browser }, null, 2))
 } else {
@@ -100,6 +101,8 @@ if (args.has('--json')) {
   console.log(`\n${budgetRow} with --splitting (h5wasm bundled, in a chunk of its own):`)
   console.log(`up front ${kb(split.upFrontBytes).trim()} in ${split.upFront.length} chunk(s)`)
   for (const c of split.lazy.map(chunkRow)) console.log(`  lazy ${c.file.padEnd(28)} ${kb(c.bytes)}  (${c.files} files of ckpt)`)
+  console.log('what the first import of each lazily loaded module fetches (its chunk and the lazy chunks it imports):')
+  for (const e of split.lazyEntries) console.log(`  ${e.module.replace(/^.*node_modules\//, '').padEnd(46)} ${kb(e.bytes)}`)
   const measured = split.upFrontBytes
   console.log(
     `budget: ${budgetRow} up front ${kb(measured).trim()} of ${kb(BUDGET).trim()}: ${measured <= BUDGET ? 'holds' : `over by ${kb(measured - BUDGET).trim()}`}`,

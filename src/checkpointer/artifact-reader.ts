@@ -6,14 +6,10 @@ import { hashInto, sha256, sha256Text } from './checksum.js'
 import { CheckpointFailure, fail, isCorruption, storageFailure } from './errors.js'
 import { blockDigester, type BlockHasher } from './hashing/block-hasher.js'
 import { defaultHasher } from '#platform/block-hasher.js'
-import type { Entry, FileRecord } from './index-file.js'
+import { isBlockRecord, type BlockRecord, type Entry, type FileRecord } from './index-file.js'
 import { BlockMismatch, readCheckedRanges } from './ranged-read.js'
 import { readAhead } from './read-ahead.js'
 import type { ArtifactReader } from './serializer.js'
-
-/** A file record checked block by block. */
-export type BlockRecord = Extract<FileRecord, { readonly blocks: unknown }>
-export const isBlockRecord = (r: FileRecord): r is BlockRecord => 'blocks' in r
 
 /** Bytes handed to the hasher and not yet hashed, in a streamed read, before reading waits. */
 const STREAM_PENDING_BYTES = 64 << 20

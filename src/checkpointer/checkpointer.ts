@@ -21,8 +21,8 @@ import { currentDoc, currentView, type Folder } from './folder.js'
 import { emptyIndex, type Entry } from './index-file.js'
 import { indexWriter, loadIndex, rebuildIndex } from './index-store.js'
 import { decodeCheckpointerOptions, type CheckpointerConfig, type CheckpointerOptions } from './options.js'
+import { readCode } from './read-load.js'
 import { recover } from './recovery.js'
-import { restoreFrom, rewoundState } from './restore.js'
 import { safetensorsSerializer } from './safetensors-serializer.js'
 import { saveQueue } from './save-queue.js'
 import { acquireWriterLock, type WriterLock } from './writer-lock.js'
@@ -228,6 +228,7 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
   const restore = async (which: Which = 'latest', options?: RestoreOptions): Promise<Restored<R>> => {
     const tensors = tensorsOption(options)
     await queue.settle()
+    const { restoreFrom, rewoundState } = await readCode()
     const read = await restoreFrom(folder, currentDoc(folder).checkpoints, which, ranking, tensors)
     // Passing over corrupt newer checkpoints rewinds training to this one: so does the policy.
     const rewound = rewoundState(read, which, (u) => decodePolicyState(u, trigger))

@@ -1,12 +1,12 @@
 import { hasRetentionRule, retain, type PolicyState, type Ranking, type RetentionOptions, type Save } from '../policy/index.js'
 import { recordingWriter } from './artifact-writer.js'
-import { verifyEntry } from './artifact-reader.js'
 import { entryOf, inSaveOrder } from './entries.js'
 import { fail, storageFailure } from './errors.js'
 import { currentView, removeFiles, sweepRemoving, type Folder } from './folder.js'
 import type { IndexChange, IndexView } from './index-state.js'
 import type { Entry } from './index-file.js'
 import type { SaveQueue } from './save-queue.js'
+import { readCode } from './read-load.js'
 import { freePath } from './version-counter.js'
 
 const anyOf = async (keys: ReadonlyArray<string>, f: (k: string) => Promise<boolean>): Promise<boolean> => {
@@ -34,7 +34,8 @@ const settleFailedOverwrite = async (
 ): Promise<void> => {
   const path = replaced.path
   try {
-    const back = (await verifyEntry(folder.storage, replaced)) === null ? replaced : written !== null ? written.entry : null
+    const back =
+      (await (await readCode()).verifyEntry(folder.storage, replaced)) === null ? replaced : written !== null ? written.entry : null
     if (back === null) return
     await folder.index.update(
       (v) => ({

@@ -4,22 +4,22 @@ import { isFileKey } from './index-keys.js'
 /*
  * Index entries checked and encoded by hand, with exactly the rules of `EntryCodec` (index-file.ts): io-ts takes
  * about 5 µs an entry, which is most of opening an index of 100,000. On a failure the caller runs io-ts over the
- * same values for its error message, so the messages stay io-ts's.
+ * same values for its error message (index-schema.ts, loaded then only), so the messages stay io-ts's.
  */
 
 const SHA256 = /^sha256:[0-9a-f]{64}$/
 
 type Json = Record<string, unknown>
 
-const isRecord = (u: unknown): u is Json => typeof u === 'object' && u !== null && !Array.isArray(u)
+export const isRecord = (u: unknown): u is Json => typeof u === 'object' && u !== null && !Array.isArray(u)
 
-const isNonNegativeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
+export const isNonNegativeInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0
 
 /** `JsonNumber`: a number, or NaN and the infinities as the strings JSON needs; undefined for anything else. */
 const jsonNumber = (v: unknown): number | undefined =>
   typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : undefined
 
-const isSha256 = (v: unknown): boolean => typeof v === 'string' && SHA256.test(v)
+export const isSha256 = (v: unknown): v is string => typeof v === 'string' && SHA256.test(v)
 
 /**
  * The rules across a file record's fields: a whole-file SHA-256 or blocks, not both; blocks within their bounds, at

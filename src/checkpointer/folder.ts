@@ -1,10 +1,10 @@
 import type { Storage } from '../storage/storage.js'
 import { fail, storageFailure } from './errors.js'
 import { asStorageError } from '../storage/errors.js'
-import { matchesRecord } from './artifact-reader.js'
 import type { Entry, FileRecord, IndexDoc } from './index-file.js'
 import type { IndexWriter } from './index-store.js'
 import { emptyState, type IndexView } from './index-state.js'
+import { readCode } from './read-load.js'
 import type { Serializer } from './serializer.js'
 
 /** One checkpoint folder as the Checkpointer's parts share it: the storage, the serializer and the index. */
@@ -30,7 +30,7 @@ export const currentDoc = (folder: Folder<unknown, unknown>): IndexDoc => curren
 
 /** Whether the file at `record.key` is still the one ckpt wrote: its size as `stat` gave it, then as recorded. */
 const stillOurs = async (storage: Storage, record: FileRecord, size: number): Promise<boolean> =>
-  size === record.size && (await matchesRecord(storage, record))
+  size === record.size && (await (await readCode()).matchesRecord(storage, record))
 
 /**
  * Deletes the files of `entries` that `inUse` does not keep. Only what ckpt wrote: a file whose size or checksum is

@@ -1,7 +1,7 @@
 import { createSha256 } from '#platform/sha256.js'
 import * as E from '#fp-ts/Either.js'
-import { encodeEntry } from './fast-entries.js'
-import { decodeEntryList, MAX_POLICY_STATE_DEPTH, preview, utf8Text, type Entry, type SegmentRef } from './index-file.js'
+import { checkEntries, encodeEntry } from './fast-entries.js'
+import { MAX_POLICY_STATE_DEPTH, preview, unchecked, utf8Text, type Entry, type SegmentRef, type Unchecked } from './index-file.js'
 import { SEGMENT_PREFIX } from './index-keys.js'
 
 /*
@@ -123,12 +123,19 @@ export const tooDeep = (entries: ReadonlyArray<Entry>): readonly [number, string
 export const tooDeepMessage = ([i, field]: readonly [number, string]): string =>
   `has ${field === 'policyState' ? 'a policy state' : `a field ${preview(field)}`} nested more than ${MAX_POLICY_STATE_DEPTH} deep (checkpoints.${i}.${field})`
 
+/** A segment of checked entries, or why not: one of its entries nests too deep. */
+export const segmentOf = (ref: SegmentRef, drops: ReadonlyArray<string>, adds: ReadonlyArray<Entry>): E.Either<string, Segment> => {
+  const deep = tooDeep(adds)
+  return deep !== null ? E.left(tooDeepMessage(deep)) : E.right({ ref, drops, adds })
+}
+
 /**
- * Checks a segment's bytes against its reference (size, SHA-256) and decodes them. Left is why not, worded to
- * follow the segment's key. `JSON.parse` copes with any depth and the checks here do not recurse, except over
- * policy states, bounded as in the index file.
+ * Checks a segment's bytes against its reference (size, SHA-256) and decodes them, its entries checked by hand
+ * (fast-entries.ts). Left is why not, worded to follow the segment's key; `Unchecked` where an entry fails the check
+ * (`decodeSegment`, index-schema.ts, then runs io-ts over them, which decides and words the error). `JSON.parse`
+ * copes with any depth and the checks here do not recurse, except over policy states, bounded as in the index file.
  */
-export const decodeSegment = (ref: SegmentRef, bytes: Uint8Array): E.Either<string, Segment> => {
+export const checkSegment = (ref: SegmentRef, bytes: Uint8Array): E.Either<string, Segment> | Unchecked => {
   if (bytes.length !== ref.size)
     return E.left(`has ${bytes.length}${bytes.length > ref.size ? ' or more' : ''} bytes, not the ${ref.size} recorded`)
   if (sha256Of(bytes) !== ref.sha256) return E.left(`does not have the SHA-256 recorded (${ref.sha256})`)
@@ -146,9 +153,7 @@ export const decodeSegment = (ref: SegmentRef, bytes: Uint8Array): E.Either<stri
   if (!Array.isArray(doc.drops) || !doc.drops.every((p) => typeof p === 'string'))
     return E.left(`has drops that are not a list of paths (got ${preview(doc.drops)})`)
   if (!Array.isArray(doc.checkpoints)) return E.left(`has checkpoints that are not a list (got ${preview(doc.checkpoints)})`)
-  const adds = decodeEntryList(doc.checkpoints, 'checkpoints')
-  if (E.isLeft(adds)) return E.left(`does not match the segment schema (${adds.left})`)
-  const deep = tooDeep(adds.right)
-  if (deep !== null) return E.left(tooDeepMessage(deep))
-  return E.right({ ref, drops: doc.drops, adds: adds.right })
+  const adds = checkEntries(doc.checkpoints)
+  if (typeof adds === 'number') return unchecked(json)
+  return segmentOf(ref, doc.drops, adds as ReadonlyArray<Entry>)
 }

@@ -2,9 +2,19 @@ import * as E from '#fp-ts/Either.js'
 import type { Storage } from '../storage/storage.js'
 import { asStorageError } from '../storage/errors.js'
 import { CheckpointFailure, storageFailure, type CheckpointError } from './errors.js'
-import { decodeIndex, emptyIndex, encodeIndex, MAX_INDEX_DEPTH, type Entry, type IndexDoc, type SegmentRef } from './index-file.js'
+import {
+  checkIndex,
+  emptyIndex,
+  encodeIndex,
+  isUnchecked,
+  MAX_INDEX_DEPTH,
+  type Entry,
+  type IndexDoc,
+  type IndexHead,
+  type SegmentRef,
+} from './index-file.js'
 import { INDEX_KEY, MAX_SEQ, SEGMENT_PREFIX, segmentSeq } from './index-keys.js'
-import { decodeSegment, type Segment } from './index-segment.js'
+import { checkSegment, type Segment } from './index-segment.js'
 import { segmentStream } from './index-segment-stream.js'
 import { readAhead, type ReadAhead } from './read-ahead.js'
 import { emptyState, indexState, type IndexChange, type IndexState, type IndexView } from './index-state.js'
@@ -24,6 +34,15 @@ export interface LoadedIndex {
 
 const fail = (error: CheckpointError): never => {
   throw new CheckpointFailure(error)
+}
+
+/** io-ts and the index's schema, imported only to word why an index or segment fails the hand check. */
+const schema = () => import('./index-schema.js')
+
+/** An index file's bytes decoded: checked by hand, and where that fails, by io-ts (imported then), which words why. */
+export const decodeIndexBytes = async (bytes: Uint8Array, key: string): Promise<E.Either<CheckpointError, IndexHead>> => {
+  const checked = checkIndex(bytes, key)
+  return isUnchecked(checked) ? (await schema()).decodeIndex(bytes, key) : checked
 }
 
 const loaded = (state: IndexState, etag: string | null): LoadedIndex => ({
@@ -61,7 +80,8 @@ const streamSegment = async (storage: Storage, ref: SegmentRef): Promise<E.Eithe
 
 /**
  * A segment read and checked, or why not (missing, another size, another checksum, not a segment). Streamed first;
- * one that does not check that way is read again whole, and `decodeSegment` decides and words why.
+ * one that does not check that way is read again whole, and checked (`checkSegment`, then `decodeSegment` where that
+ * fails) to decide and word why.
  */
 const readSegment = async (storage: Storage, ref: SegmentRef): Promise<E.Either<string, Segment>> => {
   const streamed = await streamSegment(storage, ref)
@@ -74,7 +94,8 @@ const readSegment = async (storage: Storage, ref: SegmentRef): Promise<E.Either<
     if (asStorageError(e)?._tag === 'NotFound') return E.left('is missing')
     return fail(storageFailure(e, `cannot read the index segment "${ref.key}"`, ref.key))
   }
-  return decodeSegment(ref, bytes)
+  const checked = checkSegment(ref, bytes)
+  return isUnchecked(checked) ? (await schema()).decodeSegment(ref, bytes) : checked
 }
 
 /**
@@ -99,7 +120,7 @@ export const loadIndex = async (storage: Storage, key = INDEX_KEY, known: Readon
       if (asStorageError(e)?._tag === 'NotFound') return null
       return fail(storageFailure(e, `cannot read the index "${key}"`, key))
     }
-    const decoded = decodeIndex(bytes, key)
+    const decoded = await decodeIndexBytes(bytes, key)
     if (decoded._tag === 'Left') return fail(decoded.left)
     const head = decoded.right
     const segments: Segment[] = []

@@ -11,14 +11,14 @@ export {
   type Which,
 } from './checkpointer.js'
 export { CheckpointFailure, type CheckpointError } from './errors.js'
-export { INDEX_KEY, decodeIndex, encodeIndex, type Entry, type FileRecord, type IndexDoc } from './index-file.js'
+export { INDEX_KEY, encodeIndex, type Entry, type FileRecord, type IndexDoc } from './index-file.js'
 export { loadIndex } from './index-store.js'
+export { verifyEntry } from './read-load.js'
 export { safetensorsSerializer, type SafetensorsSerializerOptions } from './safetensors-serializer.js'
 export { readShardedSafetensors, type ShardedSafetensors } from './read-sharded.js'
 export type { ShardedSafetensorsError } from './shard-index.js'
 export type { ArtifactReader, ArtifactWriter, CheckpointMeta, ScannedCheckpoint, Serializer, WrittenFile } from './serializer.js'
 export type { CheckpointerOptions, CheckpointerOwnOptions } from './options.js'
-export { verifyEntry } from './artifact-reader.js'
 export {
   exportCheckpoint,
   exportRun,

@@ -1,8 +1,8 @@
-import { verifyEntry } from './artifact-reader.js'
 import { bySaveOrder, entryOf, inSaveOrder } from './entries.js'
 import { currentView, filesOf, removeFiles, type Folder } from './folder.js'
 import type { Entry } from './index-file.js'
 import { sweepSegments } from './index-store.js'
+import { readCode } from './read-load.js'
 
 /**
  * Finishes what a crashed writer left in the index: removals to complete, overwrites to settle, segments no index
@@ -23,6 +23,7 @@ export const recover = async (folder: Folder<unknown, unknown>): Promise<void> =
   await folder.lock()
   const restorable: Entry[] = []
   const unverified: Entry[] = []
+  const { verifyEntry } = await readCode()
   for (const e of current.replacing) {
     if (current.get(e.path) !== undefined) continue
     ;((await verifyEntry(storage, e)) === null ? restorable : unverified).push(e)

@@ -1,14 +1,21 @@
 import * as E from '#fp-ts/Either.js'
 import type { PolicyState, Ranking } from '../policy/index.js'
 import { configError, configIssue } from '../policy/index.js'
-import { isBlockRecord, verifyEntry } from './artifact-reader.js'
+import { verifyEntry } from './artifact-reader.js'
 import { BLOCK_BYTES } from './blocks.js'
 import { restoreCandidates, type Which } from './candidates.js'
 import { fail, isCorruption } from './errors.js'
-import type { Folder } from './folder.js'
-import type { Entry } from './index-file.js'
-import type { ArtifactReader } from './serializer.js'
+import { isBlockRecord, type Entry } from './index-file.js'
+import type { Storage } from '../storage/storage.js'
+import type { ArtifactReader, Serializer } from './serializer.js'
 import { readFirstValid, type VerifiedRead } from './verified-read.js'
+
+/** What a restore reads through: a checkpoint folder's storage and serializer, and where it logs. */
+export interface ReadFolder<R> {
+  readonly storage: Storage
+  readonly serializer: Serializer<unknown, R>
+  readonly log: (line: string) => void
+}
 
 /**
  * Restores `which` from the live `entries` through the one verified read. For `'latest'` and `'best'` a corrupt
@@ -16,7 +23,7 @@ import { readFirstValid, type VerifiedRead } from './verified-read.js'
  * whose `fallback` names the newest valid checkpoint.
  */
 export const restoreFrom = async <R>(
-  folder: Folder<unknown, R>,
+  folder: ReadFolder<R>,
   entries: ReadonlyArray<Entry>,
   which: Which,
   ranking: Ranking,

@@ -1,12 +1,11 @@
 import * as E from '#fp-ts/Either.js'
 import type { Storage } from '../storage/storage.js'
-import { SAFETENSORS_EXTENSION } from '../tensors/shard-plan.js'
+import { SAFETENSORS_EXTENSION, SHARD_NAME } from '../tensors/shard-names.js'
 import { checkpointMetaFromJson } from './checkpoint-meta.js'
 import { digestStream } from './checksum.js'
 import { mapBounded, SCAN_CONCURRENCY } from './map-bounded.js'
 import { readSafetensorsHead } from './safetensors-head.js'
 import type { CheckpointMeta, ScannedCheckpoint } from './serializer.js'
-import { isSingleFile, onePerPath } from './sharded-names.js'
 import { scanShards } from './sharded-safetensors.js'
 
 /**
@@ -58,4 +57,22 @@ const parseMeta = (raw: string): CheckpointMeta | null => {
   } catch {
     return null
   }
+}
+
+/**
+ * Whether the safetensors file at `key`, with header `metadata`, can be a single-file checkpoint: not a shard, which is
+ * found through its index. ckpt writes `"format"` into its shards' metadata only, so a file named as a HF shard
+ * (`-00001-of-00002`) without it is a single file whose filepath looks like a shard's.
+ */
+const isSingleFile = (key: string, metadata: ReadonlyMap<string, string> | null | undefined): boolean =>
+  !SHARD_NAME.test(key) || metadata?.has('format') !== true
+
+/** Single-file and sharded checkpoints found by a scan, one per path: of two at one path (a cut-short overwrite), the newer. */
+const onePerPath = (found: ReadonlyArray<ScannedCheckpoint>): ScannedCheckpoint[] => {
+  const byPath = new Map<string, ScannedCheckpoint>()
+  for (const s of found) {
+    const other = byPath.get(s.path)
+    if (other === undefined || other.meta.time <= s.meta.time) byPath.set(s.path, s)
+  }
+  return [...byPath.values()]
 }

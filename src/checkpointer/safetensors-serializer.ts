@@ -1,12 +1,11 @@
 import * as E from '#fp-ts/Either.js'
-import { decodeSafetensorsStream, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
-import { isBlockRecord } from './artifact-reader.js'
+import { encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../tensors/index.js'
 import { CheckpointFailure } from './errors.js'
-import { checkNames, invalidFile, readTensorRanges } from './safetensors-ranged.js'
 import { checkpointMetaToJson } from './checkpoint-meta.js'
-import type { ArtifactReader, CheckpointMeta, Serializer } from './serializer.js'
+import { readCode } from './read-load.js'
+import type { CheckpointMeta, Serializer } from './serializer.js'
 import { safetensorsCode } from './safetensors-load.js'
-import { decodeMaxShardSize, isSharded, shardedClaims, versionedShardedPath } from './sharded-names.js'
+import { decodeMaxShardSize, shardedClaims, versionedShardedPath } from './sharded-names.js'
 import { versionedPath } from './version-counter.js'
 
 /** The `__metadata__` key under which a safetensors checkpoint carries its own index entry data, for rebuilds. */
@@ -81,44 +80,14 @@ export const safetensorsSerializer = (options: SafetensorsSerializerOptions = {}
       if (maxShardSize === null) await writer.writeFile(path, encodeSafetensorsOrThrow(snapshot, metadata))
       else await (await safetensorsCode()).writeTensors(writer, path, snapshot, metadata, maxShardSize)
     },
-    // Each tensor gets an array of its own. A file with block checksums is read by ranges, straight into the arrays,
-    // its blocks hashed in parallel; an older one streams past its SHA-256 into them. Either way the restore holds the
-    // tensors and a bounded amount more, never the file as one buffer, so a checkpoint may be larger than any buffer.
-    read: (reader, path) => (isSharded(reader.files, path) ? readSharded(reader, path, null) : readFile(reader, path, null)),
+    // The read side is loaded at the first restore (safetensors-read.ts).
+    read: async (reader, path) => (await readCode()).readSafetensors(reader, path, null),
     // Only the named tensors: their bytes and the header, plus the rest of the blocks they touch (of the shards that
     // hold them). A file from before block checksums is read whole (it can only be verified whole), keeping only those.
-    readTensors: (reader, path, names) =>
-      isSharded(reader.files, path) ? readSharded(reader, path, names) : readFile(reader, path, names),
+    readTensors: async (reader, path, names) => (await readCode()).readSafetensors(reader, path, names),
     scan: async (storage) => (await safetensorsCode()).scanSafetensors(storage, META_KEY),
     ...(maxShardSize !== null
       ? { versionedPath: (path: string, n: number) => versionedShardedPath(path, n, versionedPath), claims: shardedClaims }
       : {}),
   }
-}
-
-/** The tensors of the sharded checkpoint at `path` (those named, when `names` is not null), verified shard by shard. */
-const readSharded = async (reader: ArtifactReader, path: string, names: ReadonlyArray<string> | null): Promise<Record<string, Tensor>> =>
-  (await safetensorsCode()).readShards(reader, path, names, readFile)
-
-/** The tensors of the safetensors file `key` (those named, when `names` is not null), verified, by ranges where it can. */
-const readFile = (reader: ArtifactReader, key: string, names: ReadonlyArray<string> | null): Promise<Record<string, Tensor>> => {
-  const record = reader.files.find((f) => f.key === key)
-  if (record !== undefined && isBlockRecord(record)) return readTensorRanges(reader, key, record.size, names)
-  return streamed(reader, key, names)
-}
-
-/**
- * The tensors of `path` (those named, when `names` is not null), as the file streams past its checksum. The names
- * are checked once the whole file verified: until then the header itself is not to be trusted.
- */
-const streamed = async (reader: ArtifactReader, path: string, names: ReadonlyArray<string> | null): Promise<Record<string, Tensor>> => {
-  let all: ReadonlyArray<string> = []
-  const select = names === null ? {} : { select: (found: ReadonlyArray<string>) => ((all = found), new Set(names)) }
-  const tensors = await reader.readFileStream(path, async (chunks, size) => {
-    const decoded = await decodeSafetensorsStream(chunks, size, select)
-    if (E.isLeft(decoded)) throw invalidFile(path, decoded.left)
-    return decoded.right.tensors
-  })
-  if (names !== null) checkNames(path, names, all)
-  return tensors
 }

@@ -1,7 +1,7 @@
 import * as E from '#fp-ts/Either.js'
 import { JSON_DEPTH, parseBoundedJson } from '../json/bounded-json.js'
 import { keyProblem } from '../storage/keys.js'
-import { SAFETENSORS_EXTENSION } from '../tensors/shard-plan.js'
+import { SAFETENSORS_EXTENSION } from '../tensors/shard-names.js'
 
 /** What can be wrong with a Hugging Face sharded checkpoint: its index (`model.safetensors.index.json`) or its shards. */
 export type ShardedSafetensorsError =

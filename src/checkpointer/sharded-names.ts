@@ -1,9 +1,8 @@
 import * as E from '#fp-ts/Either.js'
 import { configError, configIssue } from '../policy/index.js'
-import { INDEX_SUFFIX, SAFETENSORS_EXTENSION, SHARD_NAME } from '../tensors/shard-plan.js'
+import { INDEX_SUFFIX, SAFETENSORS_EXTENSION } from '../tensors/shard-names.js'
 import { parseShardSize, SHARD_SIZE_ACCEPTED } from '../tensors/shard-size.js'
 import type { CheckpointError } from './errors.js'
-import type { ScannedCheckpoint } from './serializer.js'
 
 // What a Checkpointer needs to know of Hugging Face's sharded layout without reading or writing shards (that code,
 // sharded-safetensors.ts, is loaded at its first use): the option, the names, and which entry is sharded.
@@ -38,21 +37,3 @@ export const versionedShardedPath = (path: string, n: number, versioned: (path: 
 
 /** The keys whose presence means a sharded artifact is at `path`, beside `path` itself: its index. */
 export const shardedClaims = (path: string): ReadonlyArray<string> => [shardIndexKey(path)]
-
-/**
- * Whether the safetensors file at `key`, with header `metadata`, can be a single-file checkpoint: not a shard, which is
- * found through its index. ckpt writes `"format"` into its shards' metadata only, so a file named as a HF shard
- * (`-00001-of-00002`) without it is a single file whose filepath looks like a shard's.
- */
-export const isSingleFile = (key: string, metadata: ReadonlyMap<string, string> | null | undefined): boolean =>
-  !SHARD_NAME.test(key) || metadata?.has('format') !== true
-
-/** Single-file and sharded checkpoints found by a scan, one per path: of two at one path (a cut-short overwrite), the newer. */
-export const onePerPath = (found: ReadonlyArray<ScannedCheckpoint>): ScannedCheckpoint[] => {
-  const byPath = new Map<string, ScannedCheckpoint>()
-  for (const s of found) {
-    const other = byPath.get(s.path)
-    if (other === undefined || other.meta.time <= s.meta.time) byPath.set(s.path, s)
-  }
-  return [...byPath.values()]
-}

@@ -1,5 +1,5 @@
-import { CkptError, messageOf } from '../errors/ckpt-error.js'
-import { storageFailed, type StorageFailed } from '../storage/errors.js'
+import { CkptError } from '../errors/ckpt-error.js'
+import type { StorageFailed } from '../storage/errors.js'
 import type { WeightMismatch } from './weight-mismatch.js'
 
 /** A value from a file, for a message: a primitive as `String` renders it, an array or object as JSON (never `[object Object]`). */
@@ -38,16 +38,6 @@ export type KerasFormatError =
 /** The exception the Promise surface rejects with: a `CkptError` whose `error` is the typed value. */
 export class CkptKerasError extends CkptError<KerasFormatError> {}
 
-/** Throws `error` wrapped in a `CkptKerasError`. */
-export const raise = (error: KerasFormatError, cause?: unknown): never => {
-  throw new CkptKerasError(error, cause !== undefined ? { cause } : undefined)
-}
-
-/** The right value, or throws the left one as a `CkptKerasError`. */
-export const orThrow = <A>(
-  e: { readonly _tag: 'Left'; readonly left: KerasFormatError } | { readonly _tag: 'Right'; readonly right: A },
-): A => (e._tag === 'Left' ? raise(e.left) : e.right)
-
 /** `WeightsMismatch` for the weights in `path`, listing every mismatch and, readably, what each one is. */
 export const weightsMismatch = (
   path: string,
@@ -67,27 +57,3 @@ export const unsupportedOptimizer = (optimizer: string, supported: ReadonlyArray
   supported,
   message,
 })
-
-/** Runs a storage call; a rejection becomes a `StorageFailed` naming the key and what was being done. */
-export const storageStep = async <A>(key: string, doing: string, run: () => Promise<A>): Promise<A> => {
-  try {
-    return await run()
-  } catch (e) {
-    if (e instanceof CkptKerasError) throw e
-    const failed = storageFailed(key, `ckpt/keras: ${doing} '${key}' failed`, e)
-    return raise(failed, failed.cause)
-  }
-}
-
-/**
- * Runs one public Keras operation so that it rejects only with a `CkptError`: a `CkptError` passes as it is,
- * anything else (the framework's model threw while ckpt read or built it) becomes `ModelFailed` naming `path`.
- */
-export const kerasCall = async <A>(path: string, run: () => Promise<A>): Promise<A> => {
-  try {
-    return await run()
-  } catch (e) {
-    if (CkptError.is(e)) throw e
-    return raise({ _tag: 'ModelFailed', path, message: `ckpt/keras: '${path}': the model failed: ${messageOf(e)}` }, e)
-  }
-}

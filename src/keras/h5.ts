@@ -1,6 +1,7 @@
 import * as E from '#fp-ts/Either.js'
 import { concatChunks } from '../storage/data.js'
-import { CkptKerasError, raise, type KerasFormatError } from './errors.js'
+import { CkptKerasError, type KerasFormatError } from './errors.js'
+import { raise } from './failures.js'
 import { DTYPE_BYTES } from './h5-format.js'
 import { H5Unsupported, readLayout, readRootAttribute } from './h5-read.js'
 import { H5Refusal, withH5File, type LoadedH5 } from './h5-session.js'

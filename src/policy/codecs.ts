@@ -1,8 +1,18 @@
-import * as t from '#io-ts'
+/**
+ * A check with a name, the name being what error messages list as accepted: the `is` of an io-ts codec, without
+ * io-ts at run time. io-ts's classic module cannot be tree-shaken (about 15 KB of a browser bundle), and these
+ * decoders are sync and run on every open, so the policy checks its options and state with these instead.
+ */
+export interface Named<A> {
+  readonly name: string
+  readonly is: (u: unknown) => u is A
+}
 
-/** An io-ts codec from a named predicate; the name is what error messages list as accepted. */
-export const refined = <A>(name: string, is: (u: unknown) => u is A): t.Type<A, A, unknown> =>
-  new t.Type<A, A, unknown>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), t.identity)
+/** A named check from a predicate. */
+export const refined = <A>(name: string, is: (u: unknown) => u is A): Named<A> => ({ name, is })
+
+/** `a` or null; named as `name`. */
+export const orNull = <A>(name: string, a: Named<A>): Named<A | null> => refined(name, (u): u is A | null => u === null || a.is(u))
 
 export const NonEmptyString = refined('a non-empty string', (u): u is string => typeof u === 'string' && u.length > 0)
 export const Bool = refined('true or false', (u): u is boolean => typeof u === 'boolean')

@@ -1,8 +1,7 @@
 import * as E from '#fp-ts/Either.js'
-import * as t from '#io-ts'
 import { parseTemplate, type Template } from '../format/index.js'
 import { inferDirection, type Direction } from './auto-mode.js'
-import { Bool, NonEmptyString, NonNegativeFinite, NonNegativeInt, NotNaN, isPlainObject, refined } from './codecs.js'
+import { Bool, NonEmptyString, NonNegativeFinite, NonNegativeInt, NotNaN, isPlainObject, orNull, refined, type Named } from './codecs.js'
 import { configError, configIssue, type ConfigError, type ConfigIssue } from './errors.js'
 import { collectRetention, retentionKeys, type RetentionOptions } from './retention-options.js'
 import { hasRetentionRule } from './retention.js'
@@ -46,13 +45,13 @@ export interface PolicyConfig {
   readonly warnings: ReadonlyArray<string>
 }
 
-const Mode = t.keyof({ auto: null, min: null, max: null }, "'auto', 'min' or 'max'")
+const Mode = refined("'auto', 'min' or 'max'", (u): u is 'auto' | 'min' | 'max' => u === 'auto' || u === 'min' || u === 'max')
 const SaveFreqCodec = refined<SaveFreq>(
   "'epoch' or a positive integer number of batches",
   (u): u is SaveFreq => u === 'epoch' || (typeof u === 'number' && Number.isSafeInteger(u) && u >= 1),
 )
 
-/** io-ts codecs of each policy option, by name. */
+/** The check of each policy option, by name. */
 export const policyCodecs = {
   filepath: NonEmptyString,
   monitor: NonEmptyString,
@@ -60,7 +59,7 @@ export const policyCodecs = {
   saveBestOnly: Bool,
   saveWeightsOnly: Bool,
   saveFreq: SaveFreqCodec,
-  initialValueThreshold: t.union([NotNaN, t.null], 'a number (not NaN) or null'),
+  initialValueThreshold: orNull('a number (not NaN) or null', NotNaN),
   verbose: NonNegativeInt,
   minDelta: NonNegativeFinite,
 } as const
@@ -91,21 +90,19 @@ export const decodePolicyOptions = (input: unknown): E.Either<ConfigError, Polic
   for (const key of Object.keys(input))
     if (!allKeys.includes(key)) issues.push(configIssue(key, input[key], `one of the options ${allKeys.join(', ')}`, 'unknown option'))
 
-  const get = <K extends keyof typeof policyCodecs>(
-    key: K,
-    fallback: t.TypeOf<(typeof policyCodecs)[K]> | undefined,
-  ): t.TypeOf<(typeof policyCodecs)[K]> | undefined => {
+  type Of<K extends keyof typeof policyCodecs> = (typeof policyCodecs)[K] extends Named<infer A> ? A : never
+  const get = <K extends keyof typeof policyCodecs>(key: K, fallback: Of<K> | undefined): Of<K> | undefined => {
     const raw = input[key]
+    const codec = policyCodecs[key] as Named<Of<K>>
     if (raw === undefined) {
-      if (fallback === undefined) issues.push(configIssue(key, raw, policyCodecs[key].name, 'required'))
+      if (fallback === undefined) issues.push(configIssue(key, raw, codec.name, 'required'))
       return fallback
     }
-    const r = (policyCodecs[key] as t.Type<t.TypeOf<(typeof policyCodecs)[K]>, unknown, unknown>).decode(raw)
-    if (E.isLeft(r)) {
-      issues.push(configIssue(key, raw, policyCodecs[key].name))
+    if (!codec.is(raw)) {
+      issues.push(configIssue(key, raw, codec.name))
       return fallback
     }
-    return r.right
+    return raw
   }
 
   const filepath = get('filepath', undefined)

@@ -1,6 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import * as t from '#io-ts'
-import { Bool, PositiveFinite, PositiveInt, isPlainObject, refined } from './codecs.js'
+import { Bool, PositiveFinite, PositiveInt, isPlainObject, refined, type Named } from './codecs.js'
 import { configError, configIssue, type ConfigError, type ConfigIssue } from './errors.js'
 
 /**
@@ -27,10 +26,8 @@ const TopK = refined(
   (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= -1,
 )
 
-/** io-ts codecs of each retention option, by name. */
-export const retentionCodecs: {
-  readonly [K in keyof Required<RetentionOptions>]: t.Type<Required<RetentionOptions>[K], Required<RetentionOptions>[K], unknown>
-} = {
+/** The check of each retention option, by name. */
+export const retentionCodecs: { readonly [K in keyof Required<RetentionOptions>]: Named<Required<RetentionOptions>[K]> } = {
   saveTopK: TopK,
   maxToKeep: PositiveInt,
   keepPeriod: PositiveInt,
@@ -46,9 +43,10 @@ export const collectRetention = (input: Record<string, unknown>, issues: ConfigI
   const out = Object.create(null) as Record<string, number | boolean>
   for (const key of retentionKeys) {
     if (!(key in input) || input[key] === undefined) continue
-    const r = (retentionCodecs[key] as t.Type<number | boolean, number | boolean, unknown>).decode(input[key])
-    if (E.isLeft(r)) issues.push(configIssue(key, input[key], retentionCodecs[key].name))
-    else out[key] = r.right
+    const value = input[key]
+    const check = retentionCodecs[key] as Named<number | boolean>
+    if (!check.is(value)) issues.push(configIssue(key, value, check.name))
+    else out[key] = value
   }
   return out
 }

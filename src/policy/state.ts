@@ -1,6 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import * as t from '#io-ts'
-import { JsonFloat, NonNegativeInt, isJson, refined, toJsonFloat } from './codecs.js'
+import { JsonFloat, NonNegativeInt, isJson, orNull, refined, toJsonFloat, type Named } from './codecs.js'
 import { configError, configIssue, type ConfigError } from './errors.js'
 import type { PolicyConfig } from './options.js'
 import type { AnyRule } from './rule.js'
@@ -25,18 +24,21 @@ export interface PolicyState {
 
 const Json = refined<unknown>('plain JSON (no NaN, Infinity, undefined, -0 or class instances)', (u): u is unknown => isJson(u))
 
-/** The io-ts codec of {@link PolicyState}. */
-export const PolicyStateCodec = t.strict(
-  {
-    version: t.literal(1),
-    best: t.union([JsonFloat, t.null], "a finite number, 'Infinity', '-Infinity' or null"),
+/**
+ * The check of {@link PolicyState}: its keys, in order, each with its own check. A value-or-null key is named by the
+ * value's kind, as io-ts's union named its first member's error (the messages stay those of the io-ts codec).
+ */
+export const PolicyStateCodec: { readonly name: string; readonly props: { readonly [K in keyof PolicyState]: Named<PolicyState[K]> } } = {
+  name: 'PolicyState',
+  props: {
+    version: refined('1', (u): u is 1 => u === 1),
+    best: orNull(JsonFloat.name, JsonFloat),
     batchesSinceSave: NonNegativeInt,
-    lastBatchSeen: t.union([NonNegativeInt, t.null], 'an integer >= 0 or null'),
+    lastBatchSeen: orNull(NonNegativeInt.name, NonNegativeInt),
     step: NonNegativeInt,
     trigger: Json,
   },
-  'PolicyState',
-)
+}
 
 /** The state before the first event: best from `initialValueThreshold`, counters at zero. */
 export const initialPolicyState = (config: PolicyConfig, options: { readonly trigger?: AnyRule } = {}): PolicyState => ({
@@ -48,12 +50,22 @@ export const initialPolicyState = (config: PolicyConfig, options: { readonly tri
   trigger: options.trigger ? options.trigger.initial : null,
 })
 
-const pathOf = (errors: t.Errors): { option: string; value: unknown; expected: string } => {
-  const e = errors[0]
-  if (e === undefined) return { option: 'state', value: undefined, expected: 'a PolicyState' }
-  const keys = e.context.map((c) => c.key).filter((k) => k !== '' && !/^\d+$/.test(k))
-  const last = e.context[e.context.length - 1]
-  return { option: `state${keys.length > 0 ? `.${keys[0]}` : ''}`, value: e.value, expected: last?.type.name ?? 'a PolicyState' }
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k)
+
+/** The first key whose value fails its check, or null. */
+const firstIssue = (u: Record<string, unknown>): { option: string; value: unknown; expected: string } | null => {
+  for (const [k, codec] of Object.entries(PolicyStateCodec.props) as Array<[string, Named<unknown>]>)
+    if (!codec.is(u[k])) return { option: `state.${k}`, value: u[k], expected: codec.name }
+  return null
+}
+
+/** `u` without own keys other than the state's (a non-enumerable one, or one named like `constructor`, passes the key check). */
+const stateKeysOnly = (u: Record<string, unknown>): Record<string, unknown> => {
+  const names = Object.getOwnPropertyNames(u)
+  if (names.every((k) => hasOwn(PolicyStateCodec.props, k))) return u
+  const out: Record<string, unknown> = {}
+  for (const k of names) if (hasOwn(PolicyStateCodec.props, k)) out[k] = u[k]
+  return out
 }
 
 /**
@@ -62,7 +74,7 @@ const pathOf = (errors: t.Errors): { option: string; value: unknown; expected: s
  */
 export const decodePolicyState = (u: unknown, options: { readonly trigger?: AnyRule } = {}): E.Either<ConfigError, PolicyState> => {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) return E.left(configError([configIssue('state', u, 'a PolicyState object')]))
-  const extra = Object.keys(u).filter((k) => !(k in PolicyStateCodec.type.props))
+  const extra = Object.keys(u).filter((k) => !(k in PolicyStateCodec.props))
   if (extra.length > 0)
     return E.left(
       configError(
@@ -70,18 +82,15 @@ export const decodePolicyState = (u: unknown, options: { readonly trigger?: AnyR
           configIssue(
             `state.${k}`,
             (u as Record<string, unknown>)[k],
-            `only the keys ${Object.keys(PolicyStateCodec.type.props).join(', ')}`,
+            `only the keys ${Object.keys(PolicyStateCodec.props).join(', ')}`,
             'unknown key',
           ),
         ),
       ),
     )
-  const r = PolicyStateCodec.decode(u)
-  if (E.isLeft(r)) {
-    const p = pathOf(r.left)
-    return E.left(configError([configIssue(p.option, p.value, p.expected)]))
-  }
-  const state = r.right as PolicyState
+  const p = firstIssue(u as Record<string, unknown>)
+  if (p !== null) return E.left(configError([configIssue(p.option, p.value, p.expected)]))
+  const state = stateKeysOnly(u as Record<string, unknown>) as unknown as PolicyState
   const rule = options.trigger
   if (rule && state.trigger !== null) {
     const d = rule.decodeState(state.trigger)

@@ -10,6 +10,6 @@ export {
   type SafetensorsLayout,
 } from './encode.js'
 export { decodeSafetensors, type DecodeOptions, type DecodedSafetensors } from './decode.js'
-export { decodeSafetensorsStream, type StreamDecodeOptions } from './decode-stream.js'
+export { decodeSafetensorsStream, type StreamDecodeOptions } from './decode-stream-load.js'
 export { MAX_TENSOR_BYTES } from './header.js'
 export { f16BitsToF32Bits, bf16BitsToF32Bits } from './half.js'

@@ -3,11 +3,7 @@
  * (behind `split_torch_state_dict_into_shards`, `save_torch_state_dict` and transformers' `save_pretrained`), and the
  * index `save_torch_state_dict` writes. Pure: tensors are given as names and byte sizes.
  */
-
-/** The extension HF's safetensors file names end with; a sharded artifact's name must end with it. */
-export const SAFETENSORS_EXTENSION = '.safetensors'
-/** What HF appends to the unsharded file name to name the index: `model.safetensors.index.json`. */
-export const INDEX_SUFFIX = '.index.json'
+import { shardFileName } from './shard-names.js'
 
 /** One shard: its file name (beside the index) and the names of its tensors, in the order they were given. */
 export interface PlannedShard {
@@ -21,13 +17,6 @@ export interface ShardPlan {
   /** HF's `metadata.total_size`: the sum of the tensors' byte sizes. */
   readonly totalSize: number
 }
-
-/** `filename_pattern.format(suffix=...)` for a pattern `<stem>{suffix}.safetensors`, given the unsharded name `<stem>.safetensors`. */
-export const shardFileName = (unsharded: string, index: number, count: number): string =>
-  `${unsharded.slice(0, -SAFETENSORS_EXTENSION.length)}-${String(index + 1).padStart(5, '0')}-of-${String(count).padStart(5, '0')}${SAFETENSORS_EXTENSION}`
-
-/** The names HF gives shards (`-00001-of-00004`, five digits or more): such a file is found only through its index. */
-export const SHARD_NAME = /-\d{5,}-of-\d{5,}\.safetensors$/
 
 /**
  * Splits tensors, in the order given, into shards of at most `maxShardSize` bytes, as HF does: a tensor that would

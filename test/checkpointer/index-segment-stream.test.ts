@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Entry, SegmentRef } from '../../src/checkpointer/index-file.js'
-import { decodeSegment, makeSegment } from '../../src/checkpointer/index-segment.js'
+import { makeSegment } from '../../src/checkpointer/index-segment.js'
+import { decodeSegment } from '../../src/checkpointer/index-schema.js'
 import { segmentStream } from '../../src/checkpointer/index-segment-stream.js'
 
 const sha = (c: string) => `sha256:${c.repeat(64)}`

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createCheckpointer, decodeIndex, encodeIndex, type Entry, type IndexDoc } from '../../src/checkpointer/index.js'
+import { createCheckpointer, encodeIndex, type Entry, type IndexDoc } from '../../src/checkpointer/index.js'
+import { decodeIndex } from '../../src/checkpointer/index-schema.js'
 import { CkptError } from '../../src/errors/ckpt-error.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import type { Storage } from '../../src/storage/storage.js'

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { expect, it } from 'vitest'
-import { decodeIndex } from '../../src/checkpointer/index.js'
+import { decodeIndex } from '../../src/checkpointer/index-schema.js'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
 const index = (checkpoints: string): string =>

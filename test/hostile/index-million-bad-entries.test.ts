@@ -4,7 +4,7 @@
 // 2-core machine, two million twice that.
 import * as E from 'fp-ts/lib/Either.js'
 import { expect, it } from 'vitest'
-import { decodeIndex } from '../../src/checkpointer/index.js'
+import { decodeIndex } from '../../src/checkpointer/index-schema.js'
 
 it('an index of two million null entries is refused quickly, naming the first', () => {
   const nulls = `[${Array<string>(2_000_000).fill('null').join(',')}]`

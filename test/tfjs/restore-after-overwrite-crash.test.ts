@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { decodeIndex, encodeIndex, INDEX_KEY } from '../../src/checkpointer/index.js'
+import { encodeIndex, INDEX_KEY } from '../../src/checkpointer/index.js'
+import { decodeIndex } from '../../src/checkpointer/index-schema.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import { modelCheckpoint, restoreLatest, useBackend } from '../../src/adapters/tfjs/index.js'
 import { dataset, tinyModel, weightBytes } from './support/fixtures.js'

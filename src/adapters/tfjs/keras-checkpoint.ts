@@ -4,8 +4,7 @@ import { kerasModelSupport, kerasWeightsSupport } from '../../keras/checkpointab
 import { CkptKerasError, type KerasFormatError } from '../../keras/errors.js'
 import type { WeightsFile } from '../../keras/weights-file.js'
 import { kerasCode } from './keras/load.js'
-import { layerInfos } from './keras/model-layers.js'
-import { optimizerOf } from './keras/optimizer.js'
+import { layerInfos, optimizerOf } from './keras/model-structure.js'
 
 /** The Keras formats a `modelCheckpoint` filepath can select. */
 export type KerasCheckpointFormat = 'keras-weights' | 'keras-model'

@@ -10,7 +10,7 @@ import type { WeightsFile } from '../../keras/weights-file.js'
 import { encodeSafetensorsOrThrow, type Tensors } from '../../tensors/index.js'
 import { captureBytes, captureTensors, releaseCapture, type ModelCapture } from './capture.js'
 import type { CheckpointFormat } from './checkpoint-format.js'
-import { artifactFiles, commitLayersModel, readLayersModel } from './io-handler.js'
+import { artifactFiles, commitLayersModel } from './io-handler.js'
 import { scanLayersModels, TFJS_LAYERS_FORMAT } from './layers-scan.js'
 import { CKPT_METADATA_KEY } from './ckpt-metadata.js'
 
@@ -58,8 +58,8 @@ export const tfjsLayersSerializer = (): Serializer<ModelCapture, tf.io.ModelArti
     }
   },
   // Weight files are read as 1 GiB buffers: tfjs slices each weight out of them, so a model may pass 4 GiB.
-  read: (reader, path) =>
-    readLayersModel(
+  read: async (reader, path) =>
+    (await import('./layers-read.js')).readLayersModel(
       path,
       (key) => reader.readFile(key),
       (key) => reader.readFileStream(key, (chunks, size) => collectParts(chunks, size)),

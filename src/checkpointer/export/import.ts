@@ -8,7 +8,7 @@ import { inSaveOrder } from '../entries.js'
 import { fail, storageFailure } from '../errors.js'
 import { emptyIndex, type Entry } from '../index-file.js'
 import { INDEX_KEY } from '../index-keys.js'
-import { indexWriter, loadIndex, type IndexView } from '../index-store.js'
+import { decodeIndexBytes, indexWriter, loadIndex, type IndexView } from '../index-store.js'
 import { emptyState } from '../index-state.js'
 import { acquireWriterLock, type WriterLock } from '../writer-lock.js'
 import { invalidArchive, shownValue } from './archive-errors.js'
@@ -108,7 +108,8 @@ const readManifest = async (source: ByteSource): Promise<Manifest> => {
       ),
     )
   await skipPadding(source, member.size)
-  const manifest = decodeManifest(bytes ?? new Uint8Array(0), member.offset)
+  const data = bytes ?? new Uint8Array(0)
+  const manifest = decodeManifest(await decodeIndexBytes(data, MANIFEST_NAME), data.byteLength, member.offset)
   return E.isLeft(manifest) ? fail(manifest.left) : manifest.right
 }
 

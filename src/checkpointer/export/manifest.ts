@@ -1,8 +1,8 @@
 import * as E from '#fp-ts/Either.js'
 import type { Ranking } from '../../policy/index.js'
-import { isBlockRecord } from '../artifact-reader.js'
 import { blockCount, blockListKey, DIGEST_BYTES, isBlockListKey } from '../blocks.js'
-import { decodeIndex, emptyIndex, encodeIndex, type Entry, type FileRecord } from '../index-file.js'
+import type { CheckpointError } from '../errors.js'
+import { emptyIndex, encodeIndex, isBlockRecord, type Entry, type FileRecord, type IndexHead } from '../index-file.js'
 import { invalidArchive, type InvalidArchive } from './archive-errors.js'
 
 /**
@@ -57,15 +57,19 @@ const blockListProblem = (entry: Entry): string | null => {
 }
 
 /**
- * The manifest's bytes decoded and checked: an index document (the index's own schema and limits: valid keys, none
- * of ckpt's own files), no segments or pending removals, each path once, each file in one checkpoint, and block
- * lists that match their files' records. `offset` is the manifest member's, for errors.
+ * The manifest checked, from its bytes (`size` of them) decoded as an index document (`decodeIndexBytes`: the
+ * index's own schema and limits: valid keys, none of ckpt's own files): no segments or pending removals, each path
+ * once, each file in one checkpoint, and block lists that match their files' records. `offset` is the manifest
+ * member's, for errors.
  */
-export const decodeManifest = (bytes: Uint8Array, offset: number): E.Either<InvalidArchive, Manifest> => {
+export const decodeManifest = (
+  decoded: E.Either<CheckpointError, IndexHead>,
+  size: number,
+  offset: number,
+): E.Either<InvalidArchive, Manifest> => {
   const accepted = 'an index document listing the exported checkpoints (docs/checkpointer.md, "Export and import")'
   const bad = (value: unknown, why: string) => E.left(invalidArchive(MANIFEST_NAME, value, accepted, offset, why))
-  const decoded = decodeIndex(bytes, MANIFEST_NAME)
-  if (E.isLeft(decoded)) return bad(`${bytes.byteLength} bytes`, decoded.left.message)
+  if (E.isLeft(decoded)) return bad(`${size} bytes`, decoded.left.message)
   const head = decoded.right
   if (head.segments.length > 0 || head.dropped.length > 0)
     return bad(`${head.segments.length} segments`, 'an export lists its checkpoints itself')

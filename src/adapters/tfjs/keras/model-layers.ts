@@ -3,24 +3,14 @@ import type * as tfl from '@tensorflow/tfjs-layers'
 import type { TensorSpecs } from '../../../keras/functional.js'
 import type { LayerValue } from '../../../keras/layer-weights.js'
 import { weightKey } from '../../../keras/weight-key.js'
-import type { LayerInfo } from '../../../keras/layers.js'
 import type { KerasData } from '../../../keras/weights-file.js'
 import type { Tensor, Tensors } from '../../../tensors/tensor.js'
+import { suffixOf } from './model-structure.js'
 
 /**
- * A tfjs model as the Keras file layer sees it: its layers as framework-free descriptions, their weights as a
- * tensor record keyed by `weightKey` (read and written here), and the shape of each layer's output.
+ * A tfjs model as the Keras file layer sees it: its layers' weights as a tensor record keyed by `weightKey` (read
+ * and written here), and the shape of each layer's output. The layers' descriptions are in model-structure.ts.
  */
-
-const suffixOf = (originalName: string): string => originalName.slice(originalName.lastIndexOf('/') + 1)
-
-/** The framework-free description of each layer of a tfjs model (Sequential: no InputLayer, like Keras). */
-export const layerInfos = (model: tfl.LayersModel): ReadonlyArray<LayerInfo> =>
-  model.layers.map((l) => ({
-    className: l.getClassName(),
-    name: l.name,
-    weights: l.weights.map((w) => ({ suffix: suffixOf(w.originalName), shape: w.shape as ReadonlyArray<number> })),
-  }))
 
 /**
  * Every layer weight of the model, keyed by `weightKey`: float32 copies, or (`copy: false`) the values tfjs

@@ -5,9 +5,6 @@ import type { RestoredOptimizer, TfjsOptimizerState, TrainableVar } from '../../
 
 /** A tfjs optimizer object to and from the data the Keras file layer reads and writes. */
 
-/** The model's optimizer, or null without one. */
-export const optimizerOf = (model: tfl.LayersModel): tf.Optimizer | null => model.optimizer ?? null
-
 /** The variables the model's optimizer updates, in `model.trainableWeights` order. */
 export const trainableVars = (model: tfl.LayersModel): ReadonlyArray<TrainableVar> =>
   model.trainableWeights.map((w) => ({ name: w.name, shape: w.shape as ReadonlyArray<number> }))

@@ -1,5 +1,5 @@
 import type * as tfl from '@tensorflow/tfjs-layers'
-import { kerasCall, orThrow, storageStep } from '../../../keras/errors.js'
+import { kerasCall, orThrow, storageStep } from '../../../keras/failures.js'
 import { checkWeightsPath, readWeightsH5 } from '../../../keras/h5.js'
 import { storageSource } from '../../../keras/h5-source.js'
 import { weightsH5 } from '../../../keras/h5-write.js'

@@ -1,12 +1,14 @@
 import type * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
-import { kerasCall, orThrow, unsupportedOptimizer, type KerasFormatError } from '../../../keras/errors.js'
+import { unsupportedOptimizer, type KerasFormatError } from '../../../keras/errors.js'
+import { kerasCall, orThrow } from '../../../keras/failures.js'
 import { layerWeightValues, layerWeightsFile } from '../../../keras/layer-weights.js'
 import { fromKerasOptimizer, toKerasOptimizer, type OptimizerSkip, type RestoredOptimizer } from '../../../keras/optimizer.js'
 import { KERAS_OPTIMIZERS } from '../../../keras/supported.js'
 import { groupAt, readGroup, type LazyWeightsFile, type WeightsFile } from '../../../keras/weights-file.js'
-import { layerInfos, layerValues, writeLayerValues } from './model-layers.js'
-import { optimizerOf, optimizerState, setOptimizerState, trainableVars } from './optimizer.js'
+import { layerValues, writeLayerValues } from './model-layers.js'
+import { layerInfos, optimizerOf } from './model-structure.js'
+import { optimizerState, setOptimizerState, trainableVars } from './optimizer.js'
 
 /** A tfjs model's weights and optimizer state to and from a Keras weights file (its groups, not its bytes). */
 

@@ -1,0 +1,23 @@
+import type * as tf from '@tensorflow/tfjs-core'
+import type * as tfl from '@tensorflow/tfjs-layers'
+import type { LayerInfo } from '../../../keras/layers.js'
+
+/*
+ * What the Keras check of a tfjs model reads, before training and without reading a weight: its layers as
+ * framework-free descriptions, and its optimizer. Apart from the rest of the Keras mapping (model-layers.ts,
+ * optimizer.ts), which the Keras code loads lazily: `modelCheckpoint` runs this check synchronously.
+ */
+
+/** The last part of a weight's `originalName` (`dense_1/kernel` → `kernel`). */
+export const suffixOf = (originalName: string): string => originalName.slice(originalName.lastIndexOf('/') + 1)
+
+/** The framework-free description of each layer of a tfjs model (Sequential: no InputLayer, like Keras). */
+export const layerInfos = (model: tfl.LayersModel): ReadonlyArray<LayerInfo> =>
+  model.layers.map((l) => ({
+    className: l.getClassName(),
+    name: l.name,
+    weights: l.weights.map((w) => ({ suffix: suffixOf(w.originalName), shape: w.shape as ReadonlyArray<number> })),
+  }))
+
+/** The model's optimizer, or null without one. */
+export const optimizerOf = (model: tfl.LayersModel): tf.Optimizer | null => model.optimizer ?? null
