@@ -1,5 +1,6 @@
 /**
- * The `ckpt` command line: `simulate`, `format`, `ls`, `verify`, `inspect`, `export`, `import`. See docs/cli.md.
+ * The `ckpt` command line: `simulate`, `format`, `ls`, `verify`, `inspect`, `export`, `import`, `plot`, `report`.
+ * See docs/cli.md.
  *
  * `main(argv, io)` runs one command in-process and resolves to its exit code; it never throws and never
  * prints a stack trace. `bin/ckpt.js` calls it with `process.argv.slice(2)`.
@@ -15,6 +16,7 @@ import { importCommand } from './import-command.js'
 import { inspectCommand } from './inspect.js'
 import { EXIT, type CliIO } from './io.js'
 import { lsCommand } from './ls.js'
+import { plotCommand } from './plot.js'
 import { escapeLines } from './render.js'
 import { simulateCommand } from './simulate.js'
 import { verifyCommand } from './verify.js'
@@ -31,6 +33,7 @@ export const commands: ReadonlyArray<Command> = [
   inspectCommand,
   exportCommand,
   importCommand,
+  plotCommand,
 ]
 
 /** The package's version, read from package.json (two folders up from src/cli and from dist/cli). */

@@ -177,7 +177,7 @@ export const timelineSvg = (t: Timeline): string => {
         .filter((r) => r.length > 0)
         .map((r) => el('polyline', { points: r.map((p) => `${num(sx(p.x))},${num(sy(p.y))}`).join(' '), ...curveStyle, ...dashed })),
       ...(points.length <= MAX_DOTS
-        ? finite.filter((p) => p.mark === null).map((p) => el('circle', { cx: sx(p.x), cy: sy(p.y), r: 2.2, fill: COLOUR.curve }))
+        ? points.filter((p) => p.mark === null && !p.kept).map((p) => el('circle', { cx: sx(p.x), cy: py(p), r: 2.2, fill: COLOUR.curve }))
         : []),
     ),
   )
