@@ -17,6 +17,7 @@ import { inspectCommand } from './inspect.js'
 import { EXIT, type CliIO } from './io.js'
 import { lsCommand } from './ls.js'
 import { plotCommand } from './plot.js'
+import { reportCommand } from './report.js'
 import { escapeLines } from './render.js'
 import { simulateCommand } from './simulate.js'
 import { verifyCommand } from './verify.js'
@@ -34,6 +35,7 @@ export const commands: ReadonlyArray<Command> = [
   exportCommand,
   importCommand,
   plotCommand,
+  reportCommand,
 ]
 
 /** The package's version, read from package.json (two folders up from src/cli and from dist/cli). */

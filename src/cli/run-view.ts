@@ -231,8 +231,10 @@ export const runView = (input: RunInput): E.Either<CliError, RunView> => {
     }))
 
   const per = stepAxis ? 'step' : 'epoch'
-  const monitor = rule.ranking === null ? `best: unknown (${rule.why})` : `monitor ${rule.ranking.monitor} (${rule.ranking.mode})`
-  const source = log === null ? `${entries.length} checkpoints in the index` : `${counts.events} ${per}s in ${basename(log.source)}`
+  const monitor =
+    rule.ranking === null ? `best: unknown (${escapeText(rule.why)})` : `monitor ${escapeText(rule.ranking.monitor)} (${rule.ranking.mode})`
+  const source =
+    log === null ? `${entries.length} checkpoints in the index` : `${counts.events} ${per}s in ${escapeText(basename(log.source))}`
   const decided =
     replay === null
       ? `${counts.kept} kept`

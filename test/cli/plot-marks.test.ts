@@ -3,24 +3,19 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCheckpointer } from '../../src/checkpointer/index.js'
 import { fsStorage } from '../../src/storage/fs.js'
-import { elements, hasClass, marksOf, parseXml, writeRun } from './pictures.js'
+import { elements, hasClass, marksOf, parseXml, SAMPLE_OPTIONS, SAMPLE_VAL, writeSampleRun } from './pictures.js'
 import { ckpt, quiet, tempDir, tensorsFor } from './support.js'
 
 const tmp = tempDir()
 afterAll(tmp.cleanup)
 
-// Hand-checked: saves at epochs 1, 2, 4, 7, 9 (each improves on the best); skips at 3, 5 (NaN), 6, 8, 10.
-// saveTopK 2 deletes epoch 1 after the save of 4, 2 after 7 and 4 after 9: 7 and 9 are kept, 9 is the best.
-const VAL = [0.9, 0.7, 0.8, 0.6, NaN, 0.65, 0.5, 0.55, 0.45, 0.6]
-const options = { filepath: 'e{epoch:02d}.safetensors', monitor: 'val_loss', saveBestOnly: true, saveTopK: 2 }
+// The sample run (pictures.ts): saves at 1, 2, 4, 7, 9; skips at 3, 5 (NaN), 6, 8, 10; saveTopK 2 keeps 7 and 9.
+const VAL = SAMPLE_VAL
+const options = SAMPLE_OPTIONS
 let run: { folder: string; log: string; policy: string }
 
 beforeAll(async () => {
-  run = await writeRun(
-    tmp.dir,
-    options,
-    VAL.map((v, i) => ({ loss: 1 - i / 20, val_loss: v })),
-  )
+  run = await writeSampleRun(tmp.dir)
 })
 
 const plot = async (...args: string[]) => {

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { decodePng, elements, hasClass, parseXml, rgb, toolMissing, writeRun, type Png } from './pictures.js'
+import { decodePng, elements, hasClass, parseXml, rgb, SAMPLE_VAL, toolMissing, writeSampleRun, type Png } from './pictures.js'
 import { ckpt, tempDir } from './support.js'
 
 const missing = toolMissing('rsvg-convert', 'librsvg2-bin')
@@ -11,8 +11,8 @@ if (missing !== null) console.warn(`skipped: ckpt plot's marks checked as pixels
 const tmp = tempDir()
 afterAll(tmp.cleanup)
 
-// The run of plot-marks.test.ts: saves at 1, 2, 4, 7, 9 (1, 2 and 4 deleted by saveTopK 2), skips at 3, 5 (NaN), 6, 8, 10.
-const VAL = [0.9, 0.7, 0.8, 0.6, NaN, 0.65, 0.5, 0.55, 0.45, 0.6]
+// The sample run: saves at 1, 2, 4, 7, 9 (1, 2 and 4 deleted by saveTopK 2), skips at 3, 5 (NaN), 6, 8, 10.
+const VAL = SAMPLE_VAL
 const COLOURS = { save: '#2ca02c', skip: '#ff7f0e', deleted: '#d62728', kept: '#1f77b4', best: '#f2c200' }
 
 /** True when the pixel is within `tolerance` of the colour in every channel. */
@@ -28,11 +28,7 @@ describe.skipIf(missing !== null)('ckpt plot rendered to pixels (rsvg-convert): 
   let lane: { top: number; bottom: number }
 
   beforeAll(async () => {
-    const run = await writeRun(
-      tmp.dir,
-      { filepath: 'e{epoch:02d}.safetensors', monitor: 'val_loss', saveBestOnly: true, saveTopK: 2 },
-      VAL.map((v) => ({ val_loss: v })),
-    )
+    const run = await writeSampleRun(tmp.dir)
     const svgPath = join(tmp.dir, 'run.svg')
     const r = await ckpt(['plot', run.folder, '--log', run.log, '--config', run.policy, '--out', svgPath])
     expect(r.code, r.stderr).toBe(0)
