@@ -18,8 +18,8 @@ export const niceStep = (span: number, count: number, integer = false): number =
 }
 
 /**
- * Ticks over [lo, hi]: the multiples of a nice step inside it. An empty or one-value domain is widened around its
- * value first, so there are always at least two ticks.
+ * Ticks over [lo, hi], widened to whole steps at both ends so that the highest and lowest values have a labelled
+ * tick beyond them. An empty or one-value domain is widened around its value first.
  */
 export const niceTicks = (lo: number, hi: number, count: number, integer = false): Ticks => {
   if (!(hi > lo)) {
@@ -28,12 +28,12 @@ export const niceTicks = (lo: number, hi: number, count: number, integer = false
     hi += pad
   }
   const step = niceStep(hi - lo, count, integer)
-  const first = Math.ceil(lo / step - 1e-9)
-  const last = Math.floor(hi / step + 1e-9)
+  const first = Math.floor(lo / step + 1e-9)
+  const last = Math.ceil(hi / step - 1e-9)
   const values: number[] = []
-  // Multiply, never accumulate: 0.1 + 0.2 drifts, 3 * 0.1 rounds through `label`.
+  // Multiply, never accumulate: 0.1 + 0.2 drifts.
   for (let i = first; i <= last; i++) values.push(i * step)
-  return { lo, hi, values, step }
+  return { lo: first * step, hi: last * step, values, step }
 }
 
 /** A tick's label: as many decimals as the step needs; exponent notation only for very large or very small values. */

@@ -43,6 +43,7 @@ export const toolMissing = (tool: string, install: string): string | null => {
 export interface Png {
   readonly width: number
   readonly height: number
+  /** The RGBA of the pixel that holds the point (x, y) of the image's coordinates. */
   pixel(x: number, y: number): [number, number, number, number]
 }
 
@@ -93,8 +94,9 @@ export const decodePng = (bytes: Uint8Array): Png => {
   return {
     width,
     height,
+    // The pixel that holds the point (x, y): pixel (i, j) covers [i, i + 1) × [j, j + 1).
     pixel: (x, y) => {
-      const at = Math.round(y) * stride + Math.round(x) * channels
+      const at = Math.floor(y) * stride + Math.floor(x) * channels
       return [pixels[at]!, pixels[at + 1]!, pixels[at + 2]!, channels === 4 ? pixels[at + 3]! : 255]
     },
   }
