@@ -57,7 +57,7 @@ ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Run 'ckpt <command> --help' (or 'ckpt help <command>') for a command's options.
 Options: -h, --help  this help;  --version  print ckpt's version.
-Exit codes: 0 success; 1 a problem found (verify: corrupt checkpoint; inspect: bad weight files);
+Exit codes: 0 success; 1 a problem found (verify, export, report: a corrupt checkpoint; inspect: bad weight files);
 2 usage or input error; 3 unexpected internal error.`
 }
 
