@@ -105,7 +105,9 @@ export const runView = (input: RunInput): E.Either<CliError, RunView> => {
   const rule = bestRule(doc, undefined, undefined)
   const metric = input.metric ?? rule.ranking?.monitor ?? policy?.config.monitor
   if (metric === undefined)
-    return E.left(usageError(null, `cannot tell which metric to draw (${rule.ranking === null ? rule.why : ''}): pass --metric NAME`))
+    return E.left(
+      usageError(null, `cannot tell which metric to draw (${rule.ranking === null ? rule.why : 'no monitor'}): pass --metric NAME`),
+    )
   const best = rule.ranking === null ? null : bestOf(rule.ranking, entries, entryRecord)
   const notes: string[] = []
   if (input.rebuilt !== null) notes.push('The index was lost and is rebuilt from a scan of the checkpoints.')
@@ -210,6 +212,22 @@ export const runView = (input: RunInput): E.Either<CliError, RunView> => {
   }
   if (missing > 0) notes.push(`${missing} kept checkpoint${missing === 1 ? ' is' : 's are'} not in the log; drawn from the index.`)
 
+  if (drawn.length > 0 && !drawn.some((d) => d.has)) {
+    const held = new Set<string>()
+    for (const e of lines?.events ?? []) for (const k of Object.keys(e.event.logs)) held.add(k)
+    for (const e of entries) for (const k of Object.keys(e.metrics)) held.add(k)
+    const names = [...held].sort()
+    return E.left(
+      usageError(
+        null,
+        `no ${log === null ? 'checkpoint' : 'log line or checkpoint'} has the metric ${JSON.stringify(metric)}; ${
+          names.length === 0
+            ? 'they hold no metric'
+            : `they hold: ${names.slice(0, 20).map(escapeText).join(', ')}${names.length > 20 ? ', …' : ''}`
+        } (pass --metric NAME)`,
+      ),
+    )
+  }
   const count = (f: (d: Drawn) => boolean) => drawn.filter(f).length
   const counts = {
     events: lines?.events.length ?? entries.length,

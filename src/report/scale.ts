@@ -40,7 +40,7 @@ export const niceTicks = (lo: number, hi: number, count: number, integer = false
 export const tickLabel = (v: number, step: number): string => {
   if (v === 0) return '0'
   const decimals = Math.max(0, Math.ceil(-Math.log10(step) - 1e-9))
-  if (decimals <= 8 && Math.abs(v) < 1e9) return v.toFixed(decimals)
+  if (decimals <= 6 && Math.abs(v) < 1e9) return v.toFixed(decimals)
   return v.toExponential(Math.max(0, Math.min(8, Math.ceil(Math.log10(Math.abs(v) / step) - 1e-9))))
 }
 

@@ -10,9 +10,9 @@ import { ckpt, quiet, tempDir, tensorsFor } from './support.js'
 const tmp = tempDir()
 afterAll(tmp.cleanup)
 
-// Markup, quotes, an escape sequence, a bell, a right-to-left override and a lone surrogate: in a metric's name and
-// (what a storage key allows of them) in the checkpoint paths.
-const METRIC = 'val<&"\'>\u001b]0;x\u0007\u202e\ud800'
+// Markup, quotes, a Graphviz escape (\N: the node's name), an escape sequence, a bell, a right-to-left override and a
+// lone surrogate: in a metric's name and (what a storage key allows of them) in the checkpoint paths.
+const METRIC = 'val<&"\'>\\N\u001b]0;x\u0007\u202e\ud800'
 const options = { filepath: 'e{epoch}-<&"\'>\u202e.safetensors', monitor: METRIC, mode: 'min' as const, saveBestOnly: true, maxToKeep: 1 }
 const dotMissing = toolMissing('dot', 'graphviz')
 let folder = ''
@@ -35,7 +35,7 @@ beforeAll(async () => {
 })
 
 /** The metric's name as every text output shows it: control characters and the override visible, as in a repr. */
-const SHOWN = 'val<&"\'>\\x1b]0;x\\x07\\u202e'
+const SHOWN = 'val<&"\'>\\N\\x1b]0;x\\x07\\u202e'
 
 describe('names from data cannot break the pictures: plot, report and the flow diagrams stay well-formed', () => {
   it('plot: well-formed SVG, the name shown with its control characters visible', async () => {
@@ -68,6 +68,8 @@ describe('names from data cannot break the pictures: plot, report and the flow d
     const r = spawnSync('dot', ['-Tsvg'], { input: dot.stdout, encoding: 'utf8' })
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
-    expect(elements(parseXml(r.stdout), 'text').map((t) => t.textContent)).toContain('e1-<&"\'>\\u202e.safetensors')
+    const drawn = elements(parseXml(r.stdout), 'text').map((t) => t.textContent ?? '')
+    expect(drawn).toContain('e1-<&"\'>\\u202e.safetensors')
+    expect(drawn).toContain(`${SHOWN}\ufffd = 0.5`)
   })
 })
