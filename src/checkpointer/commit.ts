@@ -60,13 +60,15 @@ const settleFailedOverwrite = async (
 /**
  * The commit of `entry`: it is added (replacing any live entry at its path), and the entries retention drops move
  * to `removing`. Without a retention rule nothing else is read: the change costs the same at any count. With one,
- * retention sees every live checkpoint, once.
+ * retention sees every live checkpoint, once. With `keepLatest: false` retention may drop `entry` itself: it is
+ * committed straight to `removing` (its files are written; the cleanup after the commit deletes them).
  */
 const retained = (rules: CommitRules, view: IndexView, entry: Entry): IndexChange => {
   if (!hasRetentionRule(rules.retention)) return { add: [entry] }
   // Entries are retention's records as they are (no copy of each); the ones it drops come back as given.
   const { remove } = retain(rules.retention, rules.ranking, view.doc.checkpoints, entry)
-  return { drop: remove.map((e) => e.path), add: [entry], removing: [...view.removing, ...remove] }
+  const older = remove.filter((e) => e !== entry)
+  return { drop: older.map((e) => e.path), add: older.length < remove.length ? [] : [entry], removing: [...view.removing, ...remove] }
 }
 
 /**

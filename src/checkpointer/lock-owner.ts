@@ -12,4 +12,9 @@ export interface LockOwner {
   readonly startedAt: number
   /** When the owner last showed it is alive (it refreshes at its saves). */
   readonly heartbeat: number
+  /**
+   * The marker the owner holds for as long as it runs, where its platform has one (browsers: the Web Lock of this
+   * name, released when its page or worker goes); absent otherwise (Node: a writer is told by its pid).
+   */
+  readonly alive?: string
 }

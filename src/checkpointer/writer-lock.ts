@@ -23,7 +23,8 @@ const INCARNATION = Array.from(globalThis.crypto.getRandomValues(new Uint8Array(
 const PID = host.pid
 /** When this process started: an owner with this pid that started before it was an earlier process. */
 const PROCESS_START = host.processStart
-const HOST = host.name
+/** This writer's host name and liveness marker, found (and the marker taken) once, before its first lock. */
+let identity: ReturnType<typeof host.identify> | null = null
 
 const encode = (o: LockOwner) => new TextEncoder().encode(`${JSON.stringify(o)}\n`)
 
@@ -41,33 +42,42 @@ const decode = (bytes: Uint8Array): LockOwner | null => {
       processStart: n(o.processStart),
       startedAt: n(o.startedAt),
       heartbeat: o.heartbeat,
+      ...(typeof o.alive === 'string' ? { alive: o.alive } : {}),
     }
   } catch {
     return null
   }
 }
 
-const isOurs = (o: LockOwner) => o.host === HOST && o.pid === PID && o.incarnation === INCARNATION
+const sameWriter = (a: LockOwner, b: LockOwner) => a.host === b.host && a.pid === b.pid && a.incarnation === b.incarnation
 
-/** Why `o` no longer holds the lock, or null when it may: a process gone from this host, or a heartbeat too old. */
-const deadOwner = (o: LockOwner, now: number, staleAfterMs: number): string | null => {
-  if (o.host === HOST && o.pid === PID && o.processStart > 0 && o.processStart < PROCESS_START - 1000)
+/** Why `o` no longer holds the lock, or null when it may: a process gone from this host (`me`'s), or a heartbeat too old. */
+const deadOwner = (o: LockOwner, me: LockOwner, now: number, staleAfterMs: number): string | null => {
+  if (o.host === me.host && o.pid === PID && o.processStart > 0 && o.processStart < PROCESS_START - 1000)
     return `process ${o.pid} was restarted (the holder started before this process)`
-  if (o.host === HOST && o.pid !== PID && !host.isAlive(o.pid)) return `process ${o.pid} is gone`
+  if (o.host === me.host && o.pid !== PID && !host.isAlive(o.pid)) return `process ${o.pid} is gone`
   if (now - o.heartbeat > staleAfterMs) return `its last heartbeat is ${Math.round((now - o.heartbeat) / 1000)} s old`
   return null
 }
 
-const describeOwner = (o: LockOwner) =>
-  `process ${o.pid}${o.thread > 0 ? ` (thread ${o.thread})` : ''} on host "${o.host}" ` +
-  `(since ${new Date(o.startedAt).toISOString()}, last seen ${new Date(o.heartbeat).toISOString()})`
+/** A web page or worker (no process id; the host a browser profile). */
+const inBrowser = (o: LockOwner) => o.pid === 0 && o.host.startsWith('browser ')
 
-const locked = (owner: LockOwner): CheckpointError => ({
+const describeOwner = (o: LockOwner, me: LockOwner) => {
+  const times = `since ${new Date(o.startedAt).toISOString()}, last seen ${new Date(o.heartbeat).toISOString()}`
+  if (!inBrowser(o)) return `process ${o.pid}${o.thread > 0 ? ` (thread ${o.thread})` : ''} on host "${o.host}" (${times})`
+  return o.host === me.host
+    ? `a page or worker of this browser (another tab or window, or a worker; ${times})`
+    : `a web page or worker in another browser or on another machine (${o.host}; ${times})`
+}
+
+const locked = (owner: LockOwner, me: LockOwner): CheckpointError => ({
   _tag: 'WriterLocked',
   key: LOCK_KEY,
   owner,
   message:
-    `another writer holds this checkpoint folder: ${describeOwner(owner)}. One writer process per folder: stop it, ` +
+    `another writer holds this checkpoint folder: ${describeOwner(owner, me)}. ` +
+    `${inBrowser(owner) ? 'One writer per folder: close that page or stop its training' : 'One writer process per folder: stop it'}, ` +
     'or open this folder as a reader (restoreLatest, the CLI, isChief: false)',
 })
 
@@ -96,17 +106,18 @@ const held = new WeakMap<Storage, Held>()
 
 /** Creates the lock exclusively, or takes over a dead owner's; resolves to this process's hold. */
 const take = async (storage: Storage, log: (line: string) => void, staleAfterMs: number, ifMatch: boolean): Promise<Held> => {
+  const me = await (identity ??= host.identify(INCARNATION))
   const now = Date.now()
   const owner: LockOwner = {
-    host: HOST,
+    host: me.name,
     pid: PID,
     thread: host.thread,
     incarnation: INCARNATION,
     processStart: PROCESS_START,
     startedAt: now,
     heartbeat: now,
+    ...(me.alive !== null ? { alive: me.alive } : {}),
   }
-  await host.markAlive(INCARNATION)
   for (let attempt = 0; attempt < 8; attempt++) {
     try {
       const info = await storage.write(LOCK_KEY, encode(owner), { ifAbsent: true })
@@ -116,17 +127,18 @@ const take = async (storage: Storage, log: (line: string) => void, staleAfterMs:
     }
     const current = await readLock(storage)
     if (current === null) continue // just released: create it again
-    if (current.owner !== null && isOurs(current.owner))
+    if (current.owner !== null && sameWriter(current.owner, owner))
       return { holders: 0, etag: current.etag, owner: current.owner, lastBeat: current.owner.heartbeat }
+    // An owner of this host that holds a liveness marker (a page's Web Lock) is gone once the marker is released.
     const why =
       current.owner === null
         ? 'it is unreadable'
-        : current.owner.host === HOST && (await host.incarnationAlive(current.owner.incarnation)) === false
+        : current.owner.alive !== undefined && current.owner.host === owner.host && (await host.isHeld(current.owner.alive)) === false
           ? 'its page or worker is gone'
-          : deadOwner(current.owner, Date.now(), staleAfterMs)
-    if (why === null) return fail(locked(current.owner!))
+          : deadOwner(current.owner, owner, Date.now(), staleAfterMs)
+    if (why === null) return fail(locked(current.owner!, owner))
     log(
-      `Warning: taking over the writer lock "${LOCK_KEY}" of ${current.owner === null ? 'an unknown writer' : describeOwner(current.owner)}: ${why}`,
+      `Warning: taking over the writer lock "${LOCK_KEY}" of ${current.owner === null ? 'an unknown writer' : describeOwner(current.owner, owner)}: ${why}`,
     )
     if (ifMatch) {
       // Replace exactly the version read: of two takers, one wins and the other sees the winner, alive.
@@ -145,11 +157,11 @@ const take = async (storage: Storage, log: (line: string) => void, staleAfterMs:
     if (info === null) continue
     await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100))
     const after = await readLock(storage)
-    if (after?.owner != null && isOurs(after.owner)) return { holders: 0, etag: after.etag, owner, lastBeat: now }
+    if (after?.owner != null && sameWriter(after.owner, owner)) return { holders: 0, etag: after.etag, owner, lastBeat: now }
   }
   const current = await readLock(storage)
   return current?.owner != null
-    ? fail(locked(current.owner))
+    ? fail(locked(current.owner, owner))
     : fail({ _tag: 'Conflict', message: `the writer lock "${LOCK_KEY}" kept changing; nothing was written` })
 }
 
@@ -184,10 +196,10 @@ export const acquireWriterLock = async (
   const refresh = async (): Promise<void> => {
     // Still ours? A writer silent for too long may have been taken over: it must stop, not write on.
     const current = await readLock(storage)
-    if (current === null || current.owner === null || !isOurs(current.owner)) {
+    if (current === null || current.owner === null || !sameWriter(current.owner, h.owner)) {
       if (held.get(storage) === h) held.delete(storage)
       return current?.owner != null
-        ? fail(locked(current.owner))
+        ? fail(locked(current.owner, h.owner))
         : fail({ _tag: 'Conflict', message: `the writer lock "${LOCK_KEY}" of this writer is gone; nothing was written` })
     }
     h.etag = current.etag
@@ -214,7 +226,7 @@ export const acquireWriterLock = async (
       held.delete(storage)
       try {
         const current = await readLock(storage)
-        if (current?.owner != null && isOurs(current.owner)) await storage.remove(LOCK_KEY)
+        if (current?.owner != null && sameWriter(current.owner, h.owner)) await storage.remove(LOCK_KEY)
       } catch (e) {
         log(`Warning: cannot release the writer lock: ${(e as Error).message}`)
       }

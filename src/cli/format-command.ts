@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import { formatTemplate, type TemplateValue } from '../format/index.js'
+import { formatTemplate, type TemplateError, type TemplateValue } from '../format/index.js'
 import type { ParsedArgs } from './args.js'
 import { defineCommand, type Command } from './command.js'
 import { inputError, usageError, type CliError } from './errors.js'
@@ -61,6 +61,10 @@ export const parseAssignment = (arg: string): E.Either<string, readonly [string,
   return E.right([name, b ?? text])
 }
 
+/** The library's hint for an integer given as a float is a bigint literal (`3n`); on a command line it is `epoch=3`. */
+const onCommandLine = (e: TemplateError): string =>
+  e.message.replace(/ \(pass integers as bigint, e\.g\. (-?\d+)n\)$/, (_, n: string) => ` (give an integer: ${e.field ?? 'NAME'}=${n})`)
+
 export const formatCommand: Command = defineCommand({
   name: 'format',
   summary: 'render a filename template with Python str.format semantics',
@@ -78,7 +82,7 @@ export const formatCommand: Command = defineCommand({
       values[name] = value
     }
     const out = formatTemplate(template!, values)
-    if (E.isLeft(out)) return E.left(inputError(`cannot format ${quoted(template!)}: ${out.left.message}`))
+    if (E.isLeft(out)) return E.left(inputError(`cannot format ${quoted(template!)}: ${onCommandLine(out.left)}`))
     io.stdout.write(`${out.right}\n`)
     return E.right(EXIT.ok)
   },

@@ -21,7 +21,8 @@ Keras's verbose lines) and then what would be kept under the retention options.
 Options:
   --config FILE     policy and retention options as JSON (filepath, monitor, mode, saveBestOnly,
                     saveFreq, initialValueThreshold, minDelta, verbose, saveTopK, maxToKeep,
-                    keepPeriod, keepTimeInterval), as createCheckpointer takes them
+                    keepPeriod, keepTimeInterval, keepLatest, keepBest), as createCheckpointer
+                    takes them
   --csv FILE        a Keras CSVLogger log (header epoch,<metrics>; 0-based epochs; nan, inf, NA)
   --separator C     the CSV separator (CSVLogger's separator argument); default ","
   --events FILE     JSON lines {"epoch", "batch"?, "logs", "time"?}, 0-based epoch and batch
@@ -47,6 +48,8 @@ const describeRetention = (config: PolicyConfig): string => {
     r.maxToKeep === undefined ? null : `maxToKeep ${r.maxToKeep}`,
     r.keepPeriod === undefined ? null : `keepPeriod ${r.keepPeriod}`,
     r.keepTimeInterval === undefined ? null : `keepTimeInterval ${r.keepTimeInterval} ms`,
+    r.keepLatest === false ? 'the newest not protected (keepLatest false)' : null,
+    r.keepBest === false ? 'the best not protected (keepBest false)' : null,
   ].filter((p): p is string => p !== null)
   return parts.length === 0 ? 'no retention options (every save is kept)' : parts.join(', ')
 }

@@ -14,7 +14,6 @@ export type Inflated =
 
 /** Who this writer is, for the writer lock: a host, a process and a thread, where the platform has them. */
 export interface Host {
-  readonly name: string
   /** 0 where there is no process id (a browser). */
   readonly pid: number
   /** 0 on the main thread, or where there are no thread ids. */
@@ -24,10 +23,11 @@ export interface Host {
   /** Whether process `pid` runs on this host; true where that cannot be told. */
   isAlive(pid: number): boolean
   /**
-   * Marks the writer `incarnation` (this module instance) alive for as long as it runs, where the platform can show
-   * that to other writers of this host (browsers: a Web Lock, released when the page or worker goes).
+   * The writer `incarnation` (this module instance) as other writers see it: its host's name, and, where the
+   * platform can show the other writers of that host that it still runs, the marker it now holds for as long as it
+   * runs (browsers: a Web Lock, released when the page or worker goes); `alive` is null where it cannot.
    */
-  markAlive(incarnation: string): Promise<void>
-  /** Whether the writer `incarnation` of this host still runs: false when it is gone, null where that cannot be told. */
-  incarnationAlive(incarnation: string): Promise<boolean | null>
+  identify(incarnation: string): Promise<{ readonly name: string; readonly alive: string | null }>
+  /** Whether the marker `alive` of a writer of this host is held: false when that writer is gone, null where that cannot be told. */
+  isHeld(alive: string): Promise<boolean | null>
 }

@@ -5,6 +5,7 @@ import { inferDirection, type Direction } from './auto-mode.js'
 import { Bool, NonEmptyString, NonNegativeFinite, NonNegativeInt, NotNaN, isPlainObject, refined } from './codecs.js'
 import { configError, configIssue, type ConfigError, type ConfigIssue } from './errors.js'
 import { collectRetention, retentionKeys, type RetentionOptions } from './retention-options.js'
+import { hasRetentionRule } from './retention.js'
 
 /** How often the policy considers saving: at each epoch end, or every n training batches. */
 export type SaveFreq = 'epoch' | number
@@ -162,6 +163,12 @@ export const decodePolicyOptions = (input: unknown): E.Either<ConfigError, Polic
   const warnings: string[] = []
   if (!saveBestOnly && initialValueThreshold !== null) warnings.push('initialValueThreshold has no effect without saveBestOnly')
   if (!saveBestOnly && minDelta !== 0) warnings.push('minDelta has no effect without saveBestOnly')
+  if (!hasRetentionRule(retention))
+    for (const key of ['keepLatest', 'keepBest'] as const)
+      if (retention[key] !== undefined)
+        warnings.push(
+          `${key} has no effect without a retention rule (saveTopK, maxToKeep, keepPeriod or keepTimeInterval): every checkpoint is kept`,
+        )
 
   return E.right({
     filepath,

@@ -1,3 +1,4 @@
+import { boundedHeap } from './bounded-heap.js'
 import type { Direction } from './auto-mode.js'
 
 /** One saved checkpoint as ranking and retention see it. `epoch` is 0-based; `time` is ms since the Unix epoch. */
@@ -16,7 +17,7 @@ export interface Ranking {
   readonly mode: Direction
 }
 
-/** The value a record is ranked by; NaN when it has none (NaN ranks worst, as in Lightning). */
+/** The value a record is ranked by; NaN when it has none (NaN ranks worst). */
 export const rankValue = (ranking: Ranking, r: CheckpointRecord): number => {
   const v = r.metrics[ranking.monitor] ?? r.score
   return v === null || v === undefined ? NaN : v
@@ -25,7 +26,8 @@ export const rankValue = (ranking: Ranking, r: CheckpointRecord): number => {
 /**
  * The one ranking rule of ckpt. Indices of `items` (given in save order, oldest first) ordered best first; items
  * without a value (NaN) come last. Ties keep save order, so the older of two equal checkpoints ranks first: a tie
- * is no improvement. `Checkpointer.best()`, `restore('best')`, `restoreBest`, retention's top-k and `ckpt ls` use it.
+ * is no improvement. `Checkpointer.best()`, `restore('best')`, `restoreBest`, retention's `keepBest` and `ckpt ls`
+ * use it. (Retention's `saveTopK` follows Lightning instead: `lightningTopK` in top-k.ts.)
  */
 export const rankOrder = <A>(ranking: Ranking, items: ReadonlyArray<A>, record: (a: A) => CheckpointRecord): number[] => {
   const sign = ranking.mode === 'min' ? 1 : -1
@@ -43,7 +45,7 @@ export const rankOrder = <A>(ranking: Ranking, items: ReadonlyArray<A>, record: 
 
 /**
  * The first `k` of {@link rankOrder}, in that order, in O(n log k): a heap of the best `k` so far, the worst on
- * top. Retention calls it on every save, over every live checkpoint.
+ * top. Retention calls it (for the best) on every save, over every live checkpoint.
  */
 export const topRanked = <A>(ranking: Ranking, items: ReadonlyArray<A>, record: (a: A) => CheckpointRecord, k: number): number[] => {
   const n = Math.min(Math.max(0, Math.floor(k)), items.length)
@@ -60,37 +62,7 @@ export const topRanked = <A>(ranking: Ranking, items: ReadonlyArray<A>, record: 
     if (an || a === b) return x - y
     return sign * (a < b ? -1 : 1)
   }
-  const heap: number[] = []
-  const up = (i: number) => {
-    while (i > 0) {
-      const parent = (i - 1) >> 1
-      if (compare(heap[i]!, heap[parent]!) <= 0) return
-      ;[heap[i], heap[parent]] = [heap[parent]!, heap[i]!]
-      i = parent
-    }
-  }
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1
-      const r = l + 1
-      let worst = i
-      if (l < heap.length && compare(heap[l]!, heap[worst]!) > 0) worst = l
-      if (r < heap.length && compare(heap[r]!, heap[worst]!) > 0) worst = r
-      if (worst === i) return
-      ;[heap[i], heap[worst]] = [heap[worst]!, heap[i]!]
-      i = worst
-    }
-  }
-  for (let i = 0; i < items.length; i++) {
-    if (heap.length < n) {
-      heap.push(i)
-      up(heap.length - 1)
-    } else if (compare(i, heap[0]!) < 0) {
-      heap[0] = i
-      down(0)
-    }
-  }
-  return heap.sort(compare)
+  return boundedHeap(items.length, n, compare, (i, top) => compare(i, top) < 0).sort(compare)
 }
 
 /** `items` best first by {@link rankOrder}, leaving out those without a value. */

@@ -1,6 +1,6 @@
 import * as E from '#fp-ts/Either.js'
 import * as t from '#io-ts'
-import { PositiveFinite, PositiveInt, isPlainObject, refined } from './codecs.js'
+import { Bool, PositiveFinite, PositiveInt, isPlainObject, refined } from './codecs.js'
 import { configError, configIssue, type ConfigError, type ConfigIssue } from './errors.js'
 
 /**
@@ -16,6 +16,10 @@ export interface RetentionOptions {
   readonly keepPeriod?: number
   /** Keep one checkpoint per this many milliseconds (Orbax `keep_time_interval`). */
   readonly keepTimeInterval?: number
+  /** The newest checkpoint survives whatever the rules say. Default true; false keeps exactly what the rules keep. */
+  readonly keepLatest?: boolean
+  /** The best checkpoint by the monitor survives whatever the rules say. Default true; false keeps exactly what the rules keep. */
+  readonly keepBest?: boolean
 }
 
 const TopK = refined(
@@ -24,21 +28,25 @@ const TopK = refined(
 )
 
 /** io-ts codecs of each retention option, by name. */
-export const retentionCodecs: { readonly [K in keyof Required<RetentionOptions>]: t.Type<number, number, unknown> } = {
+export const retentionCodecs: {
+  readonly [K in keyof Required<RetentionOptions>]: t.Type<Required<RetentionOptions>[K], Required<RetentionOptions>[K], unknown>
+} = {
   saveTopK: TopK,
   maxToKeep: PositiveInt,
   keepPeriod: PositiveInt,
   keepTimeInterval: PositiveFinite,
+  keepLatest: Bool,
+  keepBest: Bool,
 }
 
 export const retentionKeys = Object.keys(retentionCodecs) as ReadonlyArray<keyof RetentionOptions>
 
 /** Decodes the retention keys present in `input` into issues (for a combined decoder) and options. */
 export const collectRetention = (input: Record<string, unknown>, issues: ConfigIssue[]): RetentionOptions => {
-  const out = Object.create(null) as Record<string, number>
+  const out = Object.create(null) as Record<string, number | boolean>
   for (const key of retentionKeys) {
     if (!(key in input) || input[key] === undefined) continue
-    const r = retentionCodecs[key].decode(input[key])
+    const r = (retentionCodecs[key] as t.Type<number | boolean, number | boolean, unknown>).decode(input[key])
     if (E.isLeft(r)) issues.push(configIssue(key, input[key], retentionCodecs[key].name))
     else out[key] = r.right
   }

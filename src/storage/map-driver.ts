@@ -37,8 +37,9 @@ export const mapDriver = (name = 'memory'): StorageDriver => {
     async write(key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo> {
       const k = orThrow(validateKey(key))
       const parts: Uint8Array[] = []
-      // Copied as they arrive: the caller may reuse a chunk's buffer once it has handed the next one.
-      for await (const chunk of chunksOf(k, data)) parts.push(chunk.slice())
+      // Copied as they arrive: the caller may reuse a chunk's buffer once it has handed the next one. Not `slice`:
+      // a Buffer's (Node's, or a bundler's polyfill) is a view of the same memory.
+      for await (const chunk of chunksOf(k, data)) parts.push(new Uint8Array(chunk))
       const bytes = concatChunks(parts)
       // From here to the `set`, no await.
       const current = objects.get(k)

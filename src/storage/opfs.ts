@@ -1,5 +1,5 @@
 import { browser } from './browser/dom.js'
-import { StorageFailure, invalidKey } from './errors.js'
+import { StorageFailure, invalidKey, unsupported } from './errors.js'
 import { keyProblem } from './keys.js'
 import { opfsDriver } from './opfs/driver.js'
 import { fromDriver, type Storage } from './storage.js'
@@ -27,6 +27,12 @@ export const opfsStorage = (dir = '', options: OpfsStorageOptions = {}): Storage
   const problem = dir === '' ? null : keyProblem(dir)
   if (problem !== null)
     throw new StorageFailure(invalidKey(dir, `opfsStorage: the folder ${JSON.stringify(dir)} ${problem}; it is a relative path like a key`))
+  const streamChunkBytes = options.streamChunkBytes ?? 1024 * 1024
+  // 0 or less would make `readStream` yield empty chunks for ever; NaN, one empty chunk for the whole file.
+  if (!Number.isSafeInteger(streamChunkBytes) || streamChunkBytes < 1)
+    throw new StorageFailure(
+      unsupported('', `opfsStorage: streamChunkBytes is ${streamChunkBytes}; expected a positive integer (default 1048576)`),
+    )
   const navigator = browser().navigator
   return fromDriver(
     opfsDriver({
@@ -41,7 +47,7 @@ export const opfsStorage = (dir = '', options: OpfsStorageOptions = {}): Storage
       },
       locks: navigator?.locks,
       staleTempAfterMs: options.staleTempAfterMs ?? 3_600_000,
-      streamChunkBytes: options.streamChunkBytes ?? 1024 * 1024,
+      streamChunkBytes,
     }),
   )
 }

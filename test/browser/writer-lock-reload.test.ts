@@ -5,7 +5,7 @@ import { chromiumFor, openTestPage } from './support/session.js'
 
 // A page reloaded mid-training leaves its writer lock in the folder. The page held a Web Lock named after its
 // incarnation while it ran; once it is gone, the next page of the profile takes the lock over at once, while a
-// live page's lock still refuses a second writer.
+// live page's lock still refuses a second writer, with a message that speaks of pages.
 const browser = await chromiumFor('the writer lock of a reloaded page')
 const entry = new URL('./pages/export-import.ts', import.meta.url)
 
@@ -26,7 +26,7 @@ const saveOnce = async (epoch: number) => {
     ;(globalThis as { kept?: unknown }).kept = c // training goes on: the lock stays held
     return { saved: true, lines }
   } catch (e) {
-    return { saved: false, error: ckpt.isCkptError(e) ? e._tag : String(e), lines }
+    return { saved: false, error: ckpt.isCkptError(e) ? e._tag : String(e), message: (e as Error).message, lines }
   }
 }
 
@@ -39,7 +39,12 @@ if (browser !== null)
       await second.page.goto(`${first.origin}/`) // one origin: one IndexedDB, one set of Web Locks
       for (const t of [first, second]) await t.page.waitForFunction(() => 'ckpt' in globalThis)
       expect(await first.page.evaluate(saveOnce, 0)).toMatchObject({ saved: true })
-      expect(await second.page.evaluate(saveOnce, 1)).toMatchObject({ saved: false, error: 'WriterLocked' })
+      const refused = await second.page.evaluate(saveOnce, 1)
+      expect(refused).toMatchObject({ saved: false, error: 'WriterLocked' })
+      // Said as a browser user sees it: a page of this browser, not "process 0 on host …".
+      expect(refused.message).toMatch(/^another writer holds this checkpoint folder: a page or worker of this browser \(another tab/)
+      expect(refused.message).toMatch(/close that page or stop its training/)
+      expect(refused.message).not.toMatch(/process 0/)
 
       await first.page.reload()
       await first.page.waitForFunction(() => 'ckpt' in globalThis)

@@ -61,7 +61,7 @@ describe('ckpt format: output and exit codes', () => {
   })
   it('exits 2 where Python raises, with the template error and no stack trace', async () => {
     for (const [argv, part] of [
-      [['format', '{epoch:d}', 'epoch=1.5'], 'pass integers as'],
+      [['format', '{epoch:d}', 'epoch=1.5'], 'needs an integer'],
       [['format', '{missing}'], 'missing'],
       [['format', '{'], 'cannot format'],
     ] as const) {
@@ -71,6 +71,13 @@ describe('ckpt format: output and exit codes', () => {
       expect(r.stderr.toLowerCase()).toContain(part.toLowerCase())
       expect(r.stderr).not.toMatch(STACK_LINE)
     }
+  })
+  it("an integer given as a float gets a hint a command line can follow (epoch=3), not the library's bigint literal", async () => {
+    const r = await ckpt(['format', 'e{epoch:02d}', 'epoch=3.0'])
+    expect(r.stderr).toBe(
+      `ckpt: cannot format "e{epoch:02d}": field "epoch": format code 'd' needs an integer, got the float 3 (give an integer: epoch=3)\n`,
+    )
+    expect((await ckpt(['format', 'e{epoch:02d}', 'epoch=3'])).stdout).toBe('e03\n')
   })
   it('exits 2 on bad arguments with a pointer to the help', async () => {
     for (const [argv, part] of [

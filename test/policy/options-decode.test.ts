@@ -67,7 +67,7 @@ describe('decodePolicyOptions: each error names the option, shows the value and 
     expect(e.option).toBe('save_best_only')
     expect(e.value).toBe(true)
     expect(e.message).toMatch(
-      /^save_best_only: got true \(unknown option\); expected one of the options filepath, monitor, mode, saveBestOnly, saveWeightsOnly, saveFreq, initialValueThreshold, verbose, minDelta, saveTopK, maxToKeep, keepPeriod, keepTimeInterval$/,
+      /^save_best_only: got true \(unknown option\); expected one of the options filepath, monitor, mode, saveBestOnly, saveWeightsOnly, saveFreq, initialValueThreshold, verbose, minDelta, saveTopK, maxToKeep, keepPeriod, keepTimeInterval, keepLatest, keepBest$/,
     )
   })
   it('rejects wrong types', () => {
@@ -148,5 +148,27 @@ describe('retention options', () => {
     expect(left(decodeRetentionOptions({ keepTimeInterval: -1 })).message).toBe('keepTimeInterval: got -1; expected a finite number > 0')
     expect(left(decodeRetentionOptions({ keepLast: 2 })).option).toBe('keepLast')
     expect(err({ ...base, maxToKeep: 'all' }).message).toBe('maxToKeep: got "all"; expected a positive integer')
+  })
+  it('keepLatest and keepBest: booleans, absent unless given (retention reads absent as true)', () => {
+    expect(left(decodeRetentionOptions({ keepLatest: 'no' })).message).toBe('keepLatest: got "no"; expected true or false')
+    expect(left(decodeRetentionOptions({ keepBest: 0 })).message).toBe('keepBest: got 0; expected true or false')
+    expect(err({ ...base, keepLatest: null }).message).toBe('keepLatest: got null; expected true or false')
+    expect(left(decodeRetentionOptions({ keepNewest: false })).message).toBe(
+      'keepNewest: got false (unknown option); expected one of the options saveTopK, maxToKeep, keepPeriod, keepTimeInterval, keepLatest, keepBest',
+    )
+    expect(decodeRetentionOptions({ maxToKeep: 2, keepLatest: false, keepBest: true })).toEqual({
+      _tag: 'Right',
+      right: { maxToKeep: 2, keepLatest: false, keepBest: true },
+    })
+    expect(config({ ...base, maxToKeep: 2, keepLatest: false, keepBest: false })).toMatchObject({
+      retention: { maxToKeep: 2, keepLatest: false, keepBest: false },
+      warnings: [],
+    })
+  })
+  it('warns that keepLatest and keepBest do nothing without a retention rule', () => {
+    expect(config({ ...base, keepLatest: false, keepBest: true }).warnings).toEqual([
+      'keepLatest has no effect without a retention rule (saveTopK, maxToKeep, keepPeriod or keepTimeInterval): every checkpoint is kept',
+      'keepBest has no effect without a retention rule (saveTopK, maxToKeep, keepPeriod or keepTimeInterval): every checkpoint is kept',
+    ])
   })
 })

@@ -1,31 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { rankValue, retain, type CheckpointRecord, type Ranking, type RetentionOptions } from '../../src/policy/index.js'
-
-const rec = (i: number, score: number | null, extra: Partial<CheckpointRecord> = {}): CheckpointRecord => ({
-  path: `c${i}.keras`,
-  epoch: i,
-  step: i * 10,
-  metrics: score === null ? {} : { val_loss: score },
-  time: i * 1000,
-  score,
-  ...extra,
-})
-const min: Ranking = { monitor: 'val_loss', mode: 'min' }
-const paths = (rs: ReadonlyArray<CheckpointRecord>) => rs.map((r) => r.path)
-
-/** Runs retention over a sequence of saves, as the Checkpointer would, returning the survivors after each. */
-const sequence = (o: RetentionOptions, ranking: Ranking, records: ReadonlyArray<CheckpointRecord>) => {
-  let kept: CheckpointRecord[] = []
-  const steps: Array<{ kept: CheckpointRecord[]; removed: CheckpointRecord[]; added: CheckpointRecord; before: CheckpointRecord[] }> = []
-  for (const r of records) {
-    const before = kept
-    const { keep, remove } = retain(o, ranking, kept, r)
-    kept = keep
-    steps.push({ kept, removed: remove, added: r, before })
-  }
-  return steps
-}
+import { historyOf, min, paths, rec, sequence } from './support/retention-traces.js'
 
 describe('retention', () => {
   it('with no rule configured, keeps everything', () => {
@@ -50,7 +26,7 @@ describe('retention', () => {
       expect(paths(retain({ saveTopK: 1 }, { monitor: 'val_loss', mode }, existing, rec(3, NaN)).keep)).toEqual(['c2.keras', 'c3.keras'])
     expect(rankValue(min, rec(1, null))).toBeNaN()
   })
-  it('ties keep the older checkpoint', () => {
+  it("a tie with the worst kept is no improvement: the older stays (Lightning's strict comparison)", () => {
     expect(paths(retain({ saveTopK: 1 }, min, [rec(0, 1), rec(1, 1)], rec(2, 2)).keep)).toEqual(['c0.keras', 'c2.keras'])
   })
   it('maxToKeep keeps the newest n (plus the best)', () => {
@@ -88,10 +64,7 @@ describe('retention', () => {
     { weight: 1, arbitrary: fc.constant(NaN) },
     { weight: 1, arbitrary: fc.constant(null) },
   )
-  const history = fc.array(fc.tuple(score, fc.integer({ min: 0, max: 3000 })), { minLength: 1, maxLength: 30 }).map((xs) => {
-    let t = 0
-    return xs.map(([s, dt], i) => rec(i, s, { time: (t += dt) }))
-  })
+  const history = historyOf(score)
   const oneRule = fc.oneof(
     fc.integer({ min: -1, max: 5 }).map((k): RetentionOptions => ({ saveTopK: k })),
     fc.integer({ min: 1, max: 5 }).map((n): RetentionOptions => ({ maxToKeep: n })),

@@ -13,7 +13,7 @@ const testingIndex = fileURLToPath(new URL('../../src/testing/index.ts', import.
 
 const doc = await readFile(docPath, 'utf8')
 const blockOf = (name: string): string => {
-  const block = new RegExp(`<!-- ${name}:begin -->\\n\`\`\`ts\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(doc)?.[1]
+  const block = new RegExp(`<!-- ${name}:begin -->\\n(?:<!--[^\\n]*-->\\n)?\`\`\`ts\\n([\\s\\S]*?)\`\`\`\\n<!-- ${name}:end -->`).exec(doc)?.[1]
   if (block === undefined) throw new Error(`${docPath} has no ${name} block between <!-- ${name}:begin --> and <!-- ${name}:end -->`)
   return block
 }

@@ -65,4 +65,42 @@ describe.each(BACKENDS)('fitResumable resuming a 96 MiB backup on %s', (backend)
       }
     },
   )
+
+  it(
+    'a corrupt block in the second group rejects with CorruptCheckpoint before fit runs, the backup kept; the model holds what the first group wrote (docs/tfjs.md)',
+    { timeout: 120_000 },
+    async () => {
+      const copy = memoryStorage()
+      for (const key of await storage.list()) await copy.write(key, await storage.read(key))
+      const weightFile = (await copy.list()).find((k) => k.endsWith('.bin'))!
+      const bytes = await copy.read(weightFile)
+      bytes[80 * MiB] = (bytes[80 * MiB]! + 1) & 0xff // in Adam's moments, the second group
+      await copy.write(weightFile, bytes)
+      const model = freshWideModel()
+      const x = tf.zeros([8, WIDTH])
+      const epochs: number[] = []
+      try {
+        const onEpochBegin = async (e: number) => void epochs.push(e)
+        const err = await fitResumable(
+          model,
+          x,
+          x,
+          { epochs: 2, batchSize: 8, verbose: 0, callbacks: [new tfl.CustomCallback({ onEpochBegin })] },
+          {
+            storage: copy,
+            log: () => {},
+          },
+        ).catch((e: unknown) => e)
+        expect(err).toMatchObject({ _tag: 'CorruptCheckpoint' })
+        expect(epochs).toEqual([]) // no training on a half-filled model
+        expect(await copy.list()).toContain('backup/model.json')
+        // The weights come first (written), the optimizer's state is set only once every group is read (not set).
+        expect(differingBytes(Object.entries(weightBytes(model)), Object.entries(weightBytes(trained)))).toEqual([])
+        expect((await optimizerBytes(model.optimizer)).length).toBe(1) // its step count only: no moments yet
+      } finally {
+        x.dispose()
+        model.dispose()
+      }
+    },
+  )
 })

@@ -16,7 +16,7 @@ import { serializerFor, type CheckpointSnapshot } from './serializers.js'
 /**
  * Options of {@link modelCheckpoint}: Keras's ModelCheckpoint options in camelCase (`filepath`, `monitor`,
  * `mode`, `saveBestOnly`, `saveWeightsOnly`, `saveFreq`, `initialValueThreshold`, `verbose`, `minDelta`), the
- * retention options (`saveTopK`, `maxToKeep`, `keepPeriod`, `keepTimeInterval`), and these.
+ * retention options (`saveTopK`, `maxToKeep`, `keepPeriod`, `keepTimeInterval`, `keepLatest`, `keepBest`), and these.
  */
 export interface ModelCheckpointOptions extends PolicyOptions {
   /** Where checkpoints and their index go. Required (fsStorage(dir), memoryStorage(), s3Storage({...})). */

@@ -49,7 +49,8 @@ export interface CaptureOptions {
 
 /** The wasm backend's internals that a pooled copy needs; `null` when the active backend is not wasm. */
 export interface WasmHeap {
-  readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number } | undefined }
+  /** `refCount`: how many tensors share the memory (a clone, a variable assigned another's tensor). */
+  readonly dataIdMap: { get(dataId: object): { readonly memoryOffset: number; readonly refCount?: number } | undefined }
   readonly wasm: { readonly HEAPU8: Uint8Array }
 }
 

@@ -11,7 +11,7 @@ import { fail, type TfjsAdapterError } from './errors.js'
 import { checkModelJsonPath, entryBytes, parseModelJson, weightKeysOf } from './layout.js'
 import { modelSkeleton } from './model-skeleton.js'
 import { assertUniqueNames } from './names.js'
-import { layersMismatches, mismatchMessage } from './weights.js'
+import { assignWeight, layersMismatches, mismatchMessage } from './weights.js'
 import { ckptMetadataOf } from './ckpt-metadata.js'
 import { restoreHiddenOptimizerState } from './optimizer.js'
 import { assertOptimizerMatches } from './optimizer-match.js'
@@ -98,13 +98,13 @@ const tensorOn = (spec: tf.io.WeightsManifestEntry, bytes: Uint8Array): tf.Tenso
 
 /**
  * On wasm, copies a weight's bytes over its variable's own memory in the heap (the zeros it was built with), so the
- * heap never holds a second copy of it. Not for a variable with a constraint: tfjs applies it on `write`, and so
- * does the tensor path.
+ * heap never holds a second copy of it. Not for memory the variable shares (weights set from another model's
+ * `getWeights()`, a clone kept by the caller): that tensor would change too, so the variable gets a tensor of its own.
  */
 const fillInPlace = (heap: WasmHeap | null, v: tfl.LayerVariable, bytes: Uint8Array): boolean => {
-  if (heap === null || v.constraint != null) return false
+  if (heap === null) return false
   const info = heap.dataIdMap.get(v.read().dataId)
-  if (info === undefined) return false
+  if (info === undefined || info.refCount !== 1) return false
   heap.wasm.HEAPU8.set(bytes, info.memoryOffset)
   return true
 }
@@ -176,7 +176,7 @@ const fillWeights = async (reader: ArtifactReader, layout: WeightsLayout, model:
         if (fillInPlace(heap, v, bytes[i]!)) return
         // The variable takes the tensor's data (no copy on cpu); disposing the tensor leaves it to the variable.
         const t = tensorOn(spec, bytes[i]!)
-        v.write(t)
+        assignWeight(v, t)
         t.dispose()
       })
     }

@@ -15,7 +15,7 @@ import { SAFETENSORS_FORMAT, TFJS_LAYERS_FORMAT, tfjsLayersSerializer } from './
 import { kerasCode } from './keras/load.js'
 import { orThrow as orThrowKeras } from '../../keras/errors.js'
 import { kerasModelSerializer, kerasWeightsSerializer } from './keras/serializers.js'
-import { layersMismatches, mismatchMessage } from './weights.js'
+import { assignWeight, layersMismatches, mismatchMessage } from './weights.js'
 import { fillLayersModel, restoreLayersModel } from './layers-restore.js'
 import { assertOptimizerMatches } from './optimizer-match.js'
 
@@ -195,7 +195,7 @@ export const applyArtifacts = async (model: tfl.LayersModel, artifacts: tf.io.Mo
     const mismatches = layersMismatches(model, specs)
     if (mismatches.length > 0) return fail({ _tag: 'WeightsMismatch', path, mismatches, message: mismatchMessage(path, mismatches) })
 
-    for (const v of model.weights) v.write(decoded[v.originalName] as tf.Tensor)
+    for (const v of model.weights) assignWeight(v, decoded[v.originalName] as tf.Tensor)
     if (hasOptimizerWeights && model.optimizer != null) {
       const optimizer = model.optimizer
       const old = await optimizer.getWeights()

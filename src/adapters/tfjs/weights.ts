@@ -27,6 +27,16 @@ export const modelWeights = (model: tfl.LayersModel): Tensors => {
   return out
 }
 
+/**
+ * Puts `value` into the layer variable `v` as it is. `LayerVariable.write` would also apply the variable's constraint
+ * (`maxNorm`, `nonNeg`, …), which tfjs's training never applies: a restored weight would differ from the one saved.
+ */
+export const assignWeight = (v: tfl.LayerVariable, value: tf.Tensor): void => {
+  const variable = v.read()
+  if (variable instanceof tf.Variable) variable.assign(value)
+  else v.write(value)
+}
+
 /** What the model expects of one weight. */
 export interface WeightSpec {
   readonly name: string
@@ -150,7 +160,7 @@ export const loadWeights = async (model: tfl.LayersModel, storage: Storage, path
     return tf.tensor(t.data as tf.TypedArray, [...t.shape], v.dtype)
   })
   try {
-    variables.forEach((v, i) => v.write(values[i] as tf.Tensor))
+    variables.forEach((v, i) => assignWeight(v, values[i] as tf.Tensor))
   } finally {
     tf.dispose(values)
   }

@@ -12,7 +12,6 @@ const name = (() => {
 
 /** This Node process: its host name, pid, thread and start time, and `kill(pid, 0)` to tell whether a pid runs. */
 export const host: Host = {
-  name,
   pid: process.pid,
   thread: threadId,
   processStart: Math.round(Date.now() - process.uptime() * 1000),
@@ -25,6 +24,6 @@ export const host: Host = {
     }
   },
   // A Node writer is told by its pid (`isAlive`).
-  markAlive: () => Promise.resolve(),
-  incarnationAlive: () => Promise.resolve(null),
+  identify: () => Promise.resolve({ name, alive: null }),
+  isHeld: () => Promise.resolve(null),
 }

@@ -34,6 +34,8 @@ const ADAPTER = 'OPFS'
 const FOLDERS_LOCK = 'ckpt-opfs-folders'
 /** How many times a whole read starts again when the file is replaced under it. */
 const REREADS = 8
+/** The longest a commit waits for the clock to pass the current file's time (see `commit`). */
+const CLOCK_WAIT_MS = 1000
 
 /** What reading a `File` snapshot throws once the file was replaced or removed (Chromium: either name). */
 const isReplaced = (e: unknown): boolean => ['NotReadableError', 'NotFoundError'].includes((e as { name?: unknown } | null)?.name as string)
@@ -102,17 +104,39 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
   }
 
   /**
-   * Moves the temp file over `name`, making its modification time later than the current file's: etags are
-   * time and size, so a new version must not share the old one's time. A temp file not later (written in the
-   * same millisecond, or before a concurrent commit) is copied once the clock has moved on.
+   * Moves the temp file over `name` so that the etag (time and size) changes. A temp file not later than the
+   * current file (written in the same millisecond, or before a concurrent commit) is copied once the clock has
+   * passed the current file's time, until a copy's time is later (file times may lag the clock by a tick): versions'
+   * times increase. A clock set back (NTP, a restored VM) would hold the key's lock until it caught up: it is waited
+   * for at most {@link CLOCK_WAIT_MS}, then a time other than the current file's is enough. `temps` gets the name of
+   * each copy made, for the caller's cleanup.
    */
-  const commit = async (folder: FsDirectoryHandle, temp: FsFileHandle, name: string, current: File | null, key: string): Promise<File> => {
+  const commit = async (
+    folder: FsDirectoryHandle,
+    temp: FsFileHandle,
+    name: string,
+    current: File | null,
+    temps: string[],
+    key: string,
+  ): Promise<File> => {
     let source = temp
-    if (current !== null && (await temp.getFile()).lastModified <= current.lastModified) {
-      while (Date.now() <= current.lastModified) await new Promise((resolve) => setTimeout(resolve, 1))
-      source = await folder.getFileHandle(tempName(), { create: true })
-      await writeInto(source, key, await temp.getFile())
-      await folder.removeEntry(temp.name)
+    if (current !== null) {
+      const deadline = performance.now() + CLOCK_WAIT_MS
+      for (let modified = (await temp.getFile()).lastModified; modified <= current.lastModified;) {
+        const behind = current.lastModified - Date.now()
+        const late = performance.now() >= deadline
+        if (modified !== current.lastModified && (late || behind > CLOCK_WAIT_MS)) break
+        if (behind >= 0 && behind <= CLOCK_WAIT_MS && !late) {
+          await new Promise((resolve) => setTimeout(resolve, 1))
+          continue
+        }
+        const copy = await folder.getFileHandle(tempName(), { create: true })
+        temps.push(copy.name)
+        await writeInto(copy, key, await source.getFile())
+        await folder.removeEntry(source.name).catch(() => undefined) // not moved: still its temp name
+        source = copy
+        modified = (await copy.getFile()).lastModified
+      }
     }
     await source.move(folder, name)
     return (await folder.getFileHandle(name)).getFile()
@@ -145,16 +169,19 @@ export const opfsDriver = (options: OpfsDriverOptions): StorageDriver => {
           }
         }
         const { folder, temp } = await place()
+        // The temp files this write made, by the names they were made with: a handle moved into place takes the
+        // key's name, and removing by it would remove the object just committed.
+        const temps = [temp.name]
         try {
           await writeInto(temp, k, data)
           return await locked(k, async () => {
             const current = await orNull(async () => (await folder.getFileHandle(name)).getFile())
             if (current === null && (await orNull(() => folder.getDirectoryHandle(name))) !== null) fail(folderConflict(k))
             checkCondition(k, current === null ? undefined : etagOf(current), writeOptions)
-            return infoOf(await commit(folder, temp, name, current, k))
+            return infoOf(await commit(folder, temp, name, current, temps, k))
           })
         } catch (e) {
-          await folder.removeEntry(temp.name).catch(() => undefined)
+          await Promise.all(temps.map((t) => folder.removeEntry(t).catch(() => undefined)))
           throw e
         }
       }),

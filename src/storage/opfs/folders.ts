@@ -69,14 +69,19 @@ export interface Visit {
 
 /**
  * Every file below `folder` (whose key is `relative`), depth first: the objects, or with `temps` the temp files
- * (reserved names) instead. Folders with reserved names are never entered.
+ * (reserved names) instead. Folders with reserved names are never entered. A folder removed while it is walked
+ * (a concurrent `remove` pruning it, empty) ends its part of the walk instead of failing the whole walk.
  */
 export async function* walkFiles(folder: FsDirectoryHandle, relative: string, temps = false): AsyncGenerator<Visit> {
-  for await (const entry of folder.values()) {
-    const reserved = entry.name.startsWith(RESERVED_PREFIX)
-    const key = relative === '' ? entry.name : `${relative}/${entry.name}`
-    if (entry.kind === 'directory') {
-      if (!reserved) yield* walkFiles(entry, key, temps)
-    } else if (temps ? reserved : !reserved && keyProblem(key) === null) yield { key, file: entry, folder }
+  try {
+    for await (const entry of folder.values()) {
+      const reserved = entry.name.startsWith(RESERVED_PREFIX)
+      const key = relative === '' ? entry.name : `${relative}/${entry.name}`
+      if (entry.kind === 'directory') {
+        if (!reserved) yield* walkFiles(entry, key, temps)
+      } else if (temps ? reserved : !reserved && keyProblem(key) === null) yield { key, file: entry, folder }
+    }
+  } catch (e) {
+    if (!isAbsent(e)) throw e
   }
 }
