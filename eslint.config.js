@@ -17,6 +17,7 @@ const LAYERS = {
   format: { may: ['errors'], why: 'format is pure: it imports only errors' },
   policy: { may: ['format', 'errors'], why: 'policy is pure: it imports only format and errors' },
   tensors: { may: ['errors'], why: 'tensors is pure: it imports only errors' },
+  report: { may: [], why: 'report is pure (data to SVG, DOT and HTML): it imports nothing of ours' },
   storage: { may: ['errors'], why: 'storage imports only errors (never policy)' },
   keras: {
     may: ['json', 'tensors', 'storage', 'errors'],
@@ -42,6 +43,7 @@ const TARGETS = [
   'format',
   'policy',
   'tensors',
+  'report',
   'storage',
   'keras',
   'checkpointer',
@@ -69,7 +71,7 @@ const NEVER = {
 }
 
 /** Layers that must run anywhere: no Node built-ins. */
-const PORTABLE = ['errors', 'json', 'format', 'policy', 'tensors', 'platform/web']
+const PORTABLE = ['errors', 'json', 'format', 'policy', 'tensors', 'report', 'platform/web']
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
 

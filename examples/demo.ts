@@ -1,13 +1,14 @@
 // The main job, end to end: train on the wasm backend with a Keras-style ModelCheckpoint, kill the training
 // process partway through, resume from the latest checkpoint in a fresh process and finish, then list what
-// was kept.
+// was kept. With a local folder it also writes the run's history and policy beside it (<folder>-history.jsonl,
+// <folder>-policy.json), from which `ckpt plot` and `ckpt report` draw every save, skip and deletion.
 //
 //   npm run demo                                   # ./checkpoints on the local disk
 //   npm run demo -- --storage memory               # a memfs volume (the "kill" is simulated in-process)
 //   npm run demo -- --storage s3://bucket/prefix   # S3 (AWS_ENDPOINT_URL etc. for MinIO/R2/a local server)
 //   npm run demo -- --backend cpu --epochs 12 --kill-at 5
 import { spawn } from 'node:child_process'
-import { existsSync, rmSync } from 'node:fs'
+import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as tfl from '@tensorflow/tfjs-layers'
@@ -33,6 +34,12 @@ const EPOCHS = Number(args.epochs)
 const KILL_AT = Number(args['kill-at'])
 const BATCH_SIZE = 32
 const say = (line: string) => process.stdout.write(`${line}\n`)
+const local = args.storage !== 'memory' && !args.storage.startsWith('s3://')
+/** The run's history (one JSON line an epoch, as `ckpt simulate --events` and `ckpt plot --log` read) and policy. */
+const HISTORY = local ? `${args.storage.replace(/\/+$/, '')}-history.jsonl` : null
+const POLICY = local ? `${args.storage.replace(/\/+$/, '')}-policy.json` : null
+/** JSON has no NaN or infinities: the history writes them as the strings ckpt reads back. */
+const finite = (_key: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)
 
 /** The checkpoint options: the demos' rule (demo-checkpoint.ts), its lines on stdout. */
 const checkpointOptions = (storage: Storage) => ({
@@ -72,7 +79,8 @@ const progress = (epochs: number, batches: number, onBatch?: (epoch: number, bat
         `\r  epoch ${String(epoch + 1).padStart(2)}/${epochs} [${'#'.repeat(done)}${'.'.repeat(24 - done)}] loss ${(logs?.loss ?? NaN).toFixed(4)}`,
       )
     },
-    onEpochEnd: (_e: number, logs?: Record<string, number>) => {
+    onEpochEnd: (e: number, logs?: Record<string, number>) => {
+      if (HISTORY !== null) appendFileSync(HISTORY, `${JSON.stringify({ epoch: e, logs: logs ?? {} }, finite)}\n`)
       const bar = process.stdout.isTTY ? '' : `  epoch ${String(epoch + 1).padStart(2)}/${epochs} loss ${(logs?.loss ?? NaN).toFixed(4)}`
       process.stdout.write(`${bar}  val_loss ${(logs?.val_loss ?? NaN).toFixed(4)}\n`)
     },
@@ -122,9 +130,13 @@ const table = async (storage: Storage) => {
 
 const main = async () => {
   const started = Date.now()
-  if (args.storage !== 'memory' && !args.storage.startsWith('s3://') && existsSync(`${args.storage}/ckpt-index.json`)) {
+  if (local && existsSync(`${args.storage}/ckpt-index.json`)) {
     say(`Starting afresh: removing the previous demo's checkpoints in ${args.storage}`)
     rmSync(args.storage, { recursive: true, force: true })
+  }
+  if (HISTORY !== null && POLICY !== null) {
+    rmSync(HISTORY, { force: true })
+    writeFileSync(POLICY, `${JSON.stringify(demoCheckpoint, null, 2)}\n`)
   }
   const storage = await openStorage(args.storage)
   say(`ckpt demo: ${EPOCHS} epochs on the ${args.backend} backend, checkpoints in ${args.storage}\n`)
@@ -176,6 +188,8 @@ const main = async () => {
   say(
     `\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Inspect with: npx ckpt ls ${args.storage}   (and: npx ckpt verify ${args.storage})`,
   )
+  if (HISTORY !== null && POLICY !== null)
+    say(`Draw it: npx ckpt plot ${args.storage} --log ${HISTORY} --config ${POLICY} --out run.svg   (or ckpt report ... --out run.html)`)
 }
 
 try {

@@ -1,6 +1,6 @@
 import * as E from '#fp-ts/Either.js'
 import { JSON_DEPTH, parseBoundedJson } from '../json/bounded-json.js'
-import { open, readFile, stat } from 'node:fs/promises'
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { inputError, messageOf, type CliError } from './errors.js'
 
 /** Why a path cannot be read, in words (no errno codes alone). */
@@ -67,5 +67,21 @@ export const readHead = async (path: string, n: number): Promise<Uint8Array> => 
     }
   } catch {
     return new Uint8Array(0)
+  }
+}
+
+/**
+ * Writes a whole text file: to a temporary file beside it, then renamed over `path`, so `path` is never a partial
+ * file. An input error names the path when it cannot be written.
+ */
+export const writeTextFile = async (path: string, text: string): Promise<E.Either<CliError, void>> => {
+  const tmp = `${path}.ckpt-partial-${process.pid}-${Date.now().toString(36)}`
+  try {
+    await writeFile(tmp, text)
+    await rename(tmp, path)
+    return E.right(undefined)
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined)
+    return E.left(inputError(`cannot write ${JSON.stringify(path)}: ${why(e)}`))
   }
 }

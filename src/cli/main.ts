@@ -1,5 +1,6 @@
 /**
- * The `ckpt` command line: `simulate`, `format`, `ls`, `verify`, `inspect`, `export`, `import`. See docs/cli.md.
+ * The `ckpt` command line: `simulate`, `format`, `ls`, `verify`, `inspect`, `export`, `import`, `plot`, `report`.
+ * See docs/cli.md.
  *
  * `main(argv, io)` runs one command in-process and resolves to its exit code; it never throws and never
  * prints a stack trace. `bin/ckpt.js` calls it with `process.argv.slice(2)`.
@@ -15,6 +16,8 @@ import { importCommand } from './import-command.js'
 import { inspectCommand } from './inspect.js'
 import { EXIT, type CliIO } from './io.js'
 import { lsCommand } from './ls.js'
+import { plotCommand } from './plot.js'
+import { reportCommand } from './report.js'
 import { escapeLines } from './render.js'
 import { simulateCommand } from './simulate.js'
 import { verifyCommand } from './verify.js'
@@ -31,6 +34,8 @@ export const commands: ReadonlyArray<Command> = [
   inspectCommand,
   exportCommand,
   importCommand,
+  plotCommand,
+  reportCommand,
 ]
 
 /** The package's version, read from package.json (two folders up from src/cli and from dist/cli). */
@@ -52,7 +57,7 @@ ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Run 'ckpt <command> --help' (or 'ckpt help <command>') for a command's options.
 Options: -h, --help  this help;  --version  print ckpt's version.
-Exit codes: 0 success; 1 a problem found (verify: corrupt checkpoint; inspect: bad weight files);
+Exit codes: 0 success; 1 a problem found (verify, export, report: a corrupt checkpoint; inspect: bad weight files);
 2 usage or input error; 3 unexpected internal error.`
 }
 

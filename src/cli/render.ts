@@ -83,3 +83,13 @@ export const table = (rawHeader: ReadonlyArray<string>, rawRows: ReadonlyArray<R
 
 /** Pretty JSON, one trailing newline. */
 export const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`
+
+/** A number in `sig` significant digits for a picture (`0.07591`), non-finite ones as Python writes them. */
+export const shortNumber = (n: number, sig = 4): string => (Number.isFinite(n) ? String(Number(n.toPrecision(sig))) : pyRepr(n))
+
+/** The fewest significant digits (from 4) at which two different numbers also read differently. */
+export const digitsApart = (a: number, b: number): number => {
+  let sig = 4
+  while (sig < 17 && a !== b && shortNumber(a, sig) === shortNumber(b, sig)) sig++
+  return sig
+}

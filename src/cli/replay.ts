@@ -30,6 +30,8 @@ export interface RetentionReplay {
   readonly kept: ReadonlyArray<ReplayedSave>
   /** Checkpoints retention deleted along the way, in deletion order (overwritten paths are not listed). */
   readonly removed: ReadonlyArray<ReplayedSave>
+  /** For each deleted checkpoint, the save after whose commit retention deleted it. */
+  readonly deletedBy: ReadonlyMap<ReplayedSave, ReplayedSave>
   /** The best kept checkpoint (ties go to the older one, as `Checkpointer.best()` picks), null when none has a value. */
   readonly best: ReplayedSave | null
   /** The newest kept checkpoint. */
@@ -51,6 +53,7 @@ export const replayRetention = (
   const ranking: Ranking = { monitor: config.monitor, mode: config.mode }
   const saves: ReplayedSave[] = []
   const removed: ReplayedSave[] = []
+  const deletedBy = new Map<ReplayedSave, ReplayedSave>()
   let survivors: ReplayedSave[] = []
   const saveOf = new Map<CheckpointRecord, ReplayedSave>()
   const withRules = hasRetentionRule(config.retention)
@@ -101,13 +104,17 @@ export const replayRetention = (
       survivors.map((s) => s.record),
       save.record,
     )
-    for (const rec of r.remove) removed.push(saveOf.get(rec)!)
+    for (const rec of r.remove) {
+      removed.push(saveOf.get(rec)!)
+      deletedBy.set(saveOf.get(rec)!, save)
+    }
     survivors = r.keep.map((rec) => saveOf.get(rec)!)
   }
   return E.right({
     saves,
     kept: survivors,
     removed,
+    deletedBy,
     best: bestOf(ranking, survivors, (s) => s.record),
     latest: survivors.at(-1) ?? null,
   })

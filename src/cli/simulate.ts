@@ -1,14 +1,16 @@
 import * as E from '#fp-ts/Either.js'
-import { decodePolicyOptions, simulate, type PolicyConfig, type SimulatedDecision } from '../policy/index.js'
+import type { PolicyConfig, SimulatedDecision } from '../policy/index.js'
+import { flowDot } from '../report/flow-dot.js'
+import { flowSvg } from '../report/flow-svg.js'
 import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
 import { defineCommand, type Command } from './command.js'
-import { parseCsvLog } from './csv-log.js'
-import { inputError, usageError, type CliError } from './errors.js'
-import { parseEventsJsonl } from './events-jsonl.js'
-import { readJson, readText } from './files.js'
+import { usageError } from './errors.js'
+import { replayFlow } from './flow-steps.js'
 import { EXIT, type CliIO } from './io.js'
+import { readTrainingLog, separatorProblem } from './log-file.js'
 import { escapeLines, jsonMetrics, jsonNumber, pyRepr, table, toJson } from './render.js'
-import { replayRetention, type ReplayedSave, type RetentionReplay } from './replay.js'
+import { readPolicyFile, replayLog } from './replay-log.js'
+import type { ReplayedSave, RetentionReplay } from './replay.js'
 import type { LoggedEvent, TrainingLog } from './training-log.js'
 
 const help = `Usage: ckpt simulate --config POLICY.json (--csv TRAINING.log | --events HISTORY.jsonl) [options]
@@ -26,9 +28,14 @@ Options:
   --events FILE     JSON lines {"epoch", "batch"?, "logs", "time"?}, 0-based epoch and batch
   --saves-only      print only the events that save (and any with warnings)
   --json            machine-readable output (one JSON document)
+  --dot             the replay as a Graphviz digraph: Start, a node per decision (an epoch end and its
+                    monitored value), an arrow labelled with the deciding comparison (0.5 < 0.6) to a save
+                    note (the path, and kept or deleted later) or a skip note; saves green, skips orange
+  --svg             the same diagram as SVG, drawn without Graphviz
   -h, --help        this help
 
-Epochs and batches are printed 1-based, as Keras's messages and the filename template show them.
+Epochs and batches are printed 1-based, as Keras's messages and the filename template show them. A diagram
+of more than 100 decisions draws each run of 3 or more skips as one node, and at most 300 nodes.
 Exit codes: 0 done; 2 bad flag, file or configuration.`
 
 /** `epoch 3` or `epoch 3 batch 12`, 1-based as Keras prints them. */
@@ -54,18 +61,6 @@ const describePolicy = (config: PolicyConfig): string =>
     config.saveBestOnly ? 'save best only' : 'save every time',
     config.saveFreq === 'epoch' ? 'at epoch ends' : `every ${config.saveFreq} batches`,
   ].join(', ')
-
-/** Names the log line of an `events[i]` option in a policy error. */
-const withLines = (message: string, log: TrainingLog): string =>
-  message
-    .replace(/events\[(\d+)\]/g, (m, i: string) => {
-      const line = log.events[Number(i)]?.line
-      return line === undefined ? m : `${m} (${log.source} line ${line})`
-    })
-    .replace(/\(event (\d+), epoch (\d+)\)/g, (m, i: string, epoch: string) => {
-      const line = log.events[Number(i)]?.line
-      return line === undefined ? m : `(${log.source} line ${line}: event ${i}, 0-based epoch ${epoch})`
-    })
 
 const marks = (s: ReplayedSave, replay: RetentionReplay): string =>
   [s === replay.best ? 'best' : null, s === replay.latest ? 'latest' : null].filter((x) => x !== null).join(',')
@@ -150,19 +145,6 @@ const jsonReport = (log: TrainingLog, config: PolicyConfig, decisions: ReadonlyA
     latest: replay.latest?.record.path ?? null,
   })
 
-const readLog = async (
-  csv: string | undefined,
-  events: string | undefined,
-  separator: string,
-): Promise<E.Either<CliError, TrainingLog>> => {
-  if (csv !== undefined) {
-    const text = await readText(csv, 'training log')
-    return E.isLeft(text) ? text : parseCsvLog(text.right, csv, separator)
-  }
-  const text = await readText(events!, 'event history')
-  return E.isLeft(text) ? text : parseEventsJsonl(text.right, events!)
-}
-
 export const simulateCommand: Command = defineCommand({
   name: 'simulate',
   summary: 'replay a training log (Keras CSVLogger or JSON lines) through a policy',
@@ -173,6 +155,8 @@ export const simulateCommand: Command = defineCommand({
     events: { type: 'string' },
     separator: { type: 'string' },
     json: { type: 'boolean' },
+    dot: { type: 'boolean' },
+    svg: { type: 'boolean' },
     'saves-only': { type: 'boolean' },
   },
   positionals: { min: 0, max: 0, names: 'no positional arguments (use --config, and --csv or --events)' },
@@ -184,39 +168,34 @@ export const simulateCommand: Command = defineCommand({
     if (configPath === undefined) return E.left(usageError('simulate', 'missing --config POLICY.json'))
     if ((csv === undefined) === (events === undefined))
       return E.left(usageError('simulate', 'give exactly one of --csv TRAINING.log or --events HISTORY.jsonl'))
-    if ([...separator].length !== 1 || separator === '"' || separator === '\n' || separator === '\r')
-      return E.left(
-        usageError('simulate', `--separator: got ${JSON.stringify(separator)}; expected one character other than a quote or a line break`),
-      )
+    const badSeparator = separatorProblem(separator)
+    if (badSeparator !== null) return E.left(usageError('simulate', badSeparator))
+    const outputs = (['json', 'dot', 'svg'] as const).filter((f) => boolFlag(a, f))
+    if (outputs.length > 1)
+      return E.left(usageError('simulate', `give at most one of --json, --dot and --svg (got --${outputs.join(' and --')})`))
     if (a.flags.separator !== undefined && csv === undefined)
       return E.left(usageError('simulate', '--separator applies to --csv logs only'))
 
-    const options = await readJson(configPath, 'policy configuration')
-    if (E.isLeft(options)) return options
-    const config = decodePolicyOptions(options.right)
-    if (E.isLeft(config))
-      return E.left(inputError(`${configPath}: invalid policy configuration:\n  ${config.left.message.split('\n').join('\n  ')}`))
-    const log = await readLog(csv, events, separator)
+    const policy = await readPolicyFile(configPath)
+    if (E.isLeft(policy)) return policy
+    const log = csv !== undefined ? await readTrainingLog(csv, 'csv', separator) : await readTrainingLog(events!, 'jsonl')
     if (E.isLeft(log)) return log
+    const replayed = replayLog(policy.right, log.right)
+    if (E.isLeft(replayed)) return replayed
 
-    const decisions = simulate(
-      options.right,
-      log.right.events.map((e) => e.event),
-    )
-    if (E.isLeft(decisions))
-      return E.left(
-        inputError(
-          `cannot replay ${log.right.source} through ${configPath}:\n  ${withLines(decisions.left.message, log.right).split('\n').join('\n  ')}`,
-        ),
-      )
-    const replay = replayRetention(config.right, log.right.events, decisions.right, log.right.source)
-    if (E.isLeft(replay)) return replay
-
-    for (const w of config.right.warnings) io.stderr.write(`ckpt simulate: warning: ${escapeLines(w)}\n`)
+    const config = policy.right.config
+    const { decisions, retention } = replayed.right
+    const savesOnly = boolFlag(a, 'saves-only')
+    for (const w of config.warnings) io.stderr.write(`ckpt simulate: warning: ${escapeLines(w)}\n`)
+    const output = outputs[0]
     io.stdout.write(
-      boolFlag(a, 'json')
-        ? jsonReport(log.right, config.right, decisions.right, replay.right)
-        : escapeLines(humanReport(log.right, configPath, config.right, decisions.right, replay.right, boolFlag(a, 'saves-only'))),
+      output === 'json'
+        ? jsonReport(log.right, config, decisions, retention)
+        : output === 'dot'
+          ? flowDot(replayFlow(policy.right, log.right, replayed.right, savesOnly))
+          : output === 'svg'
+            ? flowSvg(replayFlow(policy.right, log.right, replayed.right, savesOnly))
+            : escapeLines(humanReport(log.right, configPath, config, decisions, retention, savesOnly)),
     )
     return E.right(EXIT.ok)
   },

@@ -1,13 +1,13 @@
 import * as E from '#fp-ts/Either.js'
-import { checkpointFiles } from '../checkpointer/blocks.js'
-import { INDEX_KEY, verifyEntry } from '../checkpointer/index.js'
+import { INDEX_KEY } from '../checkpointer/index.js'
 import { boolFlag, type ParsedArgs } from './args.js'
 import { defineCommand, type Command } from './command.js'
-import { messageOf, type CliError } from './errors.js'
+import type { CliError } from './errors.js'
 import { asCliError, readIndex } from './index-reader.js'
 import { EXIT, type CliIO } from './io.js'
 import { locationFlags, locationHelp, openLocationOf } from './location.js'
 import { escapeLines, escapeText, formatBytes, toJson } from './render.js'
+import { verdictOf, type Verdict } from './verdict.js'
 
 const help = `Usage: ckpt verify LOCATION [options]
 
@@ -21,14 +21,6 @@ ${locationHelp}
 
 Exit codes: 0 every checkpoint verifies; 1 a checkpoint (or the index itself) is corrupt, and the summary
 names it; 2 bad flag, missing or unreadable folder, no index, or a storage failure.`
-
-interface Verdict {
-  readonly path: string
-  readonly ok: boolean
-  readonly files: number
-  readonly size: number
-  readonly reason: string | null
-}
 
 export const verifyCommand: Command = defineCommand({
   name: 'verify',
@@ -58,15 +50,7 @@ export const verifyCommand: Command = defineCommand({
       if (rebuilt !== null && !json) io.stdout.write(`note: ${escapeText(rebuilt)}\n`)
       const verdicts: Verdict[] = []
       for (const entry of doc.checkpoints) {
-        let reason: string | null
-        try {
-          reason = await verifyEntry(storage, entry)
-        } catch (e) {
-          reason = messageOf(e)
-        }
-        const files = checkpointFiles(entry.files)
-        const size = files.reduce((n, f) => n + f.size, 0)
-        const v: Verdict = { path: entry.path, ok: reason === null, files: files.length, size, reason }
+        const v = await verdictOf(storage, entry)
         verdicts.push(v)
         if (!json)
           io.stdout.write(

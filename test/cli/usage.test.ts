@@ -17,7 +17,7 @@ describe('ckpt: help, version and usage errors', () => {
     }
   })
   it('each command has --help and help <command>, printing the same text, exit 0', async () => {
-    expect(commands.map((c) => c.name)).toEqual(['simulate', 'format', 'ls', 'verify', 'inspect', 'export', 'import'])
+    expect(commands.map((c) => c.name)).toEqual(['simulate', 'format', 'ls', 'verify', 'inspect', 'export', 'import', 'plot', 'report'])
     for (const c of commands) {
       const a = await ckpt([c.name, '--help'])
       const b = await ckpt(['help', c.name])
@@ -43,7 +43,7 @@ describe('ckpt: help, version and usage errors', () => {
   })
   it('an unknown command or option exits 2 naming it, with the commands listed', async () => {
     for (const [argv, part] of [
-      [['train'], 'unknown command "train"; commands: simulate, format, ls, verify, inspect, export, import'],
+      [['train'], 'unknown command "train"; commands: simulate, format, ls, verify, inspect, export, import, plot, report'],
       [['--verbose'], 'unknown option "--verbose" before the command'],
       [['help', 'train'], 'unknown command "train"'],
     ] as const) {
