@@ -2,7 +2,7 @@ import { configError, configIssue } from '../policy/index.js'
 import { chunksOf } from '../storage/data.js'
 import { unsupported } from '../storage/errors.js'
 import type { Storage, WriteData } from '../storage/storage.js'
-import { BLOCK_BYTES, BLOCK_LIST_PREFIX, blockListKey, DIGEST_BYTES, isBlockListKey, MAX_BLOCKS, sha256Field } from './blocks.js'
+import { BLOCK_LIST_PREFIX, blockListKey, DIGEST_BYTES, isBlockListKey, MAX_BLOCKS, sha256Field } from './blocks.js'
 import { fail, storageFailure } from './errors.js'
 import { defaultHasher } from '#platform/block-hasher.js'
 import { blockDigester, type BlockHasher } from './hashing/block-hasher.js'
@@ -21,8 +21,8 @@ async function* tapped(key: string, data: WriteData, push: (chunk: Uint8Array) =
 
 /**
  * An ArtifactWriter over `storage` that records every file it writes, with its size and checksums, for the index
- * entry. Each block of a file is hashed as the file streams to storage (in parallel, by `hasher`). A file of one
- * block is recorded with its SHA-256, as ckpt always did; a larger one with the SHA-256 of its block list, and the
+ * entry. Each block of a file (of `hasher.blockSize`) is hashed as the file streams to storage (in parallel, by
+ * `hasher`). A file of one block is recorded with its SHA-256, as ckpt always did; a larger one with the SHA-256 of its block list, and the
  * list is written as a file of the checkpoint (`ckpt-blocks/<that SHA-256>`), recorded too.
  *
  * It refuses to write a file `inUse` says another live checkpoint holds (e.g. a shard named as a single-file
@@ -74,7 +74,7 @@ export const recordingWriter = (
             ),
           ]),
         )
-      const blocks = blockDigester(hasher, BLOCK_BYTES)
+      const blocks = blockDigester(hasher, hasher.blockSize)
       const info = await write(
         key,
         tapped(key, data, (c) => void blocks.push(c)),
@@ -87,7 +87,7 @@ export const recordingWriter = (
         if (list.byteLength / DIGEST_BYTES > MAX_BLOCKS)
           fail(
             storageFailure(
-              unsupported(key, `it has ${size} bytes, more than ckpt checks in blocks (${MAX_BLOCKS} blocks of ${BLOCK_BYTES} bytes)`),
+              unsupported(key, `it has ${size} bytes, more than ckpt checks in blocks (${MAX_BLOCKS} blocks of ${hasher.blockSize} bytes)`),
               `cannot record checkpoint file "${key}"`,
               key,
             ),
@@ -95,7 +95,7 @@ export const recordingWriter = (
         const digest = sha256Field(await hasher.digest([list]))
         const listKey = blockListKey(digest)
         await write(listKey, list)
-        record = { key, size, blocks: { size: BLOCK_BYTES, sha256: digest } }
+        record = { key, size, blocks: { size: hasher.blockSize, sha256: digest } }
         keep(record)
         keep({ key: listKey, size: list.byteLength, sha256: digest })
         return { record, etag: info.etag }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { blockDigester, digestBlocks, type BlockHasher } from '../../src/checkpointer/hashing/block-hasher.js'
 import { nodeHasher } from '../../src/platform/node/node-hasher.js'
 import { webHasher } from '../../src/platform/web/web-hasher.js'
+import { cut } from '../support/cut.js'
 
 const sha = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest()
 
@@ -17,18 +18,6 @@ const expectedList = (bytes: Uint8Array, blockSize: number): Buffer => {
     if (bytes.byteLength === 0) break
   }
   return Buffer.concat(parts)
-}
-
-/** `bytes` cut at `cuts` (offsets, any order, repeats allowed) into chunks. */
-const cut = (bytes: Uint8Array, cuts: number[]): Uint8Array[] => {
-  const at = [...new Set(cuts.map((c) => c % (bytes.byteLength + 1)))].sort((a, b) => a - b)
-  const out: Uint8Array[] = []
-  let from = 0
-  for (const c of [...at, bytes.byteLength]) {
-    out.push(bytes.subarray(from, c))
-    from = c
-  }
-  return out
 }
 
 const hashers: Array<[string, BlockHasher]> = [
@@ -81,7 +70,7 @@ describe('a reader held back by hashing', () => {
   it('push resolves once the bytes not yet hashed are under the bound', async () => {
     let release: () => void = () => undefined
     const gate = new Promise<void>((r) => (release = r))
-    const slow: BlockHasher = { digest: async (pieces) => (await gate, sha(Buffer.concat(pieces))) }
+    const slow: BlockHasher = { blockSize: 4096, digest: async (pieces) => (await gate, sha(Buffer.concat(pieces))) }
     const d = blockDigester(slow, 4096, 8192)
     expect(d.push(new Uint8Array(4096))).toBeUndefined()
     const held = d.push(new Uint8Array(4096))

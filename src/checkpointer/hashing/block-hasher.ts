@@ -7,6 +7,11 @@
 /** A SHA-256 engine for blocks. */
 export interface BlockHasher {
   /**
+   * The block size a writer cuts files into with this engine (the index records it per file; a reader takes any):
+   * the size the engine hashes best. Node's: 1 MiB, its workers' slot. Web Crypto's: 512 KiB (see web-hasher.ts).
+   */
+  readonly blockSize: number
+  /**
    * The SHA-256 (32 bytes) of the bytes of `pieces`, in order. The pieces must not change until it resolves.
    * Calls may resolve in any order; an engine may run many at once.
    */

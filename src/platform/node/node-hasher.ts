@@ -137,6 +137,7 @@ export const nodeHasher = (workers = Math.min(3, availableParallelism() - 1)): B
   }
 
   return {
+    blockSize: SLOT_BYTES,
     digest: (pieces) =>
       new Promise<Uint8Array>((resolve, reject) => {
         hands ??= start()
