@@ -1,33 +1,38 @@
 /* eslint-disable @typescript-eslint/require-await -- `async` so that a throw (a bad key, a missing object) rejects, as the contract asks */
-import { checkRange, chunksOf, clampRange, concatChunks } from './data.js'
+import { allocate, checkRange, chunksOf, clampRange } from './data.js'
 import { StorageFailure, alreadyExists, notFound, orThrow, preconditionFailed } from './errors.js'
 import { compareKeys, validateKey, validatePrefix } from './keys.js'
+import { copyOut, pagePool, pieces, type Paged } from './page-pool.js'
 import type { ByteRange, ObjectInfo, StorageDriver, WriteData, WriteOptions } from './storage.js'
 
 interface Stored {
-  readonly bytes: Uint8Array
+  readonly bytes: Paged
   readonly etag: string
+  /** `readStream`s still reading it: its pages are not reused while any is. */
+  streams: number
 }
-
-/** Bytes of one chunk of `readStream`. */
-const STREAM_CHUNK = 1 << 20
 
 /**
  * A driver over a `Map` of keys to bytes, with nothing but the language: the memory storage of browser builds.
- * A write copies its chunks as they arrive and commits in one synchronous step after the last, so the check of
- * `ifAbsent` or `ifMatch` and the replacement cannot interleave with another write, and a producer that fails
- * leaves the old object as it was. Stored bytes are never changed: a reader sees one whole version.
+ * A write copies its chunks as they arrive (into pages used again, see page-pool.ts) and commits in one synchronous
+ * step after the last, so the check of `ifAbsent` or `ifMatch` and the replacement cannot interleave with another
+ * write, and a producer that fails leaves the old object as it was. Stored bytes are never changed while stored, and
+ * reads hand out copies: a reader sees one whole version.
  */
 export const mapDriver = (name = 'memory'): StorageDriver => {
   const objects = new Map<string, Stored>()
+  const pool = pagePool()
   let generation = 0
-  const infoOf = (o: Stored): ObjectInfo => ({ size: o.bytes.byteLength, etag: o.etag })
+  const infoOf = (o: Stored): ObjectInfo => ({ size: o.bytes.size, etag: o.etag })
   /** The object at a valid key, and the clamped range of it asked for. */
-  const found = (key: string, range: ByteRange | undefined): { bytes: Uint8Array; start: number; end: number } => {
+  const found = (key: string, range: ByteRange | undefined): { object: Stored; start: number; end: number } => {
     const r = orThrow(checkRange(key, range))
     const o = objects.get(orThrow(validateKey(key)))
     if (o === undefined) throw new StorageFailure(notFound(key))
-    return { bytes: o.bytes, ...clampRange(r, o.bytes.byteLength) }
+    return { object: o, ...clampRange(r, o.bytes.size) }
+  }
+  const drop = (o: Stored | undefined) => {
+    if (o !== undefined) pool.drop(o.bytes, o.streams === 0)
   }
 
   return {
@@ -36,38 +41,54 @@ export const mapDriver = (name = 'memory'): StorageDriver => {
 
     async write(key: string, data: WriteData, options?: WriteOptions): Promise<ObjectInfo> {
       const k = orThrow(validateKey(key))
-      const parts: Uint8Array[] = []
-      // Copied as they arrive: the caller may reuse a chunk's buffer once it has handed the next one. Not `slice`:
-      // a Buffer's (Node's, or a bundler's polyfill) is a view of the same memory.
-      for await (const chunk of chunksOf(k, data)) parts.push(new Uint8Array(chunk))
-      const bytes = concatChunks(parts)
+      // Copied as they arrive (never by a chunk's `slice`: a Buffer's is a view of the same memory): the caller may
+      // reuse a chunk's buffer once it has handed the next one.
+      const bytes = await pool.fill(chunksOf(k, data))
       // From here to the `set`, no await.
       const current = objects.get(k)
-      if (options?.ifAbsent === true && current !== undefined) throw new StorageFailure(alreadyExists(k))
-      if (options?.ifMatch !== undefined && current?.etag !== options.ifMatch)
-        throw new StorageFailure(
-          preconditionFailed(k, `ifMatch ${options.ifMatch} failed for key "${k}": current etag is ${current?.etag ?? 'none (missing)'}`),
-        )
-      const stored: Stored = { bytes, etag: `m${++generation}` }
+      const refused =
+        options?.ifAbsent === true && current !== undefined
+          ? alreadyExists(k)
+          : options?.ifMatch !== undefined && current?.etag !== options.ifMatch
+            ? preconditionFailed(
+                k,
+                `ifMatch ${options.ifMatch} failed for key "${k}": current etag is ${current?.etag ?? 'none (missing)'}`,
+              )
+            : null
+      if (refused !== null) {
+        pool.giveBack(bytes)
+        throw new StorageFailure(refused)
+      }
+      const stored: Stored = { bytes, etag: `m${++generation}`, streams: 0 }
+      pool.hold(bytes)
       objects.set(k, stored)
+      drop(current)
       return infoOf(stored)
     },
 
     async read(key: string, range?: ByteRange): Promise<Uint8Array> {
-      const { bytes, start, end } = found(key, range)
-      return bytes.slice(start, end)
+      const { object, start, end } = found(key, range)
+      const out = allocate(end - start, key)
+      copyOut(object.bytes, start, end, out)
+      return out
     },
 
     async readInto(key: string, range: ByteRange, target: Uint8Array): Promise<number> {
-      const { bytes, start, end } = found(key, range)
-      target.set(bytes.subarray(start, end))
+      const { object, start, end } = found(key, range)
+      copyOut(object.bytes, start, end, target)
       return end - start
     },
 
     async readStream(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array>> {
-      const { bytes, start, end } = found(key, range)
+      const { object, start, end } = found(key, range)
+      object.streams++
       return (async function* () {
-        for (let at = start; at < end; at += STREAM_CHUNK) yield bytes.slice(at, Math.min(at + STREAM_CHUNK, end))
+        try {
+          // Copies, one per page: the caller may keep or change them.
+          for (const piece of pieces(object.bytes, start, end)) yield piece.slice()
+        } finally {
+          object.streams--
+        }
       })()
     },
 
@@ -77,7 +98,9 @@ export const mapDriver = (name = 'memory'): StorageDriver => {
     },
 
     async remove(key: string): Promise<void> {
-      objects.delete(orThrow(validateKey(key)))
+      const k = orThrow(validateKey(key))
+      drop(objects.get(k))
+      objects.delete(k)
     },
 
     async stat(key: string): Promise<ObjectInfo | null> {
