@@ -4,6 +4,7 @@
  * from memory the process has not touched yet, and that first touch costs more than the copy itself (docs/tfjs.md,
  * "Save speed"); pages used again are already touched. No Node built-in here.
  */
+import { concatChunks } from './data.js'
 
 /** Bytes of one page. */
 export const PAGE_BYTES = 256 * 1024
@@ -24,29 +25,53 @@ export const pagePool = () => {
   const free: Uint8Array[] = []
   /** Pages that stored objects hold. */
   let held = 0
+  let made = 0
   const recycle = (pages: ReadonlyArray<Uint8Array>) => {
     for (const p of pages) if (free.length < held) free.push(p)
     free.length = Math.min(free.length, held)
+  }
+  const newPage = () => {
+    made++
+    return new Uint8Array(PAGE_BYTES)
   }
   return {
     /** Copies `chunks` into pages; on a failure of `chunks`, gives its pages back and rethrows. */
     async fill(chunks: AsyncIterable<Uint8Array>): Promise<Paged> {
       const pages: Uint8Array[] = []
       let size = 0
+      const put = (chunk: Uint8Array) => {
+        for (let at = 0; at < chunk.byteLength;) {
+          const filled = size % PAGE_BYTES
+          if (filled === 0) pages.push(free.pop() ?? newPage())
+          const n = Math.min(PAGE_BYTES - filled, chunk.byteLength - at)
+          pages[pages.length - 1]!.set(chunk.subarray(at, at + n), filled)
+          at += n
+          size += n
+        }
+      }
+      // With no free page to take, the first bytes are copied on their own until they fill a page: a write of a
+      // few bytes (an index, a lock) then makes no page.
+      let first: Uint8Array[] | null = free.length === 0 ? [] : null
       try {
-        for await (const chunk of chunks)
-          for (let at = 0; at < chunk.byteLength;) {
-            const filled = size % PAGE_BYTES
-            if (filled === 0) pages.push(free.pop() ?? new Uint8Array(PAGE_BYTES))
-            const n = Math.min(PAGE_BYTES - filled, chunk.byteLength - at)
-            pages[pages.length - 1]!.set(chunk.subarray(at, at + n), filled)
-            at += n
-            size += n
+        for await (const chunk of chunks) {
+          if (first !== null && size + chunk.byteLength < PAGE_BYTES) {
+            first.push(chunk.slice())
+            size += chunk.byteLength
+            continue
           }
+          if (first !== null) {
+            const copies = first
+            first = null
+            size = 0
+            copies.forEach(put)
+          }
+          put(chunk)
+        }
       } catch (e) {
         recycle(pages)
         throw e
       }
+      if (first !== null) return { pages: [concatChunks(first, size)], size, pooled: false }
       if (size >= PAGE_BYTES) return { pages, size, pooled: true }
       const own = pages[0]?.slice(0, size) ?? new Uint8Array(0)
       recycle(pages)
@@ -66,9 +91,12 @@ export const pagePool = () => {
     giveBack(p: Paged): void {
       if (p.pooled) recycle(p.pages)
     },
-    /** Pages kept for reuse (for tests). */
+    /** Pages kept for reuse, and pages made so far (for tests). */
     get free(): number {
       return free.length
+    },
+    get made(): number {
+      return made
     },
   }
 }

@@ -63,20 +63,29 @@ describe('pagePool', () => {
     expect(pool.free).toBe(0)
   })
 
-  it('stores an object under one page in a buffer of its own, and lends it no page', async () => {
+  it('stores an object under one page in a buffer of its own: with no free page it makes none, else the page it used comes back', async () => {
     const pool = pagePool()
-    const big = await pool.fill(from([bytesOf(2 * PAGE_BYTES)]))
-    pool.hold(big)
-    pool.drop(big, true) // held is 0 now: nothing is kept
-    const keep = await pool.fill(from([bytesOf(3 * PAGE_BYTES)]))
-    pool.hold(keep)
-    const small = await pool.fill(from([bytesOf(100), bytesOf(50)]))
-    expect(small.pooled).toBe(false)
-    expect(small.pages).toHaveLength(1)
-    expect(small.pages[0]!.byteLength).toBe(150)
-    expect(pool.free).toBe(1) // the page the write started in came back
+    const none = await pool.fill(from([bytesOf(100), bytesOf(50)]))
+    expect(none).toMatchObject({ size: 150, pooled: false })
+    expect(none.pages).toHaveLength(1)
+    expect(same(none.pages[0]!, new Uint8Array([...bytesOf(100), ...bytesOf(50)]))).toBe(true)
+    expect(pool.made).toBe(0)
     const empty = await pool.fill(from([]))
     expect(empty).toEqual({ pages: [new Uint8Array(0)], size: 0, pooled: false })
+    // A write that starts without a free page and grows past one gets pages, its first bytes in them too.
+    const grown = await pool.fill(from([bytesOf(1000), bytesOf(2 * PAGE_BYTES, 3)]))
+    expect(grown).toMatchObject({ size: 2 * PAGE_BYTES + 1000, pooled: true })
+    const out = new Uint8Array(grown.size)
+    copyOut(grown, 0, grown.size, out)
+    expect(same(out, new Uint8Array([...bytesOf(1000), ...bytesOf(2 * PAGE_BYTES, 3)]))).toBe(true)
+    pool.hold(grown)
+    pool.hold(await pool.fill(from([bytesOf(3 * PAGE_BYTES)])))
+    pool.drop(grown, true)
+    expect(pool.free).toBe(3)
+    const small = await pool.fill(from([bytesOf(100)]))
+    expect(small).toMatchObject({ size: 100, pooled: false })
+    expect(small.pages[0]!.byteLength).toBe(100)
+    expect(pool.free).toBe(3) // the page the write started in came back
   })
 
   it('takes back the pages of a write whose chunks fail, and of one refused', async () => {
