@@ -7,7 +7,7 @@ import type { BlockHasher } from '../../checkpointer/hashing/block-hasher.js'
  */
 export const WEB_BLOCK_BYTES = 512 * 1024
 
-/** The largest join kept for reuse: a block of Node's (1 MiB) or of this engine's. Larger ones are made per call. */
+/** The join every call reuses: it takes a block of Node's (1 MiB) or of this engine's. A larger one is made per call. */
 const REUSED_BYTES = 1 << 20
 
 /**
@@ -18,19 +18,14 @@ const REUSED_BYTES = 1 << 20
  * build's.
  */
 export const webHasher = (subtle: Pick<typeof globalThis.crypto.subtle, 'digest'> = globalThis.crypto.subtle): BlockHasher => {
-  let reused = new Uint8Array(0)
+  let reused: Uint8Array | undefined
   return {
     blockSize: WEB_BLOCK_BYTES,
     async digest(pieces) {
-      let bytes: Uint8Array
-      if (pieces.length === 1 && pieces[0]!.buffer instanceof ArrayBuffer) bytes = pieces[0]!
-      else {
+      let bytes = pieces[0]!
+      if (pieces.length !== 1 || !(bytes.buffer instanceof ArrayBuffer)) {
         const length = pieces.reduce((n, p) => n + p.byteLength, 0)
-        if (length > REUSED_BYTES) bytes = new Uint8Array(length)
-        else {
-          if (reused.byteLength < length) reused = new Uint8Array(REUSED_BYTES)
-          bytes = reused.subarray(0, length)
-        }
+        bytes = length > REUSED_BYTES ? new Uint8Array(length) : (reused ??= new Uint8Array(REUSED_BYTES)).subarray(0, length)
         let at = 0
         for (const p of pieces) {
           bytes.set(p, at)
