@@ -55,7 +55,7 @@ export const pagePool = () => {
       try {
         for await (const chunk of chunks) {
           if (first !== null && size + chunk.byteLength < PAGE_BYTES) {
-            first.push(chunk.slice())
+            first.push(new Uint8Array(chunk)) // not `slice`: a Buffer's is a view of the same memory
             size += chunk.byteLength
             continue
           }
