@@ -63,6 +63,7 @@ export {
   type Rule,
   type Save,
   type SaveFreq,
+  type SaveLastOptions,
   type Since,
   type SimulatedDecision,
   type SimulatedEvent,

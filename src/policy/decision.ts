@@ -23,12 +23,16 @@ export interface Save {
   readonly score: number | null
   /** The event's time, or null. */
   readonly time: number | null
+  /** With `saveLast`: the save of the `last` checkpoint this event also makes (same event data, its own path). */
+  readonly last?: Save
 }
 
 export interface Skip {
   readonly _tag: 'Skip'
   readonly messages: ReadonlyArray<string>
   readonly warnings: ReadonlyArray<string>
+  /** With `saveLast`, at a save opportunity whose regular save is skipped: the save of the `last` checkpoint. */
+  readonly last?: Save
 }
 
 const none: ReadonlyArray<string> = Object.freeze([])
@@ -36,7 +40,11 @@ const none: ReadonlyArray<string> = Object.freeze([])
 /** A silent skip: the common case, shared to avoid allocating. */
 export const silentSkip: Skip = Object.freeze({ _tag: 'Skip', messages: none, warnings: none })
 
-export const skip = (messages: ReadonlyArray<string>, warnings: ReadonlyArray<string> = none): Skip =>
-  messages.length === 0 && warnings.length === 0 ? silentSkip : { _tag: 'Skip', messages, warnings }
+export const skip = (messages: ReadonlyArray<string>, warnings: ReadonlyArray<string> = none, last?: Save): Skip =>
+  last !== undefined
+    ? { _tag: 'Skip', messages, warnings, last }
+    : messages.length === 0 && warnings.length === 0
+      ? silentSkip
+      : { _tag: 'Skip', messages, warnings }
 
 export const isSave = (d: Decision): d is Save => d._tag === 'Save'

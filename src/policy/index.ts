@@ -5,12 +5,20 @@ export { isSave, type Decision, type Save, type Skip } from './decision.js'
 export { configError, configIssue, showValue, type ConfigError, type ConfigIssue, type PolicyError } from './errors.js'
 export { validateEvent, type TrainingEvent } from './event.js'
 export { batchesAdded, improves } from './improvement.js'
-export { finishedSavingMessage, improvedMessage, monitorUnavailableWarning, notImprovedMessage, savingMessage } from './messages.js'
+export {
+  finishedSavingLastMessage,
+  finishedSavingMessage,
+  improvedMessage,
+  monitorUnavailableWarning,
+  notImprovedMessage,
+  savingMessage,
+} from './messages.js'
 export { decodePolicyOptions, policyCodecs, unfillableFields, type PolicyConfig, type PolicyOptions, type SaveFreq } from './options.js'
 export { policyReducer, type PolicyReducerOptions, type Reducer } from './reducer.js'
 export { bestFirst, bestOf, rankOrder, rankValue, type CheckpointRecord, type Ranking } from './ranking.js'
 export { hasRetentionRule, retain, type RetentionResult } from './retention.js'
 export { decodeRetentionOptions, retentionCodecs, type RetentionOptions } from './retention-options.js'
+export { defaultLastFilepath, type SaveLastOptions } from './save-last.js'
 export type { AnyRule, Rule } from './rule.js'
 export {
   afterSeconds,

@@ -35,3 +35,7 @@ export const finishedSavingMessage = (epoch: number, path: string): string => `E
 
 /** The warning for a missing or NaN monitored value under saveBestOnly (always emitted, whatever `verbose`). */
 export const monitorUnavailableWarning = (monitor: string): string => `Can save best model only with ${monitor} available, skipping.`
+
+/** After the `last` checkpoint of `saveLast` has committed (ckpt's line; Keras has no `last`). `epoch` is 0-based. */
+export const finishedSavingLastMessage = (epoch: number, path: string): string =>
+  `Epoch ${epoch + 1}: finished saving the last checkpoint to ${path}`

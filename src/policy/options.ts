@@ -5,12 +5,13 @@ import { Bool, NonEmptyString, NonNegativeFinite, NonNegativeInt, NotNaN, isPlai
 import { configError, configIssue, type ConfigError, type ConfigIssue } from './errors.js'
 import { collectRetention, retentionKeys, type RetentionOptions } from './retention-options.js'
 import { hasRetentionRule } from './retention.js'
+import { collectSaveLast, saveLastKeys, type SaveLastConfig, type SaveLastOptions } from './save-last.js'
 
 /** How often the policy considers saving: at each epoch end, or every n training batches. */
 export type SaveFreq = 'epoch' | number
 
 /** The options as a user writes them (camelCase of Keras's ModelCheckpoint), plus retention. */
-export interface PolicyOptions extends RetentionOptions {
+export interface PolicyOptions extends RetentionOptions, SaveLastOptions {
   readonly filepath: string
   readonly monitor?: string
   readonly mode?: 'auto' | 'min' | 'max'
@@ -23,7 +24,7 @@ export interface PolicyOptions extends RetentionOptions {
 }
 
 /** A checked configuration, defaults filled in, mode resolved and filepath compiled. */
-export interface PolicyConfig {
+export interface PolicyConfig extends SaveLastConfig {
   readonly filepath: string
   /** The compiled filepath template; the shell renders nothing itself. */
   readonly template: Template
@@ -65,7 +66,7 @@ export const policyCodecs = {
 } as const
 
 const policyKeys = Object.keys(policyCodecs) as ReadonlyArray<keyof typeof policyCodecs>
-const allKeys: ReadonlyArray<string> = [...policyKeys, ...retentionKeys]
+const allKeys: ReadonlyArray<string> = [...policyKeys, ...retentionKeys, ...saveLastKeys]
 
 /**
  * Fields of a template that no event can ever fill, given the save frequency:
@@ -145,6 +146,7 @@ export const decodePolicyOptions = (input: unknown): E.Either<ConfigError, Polic
         )
     }
   }
+  const last = collectSaveLast(input, issues, { filepath, unfillable: (fields) => unfillableFields(fields, saveFreq) })
   if (saveBestOnly && saveFreq !== 'epoch' && monitor.startsWith('val_'))
     issues.push(
       configIssue(
@@ -181,6 +183,7 @@ export const decodePolicyOptions = (input: unknown): E.Either<ConfigError, Polic
     verbose,
     minDelta,
     retention,
-    warnings,
+    ...last.config,
+    warnings: [...warnings, ...last.warnings],
   })
 }

@@ -1,5 +1,5 @@
 import * as E from '#fp-ts/Either.js'
-import type { TemplateValue } from '../format/index.js'
+import type { Template, TemplateValue } from '../format/index.js'
 import { fromJsonFloat, toJsonFloat } from './codecs.js'
 import { silentSkip, skip, type Decision, type Save } from './decision.js'
 import { type PolicyError } from './errors.js'
@@ -42,19 +42,45 @@ const templateValues = (fields: ReadonlyArray<string>, event: TrainingEvent, all
 }
 
 // Top-level (not a per-step closure): the hot path allocates no functions.
-const saveDecision = (event: TrainingEvent, path: string, messages: ReadonlyArray<string>, step: number, score: number | null): Save => ({
-  _tag: 'Save',
-  path,
-  messages,
-  warnings: none,
-  kind: event.kind,
-  epoch: event.epoch,
-  batch: event.kind === 'batch' ? (event.batch as number) : null,
-  step,
-  metrics: event.logs,
-  score,
-  time: event.time ?? null,
-})
+const saveDecision = (
+  event: TrainingEvent,
+  path: string,
+  messages: ReadonlyArray<string>,
+  step: number,
+  score: number | null,
+  last: Save | undefined,
+): Save => {
+  const save: Save = {
+    _tag: 'Save',
+    path,
+    messages,
+    warnings: none,
+    kind: event.kind,
+    epoch: event.epoch,
+    batch: event.kind === 'batch' ? (event.batch as number) : null,
+    step,
+    metrics: event.logs,
+    score,
+    time: event.time ?? null,
+  }
+  return last === undefined ? save : { ...save, last }
+}
+
+/**
+ * `template` (configured as `source`) rendered for `event`, or Keras's error. On failure it renders again with every
+ * log key, so that the message lists all the values Keras would have had.
+ */
+const render = (template: Template, source: string, event: TrainingEvent): E.Either<PolicyError, string> => {
+  let rendered = template.render(templateValues(template.fields, event, false))
+  if (E.isLeft(rendered)) rendered = template.render(templateValues(template.fields, event, true))
+  if (E.isRight(rendered)) return rendered
+  return E.left({
+    _tag: 'TemplateRenderError',
+    filepath: source,
+    field: rendered.left.field,
+    message: `Failed to format this callback filepath: "${source}". Reason: ${rendered.left.message}`,
+  })
+}
 
 /**
  * Keras 3.15 ModelCheckpoint's decisions as a pure reducer (with ckpt's documented divergences).
@@ -66,8 +92,7 @@ const saveDecision = (event: TrainingEvent, path: string, messages: ReadonlyArra
  * // Right([state', { _tag: 'Save', path: 'ckpt-01.keras', ... }])
  */
 export const policyReducer = (config: PolicyConfig, options: PolicyReducerOptions = {}): Reducer<PolicyState, TrainingEvent> => {
-  const { monitor, mode, minDelta, saveBestOnly, saveFreq, template, filepath } = config
-  const fields = template.fields
+  const { monitor, mode, minDelta, saveBestOnly, saveFreq, template, filepath, lastTemplate, lastFilepath } = config
   const verbose = config.verbose > 0
   const trigger = options.trigger
   const triggerProblem: PolicyError | null =
@@ -113,30 +138,37 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
         value: logs.epoch,
         message: "event.logs: a log key 'epoch' clashes with the epoch field the template receives (Keras raises TypeError)",
       })
-    let rendered = template.render(templateValues(fields, event, false))
-    // On failure, render again with every log key so the message lists all the values Keras would have had.
-    if (E.isLeft(rendered)) rendered = template.render(templateValues(fields, event, true))
-    if (E.isLeft(rendered))
-      return E.left({
-        _tag: 'TemplateRenderError',
-        filepath,
-        field: rendered.left.field,
-        message: `Failed to format this callback filepath: "${filepath}". Reason: ${rendered.left.message}`,
-      })
+    const rendered = render(template, filepath, event)
+    if (E.isLeft(rendered)) return rendered
     const path = rendered.right
     const current = logs[monitor]
     const score = current === undefined ? null : current
+    // saveLast: every save opportunity also saves `last`, whatever the regular save decides.
+    let last: Save | undefined
+    if (lastTemplate !== null) {
+      const lastPath = render(lastTemplate, lastFilepath!, event)
+      if (E.isLeft(lastPath)) return lastPath
+      if (lastPath.right === path)
+        return E.left({
+          _tag: 'TemplateRenderError',
+          filepath: lastFilepath!,
+          field: null,
+          message: `lastFilepath "${lastFilepath!}" rendered "${path}", the path filepath rendered for the same event: "last" would replace the regular checkpoint; give lastFilepath a path of its own`,
+        })
+      last = saveDecision(event, lastPath.right, none, step, score, undefined)
+    }
 
     if (!saveBestOnly) {
-      return E.right([counted, saveDecision(event, path, verbose ? [savingMessage(event.epoch, path)] : none, step, score)] as const)
+      return E.right([counted, saveDecision(event, path, verbose ? [savingMessage(event.epoch, path)] : none, step, score, last)] as const)
     }
-    if (current === undefined || Number.isNaN(current)) return E.right([counted, skip(none, [monitorUnavailableWarning(monitor)])] as const)
+    if (current === undefined || Number.isNaN(current))
+      return E.right([counted, skip(none, [monitorUnavailableWarning(monitor)], last)] as const)
     const best = state.best === null ? null : fromJsonFloat(state.best)
     if (improves(mode, minDelta, current, best)) {
       const messages = verbose ? [improvedMessage(event.epoch, monitor, best, current, path)] : none
       const next: PolicyState = { version: 1, best: toJsonFloat(current), batchesSinceSave, lastBatchSeen, step, trigger: triggerState }
-      return E.right([next, saveDecision(event, path, messages, step, score)] as const)
+      return E.right([next, saveDecision(event, path, messages, step, score, last)] as const)
     }
-    return E.right([counted, verbose ? skip([notImprovedMessage(event.epoch, monitor, best)]) : silentSkip] as const)
+    return E.right([counted, skip(verbose ? [notImprovedMessage(event.epoch, monitor, best)] : none, none, last)] as const)
   }
 }

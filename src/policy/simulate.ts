@@ -19,6 +19,8 @@ export interface SimulatedDecision {
   readonly save: boolean
   readonly path: string | null
   readonly messages: string[]
+  /** With `saveLast`, at a save opportunity: the path `last` is written to (also when the regular save is skipped). */
+  readonly last?: string
 }
 
 /**
@@ -73,10 +75,11 @@ export const simulate = (options: unknown, events: ReadonlyArray<SimulatedEvent>
     const [next, decision] = r.right
     state = next
     const messages = [...decision.warnings, ...decision.messages]
+    const last = decision.last === undefined ? {} : { last: decision.last.path }
     if (decision._tag === 'Save') {
       if (config.verbose > 0) messages.push(finishedSavingMessage(decision.epoch, decision.path))
-      out.push({ save: true, path: decision.path, messages })
-    } else out.push({ save: false, path: null, messages })
+      out.push({ save: true, path: decision.path, messages, ...last })
+    } else out.push({ save: false, path: null, messages, ...last })
   }
   return E.right(out)
 }

@@ -67,7 +67,7 @@ describe('decodePolicyOptions: each error names the option, shows the value and 
     expect(e.option).toBe('save_best_only')
     expect(e.value).toBe(true)
     expect(e.message).toMatch(
-      /^save_best_only: got true \(unknown option\); expected one of the options filepath, monitor, mode, saveBestOnly, saveWeightsOnly, saveFreq, initialValueThreshold, verbose, minDelta, saveTopK, maxToKeep, keepPeriod, keepTimeInterval, keepLatest, keepBest$/,
+      /^save_best_only: got true \(unknown option\); expected one of the options filepath, monitor, mode, saveBestOnly, saveWeightsOnly, saveFreq, initialValueThreshold, verbose, minDelta, saveTopK, maxToKeep, keepPeriod, keepTimeInterval, keepLatest, keepBest, saveLast, lastFilepath$/,
     )
   })
   it('rejects wrong types', () => {
