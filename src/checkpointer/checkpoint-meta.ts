@@ -28,5 +28,6 @@ export const checkpointMetaFromJson = (json: unknown): CheckpointMeta | null => 
     time: m.time,
     policyState: m.policyState ?? null,
     ...(rankingOf(m.ranking) ?? {}),
+    ...(m.last === true ? { last: true as const } : {}),
   }
 }

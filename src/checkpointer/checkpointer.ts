@@ -5,6 +5,7 @@ import {
   configIssue,
   fromJsonFloat,
   decodePolicyState,
+  finishedSavingLastMessage,
   finishedSavingMessage,
   initialPolicyState,
   policyReducer,
@@ -15,7 +16,7 @@ import {
 import type { Tensors } from '../tensors/index.js'
 import type { Which } from './candidates.js'
 import { commitSave } from './commit.js'
-import { entryRecord } from './entries.js'
+import { entryRecord, regularEntries } from './entries.js'
 import { fail, storageFailure } from './errors.js'
 import { currentDoc, currentView, type Folder } from './folder.js'
 import { emptyIndex, type Entry } from './index-file.js'
@@ -23,6 +24,7 @@ import { indexWriter, loadIndex, rebuildIndex } from './index-store.js'
 import { decodeCheckpointerOptions, type CheckpointerConfig, type CheckpointerOptions } from './options.js'
 import { readCode } from './read-load.js'
 import { recover } from './recovery.js'
+import { resumedMessage } from './resumed-message.js'
 import { safetensorsSerializer } from './safetensors-serializer.js'
 import { saveQueue } from './save-queue.js'
 import { acquireWriterLock, type WriterLock } from './writer-lock.js'
@@ -46,10 +48,13 @@ export interface BatchEndEvent extends EpochEndEvent {
 
 /** What one event did. With `async`, `committed` is false until the background save finishes. */
 export interface StepOutcome {
+  /** Whether the regular checkpoint was saved (`last` aside). */
   readonly saved: boolean
   readonly path: string | null
   readonly committed: boolean
   readonly messages: ReadonlyArray<string>
+  /** With `saveLast`, at a save opportunity: the path of the `last` checkpoint written; null otherwise. */
+  readonly last: string | null
 }
 
 export interface Restored<R> {
@@ -175,11 +180,12 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
     resumeState(currentView(folder).policyState)
   }
   const latest = currentView(folder).latest()
-  if (policy.verbose > 0 && latest !== undefined)
-    log(
-      `Resuming from the index: ${currentView(folder).size} checkpoint(s), the latest "${latest.path}" saved at epoch ${latest.epoch + 1}` +
-        `${latest.batch === null ? '' : `, batch ${latest.batch + 1}`}; the best so far is ${state.best === null ? 'unset' : String(fromJsonFloat(state.best))}`,
-    )
+  // The policy resumes from the state of the latest commit: the newest checkpoint's.
+  if (policy.verbose > 0 && latest !== undefined) {
+    const n = currentView(folder).size
+    const best = state.best === null ? '' : `; the best ${policy.monitor} so far is ${String(fromJsonFloat(state.best))}`
+    log(`${resumedMessage(latest, false)} The index holds ${n} checkpoint${n === 1 ? '' : 's'}${best}.`)
+  }
 
   const queue = saveQueue(state.best)
   const rules = { retention: policy.retention, ranking, enableVersionCounter: config.enableVersionCounter }
@@ -197,29 +203,51 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
     for (const w of decision.warnings) log(`Warning: ${w}`)
     for (const m of decision.messages) log(m)
     state = next
-    if (decision._tag === 'Skip') return { saved: false, path: null, committed: false, messages: decision.messages }
-    if (!isChief) return { saved: false, path: decision.path, committed: false, messages: decision.messages }
+    const { messages, last } = decision
+    const regular = decision._tag === 'Save' ? decision : null
+    if (regular === null && last === undefined) return { saved: false, path: null, committed: false, messages, last: null }
+    if (!isChief) return { saved: false, path: regular?.path ?? null, committed: false, messages, last: last?.path ?? null }
 
-    const finished = (path: string) => {
-      if (policy.verbose > 0) log(finishedSavingMessage(decision.epoch, path))
-    }
-    let captured: Snapshot
+    // One snapshot per checkpoint written (a serializer may free its snapshot once written): two when the regular
+    // checkpoint and `last` are both due.
+    const take = async (): Promise<Snapshot> =>
+      serializer.capture(typeof source === 'function' ? await (source as () => Snapshot | Promise<Snapshot>)() : source, {
+        immutable: config.immutableSnapshots,
+      })
+    let captured: Snapshot | null = null
+    let capturedLast: Snapshot | null = null
     try {
       // At most one save in flight: the next save waits for it (and surfaces its failure).
       await queue.settle()
-      const raw = typeof source === 'function' ? await (source as () => Snapshot | Promise<Snapshot>)() : source
-      captured = serializer.capture(raw, { immutable: config.immutableSnapshots })
+      if (regular !== null) captured = await take()
+      if (last !== undefined) capturedLast = await take()
     } catch (e) {
       throw failed(e)
     }
+    // The regular checkpoint first, then `last` (as Lightning): a failed regular save writes no `last` either.
+    const commit = async (): Promise<{ readonly path: string | null; readonly last: string | null }> => {
+      let path: string | null = null
+      if (regular !== null) {
+        path = await commitSave(folder, rules, queue, regular, captured as Snapshot, next)
+        if (policy.verbose > 0) log(finishedSavingMessage(regular.epoch, path))
+      }
+      let lastPath: string | null = null
+      if (last !== undefined) {
+        lastPath = await commitSave(folder, rules, queue, last, capturedLast as Snapshot, next, 'last')
+        if (policy.verbose > 0) log(finishedSavingLastMessage(last.epoch, lastPath))
+      }
+      return { path, last: lastPath }
+    }
     if (config.async) {
-      queue.background(commitSave(folder, rules, queue, decision, captured, next).then(finished), failed)
-      return { saved: true, path: decision.path, committed: false, messages: decision.messages }
+      queue.background(
+        commit().then(() => undefined),
+        failed,
+      )
+      return { saved: regular !== null, path: regular?.path ?? null, committed: false, messages, last: last?.path ?? null }
     }
     try {
-      const path = await commitSave(folder, rules, queue, decision, captured, next)
-      finished(path)
-      return { saved: true, path, committed: true, messages: decision.messages }
+      const written = await commit()
+      return { saved: regular !== null, path: written.path, committed: true, messages, last: written.last }
     } catch (e) {
       throw failed(e)
     }
@@ -255,7 +283,8 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
       step({ kind: 'batch', epoch: event.epoch, batch: event.batch, logs: event.logs, time: event.time ?? Date.now() }, snapshot),
     list: () => settled(() => currentDoc(folder).checkpoints),
     latest: () => settled(() => currentView(folder).latest() ?? null),
-    best: () => settled(() => bestOf(ranking, currentDoc(folder).checkpoints, entryRecord)),
+    // `last` is never ranked: the best is a regular checkpoint's.
+    best: () => settled(() => bestOf(ranking, regularEntries(currentDoc(folder).checkpoints), entryRecord)),
     restore,
     get inFlight() {
       return queue.inFlight

@@ -1,6 +1,6 @@
 import { hasRetentionRule, retain, type PolicyState, type Ranking, type RetentionOptions, type Save } from '../policy/index.js'
 import { recordingWriter } from './artifact-writer.js'
-import { entryOf, inSaveOrder } from './entries.js'
+import { entryOf, inSaveOrder, isLast, regularEntries } from './entries.js'
 import { fail, storageFailure } from './errors.js'
 import { currentView, removeFiles, sweepRemoving, type Folder } from './folder.js'
 import type { IndexChange, IndexView } from './index-state.js'
@@ -66,10 +66,31 @@ const settleFailedOverwrite = async (
  */
 const retained = (rules: CommitRules, view: IndexView, entry: Entry): IndexChange => {
   if (!hasRetentionRule(rules.retention)) return { add: [entry] }
-  // Entries are retention's records as they are (no copy of each); the ones it drops come back as given.
-  const { remove } = retain(rules.retention, rules.ranking, view.doc.checkpoints, entry)
+  // Entries are retention's records as they are (no copy of each); the ones it drops come back as given. `last` is not
+  // retention's: it neither counts toward a rule nor is ever deleted by one.
+  const { remove } = retain(rules.retention, rules.ranking, regularEntries(view.doc.checkpoints), entry)
   const older = remove.filter((e) => e !== entry)
   return { drop: older.map((e) => e.path), add: older.length < remove.length ? [] : [entry], removing: [...view.removing, ...remove] }
+}
+
+/**
+ * The commit of a `last` entry, in place of retention: it replaces the `last` at its path, and any other `last` (a
+ * template that renders a new path each time, or a run with another `lastFilepath`) moves to `removing`.
+ */
+const lastReplaced = (view: IndexView, entry: Entry): IndexChange => {
+  const older = view.doc.checkpoints.filter((e) => isLast(e) && e.path !== entry.path)
+  return older.length === 0 ? { add: [entry] } : { drop: older.map((e) => e.path), add: [entry], removing: [...view.removing, ...older] }
+}
+
+/** A regular save must not replace `last`, nor `last` a regular checkpoint: each keeps its own path. */
+const assertOwnPath = (replaced: Entry | undefined, last: boolean): void => {
+  if (replaced === undefined || isLast(replaced) === last) return
+  fail({
+    _tag: 'PolicyError',
+    message: last
+      ? `lastFilepath rendered "${replaced.path}", the path of a regular checkpoint (of epoch ${replaced.epoch + 1}): give lastFilepath a path filepath never renders`
+      : `filepath rendered "${replaced.path}", the path of the last checkpoint (saveLast): give lastFilepath a path filepath never renders`,
+  })
 }
 
 /**
@@ -86,7 +107,9 @@ export const commitSave = async <Snapshot>(
   decision: Save,
   captured: Snapshot,
   after: PolicyState,
+  role: 'regular' | 'last' = 'regular',
 ): Promise<string> => {
+  const last = role === 'last'
   const { storage, serializer, index, empty, log } = folder
   // One writer of the index at a time: the previous commit's cleanup finishes first.
   await queue.cleanupDone()
@@ -97,8 +120,11 @@ export const commitSave = async <Snapshot>(
     (await storage.stat(k).catch((e: unknown) => fail(storageFailure(e, `cannot stat "${k}"`, k)))) !== null
   const taken = async (p: string) =>
     currentView(folder).get(p) !== undefined || (await exists(p)) || (await anyOf(serializer.claims?.(p) ?? [], exists))
-  const path = rules.enableVersionCounter ? await freePath(decision.path, taken, serializer.versionedPath?.bind(serializer)) : decision.path
+  // `last` is rewritten at its own path: the version counter is for regular checkpoints.
+  const path =
+    rules.enableVersionCounter && !last ? await freePath(decision.path, taken, serializer.versionedPath?.bind(serializer)) : decision.path
   const replaced = currentView(folder).get(path)
+  assertOwnPath(replaced, last)
   if (replaced) await index.update((v) => ({ drop: [path], replacing: [...v.replacing.filter((e) => e.path !== path), replaced] }), empty)
 
   // The overwritten entry is in `replacing` now: the live checkpoints' files are other checkpoints'.
@@ -112,6 +138,7 @@ export const commitSave = async <Snapshot>(
     time: decision.time ?? Date.now(),
     policyState: after,
     ranking: rules.ranking,
+    ...(last ? { last: true as const } : {}),
   }
   try {
     await serializer.write(files, path, captured, meta)
@@ -123,7 +150,7 @@ export const commitSave = async <Snapshot>(
 
   const commit = index.update(
     (v): IndexChange => ({
-      ...retained(rules, v, entry),
+      ...(last ? lastReplaced(v, entry) : retained(rules, v, entry)),
       replacing: v.replacing.filter((e) => e.path !== path),
       policyState: after,
       ranking: rules.ranking,

@@ -13,9 +13,21 @@ export const entryRecord = (e: Entry): CheckpointRecord => ({
   score: e.score,
 })
 
-/** Save order: commit time, then step, then epoch (entries of one millisecond keep their training order). */
-export const bySaveOrder = (a: Pick<Entry, 'time' | 'step' | 'epoch'>, b: Pick<Entry, 'time' | 'step' | 'epoch'>): number =>
-  a.time - b.time || a.step - b.step || a.epoch - b.epoch
+/** Whether `e` is the `last` checkpoint of `saveLast`: never ranked, never deleted by retention. */
+export const isLast = (e: Pick<Entry, 'last'>): boolean => e.last === true
+
+/** The entries other than `last` (the list itself when there is none): what ranking and retention see. */
+export const regularEntries = (entries: ReadonlyArray<Entry>): ReadonlyArray<Entry> =>
+  entries.some(isLast) ? entries.filter((e) => !isLast(e)) : entries
+
+/**
+ * Save order: commit time, then step, then epoch (entries of one millisecond keep their training order); of the
+ * two checkpoints of one save opportunity, `last` comes after the regular one, as it is written after it.
+ */
+export const bySaveOrder = (
+  a: Pick<Entry, 'time' | 'step' | 'epoch' | 'last'>,
+  b: Pick<Entry, 'time' | 'step' | 'epoch' | 'last'>,
+): number => a.time - b.time || a.step - b.step || a.epoch - b.epoch || Number(isLast(a)) - Number(isLast(b))
 
 /**
  * What a reader may restore, read-only: the live checkpoints plus those a crash left in `replacing` (an

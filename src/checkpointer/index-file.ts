@@ -46,6 +46,8 @@ export type Entry = {
   readonly files: ReadonlyArray<FileRecord>
   /** The policy's state right after this save: resuming from this checkpoint continues from it. */
   readonly policyState: unknown
+  /** Marks the `last` checkpoint of `saveLast`; absent on every other. */
+  readonly last?: true
 }
 
 /** How `best` is chosen: the monitored metric and its direction. */

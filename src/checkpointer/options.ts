@@ -135,14 +135,18 @@ export const decodeCheckpointerOptions = <Snapshot, Restored>(
 
   const policy = decodePolicyOptions(rest)
   if (E.isLeft(policy)) return policy
-  if (maxShardSize.right !== null && !policy.right.filepath.endsWith('.safetensors'))
-    return E.left(
-      configError(
-        'filepath',
-        policy.right.filepath,
-        'a template ending in ".safetensors" with maxShardSize (shards are named after it, as Hugging Face names them)',
-      ),
-    )
+  for (const [option, path] of [
+    ['filepath', policy.right.filepath],
+    ['lastFilepath', policy.right.lastFilepath],
+  ] as const)
+    if (maxShardSize.right !== null && path !== null && !path.endsWith('.safetensors'))
+      return E.left(
+        configError(
+          option,
+          path,
+          'a template ending in ".safetensors" with maxShardSize (shards are named after it, as Hugging Face names them)',
+        ),
+      )
   return E.right({
     policy: policy.right,
     storage,

@@ -14,6 +14,8 @@ export interface CheckpointMeta {
   readonly policyState: unknown
   /** The writer's monitor and mode, so that an index rebuilt from the artifacts can still rank. */
   readonly ranking?: Ranking
+  /** Set on the `last` checkpoint of `saveLast`, so that an index rebuilt from the artifacts knows it. */
+  readonly last?: true
 }
 
 /** A checkpoint found by scanning the storage, when the index is lost. */
