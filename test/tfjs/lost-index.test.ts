@@ -94,7 +94,7 @@ describe('a lost index on the read paths: rebuilt in memory from a scan, without
     )
     expect(h.epoch).toEqual([2, 3])
     expect(lines.join('\n')).toContain('rebuilt it in memory')
-    expect(lines.join('\n')).toMatch(/resumed from checkpoint 'backup\/model.json' \(saved at epoch 2\); training continues at epoch 3/)
+    expect(lines.join('\n')).toMatch(/Resumed from backup\/model.json \(saved at the end of epoch 2\); training continues at epoch 3/)
   })
 
   it('ckpt ls and ckpt verify list and verify the checkpoints found, say so, and write nothing', async () => {

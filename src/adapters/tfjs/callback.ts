@@ -7,7 +7,7 @@ import { decodeCheckpointerOptions } from '../../checkpointer/options.js'
 import type { AnyRule, PolicyOptions, SaveFreq } from '../../policy/index.js'
 import type { Storage } from '../../storage/storage.js'
 import { modelCapturer, releaseCapture, type ModelCapture, type ModelDescription } from './capture.js'
-import { checkpointFormat, isKerasFormat, type CheckpointFormat } from './checkpoint-format.js'
+import { checkLastFilepath, checkpointFormat, isKerasFormat, type CheckpointFormat } from './checkpoint-format.js'
 import { fail } from './errors.js'
 import { assertKerasCheckpointable, kerasCheckpointable, kerasSnapshot } from './keras-checkpoint.js'
 import { assertCheckpointableOptimizer } from './optimizer.js'
@@ -16,7 +16,8 @@ import { serializerFor, type CheckpointSnapshot } from './serializers.js'
 /**
  * Options of {@link modelCheckpoint}: Keras's ModelCheckpoint options in camelCase (`filepath`, `monitor`,
  * `mode`, `saveBestOnly`, `saveWeightsOnly`, `saveFreq`, `initialValueThreshold`, `verbose`, `minDelta`), the
- * retention options (`saveTopK`, `maxToKeep`, `keepPeriod`, `keepTimeInterval`, `keepLatest`, `keepBest`), and these.
+ * retention options (`saveTopK`, `maxToKeep`, `keepPeriod`, `keepTimeInterval`, `keepLatest`, `keepBest`), `saveLast`
+ * and `lastFilepath` (whose ending must pick the format filepath's does), and these.
  */
 export interface ModelCheckpointOptions extends PolicyOptions {
   /** Where checkpoints and their index go. Required (fsStorage(dir), memoryStorage(), s3Storage({...})). */
@@ -108,10 +109,16 @@ export class ModelCheckpoint extends tfl.Callback {
       })
     const decoded = decodeCheckpointerOptions(options)
     if (E.isLeft(decoded)) fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: modelCheckpoint: ${decoded.left.message}` })
-    const config = (decoded as E.Right<{ policy: { saveFreq: SaveFreq; saveWeightsOnly: boolean; filepath: string } }>).right.policy
+    const config = (
+      decoded as E.Right<{ policy: { saveFreq: SaveFreq; saveWeightsOnly: boolean; filepath: string; lastFilepath: string | null } }>
+    ).right.policy
     const format = checkpointFormat(config.filepath, config.saveWeightsOnly)
     if (E.isLeft(format)) fail(format.left)
     this.format = (format as E.Right<CheckpointFormat>).right
+    if (config.lastFilepath !== null) {
+      const last = checkLastFilepath(config.lastFilepath, this.format)
+      if (E.isLeft(last)) fail(last.left)
+    }
     this.options = options
     this.filepath = config.filepath
     this.saveFreq = config.saveFreq

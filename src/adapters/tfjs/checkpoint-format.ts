@@ -71,3 +71,18 @@ export const checkpointFormat = (filepath: string, saveWeightsOnly: boolean): E.
     )
   return E.right(format)
 }
+
+/**
+ * `lastFilepath` (saveLast) must select the format `filepath` selected: `last` is written by the same serializer.
+ *
+ * @example checkLastFilepath('last/model.json', 'tfjs-layers') // Right('tfjs-layers')
+ */
+export const checkLastFilepath = (lastFilepath: string, format: CheckpointFormat): E.Either<TfjsAdapterError, CheckpointFormat> => {
+  const hit = supportedEndings.find(([ending]) => lastFilepath.endsWith(ending))
+  if (hit !== undefined && hit[1] === format) return E.right(format)
+  const endings = supportedEndings.filter(([, f]) => f === format).map(([ending]) => `'${ending}'`)
+  return unsupported(
+    lastFilepath,
+    `lastFilepath=${lastFilepath}: got ${hit === undefined ? 'an ending no format has' : `the ending '${hit[0]}' (format ${hit[1]})`}; expected a path ending in ${endings.join(' or ')}, as filepath does: "last" is written in filepath's format (${format})`,
+  )
+}

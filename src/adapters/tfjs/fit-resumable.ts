@@ -7,6 +7,7 @@ import { modelCheckpoint } from './callback.js'
 import { checkModelJsonPath } from './layout.js'
 import { fail } from './errors.js'
 import { resumeInto, sayResumed } from './restore.js'
+import { RESUMED } from '../../checkpointer/resumed-message.js'
 import * as E from '#fp-ts/Either.js'
 
 /** Options of {@link fitResumable} (Keras's BackupAndRestore: `backup_dir` → `storage`, `delete_checkpoint` → `deleteCheckpoint`). */
@@ -64,6 +65,7 @@ export const fitResumable = async (
       _tag: 'InvalidOptions',
       message: `ckpt/tfjs: fitResumable option filepath: got ${JSON.stringify(filepath)}; expected a path ending in 'model.json' (the backup holds the whole model)`,
     })
+  const log = options.log ?? ((line: string) => console.log(line))
   const callback = modelCheckpoint({
     storage: options.storage,
     filepath,
@@ -72,14 +74,17 @@ export const fitResumable = async (
     maxToKeep: 1,
     verbose: options.verbose ?? 0,
     ...(options.async !== undefined ? { async: options.async } : {}),
-    ...(options.log !== undefined ? { log: options.log } : {}),
+    // fitResumable says what it resumed from (and what it passed over) itself: not a second time when fit begins.
+    log: (line) => {
+      if (!line.startsWith(RESUMED)) log(line)
+    },
   })
-  const say = { verbose: options.verbose ?? 0, ...(options.log !== undefined ? { log: options.log } : {}) }
+  const say = { verbose: options.verbose ?? 0, log }
   const backup = await resumeInto(model, options.storage, say)
   let initialEpoch = fitArgs.initialEpoch ?? 0
   if (backup !== null) {
     initialEpoch = backup.initialEpoch
-    sayResumed(say, backup.entry, initialEpoch, backup.skipped)
+    sayResumed(say, backup.entry, backup.skipped)
   }
   // Ours first: an epoch's backup is committed before user callbacks (which may throw) run.
   let history: tfl.History

@@ -4,6 +4,7 @@ import { restoreCandidates } from '../../checkpointer/candidates.js'
 import { restorableEntries } from '../../checkpointer/entries.js'
 import type { Entry } from '../../checkpointer/index-file.js'
 import { readIndexOrScan } from '../../checkpointer/index-store.js'
+import { resumedMessage } from '../../checkpointer/resumed-message.js'
 import { safetensorsSerializer } from '../../checkpointer/safetensors-serializer.js'
 import type { ArtifactReader, Serializer } from '../../checkpointer/serializer.js'
 import { readFirstValid, type Skipped } from '../../checkpointer/verified-read.js'
@@ -53,14 +54,15 @@ const scanners = (): ReadonlyArray<Serializer<unknown, unknown>> =>
     Serializer<unknown, unknown>
   >
 
-/** With `verbose >= 1`, which checkpoint was resumed and at which epoch, and what was passed over. */
-export const sayResumed = (options: RestoreOptions, entry: Entry, initialEpoch: number, skipped: ReadonlyArray<Skipped>): void => {
+/**
+ * With `verbose >= 1`, which checkpoint was resumed and at which epoch (1-based, as Keras prints them; the next
+ * epoch is `initialEpochOf(entry) + 1`), and what was passed over.
+ */
+export const sayResumed = (options: RestoreOptions, entry: Entry, skipped: ReadonlyArray<Skipped>): void => {
   if ((options.verbose ?? 0) < 1) return
   const log = options.log ?? ((line: string) => console.log(line))
   for (const s of skipped) log(`ckpt/tfjs: passed over corrupt checkpoint '${s.path}': ${s.reason}`)
-  log(
-    `ckpt/tfjs: resumed from checkpoint '${entry.path}' (saved at epoch ${entry.epoch + 1}${entry.batch === null ? '' : `, batch ${entry.batch + 1}`}); training continues at epoch ${initialEpoch + 1}`,
-  )
+  log(resumedMessage(entry, true))
 }
 
 export const initialEpochOf = (entry: Entry): number => (entry.batch === null ? entry.epoch + 1 : entry.epoch)
@@ -172,7 +174,7 @@ const restore = async (storage: Storage, which: 'latest' | 'best', options: Rest
   const r = await readLatestOrBest(storage, which, options, layersModelFrom)
   if (r === null) return null
   const model = r.read.format === 'tfjs-layers' ? completeLoadedModel(r.read.layers) : await kerasModelFrom(r.read.bytes, r.entry.path)
-  sayResumed(options, r.entry, r.initialEpoch, r.skipped)
+  sayResumed(options, r.entry, r.skipped)
   return { model, initialEpoch: r.initialEpoch, policyState: r.entry.policyState, entry: r.entry, skipped: r.skipped }
 }
 
