@@ -39,6 +39,13 @@ describe('saveLast and retention: last is never deleted, counted or ranked', () 
     }
   })
 
+  it("saveTopK: 1 with keepLatest and keepBest false, as Lightning's save_top_k=1, save_last=True: the best one and last", async () => {
+    const r = await run({ saveTopK: 1, keepLatest: false, keepBest: false, saveLast: true }, [0.3, 0.1, 0.2, 0.4, 0.5])
+    expect(r.regular).toEqual([['run/e002.safetensors', 1]])
+    expect(r.files).toEqual(['run/e002.safetensors', 'run/last.safetensors'])
+    expect(r.latest?.path).toBe('run/last.safetensors')
+  })
+
   it('a best-only run whose monitor never appears: only last is saved, and there is no best', async () => {
     const storage = memoryStorage()
     const ckpt = await createCheckpointer({ storage, filepath: FILEPATH, saveBestOnly: true, saveLast: true, maxToKeep: 1, ...quiet })
@@ -52,7 +59,13 @@ describe('saveLast and retention: last is never deleted, counted or ranked', () 
   it('law: for random runs and rules, the regular kept set and the best are those without saveLast; last is the newest save', async () => {
     const value = fc.oneof({ weight: 9, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) }, { weight: 1, arbitrary: fc.constant(NaN) })
     const rules = fc.record(
-      { saveTopK: fc.integer({ min: 0, max: 3 }), maxToKeep: fc.integer({ min: 1, max: 3 }), keepPeriod: fc.integer({ min: 1, max: 3 }) },
+      {
+        saveTopK: fc.integer({ min: 0, max: 3 }),
+        maxToKeep: fc.integer({ min: 1, max: 3 }),
+        keepPeriod: fc.integer({ min: 1, max: 3 }),
+        keepLatest: fc.boolean(),
+        keepBest: fc.boolean(),
+      },
       { requiredKeys: [] },
     )
     await fc.assert(
