@@ -3,19 +3,22 @@ import { createCheckpointer, exportCheckpoint, exportRun, importCheckpoints, IND
 import { memoryStorage } from '../../src/storage/memory.js'
 import { quiet, tensorsFor } from './support.js'
 
-const losses = [0.5, 0.3, 0.4, 0.6]
+/** Epoch 4 improves: its regular checkpoint and last are saved at the same event. */
+const losses = [0.5, 0.3, 0.4, 0.2]
 
 describe('saveLast: how last is recorded, replaced and found', () => {
   it('the entry and the artifact carry last: true, so an index rebuilt by a scan still knows it (latest, never best)', async () => {
     const storage = memoryStorage()
-    const options = { storage, filepath: 'r/e{epoch}.safetensors', saveBestOnly: true, saveLast: true, ...quiet }
+    const options = { storage, filepath: 'r/z{epoch}.safetensors', saveBestOnly: true, saveLast: true, ...quiet }
     const first = await createCheckpointer(options)
     for (const [epoch, val_loss] of losses.entries())
       await first.onEpochEnd({ epoch, logs: { val_loss }, time: 1000 + epoch }, tensorsFor(epoch))
     const before = await first.list()
+    // The regular checkpoint of an event comes before its last, in the index and once rebuilt (a scan finds r/last first).
     expect(before.map((e) => [e.path, e.epoch, e.last ?? false])).toEqual([
-      ['r/e1.safetensors', 0, false],
-      ['r/e2.safetensors', 1, false],
+      ['r/z1.safetensors', 0, false],
+      ['r/z2.safetensors', 1, false],
+      ['r/z4.safetensors', 3, false],
       ['r/last.safetensors', 3, true],
     ])
     const index = JSON.parse(new TextDecoder().decode(await storage.read(INDEX_KEY))) as { checkpoints: unknown[] }
@@ -26,7 +29,7 @@ describe('saveLast: how last is recorded, replaced and found', () => {
     const rebuilt = await createCheckpointer(options)
     expect(await rebuilt.list()).toEqual(before)
     expect((await rebuilt.latest())?.path).toBe('r/last.safetensors')
-    expect((await rebuilt.best())?.path).toBe('r/e2.safetensors')
+    expect((await rebuilt.best())?.path).toBe('r/z4.safetensors')
     expect((await rebuilt.restore('latest')).value).toEqual(tensorsFor(3))
     await rebuilt.close()
   })
@@ -36,13 +39,44 @@ describe('saveLast: how last is recorded, replaced and found', () => {
     const ckpt = await createCheckpointer({ storage, filepath: 'r/e{epoch}.safetensors', saveBestOnly: true, saveLast: true, ...quiet })
     for (const [epoch, val_loss] of losses.entries())
       await ckpt.onEpochEnd({ epoch, logs: { val_loss }, time: 1000 + epoch }, tensorsFor(epoch))
-    expect((await exportCheckpoint(storage, 'best')).checkpoints.map((e) => e.path)).toEqual(['r/e2.safetensors'])
+    expect((await exportCheckpoint(storage, 'best')).checkpoints.map((e) => e.path)).toEqual(['r/e4.safetensors'])
     expect((await exportCheckpoint(storage, 'latest')).checkpoints.map((e) => e.path)).toEqual(['r/last.safetensors'])
     const target = memoryStorage()
     await importCheckpoints(target, await exportRun(storage), quiet)
     const imported = await createCheckpointer({ storage: target, filepath: 'r/e{epoch}.safetensors', saveLast: true, ...quiet })
     expect((await imported.list()).map((e) => [e.path, e.last ?? false])).toEqual((await ckpt.list()).map((e) => [e.path, e.last ?? false]))
-    expect((await imported.best())?.path).toBe('r/e2.safetensors')
+    expect((await imported.best())?.path).toBe('r/e4.safetensors')
+  })
+
+  it('each checkpoint of an event gets its own snapshot: a snapshot function is called once per checkpoint written', async () => {
+    const ckpt = await createCheckpointer({
+      storage: memoryStorage(),
+      filepath: 'r/e{epoch}.safetensors',
+      saveBestOnly: true,
+      saveLast: true,
+      ...quiet,
+    })
+    const calls: number[] = []
+    for (const [epoch, val_loss] of losses.entries())
+      await ckpt.onEpochEnd({ epoch, logs: { val_loss } }, () => {
+        calls.push(epoch)
+        return tensorsFor(epoch)
+      })
+    // Epochs 1, 2 and 4 improve (regular and last), epoch 3 does not (last only).
+    expect(calls).toEqual([0, 0, 1, 1, 2, 3, 3])
+  })
+
+  it('a corrupt last is passed over by restore("latest"), to the newest regular checkpoint', async () => {
+    const storage = memoryStorage()
+    const ckpt = await createCheckpointer({ storage, filepath: 'r/e{epoch}.safetensors', saveBestOnly: true, saveLast: true, ...quiet })
+    for (const [epoch, val_loss] of [0.5, 0.3, 0.4].entries()) await ckpt.onEpochEnd({ epoch, logs: { val_loss } }, tensorsFor(epoch))
+    const bytes = await storage.read('r/last.safetensors')
+    bytes[bytes.length - 1]! ^= 1
+    await storage.write('r/last.safetensors', bytes)
+    const restored = await ckpt.restore('latest')
+    expect(restored.entry.path).toBe('r/e2.safetensors')
+    expect(restored.skipped.map((s) => s.path)).toEqual(['r/last.safetensors'])
+    expect(restored.value).toEqual(tensorsFor(1))
   })
 
   it('a template lastFilepath: each save opportunity writes a new last and removes the previous one', async () => {
