@@ -24,7 +24,6 @@ import { indexWriter, loadIndex, rebuildIndex } from './index-store.js'
 import { decodeCheckpointerOptions, type CheckpointerConfig, type CheckpointerOptions } from './options.js'
 import { readCode } from './read-load.js'
 import { recover } from './recovery.js'
-import { resumedMessage } from './resumed-message.js'
 import { safetensorsSerializer } from './safetensors-serializer.js'
 import { saveQueue } from './save-queue.js'
 import { acquireWriterLock, type WriterLock } from './writer-lock.js'
@@ -184,7 +183,7 @@ export async function createCheckpointer<Snapshot = Tensors, R = Snapshot>(
   if (policy.verbose > 0 && latest !== undefined) {
     const n = currentView(folder).size
     const best = state.best === null ? '' : `; the best ${policy.monitor} so far is ${String(fromJsonFloat(state.best))}`
-    log(`${resumedMessage(latest, false)} The index holds ${n} checkpoint${n === 1 ? '' : 's'}${best}.`)
+    log(`${(await readCode()).resumedMessage(latest, false)} The index holds ${n} checkpoint${n === 1 ? '' : 's'}${best}.`)
   }
 
   const queue = saveQueue(state.best)

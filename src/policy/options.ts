@@ -125,28 +125,29 @@ export const decodePolicyOptions = (input: unknown): E.Either<ConfigError, Polic
     else mode = inferred.right
   } else mode = requestedMode
 
-  let template: Template | null = null
-  if (filepath !== undefined) {
-    const parsed = parseTemplate(filepath)
-    if (E.isLeft(parsed))
-      issues.push(configIssue('filepath', filepath, 'a Python str.format template with keyword fields only', parsed.left.message))
-    else {
-      template = parsed.right
-      const never = unfillableFields(template.fields, saveFreq)
-      if (never.length > 0)
-        issues.push(
-          configIssue(
-            'filepath',
-            filepath,
-            saveFreq === 'epoch'
-              ? 'fields filled at epoch ends: epoch and log keys (no batch)'
-              : 'fields filled at batch ends: epoch, batch and training log keys (no val_*)',
-            `field${never.length > 1 ? 's' : ''} ${never.map((f) => `{${f}}`).join(', ')} can never be filled with saveFreq ${saveFreq === 'epoch' ? "'epoch'" : saveFreq}`,
-          ),
-        )
+  /** `path` (option `option`) compiled, or null with its issue: keyword fields only, each fillable at this saveFreq. */
+  const compile = (option: string, path: string): Template | null => {
+    const parsed = parseTemplate(path)
+    if (E.isLeft(parsed)) {
+      issues.push(configIssue(option, path, 'a Python str.format template with keyword fields only', parsed.left.message))
+      return null
     }
+    const never = unfillableFields(parsed.right.fields, saveFreq)
+    if (never.length === 0) return parsed.right
+    issues.push(
+      configIssue(
+        option,
+        path,
+        saveFreq === 'epoch'
+          ? 'fields filled at epoch ends: epoch and log keys (no batch)'
+          : 'fields filled at batch ends: epoch, batch and training log keys (no val_*)',
+        `field${never.length > 1 ? 's' : ''} ${never.map((f) => `{${f}}`).join(', ')} can never be filled with saveFreq ${saveFreq === 'epoch' ? "'epoch'" : saveFreq}`,
+      ),
+    )
+    return null
   }
-  const last = collectSaveLast(input, issues, { filepath, unfillable: (fields) => unfillableFields(fields, saveFreq) })
+  const template = filepath === undefined ? null : compile('filepath', filepath)
+  const last = collectSaveLast(input, issues, filepath, compile)
   if (saveBestOnly && saveFreq !== 'epoch' && monitor.startsWith('val_'))
     issues.push(
       configIssue(

@@ -1,5 +1,4 @@
-import * as E from '#fp-ts/Either.js'
-import { parseTemplate, type Template } from '../format/index.js'
+import type { Template } from '../format/index.js'
 import { Bool, NonEmptyString } from './codecs.js'
 import { configIssue, type ConfigIssue } from './errors.js'
 
@@ -54,13 +53,14 @@ export interface SaveLastConfig {
 }
 
 /**
- * Decodes `saveLast` and `lastFilepath` from `input`: problems go into `issues` (for the combined decoder).
- * `lastFilepath` follows the rules of `filepath` (a template whose fields each event can fill) and must differ from it.
+ * Decodes `saveLast` and `lastFilepath` from `input`: problems go into `issues` (for the combined decoder). A given
+ * `lastFilepath` is compiled by `compile`, with the rules of `filepath`; it must differ from `filepath`.
  */
 export const collectSaveLast = (
   input: Record<string, unknown>,
   issues: ConfigIssue[],
-  context: { readonly filepath: string | undefined; readonly unfillable: (fields: ReadonlyArray<string>) => ReadonlyArray<string> },
+  filepath: string | undefined,
+  compile: (option: string, path: string) => Template | null,
 ): { readonly config: SaveLastConfig; readonly warnings: ReadonlyArray<string> } => {
   const off = { saveLast: false, lastFilepath: null, lastTemplate: null } as const
   const none = { config: off, warnings: [] }
@@ -73,24 +73,20 @@ export const collectSaveLast = (
   }
   if (saveLast !== true)
     return lastFilepath !== undefined ? { config: off, warnings: ['lastFilepath has no effect without saveLast'] } : none
-  if (context.filepath === undefined) return none
-  const given = lastFilepath !== undefined
-  const path = given ? lastFilepath : defaultLastFilepath(context.filepath)
-  const problem = (accepted: string, reason: string) => {
+  if (filepath === undefined) return none
+  // The default (literal folders, `last`, an ending) has no field: only a given path needs compiling.
+  const path = lastFilepath ?? defaultLastFilepath(filepath)
+  if (path === filepath) {
     issues.push(
-      configIssue('lastFilepath', given ? path : undefined, accepted, given ? reason : `the default, ${JSON.stringify(path)}: ${reason}`),
+      configIssue(
+        'lastFilepath',
+        lastFilepath,
+        'a path other than filepath',
+        lastFilepath === undefined ? `the default, ${JSON.stringify(path)}, is filepath` : 'it is filepath',
+      ),
     )
     return none
   }
-  if (path === context.filepath)
-    return problem('a path other than filepath\'s (the regular checkpoints and "last" need paths of their own)', 'it is filepath')
-  const parsed = parseTemplate(path)
-  if (E.isLeft(parsed)) return problem('a Python str.format template with keyword fields only', parsed.left.message)
-  const never = context.unfillable(parsed.right.fields)
-  if (never.length > 0)
-    return problem(
-      'a template with the fields filepath may use at this saveFreq',
-      `field${never.length > 1 ? 's' : ''} ${never.map((f) => `{${f}}`).join(', ')} can never be filled`,
-    )
-  return { config: { saveLast: true, lastFilepath: path, lastTemplate: parsed.right }, warnings: [] }
+  const template = compile('lastFilepath', path)
+  return template === null ? none : { config: { saveLast: true, lastFilepath: path, lastTemplate: template }, warnings: [] }
 }

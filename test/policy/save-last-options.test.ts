@@ -49,14 +49,12 @@ describe('saveLast / lastFilepath: decoding', () => {
     )
     const same = left(decodePolicyOptions({ ...base, saveLast: true, lastFilepath: 'e{epoch}.safetensors' }))
     expect(same).toMatchObject({ option: 'lastFilepath', value: 'e{epoch}.safetensors' })
-    expect(same.message).toBe(
-      'lastFilepath: got "e{epoch}.safetensors" (it is filepath); expected a path other than filepath\'s (the regular checkpoints and "last" need paths of their own)',
-    )
+    expect(same.message).toBe('lastFilepath: got "e{epoch}.safetensors" (it is filepath); expected a path other than filepath')
     const bad = left(decodePolicyOptions({ ...base, saveLast: true, lastFilepath: 'last-{0}.safetensors' }))
     expect(bad.option).toBe('lastFilepath')
     expect(bad.accepted).toBe('a Python str.format template with keyword fields only')
     expect(left(decodePolicyOptions({ ...base, saveLast: true, lastFilepath: 'last-{batch}.safetensors' })).message).toBe(
-      'lastFilepath: got "last-{batch}.safetensors" (field {batch} can never be filled); expected a template with the fields filepath may use at this saveFreq',
+      'lastFilepath: got "last-{batch}.safetensors" (field {batch} can never be filled with saveFreq \'epoch\'); expected fields filled at epoch ends: epoch and log keys (no batch)',
     )
     expect(
       left(
@@ -68,12 +66,14 @@ describe('saveLast / lastFilepath: decoding', () => {
           lastFilepath: 'l-{val_loss}',
         }),
       ).accepted,
-    ).toBe('a template with the fields filepath may use at this saveFreq')
+    ).toBe('fields filled at batch ends: epoch, batch and training log keys (no val_*)')
   })
 
   it('says so when the default lastFilepath is unusable: filepath is already "last"', () => {
     const e = left(decodePolicyOptions({ filepath: 'ckpt/last.safetensors', monitor: 'loss', saveLast: true }))
     expect(e).toMatchObject({ option: 'lastFilepath', value: undefined })
-    expect(e.message).toContain('the default, "ckpt/last.safetensors": it is filepath')
+    expect(e.message).toBe(
+      'lastFilepath: got undefined (the default, "ckpt/last.safetensors", is filepath); expected a path other than filepath',
+    )
   })
 })
