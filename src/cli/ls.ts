@@ -1,7 +1,7 @@
 import * as E from '#fp-ts/Either.js'
 import { bestOf } from '../policy/index.js'
 import { checkpointFiles } from '../checkpointer/blocks.js'
-import { entryRecord } from '../checkpointer/entries.js'
+import { entryRecord, regularEntries } from '../checkpointer/entries.js'
 import type { Entry, IndexDoc } from '../checkpointer/index.js'
 import { bestRule } from './best-rule.js'
 import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
@@ -58,7 +58,8 @@ export const lsCommand: Command = defineCommand({
     }
     const entries = doc.checkpoints
     const rule = bestRule(doc, monitor, mode)
-    const best = rule.ranking === null ? null : bestOf(rule.ranking, entries, entryRecord)
+    // `last` (saveLast) is never the best, as in Checkpointer.best().
+    const best = rule.ranking === null ? null : bestOf(rule.ranking, regularEntries(entries), entryRecord)
     const latest = entries.at(-1) ?? null
 
     if (boolFlag(a, 'json')) {

@@ -1,6 +1,6 @@
 import * as E from '#fp-ts/Either.js'
 import { basename } from 'node:path'
-import { entryRecord } from '../checkpointer/entries.js'
+import { entryRecord, regularEntries } from '../checkpointer/entries.js'
 import type { Entry, IndexDoc } from '../checkpointer/index.js'
 import { batchesAdded, bestOf } from '../policy/index.js'
 import type { MarkKind, Timeline, TimelinePoint } from '../report/timeline.js'
@@ -108,7 +108,7 @@ export const runView = (input: RunInput): E.Either<CliError, RunView> => {
     return E.left(
       usageError(null, `cannot tell which metric to draw (${rule.ranking === null ? rule.why : 'no monitor'}): pass --metric NAME`),
     )
-  const best = rule.ranking === null ? null : bestOf(rule.ranking, entries, entryRecord)
+  const best = rule.ranking === null ? null : bestOf(rule.ranking, regularEntries(entries), entryRecord)
   const notes: string[] = []
   if (input.rebuilt !== null) notes.push('The index was lost and is rebuilt from a scan of the checkpoints.')
 
