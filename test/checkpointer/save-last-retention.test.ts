@@ -46,6 +46,14 @@ describe('saveLast and retention: last is never deleted, counted or ranked', () 
     expect(r.latest?.path).toBe('run/last.safetensors')
   })
 
+  it('saveTopK 0 with exact retention: only last is kept, and it is still not the best (best(), restore("best"))', async () => {
+    const r = await run({ saveTopK: 0, keepLatest: false, keepBest: false, saveLast: true }, [0.3, 0.1, 0.2])
+    expect(r.regular).toEqual([])
+    expect(r.last.map((e) => [e.path, e.score])).toEqual([['run/last.safetensors', 0.2]])
+    expect(r.best).toBeNull()
+    await expect(r.ckpt.restore('best')).rejects.toMatchObject({ _tag: 'NoSuchCheckpoint' })
+  })
+
   it('a best-only run whose monitor never appears: only last is saved, and there is no best', async () => {
     const storage = memoryStorage()
     const ckpt = await createCheckpointer({ storage, filepath: FILEPATH, saveBestOnly: true, saveLast: true, maxToKeep: 1, ...quiet })
