@@ -66,6 +66,26 @@ describe('saveLast: how last is recorded, replaced and found', () => {
     expect(calls).toEqual([0, 0, 1, 1, 2, 3, 3])
   })
 
+  it("a regular save that fails writes no last either: the previous last stays, and the failure is the save's", async () => {
+    const inner = memoryStorage()
+    let failing = false
+    const storage = {
+      ...inner,
+      write: (key: string, ...rest: Parameters<typeof inner.write> extends [string, ...infer R] ? R : never) =>
+        failing && key === 'r/e4.safetensors' ? Promise.reject(new Error('EIO: injected')) : inner.write(key, ...rest),
+    }
+    const ckpt = await createCheckpointer({ storage, filepath: 'r/e{epoch}.safetensors', saveBestOnly: true, saveLast: true, ...quiet })
+    for (const [epoch, val_loss] of [0.5, 0.3, 0.4].entries()) await ckpt.onEpochEnd({ epoch, logs: { val_loss } }, tensorsFor(epoch))
+    failing = true
+    await expect(ckpt.onEpochEnd({ epoch: 3, logs: { val_loss: 0.2 } }, tensorsFor(3))).rejects.toThrow(/EIO: injected/)
+    expect((await ckpt.list()).map((e) => [e.path, e.epoch])).toEqual([
+      ['r/e1.safetensors', 0],
+      ['r/e2.safetensors', 1],
+      ['r/last.safetensors', 2],
+    ])
+    expect((await ckpt.restore('latest')).value).toEqual(tensorsFor(2))
+  })
+
   it('a corrupt last is passed over by restore("latest"), to the newest regular checkpoint', async () => {
     const storage = memoryStorage()
     const ckpt = await createCheckpointer({ storage, filepath: 'r/e{epoch}.safetensors', saveBestOnly: true, saveLast: true, ...quiet })
