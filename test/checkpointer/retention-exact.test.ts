@@ -10,12 +10,18 @@ import { quiet, tensorsFor } from './support.js'
 
 const files = async (storage: Storage) => [...(await storage.list('k/'))].sort()
 
-/** Feeds `values` as epoch ends, reopening the Checkpointer before each epoch in `reopenAt`. */
+/**
+ * Feeds `values` as epoch ends, reopening the Checkpointer before each epoch in `reopenAt`, as a new process would
+ * after the previous one ended (closed first: its async saves committed).
+ */
 const run = async (storage: Storage, options: Record<string, unknown>, values: ReadonlyArray<number>, reopenAt: ReadonlySet<number>) => {
   const open = () => createCheckpointer({ storage, filepath: 'k/e{epoch}.safetensors', monitor: 'val_loss', ...options, ...quiet })
   let ckpt = await open()
   for (const [epoch, val_loss] of values.entries()) {
-    if (reopenAt.has(epoch)) ckpt = await open()
+    if (reopenAt.has(epoch)) {
+      await ckpt.close()
+      ckpt = await open()
+    }
     await ckpt.onEpochEnd({ epoch, logs: { val_loss }, time: epoch * 1000 }, tensorsFor(epoch))
   }
   await ckpt.flush()
