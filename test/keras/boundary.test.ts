@@ -22,6 +22,7 @@ describe('src/keras import boundary', () => {
         '#fp-ts/Either.js',
         '../storage/data.js',
         './errors.js',
+        './failures.js',
         './h5-format.js',
         './h5-read.js',
         './h5-session.js',
