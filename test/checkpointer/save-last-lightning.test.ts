@@ -5,11 +5,11 @@
  * run whose monitor stopped improving keeps a last.ckpt of its last improvement; ckpt's last is always the newest
  * epoch, as Keras's BackupAndRestore. Skipped, saying why, without python3, torch or lightning.
  */
-import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createCheckpointer } from '../../src/checkpointer/index.js'
 import { memoryStorage } from '../../src/storage/memory.js'
+import { askPython } from '../support/python-oracle.js'
 
 interface Trace {
   readonly mode: 'min' | 'max'
@@ -20,10 +20,11 @@ interface Seen {
   readonly top: number[]
   readonly last: number | null
 }
+/** retention_peers.py's answer to Lightning traces with save_last. */
 interface Answer {
-  readonly missing: string | null
-  readonly version: string | null
-  readonly runs: Seen[][]
+  readonly missing: { readonly lightning: string | null }
+  readonly versions: { readonly lightning?: string }
+  readonly lightning: Seen[][]
 }
 
 const TRACES: ReadonlyArray<Trace> = [
@@ -37,18 +38,14 @@ let answer: Answer | null = null
 let unavailable: string | null = null
 
 beforeAll(async () => {
-  const script = fileURLToPath(new URL('../policy/support/save_last_lightning.py', import.meta.url))
-  answer = await new Promise<Answer | null>((resolve, reject) => {
-    const child = execFile('python3', [script], { maxBuffer: 1 << 24 }, (error, stdout, stderr) => {
-      if (error !== null && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        unavailable = 'python3 is not installed'
-        resolve(null)
-      } else if (error !== null) reject(new Error(`the Lightning oracle failed: ${error.message}\n${stderr.slice(-4000)}`))
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as Answer)
-    })
-    child.stdin!.end(JSON.stringify(TRACES.map((t) => ({ ...t, values: t.values.map(String) }))))
-  })
-  unavailable ??= answer?.missing ?? null
+  const script = fileURLToPath(new URL('../policy/support/retention_peers.py', import.meta.url))
+  const request = { lightning: TRACES.map((t) => ({ ...t, values: t.values.map(String), save_last: true })) }
+  const result = await askPython<Answer>(script, request, 'the Lightning oracle')
+  if ('unavailable' in result) unavailable = result.unavailable
+  else {
+    answer = result.answer
+    unavailable = answer.missing.lightning
+  }
 }, 600_000)
 
 /** What ckpt keeps after each epoch with saveTopK k, keepLatest and keepBest false, saveLast: the top-k epochs, last's epoch. */
@@ -84,7 +81,7 @@ describe('saveLast beside the real Lightning save_last', () => {
     }
     let parted = 0
     for (const [i, t] of TRACES.entries()) {
-      const lightning = answer.runs[i]!
+      const lightning = answer.lightning[i]!
       const mine = await ours(t)
       expect(
         mine.map((s) => s.top),
@@ -96,14 +93,14 @@ describe('saveLast beside the real Lightning save_last', () => {
       const expected = lightning.map((s, epoch) => (saved = s.top.includes(epoch) ? epoch : saved))
       expect(
         lightning.map((s) => s.last),
-        `Lightning ${answer.version}, ${t.mode} k=${t.k}`,
+        `Lightning ${answer.versions.lightning}, ${t.mode} k=${t.k}`,
       ).toEqual(expected)
       if (lightning.some((s, epoch) => s.last !== epoch)) parted++
     }
     // The issue's run: Lightning's last.ckpt still holds epoch 1 after epoch 6; ckpt's is epoch 6.
-    expect(answer.runs[0]!.at(-1)!.last).toBe(0)
+    expect(answer.lightning[0]!.at(-1)!.last).toBe(0)
     console.log(
-      `[save_last] Lightning ${answer.version}: same top-k files in ${TRACES.length}/${TRACES.length} runs; last differs in ${parted}`,
+      `[save_last] Lightning ${answer.versions.lightning}: same top-k files in ${TRACES.length}/${TRACES.length} runs; last differs in ${parted}`,
     )
   }, 120_000)
 })

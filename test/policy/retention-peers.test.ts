@@ -5,7 +5,7 @@
  * seeded (RETENTION_PEERS_SEED) and full of ties, NaN and infinities. A peer that cannot be imported is skipped with
  * the reason printed.
  */
-import { execFile } from 'node:child_process'
+import { askPython } from '../support/python-oracle.js'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -60,22 +60,15 @@ let answer: PeerAnswer | null = null
 let unavailable: string | null = null
 
 beforeAll(async () => {
-  const request = JSON.stringify({
+  const request = {
     lightning: lightningTraces.map((t) => ({ mode: t.mode, k: t.k, values: t.values.map(py) })),
     orbax: orbaxTraces.map((t) => ({ n: t.n, saves: t.values.length })),
     tf: tfTraces.map((t) => ({ n: t.n, saves: t.values.length })),
-  })
+  }
   const script = fileURLToPath(new URL('./support/retention_peers.py', import.meta.url))
-  answer = await new Promise<PeerAnswer | null>((resolve, reject) => {
-    const child = execFile('python3', [script], { maxBuffer: 1 << 26 }, (error, stdout, stderr) => {
-      if (error !== null && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-        unavailable = 'python3 is not installed'
-        resolve(null)
-      } else if (error !== null) reject(new Error(`the retention oracle failed: ${error.message}\n${stderr.slice(-4000)}`))
-      else resolve(JSON.parse(stdout.trim().split('\n').at(-1)!) as PeerAnswer)
-    })
-    child.stdin!.end(request)
-  })
+  const result = await askPython<PeerAnswer>(script, request, 'the retention oracle')
+  if ('answer' in result) answer = result.answer
+  else unavailable = result.unavailable
 }, 600_000)
 
 /** The peer's answer, or a printed skip when it cannot run here. */

@@ -1,13 +1,15 @@
 """Retention oracle: replays save traces through the real peers and prints what each keeps.
 
-stdin: {"lightning": [{"mode", "k", "values": ["0.25", "nan", "inf", ...]}],
+stdin: {"lightning": [{"mode", "k", "values": ["0.25", "nan", "inf", ...], "save_last": optional bool}],
         "orbax": [{"n", "saves"}], "tf": [{"n", "saves"}]}
 stdout: {"missing": {peer: reason or null}, "versions": {peer: version},
          "lightning": [[[epochs kept after epoch 0], [after epoch 1], ...], ...],
+                      (with save_last: [{"top": [epochs of the top-k files], "last": epoch last.ckpt holds, or null}, ...])
          "orbax": [[steps kept at the end], ...], "tf": [[checkpoint numbers kept at the end], ...]}
 
 Lightning runs a real Trainer (CPU, one batch per epoch) whose validation logs the trace's value for that epoch;
-ModelCheckpoint(save_top_k=k) decides, and the .ckpt files on disk after each of its decisions are its kept set. Orbax saves
+ModelCheckpoint(save_top_k=k[, save_last=True]) decides, and the .ckpt files on disk after each of its decisions are its kept
+set (with save_last, also the epoch stored in last.ckpt). Orbax saves
 steps 0..saves-1 through CheckpointManager(max_to_keep=n); TF numbers 0..saves-1 through
 tf.train.CheckpointManager(max_to_keep=n). Each peer is imported only when it has traces; one that cannot be imported
 is reported in "missing" with the reason.
@@ -68,14 +70,27 @@ def lightning_runs(traces):
             # With validation every epoch, ModelCheckpoint decides here (after validation), not at validation end.
             super().on_train_epoch_end(trainer, pl_module)
             names = os.listdir(self.dirpath) if os.path.isdir(self.dirpath) else []
-            self.kept.append(sorted(int(re.fullmatch(r"epoch=(\d+)\.ckpt", n).group(1)) for n in names))
+            top = sorted(int(m.group(1)) for m in (re.fullmatch(r"epoch=(\d+)\.ckpt", n) for n in names) if m)
+            if not self.save_last:
+                self.kept.append(top)
+                return
+            last = os.path.join(self.dirpath, "last.ckpt")
+            held = torch.load(last, weights_only=False)["epoch"] if os.path.exists(last) else None
+            self.kept.append({"top": top, "last": held})
 
     out = []
     for trace in traces:
         directory = tempfile.mkdtemp(prefix="ckpt-lightning-")
         try:
             values = [float(v) for v in trace["values"]]
-            checkpoint = Listed(dirpath=directory, filename="{epoch}", monitor="m", mode=trace["mode"], save_top_k=trace["k"])
+            checkpoint = Listed(
+                dirpath=directory,
+                filename="{epoch}",
+                monitor="m",
+                mode=trace["mode"],
+                save_top_k=trace["k"],
+                save_last=bool(trace.get("save_last", False)),
+            )
             trainer = pl.Trainer(
                 max_epochs=len(values),
                 callbacks=[checkpoint],
