@@ -1,7 +1,6 @@
 import { expect, it } from 'vitest'
 import type { Frame } from 'playwright-core'
-import type { PageApi } from './pages/export-import.js'
-import type { tensorsOf } from './pages/export-import.js'
+import type { TestPageApi } from './pages/export-import.js'
 import { bundleForPage } from './support/bundle.js'
 import { chromiumFor, openTestPage } from './support/session.js'
 
@@ -11,11 +10,9 @@ import { chromiumFor, openTestPage } from './support/session.js'
 const browser = await chromiumFor('the writer lock in an opaque origin')
 const entry = new URL('./pages/export-import.ts', import.meta.url)
 
-type Page = PageApi & { tensorsOf: typeof tensorsOf }
-
 /** In the frame: one save on memory storage, or 'hung' when it has not settled after `waitMs`. */
 const saveOnce = async (waitMs: number) => {
-  const ckpt = (globalThis as unknown as { ckpt: Page }).ckpt
+  const ckpt = (globalThis as unknown as { ckpt: TestPageApi }).ckpt
   const lines: string[] = []
   const storage = ckpt.memoryStorage()
   const save = (async () => {

@@ -1,7 +1,6 @@
 import { expect, it } from 'vitest'
-import type { PageApi } from './pages/export-import.js'
-import type { tensorsOf } from './pages/export-import.js'
-import { chromiumFor, openTestPage } from './support/session.js'
+import type { TestPageApi } from './pages/export-import.js'
+import { chromiumFor, openTwoTabs } from './support/session.js'
 
 // A page reloaded mid-training leaves its writer lock in the folder. The page held a Web Lock named after its
 // incarnation while it ran; once it is gone, the next page of the profile takes the lock over at once, while a
@@ -9,35 +8,14 @@ import { chromiumFor, openTestPage } from './support/session.js'
 const browser = await chromiumFor('the writer lock of a reloaded page')
 const entry = new URL('./pages/export-import.ts', import.meta.url)
 
-type Page = PageApi & { tensorsOf: typeof tensorsOf }
-
-/** In the page: one save on IndexedDB `run` (the writer lock taken first); its outcome and the log. */
-const saveOnce = async (epoch: number) => {
-  const ckpt = (globalThis as unknown as { ckpt: Page }).ckpt
-  const lines: string[] = []
-  try {
-    const c = await ckpt.createCheckpointer({
-      storage: ckpt.indexedDbStorage('run'),
-      filepath: 'ckpt-{epoch:02d}.safetensors',
-      monitor: 'loss',
-      log: (l) => lines.push(l),
-    })
-    await c.onEpochEnd({ epoch, logs: { loss: 1 } }, ckpt.tensorsOf(epoch))
-    ;(globalThis as { kept?: unknown }).kept = c // training goes on: the lock stays held
-    return { saved: true, lines }
-  } catch (e) {
-    return { saved: false, error: ckpt.isCkptError(e) ? e._tag : String(e), message: (e as Error).message, lines }
-  }
-}
+/** In the page: one save on IndexedDB `run`, the Checkpointer kept (its writer lock held). */
+const saveOnce = (epoch: number) => (globalThis as unknown as { ckpt: TestPageApi }).ckpt.saveKept(epoch)
 
 if (browser !== null)
   it('a second tab is refused while the first trains, and takes over at once after the first is reloaded', async () => {
     const context = await browser.newContext()
-    const first = await openTestPage(context, entry, { waitForTests: false })
-    const second = await openTestPage(context, entry, { waitForTests: false })
+    const [first, second] = await openTwoTabs(context, entry)
     try {
-      await second.page.goto(`${first.origin}/`) // one origin: one IndexedDB, one set of Web Locks
-      for (const t of [first, second]) await t.page.waitForFunction(() => 'ckpt' in globalThis)
       expect(await first.page.evaluate(saveOnce, 0)).toMatchObject({ saved: true })
       const refused = await second.page.evaluate(saveOnce, 1)
       expect(refused).toMatchObject({ saved: false, error: 'WriterLocked' })

@@ -1,8 +1,7 @@
 import { expect, it } from 'vitest'
-import type { PageApi } from './pages/export-import.js'
-import type { tensorsOf } from './pages/export-import.js'
+import type { SaveOutcome, TestPageApi } from './pages/export-import.js'
 import { bundleForPage } from './support/bundle.js'
-import { chromiumFor, openTestPage } from './support/session.js'
+import { chromiumFor, openTwoTabs } from './support/session.js'
 
 // tfjs pages often train in a dedicated worker, to keep the page responsive. A worker has Web Locks but no
 // localStorage. A reloaded page's training worker is gone with it: the next worker (or a page) of the profile
@@ -10,9 +9,6 @@ import { chromiumFor, openTestPage } from './support/session.js'
 const browser = await chromiumFor('the writer lock of a training worker')
 const entry = new URL('./pages/export-import.ts', import.meta.url)
 const workerEntry = new URL('./pages/lock-worker.ts', import.meta.url)
-
-type Page = PageApi & { tensorsOf: typeof tensorsOf }
-type Outcome = { saved: boolean; error?: string; message?: string; lines: string[] }
 
 /** In the page: a new training worker (the old one, if any, terminated). */
 const spawn = () => {
@@ -25,30 +21,14 @@ const spawn = () => {
 
 /** In the page: the worker saves epoch `epoch`. */
 const saveInWorker = (epoch: number) =>
-  new Promise<Outcome>((resolve) => {
+  new Promise<SaveOutcome>((resolve) => {
     const w = (globalThis as unknown as { worker: { onmessage: unknown; postMessage(m: unknown): void } }).worker
-    w.onmessage = (e: { data: Outcome }) => resolve(e.data)
+    w.onmessage = (e: { data: SaveOutcome }) => resolve(e.data)
     w.postMessage(epoch)
   })
 
-/** In the page: one save on IndexedDB `run`, the Checkpointer kept. */
-const saveInPage = async (epoch: number): Promise<Outcome> => {
-  const ckpt = (globalThis as unknown as { ckpt: Page }).ckpt
-  const lines: string[] = []
-  try {
-    const c = await ckpt.createCheckpointer({
-      storage: ckpt.indexedDbStorage('run'),
-      filepath: 'ckpt-{epoch:02d}.safetensors',
-      monitor: 'loss',
-      log: (l) => lines.push(l),
-    })
-    await c.onEpochEnd({ epoch, logs: { loss: 1 } }, ckpt.tensorsOf(epoch))
-    ;(globalThis as { kept?: unknown }).kept = c
-    return { saved: true, lines }
-  } catch (e) {
-    return { saved: false, error: ckpt.isCkptError(e) ? e._tag : String(e), message: (e as Error).message, lines }
-  }
-}
+/** In the page: one save on IndexedDB `run`, the Checkpointer kept (its writer lock held). */
+const saveInPage = (epoch: number) => (globalThis as unknown as { ckpt: TestPageApi }).ckpt.saveKept(epoch)
 
 /** In the page: waits until at most `n` writers of the origin show that they run (a terminated worker's Web Lock goes). */
 const untilWritersShown = async (n: number) => {
@@ -61,11 +41,8 @@ if (browser !== null)
   it("a reloaded page's training worker is taken over at once by the next worker, a live one is refused, and a page takes over a terminated worker's lock", async () => {
     const assets = new Map([['/worker.js', { type: 'text/javascript; charset=utf-8', body: await bundleForPage(workerEntry.pathname) }]])
     const context = await browser.newContext()
-    const first = await openTestPage(context, entry, { waitForTests: false, assets })
-    const second = await openTestPage(context, entry, { waitForTests: false })
+    const [first, second] = await openTwoTabs(context, entry, assets)
     try {
-      await second.page.goto(`${first.origin}/`) // one origin: one IndexedDB, one set of Web Locks
-      for (const t of [first, second]) await t.page.waitForFunction(() => 'ckpt' in globalThis)
       await first.page.evaluate(spawn)
       expect(await first.page.evaluate(saveInWorker, 0)).toMatchObject({ saved: true })
       expect(await second.page.evaluate(saveInPage, 1)).toMatchObject({ saved: false, error: 'WriterLocked' })

@@ -157,3 +157,22 @@ const skipped = (title: string, reason: string): null => {
   describe(title, () => it.skip(`Chromium unavailable: ${reason}`, () => undefined))
   return null
 }
+
+/**
+ * Two pages of `context` on one origin (one IndexedDB, one set of Web Locks), as two tabs of a user's browser, each
+ * with `globalThis.ckpt` loaded. `assets` are served by the first page's server, which both use.
+ */
+export const openTwoTabs = async (
+  context: BrowserContext,
+  entry: URL,
+  assets?: ReadonlyMap<string, Served>,
+): Promise<readonly [TestPage, TestPage]> => {
+  const first = await openTestPage(context, entry, { waitForTests: false, ...(assets === undefined ? {} : { assets }) })
+  const second = await openTestPage(context, entry, { waitForTests: false }).catch(async (e: unknown) => {
+    await first.close()
+    throw e
+  })
+  await second.page.goto(`${first.origin}/`)
+  for (const t of [first, second]) await t.page.waitForFunction(() => 'ckpt' in globalThis)
+  return [first, second]
+}
