@@ -1,27 +1,15 @@
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { elements, marksOf, parseXml } from '../cli/pictures.js'
 import { ckpt, tempDir } from '../cli/support.js'
+import { root, runDemo } from './support/run-demo.js'
 
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const COMMITTED = join(root, 'docs', 'images', 'demo-run.svg')
 /** The command that drew the README's picture, but for the folder (README.md shows it). */
 const TITLE = 'npm run demo: val_loss per epoch'
 
-const demo = (dir: string): Promise<{ code: number | null; out: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo.ts', '--storage', join(dir, 'checkpoints')], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    child.on('exit', (code) => resolve({ code, out }))
-  })
+const demo = (dir: string) => runDemo(['--storage', join(dir, 'checkpoints')])
 
 /** Every element as `tag.class`, in document order: the drawing's structure. */
 const structure = (doc: ReturnType<typeof parseXml>) => elements(doc, '*').map((e) => `${e.tagName}.${e.getAttribute('class') ?? ''}`)

@@ -1,23 +1,8 @@
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { createCheckpointer, verifyEntry } from '../../src/checkpointer/index.js'
 import { fsStorage } from '../../src/storage/fs.js'
 import { tempDir } from '../checkpointer/support.js'
-
-const root = fileURLToPath(new URL('../..', import.meta.url))
-
-const run = (args: string[]): Promise<{ code: number | null; out: string }> =>
-  new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo.ts', ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    child.on('exit', (code) => resolve({ code, out }))
-  })
+import { runDemo as run } from './support/run-demo.js'
 
 describe('npm run demo (examples/demo.ts)', () => {
   it('trains in a child process, survives its SIGKILL, resumes from the latest checkpoint and keeps the top 3', async () => {
