@@ -279,6 +279,17 @@ const cases: ReadonlyArray<Case> = [
   },
   {
     entry: 'loadWeights',
+    failure: 'a safetensors file named .weights.h5',
+    run: async () => {
+      const storage = memoryStorage()
+      await storage.write('w.weights.h5', encodeSafetensorsOrThrow(w(1)))
+      return loadWeights(tinyModel(), storage, 'w.weights.h5')
+    },
+    tag: 'UnrecognizedWeightsFile',
+    type: CkptTfjsError,
+  },
+  {
+    entry: 'loadWeights',
     failure: 'weights of another model',
     run: async () => {
       const storage = memoryStorage()

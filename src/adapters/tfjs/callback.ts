@@ -10,6 +10,7 @@ import { modelCapturer, releaseCapture, type ModelCapture, type ModelDescription
 import { checkLastFilepath, checkpointFormat, isKerasFormat, type CheckpointFormat } from './checkpoint-format.js'
 import { fail } from './errors.js'
 import { assertKerasCheckpointable, kerasCheckpointable, kerasSnapshot } from './keras-checkpoint.js'
+import { tfjsSequentialView } from './sequential-view.js'
 import { assertCheckpointableOptimizer } from './optimizer.js'
 import { serializerFor, type CheckpointSnapshot } from './serializers.js'
 
@@ -212,7 +213,8 @@ export class ModelCheckpoint extends tfl.Callback {
       const trainingConfig =
         model.optimizer != null ? (model as unknown as { getTrainingConfig(): tf.io.TrainingConfig }).getTrainingConfig() : null
       this.description = {
-        topology: model.toJSON(null, false),
+        // A Sequential's inner model is described as the Sequential, so that a restore gives a Sequential again.
+        topology: tfjsSequentialView(model).toJSON(null, false),
         trainingConfig,
         userDefinedMetadata: model.getUserDefinedMetadata() ?? null,
       }

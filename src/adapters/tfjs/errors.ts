@@ -22,6 +22,15 @@ export type TfjsAdapterError =
     }
   | { readonly _tag: 'InvalidWeightsFile'; readonly path: string; readonly message: string }
   | {
+      readonly _tag: 'UnrecognizedWeightsFile'
+      readonly path: string
+      /** What the file's first bytes are, in words. */
+      readonly found: string
+      /** The endings loadWeights reads. */
+      readonly accepted: ReadonlyArray<string>
+      readonly message: string
+    }
+  | {
       readonly _tag: 'UnsupportedOptimizer'
       readonly optimizer: string
       readonly supported: ReadonlyArray<string>

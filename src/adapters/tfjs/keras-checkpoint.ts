@@ -1,10 +1,11 @@
-import * as tfl from '@tensorflow/tfjs-layers'
+import type * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
 import { kerasModelSupport, kerasWeightsSupport } from '../../keras/checkpointable.js'
 import { CkptKerasError, type KerasFormatError } from '../../keras/errors.js'
 import type { WeightsFile } from '../../keras/weights-file.js'
 import { kerasCode } from './keras/load.js'
 import { layerInfos, optimizerOf } from './keras/model-structure.js'
+import { innerSequential, sequentialViewOf } from './sequential-view.js'
 
 /** The Keras formats a `modelCheckpoint` filepath can select. */
 export type KerasCheckpointFormat = 'keras-weights' | 'keras-model'
@@ -22,41 +23,13 @@ const inContext = (format: KerasCheckpointFormat, filepath: string, error: Keras
     message: `ckpt/tfjs: modelCheckpoint cannot write this model as '${ENDING[format]}' (filepath=${filepath}): ${error.message.replace(/^ckpt\/keras: /, '')}. Change the model, or ${ALTERNATIVE[format]}`,
   })
 
-const SEQUENTIAL_SUFFIX = '_model'
-
 /**
- * The model as Keras sees it. `Sequential.fit` trains, and hands callbacks, the Sequential's inner model: a
- * functional model named `<name>_model` made of an InputLayer and the Sequential's layers in a chain. Keras
- * lays a Sequential's files out without that InputLayer (and describes it as a Sequential), so such a model
- * is seen through: a view with the Sequential's name, layers and configuration, sharing everything else
- * (weights, optimizer, loss). Any other model is returned as it is.
+ * The model as Keras sees it: `Sequential.fit`'s inner model (sequential-view.ts) seen through as the Sequential,
+ * without its InputLayer, as Keras lays a Sequential's files out. Any other model is returned as it is.
  */
 export const kerasView = (model: tfl.LayersModel): tfl.LayersModel => {
-  if (model instanceof tfl.Sequential) return model
-  const [input, ...chain] = model.layers
-  const isInner =
-    model.name.endsWith(SEQUENTIAL_SUFFIX) &&
-    model.inputs.length === 1 &&
-    model.outputs.length === 1 &&
-    input !== undefined &&
-    input.getClassName() === 'InputLayer' &&
-    chain.length > 0 &&
-    chain.every(
-      (layer, i) =>
-        layer.inboundNodes.length === 1 &&
-        layer.inboundNodes[0]!.inboundLayers.length === 1 &&
-        layer.inboundNodes[0]!.inboundLayers[0] === model.layers[i],
-    ) &&
-    model.outputs[0]!.sourceLayer === chain[chain.length - 1]
-  if (!isInner) return model
-  const view = Object.create(model) as tfl.LayersModel
-  Object.defineProperties(view, {
-    layers: { value: chain },
-    name: { value: model.name.slice(0, -SEQUENTIAL_SUFFIX.length) },
-    getClassName: { value: () => tfl.Sequential.className },
-    getConfig: { value: (): unknown => tfl.Sequential.prototype.getConfig.call(view) },
-  })
-  return view
+  const inner = innerSequential(model)
+  return inner === null ? model : sequentialViewOf(model, inner.chain)
 }
 
 /**

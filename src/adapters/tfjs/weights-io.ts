@@ -2,12 +2,16 @@ import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
 import type { Storage } from '../../storage/storage.js'
-import { decodeSafetensors, encodeSafetensorsOrThrow, type Tensor } from '../../tensors/index.js'
+import { decodeSafetensors, encodeSafetensorsOrThrow, type Tensor, type Tensors } from '../../tensors/index.js'
+import { toSafetensorsDtype } from './dtypes.js'
 import { fail, storageCall } from './errors.js'
+import { kerasCode } from './keras/load.js'
 import { mismatchMessage } from './layers-mismatches.js'
+import { readLayersModel } from './layers-read.js'
 import { assignWeight } from './assign-weight.js'
 import { assertUniqueNames } from './names.js'
 import { modelWeights, weightMismatches } from './model-weights.js'
+import { SNIFF_BYTES, weightsFormat } from './weights-sniff.js'
 
 /** `saveWeights` and `loadWeights` (weights.ts documents them), imported at their first call (tools-code.ts). */
 
@@ -22,6 +26,25 @@ export const saveWeights = async (
 }
 
 export const loadWeights = async (model: tfl.LayersModel, storage: Storage, path: string): Promise<void> => {
+  // Only the first bytes are read to check the ending against the content (a ranged read).
+  const head = await storageCall(path, 'reading weights', () => storage.read(path, { start: 0, end: SNIFF_BYTES }))
+  const format = weightsFormat(path, head)
+  if (E.isLeft(format)) return fail(format.left)
+  switch (format.right) {
+    case 'safetensors':
+      return loadSafetensors(model, storage, path)
+    case 'tfjs-layers':
+      return loadLayersWeights(model, storage, path)
+    case 'keras-weights':
+      await (await kerasCode()).loadKerasWeights(model, storage, path)
+      return
+    case 'keras-model':
+      await (await kerasCode()).loadKerasArchiveWeights(model, storage, path)
+      return
+  }
+}
+
+const loadSafetensors = async (model: tfl.LayersModel, storage: Storage, path: string): Promise<void> => {
   const bytes = await storageCall(path, 'reading weights', () => storage.read(path))
   const decoded = decodeSafetensors(bytes)
   if (E.isLeft(decoded)) {
@@ -31,7 +54,34 @@ export const loadWeights = async (model: tfl.LayersModel, storage: Storage, path
       message: `ckpt/tfjs: '${path}' is not a valid safetensors file: ${decoded.left.message}`,
     })
   }
-  const { tensors } = decoded.right
+  assignTensors(model, path, decoded.right.tensors)
+}
+
+/** The model weights of a tfjs layers model (`model.json` and its weight files); the optimizer's are left out. */
+const loadLayersWeights = async (model: tfl.LayersModel, storage: Storage, path: string): Promise<void> => {
+  const artifacts = await readLayersModel(path, (key) => storageCall(key, 'reading weights', () => storage.read(key)))
+  const specs = artifacts.weightSpecs ?? []
+  const decoded = artifacts.weightData === undefined ? {} : tf.io.decodeWeights(artifacts.weightData, specs)
+  try {
+    const tensors = Object.create(null) as Record<string, Tensor>
+    for (const spec of specs) {
+      if (spec.group === 'optimizer') continue
+      const t = decoded[spec.name] as tf.Tensor
+      const dtype = toSafetensorsDtype(spec.name, t.dtype)
+      if (E.isLeft(dtype)) return fail(dtype.left)
+      tensors[spec.name] = { dtype: dtype.right, shape: t.shape, data: t.dataSync() }
+    }
+    assignTensors(model, path, tensors)
+  } finally {
+    tf.dispose(Object.values(decoded))
+  }
+}
+
+/**
+ * Assigns `tensors` to the model's weights by `originalName`, after checking them all (names, shapes, dtypes): on
+ * a mismatch it rejects with `WeightsMismatch` and the model is unchanged.
+ */
+const assignTensors = (model: tfl.LayersModel, path: string, tensors: Tensors): void => {
   const variables = model.weights
   assertUniqueNames(variables.map((v) => v.originalName))
   const mismatches = weightMismatches(

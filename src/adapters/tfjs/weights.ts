@@ -2,8 +2,8 @@ import type * as tfl from '@tensorflow/tfjs-layers'
 import type { Storage } from '../../storage/storage.js'
 
 /**
- * The weights of a tfjs model as tensors, and as a safetensors file. Saving and loading the file imports its code
- * (weights-io.ts, through tools-code.ts) at the first call: a browser bundle loads it then.
+ * The weights of a tfjs model as tensors, and in files: saving a safetensors file, loading any format `loadWeights`
+ * reads. Both import their code (weights-io.ts, through tools-code.ts) at the first call: a browser bundle loads it then.
  */
 
 export { modelWeights, weightMismatches, type WeightSpec } from './model-weights.js'
@@ -22,9 +22,15 @@ export const saveWeights = async (
 ): Promise<void> => (await code()).saveWeights(model, storage, path, metadata)
 
 /**
- * Reads the safetensors file at `path` and assigns it to the model's weights, by `originalName`.
- * All weights are checked first (names, shapes, dtypes); on any mismatch it rejects with `WeightsMismatch`
- * listing the first mismatches, and the model is unchanged. The model changes only when every weight matches.
+ * Loads the weights at `path` into the model, in the format its ending selects, as Keras's `load_weights` does:
+ * - `.safetensors` and `model.json` (tfjs layers format, with its weight files; the optimizer's weights are left
+ *   out): by `originalName`. All weights are checked first (names, shapes, dtypes); on any mismatch it rejects with
+ *   `WeightsMismatch` listing the first mismatches, and the model is unchanged.
+ * - `.weights.h5` and `.keras` (Keras 3): as `loadKerasWeights`, by layer, with Keras's checks and the
+ *   optimizer state where it maps exactly (its outcome is not returned: call `loadKerasWeights` to see it).
+ *
+ * The file's first bytes (a ranged read of 16) are checked first: an unknown ending, or a file whose bytes are another
+ * of these formats (HDF5, zip, safetensors, JSON), rejects with `UnrecognizedWeightsFile`, saying what its bytes are.
  */
 export const loadWeights = async (model: tfl.LayersModel, storage: Storage, path: string): Promise<void> =>
   (await code()).loadWeights(model, storage, path)

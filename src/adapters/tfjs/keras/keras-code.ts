@@ -4,6 +4,6 @@
  * bundle fetches it as a chunk of its own, at the first Keras call only.
  */
 export { saveKerasWeights, loadKerasWeights } from './weights-h5.js'
-export { saveKerasModel, loadKerasModel, encodeKerasModel, decodeKerasModel } from './model-file.js'
+export { saveKerasModel, loadKerasModel, encodeKerasModel, decodeKerasModel, loadKerasArchiveWeights } from './model-file.js'
 export { kerasWeightsFile } from './weights.js'
 export { kerasModelFiles, kerasWeightsFiles } from './serializer-files.js'

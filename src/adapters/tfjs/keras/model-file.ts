@@ -114,3 +114,15 @@ export const loadKerasModel = (storage: Storage, path: string): Promise<LoadedKe
     const bytes = await storageStep(path, 'reading', () => storage.read(path))
     return orThrow(await decodeKerasModel(bytes, path))
   })
+
+/**
+ * The archive's `model.weights.h5` into `model` (with the optimizer state, as `loadKerasWeights` restores it), as
+ * Keras's `model.load_weights('….keras')` does: `loadWeights` of ckpt/tfjs. Every layer weight is checked first.
+ */
+export const loadKerasArchiveWeights = (model: tfl.LayersModel, storage: Storage, path: string): Promise<OptimizerOutcome> =>
+  kerasCall(path, async () => {
+    checkKerasPath(path)
+    const bytes = await storageStep(path, 'reading', () => storage.read(path))
+    const { weights } = orThrow(await decodeKerasArchive(bytes, path))
+    return applyKerasWeightsFile(model, lazyOf(weights), path)
+  })
