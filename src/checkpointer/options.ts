@@ -1,12 +1,6 @@
 import * as E from '#fp-ts/Either.js'
-import {
-  configError as policyConfigError,
-  configIssue,
-  decodePolicyOptions,
-  type AnyRule,
-  type PolicyConfig,
-  type PolicyOptions,
-} from '../policy/index.js'
+import { configError as policyConfigError, configIssue, type AnyRule, type PolicyConfig, type PolicyOptions } from '../policy/index.js'
+import { decodePolicyOptionsBeside } from '../policy/options.js'
 import type { Storage } from '../storage/storage.js'
 import type { CheckpointError } from './errors.js'
 import type { Serializer } from './serializer.js'
@@ -68,7 +62,8 @@ export interface CheckpointerConfig<Snapshot, Restored> {
   readonly lockStaleAfter: number
 }
 
-const ownKeys = [
+/** The Checkpointer's own options, in the order an unknown option's message lists them after the policy's. */
+export const checkpointerOwnKeys = [
   'storage',
   'serializer',
   'maxShardSize',
@@ -91,14 +86,19 @@ const isStorage = (u: unknown): u is Storage =>
   u !== null &&
   ['write', 'read', 'list', 'remove', 'stat'].every((m) => typeof (u as Record<string, unknown>)[m] === 'function')
 
-/** Splits the Checkpointer's own options from the policy's and decodes both; every error names the option. */
+/**
+ * Splits the Checkpointer's own options from the policy's and decodes both; every error names the option. An unknown
+ * option's message lists the policy's options and `ownKeys`: the own options the caller's entry point takes (the tfjs
+ * callback sets `serializer` itself, so it does not list it).
+ */
 export const decodeCheckpointerOptions = <Snapshot, Restored>(
   input: unknown,
+  ownKeys: ReadonlyArray<string> = checkpointerOwnKeys,
 ): E.Either<CheckpointError, CheckpointerConfig<Snapshot, Restored>> => {
   if (typeof input !== 'object' || input === null) return E.left(configError('(options)', input, 'an object of Checkpointer options'))
   const all = input as Record<string, unknown>
   const rest = Object.create(null) as Record<string, unknown>
-  for (const [k, v] of Object.entries(all)) if (!(ownKeys as ReadonlyArray<string>).includes(k)) rest[k] = v
+  for (const [k, v] of Object.entries(all)) if (!(checkpointerOwnKeys as ReadonlyArray<string>).includes(k)) rest[k] = v
 
   const { storage, serializer, async, immutableSnapshots, rank, isChief, enableVersionCounter, trigger, log, writerLock, lockStaleAfter } =
     all
@@ -133,7 +133,7 @@ export const decodeCheckpointerOptions = <Snapshot, Restored>(
     return E.left(configError('lockStaleAfter', lockStaleAfter, 'a positive number of milliseconds'))
   if (log !== undefined && typeof log !== 'function') return E.left(configError('log', log, 'a function (line: string) => void'))
 
-  const policy = decodePolicyOptions(rest)
+  const policy = decodePolicyOptionsBeside(rest, ownKeys)
   if (E.isLeft(policy)) return policy
   for (const [option, path] of [
     ['filepath', policy.right.filepath],

@@ -1,4 +1,5 @@
 /** Errors of the policy core, as values. */
+import { didYouMean } from './nearest-name.js'
 
 /** One rejected option: which one, the value received, and what is accepted. */
 export interface ConfigIssue {
@@ -43,6 +44,13 @@ export const configIssue = (option: string, value: unknown, accepted: string, re
   accepted,
   message: `${option}: got ${showValue(value)}${reason ? ` (${reason})` : ''}; expected ${accepted}`,
 })
+
+/**
+ * A key that no option of the entry point is named: `accepted` lists every option the caller could have passed there,
+ * and the nearest is suggested when it looks like a typo.
+ */
+export const unknownOption = (key: string, value: unknown, accepted: ReadonlyArray<string>): ConfigIssue =>
+  configIssue(key, value, `one of the options ${accepted.join(', ')}`, `unknown option${didYouMean(key, accepted)}`)
 
 export const configError = (issues: ReadonlyArray<ConfigIssue>): ConfigError => {
   const first = issues[0] ?? configIssue('(options)', undefined, 'a valid configuration')

@@ -1,5 +1,6 @@
 import * as E from '#fp-ts/Either.js'
 import { parseTemplate, type Template } from '../format/index.js'
+import { didYouMean } from './nearest-name.js'
 
 let fixed5: Template | null = null
 
@@ -35,6 +36,17 @@ export const finishedSavingMessage = (epoch: number, path: string): string => `E
 
 /** The warning for a missing or NaN monitored value under saveBestOnly (always emitted, whatever `verbose`). */
 export const monitorUnavailableWarning = (monitor: string): string => `Can save best model only with ${monitor} available, skipping.`
+
+/**
+ * ckpt's line after that warning when the logs of a run's first save opportunity lack the monitor (a misspelt
+ * `vall_loss` passes auto mode, then is never found): what the logs hold, and the nearest name.
+ *
+ * @example
+ * monitorMissingNote('vall_loss', ['loss', 'val_loss'])
+ * // 'ckpt: the logs hold loss, val_loss; none is named vall_loss; did you mean val_loss?'
+ */
+export const monitorMissingNote = (monitor: string, keys: ReadonlyArray<string>): string =>
+  `ckpt: the logs hold ${keys.length === 0 ? 'no metrics' : keys.join(', ')}; none is named ${monitor}${didYouMean(monitor, keys)}`
 
 /** After the `last` checkpoint of `saveLast` has committed (ckpt's line; Keras has no `last`). `epoch` is 0-based. */
 export const finishedSavingLastMessage = (epoch: number, path: string): string =>

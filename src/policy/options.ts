@@ -2,7 +2,7 @@ import * as E from '#fp-ts/Either.js'
 import { parseTemplate, type Template } from '../format/index.js'
 import { inferDirection, type Direction } from './auto-mode.js'
 import { Bool, NonEmptyString, NonNegativeFinite, NonNegativeInt, NotNaN, isPlainObject, orNull, refined, type Named } from './codecs.js'
-import { configError, configIssue, type ConfigError, type ConfigIssue } from './errors.js'
+import { configError, configIssue, unknownOption, type ConfigError, type ConfigIssue } from './errors.js'
 import { collectRetention, retentionKeys, type RetentionOptions } from './retention-options.js'
 import { hasRetentionRule } from './retention.js'
 import { collectSaveLast, saveLastKeys, type SaveLastConfig, type SaveLastOptions } from './save-last.js'
@@ -66,7 +66,8 @@ export const policyCodecs = {
 } as const
 
 const policyKeys = Object.keys(policyCodecs) as ReadonlyArray<keyof typeof policyCodecs>
-const allKeys: ReadonlyArray<string> = [...policyKeys, ...retentionKeys, ...saveLastKeys]
+/** Every option of the policy, retention and `saveLast`: what {@link decodePolicyOptions} accepts. */
+export const policyOptionKeys: ReadonlyArray<string> = [...policyKeys, ...retentionKeys, ...saveLastKeys]
 
 /**
  * Fields of a template that no event can ever fill, given the save frequency:
@@ -79,17 +80,23 @@ export const unfillableFields = (fields: ReadonlyArray<string>, saveFreq: SaveFr
 /**
  * Decodes user options into a {@link PolicyConfig}. Every problem is reported at once, each naming
  * the option, the value received and what is accepted. File extensions are not checked here:
- * serializers own formats.
+ * serializers own formats. An unknown key's message suggests the nearest option.
  *
  * @example
  * decodePolicyOptions({ filepath: 'ckpt-{epoch:02d}.keras', saveBestOnly: true })
  * // Right({ monitor: 'val_loss', mode: 'min', saveFreq: 'epoch', ... })
  */
-export const decodePolicyOptions = (input: unknown): E.Either<ConfigError, PolicyConfig> => {
+export const decodePolicyOptions = (input: unknown): E.Either<ConfigError, PolicyConfig> => decodePolicyOptionsBeside(input, [])
+
+/**
+ * {@link decodePolicyOptions} for an entry point that takes options of its own (`ownKeys`: the Checkpointer's
+ * `storage`, `async`, `log`…) out of `input` first: an unknown key's message lists those too, and may suggest one.
+ */
+export const decodePolicyOptionsBeside = (input: unknown, ownKeys: ReadonlyArray<string>): E.Either<ConfigError, PolicyConfig> => {
   if (!isPlainObject(input)) return E.left(configError([configIssue('(options)', input, 'an object of policy options')]))
   const issues: ConfigIssue[] = []
   for (const key of Object.keys(input))
-    if (!allKeys.includes(key)) issues.push(configIssue(key, input[key], `one of the options ${allKeys.join(', ')}`, 'unknown option'))
+    if (!policyOptionKeys.includes(key)) issues.push(unknownOption(key, input[key], [...policyOptionKeys, ...ownKeys]))
 
   type Of<K extends keyof typeof policyCodecs> = (typeof policyCodecs)[K] extends Named<infer A> ? A : never
   const get = <K extends keyof typeof policyCodecs>(key: K, fallback: Of<K> | undefined): Of<K> | undefined => {

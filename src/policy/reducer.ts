@@ -5,7 +5,7 @@ import { silentSkip, skip, type Decision, type Save } from './decision.js'
 import { type PolicyError } from './errors.js'
 import { validateEvent, type TrainingEvent } from './event.js'
 import { batchesAdded, improves } from './improvement.js'
-import { improvedMessage, monitorUnavailableWarning, notImprovedMessage, savingMessage } from './messages.js'
+import { improvedMessage, monitorMissingNote, monitorUnavailableWarning, notImprovedMessage, savingMessage } from './messages.js'
 import type { PolicyConfig } from './options.js'
 import type { AnyRule } from './rule.js'
 import type { PolicyState } from './state.js'
@@ -126,7 +126,13 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
       candidate = r.right[1]
     }
 
-    const counted: PolicyState = { version: 1, best: state.best, batchesSinceSave, lastBatchSeen, step, trigger: triggerState }
+    // A run's first save opportunity under saveBestOnly checks the monitor's name, once: if the logs lack it, ckpt says
+    // what they hold. The state remembers it, so a resumed run does not say it again.
+    const unchecked = state.monitorChecked !== true
+    const counted: PolicyState =
+      unchecked && !(candidate && saveBestOnly)
+        ? { version: 1, best: state.best, batchesSinceSave, lastBatchSeen, step, trigger: triggerState }
+        : { version: 1, best: state.best, batchesSinceSave, lastBatchSeen, step, trigger: triggerState, monitorChecked: true }
     if (!candidate) return E.right([counted, silentSkip] as const)
 
     // Keras renders the filename before deciding, so a template error surfaces even on a skip.
@@ -161,12 +167,15 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
     if (!saveBestOnly) {
       return E.right([counted, saveDecision(event, path, verbose ? [savingMessage(event.epoch, path)] : none, step, score, last)] as const)
     }
-    if (current === undefined || Number.isNaN(current))
-      return E.right([counted, skip(none, [monitorUnavailableWarning(monitor)], last)] as const)
+    if (current === undefined || Number.isNaN(current)) {
+      const warning = monitorUnavailableWarning(monitor)
+      const warnings = unchecked && current === undefined ? [warning, monitorMissingNote(monitor, Object.keys(logs))] : [warning]
+      return E.right([counted, skip(none, warnings, last)] as const)
+    }
     const best = state.best === null ? null : fromJsonFloat(state.best)
     if (improves(mode, minDelta, current, best)) {
       const messages = verbose ? [improvedMessage(event.epoch, monitor, best, current, path)] : none
-      const next: PolicyState = { version: 1, best: toJsonFloat(current), batchesSinceSave, lastBatchSeen, step, trigger: triggerState }
+      const next: PolicyState = { ...counted, best: toJsonFloat(current) }
       return E.right([next, saveDecision(event, path, messages, step, score, last)] as const)
     }
     return E.right([counted, skip(verbose ? [notImprovedMessage(event.epoch, monitor, best)] : none, none, last)] as const)

@@ -1,6 +1,6 @@
 import * as E from '#fp-ts/Either.js'
 import { Bool, PositiveFinite, PositiveInt, isPlainObject, refined, type Named } from './codecs.js'
-import { configError, configIssue, type ConfigError, type ConfigIssue } from './errors.js'
+import { configError, configIssue, unknownOption, type ConfigError, type ConfigIssue } from './errors.js'
 
 /**
  * Which saved checkpoints to keep. A checkpoint survives if any configured rule keeps it; with no
@@ -61,8 +61,7 @@ export const decodeRetentionOptions = (input: unknown): E.Either<ConfigError, Re
   if (!isPlainObject(input)) return E.left(configError([configIssue('(retention options)', input, 'an object')]))
   const issues: ConfigIssue[] = []
   for (const key of Object.keys(input))
-    if (!(retentionKeys as ReadonlyArray<string>).includes(key))
-      issues.push(configIssue(key, input[key], `one of the options ${retentionKeys.join(', ')}`, 'unknown option'))
+    if (!(retentionKeys as ReadonlyArray<string>).includes(key)) issues.push(unknownOption(key, input[key], retentionKeys))
   const options = collectRetention(input, issues)
   return issues.length > 0 ? E.left(configError(issues)) : E.right(options)
 }

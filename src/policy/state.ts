@@ -20,6 +20,11 @@ export interface PolicyState {
   readonly step: number
   /** A custom trigger's state (plain JSON), null without one. */
   readonly trigger: unknown
+  /**
+   * Set at the first save opportunity under `saveBestOnly`, where the monitor's name is checked against the logs:
+   * ckpt lists what the logs hold at most once a run. Absent before, and in states written before ckpt checked it.
+   */
+  readonly monitorChecked?: true
 }
 
 const Json = refined<unknown>('plain JSON (no NaN, Infinity, undefined, -0 or class instances)', (u): u is unknown => isJson(u))
@@ -37,6 +42,7 @@ export const PolicyStateCodec: { readonly name: string; readonly props: { readon
     lastBatchSeen: orNull(NonNegativeInt.name, NonNegativeInt),
     step: NonNegativeInt,
     trigger: Json,
+    monitorChecked: refined('true, or no key', (u): u is true | undefined => u === true || u === undefined),
   },
 }
 

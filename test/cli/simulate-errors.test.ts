@@ -33,7 +33,7 @@ describe('ckpt simulate: bad configuration', () => {
   it('rejects an unknown option', async () => {
     await expectInputError(
       ['simulate', '--config', write('unk.json', '{"filepath":"m.keras","save_best_only":true}'), '--csv', goodCsv],
-      'save_best_only: got true (unknown option)',
+      'save_best_only: got true (unknown option; did you mean saveBestOnly?)',
     )
   })
   it('rejects a config that is not JSON, or missing', async () => {

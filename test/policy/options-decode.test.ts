@@ -67,7 +67,7 @@ describe('decodePolicyOptions: each error names the option, shows the value and 
     expect(e.option).toBe('save_best_only')
     expect(e.value).toBe(true)
     expect(e.message).toMatch(
-      /^save_best_only: got true \(unknown option\); expected one of the options filepath, monitor, mode, saveBestOnly, saveWeightsOnly, saveFreq, initialValueThreshold, verbose, minDelta, saveTopK, maxToKeep, keepPeriod, keepTimeInterval, keepLatest, keepBest, saveLast, lastFilepath$/,
+      /^save_best_only: got true \(unknown option; did you mean saveBestOnly\?\); expected one of the options filepath, monitor, mode, saveBestOnly, saveWeightsOnly, saveFreq, initialValueThreshold, verbose, minDelta, saveTopK, maxToKeep, keepPeriod, keepTimeInterval, keepLatest, keepBest, saveLast, lastFilepath$/,
     )
   })
   it('rejects wrong types', () => {
@@ -154,7 +154,7 @@ describe('retention options', () => {
     expect(left(decodeRetentionOptions({ keepBest: 0 })).message).toBe('keepBest: got 0; expected true or false')
     expect(err({ ...base, keepLatest: null }).message).toBe('keepLatest: got null; expected true or false')
     expect(left(decodeRetentionOptions({ keepNewest: false })).message).toBe(
-      'keepNewest: got false (unknown option); expected one of the options saveTopK, maxToKeep, keepPeriod, keepTimeInterval, keepLatest, keepBest',
+      'keepNewest: got false (unknown option; did you mean keepLatest?); expected one of the options saveTopK, maxToKeep, keepPeriod, keepTimeInterval, keepLatest, keepBest',
     )
     expect(decodeRetentionOptions({ maxToKeep: 2, keepLatest: false, keepBest: true })).toEqual({
       _tag: 'Right',

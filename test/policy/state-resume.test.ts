@@ -103,7 +103,7 @@ describe('state is plain JSON: a restarted run resumes exactly', () => {
     expect(left(decodePolicyState({ ...good, step: -1 })).option).toBe('state.step')
     expect(left(decodePolicyState({ ...good, version: 2 })).option).toBe('state.version')
     expect(left(decodePolicyState({ ...good, extra: 1 })).message).toBe(
-      'state.extra: got 1 (unknown key); expected only the keys version, best, batchesSinceSave, lastBatchSeen, step, trigger',
+      'state.extra: got 1 (unknown key); expected only the keys version, best, batchesSinceSave, lastBatchSeen, step, trigger, monitorChecked',
     )
     expect(left(decodePolicyState('x')).option).toBe('state')
     const { step: _omit, ...missing } = good

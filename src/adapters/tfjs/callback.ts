@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
 import { createCheckpointer, type Checkpointer, type Entry, type StepOutcome } from '../../checkpointer/index.js'
-import { decodeCheckpointerOptions } from '../../checkpointer/options.js'
+import { checkpointerOwnKeys, decodeCheckpointerOptions } from '../../checkpointer/options.js'
 import type { AnyRule, PolicyOptions, SaveFreq } from '../../policy/index.js'
 import type { Storage } from '../../storage/storage.js'
 import { modelCapturer, releaseCapture, type ModelCapture, type ModelDescription } from './capture.js'
@@ -46,6 +46,8 @@ export interface ModelCheckpointOptions extends PolicyOptions {
 
 /** Options the adapter sets itself. */
 const adapterOwned = ['serializer', 'immutableSnapshots'] as const
+/** The Checkpointer's options a caller may pass here: an unknown option's message lists these beside the policy's. */
+const ownKeys = checkpointerOwnKeys.filter((k) => k !== 'maxShardSize' && !(adapterOwned as ReadonlyArray<string>).includes(k))
 
 type Logs = Record<string, number | tf.Scalar> | undefined
 
@@ -108,7 +110,7 @@ export class ModelCheckpoint extends tfl.Callback {
         message:
           "ckpt/tfjs: modelCheckpoint does not shard: option 'maxShardSize' is for createCheckpointer with tensor records (the default safetensors serializer); remove it",
       })
-    const decoded = decodeCheckpointerOptions(options)
+    const decoded = decodeCheckpointerOptions(options, ownKeys)
     if (E.isLeft(decoded)) fail({ _tag: 'InvalidOptions', message: `ckpt/tfjs: modelCheckpoint: ${decoded.left.message}` })
     const config = (
       decoded as E.Right<{ policy: { saveFreq: SaveFreq; saveWeightsOnly: boolean; filepath: string; lastFilepath: string | null } }>
