@@ -112,6 +112,7 @@ describe('Keras 3 → tfjs: settings tfjs does not compute are refused by name',
       ['TimeDistributed', { name: 'td' }],
       ['Normalization', { name: 'norm' }],
       ['GaussianNoise', { name: 'noise', stddev: 0.1 }],
+      ['Conv3DTranspose', { name: 'c3t', filters: 2, kernel_size: [2, 2, 2] }],
     )
     expect(refusal(kerasToTfjsConfig(config))).toMatchObject({
       _tag: 'UnsupportedLayer',
@@ -120,6 +121,7 @@ describe('Keras 3 → tfjs: settings tfjs does not compute are refused by name',
         { layer: 'td', className: 'TimeDistributed' },
         { layer: 'norm', className: 'Normalization' },
         { layer: 'noise', className: 'GaussianNoise' },
+        { layer: 'c3t', className: 'Conv3DTranspose' },
       ],
     })
   })
