@@ -24,7 +24,7 @@ def _convnet():
             L.DepthwiseConv2D(3, padding="same", depth_multiplier=2),
             L.Activation("swish"),
             L.MaxPooling2D(),
-            L.SeparableConv2D(5, 2, padding="same", activation="relu"),
+            L.SeparableConv2D(5, 2, padding="same", depth_multiplier=2, activation="relu"),
             L.AveragePooling2D(2, padding="same"),
             L.GlobalAveragePooling2D(),
             L.Dense(3, activation="softmax"),
