@@ -1,6 +1,6 @@
 import * as E from '#fp-ts/Either.js'
 import { unsupportedOptimizer, type KerasFormatError } from './errors.js'
-import { planLayers, type LayerInfo } from './layers.js'
+import { checkLayers, type LayerInfo } from './layers.js'
 import { KERAS_OPTIMIZERS, LOSSES } from './supported.js'
 
 /**
@@ -9,7 +9,7 @@ import { KERAS_OPTIMIZERS, LOSSES } from './supported.js'
  * Reads no weight. Used to refuse a model before training rather than at its first save.
  */
 export const kerasWeightsSupport = (layers: ReadonlyArray<LayerInfo>, optimizer: string | null): E.Either<KerasFormatError, void> => {
-  const plans = planLayers(layers)
+  const plans = checkLayers(layers)
   if (E.isLeft(plans)) return plans
   if (optimizer !== null && KERAS_OPTIMIZERS[optimizer] === undefined) {
     const supported = Object.keys(KERAS_OPTIMIZERS)

@@ -2,6 +2,7 @@ import * as E from '#fp-ts/Either.js'
 import { jsonText, type KerasFormatError } from './errors.js'
 import { LOSSES } from './supported.js'
 import { functionalLayerOrder, functionalToKeras, functionalToTfjs, type OrderedLayer, type TensorSpecs } from './functional.js'
+import { classesOf } from './layer-classes.js'
 import { dtypeOfKeras, isObj, translateLayer, unsupportedField, type Json, type Obj } from './layer-config.js'
 
 /**
@@ -45,6 +46,8 @@ export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E
       registered_name: null,
     },
   ]
+  const refused = classesOf(layers)
+  if (refused !== null) return E.left(refused)
   for (const l of layers) {
     if (!isObj(l) || typeof l['class_name'] !== 'string' || !isObj(l['config'])) return E.left(notSequential('a malformed layer entry'))
     const t = translateLayer(l['class_name'], l['config'], 'toKeras')
@@ -70,6 +73,8 @@ export const kerasToTfjsConfig = (kerasConfig: unknown): E.Either<KerasFormatErr
   const layers = Array.isArray(config['layers']) ? config['layers'] : []
   let batchShape: Json = config['build_input_shape'] ?? null
   const out: Obj[] = []
+  const refused = classesOf(layers)
+  if (refused !== null) return E.left(refused)
   for (const l of layers) {
     if (!isObj(l) || typeof l['class_name'] !== 'string' || !isObj(l['config'])) return E.left(notSequential('a malformed layer entry'))
     if (l['class_name'] === 'InputLayer') {

@@ -11,7 +11,14 @@ export type KerasFormatError =
   /** `object`: the HDF5 path in the file the problem is at, `/` for the file itself. */
   | { readonly _tag: 'InvalidH5'; readonly path: string; readonly object: string; readonly message: string }
   | { readonly _tag: 'InvalidKerasArchive'; readonly path: string; readonly message: string }
-  | { readonly _tag: 'UnsupportedLayer'; readonly layer: string; readonly className: string; readonly message: string }
+  | {
+      readonly _tag: 'UnsupportedLayer'
+      /** The first layer refused; `layers` lists every one when a model has several. */
+      readonly layer: string
+      readonly className: string
+      readonly layers?: ReadonlyArray<{ readonly layer: string; readonly className: string }>
+      readonly message: string
+    }
   | {
       readonly _tag: 'UnsupportedConfig'
       readonly layer: string

@@ -1,6 +1,8 @@
 import * as E from '#fp-ts/Either.js'
 import type { KerasFormatError } from './errors.js'
 import { dtypeOfKeras, isObj, translateLayer, unsupportedField, type Json, type Obj } from './layer-config.js'
+import { MERGE_LAYERS } from './layer-settings.js'
+import { classesOf } from './layer-classes.js'
 
 /**
  * Functional model topology between tfjs (`tf.model({inputs, outputs})`, `toJSON()` class 'Model') and
@@ -23,9 +25,6 @@ type Ref = readonly [layer: string, node: number, tensor: number]
 
 /** Shape and dtype of each layer's output tensor, keyed by layer name (`tensorSpecsOf` reads them from a tfjs model). */
 export type TensorSpecs = ReadonlyMap<string, { readonly shape: ReadonlyArray<number | null>; readonly dtype: string }>
-
-/** Layers whose single input is a list of tensors. */
-const MERGE_LAYERS = new Set(['Concatenate', 'Add'])
 
 const refuse = (layer: string, field: string, value: unknown, accepted: string): KerasFormatError =>
   unsupportedField(layer, field, value, accepted)
@@ -123,6 +122,8 @@ const kerasTensor = (r: Ref, specs: TensorSpecs | undefined): Json => {
 export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<KerasFormatError, Obj> => {
   const config = topology['config']
   if (!isObj(config) || !Array.isArray(config['layers'])) return E.left(refuse('(model)', 'config.layers', null, 'a list of layers'))
+  const refused = classesOf(config['layers'])
+  if (refused !== null) return E.left(refused)
   const layers: Json[] = []
   const names = new Set<string>()
   for (const l of config['layers']) {
@@ -251,6 +252,8 @@ const kerasNodeRefs = (name: string, node: unknown): E.Either<KerasFormatError, 
 export const functionalToTfjs = (kerasConfig: Obj): E.Either<KerasFormatError, Obj> => {
   const config = kerasConfig['config']
   if (!isObj(config) || !Array.isArray(config['layers'])) return E.left(refuse('(model)', 'config.layers', null, 'a list of layers'))
+  const refused = classesOf(config['layers'])
+  if (refused !== null) return E.left(refused)
   const layers: Obj[] = []
   const names = new Set<string>()
   for (const l of config['layers']) {

@@ -1,13 +1,14 @@
 import * as E from '#fp-ts/Either.js'
 import type { KerasFormatError } from './errors.js'
-import { supportedLayers } from './layers.js'
+import { unsupportedLayers } from './layers.js'
+import { ACTIVATIONS, DEFAULTS, LAYER_SETTINGS, MUST_BE_NULL, WRAPPABLE, type Json, type LayerSettings } from './layer-settings.js'
 
 /**
  * One layer's config between tfjs's `toJSON()` (snake_case keys, `class_name`/`config`) and Keras 3's
  * `serialize_keras_object`: the keys kept per class, activations and initializers that mean the same in both. Pure.
  */
 
-export type Json = null | boolean | number | string | Json[] | { [k: string]: Json }
+export type { Json }
 export type Obj = { [k: string]: Json }
 
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -19,80 +20,6 @@ export const unsupportedField = (layer: string, field: string, value: unknown, a
   value,
   message: `ckpt/keras: layer '${layer}': ${field}=${JSON.stringify(value)} has no exact equivalent between tfjs and Keras 3; accepted: ${accepted}`,
 })
-
-/** Activations defined the same way in tfjs and Keras 3 (not `hard_sigmoid`: slope 0.2 in tfjs, 1/6 in Keras 3). */
-const ACTIVATIONS = ['linear', 'relu', 'relu6', 'sigmoid', 'tanh', 'softmax', 'softplus', 'softsign', 'elu', 'selu', 'swish']
-
-/** Config keys copied as they are, per layer class (besides name, trainable, dtype). */
-const KEYS: Readonly<Record<string, ReadonlyArray<string>>> = {
-  Dense: ['units', 'activation', 'use_bias', 'kernel_initializer', 'bias_initializer'],
-  Conv2D: [
-    'filters',
-    'kernel_size',
-    'strides',
-    'padding',
-    'data_format',
-    'dilation_rate',
-    'activation',
-    'use_bias',
-    'kernel_initializer',
-    'bias_initializer',
-  ],
-  BatchNormalization: [
-    'axis',
-    'momentum',
-    'epsilon',
-    'center',
-    'scale',
-    'beta_initializer',
-    'gamma_initializer',
-    'moving_mean_initializer',
-    'moving_variance_initializer',
-  ],
-  Embedding: ['input_dim', 'output_dim', 'embeddings_initializer', 'mask_zero'],
-  LSTM: [
-    'units',
-    'activation',
-    'recurrent_activation',
-    'use_bias',
-    'kernel_initializer',
-    'recurrent_initializer',
-    'bias_initializer',
-    'unit_forget_bias',
-    'dropout',
-    'recurrent_dropout',
-    'return_sequences',
-    'return_state',
-    'go_backwards',
-    'stateful',
-    'unroll',
-  ],
-  GRU: [
-    'units',
-    'activation',
-    'recurrent_activation',
-    'use_bias',
-    'kernel_initializer',
-    'recurrent_initializer',
-    'bias_initializer',
-    'dropout',
-    'recurrent_dropout',
-    'return_sequences',
-    'return_state',
-    'go_backwards',
-    'stateful',
-    'unroll',
-  ],
-  Dropout: ['rate', 'noise_shape', 'seed'],
-  Flatten: ['data_format'],
-  Concatenate: ['axis'],
-  Add: [],
-}
-
-/** Keys that must be null (regularizers, constraints): ckpt does not translate them. */
-const MUST_BE_NULL = /_(regularizer|constraint)$/
-
-const DEFAULTS: Readonly<Record<string, Json>> = { mask_zero: false, unit_forget_bias: true, data_format: 'channels_last' }
 
 /** Initializer class names in tfjs and Keras 3 that mean the same thing, with the config keys kept. */
 const INITIALIZERS: Readonly<Record<string, { readonly tfjs: string; readonly keys: ReadonlyArray<string> }>> = {
@@ -155,49 +82,113 @@ const initializerToTfjs = (layer: string, field: string, v: Json): E.Either<Kera
   return E.right({ class_name: spec.tfjs, config })
 }
 
-export const translateLayer = (className: string, config: Obj, direction: 'toKeras' | 'toTfjs'): E.Either<KerasFormatError, Obj> => {
-  const name = typeof config['name'] === 'string' ? config['name'] : className
-  const keys = KEYS[className]
-  if (keys === undefined) {
-    return E.left({
-      _tag: 'UnsupportedLayer',
-      layer: name,
-      className,
-      message: `ckpt/keras: layer '${name}' (${className}) has no Keras 3 mapping in ckpt. Supported layers: ${supportedLayers.join(', ')}`,
-    })
+const KERAS_ACTIVATION_TO_TFJS: Readonly<Record<string, string>> = {
+  ...Object.fromEntries(Object.entries(ACTIVATIONS).map(([t, k]) => [k, t])),
+  swish: 'swish',
+}
+
+/** An activation name in the other framework's spelling, or an error naming what is accepted. */
+const activation = (layer: string, field: string, v: Json, direction: Direction): E.Either<KerasFormatError, Json> => {
+  const table = direction === 'toKeras' ? ACTIVATIONS : KERAS_ACTIVATION_TO_TFJS
+  const out = typeof v === 'string' && Object.prototype.hasOwnProperty.call(table, v) ? table[v] : undefined
+  return out === undefined ? E.left(unsupportedField(layer, field, v, Object.keys(table).join(', '))) : E.right(out)
+}
+
+/** Whether `v` is the fixed value `want` (a number also matches a list of that number). */
+const isFixed = (v: Json | undefined, want: Json): boolean =>
+  v === undefined || v === want || (typeof want === 'number' && Array.isArray(v) && v.length > 0 && v.every((x) => x === want))
+
+type Direction = 'toKeras' | 'toTfjs'
+
+/** Settings one of ckpt's tables does not cover: each layer class's own checks, in both directions. */
+const checkSpecial = (className: string, name: string, config: Obj, direction: Direction): KerasFormatError | null => {
+  if (className === 'Rescaling')
+    for (const k of ['scale', 'offset'])
+      if (k in config && typeof config[k] !== 'number')
+        return unsupportedField(name, k, config[k], 'a number (tfjs rescales by scalars only)')
+  if (direction === 'toKeras') return null
+  if (className === 'GRU' && config['reset_after'] !== false)
+    return unsupportedField(name, 'reset_after', config['reset_after'] ?? true, 'false (tfjs GRU computes reset_after=False only)')
+  if (className === 'BatchNormalization' && (config['renorm'] === true || config['synchronized'] === true))
+    return unsupportedField(name, config['renorm'] === true ? 'renorm' : 'synchronized', true, 'false')
+  if ('quantization_config' in config && config['quantization_config'] !== null)
+    return unsupportedField(name, 'quantization_config', config['quantization_config'], 'null')
+  return null
+}
+
+/** A Bidirectional layer's wrapped layer(s); Keras writes the backward layer too, which must mirror the forward one. */
+const translateWrapped = (name: string, config: Obj, direction: Direction): E.Either<KerasFormatError, Obj> => {
+  const translateInner = (field: string, v: Json | undefined): E.Either<KerasFormatError, Obj> => {
+    if (!isObj(v) || typeof v['class_name'] !== 'string' || !isObj(v['config']))
+      return E.left(unsupportedField(name, field, v ?? null, 'a serialized LSTM, GRU or SimpleRNN layer'))
+    if (!WRAPPABLE.includes(v['class_name']))
+      return E.left(unsupportedField(name, `${field}.class_name`, v['class_name'], WRAPPABLE.join(', ')))
+    if (direction === 'toTfjs') {
+      const dtype = dtypeOfKeras(v['config']['dtype'])
+      if (dtype !== 'float32') return E.left(unsupportedField(name, `${field}.dtype`, dtype, "'float32'"))
+    }
+    return E.map((c: Obj): Obj => ({ class_name: v['class_name'] as string, config: { ...c, dtype: 'float32' } }))(
+      translateLayer(v['class_name'], v['config'], direction),
+    )
   }
+  const forward = translateInner('layer', config['layer'])
+  if (E.isLeft(forward)) return forward
+  if (direction === 'toTfjs' && config['backward_layer'] !== undefined && config['backward_layer'] !== null) {
+    const backward = translateInner('backward_layer', config['backward_layer'])
+    if (E.isLeft(backward)) return backward
+    const f = forward.right['config'] as Obj
+    const b = backward.right['config'] as Obj
+    const mirrored = { ...b, name: f['name'], go_backwards: !b['go_backwards'] }
+    if (backward.right['class_name'] !== forward.right['class_name'] || JSON.stringify(mirrored) !== JSON.stringify(f))
+      return E.left(
+        unsupportedField(name, 'backward_layer', b['name'] ?? null, 'the forward layer with go_backwards flipped (tfjs builds it so)'),
+      )
+  }
+  const layer = forward.right
+  return E.right(direction === 'toKeras' ? { layer: { module: 'keras.layers', ...layer, registered_name: null } } : { layer })
+}
+
+export const translateLayer = (className: string, config: Obj, direction: Direction): E.Either<KerasFormatError, Obj> => {
+  const name = typeof config['name'] === 'string' ? config['name'] : className
+  const settings: LayerSettings | undefined = Object.prototype.hasOwnProperty.call(LAYER_SETTINGS, className)
+    ? LAYER_SETTINGS[className]
+    : undefined
+  if (settings === undefined) return E.left(unsupportedLayers([{ name, className }]) as KerasFormatError)
   for (const [k, v] of Object.entries(config))
     if (MUST_BE_NULL.test(k) && v !== null)
       return E.left(unsupportedField(name, k, v, 'null (ckpt does not translate regularizers or constraints)'))
+  const special = checkSpecial(className, name, config, direction)
+  if (special !== null) return E.left(special)
   const out: Obj = { name, trainable: config['trainable'] ?? true }
-  for (const k of keys) {
-    let v: Json = k in config ? (config[k] as Json) : null
+  for (const k of settings.keys) {
+    // `k` is Keras's name; tfjs's may differ.
+    const tfjsKey = settings.renamed?.[k] ?? k
+    const from = direction === 'toKeras' ? tfjsKey : k
+    let v: Json = from in config ? (config[from] as Json) : null
     if (v === null && k in DEFAULTS) v = DEFAULTS[k] as Json
     if (k.endsWith('_initializer')) {
       const t = direction === 'toKeras' ? initializerToKeras(name, k, v) : initializerToTfjs(name, k, v)
       if (E.isLeft(t)) return t
       v = t.right
     } else if (k === 'activation' || k === 'recurrent_activation') {
-      if (typeof v !== 'string' || !ACTIVATIONS.includes(v)) return E.left(unsupportedField(name, k, v, ACTIVATIONS.join(', ')))
+      const t = activation(name, k, v, direction)
+      if (E.isLeft(t)) return t
+      v = t.right
     } else if (k === 'data_format' && v !== 'channels_last') {
       return E.left(unsupportedField(name, k, v, "'channels_last'"))
     }
-    out[k] = v
+    const only = settings.only?.[k]
+    if (only !== undefined && !only.includes(v)) return E.left(unsupportedField(name, k, v, only.map((o) => JSON.stringify(o)).join(', ')))
+    out[direction === 'toKeras' ? k : tfjsKey] = v
   }
-  if (direction === 'toKeras') {
-    if (className === 'GRU') out['reset_after'] = false
-    if (className === 'Conv2D') out['groups'] = 1
-  } else {
-    if (className === 'GRU' && config['reset_after'] !== false)
-      return E.left(
-        unsupportedField(name, 'reset_after', config['reset_after'] ?? true, 'false (tfjs GRU computes reset_after=False only)'),
-      )
-    if (className === 'Conv2D' && (config['groups'] ?? 1) !== 1) return E.left(unsupportedField(name, 'groups', config['groups'], '1'))
-    if (className === 'BatchNormalization' && (config['renorm'] === true || config['synchronized'] === true)) {
-      return E.left(unsupportedField(name, config['renorm'] === true ? 'renorm' : 'synchronized', true, 'false'))
-    }
-    if ('quantization_config' in config && config['quantization_config'] !== null)
-      return E.left(unsupportedField(name, 'quantization_config', config['quantization_config'], 'null'))
+  for (const [k, want] of Object.entries(settings.fixed ?? {})) {
+    if (direction === 'toKeras') out[k] = want
+    else if (!isFixed(config[k], want)) return E.left(unsupportedField(name, k, config[k], `${JSON.stringify(want)} (what tfjs computes)`))
+  }
+  if (className === 'Bidirectional') {
+    const wrapped = translateWrapped(name, config, direction)
+    if (E.isLeft(wrapped)) return wrapped
+    Object.assign(out, wrapped.right)
   }
   return E.right(out)
 }

@@ -1,7 +1,8 @@
 import * as E from '#fp-ts/Either.js'
 import { weightsMismatch, type KerasFormatError } from './errors.js'
 import type { OrderedLayer } from './functional.js'
-import { planLayers, type LayerInfo } from './layers.js'
+import type { LayerInfo } from './layers.js'
+import { planLayers } from './layer-plan.js'
 import type { WeightMismatch } from './weight-mismatch.js'
 import type { WeightsFile } from './weights-file.js'
 

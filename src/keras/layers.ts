@@ -2,12 +2,9 @@ import * as E from '#fp-ts/Either.js'
 import type { KerasFormatError } from './errors.js'
 
 /**
- * Where each layer's variables go in a Keras 3 weights file, and in which order. Pure.
- *
- * Keras addresses a layer of a Sequential/Functional model as `layers/<snake_case class name>`, made unique
- * with `_1`, `_2`… in layer order (never by the user's layer name), and stores its variables as
- * `vars/0…n-1` in the order trainable-then-non-trainable of creation in `build`. RNN layers keep theirs in
- * the cell: `layers/lstm/vars` is empty and `layers/lstm/cell/vars` holds kernel, recurrent_kernel, bias.
+ * The layers ckpt maps to Keras 3 and the variables each has, and the check that a model's layers map. Pure.
+ * Loaded up front (the check runs at `setModel`), so kept small: where the variables go in a weights file is
+ * in layer-plan.ts, the configs in layer-config.ts, both loaded with the rest of the Keras code.
  */
 
 /** What ckpt needs to know of a model layer, independent of the framework. */
@@ -16,44 +13,52 @@ export interface LayerInfo {
   readonly name: string
   /** The layer's weights: the last part of each weight's name (`kernel`, `moving_mean`…) and its shape. */
   readonly weights: ReadonlyArray<{ readonly suffix: string; readonly shape: ReadonlyArray<number> }>
+  /** A wrapper's (Bidirectional) wrapped layer class: it names the wrapper's groups in the weights file. */
+  readonly inner?: string
 }
 
-/** One `vars` group a layer maps to: indexes into `LayerInfo.weights`, in Keras's order. */
-export interface GroupPlan {
-  readonly path: string
-  readonly name: string
-  readonly order: ReadonlyArray<number>
+/**
+ * The layers ckpt maps to Keras 3 (class names are the same in tfjs and Keras), with their variables: the tfjs
+ * weight suffixes in Keras's order, space-separated (kept compact: the check at `setModel` loads this table up
+ * front). The config of each is translated in layer-config.ts.
+ */
+const KB = 'kernel bias'
+const RNN = 'kernel recurrent_kernel bias'
+const WEIGHTED: Readonly<Record<string, string>> = {
+  Dense: KB,
+  Conv1D: KB,
+  Conv2D: KB,
+  Conv3D: KB,
+  Conv2DTranspose: KB,
+  DepthwiseConv2D: 'depthwise_kernel bias',
+  SeparableConv2D: 'depthwise_kernel pointwise_kernel bias',
+  BatchNormalization: 'gamma beta moving_mean moving_variance',
+  LayerNormalization: 'gamma beta',
+  Embedding: 'embeddings',
+  PReLU: 'alpha',
+  LSTM: RNN,
+  GRU: RNN,
+  SimpleRNN: RNN,
+  Bidirectional: 'forward/' + RNN.replaceAll(' ', ' forward/') + ' backward/' + RNN.replaceAll(' ', ' backward/'),
 }
+const WEIGHTLESS = new Set(
+  (
+    'InputLayer Dropout Flatten Concatenate Add Multiply Maximum Minimum Average Activation ReLU LeakyReLU ELU Softmax ' +
+    'Rescaling Reshape Permute RepeatVector ZeroPadding2D Cropping2D UpSampling2D MaxPooling1D MaxPooling2D MaxPooling3D ' +
+    'AveragePooling1D AveragePooling2D AveragePooling3D GlobalAveragePooling1D GlobalAveragePooling2D GlobalMaxPooling1D ' +
+    'GlobalMaxPooling2D'
+  ).split(' '),
+)
 
-export interface LayerPlan {
-  readonly layer: LayerInfo
-  readonly groups: ReadonlyArray<GroupPlan>
-}
+/** A mapped layer's variables, in Keras's order; undefined for a class ckpt does not map. */
+export const kerasVars = (className: string): ReadonlyArray<string> | undefined =>
+  WEIGHTLESS.has(className)
+    ? []
+    : Object.prototype.hasOwnProperty.call(WEIGHTED, className)
+      ? (WEIGHTED[className] as string).split(' ')
+      : undefined
 
-interface LayerSpec {
-  readonly snake: string
-  /** Variable names in Keras's order. */
-  readonly vars: ReadonlyArray<string>
-  /** RNN layers: the cell's snake name; the variables live in `<layer>/cell/vars`. */
-  readonly cell?: string
-}
-
-/** The layers ckpt maps to Keras 3, keyed by class name (the same in tfjs and Keras). */
-export const KERAS_LAYERS: Readonly<Record<string, LayerSpec>> = {
-  InputLayer: { snake: 'input_layer', vars: [] },
-  Dense: { snake: 'dense', vars: ['kernel', 'bias'] },
-  Conv2D: { snake: 'conv2d', vars: ['kernel', 'bias'] },
-  BatchNormalization: { snake: 'batch_normalization', vars: ['gamma', 'beta', 'moving_mean', 'moving_variance'] },
-  Embedding: { snake: 'embedding', vars: ['embeddings'] },
-  LSTM: { snake: 'lstm', vars: ['kernel', 'recurrent_kernel', 'bias'], cell: 'lstm_cell' },
-  GRU: { snake: 'gru', vars: ['kernel', 'recurrent_kernel', 'bias'], cell: 'gru_cell' },
-  Dropout: { snake: 'dropout', vars: [] },
-  Flatten: { snake: 'flatten', vars: [] },
-  Concatenate: { snake: 'concatenate', vars: [] },
-  Add: { snake: 'add', vars: [] },
-}
-
-export const supportedLayers: ReadonlyArray<string> = Object.keys(KERAS_LAYERS).filter((k) => k !== 'InputLayer')
+export const supportedLayers: ReadonlyArray<string> = [...Object.keys(WEIGHTED), ...WEIGHTLESS].filter((k) => k !== 'InputLayer')
 
 const unsupported = (layer: LayerInfo, why: string): KerasFormatError => ({
   _tag: 'UnsupportedLayer',
@@ -62,32 +67,33 @@ const unsupported = (layer: LayerInfo, why: string): KerasFormatError => ({
   message: `ckpt/keras: layer '${layer.name}' (${layer.className}) ${why}. Supported layers: ${supportedLayers.join(', ')}`,
 })
 
-/** Keras's `_get_unique_name`: the first use keeps the name, later ones get `_1`, `_2`… */
-const uniqueNamer = (): ((base: string) => string) => {
-  const used = new Map<string, number>()
-  return (base) => {
-    const n = used.get(base)
-    if (n === undefined) {
-      used.set(base, 0)
-      return base
-    }
-    used.set(base, n + 1)
-    return `${base}_${n + 1}`
+/** Every layer of `layers` whose class ckpt does not map, in one error (null when all map). */
+export const unsupportedLayers = (
+  layers: ReadonlyArray<{ readonly name: string; readonly className: string }>,
+): KerasFormatError | null => {
+  const refused = layers.filter((l) => kerasVars(l.className) === undefined)
+  const first = refused[0]
+  if (first === undefined) return null
+  return {
+    _tag: 'UnsupportedLayer',
+    layer: first.name,
+    className: first.className,
+    layers: refused.map((l) => ({ layer: l.name, className: l.className })),
+    message: `ckpt/keras: ${refused.length === 1 ? 'layer' : `${refused.length} layers`} ${refused.map((l) => `'${l.name}' (${l.className})`).join(', ')} ${refused.length === 1 ? 'has' : 'have'} no Keras 3 mapping in ckpt. Supported layers: ${supportedLayers.join(', ')}`,
   }
 }
 
 /**
- * The Keras file location of every layer's variables, in layer order. Left, naming the layer, for a layer
- * class ckpt does not map, or a layer whose variables are not the ones Keras's class creates.
+ * Whether every layer maps to Keras 3: its class is one ckpt maps (Left listing every layer that is not), and
+ * its variables are the ones Keras's class creates. Right with each layer's variables' indexes, in Keras's order.
  */
-export const planLayers = (layers: ReadonlyArray<LayerInfo>): E.Either<KerasFormatError, ReadonlyArray<LayerPlan>> => {
-  const unique = uniqueNamer()
-  const out: LayerPlan[] = []
+export const checkLayers = (layers: ReadonlyArray<LayerInfo>): E.Either<KerasFormatError, ReadonlyArray<ReadonlyArray<number>>> => {
+  const refused = unsupportedLayers(layers)
+  if (refused !== null) return E.left(refused)
+  const out: number[][] = []
   for (const layer of layers) {
-    const spec = Object.prototype.hasOwnProperty.call(KERAS_LAYERS, layer.className) ? KERAS_LAYERS[layer.className] : undefined
-    if (spec === undefined) return E.left(unsupported(layer, 'has no Keras 3 mapping in ckpt'))
     const order: number[] = []
-    for (const v of spec.vars) {
+    for (const v of kerasVars(layer.className) as ReadonlyArray<string>) {
       const i = layer.weights.findIndex((w) => w.suffix === v)
       if (i >= 0) order.push(i)
     }
@@ -95,17 +101,7 @@ export const planLayers = (layers: ReadonlyArray<LayerInfo>): E.Either<KerasForm
       const extra = layer.weights.filter((_, i) => !order.includes(i)).map((w) => w.suffix)
       return E.left(unsupported(layer, `has variables Keras's ${layer.className} does not create: ${extra.join(', ')}`))
     }
-    const key = `layers/${unique(spec.snake)}`
-    out.push({
-      layer,
-      groups:
-        spec.cell === undefined
-          ? [{ path: key, name: layer.name, order }]
-          : [
-              { path: key, name: layer.name, order: [] },
-              { path: `${key}/cell`, name: spec.cell, order },
-            ],
-    })
+    out.push(order)
   }
   return E.right(out)
 }

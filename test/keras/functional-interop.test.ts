@@ -122,9 +122,9 @@ describe.skipIf(skipReason !== null)('Functional models in .keras against Python
   it('an unsupported merge layer in a Functional model is refused by name', async () => {
     const a = tfl.input({ shape: [2] })
     const b = tfl.input({ shape: [2] })
-    const m = tfl.layers.multiply({ name: 'mul' }).apply([a, b]) as tfl.SymbolicTensor
-    const err = await saveKerasModel(tfl.model({ inputs: [a, b], outputs: m }), storage, 'mul.keras').catch((e: unknown) => e)
-    expectKerasError(err, { _tag: 'UnsupportedLayer', layer: 'mul', className: 'Multiply' })
+    const m = tfl.layers.dot({ axes: 1, name: 'dot' }).apply([a, b]) as tfl.SymbolicTensor
+    const err = await saveKerasModel(tfl.model({ inputs: [a, b], outputs: m }), storage, 'dot.keras').catch((e: unknown) => e)
+    expectKerasError(err, { _tag: 'UnsupportedLayer', layer: 'dot', className: 'Dot' })
   })
 
   it('an LSTM returning its states (several output tensors) is refused by name', async () => {

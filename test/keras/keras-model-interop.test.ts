@@ -82,12 +82,27 @@ describe.skipIf(skipReason !== null)('.keras against Python Keras 3', () => {
     await expect(storage.stat('hs.keras')).resolves.toBeNull()
   })
 
-  it('an unsupported layer is refused by name', async () => {
+  it('a model with several unsupported layers is refused naming every one of them, and no file is written', async () => {
     const model = tfl.sequential({
-      layers: [tfl.layers.dense({ units: 2, inputShape: [3] }), tfl.layers.activation({ activation: 'relu', name: 'act' })],
+      layers: [
+        tfl.layers.dense({ units: 2, inputShape: [3] }),
+        tfl.layers.thresholdedReLU({ name: 'thr' }),
+        tfl.layers.activation({ activation: 'relu', name: 'act' }),
+        tfl.layers.masking({ name: 'mask' }),
+      ],
     })
-    const err = await saveKerasModel(model, storage, 'act.keras').catch((e: unknown) => e)
-    expectKerasError(err, { _tag: 'UnsupportedLayer', layer: 'act', className: 'Activation' })
+    const err = await saveKerasModel(model, storage, 'several.keras').catch((e: unknown) => e)
+    expectKerasError(err, {
+      _tag: 'UnsupportedLayer',
+      layer: 'thr',
+      className: 'ThresholdedReLU',
+      layers: [
+        { layer: 'thr', className: 'ThresholdedReLU' },
+        { layer: 'mask', className: 'Masking' },
+      ],
+    })
+    expect((err as Error).message).toContain("2 layers 'thr' (ThresholdedReLU), 'mask' (Masking) have no Keras 3 mapping")
+    await expect(storage.stat('several.keras')).resolves.toBeNull()
   })
 
   it('paths follow Keras: .keras for whole models', async () => {

@@ -254,6 +254,14 @@ def handle(req):
             "layers": [layer.name for layer in model.layers],
             "inputs": [t.name for t in model.inputs],
         }
+    if op == "model_set":
+        import model_set
+
+        return {"models": model_set.generate(req.get("names") or list(model_set.MODELS), req["dir"])}
+    if op == "check_model_set":
+        import model_set
+
+        return model_set.check(req["name"], req["keras_path"], req["weights_path"], req["inputs"])
     raise ValueError(f"unknown op {op}")
 
 

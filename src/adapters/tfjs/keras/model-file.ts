@@ -13,7 +13,7 @@ import { toModelOrder } from '../../../keras/layer-order.js'
 import { messageOf } from '../../../errors/ckpt-error.js'
 import type { Storage } from '../../../storage/storage.js'
 import { lazyOf } from '../../../keras/weights-file.js'
-import { tensorSpecsOf } from './model-layers.js'
+import { tensorSpecsOf, topologyOf } from './model-layers.js'
 import { layerInfos, optimizerOf } from './model-structure.js'
 import { optimizerSettings, tfjsOptimizer } from './optimizer.js'
 import { applyKerasWeightsFile, weightsFileOf, type OptimizerOutcome } from './weights.js'
@@ -27,7 +27,7 @@ export const encodeKerasModel = async (model: tfl.LayersModel, date: Date = new 
 /** The archive's chunks; with `copy` false the weights' chunks are the arrays tfjs gives (see `weightsFileOf`). */
 const archiveOf = (model: tfl.LayersModel, date: Date, copy: boolean): Promise<E.Either<KerasFormatError, ZipChunks>> =>
   kerasCall('(new archive)', async () => {
-    const config = kerasModelConfig(model.toJSON(null, false), tensorSpecsOf(model))
+    const config = kerasModelConfig(topologyOf(model), tensorSpecsOf(model))
     if (E.isLeft(config)) return config
     const optimizer = optimizerOf(model)
     const compile = kerasCompileConfig(

@@ -21,7 +21,7 @@ export const layerValues = (model: tfl.LayersModel, copy = true): Tensors => {
   for (const layer of model.layers) {
     for (const w of layer.weights) {
       const values = w.read().dataSync()
-      out[weightKey(layer.name, suffixOf(w.originalName))] = {
+      out[weightKey(layer.name, suffixOf(w.originalName, layer))] = {
         dtype: 'F32',
         shape: w.shape as ReadonlyArray<number>,
         data: values instanceof Float32Array ? (copy ? values.slice() : values) : Float32Array.from(values),
@@ -41,7 +41,7 @@ export const writeLayerValues = async (
 ): Promise<void> => {
   for (const layer of model.layers) {
     for (const w of layer.weights) {
-      const key = weightKey(layer.name, suffixOf(w.originalName))
+      const key = weightKey(layer.name, suffixOf(w.originalName, layer))
       const v = Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined
       if (v === undefined) continue
       // tfjs keeps the array as the tensor's values (cpu backend): no copy.
@@ -67,4 +67,19 @@ export const tensorSpecsOf = (model: tfl.LayersModel): TensorSpecs => {
   }
   model.outputs.forEach(visit)
   return specs
+}
+
+/**
+ * The model's `toJSON(null, false)`, with what tfjs 4.22 leaves out of a layer's config although its layer reads it:
+ * SeparableConv2D's `depth_multiplier` (which sizes the depthwise kernel).
+ */
+export const topologyOf = (model: tfl.LayersModel): unknown => {
+  const topology = model.toJSON(null, false) as { config?: { layers?: Array<{ class_name?: string; config?: Record<string, unknown> }> } }
+  for (const l of topology.config?.layers ?? []) {
+    if (l.class_name !== 'SeparableConv2D' || l.config === undefined) continue
+    const layer = model.layers.find((x) => x.name === l.config?.['name'])
+    const m = (layer as unknown as { depthMultiplier?: number } | undefined)?.depthMultiplier
+    if (m !== undefined) l.config['depth_multiplier'] = m
+  }
+  return topology
 }

@@ -8,16 +8,32 @@ import type { LayerInfo } from '../../../keras/layers.js'
  * optimizer.ts), which the Keras code loads lazily: `modelCheckpoint` runs this check synchronously.
  */
 
-/** The last part of a weight's `originalName` (`dense_1/kernel` → `kernel`). */
-export const suffixOf = (originalName: string): string => originalName.slice(originalName.lastIndexOf('/') + 1)
+/**
+ * The last part of a weight's `originalName` (`dense_1/kernel` → `kernel`); in a Bidirectional layer, with the
+ * side it belongs to (`bi/forward_lstm/kernel` → `forward/kernel`).
+ */
+export const suffixOf = (originalName: string, layer?: tfl.layers.Layer): string => {
+  const parts = originalName.split('/')
+  const last = parts[parts.length - 1] as string
+  if (layer?.getClassName() !== 'Bidirectional') return last
+  return `${(parts[parts.length - 2] ?? '').startsWith('backward_') ? 'backward' : 'forward'}/${last}`
+}
+
+/** The class of the layer a Bidirectional wraps. */
+const innerOf = (l: tfl.layers.Layer): string | undefined =>
+  (l as unknown as { forwardLayer?: tfl.layers.Layer }).forwardLayer?.getClassName()
 
 /** The framework-free description of each layer of a tfjs model (Sequential: no InputLayer, like Keras). */
 export const layerInfos = (model: tfl.LayersModel): ReadonlyArray<LayerInfo> =>
-  model.layers.map((l) => ({
-    className: l.getClassName(),
-    name: l.name,
-    weights: l.weights.map((w) => ({ suffix: suffixOf(w.originalName), shape: w.shape as ReadonlyArray<number> })),
-  }))
+  model.layers.map((l) => {
+    const inner = innerOf(l)
+    return {
+      className: l.getClassName(),
+      name: l.name,
+      weights: l.weights.map((w) => ({ suffix: suffixOf(w.originalName, l), shape: w.shape as ReadonlyArray<number> })),
+      ...(inner === undefined ? {} : { inner }),
+    }
+  })
 
 /** The model's optimizer, or null without one. */
 export const optimizerOf = (model: tfl.LayersModel): tf.Optimizer | null => model.optimizer ?? null

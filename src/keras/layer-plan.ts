@@ -1,0 +1,87 @@
+import * as E from '#fp-ts/Either.js'
+import type { KerasFormatError } from './errors.js'
+import { checkLayers, type LayerInfo } from './layers.js'
+
+/**
+ * Where each layer's variables go in a Keras 3 weights file, and in which order. Pure.
+ *
+ * Keras addresses a layer of a Sequential/Functional model as `layers/<snake_case class name>`, made unique
+ * with `_1`, `_2`… in layer order (never by the user's layer name), and stores its variables as
+ * `vars/0…n-1` in the order trainable-then-non-trainable of creation in `build`. RNN layers keep theirs in
+ * the cell: `layers/lstm/vars` is empty and `layers/lstm/cell/vars` holds kernel, recurrent_kernel, bias;
+ * a Bidirectional layer keeps two RNN layers, `forward_layer` and `backward_layer`.
+ */
+
+/** One `vars` group a layer maps to: indexes into `LayerInfo.weights`, in Keras's order. */
+export interface GroupPlan {
+  readonly path: string
+  readonly name: string
+  readonly order: ReadonlyArray<number>
+}
+
+export interface LayerPlan {
+  readonly layer: LayerInfo
+  readonly groups: ReadonlyArray<GroupPlan>
+}
+
+/** RNN layers keep their variables in the cell. */
+const CELLS = new Set(['LSTM', 'GRU', 'SimpleRNN'])
+
+/** Keras's `to_snake_case` (the base of the layer's key in the weights file): `Conv2DTranspose` → `conv2d_transpose`, `ReLU` → `re_lu`. */
+export const snakeCase = (className: string): string =>
+  className
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+
+/** Keras's `_get_unique_name`: the first use keeps the name, later ones get `_1`, `_2`… */
+const uniqueNamer = (): ((base: string) => string) => {
+  const used = new Map<string, number>()
+  return (base) => {
+    const n = used.get(base)
+    if (n === undefined) {
+      used.set(base, 0)
+      return base
+    }
+    used.set(base, n + 1)
+    return `${base}_${n + 1}`
+  }
+}
+
+/**
+ * The Keras file location of every layer's variables, in layer order. Left, naming the layer, for a layer
+ * class ckpt does not map, or a layer whose variables are not the ones Keras's class creates.
+ */
+export const planLayers = (layers: ReadonlyArray<LayerInfo>): E.Either<KerasFormatError, ReadonlyArray<LayerPlan>> => {
+  const orders = checkLayers(layers)
+  if (E.isLeft(orders)) return orders
+  const unique = uniqueNamer()
+  return E.right(
+    layers.map((layer, i) => ({
+      layer,
+      groups: groupsOf(layer, `layers/${unique(snakeCase(layer.className))}`, orders.right[i] as number[]),
+    })),
+  )
+}
+
+/** The `vars` groups of one layer at `key`, with its variables' indexes (`order`, in Keras's order). */
+const groupsOf = (layer: LayerInfo, key: string, order: ReadonlyArray<number>): ReadonlyArray<GroupPlan> => {
+  if (CELLS.has(layer.className)) {
+    const snake = snakeCase(layer.className)
+    return [
+      { path: key, name: layer.name, order: [] },
+      { path: `${key}/cell`, name: `${snake}_cell`, order },
+    ]
+  }
+  if (layer.className !== 'Bidirectional') return [{ path: key, name: layer.name, order }]
+  // Keras: `<key>/forward_layer` and `<key>/backward_layer`, each an RNN layer with its cell.
+  const snake = snakeCase(layer.inner ?? 'LSTM')
+  const half = order.length / 2
+  return [
+    { path: key, name: layer.name, order: [] },
+    ...(['forward', 'backward'] as const).flatMap((side, k) => [
+      { path: `${key}/${side}_layer`, name: `${side}_${snake}`, order: [] },
+      { path: `${key}/${side}_layer/cell`, name: `${snake}_cell`, order: order.slice(k * half, (k + 1) * half) },
+    ]),
+  ]
+}

@@ -1,0 +1,195 @@
+"""The model set of ckpt's Keras interop suite (test/keras/model-set-interop.test.ts), built at test time.
+
+Each entry builds one small model from fixed seeds; `generate` saves each as `.keras` with seeded weights and
+returns seeded inputs and Keras's outputs on them. Add a model by adding a builder to MODELS (part B of issue 15
+adds the custom layers and the keras.applications models here): the suite runs every model it lists, in one
+Python process and one generation request.
+"""
+import os
+
+import numpy as np
+import keras
+from keras import layers as L
+
+
+def _convnet():
+    return keras.Sequential(
+        [
+            keras.Input((12, 12, 3)),
+            L.Rescaling(1 / 127.5, offset=-1),
+            L.ZeroPadding2D(((1, 0), (1, 0))),
+            L.Conv2D(4, 3, strides=2),
+            L.BatchNormalization(),
+            L.ReLU(max_value=6.0),
+            L.DepthwiseConv2D(3, padding="same", depth_multiplier=2),
+            L.Activation("swish"),
+            L.MaxPooling2D(),
+            L.SeparableConv2D(5, 2, padding="same", depth_multiplier=2, activation="relu"),
+            L.AveragePooling2D(2, padding="same"),
+            L.GlobalAveragePooling2D(),
+            L.Dense(3, activation="softmax"),
+        ],
+        name="convnet",
+    )
+
+
+def _upsample():
+    return keras.Sequential(
+        [
+            keras.Input((8, 8, 2)),
+            L.Cropping2D(((1, 0), (0, 1))),
+            L.Conv2D(3, 3, activation="gelu"),
+            L.Conv2DTranspose(4, 3, strides=2, padding="same"),
+            L.LeakyReLU(negative_slope=0.2),
+            L.UpSampling2D(),
+            L.PReLU(),
+            L.ELU(),
+            L.GlobalMaxPooling2D(),
+            L.Dense(2, activation="mish"),
+        ],
+        name="upsample",
+    )
+
+
+def _sequence1d():
+    return keras.Sequential(
+        [
+            keras.Input((10, 3)),
+            L.Conv1D(4, 3, activation="selu"),
+            L.MaxPooling1D(2),
+            L.Conv1D(4, 2, padding="same"),
+            L.AveragePooling1D(2, strides=1),
+            L.LayerNormalization(epsilon=1e-5),
+            L.GlobalAveragePooling1D(),
+            L.Dense(2),
+        ],
+        name="sequence1d",
+    )
+
+
+def _recurrent():
+    return keras.Sequential(
+        [
+            keras.Input((5, 3)),
+            L.SimpleRNN(4, return_sequences=True),
+            L.Bidirectional(L.LSTM(3, return_sequences=True)),
+            L.Bidirectional(L.GRU(2, reset_after=False, return_sequences=True), merge_mode="sum"),
+            L.Bidirectional(L.SimpleRNN(2, return_sequences=True), merge_mode="mul"),
+            L.Bidirectional(L.LSTM(2), merge_mode="ave"),
+            L.Dense(2),
+        ],
+        name="recurrent",
+    )
+
+
+def _shapes():
+    return keras.Sequential(
+        [
+            keras.Input((6,)),
+            L.Dense(12, activation="softsign"),
+            L.Reshape((3, 4)),
+            L.Permute((2, 1)),
+            L.GlobalMaxPooling1D(),
+            L.RepeatVector(2),
+            L.Softmax(),
+            L.Flatten(),
+            L.Dense(2, activation="softplus"),
+        ],
+        name="shapes",
+    )
+
+
+def _squeeze_excite():
+    image = keras.Input((6, 6, 3), name="image")
+    side = keras.Input((4,), name="side")
+    c = L.Conv2D(4, 3, padding="same")(image)
+    s = L.GlobalAveragePooling2D()(c)
+    s = L.Dense(2, activation="relu")(s)
+    s = L.Dense(4, activation="sigmoid")(s)
+    s = L.Reshape((1, 1, 4))(s)
+    x = L.Multiply()([c, s])
+    y = L.Conv2D(4, 1, activation="tanh")(c)
+    x = L.Average()([L.Maximum()([x, y]), L.Minimum()([x, y])])
+    x = L.GlobalMaxPooling2D()(x)
+    h = L.Dense(4, activation="elu")(side)
+    out = L.Dense(3)(L.Concatenate()([x, h]))
+    aux = L.Dense(1, activation="sigmoid")(L.Add()([x, h]))
+    return keras.Model([image, side], [out, aux], name="squeeze_excite")
+
+
+def _volumes():
+    return keras.Sequential(
+        [
+            keras.Input((6, 6, 6, 2)),
+            L.Conv3D(3, 2, activation="relu6"),
+            L.MaxPooling3D(2, padding="same"),
+            L.AveragePooling3D(2),
+            L.Flatten(),
+            L.Dense(2),
+        ],
+        name="volumes",
+    )
+
+
+MODELS = {
+    "convnet": _convnet,
+    "upsample": _upsample,
+    "sequence1d": _sequence1d,
+    "recurrent": _recurrent,
+    "shapes": _shapes,
+    "squeeze_excite": _squeeze_excite,
+    "volumes": _volumes,
+}
+
+
+def build(name):
+    keras.utils.set_random_seed(sum(map(ord, name)))
+    model = MODELS[name]()
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+    model.optimizer.build(model.trainable_variables)
+    return model
+
+
+def _inputs(model, seed, batch=3):
+    rng = np.random.default_rng(seed)
+    return [rng.uniform(-1, 1, size=(batch, *t.shape[1:])).astype("float32") for t in model.inputs]
+
+
+def _outputs(model, xs):
+    ys = model(xs if len(xs) > 1 else xs[0], training=False)
+    ys = ys if isinstance(ys, (list, tuple)) else [ys]
+    return [np.asarray(y).astype("float64").tolist() for y in ys]
+
+
+def _randomize(model, seed):
+    rng = np.random.default_rng(seed)
+    for v in model.weights:
+        positive = "variance" in v.path
+        v.assign(rng.uniform(0.1, 0.9, size=v.shape) if positive else rng.normal(scale=0.5, size=v.shape))
+
+
+def generate(names, directory):
+    """Saves each model as `<directory>/<name>.keras` with seeded weights; its inputs and Keras's outputs."""
+    out = {}
+    for i, name in enumerate(names):
+        model = build(name)
+        _randomize(model, 100 + i)
+        xs = _inputs(model, 200 + i)
+        path = os.path.join(directory, f"{name}.keras")
+        model.save(path)
+        out[name] = {
+            "path": path,
+            "inputs": [{"data": x.tolist(), "dtype": "float32"} for x in xs],
+            "outputs": _outputs(model, xs),
+            "bytes": os.path.getsize(path),
+        }
+    return out
+
+
+def check(name, keras_path, weights_path, inputs):
+    """Keras's outputs of the `.keras` file ckpt wrote, and of the model built here with ckpt's `.weights.h5`."""
+    xs = [np.asarray(i["data"], dtype=i.get("dtype", "float32")) for i in inputs]
+    loaded = keras.models.load_model(keras_path)
+    built = build(name)
+    built.load_weights(weights_path)
+    return {"outputs": _outputs(loaded, xs), "weights_outputs": _outputs(built, xs)}
