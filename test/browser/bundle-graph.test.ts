@@ -87,6 +87,7 @@ describe('the browser bundle of each entry (esbuild, platform browser)', () => {
       'src/tensors/decode-stream.ts',
       'src/adapters/tfjs/tools-code.ts',
       'src/adapters/tfjs/layers-read.ts',
+      'src/adapters/tfjs/layers-commit.ts',
     ]) {
       expect(lazyInputs).toContain(file)
       expect(upFrontInputs).not.toContain(file)

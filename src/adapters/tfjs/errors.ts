@@ -1,3 +1,4 @@
+import type { Either } from '#fp-ts/Either.js'
 import { CkptError } from '../../errors/ckpt-error.js'
 import { asStorageError, ioError, type StorageFailed } from '../../storage/errors.js'
 
@@ -49,6 +50,9 @@ export class CkptTfjsError extends CkptError<TfjsAdapterError> {}
 export const fail = (error: TfjsAdapterError): never => {
   throw new CkptTfjsError(error)
 }
+
+/** The right value, or the left one thrown as a `CkptTfjsError`: the edge where the pure checks meet tfjs's throwing API. */
+export const orThrow = <A>(e: Either<TfjsAdapterError, A>): A => (e._tag === 'Left' ? fail(e.left) : e.right)
 
 /** Runs a storage call, turning its rejection into a `StorageFailed` that names the key and the step. */
 export const storageCall = async <A>(key: string, step: string, run: () => Promise<A>): Promise<A> => {

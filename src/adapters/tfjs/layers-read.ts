@@ -1,9 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
-import * as E from '#fp-ts/Either.js'
-import { fail, type TfjsAdapterError } from './errors.js'
+import { fail, orThrow } from './errors.js'
 import { checkModelJsonPath, entryBytes, parseModelJson, weightKeysOf } from './layout.js'
-
-const orThrow = <A>(e: E.Either<TfjsAdapterError, A>): A => (E.isLeft(e) ? fail(e.left) : e.right)
 
 /** The exact ArrayBuffer of `bytes`, without a copy when the view covers its whole buffer. */
 const exactBuffer = (bytes: Uint8Array): ArrayBuffer =>

@@ -7,7 +7,7 @@ import { allocate } from '../../storage/data.js'
 import type { ByteRange } from '../../storage/storage.js'
 import { wasmHeap, type WasmHeap } from './capture.js'
 import { typedView, type TfjsNumericDtype } from './dtypes.js'
-import { fail, type TfjsAdapterError } from './errors.js'
+import { fail, orThrow } from './errors.js'
 import { checkModelJsonPath, entryBytes, parseModelJson, weightKeysOf } from './layout.js'
 import { modelSkeleton } from './model-skeleton.js'
 import { assertUniqueNames } from './names.js'
@@ -16,8 +16,6 @@ import { layersMismatches, mismatchMessage } from './layers-mismatches.js'
 import { ckptMetadataOf } from './ckpt-metadata.js'
 import { restoreHiddenOptimizerState } from './optimizer.js'
 import { assertOptimizerMatches } from './optimizer-match.js'
-
-const orThrow = <A>(e: E.Either<TfjsAdapterError, A>): A => (E.isLeft(e) ? fail(e.left) : e.right)
 
 /** Most bytes of weights read at once (a weight larger than this is read alone, into its own array). */
 const GROUP_BYTES = 64 << 20

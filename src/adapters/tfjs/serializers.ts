@@ -10,7 +10,6 @@ import type { WeightsFile } from '../../keras/weights-file.js'
 import { encodeSafetensorsOrThrow, type Tensors } from '../../tensors/index.js'
 import { captureBytes, captureTensors, releaseCapture, type ModelCapture } from './capture.js'
 import type { CheckpointFormat } from './checkpoint-format.js'
-import { artifactFiles, commitLayersModel } from './io-handler.js'
 import { scanLayersModels, TFJS_LAYERS_FORMAT } from './layers-scan.js'
 import { CKPT_METADATA_KEY } from './ckpt-metadata.js'
 
@@ -52,6 +51,8 @@ export const tfjsLayersSerializer = (): Serializer<ModelCapture, tf.io.ModelArti
         userDefinedMetadata: { ...(model.userDefinedMetadata ?? {}), [CKPT_METADATA_KEY]: ckpt },
         ...(model.trainingConfig !== null && capture.optimizer.length > 0 ? { trainingConfig: model.trainingConfig } : {}),
       }
+      // The commit is loaded at the first whole-model save: a page that saves weights only never fetches it.
+      const { artifactFiles, commitLayersModel } = await import('./layers-commit.js')
       await commitLayersModel(artifactFiles(writer), path, artifacts, [[...bytes.weights, ...bytes.optimizer].map(asBytes)])
     } finally {
       releaseCapture(capture)
