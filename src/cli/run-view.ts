@@ -186,8 +186,10 @@ export const runView = (input: RunInput): E.Either<CliError, RunView> => {
         d.what.push('skip')
       }
     })
+    // The replay is retention's: the `last` checkpoint of saveLast is not in it.
     const replayed = new Set(replay.retention.kept.map((s) => s.record.path))
-    if (replayed.size !== entries.length || entries.some((e) => !replayed.has(e.path)))
+    const regular = regularEntries(entries)
+    if (replayed.size !== regular.length || regular.some((e) => !replayed.has(e.path)))
       notes.push('The replay keeps other checkpoints than the index holds (another log or policy?); kept and best are the index’s.')
   } else {
     notes.push(
