@@ -15,7 +15,7 @@ const dyingBefore = (inner: Storage, key: string) => {
       if (args[0] === key) died = true
       return died ? Promise.reject(new StorageFailure(ioError(args[0], 'the process died', null))) : call(...args)
     }
-  return { ...inner, write: mutation(inner.write.bind(inner)), remove: mutation(inner.remove.bind(inner)) } as Storage
+  return { ...inner, write: mutation(inner.write.bind(inner)), remove: mutation(inner.remove.bind(inner)) }
 }
 
 describe('saveLast, tfjs-layers: a crash between the weight file of last and its model.json', () => {
