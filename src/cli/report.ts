@@ -60,7 +60,7 @@ const checkpointsSection = (view: RunView, verdicts: ReadonlyArray<Verdict>): Pa
             ...(batches ? [e.batch === null ? '-' : String(e.batch + 1), String(e.step)] : []),
             formatBytes(v.size),
             marks,
-            ...metrics.map((m) => (e.metrics[m] === undefined ? '-' : shortNumber(e.metrics[m], 6))),
+            ...metrics.map((m) => (Object.hasOwn(e.metrics, m) ? shortNumber(e.metrics[m]!, 6) : '-')),
             v.ok ? 'OK' : `CORRUPT: ${escapeText(v.reason ?? '')}`,
           ],
           status: v.ok ? ('ok' as const) : ('corrupt' as const),

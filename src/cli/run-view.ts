@@ -2,7 +2,7 @@ import * as E from '#fp-ts/Either.js'
 import { basename } from 'node:path'
 import { entryRecord, regularEntries } from '../checkpointer/entries.js'
 import type { Entry, IndexDoc } from '../checkpointer/index.js'
-import { batchesAdded, bestOf } from '../policy/index.js'
+import { batchesAdded, bestOf, rankValue } from '../policy/index.js'
 import type { MarkKind, Timeline, TimelinePoint } from '../report/timeline.js'
 import { stringFlag, type ParsedArgs } from './args.js'
 import { bestRule, type BestRule } from './best-rule.js'
@@ -121,7 +121,8 @@ export const runView = (input: RunInput): E.Either<CliError, RunView> => {
 
   const drawn: Drawn[] = []
   const byKey = new Map<string, Drawn>()
-  const valueOf = (logs: Readonly<Record<string, number>>): number => logs[metric] ?? NaN
+  // An own key only: a metric named `toString` is not Object.prototype's function.
+  const valueOf = (logs: Readonly<Record<string, number>>): number => (Object.hasOwn(logs, metric) ? logs[metric]! : NaN)
   if (lines !== null) {
     let step = 0
     let lastBatch: number | null = null
@@ -186,8 +187,10 @@ export const runView = (input: RunInput): E.Either<CliError, RunView> => {
         d.what.push('skip')
       }
     })
+    // The replay is retention's: the `last` checkpoint of saveLast is not in it.
     const replayed = new Set(replay.retention.kept.map((s) => s.record.path))
-    if (replayed.size !== entries.length || entries.some((e) => !replayed.has(e.path)))
+    const regular = regularEntries(entries)
+    if (replayed.size !== regular.length || regular.some((e) => !replayed.has(e.path)))
       notes.push('The replay keeps other checkpoints than the index holds (another log or policy?); kept and best are the index’s.')
   } else {
     notes.push(
@@ -258,7 +261,7 @@ export const runView = (input: RunInput): E.Either<CliError, RunView> => {
       ? `${counts.kept} kept`
       : `${counts.save} saves, ${counts.skip} skips, ${counts.deleted} deleted by retention, ${counts.kept} kept`
   const bestText =
-    best === null ? null : `best ${at(best.epoch, best.batch)}: ${shortNumber(best.metrics[rule.ranking!.monitor] ?? NaN, 6)}`
+    best === null ? null : `best ${at(best.epoch, best.batch)}: ${shortNumber(rankValue(rule.ranking!, entryRecord(best)), 6)}`
   const timeline: Timeline = {
     title: escapeText(input.title ?? `${input.location}: ${metric} per ${per}`),
     subtitle: [monitor, source, decided, bestText].filter((s) => s !== null).join(' · '),

@@ -19,7 +19,8 @@ export interface Ranking {
 
 /** The value a record is ranked by; NaN when it has none (NaN ranks worst). */
 export const rankValue = (ranking: Ranking, r: CheckpointRecord): number => {
-  const v = r.metrics[ranking.monitor] ?? r.score
+  // An own key only: a monitor named like an Object.prototype key is not that key's function.
+  const v = (Object.hasOwn(r.metrics, ranking.monitor) ? r.metrics[ranking.monitor] : undefined) ?? r.score
   return v === null || v === undefined ? NaN : v
 }
 

@@ -147,7 +147,8 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
     const rendered = render(template, filepath, event)
     if (E.isLeft(rendered)) return rendered
     const path = rendered.right
-    const current = logs[monitor]
+    // An own key only: a monitor named `constructor` or `toString` must not read Object.prototype's function.
+    const current = Object.hasOwn(logs, monitor) ? logs[monitor] : undefined
     const score = current === undefined ? null : current
     // saveLast: every save opportunity also saves `last`, whatever the regular save decides.
     let last: Save | undefined

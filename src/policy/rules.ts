@@ -87,7 +87,7 @@ export const whenImproved = (monitor: string, mode: Direction, minDelta = 0): Ru
       : [`whenImproved: minDelta must be a finite number >= 0, got ${String(minDelta)}`]),
   ],
   step: (s, e) => {
-    const current = e.logs[monitor]
+    const current = Object.hasOwn(e.logs, monitor) ? e.logs[monitor] : undefined
     if (current === undefined || Number.isNaN(current)) return fired(s, false)
     const best = s.best === null ? null : fromJsonFloat(s.best)
     return improves(mode, minDelta, current, best) ? fired({ best: toJsonFloat(current) }, true) : fired(s, false)

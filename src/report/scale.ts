@@ -27,13 +27,24 @@ export const niceTicks = (lo: number, hi: number, count: number, integer = false
     lo -= pad
     hi += pad
   }
-  const step = niceStep(hi - lo, count, integer)
+  // Values a few ulps apart (0.3 and 0.1 + 0.2): a step that small makes tick numbers past 2^53, where i++ no longer
+  // moves and the loop below never ends. The axis gets a span the doubles can divide.
+  const least = Math.max(Math.abs(lo), Math.abs(hi)) * 1e-12
+  if (hi - lo < least) {
+    const mid = lo / 2 + hi / 2
+    lo = mid - least / 2
+    hi = mid + least / 2
+  }
+  const span = hi - lo
+  // Values near ±1.7e308: a span past the largest double is stepped as a tenth of it, tenfold (still 1, 2 or 5 times a
+  // power of ten), and ticks past the largest double are left out.
+  const step = Number.isFinite(span) ? niceStep(span, count, integer) : niceStep(hi / 10 - lo / 10, count, integer) * 10
   const first = Math.floor(lo / step + 1e-9)
   const last = Math.ceil(hi / step - 1e-9)
   const values: number[] = []
   // Multiply, never accumulate: 0.1 + 0.2 drifts.
-  for (let i = first; i <= last; i++) values.push(i * step)
-  return { lo: first * step, hi: last * step, values, step }
+  for (let i = first; i <= last; i++) if (Number.isFinite(i * step)) values.push(i * step)
+  return { lo: Math.max(first * step, -Number.MAX_VALUE), hi: Math.min(last * step, Number.MAX_VALUE), values, step }
 }
 
 /** A tick's label: as many decimals as the step needs; exponent notation only for very large or very small values. */
@@ -44,8 +55,8 @@ export const tickLabel = (v: number, step: number): string => {
   return v.toExponential(Math.max(0, Math.min(8, Math.ceil(Math.log10(Math.abs(v) / step) - 1e-9))))
 }
 
-/** The linear map of [d0, d1] onto [r0, r1]. */
+/** The linear map of [d0, d1] onto [r0, r1]. Halved before subtracting (exact), so that ±1.7e308 do not overflow. */
 export const linear =
   (d0: number, d1: number, r0: number, r1: number) =>
   (v: number): number =>
-    d1 === d0 ? (r0 + r1) / 2 : r0 + ((v - d0) / (d1 - d0)) * (r1 - r0)
+    d1 === d0 ? (r0 + r1) / 2 : r0 + ((v / 2 - d0 / 2) / (d1 / 2 - d0 / 2)) * (r1 - r0)
