@@ -11,6 +11,9 @@ import { INDEX_KEY, SEGMENT_PREFIX } from './index-keys.js'
 import { LOCK_KEY } from './writer-lock.js'
 import type { ArtifactWriter } from './serializer.js'
 
+/** ckpt's own files, never a checkpoint's: the index, its segments, block lists and the writer lock. */
+const ownFile = (key: string): boolean => key === INDEX_KEY || key === LOCK_KEY || key.startsWith(SEGMENT_PREFIX) || isBlockListKey(key)
+
 /** The chunks of `data` on their way to storage, each handed to `push` (to be hashed) as it passes. */
 async function* tapped(key: string, data: WriteData, push: (chunk: Uint8Array) => void): AsyncGenerator<Uint8Array, void, undefined> {
   for await (const chunk of chunksOf(key, data)) {
@@ -53,7 +56,7 @@ export const recordingWriter = (
     async writeFile(key, data, options) {
       // The index refuses to name ckpt's own files (it would delete them with the checkpoint): a checkpoint written
       // there would be committed into an index that no later opening reads. Refused before anything is written.
-      if (key === INDEX_KEY || key === LOCK_KEY || key.startsWith(SEGMENT_PREFIX) || isBlockListKey(key))
+      if (ownFile(key))
         fail(
           configError([
             configIssue(
@@ -110,5 +113,9 @@ export const recordingWriter = (
     },
     readExisting: (key) => storage.read(key).catch((e: unknown) => fail(storageFailure(e, `cannot read "${key}"`, key))),
     statExisting: (key) => storage.stat(key).catch((e: unknown) => fail(storageFailure(e, `cannot stat "${key}"`, key))),
+    listUnnamed: async (prefix) =>
+      (await storage.list(prefix).catch((e: unknown) => fail(storageFailure(e, `cannot list "${prefix}"`, prefix)))).filter(
+        (k) => !inUse(k) && !ownFile(k) && !files.some((f) => f.key === k),
+      ),
   }
 }

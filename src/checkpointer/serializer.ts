@@ -46,6 +46,11 @@ export interface ArtifactWriter {
   readExisting(key: string): Promise<Uint8Array>
   /** The size and version tag of a file already in the storage, or null. */
   statExisting(key: string): Promise<ObjectInfo | null>
+  /**
+   * The keys under `prefix` that no live checkpoint names and that are not ckpt's own files: what a save that
+   * crashed before its commit may have left (a serializer whose file names are unique per save sweeps them).
+   */
+  listUnnamed(prefix: string): Promise<ReadonlyArray<string>>
 }
 
 /** Reads files of an indexed artifact; every byte is checked against the index's size and checksum. */

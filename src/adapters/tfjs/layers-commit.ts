@@ -26,6 +26,8 @@ export interface ModelFiles {
   read(key: string): Promise<Uint8Array>
   stat(key: string): Promise<ObjectInfo | null>
   remove(key: string): Promise<void>
+  /** A checkpoint's files only (one writer, under its lock): the keys under a prefix that no checkpoint names. */
+  listUnnamed?(prefix: string): Promise<ReadonlyArray<string>>
 }
 
 /** A checkpoint's ArtifactWriter as {@link ModelFiles}: writes and removes are recorded for its index entry. */
@@ -37,6 +39,7 @@ export const artifactFiles = (writer: ArtifactWriter): ModelFiles => ({
   read: (key) => writer.readExisting(key),
   stat: (key) => writer.statExisting(key),
   remove: (key) => writer.removeFile(key),
+  listUnnamed: (prefix) => writer.listUnnamed(prefix),
 })
 
 /**
@@ -111,13 +114,35 @@ export const commitLayersModel = async (
     }
     throw e
   }
+  const fresh = new Set(written)
+  // Only ckpt's own weight files in the model's folder: never a file the previous manifest merely names.
+  const stale = new Set((previous?.weightKeys ?? []).filter((k) => !fresh.has(k) && isOwnShard(key, k)))
   const errors: string[] = []
-  if (previous !== null) {
-    const fresh = new Set(written)
-    // Only ckpt's own weight files in the model's folder: never a file the previous manifest merely names.
-    const stale = previous.weightKeys.filter((k) => !fresh.has(k) && isOwnShard(key, k))
-    const results = await Promise.allSettled(stale.map((k) => storageCall(k, 'removing old weight file', () => storage.remove(k))))
-    for (const r of results) if (r.status === 'rejected') errors.push(String((r.reason as Error).message))
+  try {
+    for (const k of await crashLeftovers(storage, key, fresh)) stale.add(k)
+  } catch (e) {
+    errors.push(String((e as Error).message))
   }
+  const results = await Promise.allSettled([...stale].map((k) => storageCall(k, 'removing old weight file', () => storage.remove(k))))
+  for (const r of results) if (r.status === 'rejected') errors.push(String((r.reason as Error).message))
   return errors
+}
+
+/**
+ * Weight files an earlier save at `key` wrote and never committed (it crashed before its `model.json`): ckpt's own
+ * shard names in the model's folder that neither this save, nor a checkpoint, nor another `model.json` there names.
+ * Their names are unique per save, so no later save replaces them. Only where `files` can tell (a checkpoint's
+ * writer, which holds the folder's writer lock: no save of another writer is in flight there).
+ */
+const crashLeftovers = async (files: ModelFiles, key: string, fresh: ReadonlySet<string>): Promise<ReadonlyArray<string>> => {
+  if (files.listUnnamed === undefined) return []
+  const unnamed = await files.listUnnamed(folderOf(key))
+  const named = new Set<string>()
+  for (const other of unnamed.filter((k) => k !== key && k.endsWith('model.json') && !k.slice(folderOf(key).length).includes('/'))) {
+    const json = parseModelJson(other, new TextDecoder().decode(await files.read(other)))
+    const keys = E.chain((j: tf.io.ModelJSON) => weightKeysOf(other, j))(json)
+    if (E.isLeft(keys)) return [] // an unreadable model.json there: its files may be anything, so nothing is swept
+    for (const k of keys.right) named.add(k)
+  }
+  return unnamed.filter((k) => isOwnShard(key, k) && !fresh.has(k) && !named.has(k))
 }
