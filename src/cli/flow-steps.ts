@@ -79,13 +79,31 @@ const decide = (config: PolicyConfig, log: TrainingLog, replay: LogReplay): Deci
     else ({ text: edge, sig } = comparison(config, raw, t.bestBefore, d.save))
     const node = [where(ev), raw === undefined ? `no ${monitor}` : `${monitor} = ${shortNumber(raw, sig)}`]
     const save = d.save ? saveAt.get(i) : undefined
+    // saveLast's write at this opportunity, as one more line of the note.
+    const last = d.last === undefined ? [] : [`last: ${escapeText(d.last)}`]
     const step: FlowStep =
-      save === undefined
-        ? { kind: 'step', node, outcome: 'skip', edge, note: ['skip'], deleted: false }
-        : (() => {
-            const f = fate(save, replay, kept, log)
-            return { kind: 'step', node, outcome: 'save', edge, note: ['save', escapeText(save.record.path), f.line], deleted: f.deleted }
-          })()
+      d.failed !== undefined
+        ? {
+            kind: 'step',
+            node,
+            outcome: 'skip',
+            edge: d.failed.field === null ? 'filename fails' : `template needs ${escapeText(d.failed.field)}`,
+            note: ['save fails', 'training would stop here'],
+            deleted: false,
+          }
+        : save === undefined
+          ? { kind: 'step', node, outcome: 'skip', edge, note: ['skip', ...last], deleted: false }
+          : (() => {
+              const f = fate(save, replay, kept, log)
+              return {
+                kind: 'step',
+                node,
+                outcome: 'save',
+                edge,
+                note: ['save', escapeText(save.record.path), f.line, ...last],
+                deleted: f.deleted,
+              }
+            })()
     out.push({ index: i, save: d.save, step, value, bestBefore: t.bestBefore })
   })
   return out

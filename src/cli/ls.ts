@@ -1,7 +1,7 @@
 import * as E from '#fp-ts/Either.js'
 import { bestOf } from '../policy/index.js'
 import { checkpointFiles } from '../checkpointer/blocks.js'
-import { entryRecord, regularEntries } from '../checkpointer/entries.js'
+import { entryRecord, isLast, regularEntries } from '../checkpointer/entries.js'
 import type { Entry, IndexDoc } from '../checkpointer/index.js'
 import { bestRule } from './best-rule.js'
 import { boolFlag, stringFlag, type ParsedArgs } from './args.js'
@@ -15,7 +15,7 @@ import { escapeLines, formatBytes, jsonMetrics, jsonNumber, metricsText, table, 
 const help = `Usage: ckpt ls LOCATION [options]
 
 Lists the checkpoints of a checkpoint folder's index, oldest first: path, epoch, batch, step, size (the sum
-of the checkpoint's files), metrics, and which is the best and which the latest.
+of the checkpoint's files), metrics, and which is the best, the latest, and the last of saveLast.
 
 Options:
   --monitor NAME    the metric that ranks checkpoints for "best"; default: the monitor the index records
@@ -61,6 +61,8 @@ export const lsCommand: Command = defineCommand({
     // `last` (saveLast) is never the best, as in Checkpointer.best().
     const best = rule.ranking === null ? null : bestOf(rule.ranking, regularEntries(entries), entryRecord)
     const latest = entries.at(-1) ?? null
+    // saveLast's `last`: one live entry (the Checkpointer removes the one a template lastFilepath wrote before).
+    const last = entries.filter(isLast).at(-1) ?? null
 
     if (boolFlag(a, 'json')) {
       io.stdout.write(
@@ -70,6 +72,7 @@ export const lsCommand: Command = defineCommand({
           mode: rule.ranking?.mode ?? null,
           best: best?.path ?? null,
           latest: latest?.path ?? null,
+          last: last?.path ?? null,
           checkpoints: entries.map((e) => ({
             path: e.path,
             format: e.format,
@@ -83,6 +86,7 @@ export const lsCommand: Command = defineCommand({
             score: e.score === null ? null : jsonNumber(e.score),
             best: e === best,
             latest: e === latest,
+            last: isLast(e),
           })),
           pending: { replacing: doc.replacing.map((e) => e.path), removing: doc.removing.map((e) => e.path) },
           rebuilt: rebuilt !== null,
@@ -104,7 +108,7 @@ export const lsCommand: Command = defineCommand({
         e.batch === null ? '-' : String(e.batch + 1),
         String(e.step),
         formatBytes(sizeOf(e)),
-        [e === best ? 'best' : null, e === latest ? 'latest' : null].filter((x) => x !== null).join(','),
+        [e === best ? 'best' : null, isLast(e) ? 'last' : null, e === latest ? 'latest' : null].filter((x) => x !== null).join(','),
         metricsText(e.metrics),
       ])
       out.push(table(['path', 'epoch', 'batch', 'step', 'size', 'mark', 'metrics'], rows))

@@ -11,11 +11,12 @@ export interface TracedEvent {
 
 /**
  * Runs the policy's own reducer over `events` and reads its state around each: whether the event was a save
- * opportunity and the best value it was compared with. (The decisions themselves are `simulate`'s.) Stops at the
- * first event the policy cannot decide; `simulate` reports that one.
+ * opportunity and the best value it was compared with. (The decisions themselves are `simulate`'s.) Goes on past a
+ * filename that cannot be rendered, as `simulate`'s `keepGoing` does; stops at any other event the policy cannot
+ * decide (`simulate` reports that one).
  */
 export const tracePolicy = (config: PolicyConfig, events: ReadonlyArray<SimulatedEvent>): ReadonlyArray<TracedEvent> => {
-  const step = policyReducer(config)
+  const step = policyReducer(config, { keepGoing: true })
   let state = initialPolicyState(config)
   const out: TracedEvent[] = []
   for (const ev of events) {

@@ -34,8 +34,28 @@ export interface RetentionReplay {
   readonly deletedBy: ReadonlyMap<ReplayedSave, ReplayedSave>
   /** The best kept checkpoint (ties go to the older one, as `Checkpointer.best()` picks), null when none has a value. */
   readonly best: ReplayedSave | null
-  /** The newest kept checkpoint. */
+  /** The newest kept checkpoint (of the regular ones: `last` is newer still). */
   readonly latest: ReplayedSave | null
+  /** saveLast's `last` checkpoint at the end: the newest write of it (retention never deletes it), null without. */
+  readonly last: ReplayedSave | null
+}
+
+/** The checkpoint the event at `index` writes at `path`, `step` batches into training. */
+const replayedSave = (index: number, event: LoggedEvent['event'], path: string, step: number, monitor: string): ReplayedSave => {
+  const monitored = event.logs[monitor]
+  return {
+    index,
+    batch: event.batch ?? null,
+    timed: event.time !== undefined,
+    record: {
+      path,
+      epoch: event.epoch,
+      step,
+      metrics: event.logs,
+      time: event.time ?? 0,
+      score: monitored === undefined ? null : monitored,
+    },
+  }
 }
 
 /**
@@ -60,6 +80,7 @@ export const replayRetention = (
   const livePaths = new Set<string>()
   let step = 0
   let lastBatch: number | null = null
+  let last: ReplayedSave | null = null
   for (let i = 0; i < events.length; i++) {
     const { line, event } = events[i]!
     if (event.batch !== undefined) {
@@ -67,6 +88,7 @@ export const replayRetention = (
       lastBatch = event.batch
     }
     const d = decisions[i]
+    if (d?.last !== undefined) last = replayedSave(i, event, d.last, step, config.monitor)
     if (d === undefined || !d.save || d.path === null) continue
     if (config.retention.keepTimeInterval !== undefined && event.time === undefined)
       return E.left(
@@ -74,20 +96,7 @@ export const replayRetention = (
           `${source} line ${line}: keepTimeInterval needs the time of each saved event, and this one has none; give events a "time" (ms) in a JSON-lines history (a Keras CSV log has no times), or drop keepTimeInterval`,
         ),
       )
-    const monitored = event.logs[config.monitor]
-    const save: ReplayedSave = {
-      index: i,
-      batch: event.batch ?? null,
-      timed: event.time !== undefined,
-      record: {
-        path: d.path,
-        epoch: event.epoch,
-        step,
-        metrics: event.logs,
-        time: event.time ?? 0,
-        score: monitored === undefined ? null : monitored,
-      },
-    }
+    const save = replayedSave(i, event, d.path, step, config.monitor)
     saves.push(save)
     if (!withRules) {
       // retain keeps everything without a rule (a reused path is overwritten): skip its O(n) copy per save.
@@ -117,5 +126,6 @@ export const replayRetention = (
     deletedBy,
     best: bestOf(ranking, survivors, (s) => s.record),
     latest: survivors.at(-1) ?? null,
+    last,
   })
 }

@@ -1,3 +1,5 @@
+import type { TemplateRenderError } from './errors.js'
+
 /**
  * The outcome of one step. `messages` are Keras's verbose lines (empty when `verbose` is 0);
  * `warnings` are emitted whatever `verbose` is, as Keras's `warnings.warn`.
@@ -33,6 +35,11 @@ export interface Skip {
   readonly warnings: ReadonlyArray<string>
   /** With `saveLast`, at a save opportunity whose regular save is skipped: the save of the `last` checkpoint. */
   readonly last?: Save
+  /**
+   * With the reducer's `keepGoing`: the save opportunity's filename could not be rendered (Keras raises there, and
+   * training stops). Nothing is saved, `last` neither.
+   */
+  readonly failed?: TemplateRenderError
 }
 
 const none: ReadonlyArray<string> = Object.freeze([])

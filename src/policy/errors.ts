@@ -64,16 +64,19 @@ export const configError = (issues: ReadonlyArray<ConfigIssue>): ConfigError => 
   }
 }
 
+/** The filename of a save opportunity cannot be rendered from its event (Keras raises there). */
+export interface TemplateRenderError {
+  readonly _tag: 'TemplateRenderError'
+  /** The template as configured. */
+  readonly filepath: string
+  /** The field that failed, when known. */
+  readonly field: string | null
+  readonly message: string
+}
+
 /** A step that cannot be decided: the filename cannot be rendered, or the event is malformed. */
 export type PolicyError =
-  | {
-      readonly _tag: 'TemplateRenderError'
-      /** The template as configured. */
-      readonly filepath: string
-      /** The field that failed, when known. */
-      readonly field: string | null
-      readonly message: string
-    }
+  | TemplateRenderError
   | { readonly _tag: 'InvalidEvent'; readonly field: string; readonly value: unknown; readonly message: string }
   | { readonly _tag: 'RuleError'; readonly rule: string; readonly message: string }
 

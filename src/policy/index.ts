@@ -2,7 +2,15 @@
 export { inferDirection, MAX_TOKENS, MIN_TOKENS, type Direction } from './auto-mode.js'
 export { fromJsonFloat, toJsonFloat, type JsonFloat } from './codecs.js'
 export { isSave, type Decision, type Save, type Skip } from './decision.js'
-export { configError, configIssue, showValue, type ConfigError, type ConfigIssue, type PolicyError } from './errors.js'
+export {
+  configError,
+  configIssue,
+  showValue,
+  type ConfigError,
+  type ConfigIssue,
+  type PolicyError,
+  type TemplateRenderError,
+} from './errors.js'
 export { validateEvent, type TrainingEvent } from './event.js'
 export { batchesAdded, improves } from './improvement.js'
 export {
@@ -18,7 +26,7 @@ export { policyReducer, type PolicyReducerOptions, type Reducer } from './reduce
 export { bestFirst, bestOf, rankOrder, rankValue, type CheckpointRecord, type Ranking } from './ranking.js'
 export { hasRetentionRule, retain, type RetentionResult } from './retention.js'
 export { decodeRetentionOptions, retentionCodecs, type RetentionOptions } from './retention-options.js'
-export { defaultLastFilepath, type SaveLastOptions } from './save-last.js'
+export { defaultLastFilepath, saveLastKeys, type SaveLastOptions } from './save-last.js'
 export type { AnyRule, Rule } from './rule.js'
 export {
   afterSeconds,
@@ -35,5 +43,5 @@ export {
   type Since,
   type StepCounter,
 } from './rules.js'
-export { simulate, type SimulatedDecision, type SimulatedEvent } from './simulate.js'
+export { simulate, type SimulateOptions, type SimulatedDecision, type SimulatedEvent } from './simulate.js'
 export { decodePolicyState, initialPolicyState, PolicyStateCodec, type PolicyState } from './state.js'

@@ -2,7 +2,7 @@ import * as E from '#fp-ts/Either.js'
 import type { Template, TemplateValue } from '../format/index.js'
 import { fromJsonFloat, toJsonFloat } from './codecs.js'
 import { silentSkip, skip, type Decision, type Save } from './decision.js'
-import { type PolicyError } from './errors.js'
+import { type PolicyError, type TemplateRenderError } from './errors.js'
 import { validateEvent, type TrainingEvent } from './event.js'
 import { batchesAdded, improves } from './improvement.js'
 import { improvedMessage, monitorMissingNote, monitorUnavailableWarning, notImprovedMessage, savingMessage } from './messages.js'
@@ -19,6 +19,12 @@ export interface PolicyReducerOptions {
    * `saveBestOnly`, the messages and the filename stay the policy's. Its state lives in `PolicyState.trigger`.
    */
   readonly trigger?: AnyRule
+  /**
+   * A save opportunity whose filename cannot be rendered is a skip carrying `failed` (the error), rather than a Left:
+   * for a replay that goes past the point where Keras would raise (`ckpt simulate --keep-going`). The event is
+   * counted and the best stays, as after any skip.
+   */
+  readonly keepGoing?: boolean
 }
 
 const none: ReadonlyArray<string> = []
@@ -70,7 +76,7 @@ const saveDecision = (
  * `template` (configured as `source`) rendered for `event`, or Keras's error. On failure it renders again with every
  * log key, so that the message lists all the values Keras would have had.
  */
-const render = (template: Template, source: string, event: TrainingEvent): E.Either<PolicyError, string> => {
+const render = (template: Template, source: string, event: TrainingEvent): E.Either<TemplateRenderError, string> => {
   let rendered = template.render(templateValues(template.fields, event, false))
   if (E.isLeft(rendered)) rendered = template.render(templateValues(template.fields, event, true))
   if (E.isRight(rendered)) return rendered
@@ -81,6 +87,14 @@ const render = (template: Template, source: string, event: TrainingEvent): E.Eit
     message: `Failed to format this callback filepath: "${source}". Reason: ${rendered.left.message}`,
   })
 }
+
+/** A filename that cannot be rendered: Keras's error, or with `keepGoing` a skip that carries it. */
+const unrendered = (
+  keepGoing: boolean,
+  counted: PolicyState,
+  error: TemplateRenderError,
+): E.Either<PolicyError, readonly [PolicyState, Decision]> =>
+  keepGoing ? E.right([counted, { _tag: 'Skip', messages: none, warnings: none, failed: error }] as const) : E.left(error)
 
 /**
  * Keras 3.15 ModelCheckpoint's decisions as a pure reducer (with ckpt's documented divergences).
@@ -95,6 +109,7 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
   const { monitor, mode, minDelta, saveBestOnly, saveFreq, template, filepath, lastTemplate, lastFilepath } = config
   const verbose = config.verbose > 0
   const trigger = options.trigger
+  const keepGoing = options.keepGoing === true
   const triggerProblem: PolicyError | null =
     trigger && trigger.problems.length > 0 ? { _tag: 'RuleError', rule: trigger.name, message: trigger.problems.join('; ') } : null
 
@@ -145,7 +160,7 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
         message: "event.logs: a log key 'epoch' clashes with the epoch field the template receives (Keras raises TypeError)",
       })
     const rendered = render(template, filepath, event)
-    if (E.isLeft(rendered)) return rendered
+    if (E.isLeft(rendered)) return unrendered(keepGoing, counted, rendered.left)
     const path = rendered.right
     // An own key only: a monitor named `constructor` or `toString` must not read Object.prototype's function.
     const current = Object.hasOwn(logs, monitor) ? logs[monitor] : undefined
@@ -154,9 +169,9 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
     let last: Save | undefined
     if (lastTemplate !== null) {
       const lastPath = render(lastTemplate, lastFilepath!, event)
-      if (E.isLeft(lastPath)) return lastPath
+      if (E.isLeft(lastPath)) return unrendered(keepGoing, counted, lastPath.left)
       if (lastPath.right === path)
-        return E.left({
+        return unrendered(keepGoing, counted, {
           _tag: 'TemplateRenderError',
           filepath: lastFilepath!,
           field: null,

@@ -98,13 +98,14 @@ describe('ckpt simulate: bad logs name the file, the line and the field', () => 
       'j4.jsonl line 1: unknown key "step"',
     )
   })
-  it('a template a saved event cannot fill names the event and its line', async () => {
+  it('a template a saved event cannot fill names the event and its line (exit 1: training would stop there)', async () => {
     const cfg = write('tpl.json', JSON.stringify({ filepath: 'm-{val_loss:.2f}.keras', monitor: 'loss' }))
-    await expectInputError(
-      ['simulate', '--config', cfg, '--csv', write('t.log', 'epoch,loss,val_loss\n0,1,2\n1,0.5,NA\n')],
-      'filepath',
-      't.log line 3: event 1, 0-based epoch 1',
-      'template needs "val_loss"',
+    const log = write('t.log', 'epoch,loss,val_loss\n0,1,2\n1,0.5,NA\n')
+    const r = await ckpt(['simulate', '--config', cfg, '--csv', log])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toContain(
+      `training would stop at epoch 2 (${log} line 3): the template needs val_loss, which this epoch's logs lack (they hold loss)`,
     )
   })
   it('keepTimeInterval with a CSV log (which has no times) says why', async () => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { fail } from './errors.js'
+import { installHint, notInstalled } from './peers.js'
 
 /** The tfjs backends ckpt supports. */
 export type BackendName = 'wasm' | 'cpu'
@@ -51,7 +52,8 @@ const probe = (): boolean => {
  *
  * `tf.setBackend` returns `false` on failure without throwing, and `tf.getBackend()` may still report the
  * failed backend; this function checks the return value, the active backend's name and a probe computation,
- * and rejects with a `CkptTfjsError` (`BackendUnavailable`) naming the backend and the reason.
+ * and rejects with a `CkptTfjsError` (`BackendUnavailable`) naming the backend and the reason (for a backend
+ * package that is not installed, what to `npm install`).
  *
  * @example
  * await useBackend('wasm')
@@ -68,7 +70,8 @@ export const useBackend = async (name: BackendName, options: UseBackendOptions =
       await import('@tensorflow/tfjs-backend-cpu')
     }
   } catch (e) {
-    unavailable(name, `loading its package failed: ${errorMessage(e)}`)
+    const pkg = `@tensorflow/tfjs-backend-${name}`
+    unavailable(name, notInstalled(e, pkg) ? `it ${installHint(pkg, pkg)}` : `loading its package failed: ${errorMessage(e)}`)
   }
   const ok = await tf.setBackend(name)
   if (!ok) unavailable(name, await diagnose(name))

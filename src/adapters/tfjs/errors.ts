@@ -8,6 +8,8 @@ export type { WeightMismatch }
 /** Every failure of the tfjs adapter, as a value. */
 export type TfjsAdapterError =
   | { readonly _tag: 'BackendUnavailable'; readonly backend: string; readonly reason: string; readonly message: string }
+  /** Importing ckpt/tfjs in Node without tfjs installed: which package is missing; the message says what to install. */
+  | { readonly _tag: 'MissingPackage'; readonly package: string; readonly message: string }
   | { readonly _tag: 'InvalidModelPath'; readonly path: string; readonly message: string }
   | { readonly _tag: 'InvalidModelJson'; readonly path: string; readonly message: string }
   | { readonly _tag: 'InvalidArtifacts'; readonly path: string; readonly message: string }
