@@ -69,7 +69,7 @@ const decide = (config: PolicyConfig, log: TrainingLog, replay: LogReplay): Deci
     const d = replay.decisions[i]!
     if (!t.candidate && !d.save) return
     const ev = log.events[i]!.event
-    const raw = ev.logs[config.monitor]
+    const raw = Object.hasOwn(ev.logs, config.monitor) ? ev.logs[config.monitor] : undefined
     const value = raw ?? NaN
     let edge: string
     let sig = 4

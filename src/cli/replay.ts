@@ -42,7 +42,7 @@ export interface RetentionReplay {
 
 /** The checkpoint the event at `index` writes at `path`, `step` batches into training. */
 const replayedSave = (index: number, event: LoggedEvent['event'], path: string, step: number, monitor: string): ReplayedSave => {
-  const monitored = event.logs[monitor]
+  const monitored = Object.hasOwn(event.logs, monitor) ? event.logs[monitor] : undefined
   return {
     index,
     batch: event.batch ?? null,

@@ -115,7 +115,7 @@ const humanReport = (
     // Batch and step columns only when the log has batch events.
     const batches = log.events.some((e) => e.event.batch !== undefined)
     const rows = onDisk.map((s) => {
-      const v = s.record.metrics[config.monitor]
+      const v = Object.hasOwn(s.record.metrics, config.monitor) ? s.record.metrics[config.monitor] : undefined
       const at = batches
         ? [String(s.record.epoch + 1), s.batch === null ? '-' : String(s.batch + 1), String(s.record.step)]
         : [String(s.record.epoch + 1)]
