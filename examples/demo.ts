@@ -8,7 +8,8 @@
 //   npm run demo -- --storage s3://bucket/prefix   # S3 (AWS_ENDPOINT_URL etc. for MinIO/R2/a local server)
 //   npm run demo -- --backend cpu --epochs 12 --kill-at 5
 import { spawn } from 'node:child_process'
-import { appendFileSync, existsSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import * as tfl from '@tensorflow/tfjs-layers'
@@ -136,6 +137,7 @@ const main = async () => {
   }
   if (HISTORY !== null && POLICY !== null) {
     rmSync(HISTORY, { force: true })
+    mkdirSync(dirname(POLICY), { recursive: true }) // the folder's parent may not exist yet
     writeFileSync(POLICY, `${JSON.stringify(demoCheckpoint, null, 2)}\n`)
   }
   const storage = await openStorage(args.storage)
