@@ -110,6 +110,7 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
   const verbose = config.verbose > 0
   const trigger = options.trigger
   const keepGoing = options.keepGoing === true
+  const ranks = saveBestOnly || config.retention.saveTopK !== undefined
   const triggerProblem: PolicyError | null =
     trigger && trigger.problems.length > 0 ? { _tag: 'RuleError', rule: trigger.name, message: trigger.problems.join('; ') } : null
 
@@ -141,11 +142,11 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
       candidate = r.right[1]
     }
 
-    // A run's first save opportunity under saveBestOnly checks the monitor's name, once: if the logs lack it, ckpt says
-    // what they hold. The state remembers it, so a resumed run does not say it again.
+    // A run's first save opportunity checks the monitor's name, once, where the monitor decides (saveBestOnly) or ranks
+    // (saveTopK): if the logs lack it, ckpt says what they hold. The state remembers it: a resumed run does not repeat it.
     const unchecked = state.monitorChecked !== true
     const counted: PolicyState =
-      unchecked && !(candidate && saveBestOnly)
+      unchecked && !(candidate && ranks)
         ? { version: 1, best: state.best, batchesSinceSave, lastBatchSeen, step, trigger: triggerState }
         : { version: 1, best: state.best, batchesSinceSave, lastBatchSeen, step, trigger: triggerState, monitorChecked: true }
     if (!candidate) return E.right([counted, silentSkip] as const)
@@ -181,7 +182,10 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
     }
 
     if (!saveBestOnly) {
-      return E.right([counted, saveDecision(event, path, verbose ? [savingMessage(event.epoch, path)] : none, step, score, last)] as const)
+      const save = saveDecision(event, path, verbose ? [savingMessage(event.epoch, path)] : none, step, score, last)
+      // saveTopK would rank every checkpoint worst, silently: Keras has no warning here, ckpt's line stands alone.
+      const unranked = ranks && unchecked && current === undefined
+      return E.right([counted, unranked ? { ...save, warnings: [monitorMissingNote(monitor, Object.keys(logs))] } : save] as const)
     }
     if (current === undefined || Number.isNaN(current)) {
       const warning = monitorUnavailableWarning(monitor)

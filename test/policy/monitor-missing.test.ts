@@ -99,7 +99,15 @@ describe('a monitor the logs lack: ckpt lists what they hold, once a run', () =>
     expect(warnings).toEqual([[], [KERAS('los'), 'ckpt: the logs hold loss; none is named los; did you mean loss?']])
     expect(state.monitorChecked).toBe(true)
   })
-  it('without saveBestOnly the monitor is not checked and the state does not change shape', () => {
+  it('with saveTopK, which ranks by the monitor, the save carries the note alone, once: Keras warns nothing there', () => {
+    const events = [0, 1, 2].map((epoch): TrainingEvent => ({ kind: 'epoch', epoch, logs: { loss: 1, val_loss: 2 } }))
+    const { warnings, state } = replay({ filepath: 'm{epoch}.keras', monitor: 'vall_loss', saveTopK: 2 }, events, 1)
+    expect(warnings).toEqual([['ckpt: the logs hold loss, val_loss; none is named vall_loss; did you mean val_loss?'], [], []])
+    expect(state.monitorChecked).toBe(true)
+    const found = replay({ filepath: 'm{epoch}.keras', monitor: 'val_loss', saveTopK: 2 }, events, -1)
+    expect(found.warnings).toEqual([[], [], []])
+  })
+  it('without saveBestOnly or saveTopK the monitor is not checked and the state does not change shape', () => {
     const { warnings, state } = replay({ filepath: 'm.keras', monitor: 'vall_loss' }, [{ kind: 'epoch', epoch: 0, logs: { loss: 1 } }], -1)
     expect(warnings).toEqual([[]])
     expect(Object.keys(state)).toEqual(['version', 'best', 'batchesSinceSave', 'lastBatchSeen', 'step', 'trigger'])
