@@ -51,7 +51,7 @@ describe.skipIf(skipReason !== null)('DepthwiseConv2D dilation_rate against Pyth
     const model = tfl.sequential({
       layers: [tfl.layers.depthwiseConv2d({ kernelSize: 3, dilationRate: 2, padding: 'same', inputShape: [6, 6, 2], name: 'dw' })],
     })
-    model.setWeights(model.weights.map((w, i) => tf.randomUniform(w.shape, -1, 1, 'float32', i + 1)))
+    model.setWeights(model.weights.map((w, i) => tf.randomUniform(w.shape as number[], -1, 1, 'float32', i + 1)))
     const x = tf.randomUniform([2, 6, 6, 2], -2, 2, 'float32', 9)
     const expected = Array.from((model.predict(x) as tf.Tensor).dataSync())
     await saveKerasModel(model, session.storage, 'dw-tfjs.keras')
