@@ -3,6 +3,7 @@ import { jsonText, type KerasFormatError } from './errors.js'
 import { LOSSES } from './supported.js'
 import { functionalLayerOrder, functionalToKeras, functionalToTfjs, type OrderedLayer, type TensorSpecs } from './functional.js'
 import { classesOf } from './layer-classes.js'
+import { checkMaskAgreement } from './mask-agreement.js'
 import { dtypeOfKeras, isObj, translateLayer, unsupportedField, type Json, type Obj } from './layer-config.js'
 
 /**
@@ -27,7 +28,7 @@ const notSequential = (what: string): KerasFormatError => ({
  */
 export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E.Either<KerasFormatError, Obj> => {
   if (isObj(tfjsTopology) && (tfjsTopology['class_name'] === 'Model' || tfjsTopology['class_name'] === 'Functional'))
-    return functionalToKeras(tfjsTopology, specs)
+    return E.flatMap(checkMaskAgreement)(functionalToKeras(tfjsTopology, specs))
   if (!isObj(tfjsTopology) || tfjsTopology['class_name'] !== 'Sequential' || !isObj(tfjsTopology['config'])) {
     return E.left(notSequential(isObj(tfjsTopology) ? jsonText(tfjsTopology['class_name']) : typeof tfjsTopology))
   }
@@ -54,7 +55,7 @@ export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E
     if (E.isLeft(t)) return t
     out.push({ module: 'keras.layers', class_name: l['class_name'], config: { ...t.right, dtype: 'float32' }, registered_name: null })
   }
-  return E.right({
+  return checkMaskAgreement({
     module: 'keras',
     class_name: 'Sequential',
     config: { name: typeof config['name'] === 'string' ? config['name'] : 'sequential', trainable: true, dtype: 'float32', layers: out },
@@ -65,10 +66,13 @@ export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E
 
 /** tfjs model topology (for `tfl.models.modelFromJSON`) from a Keras 3 `config.json` of a Sequential or Functional model. */
 export const kerasToTfjsConfig = (kerasConfig: unknown): E.Either<KerasFormatError, Obj> => {
-  if (isObj(kerasConfig) && kerasConfig['class_name'] === 'Functional') return functionalToTfjs(kerasConfig)
+  if (isObj(kerasConfig) && kerasConfig['class_name'] === 'Functional')
+    return E.flatMap(() => functionalToTfjs(kerasConfig))(checkMaskAgreement(kerasConfig))
   if (!isObj(kerasConfig) || kerasConfig['class_name'] !== 'Sequential' || !isObj(kerasConfig['config'])) {
     return E.left(notSequential(isObj(kerasConfig) ? jsonText(kerasConfig['class_name']) : typeof kerasConfig))
   }
+  const agreed = checkMaskAgreement(kerasConfig)
+  if (E.isLeft(agreed)) return agreed
   const config = kerasConfig['config']
   const layers = Array.isArray(config['layers']) ? config['layers'] : []
   let batchShape: Json = config['build_input_shape'] ?? null

@@ -55,8 +55,15 @@ export const LAYER_SETTINGS: Readonly<Record<string, LayerSettings>> = {
   Conv2D: conv,
   Conv3D: conv,
   Conv2DTranspose: convTranspose,
+  // tfjs 4.22's DepthwiseConv2D ignores its dilationRate (it convolves undilated): written as 1, what tfjs computes.
   DepthwiseConv2D: {
-    keys: [...CONV.filter((k) => k !== 'filters'), 'depth_multiplier', 'depthwise_initializer', 'bias_initializer'],
+    keys: [
+      ...CONV.filter((k) => k !== 'filters' && k !== 'dilation_rate'),
+      'depth_multiplier',
+      'depthwise_initializer',
+      'bias_initializer',
+    ],
+    fixed: { dilation_rate: 1 },
   },
   SeparableConv2D: {
     keys: [...CONV, 'depth_multiplier', 'depthwise_initializer', 'pointwise_initializer', 'bias_initializer'],

@@ -33,9 +33,14 @@ export const nameDistance = (a: string, b: string): number => {
 export const nearestName = (name: string, names: ReadonlyArray<string>): string | undefined => {
   let nearest: string | undefined
   let least = Infinity
+  const length = name.toLowerCase().length
   for (const n of names) {
+    const bound = Math.max(1, Math.floor(Math.max(name.length, n.length) / 3))
+    // The distance is at least the difference in length: skip the table (quadratic) for names that far apart, so a
+    // megabyte-long unknown key is answered at once.
+    if (Math.abs(length - n.toLowerCase().length) > bound) continue
     const d = nameDistance(name, n)
-    if (d < least && d <= Math.max(1, Math.floor(Math.max(name.length, n.length) / 3))) {
+    if (d < least && d <= bound) {
       nearest = n
       least = d
     }

@@ -88,13 +88,20 @@ const render = (template: Template, source: string, event: TrainingEvent): E.Eit
   })
 }
 
-/** A filename that cannot be rendered: Keras's error, or with `keepGoing` a skip that carries it. */
+/**
+ * A filename that cannot be rendered: Keras's error, or with `keepGoing` a skip that carries it. Nothing was decided
+ * there, so a monitor not checked before (`wasChecked` false) is still unchecked after.
+ */
 const unrendered = (
   keepGoing: boolean,
   counted: PolicyState,
+  wasChecked: boolean,
   error: TemplateRenderError,
-): E.Either<PolicyError, readonly [PolicyState, Decision]> =>
-  keepGoing ? E.right([counted, { _tag: 'Skip', messages: none, warnings: none, failed: error }] as const) : E.left(error)
+): E.Either<PolicyError, readonly [PolicyState, Decision]> => {
+  if (!keepGoing) return E.left(error)
+  const { monitorChecked: _checked, ...unchecked } = counted
+  return E.right([wasChecked ? counted : unchecked, { _tag: 'Skip', messages: none, warnings: none, failed: error }] as const)
+}
 
 /**
  * Keras 3.15 ModelCheckpoint's decisions as a pure reducer (with ckpt's documented divergences).
@@ -161,7 +168,7 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
         message: "event.logs: a log key 'epoch' clashes with the epoch field the template receives (Keras raises TypeError)",
       })
     const rendered = render(template, filepath, event)
-    if (E.isLeft(rendered)) return unrendered(keepGoing, counted, rendered.left)
+    if (E.isLeft(rendered)) return unrendered(keepGoing, counted, !unchecked, rendered.left)
     const path = rendered.right
     // An own key only: a monitor named `constructor` or `toString` must not read Object.prototype's function.
     const current = Object.hasOwn(logs, monitor) ? logs[monitor] : undefined
@@ -170,9 +177,9 @@ export const policyReducer = (config: PolicyConfig, options: PolicyReducerOption
     let last: Save | undefined
     if (lastTemplate !== null) {
       const lastPath = render(lastTemplate, lastFilepath!, event)
-      if (E.isLeft(lastPath)) return unrendered(keepGoing, counted, lastPath.left)
+      if (E.isLeft(lastPath)) return unrendered(keepGoing, counted, !unchecked, lastPath.left)
       if (lastPath.right === path)
-        return unrendered(keepGoing, counted, {
+        return unrendered(keepGoing, counted, !unchecked, {
           _tag: 'TemplateRenderError',
           filepath: lastFilepath!,
           field: null,

@@ -8,7 +8,7 @@ import { kerasCall, orThrow, storageStep } from '../../../keras/failures.js'
 import { checkKerasPath, decodeKerasArchive, invalidArchive, kerasArchiveChunks, kerasModelConfig } from '../../../keras/keras-file.js'
 import type { ZipChunks } from '../../../keras/zip.js'
 import { concatChunks } from '../../../storage/data.js'
-import { isObj, type Obj } from '../../../keras/layer-config.js'
+import { isObj, unsupportedField, type Obj } from '../../../keras/layer-config.js'
 import { toModelOrder } from '../../../keras/layer-order.js'
 import { messageOf } from '../../../errors/ckpt-error.js'
 import type { Storage } from '../../../storage/storage.js'
@@ -20,6 +20,29 @@ import { applyKerasWeightsFile, weightsFileOf, type OptimizerOutcome } from './w
 
 /** A tfjs model to and from a `.keras` archive: its topology, compile settings and weights. */
 
+/**
+ * A BatchNormalization on another axis than the last, which tfjs 4.22 computes wrongly (it broadcasts gamma, beta and
+ * the moving statistics along the wrong dimension): in a `.keras` it would compute other numbers in tfjs than in
+ * Keras 3, so it is refused by field, both ways (test/keras/batchnorm-axis-interop.test.ts).
+ */
+const batchNormAxes = (model: tfl.LayersModel): E.Either<KerasFormatError, void> => {
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue
+    const axis = (layer.getConfig() as { axis?: unknown }).axis
+    const rank = layer.inboundNodes[0]?.inputTensors[0]?.shape.length
+    if (typeof axis === 'number' && rank !== undefined && axis !== -1 && axis !== rank - 1)
+      return E.left(
+        unsupportedField(
+          layer.name,
+          'axis',
+          axis,
+          `-1 or ${rank - 1}, the last axis (tfjs 4.22's BatchNormalization computes others wrongly)`,
+        ),
+      )
+  }
+  return E.right(undefined)
+}
+
 /** `encodeKerasModel` of ckpt/tfjs (documented in ../keras.ts, which loads this module lazily). */
 export const encodeKerasModel = async (model: tfl.LayersModel, date: Date = new Date()): Promise<E.Either<KerasFormatError, Uint8Array>> =>
   E.map((zip: ZipChunks) => concatChunks(zip.chunks, zip.size))(await archiveOf(model, date, true))
@@ -29,6 +52,8 @@ const archiveOf = (model: tfl.LayersModel, date: Date, copy: boolean): Promise<E
   kerasCall('(new archive)', async () => {
     const config = kerasModelConfig(topologyOf(model), tensorSpecsOf(model))
     if (E.isLeft(config)) return config
+    const axes = batchNormAxes(model)
+    if (E.isLeft(axes)) return axes
     const optimizer = optimizerOf(model)
     const compile = kerasCompileConfig(
       optimizer === null ? null : optimizerSettings(optimizer),
@@ -74,6 +99,11 @@ export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Ei
     const built = await buildModel(topology, label)
     if (E.isLeft(built)) return built
     const model = built.right
+    const axes = batchNormAxes(model)
+    if (E.isLeft(axes)) {
+      model.dispose()
+      return axes
+    }
     let skipped: string | null = null
     try {
       if (compile !== null) {
