@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
-import { afterAll, expect, it } from 'vitest'
+import { expect, it, onTestFinished } from 'vitest'
 import { chromiumFor } from './support/session.js'
 
 // `npm run demo:browser` in Chromium: it trains and saves, a reload mid-training resumes from the latest checkpoint
@@ -11,11 +11,21 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const SCREENSHOT = `${ROOT}test-artifacts/browser-demo.png`
 const browser = await chromiumFor('browser demo (npm run demo:browser)')
 
-/** Starts `npm run demo:browser` on a free port (its own process group, ended after the test); resolves to the URL it prints. */
+/**
+ * Starts `npm run demo:browser` on a free port (its own process group, ended when the calling test finishes: a hook
+ * registered inside a test body would never run, and the server outlived the suite); resolves to the URL it prints.
+ */
 const startDemo = async (): Promise<string> => {
   const child = spawn('npm', ['run', 'demo:browser', '--', '--port', '0'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
-  afterAll(() => {
-    if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, 'SIGTERM')
+  onTestFinished(() => {
+    // The whole group: npm may be gone while the server it started still runs.
+    if (child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, 'SIGTERM')
+      } catch {
+        // already gone
+      }
+    }
   })
   let output = ''
   return new Promise((resolve, reject) => {
