@@ -3,6 +3,10 @@ import type { KerasFormatError } from './errors.js'
 import { dtypeOfKeras, isObj, translateLayer, unsupportedField, type Json, type Obj } from './layer-config.js'
 import { MERGE_LAYERS } from './layer-settings.js'
 import { classesOf } from './layer-classes.js'
+import { isRef, kerasTensor, tensorRef, type Ref, type TensorSpecs } from './keras-tensor.js'
+import { isMappedOp, isOpEntry, OP_CLASS, opToKeras, opToTfjs } from './ops-nodes.js'
+
+export type { TensorSpecs }
 
 /**
  * Functional model topology between tfjs (`tf.model({inputs, outputs})`, `toJSON()` class 'Model') and
@@ -20,17 +24,8 @@ import { classesOf } from './layer-classes.js'
  * `initial_state`, `training`…). Anything else is refused, naming the layer.
  */
 
-/** A graph edge: the output `tensor` of the `node`-th call of `layer`. */
-type Ref = readonly [layer: string, node: number, tensor: number]
-
-/** Shape and dtype of each layer's output tensor, keyed by layer name (`tensorSpecsOf` reads them from a tfjs model). */
-export type TensorSpecs = ReadonlyMap<string, { readonly shape: ReadonlyArray<number | null>; readonly dtype: string }>
-
 const refuse = (layer: string, field: string, value: unknown, accepted: string): KerasFormatError =>
   unsupportedField(layer, field, value, accepted)
-
-const isRef = (v: unknown): v is [string, number, number, ...unknown[]] =>
-  Array.isArray(v) && v.length >= 3 && typeof v[0] === 'string' && typeof v[1] === 'number' && typeof v[2] === 'number'
 
 /** A reference to the first output of the only call of a layer: the only kind ckpt translates. */
 const checkRef = (layer: string, field: string, r: Ref): E.Either<KerasFormatError, Ref> =>
@@ -110,14 +105,6 @@ const modelName = (config: Obj): string => (typeof config['name'] === 'string' ?
 
 // ---------------------------------------------------------------- tfjs → Keras 3
 
-const kerasTensor = (r: Ref, specs: TensorSpecs | undefined): Json => {
-  const spec = specs?.get(r[0])
-  return {
-    class_name: '__keras_tensor__',
-    config: { shape: spec === undefined ? null : [...spec.shape], dtype: spec?.dtype ?? null, keras_history: [...r] },
-  }
-}
-
 /** Keras 3 `config.json` content for a tfjs Functional model's `toJSON(null, false)`. */
 export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<KerasFormatError, Obj> => {
   const config = topology['config']
@@ -153,6 +140,12 @@ export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<
         name,
         inbound_nodes: [],
       })
+      continue
+    }
+    if (className === OP_CLASS) {
+      const op = opToKeras(l, name, specs)
+      if (E.isLeft(op)) return op
+      layers.push(op.right)
       continue
     }
     const t = translateLayer(className, lc, 'toKeras')
@@ -198,12 +191,6 @@ export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<
 }
 
 // ---------------------------------------------------------------- Keras 3 → tfjs
-
-const tensorRef = (layer: string, v: unknown): E.Either<KerasFormatError, Ref> => {
-  const history = isObj(v) && v['class_name'] === '__keras_tensor__' && isObj(v['config']) ? v['config']['keras_history'] : undefined
-  if (!isRef(history)) return E.left(refuse(layer, 'inbound_nodes.args', v as Json, 'Keras tensors (__keras_tensor__ with keras_history)'))
-  return E.right([history[0], history[1], history[2]])
-}
 
 /** The refs of one Keras 3 node (`{args, kwargs}`, or the legacy list form Keras still reads). */
 const kerasNodeRefs = (name: string, node: unknown): E.Either<KerasFormatError, ReadonlyArray<Ref>> => {
@@ -264,6 +251,12 @@ export const functionalToTfjs = (kerasConfig: Obj): E.Either<KerasFormatError, O
     const name = typeof l['name'] === 'string' ? l['name'] : typeof lc['name'] === 'string' ? lc['name'] : ''
     if (name === '') return E.left(refuse('(model)', 'config.layers.name', null, 'a layer name'))
     names.add(name)
+    if (isOpEntry(l) && isMappedOp(l)) {
+      const op = opToTfjs(l, name)
+      if (E.isLeft(op)) return op
+      layers.push(op.right)
+      continue
+    }
     if (className === 'InputLayer') {
       for (const k of ['sparse', 'ragged', 'optional'] as const) if (lc[k] === true) return E.left(refuse(name, k, true, 'false'))
       const batchShape = lc['batch_shape'] ?? lc['batch_input_shape']
@@ -368,5 +361,10 @@ export const functionalLayerOrder = (kerasConfig: Obj): E.Either<KerasFormatErro
   const order = [...depth.keys()].sort(
     (a, b) => (depth.get(b) as number) - (depth.get(a) as number) || (visitIndex.get(a) as number) - (visitIndex.get(b) as number),
   )
-  return E.right(order.map((name) => ({ name, className: (byName.get(name) as { class_name: string }).class_name })))
+  // Operation nodes are walked like layers but are not in `model.layers` (Keras keeps only Layer instances).
+  return E.right(
+    order
+      .map((name) => ({ name, className: (byName.get(name) as { class_name: string }).class_name }))
+      .filter((l) => l.className !== OP_CLASS),
+  )
 }

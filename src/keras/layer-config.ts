@@ -85,6 +85,7 @@ const initializerToTfjs = (layer: string, field: string, v: Json): E.Either<Kera
 const KERAS_ACTIVATION_TO_TFJS: Readonly<Record<string, string>> = {
   ...Object.fromEntries(Object.entries(ACTIVATIONS).map(([t, k]) => [k, t])),
   swish: 'swish',
+  hard_swish: 'hard_silu',
 }
 
 /** An activation name in the other framework's spelling, or an error naming what is accepted. */

@@ -30,8 +30,8 @@ const convTranspose: LayerSettings = {
   fixed: { output_padding: null, dilation_rate: 1 },
 }
 const pooling: LayerSettings = { keys: ['pool_size', 'padding', 'strides', 'data_format'] }
-// tfjs 4.22's global pooling layers have no keepdims.
-const globalPooling: LayerSettings = { keys: ['data_format'], fixed: { keepdims: false } }
+// tfjs 4.22's global pooling layers have no keepdims: ckpt's own (custom/global-pooling.ts) add it.
+const globalPooling: LayerSettings = { keys: ['data_format', 'keepdims'] }
 const RNN_COMMON = [
   'units',
   'activation',
@@ -132,8 +132,9 @@ export const MERGE_LAYERS: ReadonlySet<string> = new Set(['Concatenate', 'Add', 
 export const WRAPPABLE: ReadonlyArray<string> = ['LSTM', 'GRU', 'SimpleRNN']
 
 /**
- * Activations defined the same way in tfjs and Keras 3, by tfjs name → Keras 3 name (not `hard_sigmoid`: slope
- * 0.2 in tfjs, 1/6 in Keras 3). Keras 3 writes `swish` as `silu`; it reads both.
+ * Activations defined the same way in tfjs and Keras 3, by tfjs name → Keras 3 name. Not tfjs's `hard_sigmoid`
+ * (slope 0.2; Keras 3's is relu6(x + 3) / 6, ckpt's tfjs `keras_hard_sigmoid`). `hard_silu` is ckpt's too
+ * (custom/activations.ts). Keras 3 writes `swish` as `silu` and `hard_swish` as `hard_silu`; it reads both.
  */
 export const ACTIVATIONS: Readonly<Record<string, string>> = {
   linear: 'linear',
@@ -149,10 +150,17 @@ export const ACTIVATIONS: Readonly<Record<string, string>> = {
   swish: 'silu',
   mish: 'mish',
   gelu: 'gelu',
+  hard_silu: 'hard_silu',
+  keras_hard_sigmoid: 'hard_sigmoid',
 }
 
 /** Keys that must be null (regularizers, constraints): ckpt does not translate them. */
 export const MUST_BE_NULL = /_(regularizer|constraint)$/
 
 /** Values tfjs leaves out of its config where Keras writes them. */
-export const DEFAULTS: Readonly<Record<string, Json>> = { mask_zero: false, unit_forget_bias: true, data_format: 'channels_last' }
+export const DEFAULTS: Readonly<Record<string, Json>> = {
+  mask_zero: false,
+  unit_forget_bias: true,
+  data_format: 'channels_last',
+  keepdims: false,
+}

@@ -36,8 +36,6 @@ const layerOf = (e: E.Either<unknown, Obj>, i: number): Obj =>
 
 describe('Keras 3 → tfjs: settings tfjs does not compute are refused by name', () => {
   it.each([
-    ['GlobalAveragePooling2D', { name: 'gap', data_format: 'channels_last', keepdims: true }, 'keepdims', true],
-    ['GlobalMaxPooling2D', { name: 'gap', data_format: 'channels_last', keepdims: true }, 'keepdims', true],
     ['ELU', { name: 'gap', alpha: 0.7 }, 'alpha', 0.7],
     ['Conv1D', { name: 'gap', filters: 2, kernel_size: [3], padding: 'causal', groups: 1 }, 'padding', 'causal'],
     ['Conv2D', { name: 'gap', filters: 2, kernel_size: [3, 3], padding: 'valid', activation: 'linear', groups: 2 }, 'groups', 2],
@@ -58,7 +56,7 @@ describe('Keras 3 → tfjs: settings tfjs does not compute are refused by name',
       [2, 2],
     ],
     ['Rescaling', { name: 'gap', scale: [0.5, 0.25], offset: 0.0 }, 'scale', [0.5, 0.25]],
-    ['Activation', { name: 'gap', activation: 'hard_silu' }, 'activation', 'hard_silu'],
+    ['Activation', { name: 'gap', activation: 'hard_tanh' }, 'activation', 'hard_tanh'],
     [
       'MaxPooling2D',
       { name: 'gap', pool_size: [2, 2], padding: 'valid', strides: [2, 2], data_format: 'channels_first' },
@@ -132,6 +130,27 @@ describe('names that differ between the two are translated', () => {
     for (const activation of ['silu', 'swish'])
       expect(layerOf(kerasToTfjsConfig(keras(['Activation', { name: 'a', activation }])), 0)['activation']).toBe('swish')
     expect(layerOf(tfjsToKerasConfig(tfjs(['Activation', { name: 'a', activation: 'swish' }])), 1)['activation']).toBe('silu')
+  })
+
+  it("Keras 3's hard_sigmoid is ckpt's keras_hard_sigmoid in tfjs (tfjs's hard_sigmoid has slope 0.2); hard_swish loads as hard_silu", () => {
+    expect(layerOf(kerasToTfjsConfig(keras(['Activation', { name: 'a', activation: 'hard_sigmoid' }])), 0)['activation']).toBe(
+      'keras_hard_sigmoid',
+    )
+    expect(layerOf(tfjsToKerasConfig(tfjs(['Activation', { name: 'a', activation: 'keras_hard_sigmoid' }])), 1)['activation']).toBe(
+      'hard_sigmoid',
+    )
+    for (const activation of ['hard_silu', 'hard_swish'])
+      expect(layerOf(kerasToTfjsConfig(keras(['Activation', { name: 'a', activation }])), 0)['activation']).toBe('hard_silu')
+    expect(refusal(tfjsToKerasConfig(tfjs(['Activation', { name: 'a', activation: 'hard_sigmoid' }])))).toMatchObject({
+      field: 'activation',
+      value: 'hard_sigmoid',
+    })
+  })
+
+  it('global pooling keepdims goes both ways (ckpt gives the tfjs layers keepdims)', () => {
+    const config = { name: 'g', data_format: 'channels_last', keepdims: true }
+    expect(layerOf(kerasToTfjsConfig(keras(['GlobalAveragePooling2D', config])), 0)).toMatchObject({ keepdims: true })
+    expect(layerOf(tfjsToKerasConfig(tfjs(['GlobalMaxPooling1D', config])), 1)).toMatchObject({ keepdims: true })
   })
 
   it("LeakyReLU: Keras 3's negative_slope is tfjs's alpha", () => {

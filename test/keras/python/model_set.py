@@ -131,6 +131,24 @@ def _volumes():
     )
 
 
+def _hard_ops():
+    """MobileNetV3's pieces: its hard sigmoid as operation nodes (`x + 3.0`, `* (1/6)`), hard_silu, keepdims."""
+    x0 = keras.Input((6, 6, 3))
+    x = L.Conv2D(4, 3, padding="same")(x0)
+    gate = L.ReLU(6.0)(x + 3.0) * (1.0 / 6.0)
+    x = L.Multiply()([x, gate])
+    s = L.GlobalAveragePooling2D(keepdims=True)(x)
+    s = L.Conv2D(4, 1, activation="hard_sigmoid")(s)
+    x = L.Multiply()([x, s])
+    x = L.Activation("hard_silu")(x)
+    y = L.GlobalMaxPooling2D(keepdims=True)(x)
+    y = L.Flatten()((1.0 - y) / 2.0)
+    z = L.GlobalAveragePooling1D(keepdims=True)(L.Reshape((36, 4))(x - 0.5))
+    z = L.GlobalMaxPooling1D()(L.Activation("hard_swish")(z))
+    out = L.Dense(2, activation="hard_silu")(L.Concatenate()([y, z, y * z]))
+    return keras.Model(x0, out, name="hard_ops")
+
+
 MODELS = {
     "convnet": _convnet,
     "upsample": _upsample,
@@ -139,6 +157,7 @@ MODELS = {
     "shapes": _shapes,
     "squeeze_excite": _squeeze_excite,
     "volumes": _volumes,
+    "hard_ops": _hard_ops,
 }
 
 
