@@ -149,6 +149,15 @@ def _hard_ops():
     return keras.Model(x0, out, name="hard_ops")
 
 
+def _mnv3():
+    """keras.applications' MobileNetV3Small: hard_sigmoid as operation nodes, hard_swish, keepdims pooling."""
+    return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, weights=None, classes=3)
+
+
+def _mnv3min():
+    return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, minimalistic=True, weights=None, classes=3)
+
+
 MODELS = {
     "convnet": _convnet,
     "upsample": _upsample,
@@ -158,6 +167,8 @@ MODELS = {
     "squeeze_excite": _squeeze_excite,
     "volumes": _volumes,
     "hard_ops": _hard_ops,
+    "mnv3": _mnv3,
+    "mnv3min": _mnv3min,
 }
 
 
