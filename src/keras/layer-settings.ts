@@ -85,6 +85,8 @@ export const LAYER_SETTINGS: Readonly<Record<string, LayerSettings>> = {
     keys: ['axis', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer'],
     fixed: { rms_scaling: false },
   },
+  // adapted: mean and variance are weights (ckpt's tfjs Normalization, custom/normalization.ts)
+  Normalization: { keys: ['axis', 'invert'], fixed: { mean: null, variance: null } },
   Embedding: { keys: ['input_dim', 'output_dim', 'embeddings_initializer', 'mask_zero'] },
   LSTM: { keys: [...RNN_COMMON, 'recurrent_activation', 'unit_forget_bias'] },
   GRU: { keys: [...RNN_COMMON, 'recurrent_activation'], fixed: { reset_after: false } },

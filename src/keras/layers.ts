@@ -34,6 +34,7 @@ const WEIGHTED: Readonly<Record<string, string>> = {
   SeparableConv2D: 'depthwise_kernel pointwise_kernel bias',
   BatchNormalization: 'gamma beta moving_mean moving_variance',
   LayerNormalization: 'gamma beta',
+  Normalization: 'mean variance count',
   Embedding: 'embeddings',
   PReLU: 'alpha',
   LSTM: RNN,

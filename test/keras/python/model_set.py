@@ -149,6 +149,24 @@ def _hard_ops():
     return keras.Model(x0, out, name="hard_ops")
 
 
+def _normalization():
+    """Normalization layers (mean and variance as weights: `_randomize` sets them) on kept axes, all, and inverted."""
+    return keras.Sequential(
+        [
+            keras.Input((4, 3)),
+            L.Normalization(),
+            L.Normalization(axis=1),
+            L.Normalization(axis=(1, 2)),
+            L.Normalization(axis=None),
+            L.Dense(3),
+            L.Normalization(invert=True),
+            L.Flatten(),
+            L.Dense(2),
+        ],
+        name="normalization",
+    )
+
+
 def _mnv3():
     """keras.applications' MobileNetV3Small: hard_sigmoid as operation nodes, hard_swish, keepdims pooling."""
     return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, weights=None, classes=3)
@@ -167,6 +185,7 @@ MODELS = {
     "squeeze_excite": _squeeze_excite,
     "volumes": _volumes,
     "hard_ops": _hard_ops,
+    "normalization": _normalization,
     "mnv3": _mnv3,
     "mnv3min": _mnv3min,
 }
@@ -194,8 +213,13 @@ def _outputs(model, xs):
 def _randomize(model, seed):
     rng = np.random.default_rng(seed)
     for v in model.weights:
+        if "int" in v.dtype:  # Normalization's count: kept for older files, unused
+            continue
         positive = "variance" in v.path
         v.assign(rng.uniform(0.1, 0.9, size=v.shape) if positive else rng.normal(scale=0.5, size=v.shape))
+    for layer in model.layers:
+        if isinstance(layer, L.Normalization):
+            layer.finalize_state()  # Normalization computes its broadcast mean and variance from its weights here
 
 
 def generate(names, directory):
