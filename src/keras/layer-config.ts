@@ -108,8 +108,17 @@ const checkSpecial = (className: string, name: string, config: Obj, direction: D
       if (k in config && typeof config[k] !== 'number')
         return unsupportedField(name, k, config[k], 'a number (tfjs rescales by scalars only)')
   if (direction === 'toKeras') return null
-  if (className === 'GRU' && config['reset_after'] !== false)
-    return unsupportedField(name, 'reset_after', config['reset_after'] ?? true, 'false (tfjs GRU computes reset_after=False only)')
+  if (
+    className === 'GRU' &&
+    config['reset_after'] !== false &&
+    (Number(config['dropout'] ?? 0) > 0 || Number(config['recurrent_dropout'] ?? 0) > 0)
+  )
+    return unsupportedField(
+      name,
+      'dropout',
+      config['dropout'] ?? null,
+      "0.0 with reset_after=True (ckpt's tfjs GRU computes no dropout there)",
+    )
   if (className === 'BatchNormalization' && (config['renorm'] === true || config['synchronized'] === true))
     return unsupportedField(name, config['renorm'] === true ? 'renorm' : 'synchronized', true, 'false')
   if ('quantization_config' in config && config['quantization_config'] !== null)

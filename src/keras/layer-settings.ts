@@ -89,7 +89,8 @@ export const LAYER_SETTINGS: Readonly<Record<string, LayerSettings>> = {
   Normalization: { keys: ['axis', 'invert'], fixed: { mean: null, variance: null } },
   Embedding: { keys: ['input_dim', 'output_dim', 'embeddings_initializer', 'mask_zero'] },
   LSTM: { keys: [...RNN_COMMON, 'recurrent_activation', 'unit_forget_bias'] },
-  GRU: { keys: [...RNN_COMMON, 'recurrent_activation'], fixed: { reset_after: false } },
+  // reset_after=True (Keras's default) by ckpt's GRU (custom/gru.ts)
+  GRU: { keys: [...RNN_COMMON, 'recurrent_activation', 'reset_after'] },
   SimpleRNN: { keys: RNN_COMMON },
   Bidirectional: { keys: ['merge_mode'], only: { merge_mode: ['concat', 'sum', 'mul', 'ave'] } },
   Dropout: { keys: ['rate', 'noise_shape', 'seed'] },
@@ -165,4 +166,5 @@ export const DEFAULTS: Readonly<Record<string, Json>> = {
   unit_forget_bias: true,
   data_format: 'channels_last',
   keepdims: false,
+  reset_after: false,
 }

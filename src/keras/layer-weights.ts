@@ -93,7 +93,7 @@ export interface LayerValue<D = KerasData> {
  * (`label` names it; its data may be still unread, `D`), all checked before anything is returned: each planned group present with as many
  * variables as the layer has, each of the layer's shape and float32, and no layer group the model lacks.
  * Left with `WeightsMismatch` listing every disagreement; `UnsupportedConfig` for a GRU bias written with
- * Keras's `reset_after=True`, which tfjs does not compute.
+ * Keras's `reset_after=True` into a GRU built with reset_after false.
  */
 export const layerWeightValues = <D = KerasData>(
   layers: ReadonlyArray<LayerInfo>,
@@ -131,13 +131,13 @@ export const layerWeightValues = <D = KerasData>(
       for (const [k, w] of weights.entries()) {
         const a = found.vars[k] as KerasArray<D>
         const name = weightKey(layer.name, w.suffix)
-        if (layer.className === 'GRU' && w.suffix === 'bias' && a.shape.length === 2) {
+        if (layer.className === 'GRU' && w.suffix === 'bias' && a.shape.length === 2 && w.shape.length === 1) {
           return E.left({
             _tag: 'UnsupportedConfig',
             layer: layer.name,
             field: 'reset_after',
             value: true,
-            message: `ckpt/keras: GRU '${layer.name}': the file's bias is ${show(a.shape)}, written by a Keras GRU with reset_after=True; tfjs GRU computes reset_after=False only (bias ${show(w.shape)}). Build the Keras GRU with reset_after=False`,
+            message: `ckpt/keras: GRU '${layer.name}': the file's bias is ${show(a.shape)}, written by a Keras GRU with reset_after=True; the model's GRU computes reset_after=False (bias ${show(w.shape)}). Load the .keras file (ckpt builds its GRU with reset_after), or build the Keras GRU with reset_after=False`,
           })
         }
         const shapeOk = sameShape(a.shape, w.shape)

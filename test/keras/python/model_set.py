@@ -167,6 +167,21 @@ def _normalization():
     )
 
 
+def _gru_reset_after():
+    """GRU with Keras's default reset_after=True: two biases, bias (2, 3 * units)."""
+    return keras.Sequential(
+        [
+            keras.Input((5, 3)),
+            L.GRU(4, return_sequences=True),
+            L.Bidirectional(L.GRU(3, return_sequences=True)),
+            L.GRU(3, use_bias=False, go_backwards=True, return_sequences=True),
+            L.GRU(2, activation="relu", recurrent_activation="hard_sigmoid"),
+            L.Dense(2),
+        ],
+        name="gru_reset_after",
+    )
+
+
 def _mnv3():
     """keras.applications' MobileNetV3Small: hard_sigmoid as operation nodes, hard_swish, keepdims pooling."""
     return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, weights=None, classes=3)
@@ -186,6 +201,7 @@ MODELS = {
     "volumes": _volumes,
     "hard_ops": _hard_ops,
     "normalization": _normalization,
+    "gru_reset_after": _gru_reset_after,
     "mnv3": _mnv3,
     "mnv3min": _mnv3min,
 }

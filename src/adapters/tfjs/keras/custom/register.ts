@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { HardSilu, KerasHardSigmoid } from './activations.js'
 import { withKeepdims } from './global-pooling.js'
+import { resetAfterGru } from './gru.js'
 import { KerasOp } from './keras-op.js'
 import { Normalization } from './normalization.js'
 
@@ -12,3 +13,4 @@ import { Normalization } from './normalization.js'
 for (const cls of [KerasHardSigmoid, HardSilu, KerasOp, Normalization]) tf.serialization.registerClass(cls)
 for (const name of ['GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D'])
   tf.serialization.registerClass(withKeepdims(name) as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>)
+tf.serialization.registerClass(resetAfterGru() as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>)
