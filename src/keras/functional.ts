@@ -1,7 +1,7 @@
 import * as E from '#fp-ts/Either.js'
 import type { KerasFormatError } from './errors.js'
 import { dtypeOfKeras, isObj, translateLayer, unsupportedField, type Json, type Obj } from './layer-config.js'
-import { MERGE_LAYERS } from './layer-settings.js'
+import { MERGE_LAYERS, POSITIONAL_INPUTS } from './layer-settings.js'
 import { classesOf } from './layer-classes.js'
 import { isRef, kerasTensor, tensorRef, type Ref, type TensorSpecs } from './keras-tensor.js'
 import { isMappedOp, isOpEntry, OP_CLASS, opToKeras, opToTfjs } from './ops-nodes.js'
@@ -82,15 +82,20 @@ const singleNode = (name: string, nodes: unknown): E.Either<KerasFormatError, un
   return E.right(nodes[0])
 }
 
-/** The inputs of one call, checked against the layer's class (one tensor, or a list for merge layers). */
+/**
+ * The inputs of one call, checked against the layer's class (one tensor, a list for merge layers, or as many
+ * positional tensors as POSITIONAL_INPUTS says).
+ */
 const checkArity = (name: string, className: string, refs: ReadonlyArray<Ref>): E.Either<KerasFormatError, ReadonlyArray<Ref>> => {
-  if (MERGE_LAYERS.has(className) ? refs.length < 2 : refs.length !== 1) {
+  const [min, max] = POSITIONAL_INPUTS[className] ?? (MERGE_LAYERS.has(className) ? [2, Infinity] : [1, 1])
+  if (refs.length < min || refs.length > max) {
+    const accepted = max === Infinity ? 'a list of two or more tensors' : max === 1 ? 'one input tensor' : `${min} to ${max} tensors`
     return E.left(
       refuse(
         name,
         'inbound_nodes',
         refs.map((r) => r[0]),
-        MERGE_LAYERS.has(className) ? 'a list of two or more tensors' : 'one input tensor',
+        accepted,
       ),
     )
   }
@@ -193,7 +198,7 @@ export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<
 // ---------------------------------------------------------------- Keras 3 → tfjs
 
 /** The refs of one Keras 3 node (`{args, kwargs}`, or the legacy list form Keras still reads). */
-const kerasNodeRefs = (name: string, node: unknown): E.Either<KerasFormatError, ReadonlyArray<Ref>> => {
+const kerasNodeRefs = (name: string, node: unknown, positional: boolean): E.Either<KerasFormatError, ReadonlyArray<Ref>> => {
   if (Array.isArray(node)) {
     const out: Ref[] = []
     for (const r of node) {
@@ -220,12 +225,12 @@ const kerasNodeRefs = (name: string, node: unknown): E.Either<KerasFormatError, 
     )
   }
   const args = node['args']
-  if (args.length !== 1)
+  if (args.length !== 1 && !positional)
     return E.left(
       refuse(name, 'inbound_nodes.args', `${args.length} positional arguments`, 'one (a tensor, or a list of tensors for merge layers)'),
     )
   const arg = args[0]
-  const items = Array.isArray(arg) ? arg : [arg]
+  const items = positional ? args : Array.isArray(arg) ? arg : [arg]
   const out: Ref[] = []
   for (const v of items) {
     const r = tensorRef(name, v)
@@ -277,7 +282,7 @@ export const functionalToTfjs = (kerasConfig: Obj): E.Either<KerasFormatError, O
     if (dtype !== 'float32') return E.left(refuse(name, 'dtype', dtype, "'float32'"))
     const node = singleNode(name, l['inbound_nodes'])
     if (E.isLeft(node)) return node
-    const refs = kerasNodeRefs(name, node.right)
+    const refs = kerasNodeRefs(name, node.right, className in POSITIONAL_INPUTS)
     if (E.isLeft(refs)) return refs
     const checked = checkArity(name, className, refs.right)
     if (E.isLeft(checked)) return checked

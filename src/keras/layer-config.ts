@@ -107,6 +107,14 @@ const checkSpecial = (className: string, name: string, config: Obj, direction: D
     for (const k of ['scale', 'offset'])
       if (k in config && typeof config[k] !== 'number')
         return unsupportedField(name, k, config[k], 'a number (tfjs rescales by scalars only)')
+  if (className === 'MultiHeadAttention') {
+    const axes = config['attention_axes']
+    if (axes !== null && axes !== undefined && !(Array.isArray(axes) && axes.length === 1 && (axes[0] === 1 || axes[0] === -2)))
+      return unsupportedField(name, 'attention_axes', axes, 'null or [1] (attention over axis 1 of 3-D inputs)')
+    const out = config['output_shape']
+    if (out !== null && out !== undefined && typeof out !== 'number' && !(Array.isArray(out) && out.length === 1))
+      return unsupportedField(name, 'output_shape', out, 'null or one number')
+  }
   if (direction === 'toKeras') return null
   if (
     className === 'GRU' &&

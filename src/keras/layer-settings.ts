@@ -92,6 +92,21 @@ export const LAYER_SETTINGS: Readonly<Record<string, LayerSettings>> = {
   // reset_after=True (Keras's default) by ckpt's GRU (custom/gru.ts)
   GRU: { keys: [...RNN_COMMON, 'recurrent_activation', 'reset_after'] },
   SimpleRNN: { keys: RNN_COMMON },
+  // ckpt's tfjs MultiHeadAttention (custom/multi-head-attention.ts): 3-D inputs, attention over axis 1
+  MultiHeadAttention: {
+    keys: [
+      'num_heads',
+      'key_dim',
+      'value_dim',
+      'dropout',
+      'use_bias',
+      'output_shape',
+      'attention_axes',
+      'kernel_initializer',
+      'bias_initializer',
+    ],
+    fixed: { use_gate: false, sliding_window: null },
+  },
   Bidirectional: { keys: ['merge_mode'], only: { merge_mode: ['concat', 'sum', 'mul', 'ave'] } },
   Dropout: { keys: ['rate', 'noise_shape', 'seed'] },
   Flatten: { keys: ['data_format'] },
@@ -130,6 +145,9 @@ export const LAYER_SETTINGS: Readonly<Record<string, LayerSettings>> = {
 
 /** Layers whose single input is a list of tensors. */
 export const MERGE_LAYERS: ReadonlySet<string> = new Set(['Concatenate', 'Add', 'Multiply', 'Maximum', 'Minimum', 'Average'])
+
+/** Layers called on two or more tensors as positional arguments (query, value[, key]), with how many. */
+export const POSITIONAL_INPUTS: Readonly<Record<string, readonly [number, number]>> = { MultiHeadAttention: [2, 3] }
 
 /** The layers a Bidirectional layer may wrap. */
 export const WRAPPABLE: ReadonlyArray<string> = ['LSTM', 'GRU', 'SimpleRNN']

@@ -40,6 +40,7 @@ const WEIGHTED: Readonly<Record<string, string>> = {
   LSTM: RNN,
   GRU: RNN,
   SimpleRNN: RNN,
+  MultiHeadAttention: 'query_kernel query_bias key_kernel key_bias value_kernel value_bias attention_output_kernel attention_output_bias',
   Bidirectional: 'forward/' + RNN.replaceAll(' ', ' forward/') + ' backward/' + RNN.replaceAll(' ', ' backward/'),
 }
 const WEIGHTLESS = new Set(

@@ -58,6 +58,7 @@ describe('Keras 3 → tfjs: settings tfjs does not compute are refused by name',
     ['Rescaling', { name: 'gap', scale: [0.5, 0.25], offset: 0.0 }, 'scale', [0.5, 0.25]],
     ['Activation', { name: 'gap', activation: 'hard_tanh' }, 'activation', 'hard_tanh'],
     ['GRU', { name: 'gap', units: 2, reset_after: true, dropout: 0.5 }, 'dropout', 0.5],
+    ['MultiHeadAttention', { name: 'gap', num_heads: 2, key_dim: 2, attention_axes: [1, 2] }, 'attention_axes', [1, 2]],
     [
       'MaxPooling2D',
       { name: 'gap', pool_size: [2, 2], padding: 'valid', strides: [2, 2], data_format: 'channels_first' },

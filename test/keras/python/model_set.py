@@ -182,6 +182,19 @@ def _gru_reset_after():
     )
 
 
+def _transformer():
+    """A tiny transformer block (MultiHeadAttention, residuals, LayerNormalization, feed-forward), and a
+    cross-attention with value_dim, output_shape and its own key."""
+    x0 = keras.Input((5, 8))
+    a = L.MultiHeadAttention(num_heads=2, key_dim=4, dropout=0.1)(x0, x0)
+    x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x0, L.Dropout(0.1)(a)]))
+    f = L.Dense(8)(L.Dense(16, activation="gelu")(x))
+    x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, f]))
+    c = L.MultiHeadAttention(num_heads=3, key_dim=2, value_dim=3, output_shape=6, use_bias=False)(x, x0, x)
+    out = L.Dense(2)(L.GlobalAveragePooling1D()(c))
+    return keras.Model(x0, out, name="transformer")
+
+
 def _mnv3():
     """keras.applications' MobileNetV3Small: hard_sigmoid as operation nodes, hard_swish, keepdims pooling."""
     return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, weights=None, classes=3)
@@ -202,6 +215,7 @@ MODELS = {
     "hard_ops": _hard_ops,
     "normalization": _normalization,
     "gru_reset_after": _gru_reset_after,
+    "transformer": _transformer,
     "mnv3": _mnv3,
     "mnv3min": _mnv3min,
 }

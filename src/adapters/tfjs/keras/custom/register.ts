@@ -3,6 +3,7 @@ import { HardSilu, KerasHardSigmoid } from './activations.js'
 import { withKeepdims } from './global-pooling.js'
 import { resetAfterGru } from './gru.js'
 import { KerasOp } from './keras-op.js'
+import { MultiHeadAttention } from './multi-head-attention.js'
 import { Normalization } from './normalization.js'
 
 /**
@@ -10,7 +11,7 @@ import { Normalization } from './normalization.js'
  * models using them are built from JSON, train, and save in tfjs. Run once, when the Keras code loads
  * (model-file.ts imports this module for its effect).
  */
-for (const cls of [KerasHardSigmoid, HardSilu, KerasOp, Normalization]) tf.serialization.registerClass(cls)
+for (const cls of [KerasHardSigmoid, HardSilu, KerasOp, Normalization, MultiHeadAttention]) tf.serialization.registerClass(cls)
 for (const name of ['GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'GlobalMaxPooling1D', 'GlobalMaxPooling2D'])
   tf.serialization.registerClass(withKeepdims(name) as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>)
 tf.serialization.registerClass(resetAfterGru() as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>)
