@@ -23,8 +23,9 @@ const broadcast = (a: Shape, b: Shape): Array<number | null> => {
   const n = Math.max(a.length, b.length)
   const out: Array<number | null> = []
   for (let i = 0; i < n; i++) {
-    const x = a[a.length - n + i] ?? 1
-    const y = b[b.length - n + i] ?? 1
+    // a missing leading dimension is 1; null (unknown, as the batch) stays null
+    const x = i < n - a.length ? 1 : (a[a.length - n + i] as number | null)
+    const y = i < n - b.length ? 1 : (b[b.length - n + i] as number | null)
     out.push(x === 1 ? y : y === 1 ? x : x === null ? y : x)
   }
   return out
@@ -43,8 +44,8 @@ export class KerasOp extends tfl.layers.Layer {
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
-    const shapes = (Array.isArray(inputShape[0]) || inputShape.length === 0 ? inputShape : [inputShape]) as tfl.Shape[]
-    return shapes.reduce((a: Shape, b: Shape) => broadcast(a, b), [] as Shape) as tfl.Shape
+    const shapes = (Array.isArray(inputShape[0]) ? inputShape : [inputShape]) as tfl.Shape[]
+    return shapes.reduce<tfl.Shape>((a, b) => broadcast(a, b), shapes[0] as tfl.Shape)
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
