@@ -1,8 +1,12 @@
 import * as E from '#fp-ts/Either.js'
 import type { KerasFormatError } from './errors.js'
 import { dtypeOfKeras, isObj, translateLayer, unsupportedField, type Json, type Obj } from './layer-config.js'
-import { MERGE_LAYERS } from './layer-settings.js'
+import { MERGE_LAYERS, POSITIONAL_INPUTS } from './layer-settings.js'
 import { classesOf } from './layer-classes.js'
+import { isRef, kerasTensor, tensorRef, type Ref, type TensorSpecs } from './keras-tensor.js'
+import { isMappedOp, isOpEntry, OP_CLASS, opToKeras, opToTfjs } from './ops-nodes.js'
+
+export type { TensorSpecs }
 
 /**
  * Functional model topology between tfjs (`tf.model({inputs, outputs})`, `toJSON()` class 'Model') and
@@ -20,17 +24,8 @@ import { classesOf } from './layer-classes.js'
  * `initial_state`, `training`…). Anything else is refused, naming the layer.
  */
 
-/** A graph edge: the output `tensor` of the `node`-th call of `layer`. */
-type Ref = readonly [layer: string, node: number, tensor: number]
-
-/** Shape and dtype of each layer's output tensor, keyed by layer name (`tensorSpecsOf` reads them from a tfjs model). */
-export type TensorSpecs = ReadonlyMap<string, { readonly shape: ReadonlyArray<number | null>; readonly dtype: string }>
-
 const refuse = (layer: string, field: string, value: unknown, accepted: string): KerasFormatError =>
   unsupportedField(layer, field, value, accepted)
-
-const isRef = (v: unknown): v is [string, number, number, ...unknown[]] =>
-  Array.isArray(v) && v.length >= 3 && typeof v[0] === 'string' && typeof v[1] === 'number' && typeof v[2] === 'number'
 
 /** A reference to the first output of the only call of a layer: the only kind ckpt translates. */
 const checkRef = (layer: string, field: string, r: Ref): E.Either<KerasFormatError, Ref> =>
@@ -87,15 +82,20 @@ const singleNode = (name: string, nodes: unknown): E.Either<KerasFormatError, un
   return E.right(nodes[0])
 }
 
-/** The inputs of one call, checked against the layer's class (one tensor, or a list for merge layers). */
+/**
+ * The inputs of one call, checked against the layer's class (one tensor, a list for merge layers, or as many
+ * positional tensors as POSITIONAL_INPUTS says).
+ */
 const checkArity = (name: string, className: string, refs: ReadonlyArray<Ref>): E.Either<KerasFormatError, ReadonlyArray<Ref>> => {
-  if (MERGE_LAYERS.has(className) ? refs.length < 2 : refs.length !== 1) {
+  const [min, max] = POSITIONAL_INPUTS[className] ?? (MERGE_LAYERS.has(className) ? [2, Infinity] : [1, 1])
+  if (refs.length < min || refs.length > max) {
+    const accepted = max === Infinity ? 'a list of two or more tensors' : max === 1 ? 'one input tensor' : `${min} to ${max} tensors`
     return E.left(
       refuse(
         name,
         'inbound_nodes',
         refs.map((r) => r[0]),
-        MERGE_LAYERS.has(className) ? 'a list of two or more tensors' : 'one input tensor',
+        accepted,
       ),
     )
   }
@@ -109,14 +109,6 @@ const checkArity = (name: string, className: string, refs: ReadonlyArray<Ref>): 
 const modelName = (config: Obj): string => (typeof config['name'] === 'string' ? config['name'] : 'functional')
 
 // ---------------------------------------------------------------- tfjs → Keras 3
-
-const kerasTensor = (r: Ref, specs: TensorSpecs | undefined): Json => {
-  const spec = specs?.get(r[0])
-  return {
-    class_name: '__keras_tensor__',
-    config: { shape: spec === undefined ? null : [...spec.shape], dtype: spec?.dtype ?? null, keras_history: [...r] },
-  }
-}
 
 /** Keras 3 `config.json` content for a tfjs Functional model's `toJSON(null, false)`. */
 export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<KerasFormatError, Obj> => {
@@ -153,6 +145,12 @@ export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<
         name,
         inbound_nodes: [],
       })
+      continue
+    }
+    if (className === OP_CLASS) {
+      const op = opToKeras(l, name, specs)
+      if (E.isLeft(op)) return op
+      layers.push(op.right)
       continue
     }
     const t = translateLayer(className, lc, 'toKeras')
@@ -199,14 +197,8 @@ export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<
 
 // ---------------------------------------------------------------- Keras 3 → tfjs
 
-const tensorRef = (layer: string, v: unknown): E.Either<KerasFormatError, Ref> => {
-  const history = isObj(v) && v['class_name'] === '__keras_tensor__' && isObj(v['config']) ? v['config']['keras_history'] : undefined
-  if (!isRef(history)) return E.left(refuse(layer, 'inbound_nodes.args', v as Json, 'Keras tensors (__keras_tensor__ with keras_history)'))
-  return E.right([history[0], history[1], history[2]])
-}
-
 /** The refs of one Keras 3 node (`{args, kwargs}`, or the legacy list form Keras still reads). */
-const kerasNodeRefs = (name: string, node: unknown): E.Either<KerasFormatError, ReadonlyArray<Ref>> => {
+const kerasNodeRefs = (name: string, node: unknown, positional: boolean): E.Either<KerasFormatError, ReadonlyArray<Ref>> => {
   if (Array.isArray(node)) {
     const out: Ref[] = []
     for (const r of node) {
@@ -233,12 +225,12 @@ const kerasNodeRefs = (name: string, node: unknown): E.Either<KerasFormatError, 
     )
   }
   const args = node['args']
-  if (args.length !== 1)
+  if (args.length !== 1 && !positional)
     return E.left(
       refuse(name, 'inbound_nodes.args', `${args.length} positional arguments`, 'one (a tensor, or a list of tensors for merge layers)'),
     )
   const arg = args[0]
-  const items = Array.isArray(arg) ? arg : [arg]
+  const items = positional ? args : Array.isArray(arg) ? arg : [arg]
   const out: Ref[] = []
   for (const v of items) {
     const r = tensorRef(name, v)
@@ -264,6 +256,12 @@ export const functionalToTfjs = (kerasConfig: Obj): E.Either<KerasFormatError, O
     const name = typeof l['name'] === 'string' ? l['name'] : typeof lc['name'] === 'string' ? lc['name'] : ''
     if (name === '') return E.left(refuse('(model)', 'config.layers.name', null, 'a layer name'))
     names.add(name)
+    if (isOpEntry(l) && isMappedOp(l)) {
+      const op = opToTfjs(l, name)
+      if (E.isLeft(op)) return op
+      layers.push(op.right)
+      continue
+    }
     if (className === 'InputLayer') {
       for (const k of ['sparse', 'ragged', 'optional'] as const) if (lc[k] === true) return E.left(refuse(name, k, true, 'false'))
       const batchShape = lc['batch_shape'] ?? lc['batch_input_shape']
@@ -284,7 +282,7 @@ export const functionalToTfjs = (kerasConfig: Obj): E.Either<KerasFormatError, O
     if (dtype !== 'float32') return E.left(refuse(name, 'dtype', dtype, "'float32'"))
     const node = singleNode(name, l['inbound_nodes'])
     if (E.isLeft(node)) return node
-    const refs = kerasNodeRefs(name, node.right)
+    const refs = kerasNodeRefs(name, node.right, className in POSITIONAL_INPUTS)
     if (E.isLeft(refs)) return refs
     const checked = checkArity(name, className, refs.right)
     if (E.isLeft(checked)) return checked
@@ -368,5 +366,10 @@ export const functionalLayerOrder = (kerasConfig: Obj): E.Either<KerasFormatErro
   const order = [...depth.keys()].sort(
     (a, b) => (depth.get(b) as number) - (depth.get(a) as number) || (visitIndex.get(a) as number) - (visitIndex.get(b) as number),
   )
-  return E.right(order.map((name) => ({ name, className: (byName.get(name) as { class_name: string }).class_name })))
+  // Operation nodes are walked like layers but are not in `model.layers` (Keras keeps only Layer instances).
+  return E.right(
+    order
+      .map((name) => ({ name, className: (byName.get(name) as { class_name: string }).class_name }))
+      .filter((l) => l.className !== OP_CLASS),
+  )
 }

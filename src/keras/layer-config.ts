@@ -85,6 +85,7 @@ const initializerToTfjs = (layer: string, field: string, v: Json): E.Either<Kera
 const KERAS_ACTIVATION_TO_TFJS: Readonly<Record<string, string>> = {
   ...Object.fromEntries(Object.entries(ACTIVATIONS).map(([t, k]) => [k, t])),
   swish: 'swish',
+  hard_swish: 'hard_silu',
 }
 
 /** An activation name in the other framework's spelling, or an error naming what is accepted. */
@@ -106,9 +107,26 @@ const checkSpecial = (className: string, name: string, config: Obj, direction: D
     for (const k of ['scale', 'offset'])
       if (k in config && typeof config[k] !== 'number')
         return unsupportedField(name, k, config[k], 'a number (tfjs rescales by scalars only)')
+  if (className === 'MultiHeadAttention') {
+    const axes = config['attention_axes']
+    if (axes !== null && axes !== undefined && !(Array.isArray(axes) && axes.length === 1 && (axes[0] === 1 || axes[0] === -2)))
+      return unsupportedField(name, 'attention_axes', axes, 'null or [1] (attention over axis 1 of 3-D inputs)')
+    const out = config['output_shape']
+    if (out !== null && out !== undefined && typeof out !== 'number' && !(Array.isArray(out) && out.length === 1))
+      return unsupportedField(name, 'output_shape', out, 'null or one number')
+  }
   if (direction === 'toKeras') return null
-  if (className === 'GRU' && config['reset_after'] !== false)
-    return unsupportedField(name, 'reset_after', config['reset_after'] ?? true, 'false (tfjs GRU computes reset_after=False only)')
+  if (
+    className === 'GRU' &&
+    config['reset_after'] !== false &&
+    (Number(config['dropout'] ?? 0) > 0 || Number(config['recurrent_dropout'] ?? 0) > 0)
+  )
+    return unsupportedField(
+      name,
+      'dropout',
+      config['dropout'] ?? null,
+      "0.0 with reset_after=True (ckpt's tfjs GRU computes no dropout there)",
+    )
   if (className === 'BatchNormalization' && (config['renorm'] === true || config['synchronized'] === true))
     return unsupportedField(name, config['renorm'] === true ? 'renorm' : 'synchronized', true, 'false')
   if ('quantization_config' in config && config['quantization_config'] !== null)

@@ -73,6 +73,7 @@ const groupsOf = (layer: LayerInfo, key: string, order: ReadonlyArray<number>): 
       { path: `${key}/cell`, name: `${snake}_cell`, order },
     ]
   }
+  if (layer.className === 'MultiHeadAttention') return attentionGroups(layer, key, order)
   if (layer.className !== 'Bidirectional') return [{ path: key, name: layer.name, order }]
   // Keras: `<key>/forward_layer` and `<key>/backward_layer`, each an RNN layer with its cell.
   const snake = snakeCase(layer.inner ?? 'LSTM')
@@ -85,3 +86,25 @@ const groupsOf = (layer: LayerInfo, key: string, order: ReadonlyArray<number>): 
     ]),
   ]
 }
+
+/**
+ * MultiHeadAttention: Keras keeps its variables in four EinsumDense layers (`query_dense`… named `query`…), beside
+ * its weightless softmax and dropout layers; ckpt's tfjs layer names them `query_kernel`, `query_bias`…
+ */
+const attentionGroups = (layer: LayerInfo, key: string, order: ReadonlyArray<number>): ReadonlyArray<GroupPlan> => [
+  { path: key, name: layer.name, order: [] },
+  ...(
+    [
+      ['query', 'query_dense'],
+      ['key', 'key_dense'],
+      ['value', 'value_dense'],
+      ['attention_output', 'output_dense'],
+    ] as const
+  ).map(([part, group]) => ({
+    path: `${key}/${group}`,
+    name: part,
+    order: order.filter((i) => layer.weights[i]?.suffix.startsWith(`${part}_`) === true),
+  })),
+  { path: `${key}/_softmax`, name: 'softmax', order: [] },
+  { path: `${key}/_dropout_layer`, name: 'dropout', order: [] },
+]

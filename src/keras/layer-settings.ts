@@ -30,8 +30,8 @@ const convTranspose: LayerSettings = {
   fixed: { output_padding: null, dilation_rate: 1 },
 }
 const pooling: LayerSettings = { keys: ['pool_size', 'padding', 'strides', 'data_format'] }
-// tfjs 4.22's global pooling layers have no keepdims.
-const globalPooling: LayerSettings = { keys: ['data_format'], fixed: { keepdims: false } }
+// tfjs 4.22's global pooling layers have no keepdims: ckpt's own (custom/global-pooling.ts) add it.
+const globalPooling: LayerSettings = { keys: ['data_format', 'keepdims'] }
 const RNN_COMMON = [
   'units',
   'activation',
@@ -85,10 +85,28 @@ export const LAYER_SETTINGS: Readonly<Record<string, LayerSettings>> = {
     keys: ['axis', 'epsilon', 'center', 'scale', 'beta_initializer', 'gamma_initializer'],
     fixed: { rms_scaling: false },
   },
+  // adapted: mean and variance are weights (ckpt's tfjs Normalization, custom/normalization.ts)
+  Normalization: { keys: ['axis', 'invert'], fixed: { mean: null, variance: null } },
   Embedding: { keys: ['input_dim', 'output_dim', 'embeddings_initializer', 'mask_zero'] },
   LSTM: { keys: [...RNN_COMMON, 'recurrent_activation', 'unit_forget_bias'] },
-  GRU: { keys: [...RNN_COMMON, 'recurrent_activation'], fixed: { reset_after: false } },
+  // reset_after=True (Keras's default) by ckpt's GRU (custom/gru.ts)
+  GRU: { keys: [...RNN_COMMON, 'recurrent_activation', 'reset_after'] },
   SimpleRNN: { keys: RNN_COMMON },
+  // ckpt's tfjs MultiHeadAttention (custom/multi-head-attention.ts): 3-D inputs, attention over axis 1
+  MultiHeadAttention: {
+    keys: [
+      'num_heads',
+      'key_dim',
+      'value_dim',
+      'dropout',
+      'use_bias',
+      'output_shape',
+      'attention_axes',
+      'kernel_initializer',
+      'bias_initializer',
+    ],
+    fixed: { use_gate: false, sliding_window: null },
+  },
   Bidirectional: { keys: ['merge_mode'], only: { merge_mode: ['concat', 'sum', 'mul', 'ave'] } },
   Dropout: { keys: ['rate', 'noise_shape', 'seed'] },
   Flatten: { keys: ['data_format'] },
@@ -128,12 +146,16 @@ export const LAYER_SETTINGS: Readonly<Record<string, LayerSettings>> = {
 /** Layers whose single input is a list of tensors. */
 export const MERGE_LAYERS: ReadonlySet<string> = new Set(['Concatenate', 'Add', 'Multiply', 'Maximum', 'Minimum', 'Average'])
 
+/** Layers called on two or more tensors as positional arguments (query, value[, key]), with how many. */
+export const POSITIONAL_INPUTS: Readonly<Record<string, readonly [number, number]>> = { MultiHeadAttention: [2, 3] }
+
 /** The layers a Bidirectional layer may wrap. */
 export const WRAPPABLE: ReadonlyArray<string> = ['LSTM', 'GRU', 'SimpleRNN']
 
 /**
- * Activations defined the same way in tfjs and Keras 3, by tfjs name → Keras 3 name (not `hard_sigmoid`: slope
- * 0.2 in tfjs, 1/6 in Keras 3). Keras 3 writes `swish` as `silu`; it reads both.
+ * Activations defined the same way in tfjs and Keras 3, by tfjs name → Keras 3 name. Not tfjs's `hard_sigmoid`
+ * (slope 0.2; Keras 3's is relu6(x + 3) / 6, ckpt's tfjs `keras_hard_sigmoid`). `hard_silu` is ckpt's too
+ * (custom/activations.ts). Keras 3 writes `swish` as `silu` and `hard_swish` as `hard_silu`; it reads both.
  */
 export const ACTIVATIONS: Readonly<Record<string, string>> = {
   linear: 'linear',
@@ -149,10 +171,18 @@ export const ACTIVATIONS: Readonly<Record<string, string>> = {
   swish: 'silu',
   mish: 'mish',
   gelu: 'gelu',
+  hard_silu: 'hard_silu',
+  keras_hard_sigmoid: 'hard_sigmoid',
 }
 
 /** Keys that must be null (regularizers, constraints): ckpt does not translate them. */
 export const MUST_BE_NULL = /_(regularizer|constraint)$/
 
 /** Values tfjs leaves out of its config where Keras writes them. */
-export const DEFAULTS: Readonly<Record<string, Json>> = { mask_zero: false, unit_forget_bias: true, data_format: 'channels_last' }
+export const DEFAULTS: Readonly<Record<string, Json>> = {
+  mask_zero: false,
+  unit_forget_bias: true,
+  data_format: 'channels_last',
+  keepdims: false,
+  reset_after: false,
+}

@@ -17,6 +17,17 @@ export { weightKey }
 
 const TO_KERAS: Partial<Record<Dtype, KerasDtype>> = { F32: 'float32', F64: 'float64', I32: 'int32', I64: 'int64' }
 
+/**
+ * Variables Keras creates as int64 (`<class>/<suffix>`): Normalization's `count`. tfjs holds them as float32;
+ * ckpt writes them as Keras does and reads them back as float32.
+ */
+const INT64_VARS: ReadonlySet<string> = new Set(['Normalization/count'])
+const isInt64Var = (layer: LayerInfo, suffix: string): boolean => INT64_VARS.has(`${layer.className}/${suffix}`)
+
+/** A float tensor's values as the int64 Keras stores. */
+const toInt64 = (data: Tensor['data']): BigInt64Array =>
+  BigInt64Array.from(Array.from(data as ArrayLike<number>), (x) => BigInt(Math.round(x)))
+
 const sameShape = (a: ReadonlyArray<number>, b: ReadonlyArray<number>): boolean => a.length === b.length && a.every((d, i) => d === b[i])
 
 const show = (shape: ReadonlyArray<number>): string => `[${shape.join(', ')}]`
@@ -51,6 +62,7 @@ export const layerWeightsFile = (
         if (t === undefined) mismatches.push({ _tag: 'Missing', name })
         else if (dtype === undefined) mismatches.push({ _tag: 'Dtype', name, expected: 'F32', actual: t.dtype })
         else if (!sameShape(t.shape, w.shape)) mismatches.push({ _tag: 'Shape', name, expected: w.shape, actual: t.shape })
+        else if (isInt64Var(plan.layer, w.suffix)) vars.push({ dtype: 'int64', shape: w.shape, data: toInt64(t.data) })
         else vars.push({ dtype, shape: w.shape, data: t.data as KerasArray['data'] })
       }
       groups.push({ path: g.path, name: g.name, vars })
@@ -81,7 +93,7 @@ export interface LayerValue<D = KerasData> {
  * (`label` names it; its data may be still unread, `D`), all checked before anything is returned: each planned group present with as many
  * variables as the layer has, each of the layer's shape and float32, and no layer group the model lacks.
  * Left with `WeightsMismatch` listing every disagreement; `UnsupportedConfig` for a GRU bias written with
- * Keras's `reset_after=True`, which tfjs does not compute.
+ * Keras's `reset_after=True` into a GRU built with reset_after false.
  */
 export const layerWeightValues = <D = KerasData>(
   layers: ReadonlyArray<LayerInfo>,
@@ -119,20 +131,20 @@ export const layerWeightValues = <D = KerasData>(
       for (const [k, w] of weights.entries()) {
         const a = found.vars[k] as KerasArray<D>
         const name = weightKey(layer.name, w.suffix)
-        if (layer.className === 'GRU' && w.suffix === 'bias' && a.shape.length === 2) {
+        if (layer.className === 'GRU' && w.suffix === 'bias' && a.shape.length === 2 && w.shape.length === 1) {
           return E.left({
             _tag: 'UnsupportedConfig',
             layer: layer.name,
             field: 'reset_after',
             value: true,
-            message: `ckpt/keras: GRU '${layer.name}': the file's bias is ${show(a.shape)}, written by a Keras GRU with reset_after=True; tfjs GRU computes reset_after=False only (bias ${show(w.shape)}). Build the Keras GRU with reset_after=False`,
+            message: `ckpt/keras: GRU '${layer.name}': the file's bias is ${show(a.shape)}, written by a Keras GRU with reset_after=True; the model's GRU computes reset_after=False (bias ${show(w.shape)}). Load the .keras file (ckpt builds its GRU with reset_after), or build the Keras GRU with reset_after=False`,
           })
         }
         const shapeOk = sameShape(a.shape, w.shape)
         if (!shapeOk) mismatches.push({ _tag: 'Shape', name, expected: w.shape, actual: a.shape })
-        if (a.dtype !== 'float32') mismatches.push({ _tag: 'Dtype', name, expected: 'float32', actual: a.dtype })
-        if (!shapeOk || a.dtype !== 'float32')
-          details.push(`'${g.path}/vars/${k}' is ${describeArray(a)}, '${name}' is float32${show(w.shape)}`)
+        const dtypeOk = a.dtype === 'float32' || (a.dtype === 'int64' && isInt64Var(layer, w.suffix))
+        if (!dtypeOk) mismatches.push({ _tag: 'Dtype', name, expected: 'float32', actual: a.dtype })
+        if (!shapeOk || !dtypeOk) details.push(`'${g.path}/vars/${k}' is ${describeArray(a)}, '${name}' is float32${show(w.shape)}`)
         else out[name] = { dtype: 'F32', shape: a.shape, data: a.data }
       }
     }

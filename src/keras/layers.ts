@@ -34,11 +34,13 @@ const WEIGHTED: Readonly<Record<string, string>> = {
   SeparableConv2D: 'depthwise_kernel pointwise_kernel bias',
   BatchNormalization: 'gamma beta moving_mean moving_variance',
   LayerNormalization: 'gamma beta',
+  Normalization: 'mean variance count',
   Embedding: 'embeddings',
   PReLU: 'alpha',
   LSTM: RNN,
   GRU: RNN,
   SimpleRNN: RNN,
+  MultiHeadAttention: 'query_kernel query_bias key_kernel key_bias value_kernel value_bias attention_output_kernel attention_output_bias',
   Bidirectional: 'forward/' + RNN.replaceAll(' ', ' forward/') + ' backward/' + RNN.replaceAll(' ', ' backward/'),
 }
 const WEIGHTLESS = new Set(

@@ -44,6 +44,8 @@ export const FLOAT_KEYS: ReadonlySet<string> = new Set([
   'scale',
   'l1',
   'l2',
+  // the constants of an operation node's call (`x + 3.0`), beside its tensors (objects, written as they are)
+  'args',
 ])
 
 /** A number as Python's `json` writes a float: `0.0`, `1.0`, `0.01`, `1e-07` (an exponent already makes it a float). */

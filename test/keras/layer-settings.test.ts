@@ -36,8 +36,6 @@ const layerOf = (e: E.Either<unknown, Obj>, i: number): Obj =>
 
 describe('Keras 3 → tfjs: settings tfjs does not compute are refused by name', () => {
   it.each([
-    ['GlobalAveragePooling2D', { name: 'gap', data_format: 'channels_last', keepdims: true }, 'keepdims', true],
-    ['GlobalMaxPooling2D', { name: 'gap', data_format: 'channels_last', keepdims: true }, 'keepdims', true],
     ['ELU', { name: 'gap', alpha: 0.7 }, 'alpha', 0.7],
     ['Conv1D', { name: 'gap', filters: 2, kernel_size: [3], padding: 'causal', groups: 1 }, 'padding', 'causal'],
     ['Conv2D', { name: 'gap', filters: 2, kernel_size: [3, 3], padding: 'valid', activation: 'linear', groups: 2 }, 'groups', 2],
@@ -58,7 +56,9 @@ describe('Keras 3 → tfjs: settings tfjs does not compute are refused by name',
       [2, 2],
     ],
     ['Rescaling', { name: 'gap', scale: [0.5, 0.25], offset: 0.0 }, 'scale', [0.5, 0.25]],
-    ['Activation', { name: 'gap', activation: 'hard_silu' }, 'activation', 'hard_silu'],
+    ['Activation', { name: 'gap', activation: 'hard_tanh' }, 'activation', 'hard_tanh'],
+    ['GRU', { name: 'gap', units: 2, reset_after: true, dropout: 0.5 }, 'dropout', 0.5],
+    ['MultiHeadAttention', { name: 'gap', num_heads: 2, key_dim: 2, attention_axes: [1, 2] }, 'attention_axes', [1, 2]],
     [
       'MaxPooling2D',
       { name: 'gap', pool_size: [2, 2], padding: 'valid', strides: [2, 2], data_format: 'channels_first' },
@@ -110,7 +110,7 @@ describe('Keras 3 → tfjs: settings tfjs does not compute are refused by name',
     const config = keras(
       ['Dense', { name: 'd', units: 2 }],
       ['TimeDistributed', { name: 'td' }],
-      ['Normalization', { name: 'norm' }],
+      ['Masking', { name: 'mask', mask_value: 0.0 }],
       ['GaussianNoise', { name: 'noise', stddev: 0.1 }],
       ['Conv3DTranspose', { name: 'c3t', filters: 2, kernel_size: [2, 2, 2] }],
     )
@@ -119,7 +119,7 @@ describe('Keras 3 → tfjs: settings tfjs does not compute are refused by name',
       layer: 'td',
       layers: [
         { layer: 'td', className: 'TimeDistributed' },
-        { layer: 'norm', className: 'Normalization' },
+        { layer: 'mask', className: 'Masking' },
         { layer: 'noise', className: 'GaussianNoise' },
         { layer: 'c3t', className: 'Conv3DTranspose' },
       ],
@@ -132,6 +132,27 @@ describe('names that differ between the two are translated', () => {
     for (const activation of ['silu', 'swish'])
       expect(layerOf(kerasToTfjsConfig(keras(['Activation', { name: 'a', activation }])), 0)['activation']).toBe('swish')
     expect(layerOf(tfjsToKerasConfig(tfjs(['Activation', { name: 'a', activation: 'swish' }])), 1)['activation']).toBe('silu')
+  })
+
+  it("Keras 3's hard_sigmoid is ckpt's keras_hard_sigmoid in tfjs (tfjs's hard_sigmoid has slope 0.2); hard_swish loads as hard_silu", () => {
+    expect(layerOf(kerasToTfjsConfig(keras(['Activation', { name: 'a', activation: 'hard_sigmoid' }])), 0)['activation']).toBe(
+      'keras_hard_sigmoid',
+    )
+    expect(layerOf(tfjsToKerasConfig(tfjs(['Activation', { name: 'a', activation: 'keras_hard_sigmoid' }])), 1)['activation']).toBe(
+      'hard_sigmoid',
+    )
+    for (const activation of ['hard_silu', 'hard_swish'])
+      expect(layerOf(kerasToTfjsConfig(keras(['Activation', { name: 'a', activation }])), 0)['activation']).toBe('hard_silu')
+    expect(refusal(tfjsToKerasConfig(tfjs(['Activation', { name: 'a', activation: 'hard_sigmoid' }])))).toMatchObject({
+      field: 'activation',
+      value: 'hard_sigmoid',
+    })
+  })
+
+  it('global pooling keepdims goes both ways (ckpt gives the tfjs layers keepdims)', () => {
+    const config = { name: 'g', data_format: 'channels_last', keepdims: true }
+    expect(layerOf(kerasToTfjsConfig(keras(['GlobalAveragePooling2D', config])), 0)).toMatchObject({ keepdims: true })
+    expect(layerOf(tfjsToKerasConfig(tfjs(['GlobalMaxPooling1D', config])), 1)).toMatchObject({ keepdims: true })
   })
 
   it("LeakyReLU: Keras 3's negative_slope is tfjs's alpha", () => {

@@ -131,6 +131,79 @@ def _volumes():
     )
 
 
+def _hard_ops():
+    """MobileNetV3's pieces: its hard sigmoid as operation nodes (`x + 3.0`, `* (1/6)`), hard_silu, keepdims."""
+    x0 = keras.Input((6, 6, 3))
+    x = L.Conv2D(4, 3, padding="same")(x0)
+    gate = L.ReLU(6.0)(x + 3.0) * (1.0 / 6.0)
+    x = L.Multiply()([x, gate])
+    s = L.GlobalAveragePooling2D(keepdims=True)(x)
+    s = L.Conv2D(4, 1, activation="hard_sigmoid")(s)
+    x = L.Multiply()([x, s])
+    x = L.Activation("hard_silu")(x)
+    y = L.GlobalMaxPooling2D(keepdims=True)(x)
+    y = L.Flatten()((1.0 - y) / 2.0)
+    z = L.GlobalAveragePooling1D(keepdims=True)(L.Reshape((36, 4))(x - 0.5))
+    z = L.GlobalMaxPooling1D()(L.Activation("hard_swish")(z))
+    out = L.Dense(2, activation="hard_silu")(L.Concatenate()([y, z, y * z]))
+    return keras.Model(x0, out, name="hard_ops")
+
+
+def _normalization():
+    """Normalization layers (mean and variance as weights: `_randomize` sets them) on kept axes, all, and inverted."""
+    return keras.Sequential(
+        [
+            keras.Input((4, 3)),
+            L.Normalization(),
+            L.Normalization(axis=1),
+            L.Normalization(axis=(1, 2)),
+            L.Normalization(axis=None),
+            L.Dense(3),
+            L.Normalization(invert=True),
+            L.Flatten(),
+            L.Dense(2),
+        ],
+        name="normalization",
+    )
+
+
+def _gru_reset_after():
+    """GRU with Keras's default reset_after=True: two biases, bias (2, 3 * units)."""
+    return keras.Sequential(
+        [
+            keras.Input((5, 3)),
+            L.GRU(4, return_sequences=True),
+            L.Bidirectional(L.GRU(3, return_sequences=True)),
+            L.GRU(3, use_bias=False, go_backwards=True, return_sequences=True),
+            L.GRU(2, activation="relu", recurrent_activation="hard_sigmoid"),
+            L.Dense(2),
+        ],
+        name="gru_reset_after",
+    )
+
+
+def _transformer():
+    """A tiny transformer block (MultiHeadAttention, residuals, LayerNormalization, feed-forward), and a
+    cross-attention with value_dim, output_shape and its own key."""
+    x0 = keras.Input((5, 8))
+    a = L.MultiHeadAttention(num_heads=2, key_dim=4, dropout=0.1)(x0, x0)
+    x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x0, L.Dropout(0.1)(a)]))
+    f = L.Dense(8)(L.Dense(16, activation="gelu")(x))
+    x = L.LayerNormalization(epsilon=1e-6)(L.Add()([x, f]))
+    c = L.MultiHeadAttention(num_heads=3, key_dim=2, value_dim=3, output_shape=6, use_bias=False)(x, x0, x)
+    out = L.Dense(2)(L.GlobalAveragePooling1D()(c))
+    return keras.Model(x0, out, name="transformer")
+
+
+def _mnv3():
+    """keras.applications' MobileNetV3Small: hard_sigmoid as operation nodes, hard_swish, keepdims pooling."""
+    return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, weights=None, classes=3)
+
+
+def _mnv3min():
+    return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, minimalistic=True, weights=None, classes=3)
+
+
 MODELS = {
     "convnet": _convnet,
     "upsample": _upsample,
@@ -139,6 +212,12 @@ MODELS = {
     "shapes": _shapes,
     "squeeze_excite": _squeeze_excite,
     "volumes": _volumes,
+    "hard_ops": _hard_ops,
+    "normalization": _normalization,
+    "gru_reset_after": _gru_reset_after,
+    "transformer": _transformer,
+    "mnv3": _mnv3,
+    "mnv3min": _mnv3min,
 }
 
 
@@ -164,8 +243,13 @@ def _outputs(model, xs):
 def _randomize(model, seed):
     rng = np.random.default_rng(seed)
     for v in model.weights:
+        if "int" in v.dtype:  # Normalization's count: kept for older files, unused
+            continue
         positive = "variance" in v.path
         v.assign(rng.uniform(0.1, 0.9, size=v.shape) if positive else rng.normal(scale=0.5, size=v.shape))
+    for layer in model.layers:
+        if isinstance(layer, L.Normalization):
+            layer.finalize_state()  # Normalization computes its broadcast mean and variance from its weights here
 
 
 def generate(names, directory):

@@ -17,6 +17,8 @@ import { tensorSpecsOf, topologyOf } from './model-layers.js'
 import { layerInfos, optimizerOf } from './model-structure.js'
 import { optimizerSettings, tfjsOptimizer } from './optimizer.js'
 import { applyKerasWeightsFile, weightsFileOf, type OptimizerOutcome } from './weights.js'
+// tfjs builds the models of .keras files with ckpt's classes for what it lacks: registered here, at load.
+import './custom/register.js'
 
 /** A tfjs model to and from a `.keras` archive: its topology, compile settings and weights. */
 

@@ -44,8 +44,9 @@ export const writeLayerValues = async (
       const key = weightKey(layer.name, suffixOf(w.originalName, layer))
       const v = Object.prototype.hasOwnProperty.call(values, key) ? values[key] : undefined
       if (v === undefined) continue
-      // tfjs keeps the array as the tensor's values (cpu backend): no copy.
-      const t = tf.tensor((await v.data()) as Float32Array, [...v.shape], 'float32')
+      // tfjs keeps the array as the tensor's values (cpu backend): no copy. An int64 (Normalization's count) is held as float32.
+      const data = await v.data()
+      const t = tf.tensor(data instanceof BigInt64Array ? Float32Array.from(data, Number) : (data as Float32Array), [...v.shape], 'float32')
       try {
         w.write(t)
       } finally {
