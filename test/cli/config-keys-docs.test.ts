@@ -1,31 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { CONFIG_KEYS } from '../../src/cli/config-keys.js'
-import { decodePolicyOptions, type PolicyOptions } from '../../src/policy/index.js'
+import { decodePolicyOptions } from '../../src/policy/index.js'
+import { POLICY_KEYS } from '../support/option-keys.js'
 import { ckpt, repoRoot } from './support.js'
 
-// Every option of PolicyOptions, checked by tsc both ways (a missing or an extra key fails to compile): a new option
-// fails this file until the lists below (the help's, docs/cli.md's) name it.
-const optionKeys: Record<keyof PolicyOptions, true> = {
-  filepath: true,
-  monitor: true,
-  mode: true,
-  saveBestOnly: true,
-  saveWeightsOnly: true,
-  saveFreq: true,
-  initialValueThreshold: true,
-  verbose: true,
-  minDelta: true,
-  saveTopK: true,
-  maxToKeep: true,
-  keepPeriod: true,
-  keepTimeInterval: true,
-  keepLatest: true,
-  keepBest: true,
-  saveLast: true,
-  lastFilepath: true,
-}
-const options = Object.keys(optionKeys).sort()
+// Every option of PolicyOptions, checked by tsc both ways (test/support/option-keys.ts): a new option fails this file
+// until the lists below (the help's, docs/cli.md's) name it.
+const options = Object.keys(POLICY_KEYS).sort()
 
 /** The keys docs/cli.md lists for `--config`: the backticked names of that row, after "(without `storage`):". */
 const documented = (): string[] => {
