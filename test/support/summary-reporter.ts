@@ -1,6 +1,9 @@
 import type { Reporter, TestModule } from 'vitest/node'
 
-/** Prints one plain closing line, `N passed, N failed, N skipped`, that any CI log reader understands. */
+/**
+ * Prints the slowest test files, to keep the CI run within its time budget, then one plain closing line,
+ * `N passed, N failed, N skipped`, that any CI log reader understands.
+ */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     let passed = 0
@@ -14,7 +17,14 @@ export default class SummaryReporter implements Reporter {
         else skipped++
       }
     }
+    const slowest = [...testModules]
+      .map((mod) => ({ file: mod.moduleId.replace(`${process.cwd()}/`, ''), seconds: mod.diagnostic().duration / 1000 }))
+      .sort((a, b) => b.seconds - a.seconds)
+      .slice(0, 15)
+      .map(({ file, seconds }) => `  ${seconds.toFixed(1).padStart(6)} s  ${file}`)
     // Printed at exit so that it is the log's last line, after vitest's own summary.
-    process.once('exit', () => process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`))
+    process.once('exit', () =>
+      process.stdout.write(`\nslowest test files:\n${slowest.join('\n')}\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`),
+    )
   }
 }
