@@ -34,7 +34,12 @@ describe.each(BACKENDS)('optimizer state on %s', (backend) => {
     const straight = tinyModel(make())
     const resumed = tinyModel(make())
     // Fixed initial weights: with random ones, an ulp-level difference in the optimizer state can round away.
-    const initial = straight.getWeights().map((w, i) => tf.tensor(Array.from({ length: w.size }, (_, j) => 0.3 * Math.sin(i * 7.1 + j * 1.7)), w.shape))
+    const initial = straight.getWeights().map((w, i) =>
+      tf.tensor(
+        Array.from({ length: w.size }, (_, j) => 0.3 * Math.sin(i * 7.1 + j * 1.7)),
+        w.shape,
+      ),
+    )
     straight.setWeights(initial)
     resumed.setWeights(initial)
     tf.dispose(initial)
