@@ -25,6 +25,8 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism()),
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // One pool of Python Keras servers for the whole run (the interop suites' oracle), started at its first use.
+    globalSetup: ['test/keras/support/keras-pool.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 })

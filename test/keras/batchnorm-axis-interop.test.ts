@@ -4,7 +4,6 @@
  * `.keras` with such a layer would load, or be written, with other numbers than Keras 3 computes. It is refused by
  * field, both ways; the last axis (as -1 or as its index) still translates.
  */
-import { execFileSync } from 'node:child_process'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
@@ -12,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadKerasModel, saveKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import { expectKerasError } from './support/errors.js'
-import { closeKerasSession, kerasUnavailable, openKerasSession, venvPython, type KerasSession } from './support/python.js'
+import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasSession } from './support/python.js'
 
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/batchnorm-axis-interop: skipped: ${skipReason}`)
@@ -52,15 +51,12 @@ describe.skipIf(skipReason !== null)('BatchNormalization(axis=1) from Python Ker
   let session: KerasSession
   beforeAll(async () => {
     session = await openKerasSession('ckpt-keras-bn-axis-')
-    const script = [
-      'import os, sys',
-      'os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")',
-      'import keras',
+    const code = [
       'for axis in (1, -1):',
       '    m = keras.Sequential([keras.Input((3, 4)), keras.layers.BatchNormalization(axis=axis, name="bn")])',
-      '    m.save(os.path.join(sys.argv[1], f"bn{axis}.keras"))',
+      '    m.save(os.path.join(request["dir"], f"bn{axis}.keras"))',
     ].join('\n')
-    execFileSync(venvPython(), ['-c', script, session.dir])
+    await session.keras.request('script', { code, request: { dir: session.dir } })
   }, 300_000)
   afterAll(async () => {
     await closeKerasSession(session)

@@ -4,35 +4,31 @@
  * other numbers. Keras → tfjs it is refused by field; tfjs → Keras the layer is written with dilation_rate 1, what tfjs
  * computes, so Keras predicts what tfjs does. Against Python Keras 3.
  */
-import { execFileSync } from 'node:child_process'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadKerasModel, saveKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
 import { expectKerasError } from './support/errors.js'
-import { closeKerasSession, kerasUnavailable, openKerasSession, venvPython, type KerasSession } from './support/python.js'
+import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasSession } from './support/python.js'
 
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/depthwise-dilation-interop: skipped: ${skipReason}`)
 
 const PYTHON = `
-import json, os, sys
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-import numpy as np, keras
-req = json.loads(sys.argv[1])
+req = request
 if req["op"] == "save":
     m = keras.Sequential([keras.Input((6, 6, 2)), keras.layers.DepthwiseConv2D(3, dilation_rate=2, padding="same", name="dw")])
     m.save(req["path"])
 else:
     m = keras.models.load_model(req["path"])
-    print(json.dumps(np.asarray(m.predict(np.array(req["x"], dtype="float32"), verbose=0)).tolist()))
+    result = np.asarray(m.predict(np.array(req["x"], dtype="float32"), verbose=0)).tolist()
 `
-const python = (request: Record<string, unknown>): string =>
-  execFileSync(venvPython(), ['-c', PYTHON, JSON.stringify(request)], { encoding: 'utf8' })
 
 describe.skipIf(skipReason !== null)('DepthwiseConv2D dilation_rate against Python Keras 3', () => {
   let session: KerasSession
+  const python = async (request: Record<string, unknown>): Promise<unknown> =>
+    (await session.keras.request<{ result: unknown }>('script', { code: PYTHON, request })).result
   beforeAll(async () => {
     await tf.setBackend('cpu')
     session = await openKerasSession('ckpt-keras-dw-dilation-')
@@ -42,7 +38,7 @@ describe.skipIf(skipReason !== null)('DepthwiseConv2D dilation_rate against Pyth
   })
 
   it("keras→tfjs: DepthwiseConv2D(dilation_rate=2, padding='same') is refused by field", async () => {
-    python({ op: 'save', path: `${session.dir}/dw.keras` })
+    await python({ op: 'save', path: `${session.dir}/dw.keras` })
     const err = await loadKerasModel(session.storage, 'dw.keras').catch((e: unknown) => e)
     expectKerasError(err, { _tag: 'UnsupportedConfig', layer: 'dw', field: 'dilation_rate' })
   })
@@ -55,9 +51,7 @@ describe.skipIf(skipReason !== null)('DepthwiseConv2D dilation_rate against Pyth
     const x = tf.randomUniform([2, 6, 6, 2], -2, 2, 'float32', 9)
     const expected = Array.from((model.predict(x) as tf.Tensor).dataSync())
     await saveKerasModel(model, session.storage, 'dw-tfjs.keras')
-    const got = (JSON.parse(python({ op: 'predict', path: `${session.dir}/dw-tfjs.keras`, x: x.arraySync() })) as unknown[]).flat(
-      4,
-    ) as number[]
+    const got = ((await python({ op: 'predict', path: `${session.dir}/dw-tfjs.keras`, x: x.arraySync() })) as unknown[]).flat(4) as number[]
     expect(got).toHaveLength(expected.length)
     expect(Math.max(...got.map((v, i) => Math.abs(v - (expected[i] as number))))).toBeLessThan(1e-5)
   })

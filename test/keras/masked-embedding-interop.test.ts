@@ -5,13 +5,12 @@
  * that changes what a layer computes must be refused (by the Embedding's mask_zero), never loaded or written with
  * other numbers; a model where both agree (the mask goes straight to an RNN) still translates, with equal predictions.
  */
-import { execFileSync } from 'node:child_process'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadKerasModel, saveKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
-import { closeKerasSession, kerasUnavailable, openKerasSession, venvPython, type KerasSession } from './support/python.js'
+import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasSession } from './support/python.js'
 import { expectKerasError } from './support/errors.js'
 
 const skipReason = kerasUnavailable()
@@ -35,11 +34,8 @@ const TOKENS = [
 ]
 
 const PYTHON = `
-import json, os, sys
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-import numpy as np, keras
 from keras import layers as L
-req = json.loads(sys.argv[1])
+req = request
 x = np.array(req["tokens"], dtype="int32")
 out = {}
 for name, layers in req.get("build", {}).items():
@@ -49,14 +45,8 @@ for name, layers in req.get("build", {}).items():
     out[name] = np.asarray(model.predict(x, verbose=0)).tolist()
 for name in req.get("load", []):
     out[name] = np.asarray(keras.models.load_model(os.path.join(req["dir"], name + ".keras")).predict(x, verbose=0)).tolist()
-print(json.dumps(out))
+result = out
 `
-
-const python = (request: Record<string, unknown>): Record<string, unknown> =>
-  JSON.parse(execFileSync(venvPython(), ['-c', PYTHON, JSON.stringify({ tokens: TOKENS, ...request })], { encoding: 'utf8' })) as Record<
-    string,
-    unknown
-  >
 
 const maxDiff = (a: unknown, b: unknown): number => {
   const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number])
@@ -68,10 +58,16 @@ const maxDiff = (a: unknown, b: unknown): number => {
 describe.skipIf(skipReason !== null)('Embedding(mask_zero=true) against Python Keras 3', () => {
   let session: KerasSession
   let kerasOutputs: Record<string, unknown>
+  const python = async (request: Record<string, unknown>): Promise<Record<string, unknown>> =>
+    (await session.keras.request<{ result: Record<string, unknown> }>('script', { code: PYTHON, request: { tokens: TOKENS, ...request } }))
+      .result
   beforeAll(async () => {
     await tf.setBackend('cpu')
     session = await openKerasSession('ckpt-keras-mask-')
-    kerasOutputs = python({ dir: session.dir, build: Object.fromEntries(Object.entries(KERAS_MODELS).map(([n, m]) => [n, m.layers])) })
+    kerasOutputs = await python({
+      dir: session.dir,
+      build: Object.fromEntries(Object.entries(KERAS_MODELS).map(([n, m]) => [n, m.layers])),
+    })
   }, 300_000)
   afterAll(async () => {
     await closeKerasSession(session)
@@ -110,6 +106,6 @@ describe.skipIf(skipReason !== null)('Embedding(mask_zero=true) against Python K
     })
     await saveKerasModel(model, session.storage, 'tfjs-lstm.keras')
     const expected = (model.predict(tf.tensor(TOKENS, undefined, 'int32')) as tf.Tensor).arraySync()
-    expect(maxDiff(python({ dir: session.dir, load: ['tfjs-lstm'] })['tfjs-lstm'], expected)).toBeLessThan(1e-5)
+    expect(maxDiff((await python({ dir: session.dir, load: ['tfjs-lstm'] }))['tfjs-lstm'], expected)).toBeLessThan(1e-5)
   })
 })

@@ -1,16 +1,16 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { createConnection } from 'node:net'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { homedir, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import * as tf from '@tensorflow/tfjs-core'
+import { inject } from 'vitest'
 import { fsStorage } from '../../../src/storage/fs.js'
 import type { Storage } from '../../../src/storage/storage.js'
+import { venvPython } from './keras-pool.js'
 
-/** The venv made by test/keras/python/setup-venv.sh. */
-export const venvPython = (): string =>
-  join(process.env['CKPT_KERAS_VENV'] ?? join(homedir(), '.cache', 'ckpt-keras-venv'), 'bin', 'python')
+export { venvPython }
 
 /** Why the interop suite cannot run here, or null when it can. */
 export const kerasUnavailable = (): string | null =>
@@ -21,17 +21,21 @@ export interface KerasServer {
   close(): Promise<void>
 }
 
-/** Starts one Python process that serves every request of a test file. */
+/** A connection to the run's pool of Keras servers (keras-pool.ts, vitest.config.ts's global setup). */
 export const startKerasServer = (): KerasServer => {
-  const script = join(import.meta.dirname, '..', 'python', 'keras_server.py')
-  const child: ChildProcessWithoutNullStreams = spawn(venvPython(), [script], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000)
-  })
+  const socketPath = inject('kerasSocket')
+  if (socketPath === undefined)
+    throw new Error('no Keras server pool: run the interop suites with vitest.config.ts (its globalSetup starts it)')
+  const socket = createConnection(socketPath)
   const pending = new Map<number, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }>()
+  const failAll = (why: string): void => {
+    for (const p of pending.values()) p.reject(new Error(why))
+    pending.clear()
+  }
+  socket.on('error', (e) => failAll(`the Keras pool's socket failed: ${e.message}`))
+  socket.on('close', () => failAll("the Keras pool's socket closed"))
   let next = 1
-  createInterface({ input: child.stdout }).on('line', (line) => {
+  createInterface({ input: socket }).on('line', (line) => {
     const reply = JSON.parse(line) as { id: number; ok: boolean; error?: string }
     const p = pending.get(reply.id)
     if (p === undefined) return
@@ -39,23 +43,14 @@ export const startKerasServer = (): KerasServer => {
     if (reply.ok) p.resolve(reply)
     else p.reject(new Error(`keras: ${reply.error}`))
   })
-  child.on('exit', (code) => {
-    for (const p of pending.values()) p.reject(new Error(`keras server exited (${code}): ${stderr}`))
-    pending.clear()
-  })
   return {
     request: <T>(op: string, args: Record<string, unknown> = {}) =>
       new Promise<T>((resolve, reject) => {
         const id = next++
         pending.set(id, { resolve: resolve as (v: Record<string, unknown>) => void, reject })
-        child.stdin.write(`${JSON.stringify({ id, op, ...args })}\n`)
+        socket.write(`${JSON.stringify({ id, op, ...args })}\n`)
       }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve()
-        child.on('exit', () => resolve())
-        child.stdin.end()
-      }),
+    close: () => new Promise<void>((resolve) => (socket.destroyed ? resolve() : socket.end(resolve))),
   }
 }
 
