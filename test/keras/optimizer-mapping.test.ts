@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { encodeKerasModel, saveKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
 import { optimizerSettings } from '../../src/adapters/tfjs/keras/optimizer.js'
 import { kerasWeightsFile } from '../../src/adapters/tfjs/keras/weights.js'
-import { saveKerasWeights } from '../../src/adapters/tfjs/keras/weights-h5.js'
+import { loadKerasWeights, saveKerasWeights } from '../../src/adapters/tfjs/keras/weights-h5.js'
 import { kerasCompileConfig, tfjsOptimizerSpec } from '../../src/keras/compile-config.js'
 import type { Obj } from '../../src/keras/layer-config.js'
 import { groupAt } from '../../src/keras/weights-file.js'
@@ -81,6 +81,24 @@ describe('tfjs optimizers Keras 3 cannot continue are refused, with the setting 
     // The weights alone are still written.
     await saveKerasWeights(m, storage, 'w.weights.h5', { includeOptimizer: false })
     m.dispose()
+  })
+
+  it.each(cases)('$label: loadKerasWeights loads the weights and skips the optimizer state, saying why', async (c) => {
+    const storage = memoryStorage()
+    const source = model(tf.train.sgd(0.1))
+    await source.trainOnBatch(tf.ones([1, 3]), tf.ones([1, 2]))
+    await saveKerasWeights(source, storage, 'w.weights.h5')
+    const m = model(c.make())
+    const outcome = await loadKerasWeights(m, storage, 'w.weights.h5')
+    expect(outcome).toMatchObject({
+      _tag: 'OptimizerSkipped',
+      optimizer: c.optimizer,
+      ...(c.setting === undefined ? {} : { setting: c.setting }),
+    })
+    expect(outcome._tag === 'OptimizerSkipped' && outcome.reason).toMatch(c.reason)
+    expect(m.getWeights().map((w) => w.arraySync())).toEqual(source.getWeights().map((w) => w.arraySync()))
+    m.dispose()
+    source.dispose()
   })
 
   it('momentum 0 and 1, and RMSProp momentum 0, are written', async () => {

@@ -67,8 +67,13 @@ export const applyKerasWeightsFile = async (model: tfl.LayersModel, file: LazyWe
   const optimizer = optimizerOf(model)
   const optGroup = groupAt(file, 'optimizer')
   let restored: E.Either<OptimizerSkip, RestoredOptimizer> | null = null
-  if (optimizer !== null && optGroup !== undefined)
-    restored = fromKerasOptimizer(await readGroup(optGroup), await optimizerState(optimizer), trainableVars(model))
+  if (optimizer !== null && optGroup !== undefined) {
+    const refused = kerasRefusal(optimizer)
+    restored =
+      refused === null
+        ? fromKerasOptimizer(await readGroup(optGroup), await optimizerState(optimizer), trainableVars(model))
+        : E.left({ _tag: 'OptimizerSkipped', optimizer: optimizer.getClassName(), ...refused })
+  }
   await writeLayerValues(model, values)
   if (optimizer === null) return { _tag: 'NoOptimizerState', reason: 'the model has no optimizer' }
   if (optGroup === undefined || restored === null) return { _tag: 'NoOptimizerState', reason: `'${label}' has no optimizer state` }
