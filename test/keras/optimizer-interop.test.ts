@@ -31,6 +31,13 @@ const CASES: ReadonlyArray<Case> = [
     className: 'Momentum',
   },
   {
+    // Keras's SGD(momentum=0.0) keeps no slot: tfjs's accumulation is not written, and restored as zeros
+    label: 'SGD as tfjs Momentum(0)',
+    tfjs: () => tf.train.momentum(0.05, 0),
+    keras: { kind: 'sgd', lr: 0.05 },
+    className: 'Momentum',
+  },
+  {
     label: 'SGD with Nesterov momentum',
     tfjs: () => tf.train.momentum(0.05, 0.9, true),
     keras: { kind: 'sgd', lr: 0.05, momentum: 0.9, nesterov: true },
