@@ -26,6 +26,22 @@ export type TfjsOptimizerSpec =
       readonly epsilon: number
       readonly centered: boolean
     }
+  | { readonly kind: 'adagrad'; readonly learningRate: number; readonly initialAccumulatorValue: number }
+
+/**
+ * tfjs's centered RMSProp divides by `sqrt(ms - (mg² + epsilon))`, Keras's RMSprop by `sqrt(velocity - average_grad² +
+ * epsilon)`: the same step when the signs of the two epsilons differ, so the config carries the negated value.
+ */
+const centeredEpsilon = (epsilon: number): number => -epsilon
+
+/** The epsilon tfjs's Adagrad adds (its float32 backend's `epsilon()`), not a setting of the optimizer. */
+const TFJS_ADAGRAD_EPSILON = 1e-7
+
+/** Why Keras optimizers ckpt does not map have no tfjs twin. */
+const NO_TFJS_TWIN: Readonly<Record<string, string>> = {
+  Adadelta: "tfjs's Adadelta computes its step from the squared-gradient average before the step, Keras's from the updated one",
+  Adamax: 'tfjs does not implement getWeights/setWeights for Adamax, so its state cannot be set',
+}
 
 /** Keras 3 `compile_config` for the model's optimizer and loss, or null when either is missing or has no exact Keras twin. */
 export const kerasCompileConfig = (optimizer: OptimizerSettings | null, loss: unknown): Obj | null => {
@@ -33,7 +49,8 @@ export const kerasCompileConfig = (optimizer: OptimizerSettings | null, loss: un
   if (optimizer === null || kerasLoss === undefined) return null
   const o = optimizer.fields
   const common = {
-    learning_rate: o['learningRate'],
+    // Keras's learning_rate is a float32 variable, and get_config writes its value.
+    learning_rate: typeof o['learningRate'] === 'number' ? Math.fround(o['learningRate']) : o['learningRate'],
     weight_decay: null,
     clipnorm: null,
     global_clipnorm: null,
@@ -54,7 +71,19 @@ export const kerasCompileConfig = (optimizer: OptimizerSettings | null, loss: un
     case 'RMSProp':
       spec = {
         class_name: 'RMSprop',
-        config: { ...common, rho: o['decay'], momentum: o['momentum'], epsilon: o['epsilon'], centered: o['centered'] },
+        config: {
+          ...common,
+          rho: o['decay'],
+          momentum: o['momentum'],
+          epsilon: o['centered'] === true && typeof o['epsilon'] === 'number' ? centeredEpsilon(o['epsilon']) : o['epsilon'],
+          centered: o['centered'],
+        },
+      }
+      break
+    case 'Adagrad':
+      spec = {
+        class_name: 'Adagrad',
+        config: { ...common, initial_accumulator_value: o['initialAccumulatorValue'], epsilon: TFJS_ADAGRAD_EPSILON },
       }
       break
     default:
@@ -93,18 +122,29 @@ export const tfjsOptimizerSpec = (spec: unknown): E.Either<string, TfjsOptimizer
       return num('momentum', 0) > 0
         ? E.right({ kind: 'momentum', learningRate, momentum: num('momentum', 0), useNesterov: c['nesterov'] === true })
         : E.right({ kind: 'sgd', learningRate })
-    case 'RMSprop':
+    case 'RMSprop': {
+      const centered = c['centered'] === true
+      if (num('momentum', 0) < 0)
+        return E.left(`Keras RMSprop uses momentum=${num('momentum', 0)}, which Keras ignores and tfjs's RMSProp would apply`)
       return E.right({
         kind: 'rmsprop',
         learningRate,
         decay: num('rho', 0.9),
         momentum: num('momentum', 0),
-        epsilon: num('epsilon', 1e-7),
-        centered: c['centered'] === true,
+        epsilon: centered ? centeredEpsilon(num('epsilon', 1e-7)) : num('epsilon', 1e-7),
+        centered,
       })
-    default:
-      return E.left(
-        `Keras optimizer ${jsonText(spec['class_name'])} has no tfjs equivalent with the same state; supported: Adam, SGD, RMSprop`,
-      )
+    }
+    case 'Adagrad':
+      if (num('epsilon', 1e-7) !== TFJS_ADAGRAD_EPSILON)
+        return E.left(
+          `Keras Adagrad uses epsilon=${num('epsilon', 1e-7)}; tfjs's Adagrad always adds ${TFJS_ADAGRAD_EPSILON} (its backend's epsilon)`,
+        )
+      return E.right({ kind: 'adagrad', learningRate, initialAccumulatorValue: num('initial_accumulator_value', 0.1) })
+    default: {
+      const name = jsonText(spec['class_name'])
+      const why = NO_TFJS_TWIN[name] ?? 'it has no tfjs equivalent with the same state'
+      return E.left(`Keras optimizer ${name}: ${why}; supported: Adam, SGD, RMSprop, Adagrad`)
+    }
   }
 }

@@ -30,6 +30,8 @@ export type KerasFormatError =
       readonly _tag: 'UnsupportedOptimizer'
       readonly optimizer: string
       readonly supported: ReadonlyArray<string>
+      /** The setting refused (`momentum`…) when the optimizer maps but this value of it does not. */
+      readonly setting?: string
       readonly message: string
     }
   | {
@@ -57,10 +59,16 @@ export const weightsMismatch = (
   message: `ckpt/keras: the weights in '${path}' do not match the model; nothing was changed: ${details.join('; ')}`,
 })
 
-/** `UnsupportedOptimizer`, with the optimizers ckpt maps to Keras 3. */
-export const unsupportedOptimizer = (optimizer: string, supported: ReadonlyArray<string>, message: string): KerasFormatError => ({
+/** `UnsupportedOptimizer`, with the optimizers ckpt maps to Keras 3 (and the setting refused, if it is one). */
+export const unsupportedOptimizer = (
+  optimizer: string,
+  supported: ReadonlyArray<string>,
+  message: string,
+  setting?: string,
+): KerasFormatError => ({
   _tag: 'UnsupportedOptimizer',
   optimizer,
   supported,
+  ...(setting === undefined ? {} : { setting }),
   message,
 })

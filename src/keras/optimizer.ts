@@ -10,11 +10,13 @@ import { KERAS_OPTIMIZERS } from './supported.js'
  * variables in `model.trainable_variables` order (measured with h5py on files Keras wrote):
  * - Adam: `momentum_0, velocity_0, momentum_1, velocity_1, …` (interleaved per variable);
  * - SGD: `momentum_0, momentum_1, …` when `momentum > 0`, else nothing;
- * - RMSprop: all `velocity`, then all `momentum` (when `momentum > 0`), then all `average_gradient` (when `centered`).
+ * - RMSprop: all `velocity`, then all `momentum` (when `momentum > 0`), then all `average_gradient` (when `centered`);
+ * - Adagrad: `accumulator_0, accumulator_1, …`.
  *
  * tfjs keeps: Adam `m`, `v`; Momentum `accumulation` with `var -= lr * acc`, where Keras's SGD keeps
  * `m = -lr * acc` (`var += m`); RMSProp `rms` (= velocity), `momentum` (= Keras momentum, both include the
- * learning rate), `mg` (= average_gradient).
+ * learning rate), `mg` (= average_gradient); Adagrad `accumulator` (= Keras accumulator, both start at
+ * `initial_accumulator_value`).
  */
 
 /** The state of a tfjs optimizer, as data. `slots` holds `getWeights()` minus `iter`, keyed by slot name. */
@@ -23,6 +25,8 @@ export interface TfjsOptimizerState {
   readonly learningRate: number
   readonly momentum: number
   readonly centered: boolean
+  /** Adagrad's starting accumulator value (0 for the others). */
+  readonly initialAccumulatorValue: number
   readonly iterations: number
   readonly slots: ReadonlyMap<string, Float32Array>
 }
@@ -37,10 +41,41 @@ export interface TrainableVar {
 export interface OptimizerSkip {
   readonly _tag: 'OptimizerSkipped'
   readonly optimizer: string
+  /** The setting refused, when the class maps but this value of the setting does not. */
+  readonly setting?: string
   readonly reason: string
 }
 
-const skip = (optimizer: string, reason: string): OptimizerSkip => ({ _tag: 'OptimizerSkipped', optimizer, reason })
+const skip = (optimizer: string, reason: string, setting?: string): OptimizerSkip => ({
+  _tag: 'OptimizerSkipped',
+  optimizer,
+  ...(setting === undefined ? {} : { setting }),
+  reason,
+})
+
+/** Why tfjs optimizers ckpt does not map have no Keras 3 twin. */
+const UNMAPPED: Readonly<Record<string, string>> = {
+  Adadelta:
+    "tfjs's Adadelta scales each step by the squared-gradient average from before the step, Keras's by the updated one, so training resumed in the other framework would differ",
+  Adamax: 'tfjs does not implement getWeights/setWeights for Adamax, so its state cannot be read or set',
+}
+
+/**
+ * Why a tfjs optimizer of this class and momentum has no Keras 3 optimizer that continues it exactly, or null
+ * when it has: the class is unmapped, Momentum's `momentum` is outside Keras SGD's [0, 1], or RMSProp's is
+ * negative (Keras's RMSprop ignores a momentum ≤ 0, tfjs applies it).
+ */
+export const optimizerRefusal = (className: string, momentum: number): { readonly setting?: string; readonly reason: string } | null => {
+  if (KERAS_OPTIMIZERS[className] === undefined)
+    return {
+      reason: `${UNMAPPED[className] ?? `tfjs ${className} has no Keras 3 optimizer with the same state`}; supported: ${Object.keys(KERAS_OPTIMIZERS).join(', ')}`,
+    }
+  if (className === 'Momentum' && !(momentum >= 0 && momentum <= 1))
+    return { setting: 'momentum', reason: `momentum=${momentum}: Keras's SGD takes a momentum between 0 and 1` }
+  if (className === 'RMSProp' && !(momentum >= 0))
+    return { setting: 'momentum', reason: `momentum=${momentum}: Keras's RMSprop ignores a momentum below 0, tfjs applies it` }
+  return null
+}
 
 /** tfjs slot suffixes in the order Keras stores them: per variable (`interleaved`) or slot by slot. */
 const layoutOf = (
@@ -52,9 +87,12 @@ const layoutOf = (
     case 'SGD':
       return { slots: [], interleaved: false }
     case 'Momentum':
-      return { slots: ['momentum'], interleaved: false }
+      // Keras's SGD(momentum=0.0) keeps no slot; tfjs's accumulation is then the last gradient, never read again.
+      return { slots: s.momentum > 0 ? ['momentum'] : [], interleaved: false }
     case 'RMSProp':
       return { slots: ['rms', ...(s.momentum > 0 ? ['momentum'] : []), ...(s.centered ? ['mg'] : [])], interleaved: false }
+    case 'Adagrad':
+      return { slots: ['accumulator'], interleaved: false }
     default:
       return null
   }
@@ -71,19 +109,14 @@ const order = (
 
 /**
  * The Keras `optimizer/vars` group for a tfjs optimizer. Slots the optimizer has not created yet (no step
- * taken) are written as zeros, which is the state both frameworks start from.
+ * taken) are written as the values both frameworks start from: zeros, Adagrad's `initialAccumulatorValue`.
  */
 export const toKerasOptimizer = (state: TfjsOptimizerState, vars: ReadonlyArray<TrainableVar>): E.Either<OptimizerSkip, VarsGroup> => {
   const target = KERAS_OPTIMIZERS[state.className]
   const layout = layoutOf(state)
-  if (target === undefined || layout === null) {
-    return E.left(
-      skip(
-        state.className,
-        `tfjs ${state.className} has no Keras 3 optimizer with the same state; supported: ${Object.keys(KERAS_OPTIMIZERS).join(', ')}`,
-      ),
-    )
-  }
+  const refused = optimizerRefusal(state.className, state.momentum)
+  if (refused !== null) return E.left(skip(state.className, refused.reason, refused.setting))
+  if (target === undefined || layout === null) return E.left(skip(state.className, `tfjs ${state.className} has no Keras 3 layout in ckpt`))
   const out: KerasArray[] = [
     { dtype: 'int64', shape: [], data: BigInt64Array.of(BigInt(state.iterations)) },
     { dtype: 'float32', shape: [], data: Float32Array.of(state.learningRate) },
@@ -94,7 +127,11 @@ export const toKerasOptimizer = (state: TfjsOptimizerState, vars: ReadonlyArray<
     if (found !== undefined && found.length !== n)
       return E.left(skip(state.className, `slot '${v.name}/${slot}' has ${found.length} values, the variable ${n}`))
     const data =
-      found === undefined ? new Float32Array(n) : state.className === 'Momentum' ? found.map((a) => -state.learningRate * a) : found.slice()
+      found === undefined
+        ? new Float32Array(n).fill(state.className === 'Adagrad' ? state.initialAccumulatorValue : 0)
+        : state.className === 'Momentum'
+          ? found.map((a) => -Math.fround(state.learningRate) * a) // Keras's learning_rate is a float32 variable
+          : found.slice()
     out.push({ dtype: 'float32', shape: v.shape, data })
   }
   return E.right({ path: 'optimizer', name: target.name, vars: out })
@@ -114,7 +151,9 @@ const tfjsSlotOrder = (className: string, centered: boolean): ReadonlyArray<stri
       ? ['momentum']
       : className === 'RMSProp'
         ? ['rms', 'momentum', ...(centered ? ['mg'] : [])]
-        : []
+        : className === 'Adagrad'
+          ? ['accumulator']
+          : []
 
 /**
  * The tfjs state for `target` (class and hyper-parameters of the tfjs optimizer) from a Keras group.
@@ -128,14 +167,10 @@ export const fromKerasOptimizer = (
 ): E.Either<OptimizerSkip, RestoredOptimizer> => {
   const mapped = KERAS_OPTIMIZERS[target.className]
   const layout = layoutOf(target)
-  if (mapped === undefined || layout === null) {
-    return E.left(
-      skip(
-        target.className,
-        `tfjs ${target.className} has no Keras 3 optimizer with the same state; supported: ${Object.keys(KERAS_OPTIMIZERS).join(', ')}`,
-      ),
-    )
-  }
+  const refused = optimizerRefusal(target.className, target.momentum)
+  if (refused !== null) return E.left(skip(target.className, refused.reason, refused.setting))
+  if (mapped === undefined || layout === null)
+    return E.left(skip(target.className, `tfjs ${target.className} has no Keras 3 layout in ckpt`))
   // Keras makes optimizer names unique per process: adam, adam_1, adam_2…
   if (group.name === null || !new RegExp(`^${mapped.name}(_\\d+)?$`).test(group.name)) {
     return E.left(

@@ -19,4 +19,5 @@ export const KERAS_OPTIMIZERS: Readonly<Record<string, { readonly keras: string;
   SGD: { keras: 'SGD', name: 'sgd' },
   Momentum: { keras: 'SGD', name: 'sgd' },
   RMSProp: { keras: 'RMSprop', name: 'rm_sprop' },
+  Adagrad: { keras: 'Adagrad', name: 'adagrad' },
 }

@@ -13,7 +13,8 @@ import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasSessio
 /** Every optimizer ckpt maps to Keras, with integral hyperparameters (issue 10 item 10). */
 const CASES = [
   { label: 'sgd(1)', make: () => tf.train.sgd(1), keras: 'SGD', config: { learning_rate: '1.0', momentum: '0.0' } },
-  { label: 'sgd(0.01)', make: () => tf.train.sgd(0.01), keras: 'SGD', config: { learning_rate: '0.01', momentum: '0.0' } },
+  // learning_rate as Keras writes its float32 variable
+  { label: 'sgd(0.01)', make: () => tf.train.sgd(0.01), keras: 'SGD', config: { learning_rate: '0.009999999776482582', momentum: '0.0' } },
   { label: 'momentum(1, 1)', make: () => tf.train.momentum(1, 1), keras: 'SGD', config: { learning_rate: '1.0', momentum: '1.0' } },
   {
     label: 'adam(2, 0, 0, 1)',
@@ -28,10 +29,29 @@ const CASES = [
     config: { learning_rate: '1.0', rho: '0.0', momentum: '0.0', epsilon: '1.0' },
   },
   {
+    // centered: Keras's epsilon is tfjs's negated (tfjs subtracts it)
     label: 'rmsprop(1, 1, 1, 1, centered)',
     make: () => tf.train.rmsprop(1, 1, 1, 1, true),
     keras: 'RMSprop',
-    config: { learning_rate: '1.0', rho: '1.0', momentum: '1.0', epsilon: '1.0' },
+    config: { learning_rate: '1.0', rho: '1.0', momentum: '1.0', epsilon: '-1.0' },
+  },
+  {
+    label: 'momentum(1, 1, nesterov)',
+    make: () => tf.train.momentum(1, 1, true),
+    keras: 'SGD',
+    config: { learning_rate: '1.0', momentum: '1.0' },
+  },
+  {
+    label: 'adagrad(1, 1)',
+    make: () => tf.train.adagrad(1, 1),
+    keras: 'Adagrad',
+    config: { learning_rate: '1.0', initial_accumulator_value: '1.0' },
+  },
+  {
+    label: 'adagrad(2, 0)',
+    make: () => tf.train.adagrad(2, 0),
+    keras: 'Adagrad',
+    config: { learning_rate: '2.0', initial_accumulator_value: '0.0' },
   },
 ] as const
 

@@ -210,14 +210,20 @@ describe('modelCheckpoint with Keras file endings, in model.fit (cpu)', () => {
       model.dispose()
     })
 
-    it.each(['w{epoch}.weights.h5', 'm{epoch}.keras'])('an optimizer (Adagrad) with %s', async (filepath) => {
-      const err = await refused(mlp(tf.train.adagrad(0.1)), train.x, train.y, filepath, filepath.endsWith('.weights.h5'))
+    it.each(['w{epoch}.weights.h5', 'm{epoch}.keras'])('an optimizer (Adadelta) with %s', async (filepath) => {
+      const err = await refused(mlp(tf.train.adadelta(0.1)), train.x, train.y, filepath, filepath.endsWith('.weights.h5'))
       expect(err.error).toMatchObject({
         _tag: 'UnsupportedOptimizer',
-        optimizer: 'Adagrad',
-        supported: ['Adam', 'SGD', 'Momentum', 'RMSProp'],
+        optimizer: 'Adadelta',
+        supported: ['Adam', 'SGD', 'Momentum', 'RMSProp', 'Adagrad'],
       })
-      expect(err.message).toMatch(/supported: Adam, SGD, Momentum, RMSProp/)
+      expect(err.message).toMatch(/supported: Adam, SGD, Momentum, RMSProp, Adagrad/)
+    })
+
+    it.each(['w{epoch}.weights.h5', 'm{epoch}.keras'])('a setting Keras cannot continue (momentum 1.5) with %s', async (filepath) => {
+      const err = await refused(mlp(tf.train.momentum(0.1, 1.5)), train.x, train.y, filepath, filepath.endsWith('.weights.h5'))
+      expect(err.error).toMatchObject({ _tag: 'UnsupportedOptimizer', optimizer: 'Momentum', setting: 'momentum' })
+      expect(err.message).toMatch(/momentum=1.5: Keras's SGD takes a momentum between 0 and 1/)
     })
 
     it('a loss (a function) with .keras', async () => {

@@ -37,6 +37,8 @@ export type TfjsAdapterError =
       readonly _tag: 'UnsupportedOptimizer'
       readonly optimizer: string
       readonly supported: ReadonlyArray<string>
+      /** The setting refused (`momentum`…) when the optimizer maps but this value of it does not (Keras formats). */
+      readonly setting?: string
       readonly message: string
     }
   | { readonly _tag: 'InvalidOptions'; readonly message: string }

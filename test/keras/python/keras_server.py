@@ -101,7 +101,9 @@ def make_optimizer(spec):
     if kind == "adam":
         return keras.optimizers.Adam(learning_rate=lr)
     if kind == "sgd":
-        return keras.optimizers.SGD(learning_rate=lr, momentum=spec.get("momentum", 0.0))
+        return keras.optimizers.SGD(learning_rate=lr, momentum=spec.get("momentum", 0.0), nesterov=spec.get("nesterov", False))
+    if kind == "adagrad":
+        return keras.optimizers.Adagrad(learning_rate=lr)
     if kind == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate=lr, momentum=spec.get("momentum", 0.0), centered=spec.get("centered", False))
     raise ValueError(f"unknown optimizer {kind}")

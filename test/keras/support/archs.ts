@@ -64,6 +64,12 @@ export const lcg = (seed: number): (() => number) => {
   }
 }
 
+/** Fixed targets in [-1, 1) for the 'functional' model's two outputs: `batch` rows. */
+export const functionalTargets = (batch: number): number[][] => {
+  const r = lcg(9)
+  return Array.from({ length: batch }, () => [r() * 2 - 1, r() * 2 - 1])
+}
+
 /** Fixed inputs for `arch`, as nested arrays (ints for the embedding model). */
 export const inputsFor = (arch: Arch, batch = 3): number[][] | number[][][] | number[][][][] => {
   const r = lcg(42)

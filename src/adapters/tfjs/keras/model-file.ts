@@ -2,8 +2,8 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from '#fp-ts/Either.js'
 import { kerasCompileConfig, tfjsOptimizerSpec } from '../../../keras/compile-config.js'
 import { tfjsLoss } from '../../../keras/config.js'
-import { LOSSES } from '../../../keras/supported.js'
-import { jsonText, type KerasFormatError } from '../../../keras/errors.js'
+import { KERAS_OPTIMIZERS, LOSSES } from '../../../keras/supported.js'
+import { jsonText, unsupportedOptimizer, type KerasFormatError } from '../../../keras/errors.js'
 import { kerasCall, orThrow, storageStep } from '../../../keras/failures.js'
 import { checkKerasPath, decodeKerasArchive, invalidArchive, kerasArchiveChunks, kerasModelConfig } from '../../../keras/keras-file.js'
 import type { ZipChunks } from '../../../keras/zip.js'
@@ -15,7 +15,7 @@ import type { Storage } from '../../../storage/storage.js'
 import { lazyOf } from '../../../keras/weights-file.js'
 import { tensorSpecsOf, topologyOf } from './model-layers.js'
 import { layerInfos, optimizerOf } from './model-structure.js'
-import { optimizerSettings, tfjsOptimizer } from './optimizer.js'
+import { kerasRefusal, optimizerSettings, tfjsOptimizer } from './optimizer.js'
 import { applyKerasWeightsFile, weightsFileOf, type OptimizerOutcome } from './weights.js'
 // tfjs builds the models of .keras files with ckpt's classes for what it lacks: registered here, at load.
 import './custom/register.js'
@@ -57,6 +57,13 @@ const archiveOf = (model: tfl.LayersModel, date: Date, copy: boolean): Promise<E
     const axes = batchNormAxes(model)
     if (E.isLeft(axes)) return axes
     const optimizer = optimizerOf(model)
+    // An optimizer Keras cannot continue is refused, rather than written as a model Keras would load without it.
+    const refused = optimizer === null ? null : kerasRefusal(optimizer)
+    if (optimizer !== null && refused !== null) {
+      const name = optimizer.getClassName()
+      const message = `ckpt/keras: the optimizer ${name} cannot be written for Keras 3 to resume: ${refused.reason}`
+      return E.left(unsupportedOptimizer(name, Object.keys(KERAS_OPTIMIZERS), message, refused.setting))
+    }
     const compile = kerasCompileConfig(
       optimizer === null ? null : optimizerSettings(optimizer),
       (model as unknown as { loss?: unknown }).loss,

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import type * as tfl from '@tensorflow/tfjs-layers'
 import type { OptimizerSettings, TfjsOptimizerSpec } from '../../../keras/compile-config.js'
-import type { RestoredOptimizer, TfjsOptimizerState, TrainableVar } from '../../../keras/optimizer.js'
+import { optimizerRefusal, type RestoredOptimizer, type TfjsOptimizerState, type TrainableVar } from '../../../keras/optimizer.js'
 
 /** A tfjs optimizer object to and from the data the Keras file layer reads and writes. */
 
@@ -9,17 +9,22 @@ import type { RestoredOptimizer, TfjsOptimizerState, TrainableVar } from '../../
 export const trainableVars = (model: tfl.LayersModel): ReadonlyArray<TrainableVar> =>
   model.trainableWeights.map((w) => ({ name: w.name, shape: w.shape as ReadonlyArray<number> }))
 
+/** Why Keras 3 cannot continue this optimizer, or null (see `optimizerRefusal`). Reads no state (Adamax's getWeights throws). */
+export const kerasRefusal = (optimizer: tf.Optimizer): ReturnType<typeof optimizerRefusal> =>
+  optimizerRefusal(optimizer.getClassName(), (optimizer as unknown as { momentum?: number }).momentum ?? 0)
+
 /** The state of an optimizer as data. Reads the slots (`getWeights`). */
 export const optimizerState = async (optimizer: tf.Optimizer): Promise<TfjsOptimizerState> => {
   const weights = await optimizer.getWeights()
   const slots = new Map<string, Float32Array>()
   for (const w of weights.slice(1)) slots.set(w.name, (await w.tensor.data()) as Float32Array)
-  const o = optimizer as unknown as { learningRate?: number; momentum?: number; centered?: boolean }
+  const o = optimizer as unknown as { learningRate?: number; momentum?: number; centered?: boolean; initialAccumulatorValue?: number }
   return {
     className: optimizer.getClassName(),
     learningRate: o.learningRate ?? 0,
     momentum: o.momentum ?? 0,
     centered: o.centered ?? false,
+    initialAccumulatorValue: o.initialAccumulatorValue ?? 0,
     iterations: (optimizer as unknown as { iterations_?: number }).iterations_ ?? 0,
     slots,
   }
@@ -50,5 +55,7 @@ export const tfjsOptimizer = (spec: TfjsOptimizerSpec): tf.Optimizer => {
       return tf.train.momentum(spec.learningRate, spec.momentum, spec.useNesterov)
     case 'rmsprop':
       return tf.train.rmsprop(spec.learningRate, spec.decay, spec.momentum, spec.epsilon, spec.centered)
+    case 'adagrad':
+      return tf.train.adagrad(spec.learningRate, spec.initialAccumulatorValue)
   }
 }

@@ -8,7 +8,7 @@ import { KERAS_OPTIMIZERS } from '../../../keras/supported.js'
 import { groupAt, readGroup, type LazyWeightsFile, type WeightsFile } from '../../../keras/weights-file.js'
 import { layerValues, writeLayerValues } from './model-layers.js'
 import { layerInfos, optimizerOf } from './model-structure.js'
-import { optimizerState, setOptimizerState, trainableVars } from './optimizer.js'
+import { kerasRefusal, optimizerState, setOptimizerState, trainableVars } from './optimizer.js'
 
 /** A tfjs model's weights and optimizer state to and from a Keras weights file (its groups, not its bytes). */
 
@@ -19,7 +19,7 @@ export type OptimizerOutcome =
   | { readonly _tag: 'NoOptimizerState'; readonly reason: string }
 
 export interface KerasWeightsOptions {
-  /** Write the optimizer's state as `optimizer/vars` (Adam, SGD, Momentum, RMSProp). Default `true`. */
+  /** Write the optimizer's state as `optimizer/vars` (Adam, SGD, Momentum, RMSProp, Adagrad). Default `true`. */
   readonly includeOptimizer?: boolean
 }
 
@@ -43,10 +43,15 @@ export const weightsFileOf = (
     if (E.isLeft(layers)) return layers
     const optimizer = optimizerOf(model)
     if (!(options.includeOptimizer ?? true) || optimizer === null) return layers
-    const opt = toKerasOptimizer(await optimizerState(optimizer), trainableVars(model))
+    // Refused before its state is read: tfjs's Adamax throws on getWeights.
+    const refused = kerasRefusal(optimizer)
+    const opt =
+      refused === null
+        ? toKerasOptimizer(await optimizerState(optimizer), trainableVars(model))
+        : E.left<OptimizerSkip>({ _tag: 'OptimizerSkipped', optimizer: optimizer.getClassName(), ...refused })
     if (E.isLeft(opt)) {
       const message = `ckpt/keras: the optimizer ${opt.left.optimizer} cannot be written in Keras's layout: ${opt.left.reason}. Save with includeOptimizer: false to write the weights alone`
-      return E.left(unsupportedOptimizer(opt.left.optimizer, Object.keys(KERAS_OPTIMIZERS), message))
+      return E.left(unsupportedOptimizer(opt.left.optimizer, Object.keys(KERAS_OPTIMIZERS), message, opt.left.setting))
     }
     return E.right({ groups: [...layers.right.groups, opt.right] })
   })
@@ -62,8 +67,13 @@ export const applyKerasWeightsFile = async (model: tfl.LayersModel, file: LazyWe
   const optimizer = optimizerOf(model)
   const optGroup = groupAt(file, 'optimizer')
   let restored: E.Either<OptimizerSkip, RestoredOptimizer> | null = null
-  if (optimizer !== null && optGroup !== undefined)
-    restored = fromKerasOptimizer(await readGroup(optGroup), await optimizerState(optimizer), trainableVars(model))
+  if (optimizer !== null && optGroup !== undefined) {
+    const refused = kerasRefusal(optimizer)
+    restored =
+      refused === null
+        ? fromKerasOptimizer(await readGroup(optGroup), await optimizerState(optimizer), trainableVars(model))
+        : E.left({ _tag: 'OptimizerSkipped', optimizer: optimizer.getClassName(), ...refused })
+  }
   await writeLayerValues(model, values)
   if (optimizer === null) return { _tag: 'NoOptimizerState', reason: 'the model has no optimizer' }
   if (optGroup === undefined || restored === null) return { _tag: 'NoOptimizerState', reason: `'${label}' has no optimizer state` }
