@@ -1,8 +1,11 @@
+import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import { modelCheckpoint } from '../../src/adapters/tfjs/callback.js'
 import { loadKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
+import { memoryStorage } from '../../src/storage/memory.js'
 import { kerasWeightsFile } from '../../src/adapters/tfjs/keras/weights.js'
 import { randomizeWeights } from './support/archs.js'
 import { predictAll, type InputSpec } from './support/functional-archs.js'
@@ -96,6 +99,35 @@ describe('nested models in the weights file and refused nestings (no Python need
       ['layers/functional/layers/sequential/layers/dense_1', 'b2', 2],
       ['layers/dense', 'top', 2],
     ])
+  })
+
+  it("modelCheckpoint checks and writes a nested model: each .keras checkpoint loads compiled, with that epoch's weights and optimizer state", async () => {
+    await tf.setBackend('cpu')
+    const model = tfjsNested()
+    model.compile({ optimizer: tf.train.adam(0.05), loss: 'meanSquaredError' })
+    const seen: number[][][] = []
+    const storage = memoryStorage()
+    const x = tf.randomUniform([8, 4], -1, 1, 'float32', 3)
+    const y = tf.randomUniform([8, 2], -1, 1, 'float32', 4)
+    await model.fit(x, y, {
+      epochs: 2,
+      batchSize: 4,
+      shuffle: false,
+      verbose: 0,
+      callbacks: [
+        modelCheckpoint({ storage, filepath: 'nested_{epoch}.keras', log: () => {} }),
+        new tfl.CustomCallback({
+          onEpochEnd: () => Promise.resolve(void seen.push(model.getWeights().map((w) => Array.from(w.dataSync())))),
+        }),
+      ],
+    })
+    for (const epoch of [1, 2]) {
+      const { model: loaded, optimizer } = await loadKerasModel(storage, `nested_${epoch}.keras`)
+      expect(optimizer).toEqual({ _tag: 'OptimizerLoaded', optimizer: 'Adam', iterations: epoch * 2 })
+      expect(loaded.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(seen[epoch - 1])
+      loaded.dispose()
+    }
+    tf.dispose([x, y])
   })
 
   it("a nested model's second output, and its call with a dict, are refused by inbound_nodes", async () => {

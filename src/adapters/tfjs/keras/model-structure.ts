@@ -36,10 +36,13 @@ export const layerInfoOf = (l: tfl.layers.Layer): LayerInfo => {
 
 /**
  * The framework-free description of each layer of a tfjs model (Sequential: no InputLayer, like Keras), without
- * Keras 3's operation nodes (the `KerasOp` layers), which are not layers in Keras.
+ * Keras 3's operation nodes (the `KerasOp` layers), which are not layers in Keras, and with a nested model's
+ * layers in its place (enough for the check; the Keras files describe nested models with nested-layers.ts).
  */
 export const layerInfos = (model: tfl.LayersModel): ReadonlyArray<LayerInfo> =>
-  model.layers.flatMap((l) => (l.getClassName() === 'KerasOp' ? [] : [layerInfoOf(l)]))
+  model.layers.flatMap((l) =>
+    l.getClassName() === 'KerasOp' ? [] : 'layers' in l ? layerInfos(l as tfl.LayersModel) : [layerInfoOf(l)],
+  )
 
 /** The model's optimizer, or null without one. */
 export const optimizerOf = (model: tfl.LayersModel): tf.Optimizer | null => model.optimizer ?? null
