@@ -40,9 +40,7 @@ export const layerInfoOf = (l: tfl.layers.Layer): LayerInfo => {
  * layers in its place (enough for the check; the Keras files describe nested models with nested-layers.ts).
  */
 export const layerInfos = (model: tfl.LayersModel): ReadonlyArray<LayerInfo> =>
-  model.layers.flatMap((l) =>
-    l.getClassName() === 'KerasOp' ? [] : 'layers' in l ? layerInfos(l as tfl.LayersModel) : [layerInfoOf(l)],
-  )
+  model.layers.flatMap((l) => (l.getClassName() === 'KerasOp' ? [] : 'layers' in l ? layerInfos(l as tfl.LayersModel) : [layerInfoOf(l)]))
 
 /** The model's optimizer, or null without one. */
 export const optimizerOf = (model: tfl.LayersModel): tf.Optimizer | null => model.optimizer ?? null
