@@ -83,6 +83,39 @@ describe.skipIf(skipReason !== null)('nested models against Python Keras 3', () 
     expect(within(predictAll(back, INPUTS), expected)).toMatchObject({ ok: true })
     back.dispose()
   })
+
+  it('a tfjs model calling a two-input Functional model with a list → .keras Keras loads with the same predictions, and back', async () => {
+    const p = tfl.input({ shape: [4], name: 'p' })
+    const q = tfl.input({ shape: [4], name: 'q' })
+    const joined = tfl.layers.concatenate({ name: 'joined' }).apply([p, q]) as tfl.SymbolicTensor
+    const pair = tfl.model({
+      inputs: [p, q],
+      outputs: tfl.layers.dense({ units: 3, name: 'mix' }).apply(joined) as tfl.SymbolicTensor,
+      name: 'pair',
+    })
+    const a = tfl.input({ shape: [4], name: 'a' })
+    const b = tfl.input({ shape: [4], name: 'b' })
+    const y = tfl.layers.dense({ units: 2, name: 'head' }).apply(pair.apply([a, b])) as tfl.SymbolicTensor
+    const model = tfl.model({ inputs: [a, b], outputs: y, name: 'two_inputs' })
+    randomizeWeights(model, 17)
+    const inputs: InputSpec[] = [
+      INPUTS[0] as InputSpec,
+      {
+        data: [
+          [0.5, 0.1, -0.2, 0.8],
+          [-0.7, 0.4, 0.3, -0.1],
+        ],
+        dtype: 'float32',
+      },
+    ]
+    const expected = predictAll(model, inputs)
+    const got = await tfjsModelInKeras(session(), model, 'two_inputs', inputs)
+    expect(within(got.keras, expected[0])).toMatchObject({ ok: true })
+    expect(within(got.weights, expected[0])).toMatchObject({ ok: true })
+    const { model: back } = await loadKerasModel(session().storage, 'two_inputs.keras')
+    expect(within(predictAll(back, inputs), expected)).toMatchObject({ ok: true })
+    back.dispose()
+  })
 })
 
 describe('nested models in the weights file and refused nestings (no Python needed)', () => {
