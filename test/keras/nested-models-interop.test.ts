@@ -110,6 +110,12 @@ describe.skipIf(skipReason !== null)('nested models against Python Keras 3', () 
     ]
     const expected = predictAll(model, inputs)
     const got = await tfjsModelInKeras(session(), model, 'two_inputs', inputs)
+    expect(got.tree.map((l) => (l as unknown[]).slice(0, 2))).toEqual([
+      ['a', 'InputLayer'],
+      ['b', 'InputLayer'],
+      ['pair', 'Functional'],
+      ['head', 'Dense'],
+    ])
     expect(within(got.keras, expected[0])).toMatchObject({ ok: true })
     expect(within(got.weights, expected[0])).toMatchObject({ ok: true })
     const { model: back } = await loadKerasModel(session().storage, 'two_inputs.keras')
