@@ -4,7 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { modelCheckpoint } from '../../src/adapters/tfjs/callback.js'
-import { loadKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
+import { decodeKerasModel, encodeKerasModel, loadKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import { kerasWeightsFile } from '../../src/adapters/tfjs/keras/weights.js'
 import { randomizeWeights } from './support/archs.js'
@@ -207,5 +207,27 @@ describe('nested models in the weights file and refused nestings (no Python need
         { layer: 'after', className: 'Subtract' },
       ],
     })
+  })
+})
+
+describe('nested models through ckpt and back in tfjs (no Python needed)', () => {
+  it("a nested SeparableConv2D keeps its depth_multiplier (which tfjs 4.22's toJSON leaves out)", async () => {
+    await tf.setBackend('cpu')
+    const inner = tfl.sequential({
+      name: 'features',
+      layers: [tfl.layers.separableConv2d({ inputShape: [5, 5, 2], filters: 3, kernelSize: 2, depthMultiplier: 2, name: 'sep' })],
+    })
+    const x = tfl.input({ shape: [5, 5, 2], name: 'img' })
+    const y = tfl.layers.flatten({ name: 'flat' }).apply(inner.apply(x)) as tfl.SymbolicTensor
+    const model = tfl.model({ inputs: x, outputs: y, name: 'sep_outer' })
+    randomizeWeights(model, 3)
+    const bytes = await encodeKerasModel(model)
+    if (E.isLeft(bytes)) throw new Error(bytes.left.message)
+    const back = await decodeKerasModel(bytes.right, 'sep.keras')
+    if (E.isLeft(back)) throw new Error(back.left.message)
+    const input = tf.randomUniform([2, 5, 5, 2], -1, 1, 'float32', 5)
+    expect((back.right.model.predict(input) as tf.Tensor).arraySync()).toEqual((model.predict(input) as tf.Tensor).arraySync())
+    back.right.model.dispose()
+    input.dispose()
   })
 })

@@ -79,15 +79,20 @@ export const tensorSpecsOf = (model: tfl.LayersModel): TensorSpecs => {
 
 /**
  * The model's `toJSON(null, false)`, with what tfjs 4.22 leaves out of a layer's config although its layer reads it:
- * SeparableConv2D's `depth_multiplier` (which sizes the depthwise kernel).
+ * SeparableConv2D's `depth_multiplier` (which sizes the depthwise kernel), nested models' layers included.
  */
 export const topologyOf = (model: tfl.LayersModel): unknown => {
-  const topology = model.toJSON(null, false) as { config?: { layers?: Array<{ class_name?: string; config?: Record<string, unknown> }> } }
-  for (const l of topology.config?.layers ?? []) {
-    if (l.class_name !== 'SeparableConv2D' || l.config === undefined) continue
-    const layer = model.layers.find((x) => x.name === l.config?.['name'])
-    const m = (layer as unknown as { depthMultiplier?: number } | undefined)?.depthMultiplier
-    if (m !== undefined) l.config['depth_multiplier'] = m
+  type Entry = { class_name?: string; config?: Record<string, unknown> & { layers?: Entry[] } }
+  const topology = model.toJSON(null, false) as Entry
+  const patch = (entries: ReadonlyArray<Entry>, within: ReadonlyArray<tfl.layers.Layer>): void => {
+    for (const l of entries) {
+      const layer = within.find((x) => x.name === l.config?.['name'] || x.name === (l as { name?: string }).name)
+      if (layer !== undefined && isModel(layer)) patch(l.config?.layers ?? [], layer.layers)
+      if (l.class_name !== 'SeparableConv2D' || l.config === undefined) continue
+      const m = (layer as unknown as { depthMultiplier?: number } | undefined)?.depthMultiplier
+      if (m !== undefined) l.config['depth_multiplier'] = m
+    }
   }
+  patch(topology.config?.layers ?? [], model.layers)
   return topology
 }
