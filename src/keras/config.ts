@@ -1,7 +1,15 @@
 import * as E from '#fp-ts/Either.js'
 import { jsonText, type KerasFormatError } from './errors.js'
 import { LOSSES } from './supported.js'
-import { functionalLayerOrder, functionalToKeras, functionalToTfjs, type OrderedLayer, type TensorSpecs } from './functional.js'
+import {
+  functionalLayerOrder,
+  functionalToKeras,
+  functionalToTfjs,
+  type NestedModels,
+  type OrderedLayer,
+  type TensorSpecs,
+} from './functional.js'
+import { isModelClass, kerasModelClass } from './nested.js'
 import { classesOf } from './layer-classes.js'
 import { checkMaskAgreement } from './mask-agreement.js'
 import { dtypeOfKeras, isObj, translateLayer, unsupportedField, type Json, type Obj } from './layer-config.js'
@@ -20,6 +28,22 @@ const notSequential = (what: string): KerasFormatError => ({
   message: `ckpt/keras: .keras topology translation supports Sequential and Functional models; got ${what}. Use .weights.h5 (saveKerasWeights/loadKerasWeights) with the architecture built in both frameworks`,
 })
 
+/** Models inside a Functional model translate as whole models do (functional.ts calls back here). */
+const nestedModels = (specs?: TensorSpecs): NestedModels => ({
+  toTfjs: (keras) => kerasToTfjsConfig(keras),
+  toKeras: (tfjs) => tfjsToKerasConfig(tfjs, specs),
+  order: (keras) => kerasLayerOrder(keras),
+})
+
+/** The batch input shape of a tfjs Sequential's first layer, or of the first input of a model there. */
+const inputShapeOf = (first: unknown): Json | undefined => {
+  if (!isObj(first) || !isObj(first['config'])) return undefined
+  const config = first['config']
+  if (!isModelClass(first['class_name'])) return config['batch_input_shape']
+  const layers = Array.isArray(config['layers']) ? config['layers'] : []
+  return inputShapeOf(first['class_name'] === 'Sequential' ? layers[0] : layers.find((l) => isObj(l) && l['class_name'] === 'InputLayer'))
+}
+
 /**
  * Keras 3 `config.json` content (without `compile_config`) for a tfjs model's `toJSON(null, false)`:
  * a Sequential model, or a Functional one (`class_name` 'Model', from `tf.model({inputs, outputs})`).
@@ -28,14 +52,14 @@ const notSequential = (what: string): KerasFormatError => ({
  */
 export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E.Either<KerasFormatError, Obj> => {
   if (isObj(tfjsTopology) && (tfjsTopology['class_name'] === 'Model' || tfjsTopology['class_name'] === 'Functional'))
-    return E.flatMap(checkMaskAgreement)(functionalToKeras(tfjsTopology, specs))
+    return E.flatMap(checkMaskAgreement)(functionalToKeras(tfjsTopology, nestedModels(specs), specs))
   if (!isObj(tfjsTopology) || tfjsTopology['class_name'] !== 'Sequential' || !isObj(tfjsTopology['config'])) {
     return E.left(notSequential(isObj(tfjsTopology) ? jsonText(tfjsTopology['class_name']) : typeof tfjsTopology))
   }
   const config = tfjsTopology['config']
   const layers = Array.isArray(config['layers']) ? config['layers'] : []
   const first = layers[0]
-  const batchShape = isObj(first) && isObj(first['config']) ? first['config']['batch_input_shape'] : undefined
+  const batchShape = inputShapeOf(first)
   if (!Array.isArray(batchShape))
     return E.left(unsupportedField('(model)', 'batch_input_shape', batchShape ?? null, 'an input shape on the first layer'))
   const inputDtype = isObj(first) && isObj(first['config']) ? (first['config']['dtype'] ?? 'float32') : 'float32'
@@ -51,6 +75,12 @@ export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E
   if (refused !== null) return E.left(refused)
   for (const l of layers) {
     if (!isObj(l) || typeof l['class_name'] !== 'string' || !isObj(l['config'])) return E.left(notSequential('a malformed layer entry'))
+    if (isModelClass(l['class_name'])) {
+      const inner = tfjsToKerasConfig(l, specs)
+      if (E.isLeft(inner)) return inner
+      out.push(inner.right)
+      continue
+    }
     const t = translateLayer(l['class_name'], l['config'], 'toKeras')
     if (E.isLeft(t)) return t
     out.push({ module: 'keras.layers', class_name: l['class_name'], config: { ...t.right, dtype: 'float32' }, registered_name: null })
@@ -67,7 +97,7 @@ export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E
 /** tfjs model topology (for `tfl.models.modelFromJSON`) from a Keras 3 `config.json` of a Sequential or Functional model. */
 export const kerasToTfjsConfig = (kerasConfig: unknown): E.Either<KerasFormatError, Obj> => {
   if (isObj(kerasConfig) && kerasConfig['class_name'] === 'Functional')
-    return E.flatMap(() => functionalToTfjs(kerasConfig))(checkMaskAgreement(kerasConfig))
+    return E.flatMap(() => functionalToTfjs(kerasConfig, nestedModels()))(checkMaskAgreement(kerasConfig))
   if (!isObj(kerasConfig) || kerasConfig['class_name'] !== 'Sequential' || !isObj(kerasConfig['config'])) {
     return E.left(notSequential(isObj(kerasConfig) ? jsonText(kerasConfig['class_name']) : typeof kerasConfig))
   }
@@ -83,6 +113,12 @@ export const kerasToTfjsConfig = (kerasConfig: unknown): E.Either<KerasFormatErr
     if (!isObj(l) || typeof l['class_name'] !== 'string' || !isObj(l['config'])) return E.left(notSequential('a malformed layer entry'))
     if (l['class_name'] === 'InputLayer') {
       batchShape = l['config']['batch_shape'] ?? l['config']['batch_input_shape'] ?? null
+      continue
+    }
+    if (isModelClass(l['class_name'])) {
+      const inner = kerasToTfjsConfig(l)
+      if (E.isLeft(inner)) return inner
+      out.push(inner.right)
       continue
     }
     const t = translateLayer(l['class_name'], l['config'], 'toTfjs')
@@ -107,7 +143,7 @@ export const kerasToTfjsConfig = (kerasConfig: unknown): E.Either<KerasFormatErr
  * models in graph order (see `functionalLayerOrder`).
  */
 export const kerasLayerOrder = (kerasConfig: unknown): E.Either<KerasFormatError, ReadonlyArray<OrderedLayer>> => {
-  if (isObj(kerasConfig) && kerasConfig['class_name'] === 'Functional') return functionalLayerOrder(kerasConfig)
+  if (isObj(kerasConfig) && kerasConfig['class_name'] === 'Functional') return functionalLayerOrder(kerasConfig, nestedModels())
   if (!isObj(kerasConfig) || kerasConfig['class_name'] !== 'Sequential' || !isObj(kerasConfig['config'])) {
     return E.left(notSequential(isObj(kerasConfig) ? jsonText(kerasConfig['class_name']) : typeof kerasConfig))
   }
@@ -115,7 +151,11 @@ export const kerasLayerOrder = (kerasConfig: unknown): E.Either<KerasFormatError
   const out: OrderedLayer[] = []
   for (const l of layers) {
     if (!isObj(l) || typeof l['class_name'] !== 'string' || !isObj(l['config'])) return E.left(notSequential('a malformed layer entry'))
-    if (l['class_name'] !== 'InputLayer') out.push({ name: jsonText(l['config']['name']), className: l['class_name'] })
+    if (isModelClass(l['class_name'])) {
+      const inner = kerasLayerOrder(l)
+      if (E.isLeft(inner)) return inner
+      out.push({ name: jsonText(l['config']['name']), className: kerasModelClass(l['class_name']), layers: inner.right })
+    } else if (l['class_name'] !== 'InputLayer') out.push({ name: jsonText(l['config']['name']), className: l['class_name'] })
   }
   return E.right(out)
 }

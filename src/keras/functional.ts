@@ -5,6 +5,8 @@ import { MERGE_LAYERS, POSITIONAL_INPUTS } from './layer-settings.js'
 import { classesOf } from './layer-classes.js'
 import { isRef, kerasTensor, tensorRef, type Ref, type TensorSpecs } from './keras-tensor.js'
 import { isMappedOp, isOpEntry, OP_CLASS, opToKeras, opToTfjs } from './ops-nodes.js'
+import { checkCallOrder } from './call-order.js'
+import { isModelClass, kerasModelClass, refsToKeras, refsToTfjs } from './nested.js'
 
 export type { TensorSpecs }
 
@@ -19,19 +21,41 @@ export type { TensorSpecs }
  *   merge layers take one list argument. `input_layers`/`output_layers` are one `[layer, node, tensor]` when the
  *   model was built with a single tensor, else a list of them (a dict for named structures: not translated).
  *
- * ckpt translates graphs where every layer is called once (no shared layers), takes one input (merge layers:
- * a list of two or more), produces one output tensor, and gets no call keyword arguments (no `mask`,
- * `initial_state`, `training`…). Anything else is refused, naming the layer.
+ * ckpt translates graphs whose layers are called once or more (shared layers: one inbound node per call, see
+ * call-order.ts for the graphs tfjs cannot rebuild), whose models may be layers of others (nested.ts), whose layers
+ * take one input (merge layers: a list of two or more; a nested model: one per model input), use only a layer's
+ * first output (`[layer, call, 0]`), and get no call keyword arguments (no `mask`, `initial_state`,
+ * `training`…). Anything else is refused, naming the layer.
  */
 
 const refuse = (layer: string, field: string, value: unknown, accepted: string): KerasFormatError =>
   unsupportedField(layer, field, value, accepted)
 
-/** A reference to the first output of the only call of a layer: the only kind ckpt translates. */
+/** A reference to the first output of a call of a layer: ckpt does not translate a layer's other outputs. */
 const checkRef = (layer: string, field: string, r: Ref): E.Either<KerasFormatError, Ref> =>
-  r[1] !== 0 || r[2] !== 0
-    ? E.left(refuse(layer, field, r, `[<layer>, 0, 0] (ckpt translates layers called once, with one output)`))
+  r[2] !== 0
+    ? E.left(
+        refuse(
+          layer,
+          field,
+          r,
+          `[<layer>, <call>, 0], a layer's first output (ckpt does not translate others, such as an RNN's return_state)`,
+        ),
+      )
     : E.right(r)
+
+/**
+ * How a Functional model's nested models (layers that are models) translate: by the Sequential and Functional
+ * translation of config.ts, handed in so that the two modules do not import each other.
+ */
+export interface NestedModels {
+  /** tfjs topology (`{class_name, config}`) of a Keras 3 model entry. */
+  readonly toTfjs: (keras: Obj) => E.Either<KerasFormatError, Obj>
+  /** Keras 3 `{module, class_name, config, …}` of a tfjs model entry. */
+  readonly toKeras: (tfjs: Obj) => E.Either<KerasFormatError, Obj>
+  /** The Keras `model.layers` order of a Keras 3 model entry. */
+  readonly order: (keras: Obj) => E.Either<KerasFormatError, ReadonlyArray<OrderedLayer>>
+}
 
 /** `input_layers`/`output_layers` (either framework) as a list of refs; a dict structure is refused. */
 const endpoints = (value: unknown, field: string): E.Either<KerasFormatError, ReadonlyArray<Ref>> => {
@@ -67,29 +91,26 @@ const modelEndpoints = (
   return E.right({ inputs: inputs.right, outputs: outputs.right })
 }
 
-/** The one inbound node of a layer (non-input layers), or an error naming the layer. */
-const singleNode = (name: string, nodes: unknown): E.Either<KerasFormatError, unknown> => {
-  if (!Array.isArray(nodes) || nodes.length !== 1) {
-    return E.left(
-      refuse(
-        name,
-        'inbound_nodes',
-        Array.isArray(nodes) ? `${nodes.length} calls` : nodes,
-        'exactly one call (shared layers are not translated)',
-      ),
-    )
-  }
-  return E.right(nodes[0])
-}
+/** The calls (inbound nodes) of a non-input layer: one or more, or an error naming the layer. */
+const callsOf = (name: string, nodes: unknown): E.Either<KerasFormatError, ReadonlyArray<unknown>> =>
+  Array.isArray(nodes) && nodes.length > 0
+    ? E.right(nodes)
+    : E.left(refuse(name, 'inbound_nodes', Array.isArray(nodes) ? '0 calls' : (nodes as Json), 'one call or more'))
 
 /**
  * The inputs of one call, checked against the layer's class (one tensor, a list for merge layers, or as many
  * positional tensors as POSITIONAL_INPUTS says).
  */
 const checkArity = (name: string, className: string, refs: ReadonlyArray<Ref>): E.Either<KerasFormatError, ReadonlyArray<Ref>> => {
-  const [min, max] = POSITIONAL_INPUTS[className] ?? (MERGE_LAYERS.has(className) ? [2, Infinity] : [1, 1])
+  const [min, max] =
+    POSITIONAL_INPUTS[className] ?? (MERGE_LAYERS.has(className) ? [2, Infinity] : isModelClass(className) ? [1, Infinity] : [1, 1])
   if (refs.length < min || refs.length > max) {
-    const accepted = max === Infinity ? 'a list of two or more tensors' : max === 1 ? 'one input tensor' : `${min} to ${max} tensors`
+    const accepted =
+      max === Infinity
+        ? `a list of ${min === 1 ? 'one' : 'two'} or more tensors`
+        : max === 1
+          ? 'one input tensor'
+          : `${min} to ${max} tensors`
     return E.left(
       refuse(
         name,
@@ -110,13 +131,45 @@ const modelName = (config: Obj): string => (typeof config['name'] === 'string' ?
 
 // ---------------------------------------------------------------- tfjs → Keras 3
 
+/** The Keras 3 `{args, kwargs}` nodes of a tfjs layer entry's calls. */
+const callsToKeras = (
+  name: string,
+  className: string,
+  nodes: unknown,
+  specs: TensorSpecs | undefined,
+): E.Either<KerasFormatError, Json[]> => {
+  const calls = callsOf(name, nodes)
+  if (E.isLeft(calls)) return calls
+  const out: Json[] = []
+  for (const node of calls.right) {
+    if (!Array.isArray(node) || !node.every(isRef))
+      return E.left(refuse(name, 'inbound_nodes', node as Json, '[[layer, node, tensor, kwargs], ...]'))
+    for (const r of node) {
+      const kwargs = r[3]
+      if (kwargs !== undefined && !(isObj(kwargs) && Object.keys(kwargs).length === 0)) {
+        return E.left(refuse(name, 'inbound_nodes kwargs', kwargs, '{} (call arguments such as mask or initial_state are not translated)'))
+      }
+    }
+    const refs = checkArity(
+      name,
+      className,
+      node.map((r): Ref => [r[0], r[1], r[2]]),
+    )
+    if (E.isLeft(refs)) return refs
+    const tensors = refs.right.map((r) => kerasTensor(r, specs))
+    const list = MERGE_LAYERS.has(className) || (isModelClass(className) && tensors.length > 1)
+    out.push({ args: list ? [tensors] : tensors, kwargs: {} })
+  }
+  return E.right(out)
+}
+
 /** Keras 3 `config.json` content for a tfjs Functional model's `toJSON(null, false)`. */
-export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<KerasFormatError, Obj> => {
+export const functionalToKeras = (topology: Obj, nested: NestedModels, specs?: TensorSpecs): E.Either<KerasFormatError, Obj> => {
   const config = topology['config']
   if (!isObj(config) || !Array.isArray(config['layers'])) return E.left(refuse('(model)', 'config.layers', null, 'a list of layers'))
   const refused = classesOf(config['layers'])
   if (refused !== null) return E.left(refused)
-  const layers: Json[] = []
+  const layers: Obj[] = []
   const names = new Set<string>()
   for (const l of config['layers']) {
     if (!isObj(l) || typeof l['class_name'] !== 'string' || !isObj(l['config']) || typeof l['name'] !== 'string') {
@@ -153,33 +206,22 @@ export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<
       layers.push(op.right)
       continue
     }
-    const t = translateLayer(className, lc, 'toKeras')
+    const t = isModelClass(className) ? nested.toKeras(l) : translateLayer(className, lc, 'toKeras')
     if (E.isLeft(t)) return t
-    const node = singleNode(name, l['inbound_nodes'])
-    if (E.isLeft(node)) return node
-    if (!Array.isArray(node.right) || !node.right.every(isRef))
-      return E.left(refuse(name, 'inbound_nodes', node.right as Json, '[[layer, node, tensor, kwargs], ...]'))
-    for (const r of node.right) {
-      const kwargs = r[3]
-      if (kwargs !== undefined && !(isObj(kwargs) && Object.keys(kwargs).length === 0)) {
-        return E.left(refuse(name, 'inbound_nodes kwargs', kwargs, '{} (call arguments such as mask or initial_state are not translated)'))
-      }
-    }
-    const refs = checkArity(
-      name,
-      className,
-      node.right.map((r): Ref => [r[0], r[1], r[2]]),
+    const calls = callsToKeras(name, className, l['inbound_nodes'], specs)
+    if (E.isLeft(calls)) return calls
+    layers.push(
+      isModelClass(className)
+        ? { ...t.right, name, inbound_nodes: calls.right }
+        : {
+            module: 'keras.layers',
+            class_name: className,
+            config: { ...t.right, dtype: 'float32' },
+            registered_name: null,
+            name,
+            inbound_nodes: calls.right,
+          },
     )
-    if (E.isLeft(refs)) return refs
-    const tensors = refs.right.map((r) => kerasTensor(r, specs))
-    layers.push({
-      module: 'keras.layers',
-      class_name: className,
-      config: { ...t.right, dtype: 'float32' },
-      registered_name: null,
-      name,
-      inbound_nodes: [{ args: MERGE_LAYERS.has(className) ? [tensors] : tensors, kwargs: {} }],
-    })
   }
   const io = modelEndpoints(config, names)
   if (E.isLeft(io)) return io
@@ -189,7 +231,7 @@ export const functionalToKeras = (topology: Obj, specs?: TensorSpecs): E.Either<
   return E.right({
     module: 'keras.src.models.functional',
     class_name: 'Functional',
-    config: { name: modelName(config), trainable: true, layers, input_layers: shape(inputs), output_layers: shape(outputs) },
+    config: refsToKeras({ name: modelName(config), trainable: true, layers, input_layers: shape(inputs), output_layers: shape(outputs) }),
     registered_name: 'Functional',
     build_config: { input_shape: null },
   })
@@ -240,8 +282,17 @@ const kerasNodeRefs = (name: string, node: unknown, positional: boolean): E.Eith
   return E.right(out)
 }
 
-/** tfjs model topology (for `tfl.models.modelFromJSON`) from a Keras 3 Functional `config.json`. */
-export const functionalToTfjs = (kerasConfig: Obj): E.Either<KerasFormatError, Obj> => {
+/**
+ * tfjs model topology (for `tfl.models.modelFromJSON`) from a Keras 3 Functional `config.json`; Left, by
+ * `inbound_nodes`, for calls tfjs would not rebuild as the file numbers them (call-order.ts).
+ */
+export const functionalToTfjs = (kerasConfig: Obj, nested: NestedModels): E.Either<KerasFormatError, Obj> =>
+  E.flatMap((tfjs: Obj) =>
+    E.map(() => tfjs)(checkCallOrder((tfjs['config'] as Obj)['layers'] as unknown as Parameters<typeof checkCallOrder>[0])),
+  )(translateToTfjs(kerasConfig, nested))
+
+/** {@link functionalToTfjs} without the check of the calls' order (the layer order of a file ckpt writes needs none). */
+const translateToTfjs = (kerasConfig: Obj, nested: NestedModels): E.Either<KerasFormatError, Obj> => {
   const config = kerasConfig['config']
   if (!isObj(config) || !Array.isArray(config['layers'])) return E.left(refuse('(model)', 'config.layers', null, 'a list of layers'))
   const refused = classesOf(config['layers'])
@@ -276,49 +327,58 @@ export const functionalToTfjs = (kerasConfig: Obj): E.Either<KerasFormatError, O
       })
       continue
     }
-    const t = translateLayer(className, lc, 'toTfjs')
+    const model = isModelClass(className)
+    const t = model ? nested.toTfjs(l) : translateLayer(className, lc, 'toTfjs')
     if (E.isLeft(t)) return t
     const dtype = dtypeOfKeras(lc['dtype'])
-    if (dtype !== 'float32') return E.left(refuse(name, 'dtype', dtype, "'float32'"))
-    const node = singleNode(name, l['inbound_nodes'])
-    if (E.isLeft(node)) return node
-    const refs = kerasNodeRefs(name, node.right, className in POSITIONAL_INPUTS)
-    if (E.isLeft(refs)) return refs
-    const checked = checkArity(name, className, refs.right)
-    if (E.isLeft(checked)) return checked
-    layers.push({
-      name,
-      class_name: className,
-      config: { ...t.right, dtype: 'float32' },
-      inbound_nodes: [checked.right.map((r) => [...r, {}])],
-    })
+    if (!model && dtype !== 'float32') return E.left(refuse(name, 'dtype', dtype, "'float32'"))
+    const calls = callsOf(name, l['inbound_nodes'])
+    if (E.isLeft(calls)) return calls
+    const nodes: Json[] = []
+    for (const node of calls.right) {
+      const refs = kerasNodeRefs(name, node, className in POSITIONAL_INPUTS)
+      if (E.isLeft(refs)) return refs
+      const checked = checkArity(name, className, refs.right)
+      if (E.isLeft(checked)) return checked
+      nodes.push(checked.right.map((r) => [...r, {}]))
+    }
+    layers.push(
+      model
+        ? { name, class_name: t.right['class_name'] as Json, config: t.right['config'] as Json, inbound_nodes: nodes }
+        : { name, class_name: className, config: { ...t.right, dtype: 'float32' }, inbound_nodes: nodes },
+    )
   }
   const io = modelEndpoints(config, names)
   if (E.isLeft(io)) return io
   const { inputs, outputs } = io.right
-  return E.right({
-    class_name: 'Model',
-    config: { name: modelName(config), layers, input_layers: inputs.map((r) => [...r]), output_layers: outputs.map((r) => [...r]) },
+  const tfjs = refsToTfjs({
+    name: modelName(config),
+    layers,
+    input_layers: inputs.map((r) => [...r]),
+    output_layers: outputs.map((r) => [...r]),
   })
+  return E.right({ class_name: 'Model', config: tfjs })
 }
 
 // ---------------------------------------------------------------- layer order
 
-/** A layer of a model, by name and class, in the order Keras 3 lists `model.layers`. */
+/** A layer of a model, by name and class, in the order Keras 3 lists `model.layers`; a nested model with its own layers. */
 export interface OrderedLayer {
   readonly name: string
   readonly className: string
+  readonly layers?: ReadonlyArray<OrderedLayer>
 }
 
 /**
  * The order of `model.layers` that Keras 3 computes for a Functional model (`ops/function.py` `map_graph`):
- * a depth-first walk from the outputs numbers layers by first visit; a layer's depth is the longest path to an
- * output; layers go by decreasing depth, ties by visit number; an input the outputs do not reach gets depth 0
- * and visit number -1, as in Keras. This order names the layers' groups in the weights file
- * (`layers/dense`, `layers/dense_1`…), so it decides which weights go where.
+ * a depth-first walk from the outputs over the calls (nodes) numbers layers by first visit; walking back from the
+ * outputs, a call's depth is the longest path to an output, at least that of the layer's later calls; a layer's
+ * depth is the deepest of its calls; layers go by decreasing depth, ties by visit number; an input the outputs do
+ * not reach gets depth 0 and visit number -1, as in Keras. This order names the layers' groups in the weights file
+ * (`layers/dense`, `layers/dense_1`…), so it decides which weights go where. A nested model comes with its own order.
  */
-export const functionalLayerOrder = (kerasConfig: Obj): E.Either<KerasFormatError, ReadonlyArray<OrderedLayer>> => {
-  const tfjs = functionalToTfjs(kerasConfig) // validates the graph and normalises nodes to refs
+export const functionalLayerOrder = (kerasConfig: Obj, nested: NestedModels): E.Either<KerasFormatError, ReadonlyArray<OrderedLayer>> => {
+  const tfjs = translateToTfjs(kerasConfig, nested) // validates the graph and normalises nodes to refs
   if (E.isLeft(tfjs)) return tfjs
   const config = tfjs.right['config'] as Obj
   const layers = config['layers'] as unknown as ReadonlyArray<{
@@ -327,35 +387,40 @@ export const functionalLayerOrder = (kerasConfig: Obj): E.Either<KerasFormatErro
     inbound_nodes: ReadonlyArray<ReadonlyArray<Ref>>
   }>
   const byName = new Map(layers.map((l) => [l.name, l]))
-  const parents = (name: string): ReadonlyArray<string> => (byName.get(name)?.inbound_nodes[0] ?? []).map((r) => r[0])
+  const first = (name: string): number => (isModelClass(byName.get(name)?.class_name) ? 1 : 0)
+  const key = (r: Ref): string => `${r[1]}:${r[0]}`
+  const parents = (r: Ref): ReadonlyArray<Ref> => byName.get(r[0])?.inbound_nodes[r[1] - first(r[0])] ?? []
   const finished = new Set<string>()
   const inProgress = new Set<string>()
   const visitIndex = new Map<string, number>()
-  const decreasingDepth: string[] = []
-  const visit = (name: string): E.Either<KerasFormatError, void> => {
-    if (finished.has(name)) return E.right(undefined)
-    if (inProgress.has(name)) return E.left(refuse(name, 'inbound_nodes', name, 'an acyclic graph'))
-    if (!byName.has(name)) return E.left(refuse('(model)', 'inbound_nodes', name, 'names of layers in the model'))
-    if (!visitIndex.has(name)) visitIndex.set(name, visitIndex.size)
-    inProgress.add(name)
-    for (const p of parents(name)) {
-      const r = visit(p)
-      if (E.isLeft(r)) return r
+  const decreasingDepth: Ref[] = []
+  const visit = (r: Ref): E.Either<KerasFormatError, void> => {
+    const k = key(r)
+    if (finished.has(k)) return E.right(undefined)
+    if (inProgress.has(k)) return E.left(refuse(r[0], 'inbound_nodes', r[0], 'an acyclic graph'))
+    if (!byName.has(r[0])) return E.left(refuse('(model)', 'inbound_nodes', r[0], 'names of layers in the model'))
+    if (!visitIndex.has(r[0])) visitIndex.set(r[0], visitIndex.size)
+    inProgress.add(k)
+    for (const p of parents(r)) {
+      const v = visit(p)
+      if (E.isLeft(v)) return v
     }
-    finished.add(name)
-    inProgress.delete(name)
-    decreasingDepth.push(name)
+    finished.add(k)
+    inProgress.delete(k)
+    decreasingDepth.push([r[0], r[1], 0])
     return E.right(undefined)
   }
   for (const r of config['output_layers'] as unknown as ReadonlyArray<Ref>) {
-    const v = visit(r[0])
+    const v = visit(r)
     if (E.isLeft(v)) return v
   }
+  const nodeDepth = new Map<string, number>()
   const depth = new Map<string, number>()
-  for (const name of [...decreasingDepth].reverse()) {
-    const d = depth.get(name) ?? 0
-    depth.set(name, d)
-    for (const p of parents(name)) depth.set(p, Math.max(d + 1, depth.get(p) ?? 0))
+  for (const r of [...decreasingDepth].reverse()) {
+    const d = Math.max(nodeDepth.get(key(r)) ?? 0, depth.get(r[0]) ?? 0)
+    depth.set(r[0], d)
+    nodeDepth.set(key(r), d)
+    for (const p of parents(r)) nodeDepth.set(key(p), Math.max(d + 1, nodeDepth.get(key(p)) ?? 0))
   }
   for (const r of config['input_layers'] as unknown as ReadonlyArray<Ref>) {
     if (!depth.has(r[0])) {
@@ -367,9 +432,22 @@ export const functionalLayerOrder = (kerasConfig: Obj): E.Either<KerasFormatErro
     (a, b) => (depth.get(b) as number) - (depth.get(a) as number) || (visitIndex.get(a) as number) - (visitIndex.get(b) as number),
   )
   // Operation nodes are walked like layers but are not in `model.layers` (Keras keeps only Layer instances).
-  return E.right(
-    order
-      .map((name) => ({ name, className: (byName.get(name) as { class_name: string }).class_name }))
-      .filter((l) => l.className !== OP_CLASS),
+  const entries = new Map(
+    (isObj(kerasConfig['config']) && Array.isArray(kerasConfig['config']['layers']) ? kerasConfig['config']['layers'] : []).flatMap((l) =>
+      isObj(l) && typeof l['name'] === 'string' ? [[l['name'], l] as const] : [],
+    ),
   )
+  const out: OrderedLayer[] = []
+  for (const name of order) {
+    const className = (byName.get(name) as { class_name: string }).class_name
+    if (className === OP_CLASS) continue
+    if (!isModelClass(className)) {
+      out.push({ name, className })
+      continue
+    }
+    const inner = nested.order(entries.get(name) as Obj)
+    if (E.isLeft(inner)) return inner
+    out.push({ name, className: kerasModelClass(className), layers: inner.right })
+  }
+  return E.right(out)
 }

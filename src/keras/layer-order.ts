@@ -31,7 +31,7 @@ const pathMap = (from: ReadonlyArray<LayerInfo>, to: ReadonlyArray<LayerInfo>): 
   return E.right(out)
 }
 
-/** The model's layers (`layers`, in the model's own order) in `order` (Keras's `model.layers` order, by name). */
+/** The model's layers (`layers`, in the model's own order) in `order` (Keras's `model.layers` order, by name; a nested model's too). */
 const infosInOrder = (
   layers: ReadonlyArray<LayerInfo>,
   order: ReadonlyArray<OrderedLayer>,
@@ -41,7 +41,7 @@ const infosInOrder = (
   const out: LayerInfo[] = []
   for (const l of order) {
     const info = byName.get(l.name)
-    if (info === undefined || info.className !== l.className)
+    if (info === undefined || info.className !== l.className || (info.layers === undefined) !== (l.layers === undefined))
       return E.left(
         weightsMismatch(
           label,
@@ -49,7 +49,13 @@ const infosInOrder = (
           [`Keras's layer '${l.name}' (${l.className}) is not in the tfjs model`],
         ),
       )
-    out.push(info)
+    if (info.layers === undefined || l.layers === undefined) out.push(info)
+    else {
+      // A nested model: its own layers in its own Keras order.
+      const inner = infosInOrder(info.layers, l.layers, label)
+      if (E.isLeft(inner)) return inner
+      out.push({ ...info, layers: inner.right })
+    }
   }
   if (out.length !== layers.length) {
     const missing = layers.filter((i) => !order.some((l) => l.name === i.name)).map((i) => i.name)

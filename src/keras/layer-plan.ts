@@ -48,20 +48,37 @@ const uniqueNamer = (): ((base: string) => string) => {
   }
 }
 
+/** The layers of `layers`, a nested model's in its place, each named by its path (`inner/dense`) to keep names apart. */
+const leavesOf = (layers: ReadonlyArray<LayerInfo>, prefix: string): ReadonlyArray<LayerInfo> =>
+  layers.flatMap((l) => (l.layers !== undefined ? leavesOf(l.layers, `${prefix}${l.name}/`) : [{ ...l, name: `${prefix}${l.name}` }]))
+
 /**
  * The Keras file location of every layer's variables, in layer order. Left, naming the layer, for a layer
- * class ckpt does not map, or a layer whose variables are not the ones Keras's class creates.
+ * class ckpt does not map, or a layer whose variables are not the ones Keras's class creates. A nested model
+ * (`layers` set) has an empty group of its own, and its layers' groups under it (`layers/functional/layers/dense`),
+ * named in its own order; its layers are named by their path (`inner/dense`), so their weights' keys are too.
  */
 export const planLayers = (layers: ReadonlyArray<LayerInfo>): E.Either<KerasFormatError, ReadonlyArray<LayerPlan>> => {
-  const orders = checkLayers(layers)
+  const leaves = leavesOf(layers, '')
+  const orders = checkLayers(leaves)
   if (E.isLeft(orders)) return orders
-  const unique = uniqueNamer()
-  return E.right(
-    layers.map((layer, i) => ({
-      layer,
-      groups: groupsOf(layer, `layers/${unique(snakeCase(layer.className))}`, orders.right[i] as number[]),
-    })),
-  )
+  const out: LayerPlan[] = []
+  let next = 0
+  const walk = (level: ReadonlyArray<LayerInfo>, keyPrefix: string, namePrefix: string): void => {
+    const unique = uniqueNamer()
+    for (const layer of level) {
+      const key = `${keyPrefix}layers/${unique(snakeCase(layer.className))}`
+      if (layer.layers !== undefined) {
+        out.push({ layer: { ...layer, name: `${namePrefix}${layer.name}` }, groups: [{ path: key, name: layer.name, order: [] }] })
+        walk(layer.layers, `${key}/`, `${namePrefix}${layer.name}/`)
+      } else {
+        out.push({ layer: leaves[next] as LayerInfo, groups: groupsOf(layer, key, orders.right[next] as number[]) })
+        next++
+      }
+    }
+  }
+  walk(layers, '', '')
+  return E.right(out)
 }
 
 /** The `vars` groups of one layer at `key`, with its variables' indexes (`order`, in Keras's order). */

@@ -15,6 +15,8 @@ export interface LayerInfo {
   readonly weights: ReadonlyArray<{ readonly suffix: string; readonly shape: ReadonlyArray<number> }>
   /** A wrapper's (Bidirectional) wrapped layer class: it names the wrapper's groups in the weights file. */
   readonly inner?: string
+  /** A nested model's layers (its `className` is then Sequential or Functional, and `weights` empty). */
+  readonly layers?: ReadonlyArray<LayerInfo>
 }
 
 /**

@@ -109,16 +109,6 @@ describe.skipIf(skipReason !== null)('Functional models in .keras against Python
     expect(b.map((w) => Array.from(w.tensor.dataSync()))).toEqual(a.map((w) => Array.from(w.tensor.dataSync())))
   })
 
-  it('a shared layer (called twice) is refused by name, and no file is written', async () => {
-    const x = tfl.input({ shape: [3] })
-    const shared = tfl.layers.dense({ units: 3, name: 'shared' })
-    const y = shared.apply(shared.apply(x)) as tfl.SymbolicTensor
-    const model = tfl.model({ inputs: x, outputs: y })
-    const err = await saveKerasModel(model, storage, 'shared.keras').catch((e: unknown) => e)
-    expectKerasError(err, { _tag: 'UnsupportedConfig', layer: 'shared', field: 'inbound_nodes' })
-    await expect(storage.stat('shared.keras')).resolves.toBeNull()
-  })
-
   it('an unsupported merge layer in a Functional model is refused by name', async () => {
     const a = tfl.input({ shape: [2] })
     const b = tfl.input({ shape: [2] })

@@ -1,11 +1,7 @@
-import { join } from 'node:path'
-import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
-import type * as tfl from '@tensorflow/tfjs-layers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadKerasModel, saveKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
-import { saveKerasWeights } from '../../src/adapters/tfjs/keras/weights-h5.js'
-import { predictAll, type InputSpec } from './support/functional-archs.js'
+import type { InputSpec } from './support/functional-archs.js'
+import { kerasPredictions, loadTrainSave, within } from './support/model-set-roundtrip.js'
 import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasSession } from './support/python.js'
 
 /*
@@ -17,16 +13,6 @@ import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasSessio
 
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/model-set-interop: skipped: ${skipReason}`)
-
-/** Issue 15's bound: max |diff| ≤ 1e-4 × max |reference|. */
-const within = (got: unknown, want: unknown): { ok: boolean; diff: number; bound: number } => {
-  const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number])
-  const a = flat(got)
-  const b = flat(want)
-  const bound = 1e-4 * Math.max(...b.map(Math.abs), 1e-30)
-  const diff = a.length !== b.length ? Infinity : Math.max(0, ...a.map((x, i) => Math.abs(x - (b[i] as number))))
-  return { ok: diff <= bound, diff, bound }
-}
 
 interface Generated {
   readonly path: string
@@ -57,24 +43,13 @@ describe.skipIf(skipReason !== null)('the model set against Python Keras 3 (issu
   it('keras→tfjs: ckpt loads every .keras Keras wrote, with Keras predictions, and trains it a step', async () => {
     const failures: string[] = []
     for (const [name, m] of Object.entries(models)) {
-      let model: tfl.LayersModel | undefined
       try {
-        model = (await loadKerasModel(session.storage, `${name}.keras`)).model
-        const got = predictAll(model, m.inputs)
-        const w = within(got, m.outputs)
+        const { loaded, trained: after } = await loadTrainSave(session, name, m.inputs)
+        const w = within(loaded, m.outputs)
         if (!w.ok) throw new Error(`max |diff| ${w.diff} > ${w.bound}`)
-        // One step towards targets off the predictions, so that every weight moves.
-        const xs = m.inputs.map((i) => tf.tensor(i.data as number[], undefined, i.dtype))
-        const ys = got.map((y) => tf.tidy(() => tf.add(tf.tensor(y as number[]), 0.5)))
-        await model.trainOnBatch(xs.length === 1 ? (xs[0] as tf.Tensor) : xs, ys.length === 1 ? (ys[0] as tf.Tensor) : ys)
-        tf.dispose([...xs, ...ys])
-        await saveKerasModel(model, session.storage, `${name}-tfjs.keras`)
-        await saveKerasWeights(model, session.storage, `${name}-tfjs.weights.h5`)
-        trained.set(name, predictAll(model, m.inputs))
+        trained.set(name, after)
       } catch (e) {
         failures.push(`${name}: ${(e as Error).message}`)
-      } finally {
-        model?.dispose()
       }
     }
     const n = Object.keys(models).length
@@ -91,12 +66,7 @@ describe.skipIf(skipReason !== null)('the model set against Python Keras 3 (issu
         continue
       }
       try {
-        const got = await session.keras.request<{ outputs: unknown[]; weights_outputs: unknown[] }>('check_model_set', {
-          name,
-          keras_path: join(session.dir, `${name}-tfjs.keras`),
-          weights_path: join(session.dir, `${name}-tfjs.weights.h5`),
-          inputs: m.inputs,
-        })
+        const got = await kerasPredictions(session, name, m.inputs)
         const k = within(got.outputs, expected)
         const w = within(got.weights_outputs, expected)
         if (!k.ok) throw new Error(`.keras: max |diff| ${k.diff} > ${k.bound}`)

@@ -204,6 +204,59 @@ def _mnv3min():
     return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, minimalistic=True, weights=None, classes=3)
 
 
+# Shared layers and nested models (issue 15 goal 2): test/keras/shared-layers-interop.test.ts and
+# nested-models-interop.test.ts run these too.
+
+
+def _siamese():
+    """A siamese pair: one encoder (a nested Sequential) called on both inputs, and a shared Dense on both codes."""
+    encoder = keras.Sequential([keras.Input((4,)), L.Dense(5, activation="relu"), L.Dense(3)], name="encoder")
+    left, right = keras.Input((4,), name="left"), keras.Input((4,), name="right")
+    head = L.Dense(3, activation="tanh", name="head")
+    a, b = head(encoder(left)), head(encoder(right))
+    out = L.Dense(1, activation="sigmoid")(L.Concatenate()([a, b, L.Multiply()([a, b])]))
+    return keras.Model([left, right], out, name="siamese")
+
+
+def _repeated():
+    """One Dense called three times on its own output, and a BatchNormalization called on two branches."""
+    x0 = keras.Input((5,))
+    step = L.Dense(5, activation="tanh", name="step")
+    x = step(step(step(x0)))
+    norm = L.BatchNormalization(name="norm")
+    return keras.Model(x0, L.Dense(2)(L.Add()([norm(x), norm(x0)])), name="repeated")
+
+
+def _seq_in_func():
+    inner = keras.Sequential([keras.Input((4,)), L.Dense(6, activation="relu"), L.BatchNormalization(), L.Dense(3)], name="inner_seq")
+    x0 = keras.Input((4,))
+    h = L.Dense(4)(x0)
+    return keras.Model(x0, L.Dense(2)(L.Concatenate()([inner(h), h])), name="seq_in_func")
+
+
+def _func_in_seq():
+    i = keras.Input((3,))
+    inner = keras.Model(i, L.Dense(4)(L.Dense(4, activation="tanh")(i)), name="inner_func")
+    return keras.Sequential([keras.Input((3,)), inner, L.Dense(2)], name="func_in_seq")
+
+
+def _two_level():
+    """A Functional model in a Functional model, itself holding a Sequential: Dense layers at every level."""
+    leaf = keras.Sequential([keras.Input((4,)), L.Dense(4, activation="relu")], name="leaf")
+    mi = keras.Input((4,))
+    mid = keras.Model(mi, L.Dense(3)(leaf(L.Dense(4)(mi))), name="mid")
+    x0 = keras.Input((4,))
+    return keras.Model(x0, L.Dense(2)(mid(L.Dense(4)(x0))), name="two_level")
+
+
+def _late_first_call():
+    """A nested model defined before the layers that feed it: Keras lists it after them."""
+    late = keras.Sequential([keras.Input((3,)), L.Dense(3, activation="tanh")], name="late")
+    x0 = keras.Input((4,))
+    h = L.Dense(3, activation="relu")(L.Dense(3)(x0))
+    return keras.Model(x0, L.Dense(2)(late(h)), name="late_first_call")
+
+
 MODELS = {
     "convnet": _convnet,
     "upsample": _upsample,
@@ -218,6 +271,13 @@ MODELS = {
     "transformer": _transformer,
     "mnv3": _mnv3,
     "mnv3min": _mnv3min,
+    # shared layers and nested models
+    "siamese": _siamese,
+    "repeated": _repeated,
+    "seq_in_func": _seq_in_func,
+    "func_in_seq": _func_in_seq,
+    "two_level": _two_level,
+    "late_first_call": _late_first_call,
 }
 
 

@@ -14,7 +14,8 @@ import { messageOf } from '../../../errors/ckpt-error.js'
 import type { Storage } from '../../../storage/storage.js'
 import { lazyOf } from '../../../keras/weights-file.js'
 import { tensorSpecsOf, topologyOf } from './model-layers.js'
-import { layerInfos, optimizerOf } from './model-structure.js'
+import { optimizerOf } from './model-structure.js'
+import { kerasLayerInfos, leafLayers } from './nested-layers.js'
 import { kerasRefusal, optimizerSettings, tfjsOptimizer } from './optimizer.js'
 import { applyKerasWeightsFile, weightsFileOf, type OptimizerOutcome } from './weights.js'
 // tfjs builds the models of .keras files with ckpt's classes for what it lacks: registered here, at load.
@@ -28,7 +29,7 @@ import './custom/register.js'
  * Keras 3, so it is refused by field, both ways (test/keras/batchnorm-axis-interop.test.ts).
  */
 const batchNormAxes = (model: tfl.LayersModel): E.Either<KerasFormatError, void> => {
-  for (const layer of model.layers) {
+  for (const { layer } of leafLayers(model)) {
     if (layer.getClassName() !== 'BatchNormalization') continue
     const axis = (layer.getConfig() as { axis?: unknown }).axis
     const rank = layer.inboundNodes[0]?.inputTensors[0]?.shape.length
@@ -70,7 +71,7 @@ const archiveOf = (model: tfl.LayersModel, date: Date, copy: boolean): Promise<E
     )
     const weights = await weightsFileOf(model, { includeOptimizer: compile !== null }, copy)
     if (E.isLeft(weights)) return weights
-    return kerasArchiveChunks({ ...config.right, compile, layers: layerInfos(model), weights: weights.right, date })
+    return kerasArchiveChunks({ ...config.right, compile, layers: kerasLayerInfos(model), weights: weights.right, date })
   })
 
 /** `saveKerasModel` of ckpt/tfjs (documented in ../keras.ts, which loads this module lazily). */
@@ -123,7 +124,7 @@ export const decodeKerasModel = (bytes: Uint8Array, label: string): Promise<E.Ei
           skipped = `the loss ${JSON.stringify(compile['loss'])} has no tfjs equivalent in ckpt (${Object.keys(LOSSES).join(', ')})`
         else model.compile({ optimizer: tfjsOptimizer(optimizer.right), loss })
       }
-      const ordered = toModelOrder(weights, layerInfos(model), order, label)
+      const ordered = toModelOrder(weights, kerasLayerInfos(model), order, label)
       if (E.isLeft(ordered)) {
         model.dispose()
         return ordered

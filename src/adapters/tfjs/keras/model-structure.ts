@@ -23,23 +23,24 @@ export const suffixOf = (originalName: string, layer?: tfl.layers.Layer): string
 const innerOf = (l: tfl.layers.Layer): string | undefined =>
   (l as unknown as { forwardLayer?: tfl.layers.Layer }).forwardLayer?.getClassName()
 
+/** The framework-free description of one layer of a tfjs model. */
+export const layerInfoOf = (l: tfl.layers.Layer): LayerInfo => {
+  const inner = innerOf(l)
+  return {
+    className: l.getClassName(),
+    name: l.name,
+    weights: l.weights.map((w) => ({ suffix: suffixOf(w.originalName, l), shape: w.shape as ReadonlyArray<number> })),
+    ...(inner === undefined ? {} : { inner }),
+  }
+}
+
 /**
  * The framework-free description of each layer of a tfjs model (Sequential: no InputLayer, like Keras), without
- * Keras 3's operation nodes (the `KerasOp` layers), which are not layers in Keras.
+ * Keras 3's operation nodes (the `KerasOp` layers), which are not layers in Keras, and with a nested model's
+ * layers in its place (enough for the check; the Keras files describe nested models with nested-layers.ts).
  */
 export const layerInfos = (model: tfl.LayersModel): ReadonlyArray<LayerInfo> =>
-  model.layers.flatMap((l) => {
-    if (l.getClassName() === 'KerasOp') return []
-    const inner = innerOf(l)
-    return [
-      {
-        className: l.getClassName(),
-        name: l.name,
-        weights: l.weights.map((w) => ({ suffix: suffixOf(w.originalName, l), shape: w.shape as ReadonlyArray<number> })),
-        ...(inner === undefined ? {} : { inner }),
-      },
-    ]
-  })
+  model.layers.flatMap((l) => (l.getClassName() === 'KerasOp' ? [] : 'layers' in l ? layerInfos(l as tfl.LayersModel) : [layerInfoOf(l)]))
 
 /** The model's optimizer, or null without one. */
 export const optimizerOf = (model: tfl.LayersModel): tf.Optimizer | null => model.optimizer ?? null

@@ -7,7 +7,8 @@ import { fromKerasOptimizer, toKerasOptimizer, type OptimizerSkip, type Restored
 import { KERAS_OPTIMIZERS } from '../../../keras/supported.js'
 import { groupAt, readGroup, type LazyWeightsFile, type WeightsFile } from '../../../keras/weights-file.js'
 import { layerValues, writeLayerValues } from './model-layers.js'
-import { layerInfos, optimizerOf } from './model-structure.js'
+import { optimizerOf } from './model-structure.js'
+import { kerasLayerInfos } from './nested-layers.js'
 import { kerasRefusal, optimizerState, setOptimizerState, trainableVars } from './optimizer.js'
 
 /** A tfjs model's weights and optimizer state to and from a Keras weights file (its groups, not its bytes). */
@@ -39,7 +40,7 @@ export const weightsFileOf = (
   copy: boolean,
 ): Promise<E.Either<KerasFormatError, WeightsFile>> =>
   kerasCall('(model weights)', async () => {
-    const layers = layerWeightsFile(model.name, layerInfos(model), layerValues(model, copy))
+    const layers = layerWeightsFile(model.name, kerasLayerInfos(model), layerValues(model, copy))
     if (E.isLeft(layers)) return layers
     const optimizer = optimizerOf(model)
     if (!(options.includeOptimizer ?? true) || optimizer === null) return layers
@@ -63,7 +64,7 @@ export const weightsFileOf = (
  * with the reason. A read that fails part way leaves the weights assigned so far.
  */
 export const applyKerasWeightsFile = async (model: tfl.LayersModel, file: LazyWeightsFile, label: string): Promise<OptimizerOutcome> => {
-  const values = orThrow(layerWeightValues(layerInfos(model), file, label))
+  const values = orThrow(layerWeightValues(kerasLayerInfos(model), file, label))
   const optimizer = optimizerOf(model)
   const optGroup = groupAt(file, 'optimizer')
   let restored: E.Either<OptimizerSkip, RestoredOptimizer> | null = null
