@@ -204,6 +204,45 @@ def _mnv3min():
     return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, minimalistic=True, weights=None, classes=3)
 
 
+# keras.applications (issue 15, goal 1): the small models, built as the issue says (weights=None, small inputs), with
+# logits (classifier_activation=None). These nets are deep: `generate` gives them batch-1 inputs and He-scaled weights
+# (`_randomize_deep`), since the set's plain normal(0.5) weights grow without bound through a hundred layers, and
+# `build` compiles them with SGD.
+def _application(cls, **kwargs):
+    def builder():
+        return cls(input_shape=(32, 32, 3), weights=None, classes=3, classifier_activation=None, **kwargs)
+
+    builder.deep = True
+    return builder
+
+
+_mobilenet = _application(keras.applications.MobileNet, alpha=0.25)
+_mobilenetv2 = _application(keras.applications.MobileNetV2, alpha=0.35)
+_efficientnetb0 = _application(keras.applications.EfficientNetB0)
+_densenet121 = _application(keras.applications.DenseNet121)
+_nasnetmobile = _application(keras.applications.NASNetMobile)
+
+
+def _randomize_deep(model, seed):
+    """He-scaled kernels (std sqrt(2 / fan_in); a depthwise kernel's fan-in is its window), scales and variances
+    in [0.5, 1.5], biases, offsets and means normal(0.1)."""
+    rng = np.random.default_rng(seed)
+    for v in model.weights:
+        if "int" in v.dtype:
+            continue
+        shape = tuple(v.shape)
+        if len(shape) >= 2:
+            fan_in = int(np.prod(shape[:-2] if "depthwise_kernel" in v.path else shape[:-1]))
+            v.assign(rng.normal(scale=np.sqrt(2.0 / fan_in), size=shape))
+        elif "variance" in v.path or v.path.endswith("gamma"):
+            v.assign(rng.uniform(0.5, 1.5, size=shape))
+        else:
+            v.assign(rng.normal(scale=0.1, size=shape))
+    for layer in model.layers:
+        if isinstance(layer, L.Normalization):
+            layer.finalize_state()
+
+
 MODELS = {
     "convnet": _convnet,
     "upsample": _upsample,
@@ -218,13 +257,21 @@ MODELS = {
     "transformer": _transformer,
     "mnv3": _mnv3,
     "mnv3min": _mnv3min,
+    "mobilenet": _mobilenet,
+    "mobilenetv2": _mobilenetv2,
+    "efficientnetb0": _efficientnetb0,
+    "densenet121": _densenet121,
+    "nasnetmobile": _nasnetmobile,
 }
 
 
 def build(name):
     keras.utils.set_random_seed(sum(map(ord, name)))
     model = MODELS[name]()
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+    # The deep models train with plain SGD, which has no slot variables: Adam's two per weight would triple their files.
+    deep = getattr(MODELS[name], "deep", False)
+    optimizer = keras.optimizers.SGD(learning_rate=0.01) if deep else keras.optimizers.Adam(learning_rate=0.01)
+    model.compile(optimizer=optimizer, loss="mse")
     model.optimizer.build(model.trainable_variables)
     return model
 
@@ -257,8 +304,9 @@ def generate(names, directory):
     out = {}
     for i, name in enumerate(names):
         model = build(name)
-        _randomize(model, 100 + i)
-        xs = _inputs(model, 200 + i)
+        deep = getattr(MODELS[name], "deep", False)
+        (_randomize_deep if deep else _randomize)(model, 100 + i)
+        xs = _inputs(model, 200 + i, batch=1 if deep else 3)
         path = os.path.join(directory, f"{name}.keras")
         model.save(path)
         out[name] = {
