@@ -28,11 +28,20 @@ const within = (got: unknown, want: unknown): { ok: boolean; diff: number; bound
   return { ok: diff <= bound, diff, bound }
 }
 
+/**
+ * `name 1.2 s (diff 3% of bound)`: a model's time in one direction, printed so that CI's budget can be watched per
+ * model, and how close its largest difference came to the bound.
+ */
+const seconds = (name: string, started: number, ratio?: number): string =>
+  `${name} ${((Date.now() - started) / 1000).toFixed(1)} s${ratio === undefined ? '' : ` (diff ${(100 * ratio).toFixed(1)}% of bound)`}`
+
 interface Generated {
   readonly path: string
   readonly inputs: ReadonlyArray<InputSpec>
   readonly outputs: unknown[]
   readonly bytes: number
+  /** Python's time to build, randomize, save and predict it. */
+  readonly seconds: number
 }
 
 describe.skipIf(skipReason !== null)('the model set against Python Keras 3 (issue 15)', () => {
@@ -49,6 +58,8 @@ describe.skipIf(skipReason !== null)('the model set against Python Keras 3 (issu
     console.log(
       `model set: ${Object.keys(models).length} models, ${mb.toFixed(2)} MB, generated in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     )
+    const each = Object.entries(models).map(([name, m]) => `${name} ${m.seconds.toFixed(1)} s`)
+    console.log(`  per model: ${each.join(', ')}`)
   }, 600_000)
   afterAll(async () => {
     await closeKerasSession(session)
@@ -56,13 +67,17 @@ describe.skipIf(skipReason !== null)('the model set against Python Keras 3 (issu
 
   it('keras→tfjs: ckpt loads every .keras Keras wrote, with Keras predictions, and trains it a step', async () => {
     const failures: string[] = []
+    const times: string[] = []
     for (const [name, m] of Object.entries(models)) {
       let model: tfl.LayersModel | undefined
+      const started = Date.now()
+      let ratio: number | undefined
       try {
         model = (await loadKerasModel(session.storage, `${name}.keras`)).model
         const got = predictAll(model, m.inputs)
         const w = within(got, m.outputs)
         if (!w.ok) throw new Error(`max |diff| ${w.diff} > ${w.bound}`)
+        ratio = w.diff / w.bound
         // One step towards targets off the predictions, so that every weight moves.
         const xs = m.inputs.map((i) => tf.tensor(i.data as number[], undefined, i.dtype))
         const ys = got.map((y) => tf.tidy(() => tf.add(tf.tensor(y as number[]), 0.5)))
@@ -75,21 +90,26 @@ describe.skipIf(skipReason !== null)('the model set against Python Keras 3 (issu
         failures.push(`${name}: ${(e as Error).message}`)
       } finally {
         model?.dispose()
+        times.push(seconds(name, started, ratio))
       }
     }
     const n = Object.keys(models).length
     console.log(`keras→tfjs ${n - failures.length}/${n}${failures.length > 0 ? `\n  ${failures.join('\n  ')}` : ''}`)
+    console.log(`  per model: ${times.join(', ')}`)
     expect(failures).toEqual([])
   }, 600_000)
 
   it('tfjs→keras: Python loads every .keras and .weights.h5 ckpt wrote after training, with tfjs predictions', async () => {
     const failures: string[] = []
+    const times: string[] = []
     for (const [name, m] of Object.entries(models)) {
       const expected = trained.get(name)
       if (expected === undefined) {
         failures.push(`${name}: not loaded in tfjs`)
         continue
       }
+      const started = Date.now()
+      let ratio: number | undefined
       try {
         const got = await session.keras.request<{ outputs: unknown[]; weights_outputs: unknown[] }>('check_model_set', {
           name,
@@ -101,12 +121,15 @@ describe.skipIf(skipReason !== null)('the model set against Python Keras 3 (issu
         const w = within(got.weights_outputs, expected)
         if (!k.ok) throw new Error(`.keras: max |diff| ${k.diff} > ${k.bound}`)
         if (!w.ok) throw new Error(`.weights.h5: max |diff| ${w.diff} > ${w.bound}`)
+        ratio = Math.max(k.diff / k.bound, w.diff / w.bound)
       } catch (e) {
         failures.push(`${name}: ${(e as Error).message}`)
       }
+      times.push(seconds(name, started, ratio))
     }
     const n = Object.keys(models).length
     console.log(`tfjs→keras ${n - failures.length}/${n}${failures.length > 0 ? `\n  ${failures.join('\n  ')}` : ''}`)
+    console.log(`  per model: ${times.join(', ')}`)
     expect(failures).toEqual([])
   }, 600_000)
 })

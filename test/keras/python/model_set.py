@@ -6,6 +6,7 @@ adds the custom layers and the keras.applications models here): the suite runs e
 Python process and one generation request.
 """
 import os
+import time
 
 import numpy as np
 import keras
@@ -299,10 +300,18 @@ def _randomize(model, seed):
             layer.finalize_state()  # Normalization computes its broadcast mean and variance from its weights here
 
 
+# The models `generate` built in this process, by name, for `check` to load ckpt's `.weights.h5` into: building the
+# deep ones again costs seconds (NASNetMobile about 7 s). `load_weights` assigns every variable or raises (a layer's
+# variables missing from the file, or fewer of them: "expected 4 variables, but received 3"), so the generated
+# model's own weights cannot show through.
+_generated = {}
+
+
 def generate(names, directory):
     """Saves each model as `<directory>/<name>.keras` with seeded weights; its inputs and Keras's outputs."""
     out = {}
     for i, name in enumerate(names):
+        started = time.perf_counter()
         model = build(name)
         deep = getattr(MODELS[name], "deep", False)
         (_randomize_deep if deep else _randomize)(model, 100 + i)
@@ -314,14 +323,19 @@ def generate(names, directory):
             "inputs": [{"data": x.tolist(), "dtype": "float32"} for x in xs],
             "outputs": _outputs(model, xs),
             "bytes": os.path.getsize(path),
+            "seconds": time.perf_counter() - started,
         }
+        _generated[name] = model
     return out
 
 
 def check(name, keras_path, weights_path, inputs):
-    """Keras's outputs of the `.keras` file ckpt wrote, and of the model built here with ckpt's `.weights.h5`."""
+    """Keras's outputs of the `.keras` file ckpt wrote, and of the model built here with ckpt's `.weights.h5` (the
+    one `generate` built, when this process generated it: the pool may send the check to another server)."""
     xs = [np.asarray(i["data"], dtype=i.get("dtype", "float32")) for i in inputs]
     loaded = keras.models.load_model(keras_path)
-    built = build(name)
+    built = _generated.pop(name, None)
+    if built is None:
+        built = build(name)
     built.load_weights(weights_path)
     return {"outputs": _outputs(loaded, xs), "weights_outputs": _outputs(built, xs)}
