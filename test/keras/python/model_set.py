@@ -196,19 +196,10 @@ def _transformer():
     return keras.Model(x0, out, name="transformer")
 
 
-def _mnv3():
-    """keras.applications' MobileNetV3Small: hard_sigmoid as operation nodes, hard_swish, keepdims pooling."""
-    return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, weights=None, classes=3)
-
-
-def _mnv3min():
-    return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, minimalistic=True, weights=None, classes=3)
-
-
 # keras.applications (issue 15, goal 1): the small models, built as the issue says (weights=None, small inputs), with
-# logits (classifier_activation=None). These nets are deep: `generate` gives them batch-1 inputs and He-scaled weights
-# (`_randomize_deep`), since the set's plain normal(0.5) weights grow without bound through a hundred layers, and
-# `build` compiles them with SGD.
+# logits (classifier_activation=None): a softmax saturates, and the outputs compared would be exact 0s and 1s. These
+# nets are deep: `generate` gives them batch-1 inputs and He-scaled weights (`_randomize_deep`), since the set's plain
+# normal(0.5) weights grow without bound through a hundred layers, and `build` compiles them with SGD.
 def _application(cls, **kwargs):
     def builder():
         return cls(input_shape=(32, 32, 3), weights=None, classes=3, classifier_activation=None, **kwargs)
@@ -218,6 +209,9 @@ def _application(cls, **kwargs):
 
 
 _mobilenet = _application(keras.applications.MobileNet, alpha=0.25)
+# MobileNetV3Small: hard_sigmoid as operation nodes (`x + 3.0`, `* (1/6)`), hard_swish, keepdims pooling.
+_mnv3 = _application(keras.applications.MobileNetV3Small, alpha=0.75)
+_mnv3min = _application(keras.applications.MobileNetV3Small, alpha=0.75, minimalistic=True)
 _mobilenetv2 = _application(keras.applications.MobileNetV2, alpha=0.35)
 _efficientnetb0 = _application(keras.applications.EfficientNetB0)
 _densenet121 = _application(keras.applications.DenseNet121)
