@@ -14,6 +14,13 @@ import { closeKerasSession, kerasUnavailable, openKerasSession, type KerasSessio
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/model-set-interop: skipped: ${skipReason}`)
 
+/**
+ * `name 1.2 s (diff 3% of bound)`: a model's time in one direction, printed so that CI's budget can be watched per
+ * model, and how close its largest difference came to the bound.
+ */
+const seconds = (name: string, started: number, ratio?: number): string =>
+  `${name} ${((Date.now() - started) / 1000).toFixed(1)} s${ratio === undefined ? '' : ` (diff ${(100 * ratio).toFixed(1)}% of bound)`}`
+
 interface Generated {
   readonly path: string
   readonly inputs: ReadonlyArray<InputSpec>
@@ -42,18 +49,24 @@ describe.skipIf(skipReason !== null)('the model set against Python Keras 3 (issu
 
   it('keras→tfjs: ckpt loads every .keras Keras wrote, with Keras predictions, and trains it a step', async () => {
     const failures: string[] = []
+    const times: string[] = []
     for (const [name, m] of Object.entries(models)) {
+      const started = Date.now()
+      let ratio: number | undefined
       try {
         const { loaded, trained: after } = await loadTrainSave(session, name, m.inputs)
         const w = within(loaded, m.outputs)
         if (!w.ok) throw new Error(`max |diff| ${w.diff} > ${w.bound}`)
+        ratio = w.diff / w.bound
         trained.set(name, after)
       } catch (e) {
         failures.push(`${name}: ${(e as Error).message}`)
       }
+      times.push(seconds(name, started, ratio))
     }
     const n = Object.keys(models).length
     console.log(`keras→tfjs ${n - failures.length}/${n}${failures.length > 0 ? `\n  ${failures.join('\n  ')}` : ''}`)
+    console.log(`  per model: ${times.join(', ')}`)
     expect(failures).toEqual([])
   }, 600_000)
 
@@ -65,18 +78,23 @@ describe.skipIf(skipReason !== null)('the model set against Python Keras 3 (issu
         failures.push(`${name}: not loaded in tfjs`)
         continue
       }
+      const started = Date.now()
+      let ratio: number | undefined
       try {
         const got = await kerasPredictions(session, name, m.inputs)
         const k = within(got.outputs, expected)
         const w = within(got.weights_outputs, expected)
         if (!k.ok) throw new Error(`.keras: max |diff| ${k.diff} > ${k.bound}`)
         if (!w.ok) throw new Error(`.weights.h5: max |diff| ${w.diff} > ${w.bound}`)
+        ratio = Math.max(k.diff / k.bound, w.diff / w.bound)
       } catch (e) {
         failures.push(`${name}: ${(e as Error).message}`)
       }
+      times.push(seconds(name, started, ratio))
     }
     const n = Object.keys(models).length
     console.log(`tfjs→keras ${n - failures.length}/${n}${failures.length > 0 ? `\n  ${failures.join('\n  ')}` : ''}`)
+    console.log(`  per model: ${times.join(', ')}`)
     expect(failures).toEqual([])
   }, 600_000)
 })

@@ -280,10 +280,12 @@ def main():
             continue
         req = json.loads(line)
         try:
-            reply = {"id": req.get("id"), "ok": True, **handle(req)}
+            # allow_nan=False: a NaN or infinity in a reply fails the request (ValueError) rather than reaching the
+            # test as a bare NaN token, which is not JSON.
+            reply = json.dumps({"id": req.get("id"), "ok": True, **handle(req)}, allow_nan=False)
         except Exception as e:  # reported to the test, which fails with it
-            reply = {"id": req.get("id"), "ok": False, "error": f"{type(e).__name__}: {e}"}
-        sys.stdout.write(json.dumps(reply) + "\n")
+            reply = json.dumps({"id": req.get("id"), "ok": False, "error": f"{type(e).__name__}: {e}"})
+        sys.stdout.write(reply + "\n")
         sys.stdout.flush()
 
 

@@ -6,6 +6,7 @@ adds the custom layers and the keras.applications models here): the suite runs e
 Python process and one generation request.
 """
 import os
+import time
 
 import numpy as np
 import keras
@@ -195,13 +196,46 @@ def _transformer():
     return keras.Model(x0, out, name="transformer")
 
 
-def _mnv3():
-    """keras.applications' MobileNetV3Small: hard_sigmoid as operation nodes, hard_swish, keepdims pooling."""
-    return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, weights=None, classes=3)
+# keras.applications (issue 15, goal 1): the small models, built as the issue says (weights=None, small inputs), with
+# logits (classifier_activation=None): a softmax saturates, and the outputs compared would be exact 0s and 1s. These
+# nets are deep: `generate` gives them batch-1 inputs and He-scaled weights (`_randomize_deep`), since the set's plain
+# normal(0.5) weights grow without bound through a hundred layers, and `build` compiles them with SGD.
+def _application(cls, **kwargs):
+    def builder():
+        return cls(input_shape=(32, 32, 3), weights=None, classes=3, classifier_activation=None, **kwargs)
+
+    builder.deep = True
+    return builder
 
 
-def _mnv3min():
-    return keras.applications.MobileNetV3Small(input_shape=(32, 32, 3), alpha=0.75, minimalistic=True, weights=None, classes=3)
+_mobilenet = _application(keras.applications.MobileNet, alpha=0.25)
+# MobileNetV3Small: hard_sigmoid as operation nodes (`x + 3.0`, `* (1/6)`), hard_swish, keepdims pooling.
+_mnv3 = _application(keras.applications.MobileNetV3Small, alpha=0.75)
+_mnv3min = _application(keras.applications.MobileNetV3Small, alpha=0.75, minimalistic=True)
+_mobilenetv2 = _application(keras.applications.MobileNetV2, alpha=0.35)
+_efficientnetb0 = _application(keras.applications.EfficientNetB0)
+_densenet121 = _application(keras.applications.DenseNet121)
+_nasnetmobile = _application(keras.applications.NASNetMobile)
+
+
+def _randomize_deep(model, seed):
+    """He-scaled kernels (std sqrt(2 / fan_in); a depthwise kernel's fan-in is its window), scales and variances
+    in [0.5, 1.5], biases, offsets and means normal(0.1)."""
+    rng = np.random.default_rng(seed)
+    for v in model.weights:
+        if "int" in v.dtype:
+            continue
+        shape = tuple(v.shape)
+        if len(shape) >= 2:
+            fan_in = int(np.prod(shape[:-2] if "depthwise_kernel" in v.path else shape[:-1]))
+            v.assign(rng.normal(scale=np.sqrt(2.0 / fan_in), size=shape))
+        elif "variance" in v.path or v.path.endswith("gamma"):
+            v.assign(rng.uniform(0.5, 1.5, size=shape))
+        else:
+            v.assign(rng.normal(scale=0.1, size=shape))
+    for layer in model.layers:
+        if isinstance(layer, L.Normalization):
+            layer.finalize_state()
 
 
 # Shared layers and nested models (issue 15 goal 2): test/keras/shared-layers-interop.test.ts and
@@ -278,13 +312,22 @@ MODELS = {
     "func_in_seq": _func_in_seq,
     "two_level": _two_level,
     "late_first_call": _late_first_call,
+    # keras.applications
+    "mobilenet": _mobilenet,
+    "mobilenetv2": _mobilenetv2,
+    "efficientnetb0": _efficientnetb0,
+    "densenet121": _densenet121,
+    "nasnetmobile": _nasnetmobile,
 }
 
 
 def build(name):
     keras.utils.set_random_seed(sum(map(ord, name)))
     model = MODELS[name]()
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+    # The deep models train with plain SGD, which has no slot variables: Adam's two per weight would triple their files.
+    deep = getattr(MODELS[name], "deep", False)
+    optimizer = keras.optimizers.SGD(learning_rate=0.01) if deep else keras.optimizers.Adam(learning_rate=0.01)
+    model.compile(optimizer=optimizer, loss="mse")
     model.optimizer.build(model.trainable_variables)
     return model
 
@@ -312,13 +355,22 @@ def _randomize(model, seed):
             layer.finalize_state()  # Normalization computes its broadcast mean and variance from its weights here
 
 
+# The models `generate` built in this process, by name, for `check` to load ckpt's `.weights.h5` into: building the
+# deep ones again costs seconds (NASNetMobile about 7 s). `load_weights` assigns every variable or raises (a layer's
+# variables missing from the file, or fewer of them: "expected 4 variables, but received 3"), so the generated
+# model's own weights cannot show through.
+_generated = {}
+
+
 def generate(names, directory):
     """Saves each model as `<directory>/<name>.keras` with seeded weights; its inputs and Keras's outputs."""
     out = {}
     for i, name in enumerate(names):
+        started = time.perf_counter()
         model = build(name)
-        _randomize(model, 100 + i)
-        xs = _inputs(model, 200 + i)
+        deep = getattr(MODELS[name], "deep", False)
+        (_randomize_deep if deep else _randomize)(model, 100 + i)
+        xs = _inputs(model, 200 + i, batch=1 if deep else 3)
         path = os.path.join(directory, f"{name}.keras")
         model.save(path)
         out[name] = {
@@ -326,14 +378,19 @@ def generate(names, directory):
             "inputs": [{"data": x.tolist(), "dtype": "float32"} for x in xs],
             "outputs": _outputs(model, xs),
             "bytes": os.path.getsize(path),
+            "seconds": time.perf_counter() - started,
         }
+        _generated[name] = model
     return out
 
 
 def check(name, keras_path, weights_path, inputs):
-    """Keras's outputs of the `.keras` file ckpt wrote, and of the model built here with ckpt's `.weights.h5`."""
+    """Keras's outputs of the `.keras` file ckpt wrote, and of the model built here with ckpt's `.weights.h5` (the
+    one `generate` built, when this process generated it: the pool may send the check to another server)."""
     xs = [np.asarray(i["data"], dtype=i.get("dtype", "float32")) for i in inputs]
     loaded = keras.models.load_model(keras_path)
-    built = build(name)
+    built = _generated.pop(name, None)
+    if built is None:
+        built = build(name)
     built.load_weights(weights_path)
     return {"outputs": _outputs(loaded, xs), "weights_outputs": _outputs(built, xs)}
