@@ -72,6 +72,7 @@ describe.skipIf(skipReason !== null)('the model set against Python Keras 3 (issu
 
   it('tfjs→keras: Python loads every .keras and .weights.h5 ckpt wrote after training, with tfjs predictions', async () => {
     const failures: string[] = []
+    const times: string[] = []
     for (const [name, m] of Object.entries(models)) {
       const expected = trained.get(name)
       if (expected === undefined) {
