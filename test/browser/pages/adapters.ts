@@ -10,7 +10,48 @@ interface StorageManager {
 }
 const storageManager = () => (globalThis as unknown as { navigator: { storage: StorageManager } }).navigator.storage
 
-export const adapters = { indexedDbStorage, opfsStorage, requestPersistence, isStorageFailure, storageManager }
+/** The raw IndexedDB calls {@link idbRecords} makes, typed here for the same reason. */
+interface RawRequest<T> {
+  readonly result: T
+  readonly error: unknown
+  onsuccess: (() => void) | null
+  onerror: (() => void) | null
+}
+interface RawDatabase {
+  transaction(
+    stores: string[],
+    mode: 'readonly',
+  ): {
+    objectStore(name: string): { getAllKeys(): RawRequest<unknown[]> }
+    oncomplete: (() => void) | null
+    onerror: (() => void) | null
+    readonly error: unknown
+  }
+  close(): void
+}
+
+/**
+ * What an indexedDbStorage's database `name` holds besides its objects' records: how many versions have chunks
+ * (chunk keys are `[version, index]`) and how many writes are pending, read with the raw API, not through ckpt.
+ */
+const idbRecords = (name: string): Promise<{ chunkVersions: number; pending: number }> =>
+  new Promise((resolve, reject) => {
+    const opened = (globalThis as unknown as { indexedDB: { open(name: string): RawRequest<RawDatabase> } }).indexedDB.open(name)
+    const failed = (cause: unknown) => reject(new Error(`indexedDB ${name}: ${String(cause)}`))
+    opened.onerror = () => failed(opened.error)
+    opened.onsuccess = () => {
+      const tx = opened.result.transaction(['chunks', 'pending'], 'readonly')
+      const chunks = tx.objectStore('chunks').getAllKeys()
+      const pending = tx.objectStore('pending').getAllKeys()
+      tx.onerror = () => failed(tx.error)
+      tx.oncomplete = () => {
+        opened.result.close()
+        resolve({ chunkVersions: new Set((chunks.result as [string, number][]).map(([v]) => v)).size, pending: pending.result.length })
+      }
+    }
+  })
+
+export const adapters = { indexedDbStorage, opfsStorage, requestPersistence, isStorageFailure, storageManager, idbRecords }
 export type PageAdapters = typeof adapters
 
 ;(globalThis as { ckpt?: PageAdapters }).ckpt = adapters
