@@ -22,7 +22,7 @@ import { kerasUnavailable } from './support/python.js'
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/nested-models-interop: skipped: ${skipReason}`)
 
-const NAMES = ['seq_in_func', 'func_in_seq', 'two_level', 'late_first_call']
+const NAMES = ['seq_in_func', 'func_in_seq', 'two_level', 'late_first_call', 'nested_outputs']
 
 /** A Sequential inside a Functional model inside a Sequential, built in tfjs; the inner Sequential is called twice. */
 const tfjsNested = (): tfl.LayersModel => {
@@ -80,6 +80,23 @@ describe.skipIf(skipReason !== null)('nested models against Python Keras 3', () 
     expect(within(got.keras, expected[0])).toMatchObject({ ok: true })
     expect(within(got.weights, expected[0])).toMatchObject({ ok: true })
     const { model: back } = await loadKerasModel(session().storage, 'nested.keras')
+    expect(within(predictAll(back, INPUTS), expected)).toMatchObject({ ok: true })
+    back.dispose()
+  })
+
+  it("a tfjs model whose outputs are a nested Functional model's two calls → .keras Keras loads with each output in its place", async () => {
+    // Keras numbers a nested Functional's calls from 1 in output_layers: [inner, 0, 0] would be its last call there.
+    const a = tfl.input({ shape: [4], name: 'a' })
+    const inner = tfl.model({ inputs: a, outputs: tfl.layers.dense({ units: 3, name: 'd' }).apply(a) as tfl.SymbolicTensor, name: 'inner' })
+    const x = tfl.input({ shape: [4], name: 'x' })
+    const first = inner.apply(x) as tfl.SymbolicTensor
+    const second = inner.apply(tfl.layers.dense({ units: 4, name: 'pre' }).apply(x)) as tfl.SymbolicTensor
+    const model = tfl.model({ inputs: x, outputs: [first, second], name: 'nested_outs' })
+    randomizeWeights(model, 19)
+    const expected = predictAll(model, INPUTS)
+    const got = await tfjsModelInKeras(session(), model, 'nested_outs', INPUTS)
+    expect(within(got.keras, expected)).toMatchObject({ ok: true })
+    const { model: back } = await loadKerasModel(session().storage, 'nested_outs.keras')
     expect(within(predictAll(back, INPUTS), expected)).toMatchObject({ ok: true })
     back.dispose()
   })
