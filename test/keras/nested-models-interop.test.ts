@@ -4,7 +4,8 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { modelCheckpoint } from '../../src/adapters/tfjs/callback.js'
-import { decodeKerasModel, encodeKerasModel, loadKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
+import { join } from 'node:path'
+import { decodeKerasModel, encodeKerasModel, loadKerasModel, saveKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import { kerasWeightsFile } from '../../src/adapters/tfjs/keras/weights.js'
 import { randomizeWeights } from './support/archs.js'
@@ -98,6 +99,29 @@ describe.skipIf(skipReason !== null)('nested models against Python Keras 3', () 
     expect(within(got.keras, expected)).toMatchObject({ ok: true })
     const { model: back } = await loadKerasModel(session().storage, 'nested_outs.keras')
     expect(within(predictAll(back, INPUTS), expected)).toMatchObject({ ok: true })
+    back.dispose()
+  })
+
+  it('a frozen nested model (trainable = false in tfjs) is frozen in Keras too: the same trainable variables', async () => {
+    // tfjs freezes a model's weights but leaves its layers' configs trainable, and Keras's Sequential.from_config
+    // ignores the model's own `trainable`: ckpt writes every layer of a frozen model as Keras does, frozen.
+    const a = tfl.input({ shape: [4], name: 'a' })
+    const base = tfl.model({ inputs: a, outputs: tfl.layers.dense({ units: 3, name: 'b1' }).apply(a) as tfl.SymbolicTensor, name: 'base' })
+    const block = tfl.sequential({ name: 'frozen_block', layers: [tfl.layers.dense({ units: 3, inputShape: [3], name: 's1' })] })
+    base.trainable = false
+    block.trainable = false
+    const x = tfl.input({ shape: [4], name: 'x' })
+    const y = tfl.layers.dense({ units: 2, name: 'head' }).apply(block.apply(base.apply(x))) as tfl.SymbolicTensor
+    const model = tfl.model({ inputs: x, outputs: y, name: 'frozen' })
+    expect(model.trainableWeights.map((w) => w.originalName)).toEqual(['head/kernel', 'head/bias'])
+    await saveKerasModel(model, session().storage, 'frozen.keras')
+    const got = await session().keras.request<{ result: string[] }>('script', {
+      code: 'result = [v.path for v in keras.models.load_model(request["path"]).trainable_variables]',
+      request: { path: join(session().dir, 'frozen.keras') },
+    })
+    expect(got.result).toEqual(['head/kernel', 'head/bias'])
+    const { model: back } = await loadKerasModel(session().storage, 'frozen.keras')
+    expect(back.trainableWeights.map((w) => w.originalName)).toEqual(['head/kernel', 'head/bias'])
     back.dispose()
   })
 
