@@ -231,6 +231,15 @@ describe('nested models in the weights file and refused nestings (no Python need
     expect(E.isLeft(dict) && dict.left).toMatchObject({ _tag: 'UnsupportedConfig', layer: 'inner', field: 'inbound_nodes.args' })
   })
 
+  it("a layer named like a nested model's layer path (`inner/d`, which tfjs takes) is refused, not written over it", async () => {
+    const a = tfl.input({ shape: [3], name: 'a' })
+    const inner = tfl.model({ inputs: a, outputs: tfl.layers.dense({ units: 3, name: 'd' }).apply(a) as tfl.SymbolicTensor, name: 'inner' })
+    const x = tfl.input({ shape: [3], name: 'x' })
+    const y = tfl.layers.dense({ units: 3, name: 'inner/d' }).apply(inner.apply(x)) as tfl.SymbolicTensor
+    const file = await kerasWeightsFile(tfl.model({ inputs: x, outputs: y, name: 'outer' }), { includeOptimizer: false })
+    expect(E.isLeft(file) && file.left).toMatchObject({ _tag: 'UnsupportedConfig', layer: 'inner/d', field: 'name' })
+  })
+
   it('unmapped layers inside nested models are listed with the outer ones, all at once', async () => {
     const a = tfl.input({ shape: [3], name: 'a' })
     const inner = tfl.model({ inputs: a, outputs: tfl.layers.dense({ units: 3, name: 'd' }).apply(a) as tfl.SymbolicTensor, name: 'inner' })
