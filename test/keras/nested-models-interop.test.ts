@@ -240,6 +240,20 @@ describe('nested models in the weights file and refused nestings (no Python need
     expect(E.isLeft(file) && file.left).toMatchObject({ _tag: 'UnsupportedConfig', layer: 'inner/d', field: 'name' })
   })
 
+  it('a layer called in a nested model and in the outer graph is refused (Keras saves it once and cannot load it back)', async () => {
+    const d = tfl.layers.dense({ units: 3, name: 'd' })
+    const a = tfl.input({ shape: [3], name: 'a' })
+    const inner = tfl.model({ inputs: a, outputs: d.apply(a) as tfl.SymbolicTensor, name: 'inner' })
+    const x = tfl.input({ shape: [3], name: 'x' })
+    const y = tfl.layers.add({ name: 'sum' }).apply([inner.apply(x) as tfl.SymbolicTensor, d.apply(x) as tfl.SymbolicTensor])
+    const model = tfl.model({ inputs: x, outputs: y as tfl.SymbolicTensor, name: 'outer' })
+    const refusal = { _tag: 'UnsupportedConfig', layer: 'd', field: 'inbound_nodes', value: 'inner/d' }
+    const file = await kerasWeightsFile(model, { includeOptimizer: false })
+    expect(E.isLeft(file) && file.left).toMatchObject(refusal)
+    const bytes = await encodeKerasModel(model)
+    expect(E.isLeft(bytes) && bytes.left).toMatchObject(refusal)
+  })
+
   it('unmapped layers inside nested models are listed with the outer ones, all at once', async () => {
     const a = tfl.input({ shape: [3], name: 'a' })
     const inner = tfl.model({ inputs: a, outputs: tfl.layers.dense({ units: 3, name: 'd' }).apply(a) as tfl.SymbolicTensor, name: 'inner' })
