@@ -88,7 +88,12 @@ export const tfjsToKerasConfig = (tfjsTopology: unknown, specs?: TensorSpecs): E
   return checkMaskAgreement({
     module: 'keras',
     class_name: 'Sequential',
-    config: { name: typeof config['name'] === 'string' ? config['name'] : 'sequential', trainable: true, dtype: 'float32', layers: out },
+    config: {
+      name: typeof config['name'] === 'string' ? config['name'] : 'sequential',
+      trainable: config['trainable'] !== false,
+      dtype: 'float32',
+      layers: out,
+    },
     registered_name: null,
     build_config: { input_shape: batchShape },
   })

@@ -231,7 +231,13 @@ export const functionalToKeras = (topology: Obj, nested: NestedModels, specs?: T
   return E.right({
     module: 'keras.src.models.functional',
     class_name: 'Functional',
-    config: refsToKeras({ name: modelName(config), trainable: true, layers, input_layers: shape(inputs), output_layers: shape(outputs) }),
+    config: refsToKeras({
+      name: modelName(config),
+      trainable: config['trainable'] !== false,
+      layers,
+      input_layers: shape(inputs),
+      output_layers: shape(outputs),
+    }),
     registered_name: 'Functional',
     build_config: { input_shape: null },
   })

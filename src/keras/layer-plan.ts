@@ -1,5 +1,6 @@
 import * as E from '#fp-ts/Either.js'
 import type { KerasFormatError } from './errors.js'
+import { unsupportedField } from './layer-config.js'
 import { checkLayers, type LayerInfo } from './layers.js'
 
 /**
@@ -60,6 +61,14 @@ const leavesOf = (layers: ReadonlyArray<LayerInfo>, prefix: string): ReadonlyArr
  */
 export const planLayers = (layers: ReadonlyArray<LayerInfo>): E.Either<KerasFormatError, ReadonlyArray<LayerPlan>> => {
   const leaves = leavesOf(layers, '')
+  // tfjs takes '/' in a layer name: a layer named `inner/d` beside a nested model `inner` holding `d` would share
+  // its weights' keys (refused: Keras takes no '/' in a name).
+  const seen = new Set<string>()
+  for (const l of leaves) {
+    if (seen.has(l.name))
+      return E.left(unsupportedField(l.name, 'name', l.name, "a name that is not also a nested model's layer path (no '/' in layer names)"))
+    seen.add(l.name)
+  }
   const orders = checkLayers(leaves)
   if (E.isLeft(orders)) return orders
   const out: LayerPlan[] = []

@@ -7,7 +7,9 @@ import { isObj, type Json, type Obj } from './layer-config.js'
  * calls differently: tfjs gives every model a call of its own at construction (node 0, its inputs to its outputs),
  * so its calls in an outer graph are nodes 1, 2…; Keras 3.15 numbers them from 0 (measured: a nested Functional's
  * and a nested Sequential's first call is `[name, 0, 0]` in config.json). A reference to a nested model's call is
- * therefore shifted by one between the two.
+ * therefore shifted by one between the two. Keras's `input_layers`/`output_layers` are the exception: there a nested
+ * Functional's (not a Sequential's) calls are numbered from 1, as tfjs numbers them (functional.py's
+ * `node_reindexing_map` and `get_tensor`, measured: an output that is a nested Functional's first call is `[name, 1, 0]`).
  */
 
 /** tfjs class names of models (`tf.model` is 'Model', or 'Functional' when read from JSON) and Keras 3's. */
@@ -23,9 +25,12 @@ export const kerasModelClass = (className: string): string => (className === 'Se
 const shift = (className: string | undefined, node: number, toTfjs: boolean): number =>
   isModelClass(className) ? node + (toTfjs ? 1 : -1) : node
 
-/** A `[layer, node, tensor, …]` reference with its node index shifted for the model it points at. */
-const shifted = (classes: ReadonlyMap<string, string>, r: unknown, toTfjs: boolean): unknown =>
-  Array.isArray(r) && typeof r[0] === 'string' && typeof r[1] === 'number'
+/**
+ * A `[layer, node, tensor, …]` reference with its node index shifted for the model it points at; an `endpoint`
+ * (`input_layers`/`output_layers`) only when that model is a Sequential.
+ */
+const shifted = (classes: ReadonlyMap<string, string>, r: unknown, toTfjs: boolean, endpoint = false): unknown =>
+  Array.isArray(r) && typeof r[0] === 'string' && typeof r[1] === 'number' && (!endpoint || classes.get(r[0]) === 'Sequential')
     ? [r[0], shift(classes.get(r[0]), r[1], toTfjs), ...(r.slice(2) as unknown[])]
     : r
 
@@ -44,8 +49,8 @@ export const refsToTfjs = (config: Obj): Obj => {
         node.map((r) => shifted(classes, r, true)),
       ) as Json,
     })),
-    input_layers: (config['input_layers'] as ReadonlyArray<unknown>).map((r) => shifted(classes, r, true)) as Json,
-    output_layers: (config['output_layers'] as ReadonlyArray<unknown>).map((r) => shifted(classes, r, true)) as Json,
+    input_layers: (config['input_layers'] as ReadonlyArray<unknown>).map((r) => shifted(classes, r, true, true)) as Json,
+    output_layers: (config['output_layers'] as ReadonlyArray<unknown>).map((r) => shifted(classes, r, true, true)) as Json,
   }
 }
 
@@ -64,7 +69,11 @@ export const refsToKeras = (config: Obj): Obj => {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]))
   }
   const endpoint = (e: Json | undefined): Json =>
-    Array.isArray(e) && typeof e[0] === 'string' ? (shifted(classes, e, false) as Json) : Array.isArray(e) ? e.map(endpoint) : (e ?? null)
+    Array.isArray(e) && typeof e[0] === 'string'
+      ? (shifted(classes, e, false, true) as Json)
+      : Array.isArray(e)
+        ? e.map(endpoint)
+        : (e ?? null)
   return {
     ...config,
     layers: layers.map((l) => ({ ...l, inbound_nodes: walk(l['inbound_nodes'] ?? []) })),

@@ -4,7 +4,8 @@ import * as tfl from '@tensorflow/tfjs-layers'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { modelCheckpoint } from '../../src/adapters/tfjs/callback.js'
-import { decodeKerasModel, encodeKerasModel, loadKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
+import { join } from 'node:path'
+import { decodeKerasModel, encodeKerasModel, loadKerasModel, saveKerasModel } from '../../src/adapters/tfjs/keras/model-file.js'
 import { memoryStorage } from '../../src/storage/memory.js'
 import { kerasWeightsFile } from '../../src/adapters/tfjs/keras/weights.js'
 import { randomizeWeights } from './support/archs.js'
@@ -22,7 +23,7 @@ import { kerasUnavailable } from './support/python.js'
 const skipReason = kerasUnavailable()
 if (skipReason !== null) console.warn(`test/keras/nested-models-interop: skipped: ${skipReason}`)
 
-const NAMES = ['seq_in_func', 'func_in_seq', 'two_level', 'late_first_call']
+const NAMES = ['seq_in_func', 'func_in_seq', 'two_level', 'late_first_call', 'nested_outputs']
 
 /** A Sequential inside a Functional model inside a Sequential, built in tfjs; the inner Sequential is called twice. */
 const tfjsNested = (): tfl.LayersModel => {
@@ -81,6 +82,46 @@ describe.skipIf(skipReason !== null)('nested models against Python Keras 3', () 
     expect(within(got.weights, expected[0])).toMatchObject({ ok: true })
     const { model: back } = await loadKerasModel(session().storage, 'nested.keras')
     expect(within(predictAll(back, INPUTS), expected)).toMatchObject({ ok: true })
+    back.dispose()
+  })
+
+  it("a tfjs model whose outputs are a nested Functional model's two calls → .keras Keras loads with each output in its place", async () => {
+    // Keras numbers a nested Functional's calls from 1 in output_layers: [inner, 0, 0] would be its last call there.
+    const a = tfl.input({ shape: [4], name: 'a' })
+    const inner = tfl.model({ inputs: a, outputs: tfl.layers.dense({ units: 3, name: 'd' }).apply(a) as tfl.SymbolicTensor, name: 'inner' })
+    const x = tfl.input({ shape: [4], name: 'x' })
+    const first = inner.apply(x) as tfl.SymbolicTensor
+    const second = inner.apply(tfl.layers.dense({ units: 4, name: 'pre' }).apply(x)) as tfl.SymbolicTensor
+    const model = tfl.model({ inputs: x, outputs: [first, second], name: 'nested_outs' })
+    randomizeWeights(model, 19)
+    const expected = predictAll(model, INPUTS)
+    const got = await tfjsModelInKeras(session(), model, 'nested_outs', INPUTS)
+    expect(within(got.keras, expected)).toMatchObject({ ok: true })
+    const { model: back } = await loadKerasModel(session().storage, 'nested_outs.keras')
+    expect(within(predictAll(back, INPUTS), expected)).toMatchObject({ ok: true })
+    back.dispose()
+  })
+
+  it('a frozen nested model (trainable = false in tfjs) is frozen in Keras too: the same trainable variables', async () => {
+    // tfjs freezes a model's weights but leaves its layers' configs trainable, and Keras's Sequential.from_config
+    // ignores the model's own `trainable`: ckpt writes every layer of a frozen model as Keras does, frozen.
+    const a = tfl.input({ shape: [4], name: 'a' })
+    const base = tfl.model({ inputs: a, outputs: tfl.layers.dense({ units: 3, name: 'b1' }).apply(a) as tfl.SymbolicTensor, name: 'base' })
+    const block = tfl.sequential({ name: 'frozen_block', layers: [tfl.layers.dense({ units: 3, inputShape: [3], name: 's1' })] })
+    base.trainable = false
+    block.trainable = false
+    const x = tfl.input({ shape: [4], name: 'x' })
+    const y = tfl.layers.dense({ units: 2, name: 'head' }).apply(block.apply(base.apply(x))) as tfl.SymbolicTensor
+    const model = tfl.model({ inputs: x, outputs: y, name: 'frozen' })
+    expect(model.trainableWeights.map((w) => w.originalName)).toEqual(['head/kernel', 'head/bias'])
+    await saveKerasModel(model, session().storage, 'frozen.keras')
+    const got = await session().keras.request<{ result: string[] }>('script', {
+      code: 'result = [v.path for v in keras.models.load_model(request["path"]).trainable_variables]',
+      request: { path: join(session().dir, 'frozen.keras') },
+    })
+    expect(got.result).toEqual(['head/kernel', 'head/bias'])
+    const { model: back } = await loadKerasModel(session().storage, 'frozen.keras')
+    expect(back.trainableWeights.map((w) => w.originalName)).toEqual(['head/kernel', 'head/bias'])
     back.dispose()
   })
 
@@ -188,6 +229,29 @@ describe('nested models in the weights file and refused nestings (no Python need
       layerNamed(c, 'inner').inbound_nodes[0]!.args = [{ a: kerasTensorRef('x', 0) }]
     })
     expect(E.isLeft(dict) && dict.left).toMatchObject({ _tag: 'UnsupportedConfig', layer: 'inner', field: 'inbound_nodes.args' })
+  })
+
+  it("a layer named like a nested model's layer path (`inner/d`, which tfjs takes) is refused, not written over it", async () => {
+    const a = tfl.input({ shape: [3], name: 'a' })
+    const inner = tfl.model({ inputs: a, outputs: tfl.layers.dense({ units: 3, name: 'd' }).apply(a) as tfl.SymbolicTensor, name: 'inner' })
+    const x = tfl.input({ shape: [3], name: 'x' })
+    const y = tfl.layers.dense({ units: 3, name: 'inner/d' }).apply(inner.apply(x)) as tfl.SymbolicTensor
+    const file = await kerasWeightsFile(tfl.model({ inputs: x, outputs: y, name: 'outer' }), { includeOptimizer: false })
+    expect(E.isLeft(file) && file.left).toMatchObject({ _tag: 'UnsupportedConfig', layer: 'inner/d', field: 'name' })
+  })
+
+  it('a layer called in a nested model and in the outer graph is refused (Keras saves it once and cannot load it back)', async () => {
+    const d = tfl.layers.dense({ units: 3, name: 'd' })
+    const a = tfl.input({ shape: [3], name: 'a' })
+    const inner = tfl.model({ inputs: a, outputs: d.apply(a) as tfl.SymbolicTensor, name: 'inner' })
+    const x = tfl.input({ shape: [3], name: 'x' })
+    const y = tfl.layers.add({ name: 'sum' }).apply([inner.apply(x) as tfl.SymbolicTensor, d.apply(x) as tfl.SymbolicTensor])
+    const model = tfl.model({ inputs: x, outputs: y as tfl.SymbolicTensor, name: 'outer' })
+    const refusal = { _tag: 'UnsupportedConfig', layer: 'd', field: 'inbound_nodes', value: 'inner/d' }
+    const file = await kerasWeightsFile(model, { includeOptimizer: false })
+    expect(E.isLeft(file) && file.left).toMatchObject(refusal)
+    const bytes = await encodeKerasModel(model)
+    expect(E.isLeft(bytes) && bytes.left).toMatchObject(refusal)
   })
 
   it('unmapped layers inside nested models are listed with the outer ones, all at once', async () => {

@@ -291,6 +291,17 @@ def _late_first_call():
     return keras.Model(x0, L.Dense(2)(late(h)), name="late_first_call")
 
 
+def _nested_outputs():
+    """A nested Functional called twice with both calls outputs of the model, and a nested Sequential's call a third:
+    Keras numbers a nested Functional's calls from 1 in `output_layers` (from 0 in `keras_history`), a Sequential's from 0."""
+    i = keras.Input((3,))
+    inner = keras.Model(i, L.Dense(3, activation="tanh")(i), name="inner_out")
+    tail = keras.Sequential([keras.Input((3,)), L.Dense(2)], name="seq_out")
+    x0 = keras.Input((3,))
+    a = inner(x0)
+    return keras.Model(x0, [a, inner(L.Dense(3)(x0)), tail(a)], name="nested_outputs")
+
+
 MODELS = {
     "convnet": _convnet,
     "upsample": _upsample,
@@ -312,6 +323,7 @@ MODELS = {
     "func_in_seq": _func_in_seq,
     "two_level": _two_level,
     "late_first_call": _late_first_call,
+    "nested_outputs": _nested_outputs,
     # keras.applications
     "mobilenet": _mobilenet,
     "mobilenetv2": _mobilenetv2,

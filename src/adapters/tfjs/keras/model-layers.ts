@@ -79,15 +79,29 @@ export const tensorSpecsOf = (model: tfl.LayersModel): TensorSpecs => {
 
 /**
  * The model's `toJSON(null, false)`, with what tfjs 4.22 leaves out of a layer's config although its layer reads it:
- * SeparableConv2D's `depth_multiplier` (which sizes the depthwise kernel), nested models' layers included.
+ * SeparableConv2D's `depth_multiplier` (which sizes the depthwise kernel), nested models' layers included, and
+ * `trainable: false` on a frozen model's layers.
  */
 export const topologyOf = (model: tfl.LayersModel): unknown => {
   type Entry = { class_name?: string; config?: Record<string, unknown> & { layers?: Entry[] } }
   const topology = model.toJSON(null, false) as Entry
+  // A frozen model (`trainable = false`) freezes its layers' weights in tfjs but leaves their configs trainable, and
+  // its own config has no `trainable`: frozen as Keras writes it, the model and every layer in it.
+  const freeze = (entries: ReadonlyArray<Entry>): void => {
+    for (const l of entries) {
+      if (l.config === undefined) continue
+      l.config['trainable'] = false
+      freeze(l.config.layers ?? [])
+    }
+  }
+  if (!model.trainable) freeze([topology])
   const patch = (entries: ReadonlyArray<Entry>, within: ReadonlyArray<tfl.layers.Layer>): void => {
     for (const l of entries) {
       const layer = within.find((x) => x.name === l.config?.['name'] || x.name === (l as { name?: string }).name)
-      if (layer !== undefined && isModel(layer)) patch(l.config?.layers ?? [], layer.layers)
+      if (layer !== undefined && isModel(layer)) {
+        if (!layer.trainable) freeze([l])
+        patch(l.config?.layers ?? [], layer.layers)
+      }
       if (l.class_name !== 'SeparableConv2D' || l.config === undefined) continue
       const m = (layer as unknown as { depthMultiplier?: number } | undefined)?.depthMultiplier
       if (m !== undefined) l.config['depth_multiplier'] = m

@@ -1,4 +1,6 @@
 import type * as tfl from '@tensorflow/tfjs-layers'
+import type { KerasFormatError } from '../../../keras/errors.js'
+import { unsupportedField } from '../../../keras/layer-config.js'
 import type { LayerInfo } from '../../../keras/layers.js'
 import { kerasModelClass } from '../../../keras/nested.js'
 import { layerInfoOf } from './model-structure.js'
@@ -27,3 +29,19 @@ export const leafLayers = (
   model.layers.flatMap((layer) =>
     isModel(layer) ? leafLayers(layer, `${prefix}${layer.name}/`) : [{ path: `${prefix}${layer.name}`, layer }],
   )
+
+/**
+ * A layer called both inside a nested model and in the outer graph (one tfjs layer at two paths), refused: Keras
+ * saves its variables once and rebuilds the two places as two layers (Keras 3.15 cannot load its own such file:
+ * "Layer 'd' expected 2 variables, but received 0"). Null when no layer is at two paths.
+ */
+export const sharedAcrossModels = (model: { readonly layers: ReadonlyArray<tfl.layers.Layer> }): KerasFormatError | null => {
+  const paths = new Map<tfl.layers.Layer, string>()
+  for (const { path, layer } of leafLayers(model)) {
+    const first = paths.get(layer)
+    if (first !== undefined)
+      return unsupportedField(path, 'inbound_nodes', first, 'a layer called in one model only, not in a nested model and its outer graph')
+    paths.set(layer, path)
+  }
+  return null
+}

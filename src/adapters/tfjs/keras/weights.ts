@@ -8,7 +8,7 @@ import { KERAS_OPTIMIZERS } from '../../../keras/supported.js'
 import { groupAt, readGroup, type LazyWeightsFile, type WeightsFile } from '../../../keras/weights-file.js'
 import { layerValues, writeLayerValues } from './model-layers.js'
 import { optimizerOf } from './model-structure.js'
-import { kerasLayerInfos } from './nested-layers.js'
+import { kerasLayerInfos, sharedAcrossModels } from './nested-layers.js'
 import { kerasRefusal, optimizerState, setOptimizerState, trainableVars } from './optimizer.js'
 
 /** A tfjs model's weights and optimizer state to and from a Keras weights file (its groups, not its bytes). */
@@ -40,6 +40,8 @@ export const weightsFileOf = (
   copy: boolean,
 ): Promise<E.Either<KerasFormatError, WeightsFile>> =>
   kerasCall('(model weights)', async () => {
+    const shared = sharedAcrossModels(model)
+    if (shared !== null) return E.left(shared)
     const layers = layerWeightsFile(model.name, kerasLayerInfos(model), layerValues(model, copy))
     if (E.isLeft(layers)) return layers
     const optimizer = optimizerOf(model)
@@ -64,6 +66,8 @@ export const weightsFileOf = (
  * with the reason. A read that fails part way leaves the weights assigned so far.
  */
 export const applyKerasWeightsFile = async (model: tfl.LayersModel, file: LazyWeightsFile, label: string): Promise<OptimizerOutcome> => {
+  const shared = sharedAcrossModels(model)
+  if (shared !== null) orThrow(E.left(shared))
   const values = orThrow(layerWeightValues(kerasLayerInfos(model), file, label))
   const optimizer = optimizerOf(model)
   const optGroup = groupAt(file, 'optimizer')
